@@ -1,0 +1,107 @@
+//! The event catalogue: every event type the logs can hold, defined once. README's event table
+//! is generated from [`CATALOGUE`] (`huanjie events --markdown`), the way VotingWorks documents
+//! its log.
+
+macro_rules! catalogue {
+    ($( $variant:ident => $name:literal, [$($role:literal),*], [$($field:literal),*], $zh:literal, $en:literal; )*) => {
+        /// One kind of audit event.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum EventKind { $( $variant, )* }
+
+        impl EventKind {
+            pub fn name(self) -> &'static str {
+                match self { $( EventKind::$variant => $name, )* }
+            }
+            pub fn spec(self) -> &'static EventSpec {
+                match self { $( EventKind::$variant => &EventSpec {
+                    name: $name, roles: &[$($role),*], fields: &[$($field),*], zh: $zh, en: $en,
+                }, )* }
+            }
+            pub fn parse(name: &str) -> Option<EventKind> {
+                match name { $( $name => Some(EventKind::$variant), )* _ => None }
+            }
+        }
+
+        /// Every event type, in catalogue order.
+        pub const CATALOGUE: &[EventKind] = &[ $( EventKind::$variant, )* ];
+    };
+}
+
+/// What an event type is: its name, who may cause it, its payload fields, and what it means.
+#[derive(Debug)]
+pub struct EventSpec {
+    pub name: &'static str,
+    pub roles: &'static [&'static str],
+    pub fields: &'static [&'static str],
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+catalogue! {
+    StreetOfficeCreated => "street_office.created", ["system"], ["code", "name"],
+        "创建街道办事处", "A street office was created";
+    CommunityCreated => "community.created", ["street_admin", "system"], ["code", "name", "street_office_id"],
+        "创建社区", "A community was created";
+    GroupCreated => "group.created", ["street_admin", "committee", "system"], ["community_id", "number", "name"],
+        "创建居民小组", "A residents' group was created";
+    HouseholdCreated => "household.created", ["street_admin", "committee", "system"], ["community_id", "number", "address", "group_id"],
+        "登记户", "A household was registered";
+    ResidentCreated => "resident.created", ["street_admin", "committee", "system"], ["community_id", "resident_id", "after"],
+        "登记居民", "A resident was registered";
+    ResidentUpdated => "resident.updated", ["street_admin", "committee"], ["resident_id", "version", "before", "after"],
+        "修改居民信息", "A resident's record was changed";
+    RelativeLinked => "resident.relative_linked", ["street_admin", "committee"], ["resident_a", "resident_b", "relation"],
+        "登记近亲属关系", "Two residents were recorded as near relatives";
+    ImportPreviewed => "import.previewed", ["street_admin", "committee"], ["batch_id", "community_id", "filename", "rows", "error_rows"],
+        "上传居民名册待确认", "A resident spreadsheet was uploaded for preview";
+    ImportCommitted => "import.committed", ["street_admin", "committee", "system"], ["batch_id", "community_id", "rows", "households"],
+        "导入居民名册", "A resident spreadsheet was imported";
+    ImportDiscarded => "import.discarded", ["street_admin", "committee"], ["batch_id"],
+        "放弃导入", "An import preview was discarded";
+    UserCreated => "user.created", ["street_admin", "system"], ["user_id", "username"],
+        "创建工作人员账号", "A staff account was created";
+    RoleGranted => "user.role_granted", ["street_admin", "system"], ["user_id", "role", "scope_kind", "scope_id"],
+        "授予角色", "A role was granted to a staff account";
+    RoleRevoked => "user.role_revoked", ["street_admin", "system"], ["user_id", "role", "scope_kind", "scope_id"],
+        "撤销角色", "A role was taken from a staff account";
+    PasswordChanged => "user.password_changed", ["street_admin", "committee", "clerk", "observer", "system"], ["user_id"],
+        "修改密码", "A staff member changed their password";
+    LoginSucceeded => "session.login", ["street_admin", "committee", "clerk", "observer"], ["user_id"],
+        "登录", "A staff member signed in";
+    LoginFailed => "session.login_failed", ["anonymous"], ["username", "reason"],
+        "登录失败", "A sign-in failed (wrong password or throttled)";
+    LoggedOut => "session.logout", ["street_admin", "committee", "clerk", "observer"], ["user_id"],
+        "退出登录", "A staff member signed out";
+}
+
+/// The catalogue as a Markdown table, for README.
+pub fn markdown() -> String {
+    let mut s = String::from("| event | who may cause it | fields | 说明 | meaning |\n|---|---|---|---|---|\n");
+    for k in CATALOGUE {
+        let e = k.spec();
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            e.name,
+            e.roles.join(", "),
+            e.fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", "),
+            e.zh,
+            e.en
+        ));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_parse_back() {
+        let mut seen = std::collections::HashSet::new();
+        for k in CATALOGUE {
+            assert!(seen.insert(k.name()), "duplicate {}", k.name());
+            assert_eq!(EventKind::parse(k.name()), Some(*k));
+            assert!(!k.spec().roles.is_empty());
+        }
+    }
+}

@@ -1,0 +1,284 @@
+//! The command line: `serve`, `demo`, `migrate`, `user add`, `street add`, `import residents`,
+//! `events`. Every flag also reads a `HUANJIE_*` environment variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::audit::Actor;
+use crate::domain::{Role, Scope, ScopeKind};
+use crate::service::{self, accounts, import, registry as reg_svc};
+use crate::store::users::Grant;
+use crate::store::{Store, registry, users};
+use crate::{Config, Secrets, build_app, serve};
+
+#[derive(Parser)]
+#[command(name = "huanjie", version, about = "换届 · Residents' committee re-elections, end to end and by the law")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct Common {
+    /// Data directory: the SQLite database and the generated secrets live here.
+    #[arg(long, env = "HUANJIE_DATA_DIR", default_value = "data")]
+    data_dir: PathBuf,
+    /// sqlite://PATH or postgres://USER@HOST/DB (default: sqlite://<data-dir>/huanjie.db).
+    #[arg(long, env = "HUANJIE_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web service (migrations run at start).
+    Serve {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long, env = "HUANJIE_BIND", default_value = "127.0.0.1:8080")]
+        bind: SocketAddr,
+    },
+    /// Run the service on a fresh SQLite file with a demo street office and print its accounts.
+    Demo {
+        #[arg(long, env = "HUANJIE_DATA_DIR", default_value = "demo-data")]
+        data_dir: PathBuf,
+        #[arg(long, env = "HUANJIE_BIND", default_value = "127.0.0.1:8080")]
+        bind: SocketAddr,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Street offices.
+    Street {
+        #[command(subcommand)]
+        cmd: StreetCmd,
+    },
+    /// Staff accounts.
+    User {
+        #[command(subcommand)]
+        cmd: UserCmd,
+    },
+    /// Import data.
+    Import {
+        #[command(subcommand)]
+        cmd: ImportCmd,
+    },
+    /// Print the audit event catalogue as a Markdown table.
+    Events,
+}
+
+#[derive(Subcommand)]
+enum StreetCmd {
+    /// Create a street office: `huanjie street add CODE NAME`.
+    Add {
+        #[command(flatten)]
+        common: Common,
+        code: String,
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Create a staff account. The password is read from HUANJIE_PASSWORD or generated and printed.
+    Add {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "")]
+        name: String,
+        /// street_admin | committee | clerk | observer
+        #[arg(long)]
+        role: String,
+        /// street:CODE or community:CODE
+        #[arg(long)]
+        scope: String,
+        #[arg(long, env = "HUANJIE_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCmd {
+    /// Import residents from CSV/XLSX into a community; all rows or none.
+    Residents {
+        #[command(flatten)]
+        common: Common,
+        /// The community's code.
+        #[arg(long)]
+        community: String,
+        file: PathBuf,
+    },
+}
+
+pub fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("HUANJIE_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("huanjie: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli.command)) {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("huanjie: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn config(common: &Common, bind: SocketAddr) -> Config {
+    Config::new(common.database_url.clone(), bind, common.data_dir.clone())
+}
+
+async fn open(common: &Common) -> Result<Store, String> {
+    std::fs::create_dir_all(&common.data_dir).map_err(|e| format!("{}: {e}", common.data_dir.display()))?;
+    let cfg = config(common, SocketAddr::from(([127, 0, 0, 1], 0)));
+    let store = Store::connect(&cfg.database_url).await.map_err(|e| e.to_string())?;
+    store.migrate().await.map_err(|e| e.to_string())?;
+    Ok(store)
+}
+
+fn svc_err(e: service::ServiceError) -> String {
+    let msgs = crate::web::error::messages(crate::web::i18n::Lang::Zh, &e, "");
+    format!("{} ({e})", msgs.join("; "))
+}
+
+async fn run_server(cfg: Config, banner: Option<String>) -> Result<ExitCode, String> {
+    std::fs::create_dir_all(&cfg.data_dir).map_err(|e| format!("{}: {e}", cfg.data_dir.display()))?;
+    let secrets = Secrets::load_or_create(&cfg.data_dir).map_err(|e| e.to_string())?;
+    let bind = cfg.bind;
+    let (router, _state) = build_app(cfg, secrets).await.map_err(|e| e.to_string())?;
+    let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| format!("cannot bind {bind}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    if let Some(b) = banner {
+        println!("{b}");
+    }
+    println!("Huanjie listening on http://{addr}/");
+    serve(router, listener).await.map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn run(cmd: Command) -> Result<ExitCode, String> {
+    match cmd {
+        Command::Serve { common, bind } => run_server(config(&common, bind), None).await,
+        Command::Demo { data_dir, bind } => {
+            // A fresh database every time: the demo must always start from the same state.
+            for f in ["huanjie.db", "huanjie.db-wal", "huanjie.db-shm"] {
+                let _ = std::fs::remove_file(data_dir.join(f));
+            }
+            let common = Common { data_dir: data_dir.clone(), database_url: None };
+            let store = open(&common).await?;
+            let started = std::time::Instant::now();
+            let accounts = crate::demo::seed(&store).await.map_err(svc_err)?;
+            store.close().await;
+            let mut banner = format!(
+                "Demo street office ready in {:.1} s: 示范街道办事处 / 幸福社区 (8 residents' groups, 700 households).\n\
+                 Staff accounts (passwords shown once):\n",
+                started.elapsed().as_secs_f64()
+            );
+            for (user, pw, role) in &accounts.lines {
+                banner.push_str(&format!("  {user:<10} {pw}   ({role})\n"));
+            }
+            run_server(Config::new(None, bind, data_dir), Some(banner)).await
+        }
+        Command::Migrate { common } => {
+            let store = open(&common).await?;
+            println!("migrations applied ({})", store.backend());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Street { cmd: StreetCmd::Add { common, code, name } } => {
+            let store = open(&common).await?;
+            let id = reg_svc::create_street_office(&store, &Actor::system("cli"), &code, &name).await.map_err(svc_err)?;
+            println!("street office {code} created (id {id})");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User { cmd: UserCmd::Add { common, username, name, role, scope, password } } => {
+            let store = open(&common).await?;
+            let role = Role::parse(&role).ok_or("role must be street_admin, committee, clerk or observer")?;
+            let scope = resolve_scope(&store, &scope).await?;
+            let (pw, generated) = match password {
+                Some(p) => (p, false),
+                None => (crate::demo::password_for_cli(), true),
+            };
+            let display = if name.is_empty() { username.clone() } else { name };
+            accounts::create_user(&store, None, &username, &display, &pw, &[Grant { role, scope }]).await.map_err(svc_err)?;
+            if generated {
+                println!("user {username} created; password (shown once): {pw}");
+            } else {
+                println!("user {username} created");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { cmd: ImportCmd::Residents { common, community, file } } => {
+            let store = open(&common).await?;
+            let c = registry::community_by_code(&store, &community).await.map_err(|e| e.to_string())?.ok_or("no community with that code")?;
+            let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let staff = cli_staff(&store, c.street_office_id).await?;
+            let batch = import::preview(&store, &staff, c.id, &name, &bytes).await.map_err(svc_err)?;
+            let b = crate::store::imports::batch(&store, batch).await.map_err(|e| e.to_string())?.ok_or("batch vanished")?;
+            if b.error_rows > 0 {
+                for r in crate::store::imports::rows(&store, batch, true, 50, 0).await.map_err(|e| e.to_string())? {
+                    let errs: Vec<crate::domain::ResidentInputError> = serde_json::from_str(&r.errors_json).unwrap_or_default();
+                    for e in errs {
+                        eprintln!("{}", crate::web::staff::import::row_error(crate::web::i18n::Lang::Zh, r.row_no, &e));
+                    }
+                }
+                eprintln!("{} of {} rows have errors; nothing was imported", b.error_rows, b.total_rows);
+                return Ok(ExitCode::from(1));
+            }
+            let total = b.total_rows;
+            let n = import::commit(&store, &staff, batch, &|done, _| {
+                if done % 10_000 == 0 {
+                    eprintln!("  {done} / {total}");
+                }
+            })
+            .await
+            .map_err(svc_err)?;
+            println!("imported {n} residents into {}", c.name);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Events => {
+            print!("{}", crate::audit::events::markdown());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn resolve_scope(store: &Store, s: &str) -> Result<Scope, String> {
+    let (kind, code) = s.split_once(':').ok_or("scope must be street:CODE or community:CODE")?;
+    match kind {
+        "street" | "street_office" => {
+            let so = registry::street_office_by_code(store, code).await.map_err(|e| e.to_string())?.ok_or("no street office with that code")?;
+            Ok(Scope { kind: ScopeKind::StreetOffice, id: so.id })
+        }
+        "community" => {
+            let c = registry::community_by_code(store, code).await.map_err(|e| e.to_string())?.ok_or("no community with that code")?;
+            Ok(Scope { kind: ScopeKind::Community, id: c.id })
+        }
+        _ => Err("scope must be street:CODE or community:CODE".into()),
+    }
+}
+
+/// The machine's operator acts as a street administrator of the community's street office.
+async fn cli_staff(store: &Store, street_id: i64) -> Result<service::Staff, String> {
+    let _ = users::by_id(store, 0).await;
+    Ok(service::Staff {
+        user_id: 0,
+        username: "cli".into(),
+        display_name: "cli".into(),
+        grants: vec![Grant { role: Role::StreetAdmin, scope: Scope { kind: ScopeKind::StreetOffice, id: street_id } }],
+    })
+}

@@ -1,0 +1,26 @@
+//! One `Config` from flags and `HUANJIE_*` environment variables, with defaults that just work.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    /// Set the `Secure` flag on cookies (on unless serving plain HTTP on loopback).
+    pub secure_cookies: bool,
+}
+
+impl Config {
+    pub fn new(database_url: Option<String>, bind: SocketAddr, data_dir: PathBuf) -> Config {
+        let database_url = database_url.unwrap_or_else(|| default_database_url(&data_dir));
+        // Browsers drop Secure cookies on plain http except on localhost; behind TLS keep them.
+        let secure_cookies = !bind.ip().is_loopback();
+        Config { database_url, bind, data_dir, secure_cookies }
+    }
+}
+
+pub fn default_database_url(data_dir: &std::path::Path) -> String {
+    format!("sqlite://{}", data_dir.join("huanjie.db").display())
+}

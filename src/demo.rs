@@ -1,0 +1,137 @@
+//! `huanjie demo`: a realistic demo street office — one community of ~2,000 residents in ~700
+//! households and 8 residents' groups, with staff accounts whose passwords are printed once.
+//! The residents go through the real import path (preview, then one committed transaction).
+
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+
+use crate::audit::Actor;
+use crate::domain::{IdCardNumber, Role, Scope, ScopeKind};
+use crate::service::{self, Staff, accounts, import, registry};
+use crate::store::users::Grant;
+use crate::store::{Store, users};
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗",
+    "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡",
+    "余", "杜", "叶", "程", "苏", "魏", "吕", "丁", "任", "沈", "姚", "卢", "姜", "崔", "钟", "谭", "陆", "汪", "范", "金",
+    "欧阳", "司马",
+];
+const GIVEN_M: &[&str] = &["伟", "强", "磊", "军", "勇", "杰", "涛", "斌", "超", "明", "刚", "平", "辉", "鹏", "华", "飞", "鑫", "波", "宇", "浩", "建国", "志强", "文博", "子轩", "国华", "海涛"];
+const GIVEN_F: &[&str] = &["芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "秀英", "玲", "桂英", "丹", "萍", "红", "玉兰", "婷", "雪", "慧", "欣怡", "梓涵", "淑珍", "美玲"];
+const ETHNIC: &[&str] = &["汉族", "汉族", "汉族", "汉族", "汉族", "汉族", "汉族", "汉族", "汉族", "回族", "满族", "蒙古族", "朝鲜族"];
+const AREAS: &[&str] = &["110105", "110101", "110108", "130102", "370102", "410105", "510104"];
+const STREETS: &[&str] = &["幸福路", "和平里", "建设街", "光明巷"];
+
+pub struct DemoAccounts {
+    pub lines: Vec<(String, String, &'static str)>,
+}
+
+fn id_number(rng: &mut StdRng, birth: time::Date, male: bool) -> String {
+    let area = AREAS[rng.random_range(0..AREAS.len())];
+    let mut seq: u32 = rng.random_range(0..500) * 2;
+    if male {
+        seq += 1;
+    }
+    let first17 = format!("{area}{:04}{:02}{:02}{:03}", birth.year(), birth.month() as u8, birth.day(), seq % 1000);
+    let check = IdCardNumber::check_char(first17.as_bytes()).unwrap_or(b'0') as char;
+    format!("{first17}{check}")
+}
+
+fn name(rng: &mut StdRng, surname: &str, male: bool) -> String {
+    let given = if male { GIVEN_M } else { GIVEN_F };
+    format!("{surname}{}", given[rng.random_range(0..given.len())])
+}
+
+/// The demo register as CSV (the format the import reads), deterministic for a given seed.
+pub fn demo_csv(seed: u64, households: usize) -> String {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut out = String::from("姓名,性别,民族,出生日期,身份证号,户号,住址,居民小组,户籍在本社区,居住月数,社区工作者,工作月数,政治权利,户主,联系电话\n");
+    let day0 = time::macros::date!(1935 - 01 - 01).to_julian_day();
+    let mut used = std::collections::HashSet::new();
+    for h in 0..households {
+        let surname = SURNAMES[rng.random_range(0..SURNAMES.len())];
+        let size = [1, 2, 2, 3, 3, 3, 4, 4, 5][rng.random_range(0..9)];
+        let hukou = rng.random_range(0..10) < 8;
+        let months = if hukou { rng.random_range(24..600) } else { rng.random_range(1..60) };
+        let group = h % 8 + 1;
+        let street = STREETS[h % STREETS.len()];
+        let address = format!("{street}{}号{}栋{}室", h / 40 + 1, h % 6 + 1, 100 + h % 30);
+        for m in 0..size {
+            let male = rng.random_range(0..2) == 0;
+            let s = if m == 0 || m == 2 { surname } else { SURNAMES[rng.random_range(0..SURNAMES.len())] };
+            let age_days = if m < 2 { rng.random_range(20 * 365..90 * 365) } else { rng.random_range(0..40 * 365) };
+            let birth = time::Date::from_julian_day(day0 + (2025 - 1935) * 365 - age_days).unwrap_or(time::macros::date!(1980 - 01 - 01));
+            let mut id = id_number(&mut rng, birth, male);
+            while !used.insert(id.clone()) {
+                id = id_number(&mut rng, birth, male);
+            }
+            let worker = rng.random_range(0..200) == 0;
+            let rights = if rng.random_range(0..1000) == 0 { "被剥夺" } else { "有" };
+            let phone = format!("13{:09}", rng.random_range(0..1_000_000_000u64));
+            out.push_str(&format!(
+                "{},{},{},{},{},{:04},{},{},{},{},{},{},{},{},{}\n",
+                name(&mut rng, s, male),
+                if male { "男" } else { "女" },
+                ETHNIC[rng.random_range(0..ETHNIC.len())],
+                birth,
+                id,
+                h + 1,
+                address,
+                group,
+                if hukou { "是" } else { "否" },
+                months,
+                if worker { "是" } else { "否" },
+                if worker { rng.random_range(6..120) } else { 0 },
+                rights,
+                if m == 0 { "是" } else { "否" },
+                phone,
+            ));
+        }
+    }
+    out
+}
+
+fn password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    (0..14).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+}
+
+/// Seeds an empty database with the demo street office; returns the accounts to print.
+pub async fn seed(store: &Store) -> service::Result<DemoAccounts> {
+    let sys = Actor::system("demo");
+    let street = registry::create_street_office(store, &sys, "demo-street", "示范街道办事处").await?;
+    let community = registry::create_community_as(store, &sys, street, "xingfu", "幸福社区居民委员会").await?;
+    let mut lines = Vec::new();
+    let accounts_spec: [(&str, &str, Role, Scope); 4] = [
+        ("admin", "街道管理员", Role::StreetAdmin, Scope { kind: ScopeKind::StreetOffice, id: street }),
+        ("weiyuan", "选举委员会委员", Role::Committee, Scope { kind: ScopeKind::Community, id: community }),
+        ("clerk", "投票站工作人员", Role::Clerk, Scope { kind: ScopeKind::Community, id: community }),
+        ("observer", "观察员", Role::Observer, Scope { kind: ScopeKind::StreetOffice, id: street }),
+    ];
+    for (user, display, role, scope) in accounts_spec {
+        let pw = password();
+        accounts::create_user(store, None, user, display, &pw, &[Grant { role, scope }]).await?;
+        lines.push((user.to_string(), pw, role.as_str()));
+    }
+    let admin = users::by_username(store, "admin").await?.ok_or(service::ServiceError::NotFound)?;
+    let staff = Staff {
+        user_id: admin.id,
+        username: admin.username,
+        display_name: admin.display_name,
+        grants: users::grants(store, admin.id).await?,
+    };
+    for g in 1..=8 {
+        registry::create_group(store, &staff, community, g, &format!("第{g}居民小组")).await?;
+    }
+    let csv = demo_csv(2026, 700);
+    let batch = import::preview(store, &staff, community, "demo.csv", csv.as_bytes()).await?;
+    import::commit(store, &staff, batch, &|_, _| {}).await?;
+    Ok(DemoAccounts { lines })
+}
+
+/// A generated password for `huanjie user add` without `HUANJIE_PASSWORD`.
+pub fn password_for_cli() -> String {
+    password()
+}

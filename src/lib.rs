@@ -1,0 +1,61 @@
+//! Huanjie (换届): re-elections of urban residents' committees, end to end and by the law.
+//!
+//! Data flows one way: web → service → law + store → audit. [`build_app`] builds the whole
+//! application from a [`Config`], so the tests run exactly what `huanjie serve` runs.
+
+pub mod audit;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod secrets;
+pub mod service;
+pub mod store;
+pub mod web;
+
+use std::sync::Arc;
+
+pub use config::Config;
+pub use secrets::Secrets;
+use store::Store;
+
+/// Everything a request handler needs.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub secrets: Arc<Secrets>,
+    pub config: Arc<Config>,
+    pub progress: web::Progress,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error(transparent)]
+    Secrets(#[from] secrets::SecretError),
+    #[error("cannot bind {0}: {1}")]
+    Bind(String, std::io::Error),
+}
+
+/// Connects, migrates and builds the router.
+pub async fn build_app(config: Config, secrets: Secrets) -> Result<(axum::Router, AppState), StartError> {
+    let store = Store::connect(&config.database_url).await?;
+    store.migrate().await?;
+    let state = AppState {
+        store,
+        secrets: Arc::new(secrets),
+        config: Arc::new(config),
+        progress: web::Progress::default(),
+    };
+    Ok((web::router(state.clone()), state))
+}
+
+/// Serves until Ctrl-C / SIGTERM.
+pub async fn serve(router: axum::Router, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

@@ -1,0 +1,53 @@
+//! Use cases. Each takes the `Store` and the acting staff member, checks the role, validates
+//! through `domain` (and later `law`), writes through `store`, and appends the audit entry in the
+//! same transaction.
+
+pub mod access;
+pub mod accounts;
+pub mod import;
+pub mod registry;
+
+pub use access::{Permission, Staff};
+
+use crate::domain::ResidentInputError;
+use crate::store::StoreError;
+
+/// Every way a use case can refuse. Client errors carry a message key (see `web::i18n`);
+/// `Internal` is logged with the request id and never shown.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("invalid input: {key}")]
+    Invalid { key: &'static str, field: Option<String> },
+    #[error("invalid fields")]
+    Fields(Vec<ResidentInputError>),
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error("wrong username or password")]
+    BadCredentials,
+    #[error("too many attempts")]
+    Throttled { retry_after_s: i64 },
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        if e.is_unique_violation() {
+            ServiceError::Conflict("err.duplicate")
+        } else if e.is_foreign_key_violation() {
+            ServiceError::Invalid { key: "err.reference", field: None }
+        } else {
+            ServiceError::Internal(e.to_string())
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, ServiceError>;
+
+pub fn invalid(key: &'static str, field: &str) -> ServiceError {
+    ServiceError::Invalid { key, field: Some(field.to_string()) }
+}

@@ -1,0 +1,211 @@
+//! Registry use cases: communities, residents' groups, households, residents, near relatives.
+
+use serde_json::json;
+
+use super::access::{Permission, Staff};
+use super::{Result, ServiceError, invalid};
+use crate::audit::{self, Actor, EventKind, SYSTEM_LOG};
+use crate::domain::{NewResident, RawResident};
+use crate::store::registry::{self, Resident};
+use crate::store::{Store, Tx, now_ms};
+
+fn check_code(code: &str) -> Result<()> {
+    let ok = (2..=32).contains(&code.len()) && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ok { Ok(()) } else { Err(invalid("err.code", "code")) }
+}
+
+fn check_title(name: &str, field: &str) -> Result<String> {
+    let t = name.trim();
+    if t.is_empty() || t.chars().count() > 60 || t.chars().any(char::is_control) {
+        return Err(invalid("err.title", field));
+    }
+    Ok(t.to_string())
+}
+
+/// Street offices are created by the operator of the deployment (CLI or demo).
+pub async fn create_street_office(store: &Store, actor: &Actor, code: &str, name: &str) -> Result<i64> {
+    check_code(code)?;
+    let name = check_title(name, "name")?;
+    let mut tx = store.begin().await?;
+    let id = registry::insert_street_office(&mut tx, code, &name, now_ms()).await?;
+    audit::record(&mut tx, SYSTEM_LOG, actor, EventKind::StreetOfficeCreated, &format!("street_office:{id}"),
+        json!({"code": code, "name": name})).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn create_community(store: &Store, staff: &Staff, street_id: i64, code: &str, name: &str) -> Result<i64> {
+    let role = staff.authorize_street(Permission::ManageCommunities, street_id)?;
+    check_code(code)?;
+    let name = check_title(name, "name")?;
+    create_community_as(store, &staff.actor(role), street_id, code, &name).await
+}
+
+pub async fn create_community_as(store: &Store, actor: &Actor, street_id: i64, code: &str, name: &str) -> Result<i64> {
+    let mut tx = store.begin().await?;
+    let id = registry::insert_community(&mut tx, street_id, code, name, now_ms()).await?;
+    audit::record(&mut tx, SYSTEM_LOG, actor, EventKind::CommunityCreated, &format!("community:{id}"),
+        json!({"code": code, "name": name, "street_office_id": street_id})).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn create_group(store: &Store, staff: &Staff, community_id: i64, number: i64, name: &str) -> Result<i64> {
+    let role = staff.authorize(store, Permission::WriteRegistry, community_id).await?;
+    if !(1..1000).contains(&number) {
+        return Err(invalid("err.group", "number"));
+    }
+    let name = check_title(name, "name")?;
+    let mut tx = store.begin().await?;
+    let id = insert_group(&mut tx, &staff.actor(role), community_id, number, &name).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn insert_group(tx: &mut Tx, actor: &Actor, community_id: i64, number: i64, name: &str) -> Result<i64> {
+    let id = registry::insert_group(tx, community_id, number, name).await?;
+    audit::record(tx, SYSTEM_LOG, actor, EventKind::GroupCreated, &format!("group:{id}"),
+        json!({"community_id": community_id, "number": number, "name": name})).await?;
+    Ok(id)
+}
+
+pub async fn create_household(
+    store: &Store,
+    staff: &Staff,
+    community_id: i64,
+    number: &str,
+    address: &str,
+    group_number: Option<i64>,
+) -> Result<i64> {
+    let role = staff.authorize(store, Permission::WriteRegistry, community_id).await?;
+    let number = check_title(number, "number")?;
+    let address = check_title(address, "address")?;
+    let mut tx = store.begin().await?;
+    let group_id = match group_number {
+        Some(n) => Some(registry::group_by_number(&mut tx, community_id, n).await?.ok_or(invalid("err.group_unknown", "group_number"))?.id),
+        None => None,
+    };
+    let id = registry::insert_household(&mut tx, community_id, group_id, &number, &address, now_ms()).await?;
+    audit::record(&mut tx, SYSTEM_LOG, &staff.actor(role), EventKind::HouseholdCreated, &format!("household:{id}"),
+        json!({"community_id": community_id, "number": number, "address": address, "group_id": group_id})).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Resolves (and, if new, registers) the household and group a resident belongs to.
+async fn place(tx: &mut Tx, actor: &Actor, community_id: i64, r: &NewResident) -> Result<(Option<i64>, Option<i64>)> {
+    let group_id = match r.group_number {
+        Some(n) => Some(registry::group_by_number(tx, community_id, n).await?.ok_or(invalid("err.group_unknown", "group_number"))?.id),
+        None => None,
+    };
+    let household_id = match &r.household_number {
+        None => None,
+        Some(num) => match registry::household_by_number(tx, community_id, num).await? {
+            Some(h) => Some(h.id),
+            None => {
+                let address = r.household_address.clone().unwrap_or_default();
+                let id = registry::insert_household(tx, community_id, group_id, num, &address, now_ms()).await?;
+                audit::record(tx, SYSTEM_LOG, actor, EventKind::HouseholdCreated, &format!("household:{id}"),
+                    json!({"community_id": community_id, "number": num, "address": address, "group_id": group_id})).await?;
+                Some(id)
+            }
+        },
+    };
+    Ok((household_id, group_id))
+}
+
+pub async fn create_resident(store: &Store, staff: &Staff, community_id: i64, raw: &RawResident) -> Result<i64> {
+    let role = staff.authorize(store, Permission::WriteRegistry, community_id).await?;
+    let r = raw.parse().map_err(ServiceError::Fields)?;
+    let actor = staff.actor(role);
+    let mut tx = store.begin().await?;
+    let (household_id, group_id) = place(&mut tx, &actor, community_id, &r).await?;
+    let id = registry::insert_resident(&mut tx, community_id, household_id, group_id, &r, now_ms())
+        .await
+        .map_err(|e| if e.is_unique_violation() { invalid("err.id.exists", "id_number") } else { e.into() })?;
+    audit::record(&mut tx, SYSTEM_LOG, &actor, EventKind::ResidentCreated, &format!("resident:{id}"),
+        json!({"community_id": community_id, "resident_id": id, "after": r})).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Edits a resident. `version` is the version the editor saw; a stale edit is refused.
+pub async fn update_resident(store: &Store, staff: &Staff, id: i64, version: i64, raw: &RawResident) -> Result<()> {
+    let before = registry::resident(store, id).await?.ok_or(ServiceError::NotFound)?;
+    let role = staff.authorize(store, Permission::WriteRegistry, before.community_id).await?;
+    let r = raw.parse().map_err(ServiceError::Fields)?;
+    let actor = staff.actor(role);
+    let mut tx = store.begin().await?;
+    let (household_id, group_id) = place(&mut tx, &actor, before.community_id, &r).await?;
+    let now = now_ms();
+    let ok = registry::update_resident(&mut tx, id, version, household_id, group_id, &r, now)
+        .await
+        .map_err(|e| if e.is_unique_violation() { invalid("err.id.exists", "id_number") } else { e.into() })?;
+    if !ok {
+        return Err(ServiceError::Conflict("err.stale"));
+    }
+    let after = registry::resident_in_tx(&mut tx, id).await?.ok_or(ServiceError::NotFound)?;
+    let before_json = serde_json::to_string(&before).unwrap_or_default();
+    let after_json = serde_json::to_string(&after).unwrap_or_default();
+    registry::insert_history(&mut tx, id, after.version, &staff.username, &before_json, &after_json, now).await?;
+    audit::record(&mut tx, SYSTEM_LOG, &actor, EventKind::ResidentUpdated, &format!("resident:{id}"),
+        json!({"resident_id": id, "version": after.version, "before": before, "after": after})).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records two residents of the same community as near relatives (LAW.md §2 recusal, §1
+/// committee composition [P] need it).
+pub async fn link_relatives(store: &Store, staff: &Staff, a: i64, b: i64, relation: &str) -> Result<()> {
+    if a == b {
+        return Err(invalid("err.relative_self", "relative_id"));
+    }
+    let ra = registry::resident(store, a).await?.ok_or(ServiceError::NotFound)?;
+    let rb = registry::resident(store, b).await?.ok_or(invalid("err.relative_unknown", "relative_id"))?;
+    if ra.community_id != rb.community_id {
+        return Err(invalid("err.relative_unknown", "relative_id"));
+    }
+    let role = staff.authorize(store, Permission::WriteRegistry, ra.community_id).await?;
+    let relation = match relation {
+        "spouse" | "parent" | "child" | "sibling" | "grandparent" | "grandchild" | "in_law" => relation,
+        _ => return Err(invalid("err.relation", "relation")),
+    };
+    let mut tx = store.begin().await?;
+    registry::link_relatives(&mut tx, a, b, relation).await.map_err(|e| {
+        if e.is_unique_violation() { ServiceError::Conflict("err.relative_exists") } else { e.into() }
+    })?;
+    audit::record(&mut tx, SYSTEM_LOG, &staff.actor(role), EventKind::RelativeLinked, &format!("resident:{a}"),
+        json!({"resident_a": a, "resident_b": b, "relation": relation})).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A resident, checked against the reader's scope; ID numbers masked for observers.
+pub async fn read_resident(store: &Store, staff: &Staff, id: i64) -> Result<Resident> {
+    let mut r = registry::resident(store, id).await?.ok_or(ServiceError::NotFound)?;
+    let role = staff.authorize(store, Permission::ReadRegistry, r.community_id).await?;
+    if !staff.sees_full_ids(role) {
+        r.id_number = mask(&r.id_number);
+        r.phone = String::new();
+    }
+    Ok(r)
+}
+
+pub fn mask(id_number: &str) -> String {
+    let n = id_number.len();
+    if n < 8 { return "*".repeat(n) }
+    format!("{}{}{}", &id_number[..4], "*".repeat(n - 6), &id_number[n - 2..])
+}
+
+pub async fn search(store: &Store, staff: &Staff, community_id: i64, q: &str, page: i64) -> Result<(Vec<Resident>, i64)> {
+    let role = staff.authorize(store, Permission::ReadRegistry, community_id).await?;
+    let page = page.max(1);
+    let (mut rows, total) = registry::search_residents(store, community_id, q, 50, (page - 1) * 50).await?;
+    if !staff.sees_full_ids(role) {
+        for r in &mut rows {
+            r.id_number = mask(&r.id_number);
+            r.phone = String::new();
+        }
+    }
+    Ok((rows, total))
+}

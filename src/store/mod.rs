@@ -1,0 +1,162 @@
+//! Storage on SQLite (embedded default) and PostgreSQL (scale-out), one code path.
+//!
+//! `Store` is picked from the URL scheme at start-up. Queries are written once with `$N`
+//! placeholders (both engines accept them) and run through [`on_conn!`], which expands the
+//! same query code for each backend, so no `sqlx::Any` is needed. Transactions live here:
+//! services open one with [`Store::begin`], do all their writes and the audit append on it,
+//! then commit.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+pub mod audit;
+pub mod imports;
+pub mod registry;
+pub mod users;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported database URL (use sqlite:// or postgres://)")]
+    UnsupportedUrl,
+}
+
+impl StoreError {
+    /// True when the error is a UNIQUE violation (SQLite has no constraint names, so we go by kind).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Db(sqlx::Error::Database(e)) if e.kind() == sqlx::error::ErrorKind::UniqueViolation)
+    }
+    pub fn is_foreign_key_violation(&self) -> bool {
+        matches!(self, StoreError::Db(sqlx::Error::Database(e)) if e.kind() == sqlx::error::ErrorKind::ForeignKeyViolation)
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+#[derive(Clone, Debug)]
+pub enum Store {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A write transaction on either backend.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs the same query code on the connection behind a `Tx` or a `Store`.
+/// `on_conn!(tx, |c| sqlx::query(..).execute(c).await)`; the body is expanded once per backend.
+#[macro_export]
+macro_rules! on_conn {
+    (tx $tx:expr, |$c:ident| $body:expr) => {
+        match $tx {
+            $crate::store::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::store::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+    (pool $store:expr, |$c:ident| $body:expr) => {
+        match $store {
+            $crate::store::Store::Sqlite(p) => {
+                let $c = p;
+                $body
+            }
+            $crate::store::Store::Postgres(p) => {
+                let $c = p;
+                $body
+            }
+        }
+    };
+}
+
+impl Store {
+    /// Connects to `sqlite://path` (created if missing) or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Store> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(32)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await?;
+            Ok(Store::Postgres(pool))
+        } else if url.starts_with("sqlite:") {
+            // WAL lets readers run beside the one writer; synchronous=FULL makes every
+            // acknowledged commit durable (an acknowledged ballot must never be lost).
+            let opts = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(30));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(opts)
+                .await?;
+            Ok(Store::Sqlite(pool))
+        } else {
+            Err(StoreError::UnsupportedUrl)
+        }
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        match self {
+            Store::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await?,
+            Store::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Opens a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so the write lock is taken
+    /// up front and two writers never deadlock upgrading from a read lock.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match self {
+            Store::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Store::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Store::Sqlite(p) => p.close().await,
+            Store::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// Current time as UTC epoch milliseconds (the only instant format stored).
+pub fn now_ms() -> i64 {
+    let now = time::OffsetDateTime::now_utc();
+    (now.unix_timestamp_nanos() / 1_000_000) as i64
+}

@@ -1,0 +1,69 @@
+//! The JSON API under `/api/v1`: everything the staff pages can do. Sign in with
+//! `POST /api/v1/session`, keep the cookie, and send the returned `csrf_token` as
+//! `X-CSRF-Token` on every state-changing call. Described at `/api/v1/openapi.json`.
+
+mod openapi;
+mod registry;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::AppState;
+use crate::service::accounts;
+use crate::web::auth::{self, StaffAction, StaffSession};
+use crate::web::error::{ApiError, ResultExt};
+use crate::web::i18n::Lang;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi::document))
+        .route("/session", post(login).delete(logout))
+        .route("/me", get(me))
+        .merge(registry::router())
+}
+
+#[derive(Deserialize)]
+pub struct LoginBody {
+    username: String,
+    password: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    lang: Lang,
+    peer: auth::PeerAddr,
+    headers: HeaderMap,
+    body: Result<Json<LoginBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(body) = body.map_err(|e| ApiError { lang, err: crate::service::ServiceError::Invalid { key: "err.request", field: Some(e.body_text()) } })?;
+    let ip = crate::web::staff::client_ip(peer.0, &headers);
+    let s = accounts::login(&state.store, &state.secrets.session_key, body.username.trim(), &body.password, &ip, None)
+        .await
+        .api(lang)?;
+    Ok((
+        [(header::SET_COOKIE, auth::session_cookie(&s.token, state.config.secure_cookies))],
+        Json(json!({"user_id": s.user_id, "csrf_token": s.csrf})),
+    )
+        .into_response())
+}
+
+async fn logout(State(state): State<AppState>, a: StaffAction) -> Result<Response, ApiError> {
+    accounts::logout(&state.store, &state.secrets.session_key, &a.session.staff, &a.session.token).await.api(a.lang)?;
+    Ok(([(header::SET_COOKIE, auth::clear_session_cookie())], Json(json!({"ok": true}))).into_response())
+}
+
+async fn me(s: StaffSession) -> Json<serde_json::Value> {
+    let roles: Vec<_> = s
+        .staff
+        .grants
+        .iter()
+        .map(|g| json!({"role": g.role.as_str(), "scope_kind": g.scope.kind.as_str(), "scope_id": g.scope.id}))
+        .collect();
+    Json(json!({"user_id": s.staff.user_id, "username": s.staff.username, "display_name": s.staff.display_name,
+                "roles": roles, "csrf_token": s.csrf}))
+}

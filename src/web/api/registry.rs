@@ -1,0 +1,215 @@
+//! Registry endpoints.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::domain::{RawResident, Role};
+use crate::service::{Permission, ServiceError, accounts, import, registry as svc};
+use crate::store::users::Grant;
+use crate::store::{imports, registry};
+use crate::web::auth::{StaffAction, StaffJson, StaffSession};
+use crate::web::error::{ApiError, ResultExt};
+use crate::web::i18n::Lang;
+use crate::web::staff::import::row_error;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/communities", get(communities))
+        .route("/street-offices/{id}/communities", post(create_community))
+        .route("/communities/{id}", get(community))
+        .route("/communities/{id}/groups", get(groups).post(create_group))
+        .route("/communities/{id}/households", get(households).post(create_household))
+        .route("/communities/{id}/residents", get(residents).post(create_resident))
+        .route("/communities/{id}/imports", post(upload).layer(crate::web::staff::import::upload_limit()))
+        .route("/imports/{id}", get(batch))
+        .route("/imports/{id}/commit", post(commit))
+        .route("/imports/{id}/discard", post(discard))
+        .route("/residents/{id}", get(resident).put(update_resident))
+        .route("/residents/{id}/history", get(history))
+        .route("/residents/{id}/relatives", get(relatives).post(link_relative))
+        .route("/users", post(create_user))
+}
+
+type ApiResult = Result<Json<Value>, ApiError>;
+
+async fn communities(State(state): State<AppState>, lang: Lang, s: StaffSession) -> ApiResult {
+    let ids = s.staff.readable_communities(&state.store).await.api(lang)?;
+    let list = registry::communities_with_stats(&state.store, &ids).await.api(lang)?;
+    Ok(Json(json!({ "communities": list })))
+}
+
+#[derive(Deserialize)]
+struct NewCommunity {
+    code: String,
+    name: String,
+}
+
+async fn create_community(State(state): State<AppState>, Path(street): Path<i64>, j: StaffJson<NewCommunity>) -> ApiResult {
+    let id = svc::create_community(&state.store, &j.session.staff, street, j.body.code.trim(), &j.body.name).await.api(j.lang)?;
+    Ok(Json(json!({ "id": id })))
+}
+
+async fn community(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
+    s.staff.authorize(&state.store, Permission::ReadRegistry, id).await.api(lang)?;
+    let c = registry::communities_with_stats(&state.store, &[id]).await.api(lang)?;
+    Ok(Json(json!(c.first())))
+}
+
+async fn groups(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
+    s.staff.authorize(&state.store, Permission::ReadRegistry, id).await.api(lang)?;
+    Ok(Json(json!({ "groups": registry::groups(&state.store, id).await.api(lang)? })))
+}
+
+#[derive(Deserialize)]
+struct NewGroup {
+    number: i64,
+    name: String,
+}
+
+async fn create_group(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<NewGroup>) -> ApiResult {
+    let gid = svc::create_group(&state.store, &j.session.staff, id, j.body.number, &j.body.name).await.api(j.lang)?;
+    Ok(Json(json!({ "id": gid })))
+}
+
+#[derive(Deserialize)]
+struct Page {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: Option<i64>,
+}
+
+async fn households(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession, Query(p): Query<Page>) -> ApiResult {
+    s.staff.authorize(&state.store, Permission::ReadRegistry, id).await.api(lang)?;
+    let page = p.page.unwrap_or(1).max(1);
+    Ok(Json(json!({ "households": registry::households(&state.store, id, 100, (page - 1) * 100).await.api(lang)? })))
+}
+
+#[derive(Deserialize)]
+struct NewHousehold {
+    number: String,
+    address: String,
+    group_number: Option<i64>,
+}
+
+async fn create_household(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<NewHousehold>) -> ApiResult {
+    let b = j.body;
+    let hid = svc::create_household(&state.store, &j.session.staff, id, &b.number, &b.address, b.group_number).await.api(j.lang)?;
+    Ok(Json(json!({ "id": hid })))
+}
+
+async fn residents(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession, Query(p): Query<Page>) -> ApiResult {
+    let page = p.page.unwrap_or(1);
+    let (rows, total) = svc::search(&state.store, &s.staff, id, &p.q, page).await.api(lang)?;
+    Ok(Json(json!({ "residents": rows, "total": total, "page": page.max(1), "page_size": 50 })))
+}
+
+async fn create_resident(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<RawResident>) -> ApiResult {
+    let rid = svc::create_resident(&state.store, &j.session.staff, id, &j.body).await.api(j.lang)?;
+    Ok(Json(json!({ "id": rid })))
+}
+
+async fn resident(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
+    Ok(Json(json!(svc::read_resident(&state.store, &s.staff, id).await.api(lang)?)))
+}
+
+#[derive(Deserialize)]
+struct ResidentUpdate {
+    version: i64,
+    #[serde(flatten)]
+    raw: RawResident,
+}
+
+async fn update_resident(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<ResidentUpdate>) -> ApiResult {
+    svc::update_resident(&state.store, &j.session.staff, id, j.body.version, &j.body.raw).await.api(j.lang)?;
+    Ok(Json(json!(svc::read_resident(&state.store, &j.session.staff, id).await.api(j.lang)?)))
+}
+
+async fn history(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
+    let r = svc::read_resident(&state.store, &s.staff, id).await.api(lang)?;
+    let role = s.staff.authorize(&state.store, Permission::ReadRegistry, r.community_id).await.api(lang)?;
+    if role == Role::Observer {
+        return Err(ServiceError::Forbidden).api(lang);
+    }
+    Ok(Json(json!({ "history": registry::history(&state.store, id).await.api(lang)? })))
+}
+
+async fn relatives(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
+    svc::read_resident(&state.store, &s.staff, id).await.api(lang)?;
+    Ok(Json(json!({ "relatives": registry::relatives(&state.store, id).await.api(lang)? })))
+}
+
+#[derive(Deserialize)]
+struct NewRelative {
+    relative_id: i64,
+    relation: String,
+}
+
+async fn link_relative(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<NewRelative>) -> ApiResult {
+    svc::link_relatives(&state.store, &j.session.staff, id, j.body.relative_id, &j.body.relation).await.api(j.lang)?;
+    Ok(Json(json!({ "ok": true })))
+}
+
+#[derive(Deserialize)]
+struct UploadQuery {
+    #[serde(default)]
+    filename: String,
+}
+
+/// The file is the raw request body (CSV or XLSX); the preview comes back at once.
+async fn upload(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction, Query(q): Query<UploadQuery>, body: Bytes) -> ApiResult {
+    let name = if q.filename.is_empty() { "upload".to_string() } else { q.filename.chars().take(100).collect() };
+    let batch_id = import::preview(&state.store, &a.session.staff, id, &name, &body).await.api(a.lang)?;
+    batch_json(&state, a.lang, &a.session, batch_id).await
+}
+
+async fn batch_json(state: &AppState, lang: Lang, s: &StaffSession, id: i64) -> ApiResult {
+    let b = imports::batch(&state.store, id).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
+    s.staff.authorize(&state.store, Permission::WriteRegistry, b.community_id).await.api(lang)?;
+    let mut errors = Vec::new();
+    for r in imports::rows(&state.store, id, true, 1000, 0).await.api(lang)? {
+        let errs: Vec<crate::domain::ResidentInputError> = serde_json::from_str(&r.errors_json).unwrap_or_default();
+        for e in errs {
+            errors.push(json!({"row": r.row_no, "field": e.field, "key": e.key, "message": row_error(lang, r.row_no, &e)}));
+        }
+    }
+    Ok(Json(json!({ "batch": b, "errors": errors })))
+}
+
+async fn batch(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
+    batch_json(&state, lang, &s, id).await
+}
+
+async fn commit(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult {
+    let n = import::commit(&state.store, &a.session.staff, id, &|_, _| {}).await.api(a.lang)?;
+    Ok(Json(json!({ "imported": n })))
+}
+
+async fn discard(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult {
+    import::discard(&state.store, &a.session.staff, id).await.api(a.lang)?;
+    Ok(Json(json!({ "ok": true })))
+}
+
+#[derive(Deserialize)]
+struct NewUser {
+    username: String,
+    display_name: String,
+    password: String,
+    role: String,
+    scope: String,
+}
+
+async fn create_user(State(state): State<AppState>, j: StaffJson<NewUser>) -> ApiResult {
+    let lang = j.lang;
+    let role = Role::parse(&j.body.role).ok_or(ServiceError::Invalid { key: "err.role_required", field: Some("role".into()) }).api(lang)?;
+    let scope = crate::web::staff::parse_scope(&j.body.scope).ok_or(ServiceError::Invalid { key: "err.scope", field: Some("scope".into()) }).api(lang)?;
+    let id = accounts::create_user(&state.store, Some(&j.session.staff), j.body.username.trim(), &j.body.display_name, &j.body.password, &[Grant { role, scope }])
+        .await
+        .api(lang)?;
+    Ok(Json(json!({ "id": id })))
+}

@@ -1,0 +1,210 @@
+//! Sessions and CSRF at the edge. `StaffSession` resolves the session cookie to a staff member;
+//! `StaffForm<T>` additionally checks the form's `csrf` field against the session's token,
+//! `StaffJson<T>` the `X-CSRF-Token` header. (The `CsrfLayer` origin check and SameSite=Strict
+//! cookies are the other two layers of the defence.)
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::de::DeserializeOwned;
+
+use super::error::{ApiError, HtmlError};
+use super::i18n::Lang;
+use crate::AppState;
+use crate::service::{ServiceError, Staff, accounts};
+
+/// The TCP peer, when the server was started with connect info (tests may not have one).
+pub struct PeerAddr(pub Option<std::net::SocketAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for PeerAddr {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(PeerAddr(parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0)))
+    }
+}
+
+pub const SESSION_COOKIE: &str = "hj_session";
+
+pub fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    let raw = parts.headers.get_all(header::COOKIE);
+    for v in raw {
+        let Ok(s) = v.to_str() else { continue };
+        for kv in s.split(';') {
+            if let Some((k, v)) = kv.trim().split_once('=') {
+                if k == name {
+                    return Some(v);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// `Set-Cookie` for the session: HttpOnly, SameSite=Strict, Secure unless on loopback HTTP.
+pub fn session_cookie(token: &str, secure: bool) -> String {
+    let sec = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{sec}")
+}
+
+pub fn clear_session_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+}
+
+/// A signed-in staff member.
+pub struct StaffSession {
+    pub staff: Staff,
+    pub csrf: String,
+    pub token: String,
+}
+
+/// Not signed in: pages redirect to the sign-in page, the API answers 401.
+pub enum AuthRejection {
+    Redirect(String),
+    Api(Lang),
+    Error(Response),
+}
+
+impl IntoResponse for AuthRejection {
+    fn into_response(self) -> Response {
+        match self {
+            AuthRejection::Redirect(next) => Redirect::to(&format!("/login?next={}", urlencode(&next))).into_response(),
+            AuthRejection::Api(lang) => {
+                let msg = if lang == Lang::Zh { "请先登录" } else { "Sign in first" };
+                (StatusCode::UNAUTHORIZED, axum::Json(serde_json::json!({"error": "unauthenticated", "message": msg})))
+                    .into_response()
+            }
+            AuthRejection::Error(r) => r,
+        }
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)]).map(|v| v.trim_start_matches('=').to_string()).unwrap_or_default()
+}
+
+fn is_api(parts: &Parts) -> bool {
+    parts.uri.path().starts_with("/api/")
+}
+
+impl FromRequestParts<AppState> for StaffSession {
+    type Rejection = AuthRejection;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let lang = Lang::from_request_parts(parts, state).await.unwrap_or_default();
+        let api = is_api(parts);
+        let reject = || if api { AuthRejection::Api(lang) } else { AuthRejection::Redirect(parts.uri.path().to_string()) };
+        let Some(token) = cookie_value(parts, SESSION_COOKIE).map(str::to_string) else { return Err(reject()) };
+        match accounts::resume(&state.store, &state.secrets.session_key, &token).await {
+            Ok(Some((staff, csrf))) => Ok(StaffSession { staff, csrf, token }),
+            Ok(None) => Err(reject()),
+            Err(err) => Err(AuthRejection::Error(if api {
+                ApiError { lang, err }.into_response()
+            } else {
+                HtmlError { lang, err }.into_response()
+            })),
+        }
+    }
+}
+
+/// Compares in constant time (the token is a secret).
+pub fn same_token(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[derive(serde::Deserialize)]
+struct CsrfField {
+    #[serde(default)]
+    csrf: String,
+}
+
+fn csrf_refused(lang: Lang, api: bool) -> Response {
+    let msg = super::i18n::text(lang, "err.csrf");
+    if api {
+        (StatusCode::FORBIDDEN, axum::Json(serde_json::json!({"error": "csrf", "message": msg}))).into_response()
+    } else {
+        HtmlError { lang, err: ServiceError::Forbidden }.into_response()
+    }
+}
+
+fn bad_request(lang: Lang, api: bool, key: &'static str) -> Response {
+    let err = ServiceError::Invalid { key, field: None };
+    if api { ApiError { lang, err }.into_response() } else { HtmlError { lang, err }.into_response() }
+}
+
+/// A urlencoded form from a signed-in staff member, with its CSRF token checked.
+pub struct StaffForm<T> {
+    pub session: StaffSession,
+    pub lang: Lang,
+    pub form: T,
+}
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for StaffForm<T> {
+    type Rejection = Response;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let lang = Lang::from_request_parts(&mut parts, state).await.unwrap_or_default();
+        let session = StaffSession::from_request_parts(&mut parts, state).await.map_err(IntoResponse::into_response)?;
+        let req = Request::from_parts(parts, body);
+        let bytes = Bytes::from_request(req, state).await.map_err(|_| bad_request(lang, false, "err.too_big"))?;
+        let field: CsrfField = serde_urlencoded::from_bytes(&bytes).map_err(|_| bad_request(lang, false, "err.request"))?;
+        if !same_token(&field.csrf, &session.csrf) {
+            return Err(csrf_refused(lang, false));
+        }
+        let form: T = serde_urlencoded::from_bytes(&bytes).map_err(|_| bad_request(lang, false, "err.request"))?;
+        Ok(StaffForm { session, lang, form })
+    }
+}
+
+/// A JSON body from a signed-in staff member; state-changing API calls carry `X-CSRF-Token`.
+pub struct StaffJson<T> {
+    pub session: StaffSession,
+    pub lang: Lang,
+    pub body: T,
+}
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for StaffJson<T> {
+    type Rejection = Response;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let lang = Lang::from_request_parts(&mut parts, state).await.unwrap_or_default();
+        let session = StaffSession::from_request_parts(&mut parts, state).await.map_err(IntoResponse::into_response)?;
+        let token = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+        if !same_token(token, &session.csrf) {
+            return Err(csrf_refused(lang, true));
+        }
+        let req = Request::from_parts(parts, body);
+        let bytes = Bytes::from_request(req, state).await.map_err(|_| bad_request(lang, true, "err.too_big"))?;
+        let body: T = serde_json::from_slice(&bytes).map_err(|e| {
+            let err = ServiceError::Invalid { key: "err.request", field: Some(e.to_string()) };
+            ApiError { lang, err }.into_response()
+        })?;
+        Ok(StaffJson { session, lang, body })
+    }
+}
+
+/// For state-changing API calls without a body (DELETE, commit).
+pub struct StaffAction {
+    pub session: StaffSession,
+    pub lang: Lang,
+}
+
+impl FromRequestParts<AppState> for StaffAction {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let lang = Lang::from_request_parts(parts, state).await.unwrap_or_default();
+        let session = StaffSession::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
+        let token = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+        if !same_token(token, &session.csrf) {
+            return Err(csrf_refused(lang, true));
+        }
+        Ok(StaffAction { session, lang })
+    }
+}
+
+impl axum::extract::OptionalFromRequestParts<AppState> for StaffSession {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+        Ok(<StaffSession as FromRequestParts<AppState>>::from_request_parts(parts, state).await.ok())
+    }
+}

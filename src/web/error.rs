@@ -1,0 +1,167 @@
+//! One error type per face: HTML pages in the user's language, JSON `{error, message}` for the
+//! API. Internal errors are logged with a reference and shown only as that reference.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use super::i18n::{Lang, Tr, text};
+use crate::service::ServiceError;
+use crate::service::import::column_label;
+
+fn status(e: &ServiceError) -> StatusCode {
+    match e {
+        ServiceError::NotFound => StatusCode::NOT_FOUND,
+        ServiceError::Forbidden => StatusCode::FORBIDDEN,
+        ServiceError::Invalid { .. } | ServiceError::Fields(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        ServiceError::Conflict(_) => StatusCode::CONFLICT,
+        ServiceError::BadCredentials => StatusCode::UNAUTHORIZED,
+        ServiceError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+        ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+fn code(e: &ServiceError) -> &'static str {
+    match e {
+        ServiceError::NotFound => "not_found",
+        ServiceError::Forbidden => "forbidden",
+        ServiceError::Invalid { .. } | ServiceError::Fields(_) => "invalid",
+        ServiceError::Conflict(_) => "conflict",
+        ServiceError::BadCredentials => "bad_credentials",
+        ServiceError::Throttled { .. } => "throttled",
+        ServiceError::Internal(_) => "internal",
+    }
+}
+
+fn field_label(lang: Lang, field: &str) -> String {
+    let k = format!("field.{field}");
+    match text(lang, &k) {
+        "?" => match column_label(field) {
+            "" => field.to_string(),
+            c => c.to_string(),
+        },
+        s => s.to_string(),
+    }
+}
+
+/// Human messages for an error, in `lang`.
+pub fn messages(lang: Lang, e: &ServiceError, reference: &str) -> Vec<String> {
+    match e {
+        ServiceError::NotFound => vec![text(lang, "err.not_found").into()],
+        ServiceError::Forbidden => vec![text(lang, "err.forbidden").into()],
+        ServiceError::Invalid { key, field } => {
+            let msg = text(lang, key);
+            match field.as_deref().filter(|f| !["file", "password", "scope", "role"].contains(f)) {
+                Some(f) => vec![format!("{}: {msg}", field_label(lang, f))],
+                None => vec![msg.into()],
+            }
+        }
+        ServiceError::Fields(fs) => fs.iter().map(|f| format!("{}: {}", field_label(lang, &f.field), text(lang, &f.key))).collect(),
+        ServiceError::Conflict(k) => vec![text(lang, k).into()],
+        ServiceError::BadCredentials => vec![text(lang, "err.login").into()],
+        ServiceError::Throttled { retry_after_s } => vec![text(lang, "err.throttled").replace("{s}", &retry_after_s.to_string())],
+        ServiceError::Internal(_) => vec![format!("{} {reference}", text(lang, "err.internal"))],
+    }
+}
+
+fn reference_for(e: &ServiceError) -> String {
+    if let ServiceError::Internal(detail) = e {
+        let r = hex::encode(rand::random::<[u8; 6]>());
+        tracing::error!(reference = %r, error = %detail, "internal error");
+        r
+    } else {
+        String::new()
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub t: Tr,
+    pub user: Option<String>,
+    pub csrf: String,
+    pub title: &'static str,
+    pub messages: Vec<String>,
+}
+
+/// An error shown as an HTML page.
+#[derive(Debug)]
+pub struct HtmlError {
+    pub lang: Lang,
+    pub err: ServiceError,
+}
+
+impl IntoResponse for HtmlError {
+    fn into_response(self) -> Response {
+        let reference = reference_for(&self.err);
+        let st = status(&self.err);
+        let page = ErrorPage {
+            t: Tr(self.lang),
+            user: None,
+            csrf: String::new(),
+            title: text(self.lang, "err.invalid"),
+            messages: messages(self.lang, &self.err, &reference),
+        };
+        let mut resp = (st, page).into_response();
+        if let ServiceError::Throttled { retry_after_s } = self.err {
+            if let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string()) {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        resp
+    }
+}
+
+/// An error answered as JSON `{error, message, fields?}`.
+#[derive(Debug)]
+pub struct ApiError {
+    pub lang: Lang,
+    pub err: ServiceError,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let reference = reference_for(&self.err);
+        let msgs = messages(self.lang, &self.err, &reference);
+        let mut body = json!({"error": code(&self.err), "message": msgs.join("; ")});
+        match &self.err {
+            ServiceError::Fields(fs) => body["fields"] = json!(fs),
+            ServiceError::Invalid { key, field } => body["fields"] = json!([{"field": field, "key": key}]),
+            ServiceError::Conflict(k) => body["key"] = json!(k),
+            _ => {}
+        }
+        let mut resp = (status(&self.err), Json(body)).into_response();
+        if let ServiceError::Throttled { retry_after_s } = self.err {
+            if let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string()) {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        resp
+    }
+}
+
+pub trait ResultExt<T> {
+    fn html(self, lang: Lang) -> Result<T, HtmlError>;
+    fn api(self, lang: Lang) -> Result<T, ApiError>;
+}
+
+impl<T> ResultExt<T> for Result<T, ServiceError> {
+    fn html(self, lang: Lang) -> Result<T, HtmlError> {
+        self.map_err(|err| HtmlError { lang, err })
+    }
+    fn api(self, lang: Lang) -> Result<T, ApiError> {
+        self.map_err(|err| ApiError { lang, err })
+    }
+}
+
+impl<T> ResultExt<T> for Result<T, crate::store::StoreError> {
+    fn html(self, lang: Lang) -> Result<T, HtmlError> {
+        self.map_err(|e| HtmlError { lang, err: e.into() })
+    }
+    fn api(self, lang: Lang) -> Result<T, ApiError> {
+        self.map_err(|e| ApiError { lang, err: e.into() })
+    }
+}

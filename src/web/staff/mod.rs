@@ -1,0 +1,44 @@
+//! The staff pages (HTML, no JavaScript needed).
+
+pub(crate) mod account;
+pub(crate) mod import;
+mod registry;
+mod users;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(account::home))
+        .route("/login", get(account::login_page).post(account::login))
+        .route("/logout", post(account::logout))
+        .route("/lang/{code}", get(account::set_lang))
+        .route("/account/password", get(account::password_page).post(account::change_password))
+        .route("/staff", get(registry::dashboard))
+        .route("/staff/streets/{id}/communities", post(registry::create_community))
+        .route("/staff/communities/{id}", get(registry::community))
+        .route("/staff/communities/{id}/groups", post(registry::create_group))
+        .route("/staff/communities/{id}/residents", post(registry::create_resident))
+        .route("/staff/communities/{id}/residents/new", get(registry::new_resident))
+        .route("/staff/communities/{id}/residents.csv", get(import::export))
+        .route("/staff/communities/{id}/import", get(import::upload_page).post(import::upload).layer(import::upload_limit()))
+        .route("/staff/imports/{id}", get(import::preview))
+        .route("/staff/imports/{id}/commit", post(import::commit))
+        .route("/staff/imports/{id}/discard", post(import::discard))
+        .route("/staff/residents/{id}", get(registry::resident).post(registry::update_resident))
+        .route("/staff/residents/{id}/edit", get(registry::edit_resident))
+        .route("/staff/residents/{id}/relatives", post(registry::link_relative))
+        .route("/staff/users", get(users::list).post(users::create))
+}
+
+/// Beijing time (UTC+8) for display; the database keeps UTC epoch milliseconds.
+pub fn beijing(ms: i64) -> String {
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(ms / 1000) else { return String::new() };
+    let t = t.to_offset(time::macros::offset!(+8));
+    format!("{:04}-{:02}-{:02} {:02}:{:02}", t.year(), t.month() as u8, t.day(), t.hour(), t.minute())
+}
+pub use account::client_ip;
+pub use users::parse_scope;

@@ -1,0 +1,268 @@
+//! Registry pages: communities, groups, residents.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::domain::RawResident;
+use crate::service::{Permission, ServiceError, registry as svc};
+use crate::store::registry::{self, CommunityStats, RelativeRow, Resident, ResidentGroup, StreetOffice};
+use crate::web::auth::{StaffForm, StaffSession, urlencode};
+use crate::web::error::{HtmlError, ResultExt};
+use crate::web::i18n::{Lang, Tr};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/dashboard.html")]
+struct Dashboard {
+    t: Tr,
+    user: Option<String>,
+    csrf: String,
+    communities: Vec<CommunityStats>,
+    streets: Vec<StreetOffice>,
+}
+
+pub async fn dashboard(State(state): State<AppState>, lang: Lang, s: StaffSession) -> Result<impl IntoResponse, HtmlError> {
+    let ids = s.staff.readable_communities(&state.store).await.html(lang)?;
+    let communities = registry::communities_with_stats(&state.store, &ids).await.html(lang)?;
+    let mut streets = Vec::new();
+    for id in s.staff.street_ids() {
+        if s.staff.street_role(Permission::ManageCommunities, id).is_some() {
+            streets.extend(registry::street_office(&state.store, id).await.html(lang)?);
+        }
+    }
+    Ok(Dashboard { t: Tr(lang), user: Some(s.staff.display_name), csrf: s.csrf, communities, streets })
+}
+
+#[derive(Deserialize)]
+pub struct CommunityForm {
+    code: String,
+    name: String,
+}
+
+pub async fn create_community(State(state): State<AppState>, Path(street): Path<i64>, f: StaffForm<CommunityForm>) -> Result<Redirect, HtmlError> {
+    let id = svc::create_community(&state.store, &f.session.staff, street, f.form.code.trim(), &f.form.name).await.html(f.lang)?;
+    Ok(Redirect::to(&format!("/staff/communities/{id}")))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/community.html")]
+struct CommunityPage {
+    t: Tr,
+    user: Option<String>,
+    csrf: String,
+    community: registry::Community,
+    groups: Vec<ResidentGroup>,
+    residents: Vec<Resident>,
+    total: i64,
+    q: String,
+    q_enc: String,
+    page: i64,
+    pages: i64,
+    can_write: bool,
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: Option<i64>,
+}
+
+pub async fn community(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+    Query(q): Query<SearchQuery>,
+) -> Result<impl IntoResponse, HtmlError> {
+    let page = q.page.unwrap_or(1).max(1);
+    let (residents, total) = svc::search(&state.store, &s.staff, id, &q.q, page).await.html(lang)?;
+    let community = registry::community(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
+    let groups = registry::groups(&state.store, id).await.html(lang)?;
+    let can_write = s.staff.authorize(&state.store, Permission::WriteRegistry, id).await.is_ok();
+    Ok(CommunityPage {
+        t: Tr(lang),
+        user: Some(s.staff.display_name),
+        csrf: s.csrf,
+        community,
+        groups,
+        residents,
+        total,
+        q_enc: urlencode(&q.q),
+        q: q.q,
+        page,
+        pages: ((total + 49) / 50).max(1),
+        can_write,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct GroupForm {
+    number: i64,
+    name: String,
+}
+
+pub async fn create_group(State(state): State<AppState>, Path(id): Path<i64>, f: StaffForm<GroupForm>) -> Result<Redirect, HtmlError> {
+    svc::create_group(&state.store, &f.session.staff, id, f.form.number, &f.form.name).await.html(f.lang)?;
+    Ok(Redirect::to(&format!("/staff/communities/{id}")))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/resident_form.html")]
+struct ResidentForm {
+    t: Tr,
+    user: Option<String>,
+    csrf: String,
+    action: String,
+    resident_id: Option<i64>,
+    version: i64,
+    raw: RawResident,
+    groups: Vec<ResidentGroup>,
+}
+
+pub async fn new_resident(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> Result<impl IntoResponse, HtmlError> {
+    s.staff.authorize(&state.store, Permission::WriteRegistry, id).await.html(lang)?;
+    let groups = registry::groups(&state.store, id).await.html(lang)?;
+    let raw = RawResident { ethnicity: "汉族".into(), political_rights: "full".into(), ..RawResident::default() };
+    Ok(ResidentForm {
+        t: Tr(lang),
+        user: Some(s.staff.display_name),
+        csrf: s.csrf,
+        action: format!("/staff/communities/{id}/residents"),
+        resident_id: None,
+        version: 0,
+        raw,
+        groups,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ResidentFormData {
+    #[serde(flatten)]
+    raw: RawResident,
+    #[serde(default)]
+    version: String,
+}
+
+pub async fn create_resident(State(state): State<AppState>, Path(id): Path<i64>, f: StaffForm<ResidentFormData>) -> Result<Redirect, HtmlError> {
+    let rid = svc::create_resident(&state.store, &f.session.staff, id, &f.form.raw).await.html(f.lang)?;
+    Ok(Redirect::to(&format!("/staff/residents/{rid}")))
+}
+
+pub async fn edit_resident(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> Result<impl IntoResponse, HtmlError> {
+    let r = svc::read_resident(&state.store, &s.staff, id).await.html(lang)?;
+    s.staff.authorize(&state.store, Permission::WriteRegistry, r.community_id).await.html(lang)?;
+    let groups = registry::groups(&state.store, r.community_id).await.html(lang)?;
+    let all = registry::all_residents(&state.store, r.community_id).await.html(lang)?;
+    let (hh, gn) = all.into_iter().find(|(x, _, _)| x.id == id).map(|(_, h, g)| (h, g)).unwrap_or((None, None));
+    let yn = |b: bool| if b { "是".to_string() } else { String::new() };
+    let raw = RawResident {
+        name: r.name.clone(),
+        gender: r.gender.clone(),
+        ethnicity: r.ethnicity.clone(),
+        birth_date: r.birth_date.clone(),
+        id_number: r.id_number.clone(),
+        household_number: hh.unwrap_or_default(),
+        address: String::new(),
+        group_number: gn.map(|g| g.to_string()).unwrap_or_default(),
+        hukou_here: yn(r.hukou_here),
+        months_resident: r.months_resident.to_string(),
+        community_worker: yn(r.community_worker),
+        worker_months: r.worker_months.to_string(),
+        political_rights: r.political_rights.clone(),
+        household_head: yn(r.household_head),
+        phone: r.phone.clone(),
+    };
+    Ok(ResidentForm {
+        t: Tr(lang),
+        user: Some(s.staff.display_name),
+        csrf: s.csrf,
+        action: format!("/staff/residents/{id}"),
+        resident_id: Some(id),
+        version: r.version,
+        raw,
+        groups,
+    })
+}
+
+pub async fn update_resident(State(state): State<AppState>, Path(id): Path<i64>, f: StaffForm<ResidentFormData>) -> Result<Redirect, HtmlError> {
+    let version = f.form.version.parse::<i64>().map_err(|_| ServiceError::Invalid { key: "err.request", field: None }).html(f.lang)?;
+    svc::update_resident(&state.store, &f.session.staff, id, version, &f.form.raw).await.html(f.lang)?;
+    Ok(Redirect::to(&format!("/staff/residents/{id}")))
+}
+
+pub struct HistoryView {
+    version: i64,
+    when: String,
+    actor: String,
+    summary: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/resident.html")]
+struct ResidentPage {
+    t: Tr,
+    user: Option<String>,
+    csrf: String,
+    r: Resident,
+    relatives: Vec<RelativeRow>,
+    history: Vec<HistoryView>,
+    can_write: bool,
+    gender_label: &'static str,
+    rights_label: &'static str,
+}
+
+/// Which fields changed between two stored versions, named in the reader's language.
+fn changed_fields(lang: Lang, before: &str, after: &str) -> String {
+    let (Ok(b), Ok(a)) = (serde_json::from_str::<serde_json::Value>(before), serde_json::from_str::<serde_json::Value>(after)) else {
+        return String::new();
+    };
+    let mut out = Vec::new();
+    if let (Some(bo), Some(ao)) = (b.as_object(), a.as_object()) {
+        for (k, av) in ao {
+            if k == "version" {
+                continue;
+            }
+            if bo.get(k) != Some(av) {
+                let label = crate::web::i18n::text(lang, &format!("field.{k}"));
+                out.push(if label == "?" { k.clone() } else { label.to_string() });
+            }
+        }
+    }
+    out.join("、")
+}
+
+pub async fn resident(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> Result<impl IntoResponse, HtmlError> {
+    let r = svc::read_resident(&state.store, &s.staff, id).await.html(lang)?;
+    let can_write = s.staff.authorize(&state.store, Permission::WriteRegistry, r.community_id).await.is_ok();
+    let relatives = registry::relatives(&state.store, id).await.html(lang)?;
+    let history = registry::history(&state.store, id)
+        .await
+        .html(lang)?
+        .into_iter()
+        .map(|h| HistoryView {
+            version: h.version,
+            when: super::beijing(h.changed_ms),
+            summary: changed_fields(lang, &h.before_json, &h.after_json),
+            actor: h.actor,
+        })
+        .collect();
+    let gender_label = crate::web::i18n::text(lang, &format!("gender.{}", r.gender));
+    let rights_label = crate::web::i18n::text(lang, &format!("rights.{}", r.political_rights));
+    Ok(ResidentPage { t: Tr(lang), user: Some(s.staff.display_name), csrf: s.csrf, r, relatives, history, can_write, gender_label, rights_label })
+}
+
+#[derive(Deserialize)]
+pub struct RelativeForm {
+    relative_id: i64,
+    relation: String,
+}
+
+pub async fn link_relative(State(state): State<AppState>, Path(id): Path<i64>, f: StaffForm<RelativeForm>) -> Result<Response, HtmlError> {
+    svc::link_relatives(&state.store, &f.session.staff, id, f.form.relative_id, &f.form.relation).await.html(f.lang)?;
+    Ok(Redirect::to(&format!("/staff/residents/{id}")).into_response())
+}

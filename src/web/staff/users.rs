@@ -1,0 +1,90 @@
+//! Staff accounts of a street office: list and create with a role.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::domain::{Role, Scope, ScopeKind};
+use crate::service::{Permission, ServiceError, accounts};
+use crate::store::users::Grant;
+use crate::store::{registry, users};
+use crate::web::auth::{StaffForm, StaffSession};
+use crate::web::error::{HtmlError, ResultExt};
+use crate::web::i18n::{Lang, Tr, text};
+
+pub struct UserView {
+    username: String,
+    display_name: String,
+    role: String,
+    scope: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/users.html")]
+struct UsersPage {
+    t: Tr,
+    user: Option<String>,
+    csrf: String,
+    users: Vec<UserView>,
+    /// (value "community:3", label)
+    scopes: Vec<(String, String)>,
+}
+
+pub async fn list(State(state): State<AppState>, lang: Lang, s: StaffSession) -> Result<impl IntoResponse, HtmlError> {
+    let mut views = Vec::new();
+    let mut scopes = Vec::new();
+    for street_id in s.staff.street_ids() {
+        if s.staff.street_role(Permission::ManageUsers, street_id).is_none() {
+            continue;
+        }
+        let Some(street) = registry::street_office(&state.store, street_id).await.html(lang)? else { continue };
+        let communities = registry::community_ids_in_street(&state.store, street_id).await.html(lang)?;
+        let mut names = std::collections::HashMap::new();
+        scopes.push((format!("street_office:{street_id}"), format!("{} · {}", text(lang, "scope.street_office"), street.name)));
+        for cid in communities {
+            if let Some(c) = registry::community(&state.store, cid).await.html(lang)? {
+                scopes.push((format!("community:{cid}"), format!("{} · {}", text(lang, "scope.community"), c.name)));
+                names.insert(cid, c.name);
+            }
+        }
+        for u in users::list_in_street(&state.store, street_id).await.html(lang)? {
+            let scope = if u.scope_kind == "street_office" {
+                street.name.clone()
+            } else {
+                names.get(&u.scope_id).cloned().unwrap_or_default()
+            };
+            views.push(UserView { username: u.username, display_name: u.display_name, role: u.role, scope });
+        }
+    }
+    if scopes.is_empty() {
+        return Err(ServiceError::Forbidden).html(lang);
+    }
+    Ok(UsersPage { t: Tr(lang), user: Some(s.staff.display_name), csrf: s.csrf, users: views, scopes })
+}
+
+#[derive(Deserialize)]
+pub struct NewUserForm {
+    username: String,
+    display_name: String,
+    password: String,
+    role: String,
+    scope: String,
+}
+
+pub fn parse_scope(s: &str) -> Option<Scope> {
+    let (kind, id) = s.split_once(':')?;
+    Some(Scope { kind: ScopeKind::parse(kind)?, id: id.parse().ok()? })
+}
+
+pub async fn create(State(state): State<AppState>, f: StaffForm<NewUserForm>) -> Result<Redirect, HtmlError> {
+    let lang = f.lang;
+    let role = Role::parse(&f.form.role).ok_or(ServiceError::Invalid { key: "err.role_required", field: None }).html(lang)?;
+    let scope = parse_scope(&f.form.scope).ok_or(ServiceError::Invalid { key: "err.scope", field: None }).html(lang)?;
+    accounts::create_user(&state.store, Some(&f.session.staff), f.form.username.trim(), &f.form.display_name, &f.form.password, &[Grant { role, scope }])
+        .await
+        .html(lang)?;
+    Ok(Redirect::to("/staff/users"))
+}
