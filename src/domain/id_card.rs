@@ -135,7 +135,7 @@ mod tests {
         let id = IdCardNumber::parse("11010519491231002X").unwrap();
         assert_eq!(id.birth_date(), Some(time::macros::date!(1949 - 12 - 31)));
         assert_eq!(id.gender(), Some(Gender::Female));
-        let id = IdCardNumber::parse("440524188001010014").unwrap();
+        let id = IdCardNumber::parse("110105198001010016").unwrap();
         assert_eq!(id.gender(), Some(Gender::Male));
         // lower-case x is accepted and normalised
         assert_eq!(IdCardNumber::parse("11010519491231002x").unwrap().as_str(), "11010519491231002X");

@@ -84,8 +84,16 @@ pub fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)]).map(|v| v.trim_start_matches('=').to_string()).unwrap_or_default()
 }
 
+/// The path as the client sent it (nested routers see it without their prefix).
+fn full_path(parts: &Parts) -> String {
+    match parts.extensions.get::<axum::extract::OriginalUri>() {
+        Some(u) => u.0.path().to_string(),
+        None => parts.uri.path().to_string(),
+    }
+}
+
 fn is_api(parts: &Parts) -> bool {
-    parts.uri.path().starts_with("/api/")
+    full_path(parts).starts_with("/api/")
 }
 
 impl FromRequestParts<AppState> for StaffSession {
@@ -93,7 +101,7 @@ impl FromRequestParts<AppState> for StaffSession {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let lang = Lang::from_request_parts(parts, state).await.unwrap_or_default();
         let api = is_api(parts);
-        let reject = || if api { AuthRejection::Api(lang) } else { AuthRejection::Redirect(parts.uri.path().to_string()) };
+        let reject = || if api { AuthRejection::Api(lang) } else { AuthRejection::Redirect(full_path(parts)) };
         let Some(token) = cookie_value(parts, SESSION_COOKIE).map(str::to_string) else { return Err(reject()) };
         match accounts::resume(&state.store, &state.secrets.session_key, &token).await {
             Ok(Some((staff, csrf))) => Ok(StaffSession { staff, csrf, token }),
@@ -132,6 +140,12 @@ fn bad_request(lang: Lang, api: bool, key: &'static str) -> Response {
     if api { ApiError { lang, err }.into_response() } else { HtmlError { lang, err }.into_response() }
 }
 
+fn too_big(lang: Lang, api: bool) -> Response {
+    let mut r = bad_request(lang, api, "err.too_big");
+    *r.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+    r
+}
+
 /// A urlencoded form from a signed-in staff member, with its CSRF token checked.
 pub struct StaffForm<T> {
     pub session: StaffSession,
@@ -146,7 +160,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for StaffForm<T> {
         let lang = Lang::from_request_parts(&mut parts, state).await.unwrap_or_default();
         let session = StaffSession::from_request_parts(&mut parts, state).await.map_err(IntoResponse::into_response)?;
         let req = Request::from_parts(parts, body);
-        let bytes = Bytes::from_request(req, state).await.map_err(|_| bad_request(lang, false, "err.too_big"))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|_| too_big(lang, false))?;
         let field: CsrfField = serde_urlencoded::from_bytes(&bytes).map_err(|_| bad_request(lang, false, "err.request"))?;
         if !same_token(&field.csrf, &session.csrf) {
             return Err(csrf_refused(lang, false));
@@ -174,7 +188,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for StaffJson<T> {
             return Err(csrf_refused(lang, true));
         }
         let req = Request::from_parts(parts, body);
-        let bytes = Bytes::from_request(req, state).await.map_err(|_| bad_request(lang, true, "err.too_big"))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|_| too_big(lang, true))?;
         let body: T = serde_json::from_slice(&bytes).map_err(|e| {
             let err = ServiceError::Invalid { key: "err.request", field: Some(e.to_string()) };
             ApiError { lang, err }.into_response()

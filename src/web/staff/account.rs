@@ -103,7 +103,13 @@ pub async fn login(
                 error: Some(messages(lang, &err, "").join(" ")),
                 notice: None,
             };
-            (status, page).into_response()
+            let mut resp = (status, page).into_response();
+            if let ServiceError::Throttled { retry_after_s } = err {
+                if let Ok(v) = axum::http::HeaderValue::from_str(&retry_after_s.to_string()) {
+                    resp.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+            }
+            resp
         }
         Err(err) => HtmlError { lang, err }.into_response(),
     }

@@ -1,0 +1,246 @@
+//! Test harness: a fresh app per test on SQLite (temp file) or PostgreSQL (fresh database),
+//! and a client with a cookie jar and one method per kind of request.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use huanjie::audit::Actor;
+use huanjie::domain::{Role, Scope, ScopeKind};
+use huanjie::service::{accounts, registry};
+use huanjie::store::users::Grant;
+use huanjie::{AppState, Config, Secrets, build_app};
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub const PG_ENV: &str = "HUANJIE_TEST_DATABASE_URL";
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Runs a test body on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::TestApp::sqlite().await).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                match $crate::helpers::TestApp::postgres().await {
+                    Some(app) => super::$name(app).await,
+                    None => eprintln!(
+                        "SKIPPED {}::postgres: set {} to a PostgreSQL URL to run it",
+                        stringify!($name),
+                        $crate::helpers::PG_ENV
+                    ),
+                }
+            }
+        }
+    };
+}
+
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+    _dir: Option<TempDir>,
+}
+
+pub struct TempDir(pub std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn temp_dir() -> TempDir {
+    let d = std::env::temp_dir().join(format!("huanjie-test-{}", hex::encode(rand::random::<[u8; 8]>())));
+    std::fs::create_dir_all(&d).unwrap();
+    TempDir(d)
+}
+
+impl TestApp {
+    pub async fn sqlite() -> TestApp {
+        let dir = temp_dir();
+        let cfg = Config::new(None, "127.0.0.1:0".parse().unwrap(), dir.0.clone());
+        let (router, state) = build_app(cfg, Secrets::random()).await.unwrap();
+        TestApp { router, state, _dir: Some(dir) }
+    }
+
+    /// A fresh database on the server named by `HUANJIE_TEST_DATABASE_URL`, or None.
+    pub async fn postgres() -> Option<TestApp> {
+        let url = std::env::var(PG_ENV).ok().filter(|u| !u.is_empty())?;
+        let name = format!("huanjie_t_{}", hex::encode(rand::random::<[u8; 6]>()));
+        let admin = sqlx::PgPool::connect(&url).await.expect("cannot reach the PostgreSQL test server");
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.unwrap();
+        admin.close().await;
+        let base = match url.rfind('/') {
+            Some(i) if url[..i].contains("://") && i > url.find("://").unwrap() + 2 => url[..i].to_string(),
+            _ => url.clone(),
+        };
+        let db_url = format!("{base}/{name}");
+        let dir = temp_dir();
+        let cfg = Config::new(Some(db_url), "127.0.0.1:0".parse().unwrap(), dir.0.clone());
+        let (router, state) = build_app(cfg, Secrets::random()).await.unwrap();
+        Some(TestApp { router, state, _dir: Some(dir) })
+    }
+
+    pub fn store(&self) -> &huanjie::store::Store {
+        &self.state.store
+    }
+
+    pub fn client(&self) -> Client {
+        Client { router: self.router.clone(), cookie: None, csrf: String::new(), lang: "zh-CN" }
+    }
+
+    pub async fn street(&self, code: &str) -> i64 {
+        registry::create_street_office(self.store(), &Actor::system("test"), code, &format!("{code}街道")).await.unwrap()
+    }
+
+    pub async fn community(&self, street: i64, code: &str) -> i64 {
+        registry::create_community_as(self.store(), &Actor::system("test"), street, code, &format!("{code}社区")).await.unwrap()
+    }
+
+    pub async fn user(&self, username: &str, role: Role, kind: ScopeKind, id: i64) -> i64 {
+        accounts::create_user(self.store(), None, username, username, PASSWORD, &[Grant { role, scope: Scope { kind, id } }])
+            .await
+            .unwrap()
+    }
+
+    /// Signs in through the API and returns a client holding the session.
+    pub async fn login(&self, username: &str) -> Client {
+        let mut c = self.client();
+        let (st, body) = c.api_post("/api/v1/session", &serde_json::json!({"username": username, "password": PASSWORD})).await;
+        assert_eq!(st, StatusCode::OK, "login {username}: {body}");
+        c.csrf = body["csrf_token"].as_str().unwrap().to_string();
+        c
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        match self.store() {
+            huanjie::store::Store::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+            huanjie::store::Store::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        }
+    }
+}
+
+pub struct Client {
+    router: Router,
+    pub cookie: Option<String>,
+    pub csrf: String,
+    pub lang: &'static str,
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Resp {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).to_string()
+    }
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+    pub fn location(&self) -> String {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+    }
+}
+
+/// A valid ID number for a birth date and sequence (odd = male).
+pub fn id_number(birth: &str, seq: u32) -> String {
+    let first17 = format!("110105{}{:03}", birth.replace('-', ""), seq);
+    let c = huanjie::domain::IdCardNumber::check_char(first17.as_bytes()).unwrap() as char;
+    format!("{first17}{c}")
+}
+
+impl Client {
+    pub async fn send(&mut self, mut req: Request<Body>) -> Resp {
+        if let Some(c) = &self.cookie {
+            req.headers_mut().insert(header::COOKIE, c.parse().unwrap());
+        }
+        req.headers_mut().insert(header::ACCEPT_LANGUAGE, self.lang.parse().unwrap());
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        for v in headers.get_all(header::SET_COOKIE) {
+            let s = v.to_str().unwrap();
+            if let Some(rest) = s.strip_prefix("hj_session=") {
+                let val = rest.split(';').next().unwrap();
+                self.cookie = if val.is_empty() { None } else { Some(format!("hj_session={val}")) };
+            }
+        }
+        let body = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Resp { status, headers, body }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Resp {
+        self.send(Request::get(path).body(Body::empty()).unwrap()).await
+    }
+
+    /// A form post with this session's CSRF token added.
+    pub async fn form(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        let csrf = self.csrf.clone();
+        all.push(("csrf", &csrf));
+        self.form_raw(path, &serde_urlencoded::to_string(&all).unwrap()).await
+    }
+
+    pub async fn form_raw(&mut self, path: &str, body: &str) -> Resp {
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.send(req).await
+    }
+
+    pub async fn api_method(&mut self, method: &str, path: &str, body: Option<&Value>) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method).uri(path).header("x-csrf-token", self.csrf.clone());
+        if body.is_some() {
+            req = req.header(header::CONTENT_TYPE, "application/json");
+        }
+        let body = body.map(|b| Body::from(b.to_string())).unwrap_or_default();
+        let r = self.send(req.body(body).unwrap()).await;
+        (r.status, r.json())
+    }
+
+    pub async fn api_get(&mut self, path: &str) -> (StatusCode, Value) {
+        self.api_method("GET", path, None).await
+    }
+    pub async fn api_post(&mut self, path: &str, body: &Value) -> (StatusCode, Value) {
+        self.api_method("POST", path, Some(body)).await
+    }
+    pub async fn api_put(&mut self, path: &str, body: &Value) -> (StatusCode, Value) {
+        self.api_method("PUT", path, Some(body)).await
+    }
+    pub async fn api_post_empty(&mut self, path: &str) -> (StatusCode, Value) {
+        self.api_method("POST", path, None).await
+    }
+    pub async fn api_upload(&mut self, path: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+        let req = Request::post(path)
+            .header("x-csrf-token", self.csrf.clone())
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .body(Body::from(bytes))
+            .unwrap();
+        let r = self.send(req).await;
+        (r.status, r.json())
+    }
+}
+
+/// A resident as JSON for the API.
+pub fn resident_json(name: &str, id: &str) -> Value {
+    serde_json::json!({"name": name, "id_number": id, "household_number": "0001", "address": "幸福路1号"})
+}
+
+
+pub use huanjie::domain::Role as R;
+pub use huanjie::domain::ScopeKind as K;
+
+impl Client {
+    pub async fn api(&mut self, method: &str, path: &str) -> (StatusCode, Value) {
+        self.api_method(method, path, None).await
+    }
+}

@@ -1,0 +1,14 @@
+//! One integration-test binary (each extra binary is another slow link on 2 cores).
+//! Tests marked `both!` run on SQLite and, when `HUANJIE_TEST_DATABASE_URL` names a
+//! PostgreSQL server, on a fresh PostgreSQL database too; otherwise the PostgreSQL half says
+//! it was skipped.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod access;
+mod browser;
+mod import;
+mod security;
+mod storage;
