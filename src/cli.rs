@@ -69,6 +69,39 @@ enum Command {
     },
     /// Print the audit event catalogue as a Markdown table.
     Events,
+    /// Verify a log record (a file, or an http:// URL of `/api/v1/logs/{log}/record`): every
+    /// leaf, checkpoint signature, cosignature and the consistency between checkpoints.
+    Verify {
+        /// Record file or URL.
+        record: String,
+        /// Pin the log's verifier key (name+hash+base64) from an independent source.
+        #[arg(long, env = "HUANJIE_VERIFY_LOG_KEY")]
+        log_key: Option<String>,
+        /// A witness key to trust (repeatable).
+        #[arg(long = "witness")]
+        witnesses: Vec<String>,
+        /// Cosignatures required on the latest checkpoint.
+        #[arg(long, default_value_t = 0)]
+        min_cosignatures: usize,
+    },
+    /// Run as an independent witness: check the log only grew, then cosign its checkpoint.
+    Witness {
+        /// The witness's own directory (its key and what it has cosigned).
+        #[arg(long, env = "HUANJIE_WITNESS_DIR", default_value = "witness-data")]
+        state_dir: PathBuf,
+        /// The witness's name, as the server's HUANJIE_WITNESS_KEYS will know it.
+        #[arg(long, default_value = "witness.localhost")]
+        name: String,
+        /// The log's base URL, e.g. http://127.0.0.1:8080/api/v1/logs/system
+        #[arg(long)]
+        log: Option<String>,
+        /// The log's verifier key (from `GET /api/v1/logs/key`, checked out of band).
+        #[arg(long)]
+        log_key: Option<String>,
+        /// Repeat every N seconds (default: one round).
+        #[arg(long)]
+        every: Option<u64>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -159,13 +192,17 @@ async fn run_server(cfg: Config, banner: Option<String>) -> Result<ExitCode, Str
     std::fs::create_dir_all(&cfg.data_dir).map_err(|e| format!("{}: {e}", cfg.data_dir.display()))?;
     let secrets = Secrets::load_or_create(&cfg.data_dir).map_err(|e| e.to_string())?;
     let bind = cfg.bind;
-    let (router, _state) = build_app(cfg, secrets).await.map_err(|e| e.to_string())?;
+    let (router, state) = build_app(cfg, secrets).await.map_err(|e| e.to_string())?;
+    // At least one checkpoint a minute while a log grows (issue 4); transitions sign their own.
+    tokio::spawn(crate::audit::checkpoints::run_periodic(state.store.clone(), state.log.clone(), std::time::Duration::from_secs(60)));
+    let log_key = state.log.verifier_key();
     let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| format!("cannot bind {bind}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     if let Some(b) = banner {
         println!("{b}");
     }
     println!("Huanjie listening on http://{addr}/");
+    println!("Log verifier key: {log_key}");
     serve(router, listener).await.map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)
 }
@@ -250,6 +287,32 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
             println!("imported {n} residents into {}", c.name);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Verify { record, log_key, witnesses, min_cosignatures } => verify(&record, log_key, &witnesses, min_cosignatures).await,
+        Command::Witness { state_dir, name, log, log_key, every } => {
+            let w = crate::witness::Witness::open(&state_dir, &name)?;
+            println!("witness key: {}", w.verifier_key());
+            let (Some(log), Some(log_key)) = (log, log_key) else {
+                println!("(give --log URL and --log-key KEY to cosign; add the key above to the server's HUANJIE_WITNESS_KEYS)");
+                return Ok(ExitCode::SUCCESS);
+            };
+            let key = crate::audit::NoteVerifier::parse(log_key.trim()).map_err(|e| format!("--log-key: {e:?}"))?;
+            let http = crate::net::Http::default();
+            loop {
+                let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+                match w.round(&http, log.trim_end_matches('/'), &key, now).await {
+                    Ok(size) => println!("cosigned {log} at size {size}"),
+                    Err(e) if e.starts_with("REFUSED") => {
+                        eprintln!("{e}");
+                        return Ok(ExitCode::from(1));
+                    }
+                    Err(e) => eprintln!("witness: {e}"),
+                }
+                match every {
+                    Some(secs) => tokio::time::sleep(std::time::Duration::from_secs(secs.max(1))).await,
+                    None => return Ok(ExitCode::SUCCESS),
+                }
+            }
+        }
         Command::Events => {
             print!("{}", crate::audit::events::markdown());
             Ok(ExitCode::SUCCESS)
@@ -281,4 +344,31 @@ async fn cli_staff(store: &Store, street_id: i64) -> Result<service::Staff, Stri
         display_name: "cli".into(),
         grants: vec![Grant { role: Role::StreetAdmin, scope: Scope { kind: ScopeKind::StreetOffice, id: street_id } }],
     })
+}
+
+async fn verify(record: &str, log_key: Option<String>, witnesses: &[String], min_cosignatures: usize) -> Result<ExitCode, String> {
+    use crate::audit::{NoteVerifier, Record, Trust, verify_record_with};
+    let bytes = if record.starts_with("http://") || record.starts_with("https://") {
+        crate::net::Http::default().get(record).await?
+    } else {
+        std::fs::read(record).map_err(|e| format!("{record}: {e}"))?
+    };
+    let rec: Record = serde_json::from_slice(&bytes).map_err(|e| format!("{record}: not a Huanjie record: {e}"))?;
+    let trust = Trust {
+        log_key: log_key.map(|k| NoteVerifier::parse(k.trim()).map_err(|e| format!("--log-key: {e:?}"))).transpose()?,
+        witnesses: witnesses.iter().map(|k| NoteVerifier::parse(k.trim()).map_err(|e| format!("--witness: {e:?}"))).collect::<Result<_, _>>()?,
+        min_cosignatures,
+        allow_unsigned_tail: false,
+    };
+    let mut check = |index: u64, leaf: &[u8]| crate::audit::events::check_entry(index, leaf);
+    match verify_record_with(&rec, &trust, &mut check) {
+        Ok(summary) => {
+            println!("{summary}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(f) => {
+            println!("FAILED: {f}");
+            Ok(ExitCode::from(1))
+        }
+    }
 }

@@ -10,6 +10,10 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Set the `Secure` flag on cookies (on unless serving plain HTTP on loopback).
     pub secure_cookies: bool,
+    /// The name observers know this deployment's log key by (`HUANJIE_LOG_NAME`).
+    pub log_name: String,
+    /// Witness verifier keys whose cosignatures are accepted (`HUANJIE_WITNESS_KEYS`, comma-separated).
+    pub witness_keys: Vec<String>,
 }
 
 impl Config {
@@ -17,7 +21,16 @@ impl Config {
         let database_url = database_url.unwrap_or_else(|| default_database_url(&data_dir));
         // Browsers drop Secure cookies on plain http except on localhost; behind TLS keep them.
         let secure_cookies = !bind.ip().is_loopback();
-        Config { database_url, bind, data_dir, secure_cookies }
+        Config {
+            database_url,
+            bind,
+            data_dir,
+            secure_cookies,
+            log_name: std::env::var("HUANJIE_LOG_NAME").unwrap_or_else(|_| "huanjie.localhost".into()),
+            witness_keys: std::env::var("HUANJIE_WITNESS_KEYS")
+                .map(|v| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+                .unwrap_or_default(),
+        }
     }
 }
 

@@ -8,10 +8,12 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod net;
 pub mod secrets;
 pub mod service;
 pub mod store;
 pub mod web;
+pub mod witness;
 
 use std::sync::Arc;
 
@@ -26,6 +28,7 @@ pub struct AppState {
     pub secrets: Arc<Secrets>,
     pub config: Arc<Config>,
     pub progress: web::Progress,
+    pub log: audit::checkpoints::LogIdentity,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -34,15 +37,20 @@ pub enum StartError {
     Store(#[from] store::StoreError),
     #[error(transparent)]
     Secrets(#[from] secrets::SecretError),
+    #[error("log identity: {0}")]
+    Log(String),
     #[error("cannot bind {0}: {1}")]
     Bind(String, std::io::Error),
 }
 
 /// Connects, migrates and builds the router.
 pub async fn build_app(config: Config, secrets: Secrets) -> Result<(axum::Router, AppState), StartError> {
+    let log = audit::checkpoints::LogIdentity::new(&config.log_name, &secrets.log_key, &config.witness_keys)
+        .map_err(StartError::Log)?;
     let store = Store::connect(&config.database_url).await?;
     store.migrate().await?;
     let state = AppState {
+        log,
         store,
         secrets: Arc::new(secrets),
         config: Arc::new(config),

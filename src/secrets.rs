@@ -67,7 +67,7 @@ fn one(dir: &Path, file: &str, env: &str) -> Result<[u8; 32], SecretError> {
 }
 
 /// Creates the file with mode 0600 from the start (no window where others could read it).
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]

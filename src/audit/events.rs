@@ -64,14 +64,30 @@ catalogue! {
         "授予角色", "A role was granted to a staff account";
     RoleRevoked => "user.role_revoked", ["street_admin", "system"], ["user_id", "role", "scope_kind", "scope_id"],
         "撤销角色", "A role was taken from a staff account";
-    PasswordChanged => "user.password_changed", ["street_admin", "committee", "clerk", "observer", "system"], ["user_id"],
+    PasswordChanged => "user.password_changed", ["street_admin", "committee", "clerk", "observer", "none", "system"], ["user_id"],
         "修改密码", "A staff member changed their password";
-    LoginSucceeded => "session.login", ["street_admin", "committee", "clerk", "observer"], ["user_id"],
+    LoginSucceeded => "session.login", ["street_admin", "committee", "clerk", "observer", "none"], ["user_id"],
         "登录", "A staff member signed in";
     LoginFailed => "session.login_failed", ["anonymous"], ["username", "reason"],
         "登录失败", "A sign-in failed (wrong password or throttled)";
-    LoggedOut => "session.logout", ["street_admin", "committee", "clerk", "observer"], ["user_id"],
+    LoggedOut => "session.logout", ["street_admin", "committee", "clerk", "observer", "none"], ["user_id"],
         "退出登录", "A staff member signed out";
+}
+
+/// What `huanjie verify` checks of each entry beyond the hashes: a known event type of a
+/// known version, with an actor and a role. (Lifecycle order joins with elections.)
+pub fn check_entry(_index: u64, leaf: &[u8]) -> Result<(), String> {
+    let v: serde_json::Value = serde_json::from_slice(leaf).map_err(|e| format!("not JSON: {e}"))?;
+    if v["v"] != serde_json::json!(1) {
+        return Err(format!("unknown entry version {}", v["v"]));
+    }
+    let ty = v["type"].as_str().ok_or("no event type")?;
+    let kind = EventKind::parse(ty).ok_or_else(|| format!("unknown event type {ty:?}"))?;
+    let role = v["role"].as_str().ok_or("no role")?;
+    if !kind.spec().roles.contains(&role) && role != "system" {
+        return Err(format!("{ty} caused by role {role:?}, which may not cause it"));
+    }
+    Ok(())
 }
 
 /// The catalogue as a Markdown table, for README.

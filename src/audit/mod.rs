@@ -4,13 +4,29 @@
 //! An entry is the canonical JSON of an [`Event`] (sorted keys, no whitespace, `"v":1`), which
 //! is the RFC 6962 leaf. Entries never link a voter to ballot content (DESIGN.md, secrecy).
 
+pub mod checkpoints;
+pub mod entry;
 pub mod events;
 pub mod merkle;
+pub mod note;
+pub mod verify;
+pub mod witness;
 
 use serde::Serialize;
 use serde_json::{Value, json};
 
+pub use entry::{EntryError, EntryLink, canonical_json, chained_entry, entry_link};
 pub use events::{CATALOGUE, EventKind};
+pub use merkle::{
+    Frontier, Hash, consistency_proof, empty_root, inclusion_proof, leaf_hash, node_hash, root_from_leaves,
+    verify_consistency, verify_inclusion,
+};
+pub use note::{
+    Checkpoint, Cosigner, NoteError, NoteSigner, NoteVerifier, open_note, parse_note, sign_checkpoint, verify_checkpoint,
+    verify_note,
+};
+pub use verify::{Record, RecordCheckpoint, RecordEntry, Trust, VerifyFailure, VerifySummary, verify_record, verify_record_with};
+pub use witness::{WitnessRefusal, WitnessState, note_origin, witness_checkpoint};
 
 use crate::store::{self, Tx};
 
@@ -35,15 +51,9 @@ impl Actor {
     }
 }
 
-/// Canonical bytes of a JSON value: object keys sorted (serde_json's map is a BTreeMap),
-/// no insignificant whitespace. Stable across runs and machines, so leaves can be recomputed.
-pub fn canonical_json(v: &Value) -> Vec<u8> {
-    serde_json::to_vec(v).unwrap_or_default()
-}
-
-/// Builds the leaf bytes of one event.
-pub fn encode(kind: EventKind, actor: &Actor, target: &str, at_ms: i64, payload: Value) -> Vec<u8> {
-    canonical_json(&json!({
+/// The event as JSON, before the log adds its position and chain link (see `entry.rs`).
+pub fn event_json(kind: EventKind, actor: &Actor, target: &str, at_ms: i64, payload: Value) -> Value {
+    json!({
         "v": 1,
         "type": kind.name(),
         "actor": actor.username,
@@ -52,7 +62,7 @@ pub fn encode(kind: EventKind, actor: &Actor, target: &str, at_ms: i64, payload:
         "target": target,
         "at": at_ms,
         "payload": payload,
-    }))
+    })
 }
 
 /// Appends one event to `log` in the caller's transaction; returns the entry index.
@@ -65,6 +75,25 @@ pub async fn record(
     payload: Value,
 ) -> store::Result<u64> {
     let at = store::now_ms();
-    let leaf = encode(kind, actor, target, at, payload);
-    store::audit::append(tx, log, &leaf, at).await
+    let event = event_json(kind, actor, target, at, payload);
+    store::audit::append(tx, log, &event, at).await
+}
+
+/// Serde for a [`Hash`] as standard base64, the encoding checkpoints use.
+pub mod b64_hash {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD as B64;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+
+    use super::Hash;
+
+    pub fn serialize<S: Serializer>(h: &Hash, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&B64.encode(h))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Hash, D::Error> {
+        let s = String::deserialize(d)?;
+        let raw = B64.decode(s.as_bytes()).map_err(D::Error::custom)?;
+        raw.try_into().map_err(|_| D::Error::custom("hash is not 32 bytes"))
+    }
 }

@@ -2,7 +2,8 @@
 
 use sqlx::Row;
 
-use super::{Result, Store, Tx};
+use super::{Result, Store, StoreError, Tx};
+use crate::audit::chained_entry;
 use crate::audit::merkle::{Frontier, leaf_hash};
 use crate::on_conn;
 
@@ -14,9 +15,11 @@ pub struct StoredEntry {
     pub created_ms: i64,
 }
 
-/// Appends one leaf to `log_id` inside the caller's transaction and returns its index.
-/// O(log n): only the frontier (right edge of the tree) is read and written.
-pub async fn append(tx: &mut Tx, log_id: &str, leaf: &[u8], at_ms: i64) -> Result<u64> {
+/// Appends one event to `log_id` inside the caller's transaction and returns its index.
+/// O(log n): only the frontier (right edge of the tree) is read and written. The stored leaf is
+/// the event with its position and the previous leaf's hash (`entry.rs`), so a verifier can
+/// name exactly which row was altered.
+pub async fn append(tx: &mut Tx, log_id: &str, event: &serde_json::Value, at_ms: i64) -> Result<u64> {
     let head: Option<(i64, Vec<u8>)> = match tx {
         // BEGIN IMMEDIATE already holds SQLite's write lock.
         Tx::Sqlite(t) => sqlx::query_as("SELECT size, frontier FROM audit_heads WHERE log_id = $1")
@@ -36,10 +39,13 @@ pub async fn append(tx: &mut Tx, log_id: &str, leaf: &[u8], at_ms: i64) -> Resul
         }
     };
     let mut frontier = match &head {
-        Some((_, bytes)) => Frontier::from_bytes(bytes).unwrap_or_default(),
+        Some((_, bytes)) => Frontier::from_bytes(bytes).map_err(|e| StoreError::Corrupt(format!("audit head of {log_id}: {e:?}")))?,
         None => Frontier::default(),
     };
     let index = frontier.size();
+    let prev = frontier.last_leaf();
+    let leaf = chained_entry(index, prev.as_ref(), event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let leaf = leaf.as_slice();
     let hash = leaf_hash(leaf);
     frontier.append(hash);
     let idx = index as i64;
@@ -88,4 +94,126 @@ pub async fn entries(store: &Store, log_id: &str, start: i64, end: i64) -> Resul
         .fetch_all(c)
         .await?
     }))
+}
+
+// ---- checkpoints and cosignatures ----
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredCheckpoint {
+    pub size: i64,
+    pub root: Vec<u8>,
+    pub note: String,
+    pub created_ms: i64,
+}
+
+/// The head (size, frontier bytes) of a log as of now.
+pub async fn head(store: &Store, log_id: &str) -> Result<Option<(i64, Vec<u8>)>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, (i64, Vec<u8>)>("SELECT size, frontier FROM audit_heads WHERE log_id = $1")
+            .bind(log_id)
+            .fetch_optional(c)
+            .await?
+    }))
+}
+
+pub async fn log_ids(store: &Store) -> Result<Vec<String>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_scalar::<_, String>("SELECT log_id FROM audit_heads ORDER BY log_id").fetch_all(c).await?
+    }))
+}
+
+/// Stores a checkpoint; a second one for the same (log, size) is ignored (two servers may
+/// race to sign the same head; both notes are valid, the first is kept).
+pub async fn insert_checkpoint(store: &Store, log_id: &str, size: i64, root: &[u8], note: &str, now: i64) -> Result<()> {
+    on_conn!(pool store, |c| {
+        sqlx::query(
+            "INSERT INTO checkpoints (log_id, size, root, note, created_ms) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (log_id, size) DO NOTHING",
+        )
+        .bind(log_id)
+        .bind(size)
+        .bind(root)
+        .bind(note)
+        .bind(now)
+        .execute(c)
+        .await?;
+    });
+    Ok(())
+}
+
+pub async fn latest_checkpoint(store: &Store, log_id: &str) -> Result<Option<StoredCheckpoint>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, StoredCheckpoint>(
+            "SELECT size, root, note, created_ms FROM checkpoints WHERE log_id = $1 ORDER BY size DESC LIMIT 1",
+        )
+        .bind(log_id)
+        .fetch_optional(c)
+        .await?
+    }))
+}
+
+pub async fn checkpoints(store: &Store, log_id: &str) -> Result<Vec<StoredCheckpoint>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, StoredCheckpoint>(
+            "SELECT size, root, note, created_ms FROM checkpoints WHERE log_id = $1 ORDER BY size",
+        )
+        .bind(log_id)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+pub async fn checkpoint_at(store: &Store, log_id: &str, size: i64) -> Result<Option<StoredCheckpoint>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, StoredCheckpoint>(
+            "SELECT size, root, note, created_ms FROM checkpoints WHERE log_id = $1 AND size = $2",
+        )
+        .bind(log_id)
+        .bind(size)
+        .fetch_optional(c)
+        .await?
+    }))
+}
+
+pub async fn insert_cosignature(store: &Store, log_id: &str, size: i64, witness: &str, line: &str, now: i64) -> Result<()> {
+    on_conn!(pool store, |c| {
+        sqlx::query(
+            "INSERT INTO cosignatures (log_id, size, witness, line, created_ms) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (log_id, size, witness) DO NOTHING",
+        )
+        .bind(log_id)
+        .bind(size)
+        .bind(witness)
+        .bind(line)
+        .bind(now)
+        .execute(c)
+        .await?;
+    });
+    Ok(())
+}
+
+/// (size, witness, line) of every cosignature of a log.
+pub async fn cosignatures(store: &Store, log_id: &str) -> Result<Vec<(i64, String, String)>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, (i64, String, String)>(
+            "SELECT size, witness, line FROM cosignatures WHERE log_id = $1 ORDER BY size, witness",
+        )
+        .bind(log_id)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+/// The leaf hashes of the first `size` entries (for proofs).
+pub async fn leaf_hashes(store: &Store, log_id: &str, size: i64) -> Result<Vec<[u8; 32]>> {
+    let rows: Vec<Vec<u8>> = on_conn!(pool store, |c| {
+        sqlx::query_scalar::<_, Vec<u8>>("SELECT leaf_hash FROM audit_entries WHERE log_id = $1 AND idx < $2 ORDER BY idx")
+            .bind(log_id)
+            .bind(size)
+            .fetch_all(c)
+            .await?
+    });
+    rows.into_iter()
+        .map(|h| h.try_into().map_err(|_| StoreError::Corrupt(format!("leaf hash of {log_id} is not 32 bytes"))))
+        .collect()
 }

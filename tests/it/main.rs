@@ -8,6 +8,7 @@
 mod helpers;
 
 mod access;
+mod audit;
 mod browser;
 mod import;
 mod security;

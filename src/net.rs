@@ -1,0 +1,47 @@
+//! A tiny HTTP/1.1 client for the observer and witness commands (`huanjie verify URL`,
+//! `huanjie witness`). Plain HTTP; put TLS in front with a local proxy, or download the record
+//! with any browser and verify the file.
+
+use axum::body::Body;
+use http_body_util::BodyExt;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+
+pub struct Http {
+    client: Client<HttpConnector, Body>,
+}
+
+impl Default for Http {
+    fn default() -> Self {
+        Http { client: Client::builder(TokioExecutor::new()).build_http() }
+    }
+}
+
+impl Http {
+    pub async fn get(&self, url: &str) -> Result<Vec<u8>, String> {
+        let req = axum::http::Request::get(url).body(Body::empty()).map_err(|e| format!("{url}: {e}"))?;
+        self.send(url, req).await
+    }
+
+    pub async fn post(&self, url: &str, body: String) -> Result<Vec<u8>, String> {
+        let req = axum::http::Request::post(url)
+            .header("content-type", "text/plain; charset=utf-8")
+            .body(Body::from(body))
+            .map_err(|e| format!("{url}: {e}"))?;
+        self.send(url, req).await
+    }
+
+    async fn send(&self, url: &str, req: axum::http::Request<Body>) -> Result<Vec<u8>, String> {
+        if !url.starts_with("http://") {
+            return Err(format!("{url}: only http:// URLs are fetched directly; download the file and pass its path"));
+        }
+        let resp = self.client.request(req).await.map_err(|e| format!("{url}: {e}"))?;
+        let status = resp.status();
+        let body = resp.into_body().collect().await.map_err(|e| format!("{url}: {e}"))?.to_bytes().to_vec();
+        if !status.is_success() {
+            return Err(format!("{url}: HTTP {status}: {}", String::from_utf8_lossy(&body).chars().take(300).collect::<String>()));
+        }
+        Ok(body)
+    }
+}

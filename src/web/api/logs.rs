@@ -1,0 +1,180 @@
+//! The transparency-log API: checkpoints, entries, proofs, the whole record, and witness
+//! cosignatures. The system log's checkpoint and the key are public; the system log's entries
+//! hold registry data, so only street-level staff (administrators and observers) read them.
+//! Election logs become public when their voter list is published (elections arrive later).
+
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::audit::checkpoints::{checkpoint_now, with_cosignatures};
+use crate::audit::merkle::{consistency_proof, inclusion_proof};
+use crate::audit::note::verify_checkpoint;
+use crate::audit::verify::{RECORD_FORMAT, Record, RecordCheckpoint, RecordEntry};
+use crate::audit::{SYSTEM_LOG, note_origin};
+use crate::domain::{Role, ScopeKind};
+use crate::service::ServiceError;
+use crate::store::{audit as st, now_ms};
+use crate::web::auth::StaffSession;
+use crate::web::error::{ApiError, ResultExt};
+use crate::web::i18n::Lang;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/logs/key", get(key))
+        .route("/logs/{log}/checkpoint", get(checkpoint))
+        .route("/logs/{log}/entries", get(entries))
+        .route("/logs/{log}/proofs/inclusion", get(inclusion))
+        .route("/logs/{log}/proofs/consistency", get(consistency))
+        .route("/logs/{log}/record", get(record))
+        .route("/logs/{log}/cosignatures", post(cosign))
+}
+
+fn text(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+}
+
+/// Known logs only: today the system log (election logs join with the election issue).
+fn known(log: &str, lang: Lang) -> Result<(), ApiError> {
+    if log == SYSTEM_LOG { Ok(()) } else { Err(ServiceError::NotFound).api(lang) }
+}
+
+/// Reading entries of the system log needs a street-level administrator or observer.
+fn may_read(log: &str, s: Option<&StaffSession>, lang: Lang) -> Result<(), ApiError> {
+    known(log, lang)?;
+    let ok = s.is_some_and(|s| {
+        s.staff.grants.iter().any(|g| g.scope.kind == ScopeKind::StreetOffice && matches!(g.role, Role::StreetAdmin | Role::Observer))
+    });
+    if ok { Ok(()) } else { Err(ServiceError::Forbidden).api(lang) }
+}
+
+async fn key(State(state): State<AppState>) -> Response {
+    text(format!("{}\n", state.log.verifier_key()))
+}
+
+async fn checkpoint(State(state): State<AppState>, Path(log): Path<String>, lang: Lang) -> Result<Response, ApiError> {
+    known(&log, lang)?;
+    let cp = checkpoint_now(&state.store, &state.log, &log).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
+    let lines: Vec<String> =
+        st::cosignatures(&state.store, &log).await.api(lang)?.into_iter().filter(|c| c.0 == cp.size).map(|c| c.2).collect();
+    Ok(text(with_cosignatures(&cp.note, &lines)))
+}
+
+#[derive(Deserialize)]
+struct Range {
+    #[serde(default)]
+    start: i64,
+    end: Option<i64>,
+}
+
+/// At most 1,000 entries per request.
+async fn entries(State(state): State<AppState>, Path(log): Path<String>, lang: Lang, s: Option<StaffSession>, Query(r): Query<Range>) -> Result<Json<Value>, ApiError> {
+    may_read(&log, s.as_ref(), lang)?;
+    let start = r.start.max(0);
+    let end = r.end.unwrap_or(start + 1000).min(start + 1000);
+    let rows = st::entries(&state.store, &log, start, end).await.api(lang)?;
+    let list: Vec<Value> = rows
+        .iter()
+        .map(|e| {
+            json!({"index": e.idx, "leaf": B64.encode(&e.leaf),
+                   "entry": serde_json::from_slice::<Value>(&e.leaf).unwrap_or(Value::Null)})
+        })
+        .collect();
+    Ok(Json(json!({ "entries": list })))
+}
+
+#[derive(Deserialize)]
+struct InclusionQ {
+    index: u64,
+    size: u64,
+}
+
+fn b64s(v: &[[u8; 32]]) -> Vec<String> {
+    v.iter().map(|h| B64.encode(h)).collect()
+}
+
+async fn inclusion(State(state): State<AppState>, Path(log): Path<String>, lang: Lang, s: Option<StaffSession>, Query(q): Query<InclusionQ>) -> Result<Json<Value>, ApiError> {
+    may_read(&log, s.as_ref(), lang)?;
+    let leaves = st::leaf_hashes(&state.store, &log, q.size as i64).await.api(lang)?;
+    let proof = inclusion_proof(&leaves, q.index, q.size)
+        .map_err(|_| ServiceError::Invalid { key: "err.request", field: Some("index".into()) })
+        .api(lang)?;
+    Ok(Json(json!({"index": q.index, "size": q.size, "leaf_hash": leaves.get(q.index as usize).map(|h| B64.encode(h)), "proof": b64s(&proof)})))
+}
+
+#[derive(Deserialize)]
+struct ConsistencyQ {
+    from: u64,
+    to: u64,
+}
+
+async fn consistency(State(state): State<AppState>, Path(log): Path<String>, lang: Lang, Query(q): Query<ConsistencyQ>) -> Result<Json<Value>, ApiError> {
+    // Consistency proofs reveal only interior hashes, never entries: witnesses need them
+    // without an account.
+    known(&log, lang)?;
+    let leaves = st::leaf_hashes(&state.store, &log, q.to as i64).await.api(lang)?;
+    let proof = consistency_proof(&leaves, q.from, q.to)
+        .map_err(|_| ServiceError::Invalid { key: "err.request", field: Some("from".into()) })
+        .api(lang)?;
+    Ok(Json(json!({"from": q.from, "to": q.to, "proof": b64s(&proof)})))
+}
+
+/// The whole record up to the latest checkpoint, in the format `huanjie verify` reads.
+pub async fn build_record(state: &AppState, log: &str) -> Result<Record, ServiceError> {
+    let latest = checkpoint_now(&state.store, &state.log, log).await?;
+    let size = latest.as_ref().map(|c| c.size).unwrap_or(0);
+    let rows = st::entries(&state.store, log, 0, size).await?;
+    let cosigs = st::cosignatures(&state.store, log).await?;
+    let checkpoints = st::checkpoints(&state.store, log)
+        .await?
+        .into_iter()
+        .map(|c| RecordCheckpoint {
+            cosignatures: cosigs.iter().filter(|x| x.0 == c.size).map(|x| x.2.clone()).collect(),
+            note: c.note,
+        })
+        .collect();
+    Ok(Record {
+        format: RECORD_FORMAT.to_string(),
+        origin: state.log.origin(log),
+        log_key: state.log.verifier_key(),
+        witness_keys: state.log.witnesses.iter().map(|w| w.to_key_string()).collect(),
+        entries: rows.into_iter().map(|e| RecordEntry { index: e.idx as u64, leaf: B64.encode(&e.leaf) }).collect(),
+        checkpoints,
+    })
+}
+
+async fn record(State(state): State<AppState>, Path(log): Path<String>, lang: Lang, s: Option<StaffSession>) -> Result<Json<Record>, ApiError> {
+    may_read(&log, s.as_ref(), lang)?;
+    Ok(Json(build_record(&state, &log).await.api(lang)?))
+}
+
+#[derive(Deserialize)]
+struct CosignQ {
+    size: i64,
+}
+
+/// A witness hands in its cosignature line for the checkpoint of `size`. It is kept only if it
+/// verifies against a witness key this deployment is configured to trust.
+async fn cosign(State(state): State<AppState>, Path(log): Path<String>, lang: Lang, Query(q): Query<CosignQ>, body: String) -> Result<Response, ApiError> {
+    known(&log, lang)?;
+    let cp = st::checkpoint_at(&state.store, &log, q.size).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
+    let line = body.trim_end_matches('\n').to_string() + "\n";
+    if line.lines().count() != 1 || note_origin(&cp.note).as_deref() != Some(state.log.origin(&log).as_str()) {
+        return Err(ServiceError::Invalid { key: "err.request", field: Some("cosignature".into()) }).api(lang);
+    }
+    let verified = verify_checkpoint(&cp.note, std::slice::from_ref(&line), &state.log.signer.verifier(), &state.log.witnesses)
+        .map_err(|_| ServiceError::Forbidden)
+        .api(lang)?;
+    let Some((witness, _)) = verified.cosignatures.first() else {
+        return Err(ServiceError::Forbidden).api(lang);
+    };
+    st::insert_cosignature(&state.store, &log, q.size, witness, &line, now_ms()).await.api(lang)?;
+    Ok((StatusCode::OK, Json(json!({"ok": true, "witness": witness}))).into_response())
+}
