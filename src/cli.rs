@@ -151,7 +151,9 @@ enum ImportCmd {
 
 pub fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("HUANJIE_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HUANJIE_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -194,7 +196,11 @@ async fn run_server(cfg: Config, banner: Option<String>) -> Result<ExitCode, Str
     let bind = cfg.bind;
     let (router, state) = build_app(cfg, secrets).await.map_err(|e| e.to_string())?;
     // At least one checkpoint a minute while a log grows (issue 4); transitions sign their own.
-    tokio::spawn(crate::audit::checkpoints::run_periodic(state.store.clone(), state.log.clone(), std::time::Duration::from_secs(60)));
+    tokio::spawn(crate::audit::checkpoints::run_periodic(
+        state.store.clone(),
+        state.log.clone(),
+        std::time::Duration::from_secs(60),
+    ));
     let log_key = state.log.verifier_key();
     let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| format!("cannot bind {bind}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -237,7 +243,8 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
         }
         Command::Street { cmd: StreetCmd::Add { common, code, name } } => {
             let store = open(&common).await?;
-            let id = reg_svc::create_street_office(&store, &Actor::system("cli"), &code, &name).await.map_err(svc_err)?;
+            let id =
+                reg_svc::create_street_office(&store, &Actor::system("cli"), &code, &name).await.map_err(svc_err)?;
             println!("street office {code} created (id {id})");
             Ok(ExitCode::SUCCESS)
         }
@@ -250,7 +257,9 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
                 None => (crate::demo::password_for_cli(), true),
             };
             let display = if name.is_empty() { username.clone() } else { name };
-            accounts::create_user(&store, None, &username, &display, &pw, &[Grant { role, scope }]).await.map_err(svc_err)?;
+            accounts::create_user(&store, None, &username, &display, &pw, &[Grant { role, scope }])
+                .await
+                .map_err(svc_err)?;
             if generated {
                 println!("user {username} created; password (shown once): {pw}");
             } else {
@@ -260,15 +269,22 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
         }
         Command::Import { cmd: ImportCmd::Residents { common, community, file } } => {
             let store = open(&common).await?;
-            let c = registry::community_by_code(&store, &community).await.map_err(|e| e.to_string())?.ok_or("no community with that code")?;
+            let c = registry::community_by_code(&store, &community)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or("no community with that code")?;
             let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
             let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
             let staff = cli_staff(&store, c.street_office_id).await?;
             let batch = import::preview(&store, &staff, c.id, &name, &bytes).await.map_err(svc_err)?;
-            let b = crate::store::imports::batch(&store, batch).await.map_err(|e| e.to_string())?.ok_or("batch vanished")?;
+            let b = crate::store::imports::batch(&store, batch)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or("batch vanished")?;
             if b.error_rows > 0 {
                 for r in crate::store::imports::rows(&store, batch, true, 50, 0).await.map_err(|e| e.to_string())? {
-                    let errs: Vec<crate::domain::ResidentInputError> = serde_json::from_str(&r.errors_json).unwrap_or_default();
+                    let errs: Vec<crate::domain::ResidentInputError> =
+                        serde_json::from_str(&r.errors_json).unwrap_or_default();
                     for e in errs {
                         eprintln!("{}", crate::web::staff::import::row_error(crate::web::i18n::Lang::Zh, r.row_no, &e));
                     }
@@ -287,18 +303,25 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
             println!("imported {n} residents into {}", c.name);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Verify { record, log_key, witnesses, min_cosignatures } => verify(&record, log_key, &witnesses, min_cosignatures).await,
+        Command::Verify { record, log_key, witnesses, min_cosignatures } => {
+            verify(&record, log_key, &witnesses, min_cosignatures).await
+        }
         Command::Witness { state_dir, name, log, log_key, every } => {
             let w = crate::witness::Witness::open(&state_dir, &name)?;
             println!("witness key: {}", w.verifier_key());
             let (Some(log), Some(log_key)) = (log, log_key) else {
-                println!("(give --log URL and --log-key KEY to cosign; add the key above to the server's HUANJIE_WITNESS_KEYS)");
+                println!(
+                    "(give --log URL and --log-key KEY to cosign; add the key above to the server's HUANJIE_WITNESS_KEYS)"
+                );
                 return Ok(ExitCode::SUCCESS);
             };
             let key = crate::audit::NoteVerifier::parse(log_key.trim()).map_err(|e| format!("--log-key: {e:?}"))?;
             let http = crate::net::Http::default();
             loop {
-                let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs())
+                    .unwrap_or(0);
                 match w.round(&http, log.trim_end_matches('/'), &key, now).await {
                     Ok(size) => println!("cosigned {log} at size {size}"),
                     Err(e) if e.starts_with("REFUSED") => {
@@ -324,11 +347,17 @@ async fn resolve_scope(store: &Store, s: &str) -> Result<Scope, String> {
     let (kind, code) = s.split_once(':').ok_or("scope must be street:CODE or community:CODE")?;
     match kind {
         "street" | "street_office" => {
-            let so = registry::street_office_by_code(store, code).await.map_err(|e| e.to_string())?.ok_or("no street office with that code")?;
+            let so = registry::street_office_by_code(store, code)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or("no street office with that code")?;
             Ok(Scope { kind: ScopeKind::StreetOffice, id: so.id })
         }
         "community" => {
-            let c = registry::community_by_code(store, code).await.map_err(|e| e.to_string())?.ok_or("no community with that code")?;
+            let c = registry::community_by_code(store, code)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or("no community with that code")?;
             Ok(Scope { kind: ScopeKind::Community, id: c.id })
         }
         _ => Err("scope must be street:CODE or community:CODE".into()),
@@ -346,7 +375,12 @@ async fn cli_staff(store: &Store, street_id: i64) -> Result<service::Staff, Stri
     })
 }
 
-async fn verify(record: &str, log_key: Option<String>, witnesses: &[String], min_cosignatures: usize) -> Result<ExitCode, String> {
+async fn verify(
+    record: &str,
+    log_key: Option<String>,
+    witnesses: &[String],
+    min_cosignatures: usize,
+) -> Result<ExitCode, String> {
     use crate::audit::{NoteVerifier, Record, Trust, verify_record_with};
     let bytes = if record.starts_with("http://") || record.starts_with("https://") {
         crate::net::Http::default().get(record).await?
@@ -356,7 +390,10 @@ async fn verify(record: &str, log_key: Option<String>, witnesses: &[String], min
     let rec: Record = serde_json::from_slice(&bytes).map_err(|e| format!("{record}: not a Huanjie record: {e}"))?;
     let trust = Trust {
         log_key: log_key.map(|k| NoteVerifier::parse(k.trim()).map_err(|e| format!("--log-key: {e:?}"))).transpose()?,
-        witnesses: witnesses.iter().map(|k| NoteVerifier::parse(k.trim()).map_err(|e| format!("--witness: {e:?}"))).collect::<Result<_, _>>()?,
+        witnesses: witnesses
+            .iter()
+            .map(|k| NoteVerifier::parse(k.trim()).map_err(|e| format!("--witness: {e:?}")))
+            .collect::<Result<_, _>>()?,
         min_cosignatures,
         allow_unsigned_tail: false,
     };

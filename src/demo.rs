@@ -12,14 +12,21 @@ use crate::store::users::Grant;
 use crate::store::{Store, users};
 
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗",
-    "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡",
-    "余", "杜", "叶", "程", "苏", "魏", "吕", "丁", "任", "沈", "姚", "卢", "姜", "崔", "钟", "谭", "陆", "汪", "范", "金",
-    "欧阳", "司马",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林",
+    "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "于",
+    "蒋", "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁", "任", "沈", "姚", "卢", "姜", "崔", "钟", "谭", "陆",
+    "汪", "范", "金", "欧阳", "司马",
 ];
-const GIVEN_M: &[&str] = &["伟", "强", "磊", "军", "勇", "杰", "涛", "斌", "超", "明", "刚", "平", "辉", "鹏", "华", "飞", "鑫", "波", "宇", "浩", "建国", "志强", "文博", "子轩", "国华", "海涛"];
-const GIVEN_F: &[&str] = &["芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "秀英", "玲", "桂英", "丹", "萍", "红", "玉兰", "婷", "雪", "慧", "欣怡", "梓涵", "淑珍", "美玲"];
-const ETHNIC: &[&str] = &["汉族", "汉族", "汉族", "汉族", "汉族", "汉族", "汉族", "汉族", "汉族", "回族", "满族", "蒙古族", "朝鲜族"];
+const GIVEN_M: &[&str] = &[
+    "伟", "强", "磊", "军", "勇", "杰", "涛", "斌", "超", "明", "刚", "平", "辉", "鹏", "华", "飞", "鑫", "波", "宇",
+    "浩", "建国", "志强", "文博", "子轩", "国华", "海涛",
+];
+const GIVEN_F: &[&str] = &[
+    "芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "秀英", "玲", "桂英", "丹", "萍", "红", "玉兰", "婷", "雪", "慧",
+    "欣怡", "梓涵", "淑珍", "美玲",
+];
+const ETHNIC: &[&str] =
+    &["汉族", "汉族", "汉族", "汉族", "汉族", "汉族", "汉族", "汉族", "汉族", "回族", "满族", "蒙古族", "朝鲜族"];
 const AREAS: &[&str] = &["110105", "110101", "110108", "130102", "370102", "410105", "510104"];
 const STREETS: &[&str] = &["幸福路", "和平里", "建设街", "光明巷"];
 
@@ -46,7 +53,9 @@ fn name(rng: &mut StdRng, surname: &str, male: bool) -> String {
 /// The demo register as CSV (the format the import reads), deterministic for a given seed.
 pub fn demo_csv(seed: u64, households: usize) -> String {
     let mut rng = StdRng::seed_from_u64(seed);
-    let mut out = String::from("姓名,性别,民族,出生日期,身份证号,户号,住址,居民小组,户籍在本社区,居住月数,社区工作者,工作月数,政治权利,户主,联系电话\n");
+    let mut out = String::from(
+        "姓名,性别,民族,出生日期,身份证号,户号,住址,居民小组,户籍在本社区,居住月数,社区工作者,工作月数,政治权利,户主,联系电话\n",
+    );
     let day0 = time::macros::date!(1935 - 01 - 01).to_julian_day();
     let mut used = std::collections::HashSet::new();
     for h in 0..households {
@@ -61,7 +70,8 @@ pub fn demo_csv(seed: u64, households: usize) -> String {
             let male = rng.random_range(0..2) == 0;
             let s = if m == 0 || m == 2 { surname } else { SURNAMES[rng.random_range(0..SURNAMES.len())] };
             let age_days = if m < 2 { rng.random_range(20 * 365..90 * 365) } else { rng.random_range(0..40 * 365) };
-            let birth = time::Date::from_julian_day(day0 + (2025 - 1935) * 365 - age_days).unwrap_or(time::macros::date!(1980 - 01 - 01));
+            let birth = time::Date::from_julian_day(day0 + (2025 - 1935) * 365 - age_days)
+                .unwrap_or(time::macros::date!(1980 - 01 - 01));
             let mut id = id_number(&mut rng, birth, male);
             while !used.insert(id.clone()) {
                 id = id_number(&mut rng, birth, male);

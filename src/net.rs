@@ -40,7 +40,10 @@ impl Http {
         let status = resp.status();
         let body = resp.into_body().collect().await.map_err(|e| format!("{url}: {e}"))?.to_bytes().to_vec();
         if !status.is_success() {
-            return Err(format!("{url}: HTTP {status}: {}", String::from_utf8_lossy(&body).chars().take(300).collect::<String>()));
+            return Err(format!(
+                "{url}: HTTP {status}: {}",
+                String::from_utf8_lossy(&body).chars().take(300).collect::<String>()
+            ));
         }
         Ok(body)
     }

@@ -26,7 +26,8 @@ fn read_or_create_seed(path: &Path) -> Result<[u8; 32], String> {
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let seed: [u8; 32] = rand::random();
-            crate::secrets::write_private(path, hex::encode(seed).as_bytes()).map_err(|e| format!("{}: {e}", path.display()))?;
+            crate::secrets::write_private(path, hex::encode(seed).as_bytes())
+                .map_err(|e| format!("{}: {e}", path.display()))?;
             Ok(seed)
         }
         Err(e) => Err(format!("{}: {e}", path.display())),
@@ -46,7 +47,8 @@ impl Witness {
     }
 
     fn state_path(&self, origin: &str) -> PathBuf {
-        let safe: String = origin.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
+        let safe: String =
+            origin.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
         self.dir.join(format!("state-{safe}.json"))
     }
 
@@ -69,15 +71,25 @@ impl Witness {
     /// One round against `log_url` (e.g. `http://host/api/v1/logs/system`): fetch the
     /// checkpoint, check it grew consistently from what we cosigned, cosign, hand the
     /// cosignature back. Returns the size cosigned.
-    pub async fn round(&self, http: &Http, log_url: &str, log_key: &NoteVerifier, now_secs: u64) -> Result<u64, String> {
-        let note = String::from_utf8(http.get(&format!("{log_url}/checkpoint")).await?).map_err(|_| "checkpoint is not UTF-8".to_string())?;
+    pub async fn round(
+        &self,
+        http: &Http,
+        log_url: &str,
+        log_key: &NoteVerifier,
+        now_secs: u64,
+    ) -> Result<u64, String> {
+        let note = String::from_utf8(http.get(&format!("{log_url}/checkpoint")).await?)
+            .map_err(|_| "checkpoint is not UTF-8".to_string())?;
         let origin = note_origin(&note).ok_or("the checkpoint has no origin line")?;
         let state = self.load_state(&origin)?;
-        let new_size: u64 = note.lines().nth(1).and_then(|l| l.parse().ok()).ok_or("the checkpoint has no size line")?;
+        let new_size: u64 =
+            note.lines().nth(1).and_then(|l| l.parse().ok()).ok_or("the checkpoint has no size line")?;
         let proof: Vec<Hash> = match &state {
             Some(s) if s.last_size > 0 && new_size > s.last_size => {
-                let body = http.get(&format!("{log_url}/proofs/consistency?from={}&to={new_size}", s.last_size)).await?;
-                let v: serde_json::Value = serde_json::from_slice(&body).map_err(|e| format!("consistency proof: {e}"))?;
+                let body =
+                    http.get(&format!("{log_url}/proofs/consistency?from={}&to={new_size}", s.last_size)).await?;
+                let v: serde_json::Value =
+                    serde_json::from_slice(&body).map_err(|e| format!("consistency proof: {e}"))?;
                 v["proof"]
                     .as_array()
                     .ok_or("consistency proof: no proof")?

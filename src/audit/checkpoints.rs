@@ -42,7 +42,11 @@ impl LogIdentity {
 
 /// Signs the log's current head unless that size is already checkpointed; returns the latest
 /// checkpoint (None for an empty log).
-pub async fn checkpoint_now(store: &Store, id: &LogIdentity, log_id: &str) -> store::Result<Option<st::StoredCheckpoint>> {
+pub async fn checkpoint_now(
+    store: &Store,
+    id: &LogIdentity,
+    log_id: &str,
+) -> store::Result<Option<st::StoredCheckpoint>> {
     let Some((size, frontier)) = st::head(store, log_id).await? else { return Ok(None) };
     if let Some(cp) = st::latest_checkpoint(store, log_id).await? {
         if cp.size >= size {

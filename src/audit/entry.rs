@@ -145,10 +145,7 @@ pub fn chained_entry(seq: u64, prev: Option<&Hash>, event: &Value) -> Result<Vec
     }
     let mut map = map.clone();
     map.insert("seq".into(), Value::from(seq));
-    map.insert(
-        "prev".into(),
-        Value::String(B64.encode(prev.unwrap_or(&GENESIS_PREV))),
-    );
+    map.insert("prev".into(), Value::String(B64.encode(prev.unwrap_or(&GENESIS_PREV))));
     Ok(canonical_json(&Value::Object(map)))
 }
 
@@ -169,8 +166,7 @@ struct RawLink<'a> {
 /// Reads only `seq` and `prev` from a leaf (other fields are skipped, which
 /// keeps verifying a million entries fast).
 pub fn entry_link(leaf: &[u8]) -> Result<EntryLink, EntryError> {
-    let raw: RawLink<'_> =
-        serde_json::from_slice(leaf).map_err(|e| EntryError::NotChained(e.to_string()))?;
+    let raw: RawLink<'_> = serde_json::from_slice(leaf).map_err(|e| EntryError::NotChained(e.to_string()))?;
     let prev = B64
         .decode(raw.prev)
         .map_err(|_| EntryError::NotChained("prev is not base64".into()))?
@@ -211,37 +207,16 @@ mod tests {
     fn chained_entries() {
         let e = json!({"v": 1, "type": "x"});
         let first = chained_entry(0, None, &e).expect("entry");
-        assert_eq!(
-            first,
-            br#"{"v":1,"prev":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","seq":0,"type":"x"}"#
-        );
+        assert_eq!(first, br#"{"v":1,"prev":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","seq":0,"type":"x"}"#);
         let link = entry_link(&first).expect("link");
-        assert_eq!(
-            link,
-            EntryLink {
-                seq: 0,
-                prev: GENESIS_PREV
-            }
-        );
+        assert_eq!(link, EntryLink { seq: 0, prev: GENESIS_PREV });
         let h = super::super::merkle::leaf_hash(&first);
         let second = chained_entry(1, Some(&h), &e).expect("entry");
-        assert_eq!(
-            entry_link(&second).expect("link"),
-            EntryLink { seq: 1, prev: h }
-        );
+        assert_eq!(entry_link(&second).expect("link"), EntryLink { seq: 1, prev: h });
 
-        assert_eq!(
-            chained_entry(0, None, &json!([1])),
-            Err(EntryError::NotAnObject)
-        );
-        assert_eq!(
-            chained_entry(0, None, &json!({"a": 1})),
-            Err(EntryError::MissingVersion)
-        );
-        assert_eq!(
-            chained_entry(0, None, &json!({"v": 1, "seq": 3})),
-            Err(EntryError::ReservedField("seq"))
-        );
+        assert_eq!(chained_entry(0, None, &json!([1])), Err(EntryError::NotAnObject));
+        assert_eq!(chained_entry(0, None, &json!({"a": 1})), Err(EntryError::MissingVersion));
+        assert_eq!(chained_entry(0, None, &json!({"v": 1, "seq": 3})), Err(EntryError::ReservedField("seq")));
         assert!(entry_link(b"not json").is_err());
         assert!(entry_link(br#"{"seq":1,"prev":"AAAA"}"#).is_err());
         assert!(entry_link(br#"{"seq":1}"#).is_err());

@@ -141,11 +141,7 @@ impl Frontier {
             h
         });
         let last_leaf = if size == 0 { None } else { hashes.next() };
-        Ok(Self {
-            size,
-            nodes: hashes.collect(),
-            last_leaf,
-        })
+        Ok(Self { size, nodes: hashes.collect(), last_leaf })
     }
 }
 
@@ -195,10 +191,7 @@ fn split_point(n: u64) -> u64 {
 fn prefix(leaves: &[Hash], size: u64) -> Result<&[Hash], ProofError> {
     let available = leaves.len() as u64;
     if size > available {
-        return Err(ProofError::SizeBeyondLeaves {
-            size,
-            leaves: available,
-        });
+        return Err(ProofError::SizeBeyondLeaves { size, leaves: available });
     }
     Ok(&leaves[..size as usize])
 }
@@ -298,13 +291,7 @@ pub fn verify_inclusion(leaf: &Hash, index: u64, size: u64, proof: &[Hash], root
 /// the tree of size `from` with `old_root`. Equal sizes need an empty proof and
 /// equal roots; size 0 is a prefix of every tree (empty proof, RFC 9162 §2.1.4
 /// only defines proofs for 0 < m).
-pub fn verify_consistency(
-    from: u64,
-    to: u64,
-    old_root: &Hash,
-    new_root: &Hash,
-    proof: &[Hash],
-) -> bool {
+pub fn verify_consistency(from: u64, to: u64, old_root: &Hash, new_root: &Hash, proof: &[Hash]) -> bool {
     if from > to {
         return false;
     }
@@ -415,9 +402,7 @@ mod tests {
     }
 
     fn leaves(n: usize) -> Vec<Hash> {
-        (0..n)
-            .map(|i| leaf_hash(format!("entry {i}").as_bytes()))
-            .collect()
+        (0..n).map(|i| leaf_hash(format!("entry {i}").as_bytes())).collect()
     }
 
     fn flip(h: &Hash) -> Hash {
@@ -429,14 +414,8 @@ mod tests {
     #[test]
     fn rfc_hash_definitions() {
         // SHA-256("") and the RFC 6962 test-vector leaf hash of the empty leaf.
-        assert_eq!(
-            hex(&empty_root()),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
-        assert_eq!(
-            hex(&leaf_hash(b"")),
-            "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d"
-        );
+        assert_eq!(hex(&empty_root()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_eq!(hex(&leaf_hash(b"")), "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d");
     }
 
     fn hex(h: &[u8]) -> String {
@@ -518,20 +497,8 @@ mod tests {
                 assert_eq!(proof, subproof(from, &all[..to], true), "{from}->{to}");
                 let (f, t) = (from as u64, to as u64);
                 assert!(verify_consistency(f, t, &old_root, &new_root, &proof));
-                assert!(!verify_consistency(
-                    f,
-                    t,
-                    &flip(&old_root),
-                    &new_root,
-                    &proof
-                ));
-                assert!(!verify_consistency(
-                    f,
-                    t,
-                    &old_root,
-                    &flip(&new_root),
-                    &proof
-                ));
+                assert!(!verify_consistency(f, t, &flip(&old_root), &new_root, &proof));
+                assert!(!verify_consistency(f, t, &old_root, &flip(&new_root), &proof));
                 for j in 0..proof.len() {
                     let mut bad = proof.clone();
                     bad[j] = flip(&bad[j]);
@@ -545,13 +512,7 @@ mod tests {
                     assert!(!verify_consistency(f, t, &old_root, &new_root, short));
                 }
             }
-            assert!(verify_consistency(
-                0,
-                to as u64,
-                &empty_root(),
-                &new_root,
-                &[]
-            ));
+            assert!(verify_consistency(0, to as u64, &empty_root(), &new_root, &[]));
             assert!(consistency_proof(&all, 0, to as u64).is_err());
         }
         assert!(consistency_proof(&all, 3, 2).is_err());

@@ -22,10 +22,12 @@ pub use merkle::{
     verify_consistency, verify_inclusion,
 };
 pub use note::{
-    Checkpoint, Cosigner, NoteError, NoteSigner, NoteVerifier, open_note, parse_note, sign_checkpoint, verify_checkpoint,
-    verify_note,
+    Checkpoint, Cosigner, NoteError, NoteSigner, NoteVerifier, open_note, parse_note, sign_checkpoint,
+    verify_checkpoint, verify_note,
 };
-pub use verify::{Record, RecordCheckpoint, RecordEntry, Trust, VerifyFailure, VerifySummary, verify_record, verify_record_with};
+pub use verify::{
+    Record, RecordCheckpoint, RecordEntry, Trust, VerifyFailure, VerifySummary, verify_record, verify_record_with,
+};
 pub use witness::{WitnessRefusal, WitnessState, note_origin, witness_checkpoint};
 
 use crate::store::{self, Tx};

@@ -87,11 +87,7 @@ fn vkey_string(name: &str, sig_type: u8, public_key: &[u8; 32]) -> String {
     let mut material = Vec::with_capacity(33);
     material.push(sig_type);
     material.extend_from_slice(public_key);
-    format!(
-        "{name}+{:08x}+{}",
-        key_id(name, sig_type, public_key),
-        B64.encode(material)
-    )
+    format!("{name}+{:08x}+{}", key_id(name, sig_type, public_key), B64.encode(material))
 }
 
 fn signature_line(name: &str, key_id: u32, sig: &[u8]) -> String {
@@ -126,10 +122,7 @@ impl NoteSigner {
         if !is_valid_name(name) {
             return Err(NoteError::InvalidName);
         }
-        Ok(Self {
-            name: name.to_owned(),
-            key: SigningKey::from_bytes(seed),
-        })
+        Ok(Self { name: name.to_owned(), key: SigningKey::from_bytes(seed) })
     }
 
     pub fn name(&self) -> &str {
@@ -137,20 +130,12 @@ impl NoteSigner {
     }
 
     pub fn key_id(&self) -> u32 {
-        key_id(
-            &self.name,
-            SIG_TYPE_ED25519,
-            self.key.verifying_key().as_bytes(),
-        )
+        key_id(&self.name, SIG_TYPE_ED25519, self.key.verifying_key().as_bytes())
     }
 
     /// `name+hexhash+base64(0x01 ‖ pubkey)`, the form `sumdb/note.NewVerifier` parses.
     pub fn verifier_key_string(&self) -> String {
-        vkey_string(
-            &self.name,
-            SIG_TYPE_ED25519,
-            self.key.verifying_key().as_bytes(),
-        )
+        vkey_string(&self.name, SIG_TYPE_ED25519, self.key.verifying_key().as_bytes())
     }
 
     pub fn verifier(&self) -> NoteVerifier {
@@ -165,10 +150,7 @@ impl NoteSigner {
     /// One signature line `— name base64(keyid ‖ sig)\n` over `text`.
     pub fn signature_line(&self, text: &str) -> Result<String, NoteError> {
         check_text(text)?;
-        let sig = self
-            .key
-            .try_sign(text.as_bytes())
-            .map_err(|_| NoteError::Signing)?;
+        let sig = self.key.try_sign(text.as_bytes()).map_err(|_| NoteError::Signing)?;
         Ok(signature_line(&self.name, self.key_id(), &sig.to_bytes()))
     }
 
@@ -191,10 +173,7 @@ impl Cosigner {
         if !is_valid_name(name) {
             return Err(NoteError::InvalidName);
         }
-        Ok(Self {
-            name: name.to_owned(),
-            key: SigningKey::from_bytes(seed),
-        })
+        Ok(Self { name: name.to_owned(), key: SigningKey::from_bytes(seed) })
     }
 
     pub fn name(&self) -> &str {
@@ -202,20 +181,12 @@ impl Cosigner {
     }
 
     pub fn key_id(&self) -> u32 {
-        key_id(
-            &self.name,
-            SIG_TYPE_COSIGNATURE_V1,
-            self.key.verifying_key().as_bytes(),
-        )
+        key_id(&self.name, SIG_TYPE_COSIGNATURE_V1, self.key.verifying_key().as_bytes())
     }
 
     /// vkey with type byte 0x04, as tlog-cosignature §Format allows.
     pub fn verifier_key_string(&self) -> String {
-        vkey_string(
-            &self.name,
-            SIG_TYPE_COSIGNATURE_V1,
-            self.key.verifying_key().as_bytes(),
-        )
+        vkey_string(&self.name, SIG_TYPE_COSIGNATURE_V1, self.key.verifying_key().as_bytes())
     }
 
     pub fn verifier(&self) -> NoteVerifier {
@@ -234,10 +205,7 @@ impl Cosigner {
         if timestamp > i64::MAX as u64 {
             return Err(NoteError::Malformed("timestamp exceeds 2^63-1"));
         }
-        let sig = self
-            .key
-            .try_sign(&cosigned_message(text, timestamp))
-            .map_err(|_| NoteError::Signing)?;
+        let sig = self.key.try_sign(&cosigned_message(text, timestamp)).map_err(|_| NoteError::Signing)?;
         let mut raw = Vec::with_capacity(72);
         raw.extend_from_slice(&timestamp.to_be_bytes());
         raw.extend_from_slice(&sig.to_bytes());
@@ -280,8 +248,7 @@ impl NoteVerifier {
     /// mistyped or substituted key is refused before it is ever used.
     pub fn parse(vkey: &str) -> Result<Self, NoteError> {
         let mut parts = vkey.splitn(3, '+');
-        let (Some(name), Some(hash), Some(material)) = (parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(name), Some(hash), Some(material)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(NoteError::BadVerifierKey("want name+hash+key"));
         };
         if !is_valid_name(name) {
@@ -290,35 +257,24 @@ impl NoteVerifier {
         if hash.len() != 8 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(NoteError::BadVerifierKey("key hash is not 8 hex digits"));
         }
-        let id = u32::from_str_radix(hash, 16)
-            .map_err(|_| NoteError::BadVerifierKey("key hash is not 8 hex digits"))?;
-        let raw = B64
-            .decode(material)
-            .map_err(|_| NoteError::BadVerifierKey("key is not base64"))?;
-        let (&sig_type, key_bytes) = raw
-            .split_first()
-            .ok_or(NoteError::BadVerifierKey("empty key"))?;
+        let id =
+            u32::from_str_radix(hash, 16).map_err(|_| NoteError::BadVerifierKey("key hash is not 8 hex digits"))?;
+        let raw = B64.decode(material).map_err(|_| NoteError::BadVerifierKey("key is not base64"))?;
+        let (&sig_type, key_bytes) = raw.split_first().ok_or(NoteError::BadVerifierKey("empty key"))?;
         if sig_type != SIG_TYPE_ED25519 && sig_type != SIG_TYPE_COSIGNATURE_V1 {
             return Err(NoteError::BadVerifierKey("unsupported signature type"));
         }
-        let key_bytes: &[u8; 32] = key_bytes
-            .try_into()
-            .map_err(|_| NoteError::BadVerifierKey("Ed25519 key is not 32 bytes"))?;
+        let key_bytes: &[u8; 32] =
+            key_bytes.try_into().map_err(|_| NoteError::BadVerifierKey("Ed25519 key is not 32 bytes"))?;
         if key_id(name, sig_type, key_bytes) != id {
             return Err(NoteError::BadVerifierKey("key hash does not match key"));
         }
-        let key = VerifyingKey::from_bytes(key_bytes)
-            .map_err(|_| NoteError::BadVerifierKey("not an Ed25519 point"))?;
+        let key = VerifyingKey::from_bytes(key_bytes).map_err(|_| NoteError::BadVerifierKey("not an Ed25519 point"))?;
         // A small-order key lets anyone forge signatures that verify for it.
         if key.is_weak() {
             return Err(NoteError::BadVerifierKey("small-order key"));
         }
-        Ok(Self {
-            name: name.to_owned(),
-            key_id: id,
-            sig_type,
-            key,
-        })
+        Ok(Self { name: name.to_owned(), key_id: id, sig_type, key })
     }
 
     /// The canonical `name+hash+base64` string of this key.
@@ -332,9 +288,7 @@ impl NoteVerifier {
         match self.sig_type {
             SIG_TYPE_ED25519 => {
                 let sig = Signature::from_slice(sig).map_err(|_| ())?;
-                self.key
-                    .verify_strict(text.as_bytes(), &sig)
-                    .map_err(|_| ())?;
+                self.key.verify_strict(text.as_bytes(), &sig).map_err(|_| ())?;
                 Ok(None)
             }
             SIG_TYPE_COSIGNATURE_V1 => {
@@ -377,29 +331,19 @@ pub fn parse_note(msg: &str) -> Result<Note, NoteError> {
     if msg.chars().any(|c| c < ' ' && c != '\n') {
         return Err(NoteError::Malformed("control character"));
     }
-    let split = msg
-        .rfind("\n\n")
-        .ok_or(NoteError::Malformed("no blank line before signatures"))?;
+    let split = msg.rfind("\n\n").ok_or(NoteError::Malformed("no blank line before signatures"))?;
     let (text, sigs) = (&msg[..split + 1], &msg[split + 2..]);
     if sigs.is_empty() || !sigs.ends_with('\n') {
-        return Err(NoteError::Malformed(
-            "signature block must end with a newline",
-        ));
+        return Err(NoteError::Malformed("signature block must end with a newline"));
     }
     let mut signatures = Vec::new();
     for line in sigs[..sigs.len() - 1].split('\n') {
-        let rest = line
-            .strip_prefix(SIG_PREFIX)
-            .ok_or(NoteError::Malformed("signature line without em dash"))?;
-        let (name, b64) = rest
-            .split_once(' ')
-            .ok_or(NoteError::Malformed("signature line without signature"))?;
+        let rest = line.strip_prefix(SIG_PREFIX).ok_or(NoteError::Malformed("signature line without em dash"))?;
+        let (name, b64) = rest.split_once(' ').ok_or(NoteError::Malformed("signature line without signature"))?;
         if !is_valid_name(name) || b64.is_empty() {
             return Err(NoteError::Malformed("bad signature line"));
         }
-        let raw = B64
-            .decode(b64)
-            .map_err(|_| NoteError::Malformed("signature is not base64"))?;
+        let raw = B64.decode(b64).map_err(|_| NoteError::Malformed("signature is not base64"))?;
         let Some((id, sig)) = raw.split_first_chunk::<4>() else {
             return Err(NoteError::Malformed("signature too short"));
         };
@@ -409,16 +353,9 @@ pub fn parse_note(msg: &str) -> Result<Note, NoteError> {
         if signatures.len() == MAX_SIGNATURES {
             return Err(NoteError::Malformed("too many signatures"));
         }
-        signatures.push(NoteSignature {
-            name: name.to_owned(),
-            key_id: u32::from_be_bytes(*id),
-            sig: sig.to_vec(),
-        });
+        signatures.push(NoteSignature { name: name.to_owned(), key_id: u32::from_be_bytes(*id), sig: sig.to_vec() });
     }
-    Ok(Note {
-        text: text.to_owned(),
-        signatures,
-    })
+    Ok(Note { text: text.to_owned(), signatures })
 }
 
 /// A signature that verified against a known key.
@@ -448,9 +385,7 @@ pub fn open_note(msg: &str, known: &[NoteVerifier]) -> Result<OpenedNote, NoteEr
     let mut verified: Vec<VerifiedSignature> = Vec::new();
     let mut unverified: Vec<NoteSignature> = Vec::new();
     for s in note.signatures {
-        let mut matching = known
-            .iter()
-            .filter(|v| v.name == s.name && v.key_id == s.key_id);
+        let mut matching = known.iter().filter(|v| v.name == s.name && v.key_id == s.key_id);
         let Some(v) = matching.next() else {
             if !unverified.contains(&s) {
                 unverified.push(s);
@@ -458,37 +393,20 @@ pub fn open_note(msg: &str, known: &[NoteVerifier]) -> Result<OpenedNote, NoteEr
             continue;
         };
         if matching.next().is_some() {
-            return Err(NoteError::AmbiguousKey {
-                name: s.name,
-                key_id: s.key_id,
-            });
+            return Err(NoteError::AmbiguousKey { name: s.name, key_id: s.key_id });
         }
-        if verified
-            .iter()
-            .any(|x| x.name == s.name && x.key_id == s.key_id)
-        {
+        if verified.iter().any(|x| x.name == s.name && x.key_id == s.key_id) {
             continue;
         }
         let timestamp = v
             .check(&note.text, &s.sig)
-            .map_err(|()| NoteError::InvalidSignature {
-                name: s.name.clone(),
-                key_id: s.key_id,
-            })?;
-        verified.push(VerifiedSignature {
-            name: s.name,
-            key_id: s.key_id,
-            timestamp,
-        });
+            .map_err(|()| NoteError::InvalidSignature { name: s.name.clone(), key_id: s.key_id })?;
+        verified.push(VerifiedSignature { name: s.name, key_id: s.key_id, timestamp });
     }
     if verified.is_empty() {
         return Err(NoteError::NoVerifiedSignature);
     }
-    Ok(OpenedNote {
-        text: note.text,
-        verified,
-        unverified,
-    })
+    Ok(OpenedNote { text: note.text, verified, unverified })
 }
 
 /// A tree head as carried by a checkpoint (tlog-checkpoint §Note text).
@@ -505,12 +423,7 @@ pub struct Checkpoint {
 impl Checkpoint {
     /// `origin\nsize\nbase64(root)\n` followed by any extension lines.
     pub fn body(&self) -> String {
-        let mut s = format!(
-            "{}\n{}\n{}\n",
-            self.origin,
-            self.size,
-            B64.encode(self.root)
-        );
+        let mut s = format!("{}\n{}\n{}\n", self.origin, self.size, B64.encode(self.root));
         for e in &self.extensions {
             s.push_str(e);
             s.push('\n');
@@ -520,18 +433,10 @@ impl Checkpoint {
 
     fn validate(&self) -> Result<(), NoteError> {
         if self.origin.is_empty() || self.origin.contains('\n') {
-            return Err(NoteError::BadCheckpoint(
-                "origin must be one non-empty line",
-            ));
+            return Err(NoteError::BadCheckpoint("origin must be one non-empty line"));
         }
-        if self
-            .extensions
-            .iter()
-            .any(|e| e.is_empty() || e.contains('\n'))
-        {
-            return Err(NoteError::BadCheckpoint(
-                "extension lines must be non-empty lines",
-            ));
+        if self.extensions.iter().any(|e| e.is_empty() || e.contains('\n')) {
+            return Err(NoteError::BadCheckpoint("extension lines must be non-empty lines"));
         }
         check_text(&self.body())
     }
@@ -540,44 +445,27 @@ impl Checkpoint {
     /// non-empty lines; the size in decimal with no leading zeroes; the root as
     /// the canonical base64 of exactly 32 bytes.
     pub fn parse_body(text: &str) -> Result<Self, NoteError> {
-        let body = text
-            .strip_suffix('\n')
-            .ok_or(NoteError::BadCheckpoint("text does not end with a newline"))?;
+        let body = text.strip_suffix('\n').ok_or(NoteError::BadCheckpoint("text does not end with a newline"))?;
         let mut lines = body.split('\n');
-        let (Some(origin), Some(size), Some(root)) = (lines.next(), lines.next(), lines.next())
-        else {
+        let (Some(origin), Some(size), Some(root)) = (lines.next(), lines.next(), lines.next()) else {
             return Err(NoteError::BadCheckpoint("fewer than three lines"));
         };
         if origin.is_empty() {
             return Err(NoteError::BadCheckpoint("empty origin"));
         }
-        let digits_ok = !size.is_empty()
-            && size.bytes().all(|b| b.is_ascii_digit())
-            && (size == "0" || !size.starts_with('0'));
+        let digits_ok =
+            !size.is_empty() && size.bytes().all(|b| b.is_ascii_digit()) && (size == "0" || !size.starts_with('0'));
         if !digits_ok {
-            return Err(NoteError::BadCheckpoint(
-                "tree size is not a canonical decimal",
-            ));
+            return Err(NoteError::BadCheckpoint("tree size is not a canonical decimal"));
         }
-        let size: u64 = size
-            .parse()
-            .map_err(|_| NoteError::BadCheckpoint("tree size out of range"))?;
-        let root_bytes = B64
-            .decode(root)
-            .map_err(|_| NoteError::BadCheckpoint("root hash is not base64"))?;
-        let root: Hash = root_bytes
-            .try_into()
-            .map_err(|_| NoteError::BadCheckpoint("root hash is not 32 bytes"))?;
+        let size: u64 = size.parse().map_err(|_| NoteError::BadCheckpoint("tree size out of range"))?;
+        let root_bytes = B64.decode(root).map_err(|_| NoteError::BadCheckpoint("root hash is not base64"))?;
+        let root: Hash = root_bytes.try_into().map_err(|_| NoteError::BadCheckpoint("root hash is not 32 bytes"))?;
         let extensions: Vec<String> = lines.map(str::to_owned).collect();
         if extensions.iter().any(String::is_empty) {
             return Err(NoteError::BadCheckpoint("empty extension line"));
         }
-        Ok(Self {
-            origin: origin.to_owned(),
-            size,
-            root,
-            extensions,
-        })
+        Ok(Self { origin: origin.to_owned(), size, root, extensions })
     }
 }
 
@@ -589,10 +477,7 @@ pub fn sign_checkpoint(signer: &NoteSigner, cp: &Checkpoint) -> Result<String, N
 
 /// Verifies a checkpoint note against `known` keys; returns it with the names
 /// of the keys whose signatures verified (note signers and cosigners alike).
-pub fn verify_note(
-    msg: &str,
-    known: &[NoteVerifier],
-) -> Result<(Checkpoint, Vec<String>), NoteError> {
+pub fn verify_note(msg: &str, known: &[NoteVerifier]) -> Result<(Checkpoint, Vec<String>), NoteError> {
     let opened = open_note(msg, known)?;
     let cp = Checkpoint::parse_body(&opened.text)?;
     Ok((cp, opened.verified.into_iter().map(|v| v.name).collect()))
@@ -626,12 +511,7 @@ pub fn verify_checkpoint(
     }
     let mut known = Vec::with_capacity(witnesses.len() + 1);
     known.push(log.clone());
-    known.extend(
-        witnesses
-            .iter()
-            .filter(|w| w.sig_type == SIG_TYPE_COSIGNATURE_V1)
-            .cloned(),
-    );
+    known.extend(witnesses.iter().filter(|w| w.sig_type == SIG_TYPE_COSIGNATURE_V1).cloned());
     let opened = open_note(&msg, &known)?;
     let mut signed_by_log = false;
     let mut cosignatures = Vec::new();
@@ -643,15 +523,9 @@ pub fn verify_checkpoint(
         }
     }
     if !signed_by_log {
-        return Err(NoteError::MissingSignature {
-            name: log.name.clone(),
-        });
+        return Err(NoteError::MissingSignature { name: log.name.clone() });
     }
-    Ok(VerifiedCheckpoint {
-        checkpoint: Checkpoint::parse_body(&opened.text)?,
-        text: opened.text,
-        cosignatures,
-    })
+    Ok(VerifiedCheckpoint { checkpoint: Checkpoint::parse_body(&opened.text)?, text: opened.text, cosignatures })
 }
 
 #[cfg(test)]
@@ -660,8 +534,7 @@ mod tests {
 
     // Vectors published in golang.org/x/mod/sumdb/note (note_test.go).
     const PETER_VKEY: &str = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
-    const PETER_SKEY: &str =
-        "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+    const PETER_SKEY: &str = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
     const ENOCH_VKEY: &str = "EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop";
     const TEXT: &str = "If you think cryptography is the answer to your problem,\n\
                         then you don't know what your problem is.\n";
@@ -718,12 +591,7 @@ mod tests {
             }
         }
         // Right name and hash but the key material of another key.
-        assert!(
-            NoteVerifier::parse(
-                "PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
-            )
-            .is_err()
-        );
+        assert!(NoteVerifier::parse("PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW").is_err());
     }
 
     #[test]
@@ -743,37 +611,19 @@ mod tests {
         assert_eq!(open_note(&both, &[]), Err(NoteError::NoVerifiedSignature));
 
         let enoch_only = format!("{TEXT}\n{ENOCH_SIG}");
-        assert!(matches!(
-            open_note(&enoch_only, &[enoch(), peter(), enoch()]),
-            Err(NoteError::AmbiguousKey { .. })
-        ));
+        assert!(matches!(open_note(&enoch_only, &[enoch(), peter(), enoch()]), Err(NoteError::AmbiguousKey { .. })));
         let peter_only = format!("{TEXT}\n{PETER_SIG}");
         assert!(open_note(&peter_only, &[enoch(), peter(), enoch()]).is_ok());
 
         let many = format!("{TEXT}\n{}", PETER_SIG.repeat(101));
-        assert!(matches!(
-            open_note(&many, &[peter()]),
-            Err(NoteError::Malformed(_))
-        ));
-        assert!(matches!(
-            open_note(&many, &[]),
-            Err(NoteError::Malformed(_))
-        ));
+        assert!(matches!(open_note(&many, &[peter()]), Err(NoteError::Malformed(_))));
+        assert!(matches!(open_note(&many, &[]), Err(NoteError::Malformed(_))));
         let hundred = format!("{TEXT}\n{}", PETER_SIG.repeat(100));
-        assert_eq!(
-            open_note(&hundred, &[peter()])
-                .expect("dups")
-                .verified
-                .len(),
-            1
-        );
+        assert_eq!(open_note(&hundred, &[peter()]).expect("dups").verified.len(), 1);
 
         let (a, b) = PETER_SIG.split_at(60);
         let bad = format!("{TEXT}\n{a}ABCD{b}");
-        assert!(matches!(
-            open_note(&bad, &[peter()]),
-            Err(NoteError::InvalidSignature { .. })
-        ));
+        assert!(matches!(open_note(&bad, &[peter()]), Err(NoteError::InvalidSignature { .. })));
 
         let (a, b) = ENOCH_SIG.split_at(60);
         let dup = format!("{TEXT}\n{PETER_SIG}{PETER_SIG}{ENOCH_SIG}{ENOCH_SIG}{a}ABCD{b}");
@@ -782,14 +632,8 @@ mod tests {
         assert_eq!(n.unverified.len(), 2);
 
         // Changing one character of the text breaks the signature.
-        let altered = format!(
-            "{}\n{PETER_SIG}",
-            TEXT.replace("cryptography", "cryptographY")
-        );
-        assert!(matches!(
-            open_note(&altered, &[peter()]),
-            Err(NoteError::InvalidSignature { .. })
-        ));
+        let altered = format!("{}\n{PETER_SIG}", TEXT.replace("cryptography", "cryptographY"));
+        assert!(matches!(open_note(&altered, &[peter()]), Err(NoteError::InvalidSignature { .. })));
     }
 
     #[test]
@@ -809,10 +653,7 @@ mod tests {
             format!("{TEXT}\n\u{2014} PeterNeumann !!!!\n"),
         ];
         for msg in bad {
-            assert!(
-                matches!(open_note(&msg, &[peter()]), Err(NoteError::Malformed(_))),
-                "{msg:?}"
-            );
+            assert!(matches!(open_note(&msg, &[peter()]), Err(NoteError::Malformed(_))), "{msg:?}");
         }
     }
 
@@ -821,12 +662,7 @@ mod tests {
     }
 
     fn checkpoint(size: u64) -> Checkpoint {
-        Checkpoint {
-            origin: "huanjie.example/elections/42".into(),
-            size,
-            root: [size as u8; 32],
-            extensions: vec![],
-        }
+        Checkpoint { origin: "huanjie.example/elections/42".into(), size, root: [size as u8; 32], extensions: vec![] }
     }
 
     #[test]
@@ -841,15 +677,9 @@ mod tests {
         assert_eq!(got, cp);
         assert_eq!(names, vec!["huanjie.example/log".to_owned()]);
         let other = NoteSigner::new("huanjie.example/log", &[8; 32]).expect("signer");
-        assert_eq!(
-            verify_note(&note, &[other.verifier()]),
-            Err(NoteError::NoVerifiedSignature)
-        );
+        assert_eq!(verify_note(&note, &[other.verifier()]), Err(NoteError::NoVerifiedSignature));
         let tampered = note.replacen("20852163", "20852164", 1);
-        assert!(matches!(
-            verify_note(&tampered, &[log]),
-            Err(NoteError::InvalidSignature { .. })
-        ));
+        assert!(matches!(verify_note(&tampered, &[log]), Err(NoteError::InvalidSignature { .. })));
     }
 
     #[test]
@@ -857,9 +687,7 @@ mod tests {
         let root = B64.encode([1u8; 32]);
         assert!(Checkpoint::parse_body(&format!("o\n5\n{root}\n")).is_ok());
         assert_eq!(
-            Checkpoint::parse_body(&format!("o\n5\n{root}\next\n"))
-                .expect("ext")
-                .extensions,
+            Checkpoint::parse_body(&format!("o\n5\n{root}\next\n")).expect("ext").extensions,
             vec!["ext".to_owned()]
         );
         let short = B64.encode([1u8; 31]);
@@ -893,8 +721,7 @@ mod tests {
     #[test]
     fn cosigned_message_matches_spec_example() {
         // tlog-cosignature §Ed25519 signed message, literally.
-        let text =
-            "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
+        let text = "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
         assert_eq!(
             cosigned_message(text, 1679315147),
             b"cosignature/v1\ntime 1679315147\nexample.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"
@@ -910,34 +737,18 @@ mod tests {
         let w2 = Cosigner::new("witness.example/w2", &[2; 32]).expect("w2");
         let line1 = w1.cosign(&cp.body(), 1_700_000_000).expect("cosign");
         let line2 = w2.cosign(&cp.body(), 1_700_000_001).expect("cosign");
-        let raw = B64
-            .decode(line1.trim_end().rsplit(' ').next().expect("b64"))
-            .expect("base64");
+        let raw = B64.decode(line1.trim_end().rsplit(' ').next().expect("b64")).expect("base64");
         assert_eq!(raw.len(), 4 + 8 + 64);
         assert_eq!(&raw[4..12], &1_700_000_000u64.to_be_bytes());
         let w1v = NoteVerifier::parse(&w1.verifier_key_string()).expect("w1 vkey");
         assert_eq!(w1v.sig_type, SIG_TYPE_COSIGNATURE_V1);
         let log = signer.verifier();
 
-        let v = verify_checkpoint(
-            &note,
-            &[line1.clone(), line2.clone()],
-            &log,
-            std::slice::from_ref(&w1v),
-        )
-        .expect("verify");
+        let v = verify_checkpoint(&note, &[line1.clone(), line2.clone()], &log, std::slice::from_ref(&w1v))
+            .expect("verify");
         assert_eq!(v.checkpoint, cp);
-        assert_eq!(
-            v.cosignatures,
-            vec![("witness.example/w1".to_owned(), 1_700_000_000)]
-        );
-        let v = verify_checkpoint(
-            &note,
-            &[line1.clone(), line2],
-            &log,
-            &[w1v.clone(), w2.verifier()],
-        )
-        .expect("verify");
+        assert_eq!(v.cosignatures, vec![("witness.example/w1".to_owned(), 1_700_000_000)]);
+        let v = verify_checkpoint(&note, &[line1.clone(), line2], &log, &[w1v.clone(), w2.verifier()]).expect("verify");
         assert_eq!(v.cosignatures.len(), 2);
 
         // A cosignature alone is not the log's statement.
@@ -947,9 +758,7 @@ mod tests {
             Err(NoteError::MissingSignature { .. })
         ));
         // A cosignature over another checkpoint, or with a changed timestamp, fails.
-        let other = w1
-            .cosign(&checkpoint(4).body(), 1_700_000_000)
-            .expect("cosign");
+        let other = w1.cosign(&checkpoint(4).body(), 1_700_000_000).expect("cosign");
         assert!(matches!(
             verify_checkpoint(&note, &[other], &log, std::slice::from_ref(&w1v)),
             Err(NoteError::InvalidSignature { .. })
@@ -957,10 +766,7 @@ mod tests {
         let mut raw = raw;
         raw[11] ^= 1;
         let shifted = format!("\u{2014} witness.example/w1 {}\n", B64.encode(&raw));
-        assert!(matches!(
-            verify_checkpoint(&note, &[shifted], &log, &[w1v]),
-            Err(NoteError::InvalidSignature { .. })
-        ));
+        assert!(matches!(verify_checkpoint(&note, &[shifted], &log, &[w1v]), Err(NoteError::InvalidSignature { .. })));
         // The same key as a plain note signer has another key ID, so a
         // cosignature can never be taken for a log signature.
         let as_log = NoteSigner::new("witness.example/w1", &[1; 32]).expect("signer");

@@ -134,13 +134,7 @@ pub struct VerifySummary {
 
 impl std::fmt::Display for VerifySummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "OK {}: {} entries, {} checkpoints",
-            self.origin,
-            self.entries,
-            self.checkpoints.len()
-        )?;
+        write!(f, "OK {}: {} entries, {} checkpoints", self.origin, self.entries, self.checkpoints.len())?;
         if let Some(last) = self.checkpoints.last() {
             write!(
                 f,
@@ -152,30 +146,18 @@ impl std::fmt::Display for VerifySummary {
             )?;
         }
         if self.unsigned_tail > 0 {
-            write!(
-                f,
-                "; {} entries not yet covered by a checkpoint",
-                self.unsigned_tail
-            )?;
+            write!(f, "; {} entries not yet covered by a checkpoint", self.unsigned_tail)?;
         }
         Ok(())
     }
 }
 
 fn at_entry(index: u64, what: String) -> VerifyFailure {
-    VerifyFailure {
-        entry_index: Some(index),
-        checkpoint: None,
-        what,
-    }
+    VerifyFailure { entry_index: Some(index), checkpoint: None, what }
 }
 
 fn at_checkpoint(j: usize, what: String) -> VerifyFailure {
-    VerifyFailure {
-        entry_index: None,
-        checkpoint: Some(j),
-        what,
-    }
+    VerifyFailure { entry_index: None, checkpoint: Some(j), what }
 }
 
 /// A per-entry check the caller adds (lifecycle legality, recount):
@@ -188,9 +170,7 @@ pub fn verify_record(record: &Record, trust: &Trust) -> Result<VerifySummary, Ve
 }
 
 fn decode(entry: &RecordEntry) -> Result<(Vec<u8>, EntryLink), String> {
-    let leaf = B64
-        .decode(entry.leaf.as_bytes())
-        .map_err(|_| "leaf is not base64".to_owned())?;
+    let leaf = B64.decode(entry.leaf.as_bytes()).map_err(|_| "leaf is not base64".to_owned())?;
     let link = entry_link(&leaf).map_err(|e| e.to_string())?;
     Ok((leaf, link))
 }
@@ -205,11 +185,7 @@ pub fn verify_record_with(
     trust: &Trust,
     check: &mut EntryCheck<'_>,
 ) -> Result<VerifySummary, VerifyFailure> {
-    let fail = |what: String| VerifyFailure {
-        entry_index: None,
-        checkpoint: None,
-        what,
-    };
+    let fail = |what: String| VerifyFailure { entry_index: None, checkpoint: None, what };
     if record.format != RECORD_FORMAT {
         return Err(fail(format!("unknown record format {:?}", record.format)));
     }
@@ -237,24 +213,14 @@ pub fn verify_record_with(
             .map_err(|e| at_checkpoint(j, e.to_string()))?;
         let cp = v.checkpoint;
         if cp.origin != record.origin {
-            return Err(at_checkpoint(
-                j,
-                format!("origin {:?} is another log", cp.origin),
-            ));
+            return Err(at_checkpoint(j, format!("origin {:?} is another log", cp.origin)));
         }
         if let Some(prev) = reports.last()
             && cp.size < prev.size
         {
-            return Err(at_checkpoint(
-                j,
-                format!("tree shrinks from {} to {} entries", prev.size, cp.size),
-            ));
+            return Err(at_checkpoint(j, format!("tree shrinks from {} to {} entries", prev.size, cp.size)));
         }
-        reports.push(CheckpointReport {
-            size: cp.size,
-            root: cp.root,
-            cosigners: v.cosignatures,
-        });
+        reports.push(CheckpointReport { size: cp.size, root: cp.root, cosigners: v.cosignatures });
     }
 
     // Entries: position, chain, caller's checks; roots taken at each
@@ -277,34 +243,19 @@ pub fn verify_record_with(
     for (pos, entry) in (0u64..).zip(record.entries.iter()) {
         if entry.index != pos {
             return Err(if entry.index > pos {
-                at_entry(
-                    pos,
-                    format!("missing: the next stored entry is {}", entry.index),
-                )
+                at_entry(pos, format!("missing: the next stored entry is {}", entry.index))
             } else {
-                at_entry(
-                    entry.index,
-                    format!("stored again at position {pos}: inserted or duplicated"),
-                )
+                at_entry(entry.index, format!("stored again at position {pos}: inserted or duplicated"))
             });
         }
         let (leaf, link) = decode(entry).map_err(|w| at_entry(pos, w))?;
         if link.seq > pos {
-            return Err(at_entry(
-                pos,
-                format!(
-                    "missing or moved: the entry stored here is entry {}",
-                    link.seq
-                ),
-            ));
+            return Err(at_entry(pos, format!("missing or moved: the entry stored here is entry {}", link.seq)));
         }
         if link.seq < pos {
             return Err(at_entry(
                 link.seq,
-                format!(
-                    "an entry was inserted or moved here: entry {} is found again at {pos}",
-                    link.seq
-                ),
+                format!("an entry was inserted or moved here: entry {} is found again at {pos}", link.seq),
             ));
         }
         let hash = leaf_hash(&leaf);
@@ -317,20 +268,13 @@ pub fn verify_record_with(
                 .and_then(|e| decode(e).ok())
                 .is_some_and(|(_, next)| next.prev != hash);
             return Err(if next_breaks || pos == 0 {
-                at_entry(
-                    pos,
-                    "altered: its link to the previous entry is wrong".into(),
-                )
+                at_entry(pos, "altered: its link to the previous entry is wrong".into())
             } else {
                 at_entry(
                     pos - 1,
                     format!(
                         "altered: its content no longer matches the hash entry {pos} committed to{}",
-                        if pos + 1 == n {
-                            format!(" (or entry {pos}, the last, was edited)")
-                        } else {
-                            String::new()
-                        }
+                        if pos + 1 == n { format!(" (or entry {pos}, the last, was edited)") } else { String::new() }
                     ),
                 )
             });
@@ -353,10 +297,7 @@ pub fn verify_record_with(
             return Err(VerifyFailure {
                 entry_index: Some(n),
                 checkpoint: Some(j),
-                what: format!(
-                    "missing: checkpoint {j} covers {} entries but the record holds {n}",
-                    r.size
-                ),
+                what: format!("missing: checkpoint {j} covers {} entries but the record holds {n}", r.size),
             });
         };
         if *root != r.root {
@@ -372,11 +313,7 @@ pub fn verify_record_with(
                      the change lies in entries {good_size}..{}{}",
                     r.size,
                     r.size,
-                    if last_only {
-                        " (the last entry, if one row was edited)"
-                    } else {
-                        ""
-                    }
+                    if last_only { " (the last entry, if one row was edited)" } else { "" }
                 ),
             });
         }
@@ -401,11 +338,7 @@ pub fn verify_record_with(
         if last.cosigners.len() < trust.min_cosignatures {
             return Err(at_checkpoint(
                 j,
-                format!(
-                    "witnessed by {} of the {} required",
-                    last.cosigners.len(),
-                    trust.min_cosignatures
-                ),
+                format!("witnessed by {} of the {} required", last.cosigners.len(), trust.min_cosignatures),
             ));
         }
     } else if trust.min_cosignatures > 0 {
@@ -438,9 +371,7 @@ mod tests {
     }
 
     fn witnesses() -> Vec<Cosigner> {
-        (1..=3)
-            .map(|i| Cosigner::new(&format!("w{i}.example"), &[10 + i; 32]).expect("w"))
-            .collect()
+        (1..=3).map(|i| Cosigner::new(&format!("w{i}.example"), &[10 + i; 32]).expect("w")).collect()
     }
 
     fn event(i: u64) -> Value {
@@ -474,12 +405,7 @@ mod tests {
                 for l in &leaves[..s as usize] {
                     f.append(leaf_hash(l));
                 }
-                let cp = Checkpoint {
-                    origin: ORIGIN.into(),
-                    size: s,
-                    root: f.root(),
-                    extensions: vec![],
-                };
+                let cp = Checkpoint { origin: ORIGIN.into(), size: s, root: f.root(), extensions: vec![] };
                 RecordCheckpoint {
                     note: sign_checkpoint(&log(), &cp).expect("sign"),
                     cosignatures: ws[..2]
@@ -494,13 +420,7 @@ mod tests {
             origin: ORIGIN.into(),
             log_key: log().verifier_key_string(),
             witness_keys: ws.iter().map(Cosigner::verifier_key_string).collect(),
-            entries: (0..)
-                .zip(leaves)
-                .map(|(index, l)| RecordEntry {
-                    index,
-                    leaf: B64.encode(l),
-                })
-                .collect(),
+            entries: (0..).zip(leaves).map(|(index, l)| RecordEntry { index, leaf: B64.encode(l) }).collect(),
             checkpoints,
         }
     }
@@ -591,17 +511,9 @@ mod tests {
         for k in 0..=N as usize {
             // A forged entry that even links correctly to its predecessor.
             let mut r = record();
-            let prev = if k == 0 {
-                None
-            } else {
-                Some(leaf_hash(&B64.decode(&r.entries[k - 1].leaf).expect("b64")))
-            };
-            let forged = chained_entry(k as u64, prev.as_ref(), &json!({"v": 1, "type": "forged"}))
-                .expect("entry");
-            let row = RecordEntry {
-                index: k as u64,
-                leaf: B64.encode(forged),
-            };
+            let prev = if k == 0 { None } else { Some(leaf_hash(&B64.decode(&r.entries[k - 1].leaf).expect("b64"))) };
+            let forged = chained_entry(k as u64, prev.as_ref(), &json!({"v": 1, "type": "forged"})).expect("entry");
+            let row = RecordEntry { index: k as u64, leaf: B64.encode(forged) };
             let mut renumbered = r.clone();
             r.entries.insert(k, row.clone());
             assert_eq!(fails_at(&r), Some(k as u64), "insert {k}");
@@ -654,10 +566,7 @@ mod tests {
     fn checkpoint_problems() {
         let mut r = record();
         r.checkpoints[2].note = r.checkpoints[2].note.replacen("\n16\n", "\n17\n", 1);
-        assert_eq!(
-            verify_record(&r, &trust()).expect_err("bad sig").checkpoint,
-            Some(2)
-        );
+        assert_eq!(verify_record(&r, &trust()).expect_err("bad sig").checkpoint, Some(2));
 
         let mut r = record();
         r.checkpoints.swap(1, 2);
@@ -688,25 +597,15 @@ mod tests {
         r.checkpoints.pop();
         let e = verify_record(&r, &trust()).expect_err("tail");
         assert_eq!(e.entry_index, Some(16));
-        let live = Trust {
-            allow_unsigned_tail: true,
-            ..trust()
-        };
+        let live = Trust { allow_unsigned_tail: true, ..trust() };
         assert_eq!(verify_record(&r, &live).expect("live").unsigned_tail, 14);
 
         // An empty log whose checkpoint claims a non-empty root.
         let mut r = record();
         r.entries.clear();
-        let cp = Checkpoint {
-            origin: ORIGIN.into(),
-            size: 0,
-            root: [1; 32],
-            extensions: vec![],
-        };
-        r.checkpoints = vec![RecordCheckpoint {
-            note: sign_checkpoint(&log(), &cp).expect("sign"),
-            cosignatures: vec![],
-        }];
+        let cp = Checkpoint { origin: ORIGIN.into(), size: 0, root: [1; 32], extensions: vec![] };
+        r.checkpoints =
+            vec![RecordCheckpoint { note: sign_checkpoint(&log(), &cp).expect("sign"), cosignatures: vec![] }];
         let e = verify_record(&r, &Trust::default()).expect_err("empty");
         assert_eq!((e.entry_index, e.checkpoint), (None, Some(0)));
     }

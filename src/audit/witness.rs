@@ -46,26 +46,15 @@ impl std::fmt::Display for WitnessRefusal {
         match self {
             Self::BadLogSignature(e) => write!(f, "checkpoint not signed by the log: {e}"),
             Self::WrongOrigin { expected, got } => {
-                write!(
-                    f,
-                    "checkpoint origin {got:?} is not the witnessed log {expected:?}"
-                )
+                write!(f, "checkpoint origin {got:?} is not the witnessed log {expected:?}")
             }
-            Self::Shrunk {
-                last_size,
-                new_size,
-            } => write!(
-                f,
-                "log shrank from {last_size} to {new_size} entries since last cosigned"
-            ),
-            Self::Fork { size } => write!(
-                f,
-                "log forked: a different root for size {size} was cosigned before"
-            ),
-            Self::Inconsistent { from, to } => write!(
-                f,
-                "consistency proof from size {from} to {to} does not verify: log history was rewritten"
-            ),
+            Self::Shrunk { last_size, new_size } => {
+                write!(f, "log shrank from {last_size} to {new_size} entries since last cosigned")
+            }
+            Self::Fork { size } => write!(f, "log forked: a different root for size {size} was cosigned before"),
+            Self::Inconsistent { from, to } => {
+                write!(f, "consistency proof from size {from} to {to} does not verify: log history was rewritten")
+            }
             Self::Cosign(e) => write!(f, "could not cosign: {e}"),
         }
     }
@@ -92,49 +81,24 @@ pub fn witness_checkpoint(
     witness: &Cosigner,
     now_secs: u64,
 ) -> Result<(String, WitnessState), WitnessRefusal> {
-    let verified =
-        verify_checkpoint(new_note, &[], log_key, &[]).map_err(WitnessRefusal::BadLogSignature)?;
+    let verified = verify_checkpoint(new_note, &[], log_key, &[]).map_err(WitnessRefusal::BadLogSignature)?;
     let cp = &verified.checkpoint;
     if let Some(last) = state {
         if last.origin != cp.origin {
-            return Err(WitnessRefusal::WrongOrigin {
-                expected: last.origin.clone(),
-                got: cp.origin.clone(),
-            });
+            return Err(WitnessRefusal::WrongOrigin { expected: last.origin.clone(), got: cp.origin.clone() });
         }
         if cp.size < last.last_size {
-            return Err(WitnessRefusal::Shrunk {
-                last_size: last.last_size,
-                new_size: cp.size,
-            });
+            return Err(WitnessRefusal::Shrunk { last_size: last.last_size, new_size: cp.size });
         }
         if cp.size == last.last_size && cp.root != last.last_root {
             return Err(WitnessRefusal::Fork { size: cp.size });
         }
-        if !verify_consistency(
-            last.last_size,
-            cp.size,
-            &last.last_root,
-            &cp.root,
-            consistency_proof,
-        ) {
-            return Err(WitnessRefusal::Inconsistent {
-                from: last.last_size,
-                to: cp.size,
-            });
+        if !verify_consistency(last.last_size, cp.size, &last.last_root, &cp.root, consistency_proof) {
+            return Err(WitnessRefusal::Inconsistent { from: last.last_size, to: cp.size });
         }
     }
-    let line = witness
-        .cosign(&verified.text, now_secs)
-        .map_err(WitnessRefusal::Cosign)?;
-    Ok((
-        line,
-        WitnessState {
-            origin: cp.origin.clone(),
-            last_size: cp.size,
-            last_root: cp.root,
-        },
-    ))
+    let line = witness.cosign(&verified.text, now_secs).map_err(WitnessRefusal::Cosign)?;
+    Ok((line, WitnessState { origin: cp.origin.clone(), last_size: cp.size, last_root: cp.root }))
 }
 
 #[cfg(test)]
@@ -154,9 +118,7 @@ mod tests {
     }
 
     fn leaves(tag: &str, n: usize) -> Vec<Hash> {
-        (0..n)
-            .map(|i| leaf_hash(format!("{tag}{i}").as_bytes()))
-            .collect()
+        (0..n).map(|i| leaf_hash(format!("{tag}{i}").as_bytes())).collect()
     }
 
     fn note(origin: &str, leaves: &[Hash]) -> String {
@@ -170,78 +132,36 @@ mod tests {
     }
 
     fn state(leaves: &[Hash]) -> WitnessState {
-        WitnessState {
-            origin: ORIGIN.into(),
-            last_size: leaves.len() as u64,
-            last_root: root_from_leaves(leaves),
-        }
+        WitnessState { origin: ORIGIN.into(), last_size: leaves.len() as u64, last_root: root_from_leaves(leaves) }
     }
 
     #[test]
     fn cosigns_first_sight_and_consistent_growth() {
         let l = leaves("e", 20);
-        let (line, st) = witness_checkpoint(
-            None,
-            &log().verifier(),
-            &note(ORIGIN, &l[..5]),
-            &[],
-            &witness(),
-            100,
-        )
-        .expect("first");
+        let (line, st) =
+            witness_checkpoint(None, &log().verifier(), &note(ORIGIN, &l[..5]), &[], &witness(), 100).expect("first");
         assert_eq!(st, state(&l[..5]));
         assert_eq!(note_origin(&note(ORIGIN, &l[..5])).as_deref(), Some(ORIGIN));
         let proof = consistency_proof(&l, 5, 20).expect("proof");
         let new_note = note(ORIGIN, &l);
-        let (line2, st2) = witness_checkpoint(
-            Some(&st),
-            &log().verifier(),
-            &new_note,
-            &proof,
-            &witness(),
-            160,
-        )
-        .expect("growth");
+        let (line2, st2) =
+            witness_checkpoint(Some(&st), &log().verifier(), &new_note, &proof, &witness(), 160).expect("growth");
         assert_eq!(st2, state(&l));
         // The cosignature verifies as tlog-cosignature/v1 over that checkpoint.
-        let v = verify_checkpoint(
-            &new_note,
-            &[line2],
-            &log().verifier(),
-            &[witness().verifier()],
-        )
-        .expect("cosigned");
+        let v = verify_checkpoint(&new_note, &[line2], &log().verifier(), &[witness().verifier()]).expect("cosigned");
         assert_eq!(v.cosignatures, vec![("witness.example/w1".to_owned(), 160)]);
         assert!(line.starts_with("\u{2014} witness.example/w1 "));
         // Re-cosigning the same tree head refreshes the timestamp.
-        assert!(
-            witness_checkpoint(
-                Some(&st2),
-                &log().verifier(),
-                &new_note,
-                &[],
-                &witness(),
-                200
-            )
-            .is_ok()
-        );
+        assert!(witness_checkpoint(Some(&st2), &log().verifier(), &new_note, &[], &witness(), 200).is_ok());
         let json = serde_json::to_string(&st2).expect("json");
-        assert_eq!(
-            serde_json::from_str::<WitnessState>(&json).expect("back"),
-            st2
-        );
+        assert_eq!(serde_json::from_str::<WitnessState>(&json).expect("back"), st2);
     }
 
     #[test]
     fn refuses_bad_log_signature() {
         let l = leaves("e", 3);
         let other = NoteSigner::new("huanjie.example", &[9; 32]).expect("other");
-        let cp = Checkpoint {
-            origin: ORIGIN.into(),
-            size: 3,
-            root: root_from_leaves(&l),
-            extensions: vec![],
-        };
+        let cp = Checkpoint { origin: ORIGIN.into(), size: 3, root: root_from_leaves(&l), extensions: vec![] };
         let by_other = sign_checkpoint(&other, &cp).expect("sign");
         assert!(matches!(
             witness_checkpoint(None, &log().verifier(), &by_other, &[], &witness(), 1),
@@ -271,21 +191,8 @@ mod tests {
     #[test]
     fn refuses_shrunk_log() {
         let l = leaves("e", 10);
-        let r = witness_checkpoint(
-            Some(&state(&l)),
-            &log().verifier(),
-            &note(ORIGIN, &l[..9]),
-            &[],
-            &witness(),
-            1,
-        );
-        assert_eq!(
-            r,
-            Err(WitnessRefusal::Shrunk {
-                last_size: 10,
-                new_size: 9
-            })
-        );
+        let r = witness_checkpoint(Some(&state(&l)), &log().verifier(), &note(ORIGIN, &l[..9]), &[], &witness(), 1);
+        assert_eq!(r, Err(WitnessRefusal::Shrunk { last_size: 10, new_size: 9 }));
     }
 
     #[test]
@@ -293,14 +200,7 @@ mod tests {
         let l = leaves("e", 10);
         let mut forked = l.clone();
         forked[3] = leaf_hash(b"rewritten");
-        let r = witness_checkpoint(
-            Some(&state(&l)),
-            &log().verifier(),
-            &note(ORIGIN, &forked),
-            &[],
-            &witness(),
-            1,
-        );
+        let r = witness_checkpoint(Some(&state(&l)), &log().verifier(), &note(ORIGIN, &forked), &[], &witness(), 1);
         assert_eq!(r, Err(WitnessRefusal::Fork { size: 10 }));
     }
 
@@ -311,39 +211,18 @@ mod tests {
         forked[2] = leaf_hash(b"rewritten");
         // The log's honest-looking proof for its rewritten history.
         let proof = consistency_proof(&forked, 10, 16).expect("proof");
-        let r = witness_checkpoint(
-            Some(&state(&l)),
-            &log().verifier(),
-            &note(ORIGIN, &forked),
-            &proof,
-            &witness(),
-            1,
-        );
+        let r = witness_checkpoint(Some(&state(&l)), &log().verifier(), &note(ORIGIN, &forked), &proof, &witness(), 1);
         assert_eq!(r, Err(WitnessRefusal::Inconsistent { from: 10, to: 16 }));
         // No proof at all is refused too.
         let honest = leaves("e", 16);
-        let r = witness_checkpoint(
-            Some(&state(&l)),
-            &log().verifier(),
-            &note(ORIGIN, &honest),
-            &[],
-            &witness(),
-            1,
-        );
+        let r = witness_checkpoint(Some(&state(&l)), &log().verifier(), &note(ORIGIN, &honest), &[], &witness(), 1);
         assert_eq!(r, Err(WitnessRefusal::Inconsistent { from: 10, to: 16 }));
     }
 
     #[test]
     fn refuses_impossible_timestamp() {
         let l = leaves("e", 2);
-        let r = witness_checkpoint(
-            None,
-            &log().verifier(),
-            &note(ORIGIN, &l),
-            &[],
-            &witness(),
-            u64::MAX,
-        );
+        let r = witness_checkpoint(None, &log().verifier(), &note(ORIGIN, &l), &[], &witness(), u64::MAX);
         assert!(matches!(r, Err(WitnessRefusal::Cosign(_))));
     }
 }

@@ -286,10 +286,7 @@ fn push(errs: &mut Vec<ResidentInputError>, field: &str, key: &str) {
 pub fn parse_date(s: &str) -> Option<Date> {
     let t = s.trim();
     let digits: String = t.chars().filter(char::is_ascii_digit).collect();
-    let parts: Vec<&str> = t
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|p| !p.is_empty())
-        .collect();
+    let parts: Vec<&str> = t.split(|c: char| !c.is_ascii_digit()).filter(|p| !p.is_empty()).collect();
     let (y, m, d) = if parts.len() == 3 {
         (parts[0].parse().ok()?, parts[1].parse().ok()?, parts[2].parse().ok()?)
     } else if parts.len() == 1 && digits.len() == 8 {

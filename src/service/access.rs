@@ -60,9 +60,10 @@ impl Staff {
     /// so ids outside one's scope cannot be probed.
     pub async fn authorize(&self, store: &Store, p: Permission, community_id: i64) -> Result<Role> {
         let c = registry::community(store, community_id).await?.ok_or(ServiceError::NotFound)?;
-        let direct = self.grants.iter().find(|g| {
-            g.scope.kind == ScopeKind::Community && g.scope.id == c.id && role_allows(g.role, p)
-        });
+        let direct = self
+            .grants
+            .iter()
+            .find(|g| g.scope.kind == ScopeKind::Community && g.scope.id == c.id && role_allows(g.role, p));
         if let Some(g) = direct {
             return Ok(g.role);
         }

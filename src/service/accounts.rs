@@ -87,9 +87,9 @@ pub async fn create_user(
     let hash = hash_password(password.to_string()).await?;
     let now = now_ms();
     let mut tx = store.begin().await?;
-    let id = users::insert_user(&mut tx, username, display, &hash, now).await.map_err(|e| {
-        if e.is_unique_violation() { ServiceError::Conflict("err.username_taken") } else { e.into() }
-    })?;
+    let id = users::insert_user(&mut tx, username, display, &hash, now)
+        .await
+        .map_err(|e| if e.is_unique_violation() { ServiceError::Conflict("err.username_taken") } else { e.into() })?;
     for g in grants {
         users::grant(&mut tx, id, g).await?;
     }
@@ -97,8 +97,15 @@ pub async fn create_user(
         .iter()
         .map(|g| json!({"role": g.role.as_str(), "scope_kind": g.scope.kind.as_str(), "scope_id": g.scope.id}))
         .collect();
-    audit::record(&mut tx, SYSTEM_LOG, &actor, EventKind::UserCreated, &format!("user:{id}"),
-        json!({"user_id": id, "username": username, "roles": roles})).await?;
+    audit::record(
+        &mut tx,
+        SYSTEM_LOG,
+        &actor,
+        EventKind::UserCreated,
+        &format!("user:{id}"),
+        json!({"user_id": id, "username": username, "roles": roles}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -232,8 +239,15 @@ pub async fn login(
         note_failure(store, &ukey, ACCOUNT_LIMIT, now).await?;
         note_failure(store, &ikey, IP_LIMIT, now).await?;
         let mut tx = store.begin().await?;
-        audit::record(&mut tx, SYSTEM_LOG, &Actor { user_id: None, username: "anonymous".into(), role: "anonymous".into() },
-            EventKind::LoginFailed, &format!("user:{username}"), json!({"username": username, "reason": "credentials"})).await?;
+        audit::record(
+            &mut tx,
+            SYSTEM_LOG,
+            &Actor { user_id: None, username: "anonymous".into(), role: "anonymous".into() },
+            EventKind::LoginFailed,
+            &format!("user:{username}"),
+            json!({"username": username, "reason": "credentials"}),
+        )
+        .await?;
         tx.commit().await?;
         return Err(ServiceError::BadCredentials);
     };
@@ -248,7 +262,15 @@ pub async fn login(
     users::clear_throttle(&mut tx, &ukey).await?;
     users::insert_session(&mut tx, &session_hash(session_key, &token), user.id, &csrf, now).await?;
     let actor = Actor { user_id: Some(user.id), username: user.username.clone(), role: role.into() };
-    audit::record(&mut tx, SYSTEM_LOG, &actor, EventKind::LoginSucceeded, &format!("user:{}", user.id), json!({"user_id": user.id})).await?;
+    audit::record(
+        &mut tx,
+        SYSTEM_LOG,
+        &actor,
+        EventKind::LoginSucceeded,
+        &format!("user:{}", user.id),
+        json!({"user_id": user.id}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(NewSession { token, csrf, user_id: user.id })
 }
@@ -278,7 +300,15 @@ pub async fn logout(store: &Store, session_key: &[u8], staff: &Staff, token: &st
     users::delete_session(&mut tx, &session_hash(session_key, token)).await?;
     let role = staff.grants.first().map(|g| g.role.as_str()).unwrap_or("none");
     let actor = Actor { user_id: Some(staff.user_id), username: staff.username.clone(), role: role.into() };
-    audit::record(&mut tx, SYSTEM_LOG, &actor, EventKind::LoggedOut, &format!("user:{}", staff.user_id), json!({"user_id": staff.user_id})).await?;
+    audit::record(
+        &mut tx,
+        SYSTEM_LOG,
+        &actor,
+        EventKind::LoggedOut,
+        &format!("user:{}", staff.user_id),
+        json!({"user_id": staff.user_id}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -294,7 +324,15 @@ pub async fn change_password(store: &Store, staff: &Staff, old: &str, new: &str)
     users::set_password(&mut tx, staff.user_id, &hash).await?;
     let role = staff.grants.first().map(|g| g.role.as_str()).unwrap_or("none");
     let actor = Actor { user_id: Some(staff.user_id), username: staff.username.clone(), role: role.into() };
-    audit::record(&mut tx, SYSTEM_LOG, &actor, EventKind::PasswordChanged, &format!("user:{}", staff.user_id), json!({"user_id": staff.user_id})).await?;
+    audit::record(
+        &mut tx,
+        SYSTEM_LOG,
+        &actor,
+        EventKind::PasswordChanged,
+        &format!("user:{}", staff.user_id),
+        json!({"user_id": staff.user_id}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

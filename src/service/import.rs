@@ -100,7 +100,13 @@ fn cell_text(d: &Data) -> String {
         Data::Int(i) => i.to_string(),
         Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
         Data::Float(f) => f.to_string(),
-        Data::Bool(b) => if *b { "是".into() } else { "否".into() },
+        Data::Bool(b) => {
+            if *b {
+                "是".into()
+            } else {
+                "否".into()
+            }
+        }
         Data::DateTime(dt) => excel_date(dt.as_f64()).unwrap_or_default(),
         Data::Error(_) => "#ERROR".into(),
     }
@@ -115,7 +121,10 @@ fn excel_date(serial: f64) -> Option<String> {
 
 fn read_xlsx(bytes: &[u8]) -> Result<Sheet> {
     let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| invalid("err.import.xlsx", "file"))?;
-    let range = wb.worksheet_range_at(0).ok_or(invalid("err.import.xlsx", "file"))?.map_err(|_| invalid("err.import.xlsx", "file"))?;
+    let range = wb
+        .worksheet_range_at(0)
+        .ok_or(invalid("err.import.xlsx", "file"))?
+        .map_err(|_| invalid("err.import.xlsx", "file"))?;
     let (first_row, _) = range.start().unwrap_or((0, 0));
     let mut headers = Vec::new();
     let mut rows = Vec::new();
@@ -187,11 +196,8 @@ pub async fn preview(store: &Store, staff: &Staff, community_id: i64, filename: 
         return Err(invalid("err.import.empty", "file"));
     }
     let groups: HashSet<i64> = registry::groups(store, community_id).await?.into_iter().map(|g| g.number).collect();
-    let existing: HashSet<String> = registry::all_residents(store, community_id)
-        .await?
-        .into_iter()
-        .map(|(r, _, _)| r.id_number)
-        .collect();
+    let existing: HashSet<String> =
+        registry::all_residents(store, community_id).await?.into_iter().map(|(r, _, _)| r.id_number).collect();
     let mut seen: HashMap<String, i64> = HashMap::new();
     let mut staged = Vec::with_capacity(sheet.rows.len());
     let mut error_rows = 0i64;
@@ -204,11 +210,13 @@ pub async fn preview(store: &Store, staff: &Staff, community_id: i64, filename: 
                 if existing.contains(&id) {
                     errors.push(ResidentInputError { field: "id_number".into(), key: "err.id.exists".into() });
                 } else if let Some(first) = seen.insert(id, *row_no) {
-                    errors.push(ResidentInputError { field: "id_number".into(), key: format!("err.id.repeat:{first}") });
+                    errors
+                        .push(ResidentInputError { field: "id_number".into(), key: format!("err.id.repeat:{first}") });
                 }
                 if let Some(g) = r.group_number {
                     if !groups.contains(&g) {
-                        errors.push(ResidentInputError { field: "group_number".into(), key: "err.group_unknown".into() });
+                        errors
+                            .push(ResidentInputError { field: "group_number".into(), key: "err.group_unknown".into() });
                     }
                 }
             }
@@ -233,7 +241,12 @@ pub async fn preview(store: &Store, staff: &Staff, community_id: i64, filename: 
 
 /// Writes every staged row of a clean batch in one transaction. `progress(done, total)` is
 /// called as rows are written (the page shows it; the transaction is still all-or-nothing).
-pub async fn commit(store: &Store, staff: &Staff, batch_id: i64, progress: &(dyn Fn(i64, i64) + Send + Sync)) -> Result<i64> {
+pub async fn commit(
+    store: &Store,
+    staff: &Staff,
+    batch_id: i64,
+    progress: &(dyn Fn(i64, i64) + Send + Sync),
+) -> Result<i64> {
     let b = imports::batch(store, batch_id).await?.ok_or(ServiceError::NotFound)?;
     let role = staff.authorize(store, Permission::WriteRegistry, b.community_id).await?;
     if b.status != "preview" {
@@ -266,7 +279,8 @@ pub async fn commit_as(
             after = r.row_no;
             digest.update(r.data_json.as_bytes());
             digest.update(b"\n");
-            let raw: RawResident = serde_json::from_str(&r.data_json).map_err(|e| ServiceError::Internal(e.to_string()))?;
+            let raw: RawResident =
+                serde_json::from_str(&r.data_json).map_err(|e| ServiceError::Internal(e.to_string()))?;
             rows.push(raw.parse().map_err(|_| ServiceError::Conflict("err.import.has_errors"))?);
         }
     }
@@ -313,9 +327,16 @@ pub async fn commit_as(
         }
     }
     // One entry for the whole import: the digest lets anyone holding the file check it.
-    audit::record(&mut tx, SYSTEM_LOG, actor, EventKind::ImportCommitted, &format!("import:{}", b.id),
+    audit::record(
+        &mut tx,
+        SYSTEM_LOG,
+        actor,
+        EventKind::ImportCommitted,
+        &format!("import:{}", b.id),
         json!({"batch_id": b.id, "community_id": community_id, "rows": total, "households": new_households,
-               "sha256": hex::encode(digest.finalize())})).await?;
+               "sha256": hex::encode(digest.finalize())}),
+    )
+    .await?;
     tx.commit().await?;
     progress(total, total);
     Ok(total)
@@ -328,8 +349,15 @@ pub async fn discard(store: &Store, staff: &Staff, batch_id: i64) -> Result<()> 
     if !imports::finish(&mut tx, batch_id, "discarded").await? {
         return Err(ServiceError::Conflict("err.import.done"));
     }
-    audit::record(&mut tx, SYSTEM_LOG, &staff.actor(role), EventKind::ImportDiscarded, &format!("import:{batch_id}"),
-        json!({"batch_id": batch_id})).await?;
+    audit::record(
+        &mut tx,
+        SYSTEM_LOG,
+        &staff.actor(role),
+        EventKind::ImportDiscarded,
+        &format!("import:{batch_id}"),
+        json!({"batch_id": batch_id}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

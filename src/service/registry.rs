@@ -28,8 +28,15 @@ pub async fn create_street_office(store: &Store, actor: &Actor, code: &str, name
     let name = check_title(name, "name")?;
     let mut tx = store.begin().await?;
     let id = registry::insert_street_office(&mut tx, code, &name, now_ms()).await?;
-    audit::record(&mut tx, SYSTEM_LOG, actor, EventKind::StreetOfficeCreated, &format!("street_office:{id}"),
-        json!({"code": code, "name": name})).await?;
+    audit::record(
+        &mut tx,
+        SYSTEM_LOG,
+        actor,
+        EventKind::StreetOfficeCreated,
+        &format!("street_office:{id}"),
+        json!({"code": code, "name": name}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -44,8 +51,15 @@ pub async fn create_community(store: &Store, staff: &Staff, street_id: i64, code
 pub async fn create_community_as(store: &Store, actor: &Actor, street_id: i64, code: &str, name: &str) -> Result<i64> {
     let mut tx = store.begin().await?;
     let id = registry::insert_community(&mut tx, street_id, code, name, now_ms()).await?;
-    audit::record(&mut tx, SYSTEM_LOG, actor, EventKind::CommunityCreated, &format!("community:{id}"),
-        json!({"code": code, "name": name, "street_office_id": street_id})).await?;
+    audit::record(
+        &mut tx,
+        SYSTEM_LOG,
+        actor,
+        EventKind::CommunityCreated,
+        &format!("community:{id}"),
+        json!({"code": code, "name": name, "street_office_id": street_id}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -64,8 +78,15 @@ pub async fn create_group(store: &Store, staff: &Staff, community_id: i64, numbe
 
 pub async fn insert_group(tx: &mut Tx, actor: &Actor, community_id: i64, number: i64, name: &str) -> Result<i64> {
     let id = registry::insert_group(tx, community_id, number, name).await?;
-    audit::record(tx, SYSTEM_LOG, actor, EventKind::GroupCreated, &format!("group:{id}"),
-        json!({"community_id": community_id, "number": number, "name": name})).await?;
+    audit::record(
+        tx,
+        SYSTEM_LOG,
+        actor,
+        EventKind::GroupCreated,
+        &format!("group:{id}"),
+        json!({"community_id": community_id, "number": number, "name": name}),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -82,12 +103,24 @@ pub async fn create_household(
     let address = check_title(address, "address")?;
     let mut tx = store.begin().await?;
     let group_id = match group_number {
-        Some(n) => Some(registry::group_by_number(&mut tx, community_id, n).await?.ok_or(invalid("err.group_unknown", "group_number"))?.id),
+        Some(n) => Some(
+            registry::group_by_number(&mut tx, community_id, n)
+                .await?
+                .ok_or(invalid("err.group_unknown", "group_number"))?
+                .id,
+        ),
         None => None,
     };
     let id = registry::insert_household(&mut tx, community_id, group_id, &number, &address, now_ms()).await?;
-    audit::record(&mut tx, SYSTEM_LOG, &staff.actor(role), EventKind::HouseholdCreated, &format!("household:{id}"),
-        json!({"community_id": community_id, "number": number, "address": address, "group_id": group_id})).await?;
+    audit::record(
+        &mut tx,
+        SYSTEM_LOG,
+        &staff.actor(role),
+        EventKind::HouseholdCreated,
+        &format!("household:{id}"),
+        json!({"community_id": community_id, "number": number, "address": address, "group_id": group_id}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -95,7 +128,12 @@ pub async fn create_household(
 /// Resolves (and, if new, registers) the household and group a resident belongs to.
 async fn place(tx: &mut Tx, actor: &Actor, community_id: i64, r: &NewResident) -> Result<(Option<i64>, Option<i64>)> {
     let group_id = match r.group_number {
-        Some(n) => Some(registry::group_by_number(tx, community_id, n).await?.ok_or(invalid("err.group_unknown", "group_number"))?.id),
+        Some(n) => Some(
+            registry::group_by_number(tx, community_id, n)
+                .await?
+                .ok_or(invalid("err.group_unknown", "group_number"))?
+                .id,
+        ),
         None => None,
     };
     let household_id = match &r.household_number {
@@ -105,8 +143,15 @@ async fn place(tx: &mut Tx, actor: &Actor, community_id: i64, r: &NewResident) -
             None => {
                 let address = r.household_address.clone().unwrap_or_default();
                 let id = registry::insert_household(tx, community_id, group_id, num, &address, now_ms()).await?;
-                audit::record(tx, SYSTEM_LOG, actor, EventKind::HouseholdCreated, &format!("household:{id}"),
-                    json!({"community_id": community_id, "number": num, "address": address, "group_id": group_id})).await?;
+                audit::record(
+                    tx,
+                    SYSTEM_LOG,
+                    actor,
+                    EventKind::HouseholdCreated,
+                    &format!("household:{id}"),
+                    json!({"community_id": community_id, "number": num, "address": address, "group_id": group_id}),
+                )
+                .await?;
                 Some(id)
             }
         },
@@ -123,8 +168,15 @@ pub async fn create_resident(store: &Store, staff: &Staff, community_id: i64, ra
     let id = registry::insert_resident(&mut tx, community_id, household_id, group_id, &r, now_ms())
         .await
         .map_err(|e| if e.is_unique_violation() { invalid("err.id.exists", "id_number") } else { e.into() })?;
-    audit::record(&mut tx, SYSTEM_LOG, &actor, EventKind::ResidentCreated, &format!("resident:{id}"),
-        json!({"community_id": community_id, "resident_id": id, "after": r})).await?;
+    audit::record(
+        &mut tx,
+        SYSTEM_LOG,
+        &actor,
+        EventKind::ResidentCreated,
+        &format!("resident:{id}"),
+        json!({"community_id": community_id, "resident_id": id, "after": r}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -148,8 +200,15 @@ pub async fn update_resident(store: &Store, staff: &Staff, id: i64, version: i64
     let before_json = serde_json::to_string(&before).unwrap_or_default();
     let after_json = serde_json::to_string(&after).unwrap_or_default();
     registry::insert_history(&mut tx, id, after.version, &staff.username, &before_json, &after_json, now).await?;
-    audit::record(&mut tx, SYSTEM_LOG, &actor, EventKind::ResidentUpdated, &format!("resident:{id}"),
-        json!({"resident_id": id, "version": after.version, "before": before, "after": after})).await?;
+    audit::record(
+        &mut tx,
+        SYSTEM_LOG,
+        &actor,
+        EventKind::ResidentUpdated,
+        &format!("resident:{id}"),
+        json!({"resident_id": id, "version": after.version, "before": before, "after": after}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -171,11 +230,18 @@ pub async fn link_relatives(store: &Store, staff: &Staff, a: i64, b: i64, relati
         _ => return Err(invalid("err.relation", "relation")),
     };
     let mut tx = store.begin().await?;
-    registry::link_relatives(&mut tx, a, b, relation).await.map_err(|e| {
-        if e.is_unique_violation() { ServiceError::Conflict("err.relative_exists") } else { e.into() }
-    })?;
-    audit::record(&mut tx, SYSTEM_LOG, &staff.actor(role), EventKind::RelativeLinked, &format!("resident:{a}"),
-        json!({"resident_a": a, "resident_b": b, "relation": relation})).await?;
+    registry::link_relatives(&mut tx, a, b, relation)
+        .await
+        .map_err(|e| if e.is_unique_violation() { ServiceError::Conflict("err.relative_exists") } else { e.into() })?;
+    audit::record(
+        &mut tx,
+        SYSTEM_LOG,
+        &staff.actor(role),
+        EventKind::RelativeLinked,
+        &format!("resident:{a}"),
+        json!({"resident_a": a, "resident_b": b, "relation": relation}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -193,11 +259,19 @@ pub async fn read_resident(store: &Store, staff: &Staff, id: i64) -> Result<Resi
 
 pub fn mask(id_number: &str) -> String {
     let n = id_number.len();
-    if n < 8 { return "*".repeat(n) }
+    if n < 8 {
+        return "*".repeat(n);
+    }
     format!("{}{}{}", &id_number[..4], "*".repeat(n - 6), &id_number[n - 2..])
 }
 
-pub async fn search(store: &Store, staff: &Staff, community_id: i64, q: &str, page: i64) -> Result<(Vec<Resident>, i64)> {
+pub async fn search(
+    store: &Store,
+    staff: &Staff,
+    community_id: i64,
+    q: &str,
+    page: i64,
+) -> Result<(Vec<Resident>, i64)> {
     let role = staff.authorize(store, Permission::ReadRegistry, community_id).await?;
     let page = page.max(1);
     let (mut rows, total) = registry::search_residents(store, community_id, q, 50, (page - 1) * 50).await?;

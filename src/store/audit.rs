@@ -22,10 +22,12 @@ pub struct StoredEntry {
 pub async fn append(tx: &mut Tx, log_id: &str, event: &serde_json::Value, at_ms: i64) -> Result<u64> {
     let head: Option<(i64, Vec<u8>)> = match tx {
         // BEGIN IMMEDIATE already holds SQLite's write lock.
-        Tx::Sqlite(t) => sqlx::query_as("SELECT size, frontier FROM audit_heads WHERE log_id = $1")
-            .bind(log_id)
-            .fetch_optional(&mut **t)
-            .await?,
+        Tx::Sqlite(t) => {
+            sqlx::query_as("SELECT size, frontier FROM audit_heads WHERE log_id = $1")
+                .bind(log_id)
+                .fetch_optional(&mut **t)
+                .await?
+        }
         Tx::Postgres(t) => {
             sqlx::query("INSERT INTO audit_heads (log_id, size, frontier) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING")
                 .bind(log_id)
@@ -39,7 +41,9 @@ pub async fn append(tx: &mut Tx, log_id: &str, event: &serde_json::Value, at_ms:
         }
     };
     let mut frontier = match &head {
-        Some((_, bytes)) => Frontier::from_bytes(bytes).map_err(|e| StoreError::Corrupt(format!("audit head of {log_id}: {e:?}")))?,
+        Some((_, bytes)) => {
+            Frontier::from_bytes(bytes).map_err(|e| StoreError::Corrupt(format!("audit head of {log_id}: {e:?}")))?
+        }
         None => Frontier::default(),
     };
     let index = frontier.size();
@@ -124,7 +128,14 @@ pub async fn log_ids(store: &Store) -> Result<Vec<String>> {
 
 /// Stores a checkpoint; a second one for the same (log, size) is ignored (two servers may
 /// race to sign the same head; both notes are valid, the first is kept).
-pub async fn insert_checkpoint(store: &Store, log_id: &str, size: i64, root: &[u8], note: &str, now: i64) -> Result<()> {
+pub async fn insert_checkpoint(
+    store: &Store,
+    log_id: &str,
+    size: i64,
+    root: &[u8],
+    note: &str,
+    now: i64,
+) -> Result<()> {
     on_conn!(pool store, |c| {
         sqlx::query(
             "INSERT INTO checkpoints (log_id, size, root, note, created_ms) VALUES ($1, $2, $3, $4, $5) \
@@ -175,7 +186,14 @@ pub async fn checkpoint_at(store: &Store, log_id: &str, size: i64) -> Result<Opt
     }))
 }
 
-pub async fn insert_cosignature(store: &Store, log_id: &str, size: i64, witness: &str, line: &str, now: i64) -> Result<()> {
+pub async fn insert_cosignature(
+    store: &Store,
+    log_id: &str,
+    size: i64,
+    witness: &str,
+    line: &str,
+    now: i64,
+) -> Result<()> {
     on_conn!(pool store, |c| {
         sqlx::query(
             "INSERT INTO cosignatures (log_id, size, witness, line, created_ms) VALUES ($1, $2, $3, $4, $5) \

@@ -109,7 +109,10 @@ pub async fn grants(store: &Store, user_id: i64) -> Result<Vec<Grant>> {
     Ok(rows
         .into_iter()
         .filter_map(|r| {
-            Some(Grant { role: Role::parse(&r.role)?, scope: Scope { kind: ScopeKind::parse(&r.scope_kind)?, id: r.scope_id } })
+            Some(Grant {
+                role: Role::parse(&r.role)?,
+                scope: Scope { kind: ScopeKind::parse(&r.scope_kind)?, id: r.scope_id },
+            })
         })
         .collect())
 }

@@ -161,7 +161,8 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for StaffForm<T> {
         let session = StaffSession::from_request_parts(&mut parts, state).await.map_err(IntoResponse::into_response)?;
         let req = Request::from_parts(parts, body);
         let bytes = Bytes::from_request(req, state).await.map_err(|_| too_big(lang, false))?;
-        let field: CsrfField = serde_urlencoded::from_bytes(&bytes).map_err(|_| bad_request(lang, false, "err.request"))?;
+        let field: CsrfField =
+            serde_urlencoded::from_bytes(&bytes).map_err(|_| bad_request(lang, false, "err.request"))?;
         if !same_token(&field.csrf, &session.csrf) {
             return Err(csrf_refused(lang, false));
         }

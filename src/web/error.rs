@@ -59,10 +59,14 @@ pub fn messages(lang: Lang, e: &ServiceError, reference: &str) -> Vec<String> {
                 None => vec![msg.into()],
             }
         }
-        ServiceError::Fields(fs) => fs.iter().map(|f| format!("{}: {}", field_label(lang, &f.field), text(lang, &f.key))).collect(),
+        ServiceError::Fields(fs) => {
+            fs.iter().map(|f| format!("{}: {}", field_label(lang, &f.field), text(lang, &f.key))).collect()
+        }
         ServiceError::Conflict(k) => vec![text(lang, k).into()],
         ServiceError::BadCredentials => vec![text(lang, "err.login").into()],
-        ServiceError::Throttled { retry_after_s } => vec![text(lang, "err.throttled").replace("{s}", &retry_after_s.to_string())],
+        ServiceError::Throttled { retry_after_s } => {
+            vec![text(lang, "err.throttled").replace("{s}", &retry_after_s.to_string())]
+        }
         ServiceError::Internal(_) => vec![format!("{} {reference}", text(lang, "err.internal"))],
     }
 }

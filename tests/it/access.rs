@@ -27,7 +27,9 @@ async fn world(app: &TestApp) -> World {
     app.user("clerk1", R::Clerk, K::Community, c1).await;
     app.user("observer1", R::Observer, K::StreetOffice, s1).await;
     let mut admin = app.login("admin1").await;
-    let (st, body) = admin.api_post(&format!("/api/v1/communities/{c1}/residents"), &resident_json("王芳", &id_number("1980-05-06", 12))).await;
+    let (st, body) = admin
+        .api_post(&format!("/api/v1/communities/{c1}/residents"), &resident_json("王芳", &id_number("1980-05-06", 12)))
+        .await;
     assert_eq!(st, S::OK, "{body}");
     World { c1, c2, c3, s1, resident_c1: body["id"].as_i64().unwrap() }
 }
@@ -42,18 +44,78 @@ async fn role_matrix(app: TestApp) {
     let mut seq = 100;
     // (what, method, path, expected status per user in `users` order)
     let rows: Vec<(&str, &str, String, [S; 5])> = vec![
-        ("list residents of C1", "GET", format!("/api/v1/communities/{}/residents", w.c1), [S::OK, S::OK, S::OK, S::OK, S::NOT_FOUND]),
-        ("list residents of C2 (other community, same street)", "GET", format!("/api/v1/communities/{}/residents", w.c2), [S::OK, S::NOT_FOUND, S::NOT_FOUND, S::OK, S::NOT_FOUND]),
-        ("list residents of C3 (other street)", "GET", format!("/api/v1/communities/{}/residents", w.c3), [S::NOT_FOUND, S::NOT_FOUND, S::NOT_FOUND, S::NOT_FOUND, S::OK]),
-        ("register a resident in C1", "POST", format!("/api/v1/communities/{}/residents", w.c1), [S::OK, S::OK, S::FORBIDDEN, S::FORBIDDEN, S::NOT_FOUND]),
-        ("create a group in C1", "POST-group", format!("/api/v1/communities/{}/groups", w.c1), [S::OK, S::OK, S::FORBIDDEN, S::FORBIDDEN, S::NOT_FOUND]),
-        ("create a community in S1", "POST-community", format!("/api/v1/street-offices/{}/communities", w.s1), [S::OK, S::FORBIDDEN, S::FORBIDDEN, S::FORBIDDEN, S::FORBIDDEN]),
-        ("create a clerk account for C1", "POST-user", "/api/v1/users".into(), [S::OK, S::FORBIDDEN, S::FORBIDDEN, S::FORBIDDEN, S::FORBIDDEN]),
-        ("read a resident of C1", "GET", format!("/api/v1/residents/{}", w.resident_c1), [S::OK, S::OK, S::OK, S::OK, S::NOT_FOUND]),
-        ("read a resident's edit history", "GET", format!("/api/v1/residents/{}/history", w.resident_c1), [S::OK, S::OK, S::OK, S::FORBIDDEN, S::NOT_FOUND]),
-        ("edit a resident of C1", "PUT", format!("/api/v1/residents/{}", w.resident_c1), [S::OK, S::OK, S::FORBIDDEN, S::FORBIDDEN, S::NOT_FOUND]),
-        ("export C1 as CSV (HTML route)", "GET", format!("/staff/communities/{}/residents.csv", w.c1), [S::OK, S::OK, S::OK, S::OK, S::NOT_FOUND]),
-        ("open the import page of C1", "GET", format!("/staff/communities/{}/import", w.c1), [S::OK, S::OK, S::FORBIDDEN, S::FORBIDDEN, S::NOT_FOUND]),
+        (
+            "list residents of C1",
+            "GET",
+            format!("/api/v1/communities/{}/residents", w.c1),
+            [S::OK, S::OK, S::OK, S::OK, S::NOT_FOUND],
+        ),
+        (
+            "list residents of C2 (other community, same street)",
+            "GET",
+            format!("/api/v1/communities/{}/residents", w.c2),
+            [S::OK, S::NOT_FOUND, S::NOT_FOUND, S::OK, S::NOT_FOUND],
+        ),
+        (
+            "list residents of C3 (other street)",
+            "GET",
+            format!("/api/v1/communities/{}/residents", w.c3),
+            [S::NOT_FOUND, S::NOT_FOUND, S::NOT_FOUND, S::NOT_FOUND, S::OK],
+        ),
+        (
+            "register a resident in C1",
+            "POST",
+            format!("/api/v1/communities/{}/residents", w.c1),
+            [S::OK, S::OK, S::FORBIDDEN, S::FORBIDDEN, S::NOT_FOUND],
+        ),
+        (
+            "create a group in C1",
+            "POST-group",
+            format!("/api/v1/communities/{}/groups", w.c1),
+            [S::OK, S::OK, S::FORBIDDEN, S::FORBIDDEN, S::NOT_FOUND],
+        ),
+        (
+            "create a community in S1",
+            "POST-community",
+            format!("/api/v1/street-offices/{}/communities", w.s1),
+            [S::OK, S::FORBIDDEN, S::FORBIDDEN, S::FORBIDDEN, S::FORBIDDEN],
+        ),
+        (
+            "create a clerk account for C1",
+            "POST-user",
+            "/api/v1/users".into(),
+            [S::OK, S::FORBIDDEN, S::FORBIDDEN, S::FORBIDDEN, S::FORBIDDEN],
+        ),
+        (
+            "read a resident of C1",
+            "GET",
+            format!("/api/v1/residents/{}", w.resident_c1),
+            [S::OK, S::OK, S::OK, S::OK, S::NOT_FOUND],
+        ),
+        (
+            "read a resident's edit history",
+            "GET",
+            format!("/api/v1/residents/{}/history", w.resident_c1),
+            [S::OK, S::OK, S::OK, S::FORBIDDEN, S::NOT_FOUND],
+        ),
+        (
+            "edit a resident of C1",
+            "PUT",
+            format!("/api/v1/residents/{}", w.resident_c1),
+            [S::OK, S::OK, S::FORBIDDEN, S::FORBIDDEN, S::NOT_FOUND],
+        ),
+        (
+            "export C1 as CSV (HTML route)",
+            "GET",
+            format!("/staff/communities/{}/residents.csv", w.c1),
+            [S::OK, S::OK, S::OK, S::OK, S::NOT_FOUND],
+        ),
+        (
+            "open the import page of C1",
+            "GET",
+            format!("/staff/communities/{}/import", w.c1),
+            [S::OK, S::OK, S::FORBIDDEN, S::FORBIDDEN, S::NOT_FOUND],
+        ),
         ("open the staff list", "GET", "/staff/users".into(), [S::OK, S::FORBIDDEN, S::FORBIDDEN, S::FORBIDDEN, S::OK]),
     ];
     for (what, method, path, expected) in rows {
@@ -65,8 +127,13 @@ async fn role_matrix(app: TestApp) {
                 "POST-group" => c.api_post(&path, &json!({"number": seq, "name": format!("第{seq}组")})).await.0,
                 "POST-community" => c.api_post(&path, &json!({"code": format!("new-{seq}"), "name": "新社区"})).await.0,
                 "POST-user" => {
-                    c.api_post(&path, &json!({"username": format!("u{seq}"), "display_name": "新人", "password": "long enough pw",
-                        "role": "clerk", "scope": format!("community:{}", w.c1)})).await.0
+                    c.api_post(
+                        &path,
+                        &json!({"username": format!("u{seq}"), "display_name": "新人", "password": "long enough pw",
+                        "role": "clerk", "scope": format!("community:{}", w.c1)}),
+                    )
+                    .await
+                    .0
                 }
                 "PUT" => {
                     let (_, cur) = app.login("admin1").await.api_get(&path).await;

@@ -37,7 +37,12 @@ async fn populated(app: &TestApp) -> crate::helpers::Client {
     app.user("admin", R::StreetAdmin, K::StreetOffice, s).await;
     let mut api = app.login("admin").await;
     for i in 0..6 {
-        let (st, _) = api.api_post(&format!("/api/v1/communities/{c}/residents"), &resident_json(&format!("居民{i}"), &id_number("1970-01-01", 100 + i * 2))).await;
+        let (st, _) = api
+            .api_post(
+                &format!("/api/v1/communities/{c}/residents"),
+                &resident_json(&format!("居民{i}"), &id_number("1970-01-01", 100 + i * 2)),
+            )
+            .await;
         assert_eq!(st, S::OK);
         if i % 2 == 0 {
             // A checkpoint now and then, as the minute timer would issue them.
@@ -48,7 +53,12 @@ async fn populated(app: &TestApp) -> crate::helpers::Client {
 }
 
 fn verify(rec: &Record, key: &str) -> Result<String, (Option<u64>, String)> {
-    let trust = Trust { log_key: Some(NoteVerifier::parse(key).unwrap()), witnesses: vec![], min_cosignatures: 0, allow_unsigned_tail: false };
+    let trust = Trust {
+        log_key: Some(NoteVerifier::parse(key).unwrap()),
+        witnesses: vec![],
+        min_cosignatures: 0,
+        allow_unsigned_tail: false,
+    };
     let mut check = |i: u64, leaf: &[u8]| huanjie::audit::events::check_entry(i, leaf);
     verify_record_with(rec, &trust, &mut check).map(|s| s.to_string()).map_err(|f| (f.entry_index, f.to_string()))
 }

@@ -95,23 +95,35 @@ impl TestApp {
     }
 
     pub async fn street(&self, code: &str) -> i64 {
-        registry::create_street_office(self.store(), &Actor::system("test"), code, &format!("{code}街道")).await.unwrap()
+        registry::create_street_office(self.store(), &Actor::system("test"), code, &format!("{code}街道"))
+            .await
+            .unwrap()
     }
 
     pub async fn community(&self, street: i64, code: &str) -> i64 {
-        registry::create_community_as(self.store(), &Actor::system("test"), street, code, &format!("{code}社区")).await.unwrap()
+        registry::create_community_as(self.store(), &Actor::system("test"), street, code, &format!("{code}社区"))
+            .await
+            .unwrap()
     }
 
     pub async fn user(&self, username: &str, role: Role, kind: ScopeKind, id: i64) -> i64 {
-        accounts::create_user(self.store(), None, username, username, PASSWORD, &[Grant { role, scope: Scope { kind, id } }])
-            .await
-            .unwrap()
+        accounts::create_user(
+            self.store(),
+            None,
+            username,
+            username,
+            PASSWORD,
+            &[Grant { role, scope: Scope { kind, id } }],
+        )
+        .await
+        .unwrap()
     }
 
     /// Signs in through the API and returns a client holding the session.
     pub async fn login(&self, username: &str) -> Client {
         let mut c = self.client();
-        let (st, body) = c.api_post("/api/v1/session", &serde_json::json!({"username": username, "password": PASSWORD})).await;
+        let (st, body) =
+            c.api_post("/api/v1/session", &serde_json::json!({"username": username, "password": PASSWORD})).await;
         assert_eq!(st, StatusCode::OK, "login {username}: {body}");
         c.csrf = body["csrf_token"].as_str().unwrap().to_string();
         c
@@ -234,7 +246,6 @@ impl Client {
 pub fn resident_json(name: &str, id: &str) -> Value {
     serde_json::json!({"name": name, "id_number": id, "household_number": "0001", "address": "幸福路1号"})
 }
-
 
 pub use huanjie::domain::Role as R;
 pub use huanjie::domain::ScopeKind as K;

@@ -46,9 +46,13 @@ async fn preview_shows_row_errors_and_writes_nothing(app: TestApp) {
     assert_eq!(st, S::OK, "{body}");
     assert_eq!(body["batch"]["total_rows"], json!(4));
     assert_eq!(body["batch"]["error_rows"], json!(3));
-    let msgs: Vec<String> = body["errors"].as_array().unwrap().iter().map(|e| e["message"].as_str().unwrap().to_string()).collect();
+    let msgs: Vec<String> =
+        body["errors"].as_array().unwrap().iter().map(|e| e["message"].as_str().unwrap().to_string()).collect();
     // Row numbers as Excel shows them (header = row 1), the column, and what is wrong, in Chinese.
-    assert!(msgs.iter().any(|m| m.contains("第 3 行") && m.contains("公民身份号码") && m.contains("校验位")), "{msgs:?}");
+    assert!(
+        msgs.iter().any(|m| m.contains("第 3 行") && m.contains("公民身份号码") && m.contains("校验位")),
+        "{msgs:?}"
+    );
     assert!(msgs.iter().any(|m| m.contains("第 4 行") && m.contains("出生日期")), "{msgs:?}");
     assert!(msgs.iter().any(|m| m.contains("第 5 行") && m.contains("重复")), "{msgs:?}");
     assert_eq!(app.count("SELECT COUNT(*) FROM residents").await, residents);
@@ -88,7 +92,9 @@ async fn commit_is_all_or_nothing(app: TestApp) {
     let id = body["batch"]["id"].as_i64().unwrap();
     // Between preview and commit someone registers the person of the LAST row by hand.
     let last_id = id_number("1960-01-01", (49 * 2 + 1) % 1000);
-    let (st, _) = api.api_post(&format!("/api/v1/communities/{c}/residents"), &json!({"name": "先登记", "id_number": last_id})).await;
+    let (st, _) = api
+        .api_post(&format!("/api/v1/communities/{c}/residents"), &json!({"name": "先登记", "id_number": last_id}))
+        .await;
     assert_eq!(st, S::OK);
     let (st, r) = api.api_post_empty(&format!("/api/v1/imports/{id}/commit")).await;
     assert_eq!(st, S::UNPROCESSABLE_ENTITY, "{r}");
@@ -125,7 +131,9 @@ both!(gbk_and_bom_csv_are_read);
 
 /// A minimal XLSX (the parts Excel itself writes), with inline strings.
 fn xlsx(rows: &[Vec<String>]) -> Vec<u8> {
-    let mut sheet = String::from(r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#);
+    let mut sheet = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
     for (r, row) in rows.iter().enumerate() {
         sheet.push_str(&format!(r#"<row r="{}">"#, r + 1));
         for (c, v) in row.iter().enumerate() {
@@ -175,7 +183,10 @@ async fn files_that_are_not_spreadsheets_are_refused(app: TestApp) {
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\xff\xfe\xfd".to_vec();
     let (st, body) = api.api_upload(&format!("/api/v1/communities/{c}/imports"), png).await;
     assert_eq!(st, S::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("编码") || body["message"].as_str().unwrap().contains("列"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("编码") || body["message"].as_str().unwrap().contains("列"),
+        "{body}"
+    );
     let (st, body) = api.api_upload(&format!("/api/v1/communities/{c}/imports"), b"PK\x03\x04garbage".to_vec()).await;
     assert_eq!(st, S::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body["message"].as_str().unwrap().contains("Excel"), "{body}");

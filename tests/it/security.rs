@@ -104,10 +104,14 @@ async fn sessions_cycle_at_login_and_end_at_logout_and_password_change(app: Test
     let r = web.form("/account/password", &[("old_password", "nope"), ("new_password", "a brand new password")]).await;
     assert_eq!(r.status, S::UNPROCESSABLE_ENTITY);
     let mut other = app.login("admin").await;
-    let r = web.form("/account/password", &[("old_password", PASSWORD), ("new_password", "a brand new password")]).await;
+    let r =
+        web.form("/account/password", &[("old_password", PASSWORD), ("new_password", "a brand new password")]).await;
     assert_eq!(r.status, S::SEE_OTHER);
     assert_eq!(other.api_get("/api/v1/me").await.0, S::UNAUTHORIZED);
-    let (st, _) = app.client().api_post("/api/v1/session", &json!({"username": "admin", "password": "a brand new password"})).await;
+    let (st, _) = app
+        .client()
+        .api_post("/api/v1/session", &json!({"username": "admin", "password": "a brand new password"}))
+        .await;
     assert_eq!(st, S::OK);
 }
 both!(sessions_cycle_at_login_and_end_at_logout_and_password_change);

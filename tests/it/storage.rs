@@ -111,16 +111,26 @@ async fn near_relatives_are_linked_both_ways_once(app: TestApp) {
     let c = app.community(s, "rel-c").await;
     app.user("admin", R::StreetAdmin, K::StreetOffice, s).await;
     let mut api = app.login("admin").await;
-    let (_, a) = api.api_post(&format!("/api/v1/communities/{c}/residents"), &resident_json("父", &id_number("1950-01-01", 41))).await;
-    let (_, b) = api.api_post(&format!("/api/v1/communities/{c}/residents"), &resident_json("子", &id_number("1980-01-01", 43))).await;
+    let (_, a) = api
+        .api_post(&format!("/api/v1/communities/{c}/residents"), &resident_json("父", &id_number("1950-01-01", 41)))
+        .await;
+    let (_, b) = api
+        .api_post(&format!("/api/v1/communities/{c}/residents"), &resident_json("子", &id_number("1980-01-01", 43)))
+        .await;
     let (a, b) = (a["id"].as_i64().unwrap(), b["id"].as_i64().unwrap());
-    let (st, _) = api.api_post(&format!("/api/v1/residents/{b}/relatives"), &json!({"relative_id": a, "relation": "parent"})).await;
+    let (st, _) = api
+        .api_post(&format!("/api/v1/residents/{b}/relatives"), &json!({"relative_id": a, "relation": "parent"}))
+        .await;
     assert_eq!(st, S::OK);
-    let (st, _) = api.api_post(&format!("/api/v1/residents/{a}/relatives"), &json!({"relative_id": b, "relation": "child"})).await;
+    let (st, _) = api
+        .api_post(&format!("/api/v1/residents/{a}/relatives"), &json!({"relative_id": b, "relation": "child"}))
+        .await;
     assert_eq!(st, S::CONFLICT);
     let (_, r) = api.api_get(&format!("/api/v1/residents/{a}/relatives")).await;
     assert_eq!(r["relatives"][0]["id"], json!(b));
-    let (st, _) = api.api_post(&format!("/api/v1/residents/{a}/relatives"), &json!({"relative_id": a, "relation": "child"})).await;
+    let (st, _) = api
+        .api_post(&format!("/api/v1/residents/{a}/relatives"), &json!({"relative_id": a, "relation": "child"}))
+        .await;
     assert_eq!(st, S::UNPROCESSABLE_ENTITY);
 }
 both!(near_relatives_are_linked_both_ways_once);

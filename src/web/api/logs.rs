@@ -50,7 +50,10 @@ fn known(log: &str, lang: Lang) -> Result<(), ApiError> {
 fn may_read(log: &str, s: Option<&StaffSession>, lang: Lang) -> Result<(), ApiError> {
     known(log, lang)?;
     let ok = s.is_some_and(|s| {
-        s.staff.grants.iter().any(|g| g.scope.kind == ScopeKind::StreetOffice && matches!(g.role, Role::StreetAdmin | Role::Observer))
+        s.staff
+            .grants
+            .iter()
+            .any(|g| g.scope.kind == ScopeKind::StreetOffice && matches!(g.role, Role::StreetAdmin | Role::Observer))
     });
     if ok { Ok(()) } else { Err(ServiceError::Forbidden).api(lang) }
 }
@@ -62,8 +65,13 @@ async fn key(State(state): State<AppState>) -> Response {
 async fn checkpoint(State(state): State<AppState>, Path(log): Path<String>, lang: Lang) -> Result<Response, ApiError> {
     known(&log, lang)?;
     let cp = checkpoint_now(&state.store, &state.log, &log).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
-    let lines: Vec<String> =
-        st::cosignatures(&state.store, &log).await.api(lang)?.into_iter().filter(|c| c.0 == cp.size).map(|c| c.2).collect();
+    let lines: Vec<String> = st::cosignatures(&state.store, &log)
+        .await
+        .api(lang)?
+        .into_iter()
+        .filter(|c| c.0 == cp.size)
+        .map(|c| c.2)
+        .collect();
     Ok(text(with_cosignatures(&cp.note, &lines)))
 }
 
@@ -75,7 +83,13 @@ struct Range {
 }
 
 /// At most 1,000 entries per request.
-async fn entries(State(state): State<AppState>, Path(log): Path<String>, lang: Lang, s: Option<StaffSession>, Query(r): Query<Range>) -> Result<Json<Value>, ApiError> {
+async fn entries(
+    State(state): State<AppState>,
+    Path(log): Path<String>,
+    lang: Lang,
+    s: Option<StaffSession>,
+    Query(r): Query<Range>,
+) -> Result<Json<Value>, ApiError> {
     may_read(&log, s.as_ref(), lang)?;
     let start = r.start.max(0);
     let end = r.end.unwrap_or(start + 1000).min(start + 1000);
@@ -100,13 +114,21 @@ fn b64s(v: &[[u8; 32]]) -> Vec<String> {
     v.iter().map(|h| B64.encode(h)).collect()
 }
 
-async fn inclusion(State(state): State<AppState>, Path(log): Path<String>, lang: Lang, s: Option<StaffSession>, Query(q): Query<InclusionQ>) -> Result<Json<Value>, ApiError> {
+async fn inclusion(
+    State(state): State<AppState>,
+    Path(log): Path<String>,
+    lang: Lang,
+    s: Option<StaffSession>,
+    Query(q): Query<InclusionQ>,
+) -> Result<Json<Value>, ApiError> {
     may_read(&log, s.as_ref(), lang)?;
     let leaves = st::leaf_hashes(&state.store, &log, q.size as i64).await.api(lang)?;
     let proof = inclusion_proof(&leaves, q.index, q.size)
         .map_err(|_| ServiceError::Invalid { key: "err.request", field: Some("index".into()) })
         .api(lang)?;
-    Ok(Json(json!({"index": q.index, "size": q.size, "leaf_hash": leaves.get(q.index as usize).map(|h| B64.encode(h)), "proof": b64s(&proof)})))
+    Ok(Json(
+        json!({"index": q.index, "size": q.size, "leaf_hash": leaves.get(q.index as usize).map(|h| B64.encode(h)), "proof": b64s(&proof)}),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -115,7 +137,12 @@ struct ConsistencyQ {
     to: u64,
 }
 
-async fn consistency(State(state): State<AppState>, Path(log): Path<String>, lang: Lang, Query(q): Query<ConsistencyQ>) -> Result<Json<Value>, ApiError> {
+async fn consistency(
+    State(state): State<AppState>,
+    Path(log): Path<String>,
+    lang: Lang,
+    Query(q): Query<ConsistencyQ>,
+) -> Result<Json<Value>, ApiError> {
     // Consistency proofs reveal only interior hashes, never entries: witnesses need them
     // without an account.
     known(&log, lang)?;
@@ -150,7 +177,12 @@ pub async fn build_record(state: &AppState, log: &str) -> Result<Record, Service
     })
 }
 
-async fn record(State(state): State<AppState>, Path(log): Path<String>, lang: Lang, s: Option<StaffSession>) -> Result<Json<Record>, ApiError> {
+async fn record(
+    State(state): State<AppState>,
+    Path(log): Path<String>,
+    lang: Lang,
+    s: Option<StaffSession>,
+) -> Result<Json<Record>, ApiError> {
     may_read(&log, s.as_ref(), lang)?;
     Ok(Json(build_record(&state, &log).await.api(lang)?))
 }
@@ -162,16 +194,23 @@ struct CosignQ {
 
 /// A witness hands in its cosignature line for the checkpoint of `size`. It is kept only if it
 /// verifies against a witness key this deployment is configured to trust.
-async fn cosign(State(state): State<AppState>, Path(log): Path<String>, lang: Lang, Query(q): Query<CosignQ>, body: String) -> Result<Response, ApiError> {
+async fn cosign(
+    State(state): State<AppState>,
+    Path(log): Path<String>,
+    lang: Lang,
+    Query(q): Query<CosignQ>,
+    body: String,
+) -> Result<Response, ApiError> {
     known(&log, lang)?;
     let cp = st::checkpoint_at(&state.store, &log, q.size).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
     let line = body.trim_end_matches('\n').to_string() + "\n";
     if line.lines().count() != 1 || note_origin(&cp.note).as_deref() != Some(state.log.origin(&log).as_str()) {
         return Err(ServiceError::Invalid { key: "err.request", field: Some("cosignature".into()) }).api(lang);
     }
-    let verified = verify_checkpoint(&cp.note, std::slice::from_ref(&line), &state.log.signer.verifier(), &state.log.witnesses)
-        .map_err(|_| ServiceError::Forbidden)
-        .api(lang)?;
+    let verified =
+        verify_checkpoint(&cp.note, std::slice::from_ref(&line), &state.log.signer.verifier(), &state.log.witnesses)
+            .map_err(|_| ServiceError::Forbidden)
+            .api(lang)?;
     let Some((witness, _)) = verified.cosignatures.first() else {
         return Err(ServiceError::Forbidden).api(lang);
     };

@@ -42,7 +42,10 @@ async fn login(
     headers: HeaderMap,
     body: Result<Json<LoginBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let Json(body) = body.map_err(|e| ApiError { lang, err: crate::service::ServiceError::Invalid { key: "err.request", field: Some(e.body_text()) } })?;
+    let Json(body) = body.map_err(|e| ApiError {
+        lang,
+        err: crate::service::ServiceError::Invalid { key: "err.request", field: Some(e.body_text()) },
+    })?;
     let ip = crate::web::staff::client_ip(peer.0, &headers);
     let s = accounts::login(&state.store, &state.secrets.session_key, body.username.trim(), &body.password, &ip, None)
         .await

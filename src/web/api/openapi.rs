@@ -18,7 +18,12 @@ pub const ROUTES: &[(&str, &str, &str, bool)] = &[
     ("post", "/communities/{id}/households", "Register a household", true),
     ("get", "/communities/{id}/residents", "Search residents (?q=&page=)", false),
     ("post", "/communities/{id}/residents", "Register a resident", true),
-    ("post", "/communities/{id}/imports", "Upload a CSV/XLSX register (raw body, ?filename=); returns the preview", true),
+    (
+        "post",
+        "/communities/{id}/imports",
+        "Upload a CSV/XLSX register (raw body, ?filename=); returns the preview",
+        true,
+    ),
     ("get", "/imports/{id}", "An import preview with per-row errors", false),
     ("post", "/imports/{id}/commit", "Write every row of a clean preview in one transaction", true),
     ("post", "/imports/{id}/discard", "Discard a preview", true),
@@ -45,7 +50,8 @@ pub async fn document() -> Json<Value> {
             }
         });
         if *csrf {
-            op["parameters"] = json!([{"name": "X-CSRF-Token", "in": "header", "required": true, "schema": {"type": "string"}}]);
+            op["parameters"] =
+                json!([{"name": "X-CSRF-Token", "in": "header", "required": true, "schema": {"type": "string"}}]);
         }
         if path.contains("{id}") {
             let params = op["parameters"].as_array().cloned().unwrap_or_default();

@@ -49,8 +49,14 @@ struct NewCommunity {
     name: String,
 }
 
-async fn create_community(State(state): State<AppState>, Path(street): Path<i64>, j: StaffJson<NewCommunity>) -> ApiResult {
-    let id = svc::create_community(&state.store, &j.session.staff, street, j.body.code.trim(), &j.body.name).await.api(j.lang)?;
+async fn create_community(
+    State(state): State<AppState>,
+    Path(street): Path<i64>,
+    j: StaffJson<NewCommunity>,
+) -> ApiResult {
+    let id = svc::create_community(&state.store, &j.session.staff, street, j.body.code.trim(), &j.body.name)
+        .await
+        .api(j.lang)?;
     Ok(Json(json!({ "id": id })))
 }
 
@@ -84,7 +90,13 @@ struct Page {
     page: Option<i64>,
 }
 
-async fn households(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession, Query(p): Query<Page>) -> ApiResult {
+async fn households(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+    Query(p): Query<Page>,
+) -> ApiResult {
     s.staff.authorize(&state.store, Permission::ReadRegistry, id).await.api(lang)?;
     let page = p.page.unwrap_or(1).max(1);
     Ok(Json(json!({ "households": registry::households(&state.store, id, 100, (page - 1) * 100).await.api(lang)? })))
@@ -99,11 +111,19 @@ struct NewHousehold {
 
 async fn create_household(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<NewHousehold>) -> ApiResult {
     let b = j.body;
-    let hid = svc::create_household(&state.store, &j.session.staff, id, &b.number, &b.address, b.group_number).await.api(j.lang)?;
+    let hid = svc::create_household(&state.store, &j.session.staff, id, &b.number, &b.address, b.group_number)
+        .await
+        .api(j.lang)?;
     Ok(Json(json!({ "id": hid })))
 }
 
-async fn residents(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession, Query(p): Query<Page>) -> ApiResult {
+async fn residents(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+    Query(p): Query<Page>,
+) -> ApiResult {
     let page = p.page.unwrap_or(1);
     let (rows, total) = svc::search(&state.store, &s.staff, id, &p.q, page).await.api(lang)?;
     Ok(Json(json!({ "residents": rows, "total": total, "page": page.max(1), "page_size": 50 })))
@@ -125,7 +145,11 @@ struct ResidentUpdate {
     raw: RawResident,
 }
 
-async fn update_resident(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<ResidentUpdate>) -> ApiResult {
+async fn update_resident(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    j: StaffJson<ResidentUpdate>,
+) -> ApiResult {
     svc::update_resident(&state.store, &j.session.staff, id, j.body.version, &j.body.raw).await.api(j.lang)?;
     Ok(Json(json!(svc::read_resident(&state.store, &j.session.staff, id).await.api(j.lang)?)))
 }
@@ -162,7 +186,13 @@ struct UploadQuery {
 }
 
 /// The file is the raw request body (CSV or XLSX); the preview comes back at once.
-async fn upload(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction, Query(q): Query<UploadQuery>, body: Bytes) -> ApiResult {
+async fn upload(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    a: StaffAction,
+    Query(q): Query<UploadQuery>,
+    body: Bytes,
+) -> ApiResult {
     let name = if q.filename.is_empty() { "upload".to_string() } else { q.filename.chars().take(100).collect() };
     let batch_id = import::preview(&state.store, &a.session.staff, id, &name, &body).await.api(a.lang)?;
     batch_json(&state, a.lang, &a.session, batch_id).await
@@ -175,7 +205,9 @@ async fn batch_json(state: &AppState, lang: Lang, s: &StaffSession, id: i64) -> 
     for r in imports::rows(&state.store, id, true, 1000, 0).await.api(lang)? {
         let errs: Vec<crate::domain::ResidentInputError> = serde_json::from_str(&r.errors_json).unwrap_or_default();
         for e in errs {
-            errors.push(json!({"row": r.row_no, "field": e.field, "key": e.key, "message": row_error(lang, r.row_no, &e)}));
+            errors.push(
+                json!({"row": r.row_no, "field": e.field, "key": e.key, "message": row_error(lang, r.row_no, &e)}),
+            );
         }
     }
     Ok(Json(json!({ "batch": b, "errors": errors })))
@@ -206,10 +238,21 @@ struct NewUser {
 
 async fn create_user(State(state): State<AppState>, j: StaffJson<NewUser>) -> ApiResult {
     let lang = j.lang;
-    let role = Role::parse(&j.body.role).ok_or(ServiceError::Invalid { key: "err.role_required", field: Some("role".into()) }).api(lang)?;
-    let scope = crate::web::staff::parse_scope(&j.body.scope).ok_or(ServiceError::Invalid { key: "err.scope", field: Some("scope".into()) }).api(lang)?;
-    let id = accounts::create_user(&state.store, Some(&j.session.staff), j.body.username.trim(), &j.body.display_name, &j.body.password, &[Grant { role, scope }])
-        .await
+    let role = Role::parse(&j.body.role)
+        .ok_or(ServiceError::Invalid { key: "err.role_required", field: Some("role".into()) })
         .api(lang)?;
+    let scope = crate::web::staff::parse_scope(&j.body.scope)
+        .ok_or(ServiceError::Invalid { key: "err.scope", field: Some("scope".into()) })
+        .api(lang)?;
+    let id = accounts::create_user(
+        &state.store,
+        Some(&j.session.staff),
+        j.body.username.trim(),
+        &j.body.display_name,
+        &j.body.password,
+        &[Grant { role, scope }],
+    )
+    .await
+    .api(lang)?;
     Ok(Json(json!({ "id": id })))
 }

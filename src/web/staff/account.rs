@@ -35,7 +35,11 @@ pub struct NextQuery {
 
 /// Only local paths are followed after sign-in (no open redirect).
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next.to_string() } else { "/staff".into() }
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_string()
+    } else {
+        "/staff".into()
+    }
 }
 
 pub async fn home(session: Option<StaffSession>) -> Redirect {
@@ -44,7 +48,15 @@ pub async fn home(session: Option<StaffSession>) -> Redirect {
 
 pub async fn login_page(lang: Lang, Query(q): Query<NextQuery>) -> impl IntoResponse {
     let notice = q.changed.map(|_| text(lang, "account.password_changed").to_string());
-    LoginPage { t: Tr(lang), user: None, csrf: String::new(), next: safe_next(&q.next), username: String::new(), error: None, notice }
+    LoginPage {
+        t: Tr(lang),
+        user: None,
+        csrf: String::new(),
+        next: safe_next(&q.next),
+        username: String::new(),
+        error: None,
+        notice,
+    }
 }
 
 #[derive(Deserialize)]
@@ -82,7 +94,16 @@ pub async fn login(
         .and_then(|v| v.to_str().ok())
         .and_then(|c| c.split(';').find_map(|kv| kv.trim().strip_prefix("hj_session=")))
         .map(str::to_string);
-    match accounts::login(&state.store, &state.secrets.session_key, form.username.trim(), &form.password, &ip, old.as_deref()).await {
+    match accounts::login(
+        &state.store,
+        &state.secrets.session_key,
+        form.username.trim(),
+        &form.password,
+        &ip,
+        old.as_deref(),
+    )
+    .await
+    {
         Ok(s) => (
             [(header::SET_COOKIE, auth::session_cookie(&s.token, state.config.secure_cookies))],
             Redirect::to(&safe_next(&form.next)),
@@ -119,7 +140,9 @@ pub async fn login(
 pub struct Empty {}
 
 pub async fn logout(State(state): State<AppState>, f: StaffForm<Empty>) -> Result<Response, HtmlError> {
-    accounts::logout(&state.store, &state.secrets.session_key, &f.session.staff, &f.session.token).await.html(f.lang)?;
+    accounts::logout(&state.store, &state.secrets.session_key, &f.session.staff, &f.session.token)
+        .await
+        .html(f.lang)?;
     Ok(([(header::SET_COOKIE, auth::clear_session_cookie())], Redirect::to("/login")).into_response())
 }
 
@@ -133,7 +156,8 @@ pub async fn set_lang(Path(code): Path<String>, headers: HeaderMap) -> Response 
         .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()))
         .map(|p| safe_next(&p))
         .unwrap_or_else(|| "/".into());
-    ([(header::SET_COOKIE, format!("lang={v}; Path=/; Max-Age=31536000; SameSite=Lax"))], Redirect::to(&back)).into_response()
+    ([(header::SET_COOKIE, format!("lang={v}; Path=/; Max-Age=31536000; SameSite=Lax"))], Redirect::to(&back))
+        .into_response()
 }
 
 #[derive(Template, WebTemplate)]
@@ -155,7 +179,9 @@ pub struct PasswordForm {
 }
 
 pub async fn change_password(State(state): State<AppState>, f: StaffForm<PasswordForm>) -> Result<Response, HtmlError> {
-    accounts::change_password(&state.store, &f.session.staff, &f.form.old_password, &f.form.new_password).await.html(f.lang)?;
+    accounts::change_password(&state.store, &f.session.staff, &f.form.old_password, &f.form.new_password)
+        .await
+        .html(f.lang)?;
     // Every session of the account ended with the change: sign in again.
     Ok(([(header::SET_COOKIE, auth::clear_session_cookie())], Redirect::to("/login?changed=1")).into_response())
 }

@@ -26,10 +26,21 @@ struct UploadPage {
     community_name: String,
 }
 
-pub async fn upload_page(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> Result<impl IntoResponse, HtmlError> {
+pub async fn upload_page(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+) -> Result<impl IntoResponse, HtmlError> {
     s.staff.authorize(&state.store, Permission::WriteRegistry, id).await.html(lang)?;
     let c = registry::community(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
-    Ok(UploadPage { t: Tr(lang), user: Some(s.staff.display_name), csrf: s.csrf, community_id: id, community_name: c.name })
+    Ok(UploadPage {
+        t: Tr(lang),
+        user: Some(s.staff.display_name),
+        csrf: s.csrf,
+        community_id: id,
+        community_name: c.name,
+    })
 }
 
 /// The upload route gets a larger body limit than forms.
@@ -37,7 +48,13 @@ pub fn upload_limit() -> DefaultBodyLimit {
     DefaultBodyLimit::max(svc::MAX_FILE_BYTES + 64 * 1024)
 }
 
-pub async fn upload(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession, mut mp: Multipart) -> Result<Redirect, HtmlError> {
+pub async fn upload(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+    mut mp: Multipart,
+) -> Result<Redirect, HtmlError> {
     let bad = |key| HtmlError { lang, err: ServiceError::Invalid { key, field: Some("file".into()) } };
     let mut csrf = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
@@ -45,7 +62,8 @@ pub async fn upload(State(state): State<AppState>, Path(id): Path<i64>, lang: La
         match field.name() {
             Some("csrf") => csrf = field.text().await.map_err(|_| bad("err.request"))?,
             Some("file") => {
-                let name = field.file_name().unwrap_or("upload").chars().filter(|c| !c.is_control()).take(100).collect();
+                let name =
+                    field.file_name().unwrap_or("upload").chars().filter(|c| !c.is_control()).take(100).collect();
                 let bytes = field.bytes().await.map_err(|_| bad("err.import.too_big"))?;
                 file = Some((name, bytes.to_vec()));
             }
@@ -86,7 +104,12 @@ pub fn row_error(lang: Lang, row: i64, e: &ResidentInputError) -> String {
     text(lang, "err.field").replace("{row}", &row.to_string()).replace("{col}", &col).replace("{msg}", &msg)
 }
 
-pub async fn preview(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> Result<impl IntoResponse, HtmlError> {
+pub async fn preview(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+) -> Result<impl IntoResponse, HtmlError> {
     let batch = imports::batch(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
     s.staff.authorize(&state.store, Permission::WriteRegistry, batch.community_id).await.html(lang)?;
     let progress = state.progress.get(id);
@@ -117,7 +140,11 @@ pub async fn preview(State(state): State<AppState>, Path(id): Path<i64>, lang: L
 
 /// Starts the commit in the background and returns to the preview, which refreshes itself and
 /// shows progress until the single transaction has committed.
-pub async fn commit(State(state): State<AppState>, Path(id): Path<i64>, f: StaffForm<Empty>) -> Result<Redirect, HtmlError> {
+pub async fn commit(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<Empty>,
+) -> Result<Redirect, HtmlError> {
     let batch = imports::batch(&state.store, id).await.html(f.lang)?.ok_or(ServiceError::NotFound).html(f.lang)?;
     f.session.staff.authorize(&state.store, Permission::WriteRegistry, batch.community_id).await.html(f.lang)?;
     if batch.status != "preview" || state.progress.get(id).is_some() {
@@ -141,13 +168,22 @@ pub async fn commit(State(state): State<AppState>, Path(id): Path<i64>, f: Staff
     Ok(Redirect::to(&format!("/staff/imports/{id}")))
 }
 
-pub async fn discard(State(state): State<AppState>, Path(id): Path<i64>, f: StaffForm<Empty>) -> Result<Redirect, HtmlError> {
+pub async fn discard(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<Empty>,
+) -> Result<Redirect, HtmlError> {
     let b = imports::batch(&state.store, id).await.html(f.lang)?.ok_or(ServiceError::NotFound).html(f.lang)?;
     svc::discard(&state.store, &f.session.staff, id).await.html(f.lang)?;
     Ok(Redirect::to(&format!("/staff/communities/{}", b.community_id)))
 }
 
-pub async fn export(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> Result<Response, HtmlError> {
+pub async fn export(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+) -> Result<Response, HtmlError> {
     let csv = svc::export_csv(&state.store, &s.staff, id).await.html(lang)?;
     Ok((
         [

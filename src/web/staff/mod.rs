@@ -24,7 +24,10 @@ pub fn router() -> Router<AppState> {
         .route("/staff/communities/{id}/residents", post(registry::create_resident))
         .route("/staff/communities/{id}/residents/new", get(registry::new_resident))
         .route("/staff/communities/{id}/residents.csv", get(import::export))
-        .route("/staff/communities/{id}/import", get(import::upload_page).post(import::upload).layer(import::upload_limit()))
+        .route(
+            "/staff/communities/{id}/import",
+            get(import::upload_page).post(import::upload).layer(import::upload_limit()),
+        )
         .route("/staff/imports/{id}", get(import::preview))
         .route("/staff/imports/{id}/commit", post(import::commit))
         .route("/staff/imports/{id}/discard", post(import::discard))

@@ -24,7 +24,11 @@ struct Dashboard {
     streets: Vec<StreetOffice>,
 }
 
-pub async fn dashboard(State(state): State<AppState>, lang: Lang, s: StaffSession) -> Result<impl IntoResponse, HtmlError> {
+pub async fn dashboard(
+    State(state): State<AppState>,
+    lang: Lang,
+    s: StaffSession,
+) -> Result<impl IntoResponse, HtmlError> {
     let ids = s.staff.readable_communities(&state.store).await.html(lang)?;
     let communities = registry::communities_with_stats(&state.store, &ids).await.html(lang)?;
     let mut streets = Vec::new();
@@ -42,8 +46,14 @@ pub struct CommunityForm {
     name: String,
 }
 
-pub async fn create_community(State(state): State<AppState>, Path(street): Path<i64>, f: StaffForm<CommunityForm>) -> Result<Redirect, HtmlError> {
-    let id = svc::create_community(&state.store, &f.session.staff, street, f.form.code.trim(), &f.form.name).await.html(f.lang)?;
+pub async fn create_community(
+    State(state): State<AppState>,
+    Path(street): Path<i64>,
+    f: StaffForm<CommunityForm>,
+) -> Result<Redirect, HtmlError> {
+    let id = svc::create_community(&state.store, &f.session.staff, street, f.form.code.trim(), &f.form.name)
+        .await
+        .html(f.lang)?;
     Ok(Redirect::to(&format!("/staff/communities/{id}")))
 }
 
@@ -106,7 +116,11 @@ pub struct GroupForm {
     name: String,
 }
 
-pub async fn create_group(State(state): State<AppState>, Path(id): Path<i64>, f: StaffForm<GroupForm>) -> Result<Redirect, HtmlError> {
+pub async fn create_group(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<GroupForm>,
+) -> Result<Redirect, HtmlError> {
     svc::create_group(&state.store, &f.session.staff, id, f.form.number, &f.form.name).await.html(f.lang)?;
     Ok(Redirect::to(&format!("/staff/communities/{id}")))
 }
@@ -124,7 +138,12 @@ struct ResidentForm {
     groups: Vec<ResidentGroup>,
 }
 
-pub async fn new_resident(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> Result<impl IntoResponse, HtmlError> {
+pub async fn new_resident(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+) -> Result<impl IntoResponse, HtmlError> {
     s.staff.authorize(&state.store, Permission::WriteRegistry, id).await.html(lang)?;
     let groups = registry::groups(&state.store, id).await.html(lang)?;
     let raw = RawResident { ethnicity: "汉族".into(), political_rights: "full".into(), ..RawResident::default() };
@@ -148,12 +167,21 @@ pub struct ResidentFormData {
     version: String,
 }
 
-pub async fn create_resident(State(state): State<AppState>, Path(id): Path<i64>, f: StaffForm<ResidentFormData>) -> Result<Redirect, HtmlError> {
+pub async fn create_resident(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<ResidentFormData>,
+) -> Result<Redirect, HtmlError> {
     let rid = svc::create_resident(&state.store, &f.session.staff, id, &f.form.raw).await.html(f.lang)?;
     Ok(Redirect::to(&format!("/staff/residents/{rid}")))
 }
 
-pub async fn edit_resident(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> Result<impl IntoResponse, HtmlError> {
+pub async fn edit_resident(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+) -> Result<impl IntoResponse, HtmlError> {
     let r = svc::read_resident(&state.store, &s.staff, id).await.html(lang)?;
     s.staff.authorize(&state.store, Permission::WriteRegistry, r.community_id).await.html(lang)?;
     let groups = registry::groups(&state.store, r.community_id).await.html(lang)?;
@@ -189,8 +217,17 @@ pub async fn edit_resident(State(state): State<AppState>, Path(id): Path<i64>, l
     })
 }
 
-pub async fn update_resident(State(state): State<AppState>, Path(id): Path<i64>, f: StaffForm<ResidentFormData>) -> Result<Redirect, HtmlError> {
-    let version = f.form.version.parse::<i64>().map_err(|_| ServiceError::Invalid { key: "err.request", field: None }).html(f.lang)?;
+pub async fn update_resident(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<ResidentFormData>,
+) -> Result<Redirect, HtmlError> {
+    let version = f
+        .form
+        .version
+        .parse::<i64>()
+        .map_err(|_| ServiceError::Invalid { key: "err.request", field: None })
+        .html(f.lang)?;
     svc::update_resident(&state.store, &f.session.staff, id, version, &f.form.raw).await.html(f.lang)?;
     Ok(Redirect::to(&format!("/staff/residents/{id}")))
 }
@@ -218,7 +255,9 @@ struct ResidentPage {
 
 /// Which fields changed between two stored versions, named in the reader's language.
 fn changed_fields(lang: Lang, before: &str, after: &str) -> String {
-    let (Ok(b), Ok(a)) = (serde_json::from_str::<serde_json::Value>(before), serde_json::from_str::<serde_json::Value>(after)) else {
+    let (Ok(b), Ok(a)) =
+        (serde_json::from_str::<serde_json::Value>(before), serde_json::from_str::<serde_json::Value>(after))
+    else {
         return String::new();
     };
     let mut out = Vec::new();
@@ -236,7 +275,12 @@ fn changed_fields(lang: Lang, before: &str, after: &str) -> String {
     out.join("、")
 }
 
-pub async fn resident(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> Result<impl IntoResponse, HtmlError> {
+pub async fn resident(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+) -> Result<impl IntoResponse, HtmlError> {
     let r = svc::read_resident(&state.store, &s.staff, id).await.html(lang)?;
     let can_write = s.staff.authorize(&state.store, Permission::WriteRegistry, r.community_id).await.is_ok();
     let relatives = registry::relatives(&state.store, id).await.html(lang)?;
@@ -253,7 +297,17 @@ pub async fn resident(State(state): State<AppState>, Path(id): Path<i64>, lang: 
         .collect();
     let gender_label = crate::web::i18n::text(lang, &format!("gender.{}", r.gender));
     let rights_label = crate::web::i18n::text(lang, &format!("rights.{}", r.political_rights));
-    Ok(ResidentPage { t: Tr(lang), user: Some(s.staff.display_name), csrf: s.csrf, r, relatives, history, can_write, gender_label, rights_label })
+    Ok(ResidentPage {
+        t: Tr(lang),
+        user: Some(s.staff.display_name),
+        csrf: s.csrf,
+        r,
+        relatives,
+        history,
+        can_write,
+        gender_label,
+        rights_label,
+    })
 }
 
 #[derive(Deserialize)]
@@ -262,7 +316,11 @@ pub struct RelativeForm {
     relation: String,
 }
 
-pub async fn link_relative(State(state): State<AppState>, Path(id): Path<i64>, f: StaffForm<RelativeForm>) -> Result<Response, HtmlError> {
+pub async fn link_relative(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<RelativeForm>,
+) -> Result<Response, HtmlError> {
     svc::link_relatives(&state.store, &f.session.staff, id, f.form.relative_id, &f.form.relation).await.html(f.lang)?;
     Ok(Redirect::to(&format!("/staff/residents/{id}")).into_response())
 }

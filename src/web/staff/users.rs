@@ -43,7 +43,10 @@ pub async fn list(State(state): State<AppState>, lang: Lang, s: StaffSession) ->
         let Some(street) = registry::street_office(&state.store, street_id).await.html(lang)? else { continue };
         let communities = registry::community_ids_in_street(&state.store, street_id).await.html(lang)?;
         let mut names = std::collections::HashMap::new();
-        scopes.push((format!("street_office:{street_id}"), format!("{} · {}", text(lang, "scope.street_office"), street.name)));
+        scopes.push((
+            format!("street_office:{street_id}"),
+            format!("{} · {}", text(lang, "scope.street_office"), street.name),
+        ));
         for cid in communities {
             if let Some(c) = registry::community(&state.store, cid).await.html(lang)? {
                 scopes.push((format!("community:{cid}"), format!("{} · {}", text(lang, "scope.community"), c.name)));
@@ -81,10 +84,18 @@ pub fn parse_scope(s: &str) -> Option<Scope> {
 
 pub async fn create(State(state): State<AppState>, f: StaffForm<NewUserForm>) -> Result<Redirect, HtmlError> {
     let lang = f.lang;
-    let role = Role::parse(&f.form.role).ok_or(ServiceError::Invalid { key: "err.role_required", field: None }).html(lang)?;
+    let role =
+        Role::parse(&f.form.role).ok_or(ServiceError::Invalid { key: "err.role_required", field: None }).html(lang)?;
     let scope = parse_scope(&f.form.scope).ok_or(ServiceError::Invalid { key: "err.scope", field: None }).html(lang)?;
-    accounts::create_user(&state.store, Some(&f.session.staff), f.form.username.trim(), &f.form.display_name, &f.form.password, &[Grant { role, scope }])
-        .await
-        .html(lang)?;
+    accounts::create_user(
+        &state.store,
+        Some(&f.session.staff),
+        f.form.username.trim(),
+        &f.form.display_name,
+        &f.form.password,
+        &[Grant { role, scope }],
+    )
+    .await
+    .html(lang)?;
     Ok(Redirect::to("/staff/users"))
 }
