@@ -48,17 +48,17 @@ pub async fn checkpoint_now(
     log_id: &str,
 ) -> store::Result<Option<st::StoredCheckpoint>> {
     let Some((size, frontier)) = st::head(store, log_id).await? else { return Ok(None) };
-    if let Some(cp) = st::latest_checkpoint(store, log_id).await? {
-        if cp.size >= size {
-            return Ok(Some(cp));
-        }
+    if let Some(cp) = st::latest_checkpoint(store, log_id).await?
+        && cp.size >= size
+    {
+        return Ok(Some(cp));
     }
     let f = Frontier::from_bytes(&frontier).map_err(|e| StoreError::Corrupt(format!("{e:?}")))?;
     let root: Hash = f.root();
     let cp = Checkpoint { origin: id.origin(log_id), size: size as u64, root, extensions: Vec::new() };
     let note = sign_checkpoint(&id.signer, &cp).map_err(|e| StoreError::Corrupt(format!("{e:?}")))?;
     st::insert_checkpoint(store, log_id, size, &root, &note, store::now_ms()).await?;
-    Ok(st::checkpoint_at(store, log_id, size).await?)
+    st::checkpoint_at(store, log_id, size).await
 }
 
 /// Every `period`, checkpoints each log that grew since its last checkpoint.

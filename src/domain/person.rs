@@ -173,10 +173,10 @@ impl RawResident {
             }
             d
         };
-        if let (Some(b), Some(i)) = (birth, id.as_ref()) {
-            if i.birth_date() != Some(b) {
-                push(&mut errs, "birth_date", "err.birth_mismatch");
-            }
+        if let (Some(b), Some(i)) = (birth, id.as_ref())
+            && i.birth_date() != Some(b)
+        {
+            push(&mut errs, "birth_date", "err.birth_mismatch");
         }
         let gender = if self.gender.trim().is_empty() {
             id.as_ref().and_then(IdCardNumber::gender)
@@ -220,10 +220,10 @@ impl RawResident {
                 None
             }
         };
-        if let (Some(g), Some(i)) = (gender, id.as_ref()) {
-            if i.gender() != Some(g) {
-                push(&mut errs, "gender", "err.gender_mismatch");
-            }
+        if let (Some(g), Some(i)) = (gender, id.as_ref())
+            && i.gender() != Some(g)
+        {
+            push(&mut errs, "gender", "err.gender_mismatch");
         }
         let flags = [
             ("hukou_here", parse_bool(&self.hukou_here)),

@@ -184,10 +184,10 @@ fn random_token() -> String {
 }
 
 async fn throttled(store: &Store, key: &str, now: i64) -> Result<()> {
-    if let Some(t) = users::throttle(store, key).await? {
-        if t.locked_until > now {
-            return Err(ServiceError::Throttled { retry_after_s: (t.locked_until - now + 999) / 1000 });
-        }
+    if let Some(t) = users::throttle(store, key).await?
+        && t.locked_until > now
+    {
+        return Err(ServiceError::Throttled { retry_after_s: (t.locked_until - now + 999) / 1000 });
     }
     Ok(())
 }

@@ -213,11 +213,10 @@ pub async fn preview(store: &Store, staff: &Staff, community_id: i64, filename: 
                     errors
                         .push(ResidentInputError { field: "id_number".into(), key: format!("err.id.repeat:{first}") });
                 }
-                if let Some(g) = r.group_number {
-                    if !groups.contains(&g) {
-                        errors
-                            .push(ResidentInputError { field: "group_number".into(), key: "err.group_unknown".into() });
-                    }
+                if let Some(g) = r.group_number
+                    && !groups.contains(&g)
+                {
+                    errors.push(ResidentInputError { field: "group_number".into(), key: "err.group_unknown".into() });
                 }
             }
             Err(e) => errors = e,

@@ -32,10 +32,10 @@ pub fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
     for v in raw {
         let Ok(s) = v.to_str() else { continue };
         for kv in s.split(';') {
-            if let Some((k, v)) = kv.trim().split_once('=') {
-                if k == name {
-                    return Some(v);
-                }
+            if let Some((k, v)) = kv.trim().split_once('=')
+                && k == name
+            {
+                return Some(v);
             }
         }
     }

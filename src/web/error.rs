@@ -110,10 +110,10 @@ impl IntoResponse for HtmlError {
             messages: messages(self.lang, &self.err, &reference),
         };
         let mut resp = (st, page).into_response();
-        if let ServiceError::Throttled { retry_after_s } = self.err {
-            if let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string()) {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+        if let ServiceError::Throttled { retry_after_s } = self.err
+            && let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string())
+        {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
         }
         resp
     }
@@ -138,10 +138,10 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         let mut resp = (status(&self.err), Json(body)).into_response();
-        if let ServiceError::Throttled { retry_after_s } = self.err {
-            if let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string()) {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+        if let ServiceError::Throttled { retry_after_s } = self.err
+            && let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string())
+        {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
         }
         resp
     }

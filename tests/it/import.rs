@@ -78,7 +78,7 @@ async fn confirmed_import_writes_all_rows_once(app: TestApp) {
     assert_eq!(app.count("SELECT COUNT(*) FROM households").await, 100);
     assert_eq!(app.count("SELECT COUNT(*) FROM import_rows").await, 0);
     // The whole import is one audit entry with a digest of the rows.
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_entries WHERE leaf_hash IS NOT NULL").await > 0, true);
+    assert!(app.count("SELECT COUNT(*) FROM audit_entries WHERE leaf_hash IS NOT NULL").await > 0);
     let (st, _) = api.api_post_empty(&format!("/api/v1/imports/{id}/commit")).await;
     assert_eq!(st, S::CONFLICT, "a batch commits once");
     assert_eq!(app.count("SELECT COUNT(*) FROM residents").await, 300);
@@ -91,7 +91,7 @@ async fn commit_is_all_or_nothing(app: TestApp) {
     let (_, body) = api.api_upload(&format!("/api/v1/communities/{c}/imports"), csv.into_bytes()).await;
     let id = body["batch"]["id"].as_i64().unwrap();
     // Between preview and commit someone registers the person of the LAST row by hand.
-    let last_id = id_number("1960-01-01", (49 * 2 + 1) % 1000);
+    let last_id = id_number("1960-01-01", 49 * 2 + 1);
     let (st, _) = api
         .api_post(&format!("/api/v1/communities/{c}/residents"), &json!({"name": "先登记", "id_number": last_id}))
         .await;

@@ -71,12 +71,11 @@ pub struct LoginForm {
 /// loopback and set X-Forwarded-For; only then is the header trusted.
 pub fn client_ip(peer: Option<std::net::SocketAddr>, headers: &HeaderMap) -> String {
     let peer_ip = peer.map(|p| p.ip());
-    if peer_ip.is_some_and(|ip| ip.is_loopback()) {
-        if let Some(f) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
-            if let Some(first) = f.split(',').next() {
-                return first.trim().to_string();
-            }
-        }
+    if peer_ip.is_some_and(|ip| ip.is_loopback())
+        && let Some(f) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
+        && let Some(first) = f.split(',').next()
+    {
+        return first.trim().to_string();
     }
     peer_ip.map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".into())
 }
@@ -125,10 +124,10 @@ pub async fn login(
                 notice: None,
             };
             let mut resp = (status, page).into_response();
-            if let ServiceError::Throttled { retry_after_s } = err {
-                if let Ok(v) = axum::http::HeaderValue::from_str(&retry_after_s.to_string()) {
-                    resp.headers_mut().insert(header::RETRY_AFTER, v);
-                }
+            if let ServiceError::Throttled { retry_after_s } = err
+                && let Ok(v) = axum::http::HeaderValue::from_str(&retry_after_s.to_string())
+            {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
             }
             resp
         }
