@@ -84,6 +84,14 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         min_cosignatures: usize,
     },
+    /// Recount a published ballot box (JSON) with the law engine and print the result as JSON.
+    Count {
+        /// A preset (national, gansu-2025, chongqing-2025) or a TOML profile file; overrides the box's own.
+        #[arg(long)]
+        profile: Option<String>,
+        /// The ballot box JSON file (`-` for standard input).
+        ballot_box: PathBuf,
+    },
     /// Run as an independent witness: check the log only grew, then cosign its checkpoint.
     Witness {
         /// The witness's own directory (its key and what it has cosigned).
@@ -336,6 +344,7 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
                 }
             }
         }
+        Command::Count { profile, ballot_box } => Ok(count(profile.as_deref(), &ballot_box)),
         Command::Events => {
             print!("{}", crate::audit::events::markdown());
             Ok(ExitCode::SUCCESS)
@@ -407,5 +416,48 @@ async fn verify(
             println!("FAILED: {f}");
             Ok(ExitCode::from(1))
         }
+    }
+}
+
+/// `huanjie count`: exit 0 with the result on stdout; exit 2 with one line naming the bad
+/// field on stderr (never a panic).
+fn count(profile: Option<&str>, path: &std::path::Path) -> ExitCode {
+    use crate::law::RuleProfile;
+    let fail = |msg: String| {
+        eprintln!("huanjie count: {msg}");
+        ExitCode::from(2)
+    };
+    let profile = match profile {
+        None => None,
+        Some(p) if RuleProfile::PRESETS.contains(&p) => match RuleProfile::preset(p) {
+            Ok(p) => Some(p),
+            Err(e) => return fail(format!("--profile: {e}")),
+        },
+        Some(file) => match std::fs::read_to_string(file) {
+            Ok(text) => match RuleProfile::from_toml(&text) {
+                Ok(p) => Some(p),
+                Err(e) => return fail(format!("--profile {file}: {e}")),
+            },
+            Err(e) => return fail(format!("--profile {file}: {e}")),
+        },
+    };
+    let input = if path.as_os_str() == "-" {
+        let mut s = String::new();
+        if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut s) {
+            return fail(format!("stdin: {e}"));
+        }
+        s
+    } else {
+        match std::fs::read_to_string(path) {
+            Ok(s) => s,
+            Err(e) => return fail(format!("{}: {e}", path.display())),
+        }
+    };
+    match crate::law::recount::recount_json(&input, profile) {
+        Ok(out) => {
+            println!("{out}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e.to_string()),
     }
 }

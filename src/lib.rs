@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod law;
 pub mod net;
 pub mod secrets;
 pub mod service;

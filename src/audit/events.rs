@@ -121,3 +121,16 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod readme {
+    /// README's event table is generated from the catalogue: keep them in step.
+    #[test]
+    fn readme_event_table_matches_the_catalogue() {
+        let readme = include_str!("../../README.md");
+        let start = readme.find("<!-- events:begin -->\n").map(|i| i + "<!-- events:begin -->\n".len());
+        let end = readme.find("<!-- events:end -->");
+        let (Some(s), Some(e)) = (start, end) else { panic!("README lacks the events markers") };
+        assert_eq!(&readme[s..e], super::markdown(), "run `huanjie events` and paste it into README");
+    }
+}

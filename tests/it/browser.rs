@@ -1,3 +1,101 @@
 //! End-to-end in a real browser (Debian chromium + chromedriver, driven with fantoccini):
 //! sign in and register a resident through the UI. Skipped, saying so, when chromedriver is
 //! not installed (`.ci/run` installs it).
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use fantoccini::{ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+
+use crate::helpers::{K, PASSWORD, R, TestApp, id_number};
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Kills chromedriver (and with it the browser) when the test ends, pass or fail.
+struct Driver(std::process::Child);
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn wait_for_port(port: u16) -> bool {
+    // Waiting for a child process to start listening (not a timing assertion): up to 20 s.
+    for _ in 0..400 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_and_register_a_resident_in_a_real_browser() {
+    if !std::path::Path::new(CHROMEDRIVER).exists() {
+        eprintln!(
+            "SKIPPED browser test: {CHROMEDRIVER} not installed (apt-get install chromium chromium-driver; .ci/run does)"
+        );
+        return;
+    }
+    let app = TestApp::sqlite().await;
+    let s = app.street("web").await;
+    let c = app.community(s, "web-c").await;
+    app.user("webadmin", R::StreetAdmin, K::StreetOffice, s).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(huanjie::serve(app.router.clone(), listener));
+
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let _driver = Driver(
+        std::process::Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    assert!(wait_for_port(port).await, "chromedriver did not start");
+    let profile = crate::helpers::temp_dir();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({"binary": "/usr/bin/chromium", "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+            "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-dev-shm-usage", "--window-size=360,800", format!("--user-data-dir={}", profile.0.display())]}),
+    );
+    let browser = ClientBuilder::new(HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .unwrap();
+
+    // Sign in through the form (a 360-px phone-sized window).
+    browser.goto(&format!("{base}/login")).await.unwrap();
+    browser.find(Locator::Id("username")).await.unwrap().send_keys("webadmin").await.unwrap();
+    browser.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    browser.find(Locator::Css("form[action='/login'] button")).await.unwrap().click().await.unwrap();
+    browser.wait().for_element(Locator::Css("table.list")).await.unwrap();
+    assert!(browser.current_url().await.unwrap().path().starts_with("/staff"));
+
+    // Register a resident through the real form.
+    let id = id_number("1985-03-04", 21);
+    browser.goto(&format!("{base}/staff/communities/{c}/residents/new")).await.unwrap();
+    browser.find(Locator::Id("name")).await.unwrap().send_keys("欧阳明").await.unwrap();
+    browser.find(Locator::Id("id_number")).await.unwrap().send_keys(&id).await.unwrap();
+    browser.find(Locator::Id("household_number")).await.unwrap().send_keys("0808").await.unwrap();
+    browser.find(Locator::Css("form.form button[type=submit]")).await.unwrap().click().await.unwrap();
+    browser.wait().for_element(Locator::Css("dl.facts")).await.unwrap();
+    let title = browser.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+    assert!(title.contains("欧阳明"), "{title}");
+    let page = browser.source().await.unwrap();
+    assert!(page.contains(&id), "the page shows the stored ID number");
+    assert_eq!(app.count("SELECT COUNT(*) FROM residents WHERE name = '欧阳明'").await, 1);
+    browser.close().await.unwrap();
+}

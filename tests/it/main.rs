@@ -10,6 +10,7 @@ mod helpers;
 mod access;
 mod audit;
 mod browser;
+mod cli;
 mod import;
 mod security;
 mod storage;

@@ -1,0 +1,135 @@
+//! The result of a count, serialised as the stable JSON of `huanjie count` (see
+//! [`crate::law::recount`] for the documented format).
+
+use crate::law::contest::Round;
+use crate::law::date_fmt::iso_date;
+use crate::law::profile::RunoffTiming;
+use crate::law::race::Threshold;
+use crate::law::women::WomenOutcome;
+use crate::law::{Method, Post};
+use serde::Serialize;
+use time::Date;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VoidReason {
+    /// LAW.md §4 [N / N?; P CQ Art. 34(3)].
+    QuorumMissed,
+    /// LAW.md §6 [P, CQ Art. 34(5)].
+    ReturnedExceedsIssued,
+    /// LAW.md §11: valid + invalid must equal returned.
+    TotalsDoNotReconcile,
+    /// LAW.md §5 [N; P CQ Art. 34(4)].
+    MarginBroken,
+    /// LAW.md §6 [N?; CQ Art. 34(6)].
+    NoPublicCount,
+    /// LAW.md §6 [N?; CQ Art. 34(7)].
+    NotAnnouncedOnSpot,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PostStatus {
+    Counted,
+    Settled,
+    Deferred,
+    Void,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TallyLine {
+    pub id: String,
+    pub votes: u64,
+    pub write_in: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PostResult {
+    pub post: Post,
+    pub seats: u32,
+    pub status: PostStatus,
+    pub threshold: Option<Threshold>,
+    pub votes_needed: Option<u64>,
+    pub void_marks: u64,
+    pub voided_by_overvote: u64,
+    pub tally: Vec<TallyLine>,
+    pub elected: Vec<String>,
+    pub unfilled: u32,
+    pub tied: Vec<String>,
+    pub tied_seats: u32,
+}
+
+/// What must happen after this count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Next {
+    Nothing,
+    Revote {
+        post: Post,
+        candidates: Vec<String>,
+        seats: u32,
+        women_only: bool,
+    },
+    Runoff {
+        post: Post,
+        candidates: Vec<String>,
+        seats: u32,
+        women_only: bool,
+        timing: RunoffTiming,
+        #[serde(with = "iso_date::option")]
+        by: Option<Date>,
+    },
+    Vacancy {
+        post: Post,
+        seats: u32,
+        women_only: bool,
+        byelection_within_months: u32,
+        #[serde(with = "iso_date::option")]
+        byelection_by: Option<Date>,
+    },
+    /// The post can be decided only after `after` is.
+    Deferred {
+        post: Post,
+        after: Post,
+        candidates: Vec<String>,
+    },
+    Rerun {
+        reasons: Vec<VoidReason>,
+        within_days: u32,
+        #[serde(with = "iso_date::option")]
+        by: Option<Date>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Elected {
+    pub id: String,
+    pub post: Post,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProfileRef {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CountResult {
+    pub profile: ProfileRef,
+    pub method: Method,
+    pub round: Round,
+    pub valid: bool,
+    pub void_reasons: Vec<VoidReason>,
+    pub electorate: u64,
+    pub notified_absentees_excluded: u64,
+    pub quorum_needed: u64,
+    pub ballots_issued: u64,
+    pub ballots_cast: u64,
+    pub valid_ballots: u64,
+    pub blank_ballots: u64,
+    pub invalid_ballots: u64,
+    pub posts: Vec<PostResult>,
+    pub elected: Vec<Elected>,
+    pub women_rule: WomenOutcome,
+    pub next: Vec<Next>,
+}

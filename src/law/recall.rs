@@ -1,0 +1,265 @@
+//! Recall (罢免), by-election trigger, and the meetings' quorum rules (LAW.md §2, §9, §10).
+
+use crate::law::timetable::{DateOutOfRange, add_months};
+use crate::law::{Fraction, Method, RuleProfile};
+use serde::Serialize;
+use std::fmt;
+use time::{Date, Duration};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum RecallError {
+    TooFewSignatures { have: u64, need: u64, rule: &'static str },
+    NoWrittenReasons { rule: &'static str },
+    DefenceNotPublished { rule: &'static str },
+}
+
+impl fmt::Display for RecallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecallError::TooFewSignatures { have, need, rule } => {
+                write!(f, "{have} signatures, {need} needed ({rule})")
+            }
+            RecallError::NoWrittenReasons { rule } => {
+                write!(f, "a recall petition needs written reasons ({rule})")
+            }
+            RecallError::DefenceNotPublished { rule } => {
+                write!(f, "the member's answer must be published before the vote ({rule})")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RecallError {}
+
+fn petition_share(method: Method, profile: &RuleProfile) -> Fraction {
+    match method {
+        Method::Direct => profile.recall.petition_voters,
+        Method::Household => profile.recall.petition_households,
+        Method::Representatives => profile.recall.petition_representatives,
+    }
+}
+
+/// LAW.md §9 [N?, P]: signatures needed — ≥1/5 of voters or household representatives, ≥1/3 of
+/// residents' representatives.
+pub fn petition_threshold(method: Method, electorate: u64, profile: &RuleProfile) -> u64 {
+    petition_share(method, profile).least_reaching(electorate).max(1)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Petition {
+    pub method: Method,
+    pub electorate: u64,
+    pub signatures: u64,
+    pub written_reasons: bool,
+}
+
+/// LAW.md §9 [N?, P]: enough joint signatures, with written reasons.
+pub fn check_petition(p: &Petition, profile: &RuleProfile) -> Result<(), Vec<RecallError>> {
+    let mut out = Vec::new();
+    let need = petition_threshold(p.method, p.electorate, profile);
+    if p.signatures < need {
+        out.push(RecallError::TooFewSignatures { have: p.signatures, need, rule: "LAW.md §9 [N?, P]" });
+    }
+    if !p.written_reasons {
+        out.push(RecallError::NoWrittenReasons { rule: "LAW.md §9 [N?, P]" });
+    }
+    if out.is_empty() { Ok(()) } else { Err(out) }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecallVote {
+    pub method: Method,
+    pub electorate: u64,
+    /// All ballots returned, blank and invalid included.
+    pub ballots_cast: u64,
+    pub yes: u64,
+    /// LAW.md §9 [N?, P]: the member's answer (申辩) was published before the vote.
+    pub defence_published: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecallOutcome {
+    Recalled,
+    NotRecalled,
+    /// Too few voted: the vote is not valid.
+    QuorumMissed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecallResult {
+    pub outcome: RecallOutcome,
+    pub quorum_needed: u64,
+    pub yes_needed: u64,
+    /// LAW.md §9 [N]: a recalled seat is filled by a by-election under Art. 18's procedure.
+    pub byelection_required: bool,
+}
+
+/// LAW.md §9: valid if more than half of voters (or household representatives) vote, or more
+/// than two thirds of representatives [N]; passes with more than half of the ballots cast [N?].
+pub fn decide_recall(v: &RecallVote, profile: &RuleProfile) -> Result<RecallResult, RecallError> {
+    if !v.defence_published {
+        return Err(RecallError::DefenceNotPublished { rule: "LAW.md §9 [N?, P]" });
+    }
+    let quorum = match v.method {
+        Method::Direct | Method::Household => profile.recall.quorum_voters,
+        Method::Representatives => profile.recall.quorum_representatives,
+    };
+    let pass = profile.recall.pass;
+    let outcome = if !quorum.exceeded_by(v.ballots_cast, v.electorate) {
+        RecallOutcome::QuorumMissed
+    } else if pass.exceeded_by(v.yes, v.ballots_cast) {
+        RecallOutcome::Recalled
+    } else {
+        RecallOutcome::NotRecalled
+    };
+    Ok(RecallResult {
+        outcome,
+        quorum_needed: quorum.least_exceeding(v.electorate),
+        yes_needed: pass.least_exceeding(v.ballots_cast),
+        byelection_required: outcome == RecallOutcome::Recalled,
+    })
+}
+
+/// LAW.md §9 [P]: every recall, termination, resignation and by-election is announced and filed
+/// within `filing_days`.
+pub fn filing_deadline(event: Date, profile: &RuleProfile) -> Result<Date, DateOutOfRange> {
+    event.checked_add(Duration::days(i64::from(profile.deadlines.filing_days))).ok_or(DateOutOfRange)
+}
+
+/// LAW.md §7 [P]: a vacant seat is filled by a by-election within `vacancy_byelection_months`.
+pub fn byelection_deadline(vacancy: Date, profile: &RuleProfile) -> Result<Date, DateOutOfRange> {
+    add_months(vacancy, profile.deadlines.vacancy_byelection_months)
+}
+
+/// LAW.md §10 [N 2018]: a residents' meeting needs more than half of the adult residents (or of
+/// the household / group representatives) present.
+pub fn residents_meeting_quorate(present: u64, entitled: u64, profile: &RuleProfile) -> bool {
+    profile.meetings.residents_meeting_quorum.exceeded_by(present, entitled)
+}
+
+/// LAW.md §10 [N 2018]: it decides by more than half of those present.
+pub fn residents_meeting_adopts(yes: u64, present: u64, profile: &RuleProfile) -> bool {
+    profile.meetings.residents_meeting_decision.exceeded_by(yes, present)
+}
+
+/// LAW.md §10 [N]: residents' representatives make up at least 4/5 of the representatives'
+/// meeting.
+pub fn representatives_share_ok(representatives: u64, meeting_members: u64, profile: &RuleProfile) -> bool {
+    meeting_members > 0 && profile.meetings.representatives_share.reached_by(representatives, meeting_members)
+}
+
+/// LAW.md §10 [N]: at least 1/3 of representatives can demand a residents' meeting.
+pub fn may_demand_residents_meeting(demanding: u64, representatives: u64, profile: &RuleProfile) -> bool {
+    representatives > 0 && profile.meetings.demand_by_representatives.reached_by(demanding, representatives)
+}
+
+/// LAW.md §2 [P, GS Art. 14]: the election committee meets with more than half of its members
+/// and decides by majority; LAW.md does not say of whom, so — as the Organic Law does for the
+/// residents' meeting — of those present.
+pub fn election_committee_decides(members: u64, present: u64, yes: u64, profile: &RuleProfile) -> bool {
+    profile.committee.election_committee_quorum.exceeded_by(present, members)
+        && Fraction::new(1, 2).exceeded_by(yes, present)
+}
+
+/// LAW.md §4 [N 2018, P]: each residents' group elects 2–3 representatives.
+pub fn representatives_per_group_ok(n: u32, profile: &RuleProfile) -> bool {
+    let m = &profile.meetings;
+    (m.representatives_per_group_min..=m.representatives_per_group_max).contains(&n)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn petition_fifth_of_voters_third_of_representatives_n_q_p() {
+        let p = RuleProfile::national();
+        let table = [
+            (Method::Direct, 1000, 200),
+            (Method::Direct, 1001, 201),
+            (Method::Household, 500, 100),
+            (Method::Representatives, 30, 10),
+            (Method::Representatives, 31, 11),
+        ];
+        for (m, e, need) in table {
+            assert_eq!(petition_threshold(m, e, &p), need, "{m:?} {e}");
+        }
+        let ok = Petition { method: Method::Direct, electorate: 1000, signatures: 200, written_reasons: true };
+        assert_eq!(check_petition(&ok, &p), Ok(()));
+        let bad = Petition { signatures: 199, written_reasons: false, ..ok };
+        assert_eq!(check_petition(&bad, &p).unwrap_err().len(), 2);
+    }
+
+    #[test]
+    fn recall_quorum_half_or_two_thirds_n_and_pass_half_of_cast_n_q() {
+        let p = RuleProfile::national();
+        let v = |method, electorate, cast, yes| RecallVote {
+            method,
+            electorate,
+            ballots_cast: cast,
+            yes,
+            defence_published: true,
+        };
+        let table = [
+            (v(Method::Direct, 100, 50, 50), RecallOutcome::QuorumMissed),
+            (v(Method::Direct, 100, 51, 26), RecallOutcome::Recalled),
+            (v(Method::Direct, 100, 52, 26), RecallOutcome::NotRecalled),
+            (v(Method::Household, 100, 60, 31), RecallOutcome::Recalled),
+            (v(Method::Representatives, 30, 20, 20), RecallOutcome::QuorumMissed),
+            (v(Method::Representatives, 30, 21, 11), RecallOutcome::Recalled),
+        ];
+        for (vote, want) in table {
+            let r = decide_recall(&vote, &p).unwrap();
+            assert_eq!(r.outcome, want, "{vote:?}");
+            assert_eq!(r.byelection_required, want == RecallOutcome::Recalled);
+        }
+        let mut no_answer = v(Method::Direct, 100, 60, 60);
+        no_answer.defence_published = false;
+        assert!(decide_recall(&no_answer, &p).is_err());
+    }
+
+    #[test]
+    fn filing_5_days_byelection_3_months_p() {
+        let p = RuleProfile::national();
+        assert_eq!(filing_deadline(date!(2026 - 06 - 14), &p).unwrap(), date!(2026 - 06 - 19));
+        assert_eq!(byelection_deadline(date!(2026 - 06 - 14), &p).unwrap(), date!(2026 - 09 - 14));
+    }
+
+    #[test]
+    fn residents_meeting_quorum_and_decision_n_2018() {
+        let p = RuleProfile::national();
+        assert!(!residents_meeting_quorate(50, 100, &p));
+        assert!(residents_meeting_quorate(51, 100, &p));
+        assert!(residents_meeting_adopts(26, 51, &p));
+        assert!(!residents_meeting_adopts(25, 51, &p));
+    }
+
+    #[test]
+    fn representatives_at_least_four_fifths_n() {
+        let p = RuleProfile::national();
+        assert!(representatives_share_ok(40, 50, &p));
+        assert!(!representatives_share_ok(39, 50, &p));
+        assert!(!representatives_share_ok(0, 0, &p));
+        assert!(may_demand_residents_meeting(10, 30, &p));
+        assert!(!may_demand_residents_meeting(9, 30, &p));
+    }
+
+    #[test]
+    fn election_committee_quorum_and_majority_p_gs_art_14() {
+        let p = RuleProfile::national();
+        assert!(election_committee_decides(7, 4, 3, &p));
+        assert!(!election_committee_decides(7, 3, 3, &p));
+        assert!(!election_committee_decides(7, 4, 2, &p));
+    }
+
+    #[test]
+    fn two_or_three_representatives_per_group_n_2018_p() {
+        let p = RuleProfile::national();
+        let got: Vec<bool> = (1..=4).map(|n| representatives_per_group_ok(n, &p)).collect();
+        assert_eq!(got, vec![false, true, true, false]);
+    }
+}
