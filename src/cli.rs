@@ -57,6 +57,11 @@ enum Command {
         #[command(subcommand)]
         cmd: StreetCmd,
     },
+    /// Communities.
+    Community {
+        #[command(subcommand)]
+        cmd: CommunityCmd,
+    },
     /// Staff accounts.
     User {
         #[command(subcommand)]
@@ -118,6 +123,20 @@ enum StreetCmd {
     Add {
         #[command(flatten)]
         common: Common,
+        code: String,
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum CommunityCmd {
+    /// Create a community in a street office: `huanjie community add --street CODE CODE NAME`.
+    Add {
+        #[command(flatten)]
+        common: Common,
+        /// The street office's code.
+        #[arg(long)]
+        street: String,
         code: String,
         name: String,
     },
@@ -254,6 +273,18 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
             let id =
                 reg_svc::create_street_office(&store, &Actor::system("cli"), &code, &name).await.map_err(svc_err)?;
             println!("street office {code} created (id {id})");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Community { cmd: CommunityCmd::Add { common, street, code, name } } => {
+            let store = open(&common).await?;
+            let so = registry::street_office_by_code(&store, &street)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or("no street office with that code")?;
+            let id = reg_svc::create_community_as(&store, &Actor::system("cli"), so.id, &code, &name)
+                .await
+                .map_err(svc_err)?;
+            println!("community {code} created (id {id})");
             Ok(ExitCode::SUCCESS)
         }
         Command::User { cmd: UserCmd::Add { common, username, name, role, scope, password } } => {

@@ -117,7 +117,7 @@ CREATE TABLE login_throttle (
 CREATE TABLE import_batches (
     id           INTEGER PRIMARY KEY,
     community_id INTEGER NOT NULL REFERENCES communities(id),
-    created_by   INTEGER NOT NULL REFERENCES users(id),
+    created_by   INTEGER REFERENCES users(id),       -- NULL: the operator on the CLI
     created_ms   INTEGER NOT NULL,
     filename     TEXT NOT NULL,
     status       TEXT NOT NULL CHECK (status IN ('preview', 'committed', 'discarded')),

@@ -295,6 +295,7 @@ pub async fn commit_as(
     }
     let mut households: HashMap<String, i64> = HashMap::new();
     let mut new_households = 0i64;
+    let mut pending = Vec::with_capacity(registry::RESIDENT_BATCH);
     for (i, r) in rows.iter().enumerate() {
         let group_id = match r.group_number {
             Some(n) => Some(*groups.get(&n).ok_or(invalid("err.group_unknown", "group_number"))?),
@@ -318,10 +319,12 @@ pub async fn commit_as(
                 }
             },
         };
-        registry::insert_resident(&mut tx, community_id, household_id, group_id, r, now)
-            .await
-            .map_err(|e| if e.is_unique_violation() { invalid("err.id.exists", "id_number") } else { e.into() })?;
-        if i % 1000 == 999 {
+        pending.push((household_id, group_id, r));
+        if pending.len() == registry::RESIDENT_BATCH || i + 1 == rows.len() {
+            registry::insert_residents(&mut tx, community_id, &pending, now)
+                .await
+                .map_err(|e| if e.is_unique_violation() { invalid("err.id.exists", "id_number") } else { e.into() })?;
+            pending.clear();
             progress(i as i64 + 1, total);
         }
     }

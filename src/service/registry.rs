@@ -49,6 +49,9 @@ pub async fn create_community(store: &Store, staff: &Staff, street_id: i64, code
 }
 
 pub async fn create_community_as(store: &Store, actor: &Actor, street_id: i64, code: &str, name: &str) -> Result<i64> {
+    check_code(code)?;
+    let name = check_title(name, "name")?;
+    let name = name.as_str();
     let mut tx = store.begin().await?;
     let id = registry::insert_community(&mut tx, street_id, code, name, now_ms()).await?;
     audit::record(

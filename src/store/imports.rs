@@ -11,7 +11,7 @@ use crate::on_conn;
 pub struct Batch {
     pub id: i64,
     pub community_id: i64,
-    pub created_by: i64,
+    pub created_by: Option<i64>,
     pub created_ms: i64,
     pub filename: String,
     pub status: String,
@@ -33,7 +33,7 @@ pub async fn insert_batch(tx: &mut Tx, community_id: i64, user_id: i64, filename
              VALUES ($1, $2, $3, $4, 'preview', 0, 0) RETURNING id",
         )
         .bind(community_id)
-        .bind(user_id)
+        .bind((user_id > 0).then_some(user_id))
         .bind(now)
         .bind(filename)
         .fetch_one(c)
@@ -43,7 +43,8 @@ pub async fn insert_batch(tx: &mut Tx, community_id: i64, user_id: i64, filename
 
 /// Inserts staged rows in multi-row statements (fast on both engines, bounded bind count).
 pub async fn insert_rows(tx: &mut Tx, batch_id: i64, rows: &[(i64, String, String)]) -> Result<()> {
-    for chunk in rows.chunks(200) {
+    let per = super::registry::rows_per_insert(tx, 200);
+    for chunk in rows.chunks(per) {
         let mut sql = String::from("INSERT INTO import_rows (batch_id, row_no, data_json, errors_json) VALUES ");
         for i in 0..chunk.len() {
             if i > 0 {

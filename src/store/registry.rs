@@ -299,6 +299,70 @@ pub async fn insert_resident(
     }))
 }
 
+/// Rows per multi-row INSERT on PostgreSQL (16 binds each; saves round trips). SQLite runs in
+/// process, and sqlx-sqlite looks each parameter up by name (quadratic in the parameter count),
+/// so there a few rows per statement are fastest.
+pub const RESIDENT_BATCH: usize = 500;
+
+pub fn rows_per_insert(tx: &Tx, pg: usize) -> usize {
+    match tx {
+        Tx::Sqlite(_) => 8,
+        Tx::Postgres(_) => pg,
+    }
+}
+
+/// Inserts many residents with multi-row statements (imports).
+pub async fn insert_residents(
+    tx: &mut Tx,
+    community_id: i64,
+    rows: &[(Option<i64>, Option<i64>, &NewResident)],
+    now: i64,
+) -> Result<()> {
+    let per = rows_per_insert(tx, RESIDENT_BATCH);
+    for chunk in rows.chunks(per) {
+        let mut sql = String::from(
+            "INSERT INTO residents (community_id, household_id, group_id, name, gender, ethnicity, birth_date, id_number, \
+             hukou_here, months_resident, community_worker, worker_months, political_rights, household_head, phone, \
+             version, created_ms, updated_ms) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 16;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push('(');
+            for k in 1..=15 {
+                sql.push_str(&format!("${},", b + k));
+            }
+            sql.push_str(&format!("1, ${0}, ${0})", b + 16));
+        }
+        on_conn!(tx tx, |c| {
+            let mut q = sqlx::query(&sql);
+            for (household_id, group_id, r) in chunk {
+                q = q
+                    .bind(community_id)
+                    .bind(*household_id)
+                    .bind(*group_id)
+                    .bind(r.name.as_str())
+                    .bind(r.gender.as_str())
+                    .bind(&r.ethnicity)
+                    .bind(r.birth_date.to_string())
+                    .bind(r.id_number.as_str())
+                    .bind(r.hukou_here)
+                    .bind(r.months_resident)
+                    .bind(r.community_worker)
+                    .bind(r.worker_months)
+                    .bind(r.political_rights.as_str())
+                    .bind(r.household_head)
+                    .bind(&r.phone)
+                    .bind(now);
+            }
+            q.execute(c).await?;
+        });
+    }
+    Ok(())
+}
+
 /// Overwrites a resident if `expected_version` is still current (optimistic concurrency: two
 /// clerks editing the same record cannot silently overwrite each other). Returns false if stale.
 pub async fn update_resident(
