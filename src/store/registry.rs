@@ -239,6 +239,42 @@ pub async fn households(store: &Store, community_id: i64, limit: i64, offset: i6
     }))
 }
 
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct HouseholdRow {
+    pub id: i64,
+    pub number: String,
+    pub address: String,
+    pub group_number: Option<i64>,
+    pub members: i64,
+}
+
+/// Households with their group number and member count, paged, in number order.
+pub async fn households_with_counts(
+    store: &Store,
+    community_id: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<HouseholdRow>, i64)> {
+    Ok(on_conn!(pool store, |c| {
+        let rows = sqlx::query_as::<_, HouseholdRow>(
+            "SELECT h.id, h.number, h.address, g.number AS group_number, \
+             (SELECT COUNT(*) FROM residents r WHERE r.household_id = h.id) AS members \
+             FROM households h LEFT JOIN resident_groups g ON g.id = h.group_id \
+             WHERE h.community_id = $1 ORDER BY h.number LIMIT $2 OFFSET $3",
+        )
+        .bind(community_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(c)
+        .await?;
+        let total = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM households WHERE community_id = $1")
+            .bind(community_id)
+            .fetch_one(c)
+            .await?;
+        (rows, total)
+    }))
+}
+
 pub async fn household_by_number(tx: &mut Tx, community_id: i64, number: &str) -> Result<Option<Household>> {
     Ok(on_conn!(tx tx, |c| {
         sqlx::query_as::<_, Household>(

@@ -5,6 +5,8 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod i18n;
+pub mod observe;
+pub mod qr;
 pub mod staff;
 
 use std::collections::HashMap;
@@ -59,6 +61,7 @@ pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(staff::router())
+        .merge(observe::router())
         .nest("/api/v1", api::router())
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/app.css", get(stylesheet))

@@ -12,5 +12,6 @@ mod audit;
 mod browser;
 mod cli;
 mod import;
+mod pages;
 mod security;
 mod storage;

@@ -33,6 +33,18 @@ pub const ROUTES: &[(&str, &str, &str, bool)] = &[
     ("get", "/residents/{id}/relatives", "Near relatives", false),
     ("post", "/residents/{id}/relatives", "Record a near relative", true),
     ("post", "/users", "Create a staff account with a role (street_admin)", true),
+    ("get", "/logs/key", "The log's verifier key (name+hash+base64), text/plain", false),
+    (
+        "get",
+        "/logs/{log}/checkpoint",
+        "The latest signed checkpoint with cosignatures (C2SP signed note), text/plain",
+        false,
+    ),
+    ("get", "/logs/{log}/entries", "Entries ?start=&end= (at most 1,000) with base64 leaf and decoded JSON", false),
+    ("get", "/logs/{log}/proofs/inclusion", "RFC 9162 inclusion proof ?index=&size=", false),
+    ("get", "/logs/{log}/proofs/consistency", "RFC 9162 consistency proof ?from=&to=", false),
+    ("get", "/logs/{log}/record", "The whole record for `huanjie verify`", false),
+    ("post", "/logs/{log}/cosignatures", "A witness's cosignature line for the checkpoint ?size=", false),
 ];
 
 pub async fn document() -> Json<Value> {
@@ -52,6 +64,11 @@ pub async fn document() -> Json<Value> {
         if *csrf {
             op["parameters"] =
                 json!([{"name": "X-CSRF-Token", "in": "header", "required": true, "schema": {"type": "string"}}]);
+        }
+        if path.contains("{log}") {
+            let mut params = op["parameters"].as_array().cloned().unwrap_or_default();
+            params.push(json!({"name": "log", "in": "path", "required": true, "schema": {"type": "string"}, "description": "`system` or `election-<id>`"}));
+            op["parameters"] = Value::Array(params);
         }
         if path.contains("{id}") {
             let params = op["parameters"].as_array().cloned().unwrap_or_default();

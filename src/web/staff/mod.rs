@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/streets/{id}/communities", post(registry::create_community))
         .route("/staff/communities/{id}", get(registry::community))
         .route("/staff/communities/{id}/groups", post(registry::create_group))
+        .route("/staff/communities/{id}/households", get(registry::households).post(registry::create_household))
         .route("/staff/communities/{id}/residents", post(registry::create_resident))
         .route("/staff/communities/{id}/residents/new", get(registry::new_resident))
         .route("/staff/communities/{id}/residents.csv", get(import::export))

@@ -324,3 +324,73 @@ pub async fn link_relative(
     svc::link_relatives(&state.store, &f.session.staff, id, f.form.relative_id, &f.form.relation).await.html(f.lang)?;
     Ok(Redirect::to(&format!("/staff/residents/{id}")).into_response())
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/households.html")]
+struct HouseholdsPage {
+    t: Tr,
+    user: Option<String>,
+    csrf: String,
+    community: registry::Community,
+    households: Vec<registry::HouseholdRow>,
+    groups: Vec<ResidentGroup>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    can_write: bool,
+}
+
+pub async fn households(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+    Query(q): Query<SearchQuery>,
+) -> Result<impl IntoResponse, HtmlError> {
+    s.staff.authorize(&state.store, Permission::ReadRegistry, id).await.html(lang)?;
+    let page = q.page.unwrap_or(1).max(1);
+    let (households, total) =
+        registry::households_with_counts(&state.store, id, 100, (page - 1) * 100).await.html(lang)?;
+    let community = registry::community(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
+    let groups = registry::groups(&state.store, id).await.html(lang)?;
+    let can_write = s.staff.authorize(&state.store, Permission::WriteRegistry, id).await.is_ok();
+    Ok(HouseholdsPage {
+        t: Tr(lang),
+        user: Some(s.staff.display_name),
+        csrf: s.csrf,
+        community,
+        households,
+        groups,
+        total,
+        page,
+        pages: ((total + 99) / 100).max(1),
+        can_write,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct HouseholdForm {
+    number: String,
+    address: String,
+    #[serde(default)]
+    group_number: String,
+}
+
+pub async fn create_household(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<HouseholdForm>,
+) -> Result<Redirect, HtmlError> {
+    let group = match f.form.group_number.trim() {
+        "" => None,
+        g => Some(
+            g.parse::<i64>()
+                .map_err(|_| ServiceError::Invalid { key: "err.group", field: Some("group_number".into()) })
+                .html(f.lang)?,
+        ),
+    };
+    svc::create_household(&state.store, &f.session.staff, id, &f.form.number, &f.form.address, group)
+        .await
+        .html(f.lang)?;
+    Ok(Redirect::to(&format!("/staff/communities/{id}/households")))
+}

@@ -1,0 +1,154 @@
+//! The observer portal: what anyone can check about a log (its latest signed checkpoint, with
+//! a QR code, the key, the witnesses, how to verify), and for street-level staff the timeline
+//! of events. Election logs join this page with the election issue.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::audit::checkpoints::checkpoint_now;
+use crate::audit::{EventKind, SYSTEM_LOG};
+use crate::domain::{Role, ScopeKind};
+use crate::store::audit as st;
+use crate::web::auth::StaffSession;
+use crate::web::error::{HtmlError, ResultExt};
+use crate::web::i18n::{Lang, Tr, text};
+use crate::web::staff::beijing;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/observe", get(portal))
+}
+
+pub struct EventView {
+    index: i64,
+    when: String,
+    what: String,
+    actor: String,
+    role: String,
+    target: String,
+}
+
+pub struct CheckpointView {
+    size: i64,
+    when: String,
+    cosigned_by: Vec<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "observe.html")]
+struct Portal {
+    t: Tr,
+    user: Option<String>,
+    csrf: String,
+    origin: String,
+    key: String,
+    note: String,
+    size: i64,
+    when: String,
+    qr: String,
+    witnesses_configured: usize,
+    witnessed_by: Vec<String>,
+    checkpoints: Vec<CheckpointView>,
+    can_read_entries: bool,
+    events: Vec<EventView>,
+    prev_start: Option<i64>,
+    next_start: Option<i64>,
+}
+
+#[derive(Deserialize)]
+pub struct Page {
+    start: Option<i64>,
+}
+
+const PAGE: i64 = 100;
+
+async fn portal(
+    State(state): State<AppState>,
+    lang: Lang,
+    s: Option<StaffSession>,
+    Query(q): Query<Page>,
+) -> Result<impl IntoResponse, HtmlError> {
+    let log = SYSTEM_LOG;
+    let latest = checkpoint_now(&state.store, &state.log, log).await.html(lang)?;
+    let cosigs = st::cosignatures(&state.store, log).await.html(lang)?;
+    let (size, note, when) = match &latest {
+        Some(c) => (c.size, c.note.clone(), beijing(c.created_ms)),
+        None => (0, String::new(), String::new()),
+    };
+    let body: String = note.split("\n\n").next().map(|b| format!("{b}\n")).unwrap_or_default();
+    let qr = if body.trim().is_empty() { String::new() } else { super::qr::svg(&body, 220).unwrap_or_default() };
+    let witnessed_by = cosigs.iter().filter(|c| c.0 == size).map(|c| c.1.clone()).collect();
+    let mut checkpoints: Vec<CheckpointView> = st::checkpoints(&state.store, log)
+        .await
+        .html(lang)?
+        .into_iter()
+        .rev()
+        .take(20)
+        .map(|c| CheckpointView {
+            size: c.size,
+            when: beijing(c.created_ms),
+            cosigned_by: cosigs.iter().filter(|x| x.0 == c.size).map(|x| x.1.clone()).collect(),
+        })
+        .collect();
+    checkpoints.truncate(20);
+    let can_read_entries = s.as_ref().is_some_and(|s| {
+        s.staff
+            .grants
+            .iter()
+            .any(|g| g.scope.kind == ScopeKind::StreetOffice && matches!(g.role, Role::StreetAdmin | Role::Observer))
+    });
+    let head = st::size(&state.store, log).await.html(lang)? as i64;
+    // Newest first: the default page ends at the head.
+    let start = q.start.unwrap_or((head - PAGE).max(0)).clamp(0, head.max(0));
+    let mut events = Vec::new();
+    if can_read_entries {
+        for e in st::entries(&state.store, log, start, start + PAGE).await.html(lang)?.into_iter().rev() {
+            let v: serde_json::Value = serde_json::from_slice(&e.leaf).unwrap_or_default();
+            let ty = v["type"].as_str().unwrap_or("?");
+            let what = match EventKind::parse(ty) {
+                Some(k) if lang == Lang::Zh => k.spec().zh.to_string(),
+                Some(k) => k.spec().en.to_string(),
+                None => ty.to_string(),
+            };
+            let role = v["role"].as_str().unwrap_or("").to_string();
+            events.push(EventView {
+                index: e.idx,
+                when: beijing(e.created_ms),
+                what,
+                actor: v["actor"].as_str().unwrap_or("").to_string(),
+                role: match text(lang, &format!("role.{role}")) {
+                    "?" => role,
+                    r => r.to_string(),
+                },
+                target: v["target"].as_str().unwrap_or("").to_string(),
+            });
+        }
+    }
+    let (user, csrf) = match s {
+        Some(s) => (Some(s.staff.display_name), s.csrf),
+        None => (None, String::new()),
+    };
+    Ok(Portal {
+        t: Tr(lang),
+        user,
+        csrf,
+        origin: state.log.origin(log),
+        key: state.log.verifier_key(),
+        note,
+        size,
+        when,
+        qr,
+        witnesses_configured: state.log.witnesses.len(),
+        witnessed_by,
+        checkpoints,
+        can_read_entries,
+        events,
+        prev_start: (start > 0).then(|| (start - PAGE).max(0)),
+        next_start: (start + PAGE < head).then_some(start + PAGE),
+    })
+}
