@@ -437,7 +437,8 @@ async fn verify(
         min_cosignatures,
         allow_unsigned_tail: false,
     };
-    let mut check = |index: u64, leaf: &[u8]| crate::audit::events::check_entry(index, leaf);
+    let mut lifecycle = crate::audit::events::LifecycleCheck::default();
+    let mut check = |index: u64, leaf: &[u8]| lifecycle.check(index, leaf);
     match verify_record_with(&rec, &trust, &mut check) {
         Ok(summary) => {
             println!("{summary}");

@@ -70,6 +70,30 @@ catalogue! {
         "登录", "A staff member signed in";
     LoginFailed => "session.login_failed", ["anonymous"], ["username", "reason"],
         "登录失败", "A sign-in failed (wrong password or throttled)";
+    ElectionOpened => "election.opened", ["street_admin"], ["community_id", "round", "kind", "method", "seats", "profile", "election_day", "channels", "remote_legal_basis", "stations"],
+        "街道开启换届选举", "The street office opened a community's election";
+    PlanUpdated => "election.plan_updated", ["street_admin", "committee"], ["method", "seats", "profile", "election_day", "channels", "remote_legal_basis", "stations"],
+        "修改选举工作方案", "The election plan was revised";
+    RegistrationStarted => "election.registration_started", ["street_admin", "committee"], ["from", "to"],
+        "开始选民登记", "Voter registration began";
+    VotersRegistered => "voters.registered", ["street_admin", "committee"], ["registered", "added", "removed", "refused"],
+        "依法登记选民", "Voters were registered from the registry";
+    RegistrationApplied => "registration.applied", ["street_admin", "committee"], ["resident_id"],
+        "登记申请", "A resident applied to be registered";
+    RegistrationDecided => "registration.decided", ["street_admin", "committee"], ["resident_id", "approved"],
+        "审核登记申请", "An application to be registered was decided";
+    VoterListPublished => "voter_list.published", ["street_admin", "committee"], ["from", "to", "voters", "sha256", "published_on", "deadline"],
+        "公布选民名单", "The voter list was published";
+    VoterListRepublished => "voter_list.republished", ["street_admin", "committee"], ["voters", "sha256"],
+        "重新公布选民名单", "The voter list was re-published after a change";
+    ObjectionFiled => "objection.filed", ["anonymous", "street_admin", "committee", "clerk", "observer"], ["objection_id", "kind", "resident_id"],
+        "提出申诉", "An objection to the voter list was filed";
+    ObjectionDecided => "objection.decided", ["street_admin", "committee"], ["objection_id", "upheld", "late", "roll_changed"],
+        "处理申诉", "An objection was decided";
+    VoterCardsIssued => "voter_cards.issued", ["street_admin", "committee"], ["cards"],
+        "发放选民证", "Voter cards (voting codes) were issued";
+    VoterCardReissued => "voter_card.reissued", ["street_admin", "committee"], ["cards", "resident_id"],
+        "补发选民证（原证作废）", "A voter card was reissued; the old code no longer works";
     LoggedOut => "session.logout", ["street_admin", "committee", "clerk", "observer", "none"], ["user_id"],
         "退出登录", "A staff member signed out";
 }
@@ -88,6 +112,46 @@ pub fn check_entry(_index: u64, leaf: &[u8]) -> Result<(), String> {
         return Err(format!("{ty} caused by role {role:?}, which may not cause it"));
     }
     Ok(())
+}
+
+/// `huanjie verify`'s check of an election log's lifecycle: it must start with
+/// `election.opened` (stage draft), and every transition's `from` must be the stage reached so
+/// far and a legal step (DESIGN.md lifecycle). Also applies [`check_entry`].
+#[derive(Debug, Default)]
+pub struct LifecycleCheck {
+    stage: Option<crate::domain::Stage>,
+}
+
+impl LifecycleCheck {
+    pub fn check(&mut self, index: u64, leaf: &[u8]) -> Result<(), String> {
+        use crate::domain::Stage;
+        check_entry(index, leaf)?;
+        let v: serde_json::Value = serde_json::from_slice(leaf).map_err(|e| e.to_string())?;
+        let ty = v["type"].as_str().unwrap_or("");
+        if ty == "election.opened" {
+            if self.stage.is_some() {
+                return Err("an election is opened twice in one log".into());
+            }
+            self.stage = Some(Stage::Draft);
+            return Ok(());
+        }
+        let (Some(from), Some(to)) = (v["payload"]["from"].as_str(), v["payload"]["to"].as_str()) else {
+            return Ok(());
+        };
+        let (Some(from), Some(to)) = (Stage::parse(from), Stage::parse(to)) else {
+            return Err(format!("unknown stage in {ty}"));
+        };
+        match self.stage {
+            Some(cur) if cur == from && from.may_move_to(to) => {
+                self.stage = Some(to);
+                Ok(())
+            }
+            Some(cur) => {
+                Err(format!("illegal transition {} → {} at stage {}", from.as_str(), to.as_str(), cur.as_str()))
+            }
+            None => Err(format!("{ty} before election.opened")),
+        }
+    }
 }
 
 /// The catalogue as a Markdown table, for README.

@@ -19,6 +19,10 @@ pub enum Permission {
     ManageCommunities,
     /// Create staff accounts and grant roles.
     ManageUsers,
+    /// Open a community's election (the street office's act).
+    OpenElection,
+    /// Run an election: plan, registration, publication, objections, cards (the committee).
+    RunElection,
 }
 
 #[derive(Clone, Debug)]
@@ -32,7 +36,7 @@ pub struct Staff {
 fn role_allows(role: Role, p: Permission) -> bool {
     match role {
         Role::StreetAdmin => true,
-        Role::Committee => matches!(p, Permission::ReadRegistry | Permission::WriteRegistry),
+        Role::Committee => matches!(p, Permission::ReadRegistry | Permission::WriteRegistry | Permission::RunElection),
         Role::Clerk | Role::Observer => matches!(p, Permission::ReadRegistry),
     }
 }

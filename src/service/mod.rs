@@ -4,8 +4,10 @@
 
 pub mod access;
 pub mod accounts;
+pub mod elections;
 pub mod import;
 pub mod registry;
+pub mod voters;
 
 pub use access::{Permission, Staff};
 
@@ -30,6 +32,10 @@ pub enum ServiceError {
     BadCredentials,
     #[error("too many attempts")]
     Throttled { retry_after_s: i64 },
+    /// A rule of the law engine refused: `code` names the rule's outcome (message key
+    /// `law.<code>`), `rule` cites LAW.md, `detail` gives the figures.
+    #[error("refused by {rule}: {code} {detail}")]
+    Law { code: String, rule: String, detail: String },
     #[error("internal: {0}")]
     Internal(String),
 }

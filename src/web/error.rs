@@ -16,7 +16,9 @@ fn status(e: &ServiceError) -> StatusCode {
     match e {
         ServiceError::NotFound => StatusCode::NOT_FOUND,
         ServiceError::Forbidden => StatusCode::FORBIDDEN,
-        ServiceError::Invalid { .. } | ServiceError::Fields(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        ServiceError::Invalid { .. } | ServiceError::Fields(_) | ServiceError::Law { .. } => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         ServiceError::Conflict(_) => StatusCode::CONFLICT,
         ServiceError::BadCredentials => StatusCode::UNAUTHORIZED,
         ServiceError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -29,6 +31,7 @@ fn code(e: &ServiceError) -> &'static str {
         ServiceError::NotFound => "not_found",
         ServiceError::Forbidden => "forbidden",
         ServiceError::Invalid { .. } | ServiceError::Fields(_) => "invalid",
+        ServiceError::Law { .. } => "refused_by_law",
         ServiceError::Conflict(_) => "conflict",
         ServiceError::BadCredentials => "bad_credentials",
         ServiceError::Throttled { .. } => "throttled",
@@ -63,6 +66,13 @@ pub fn messages(lang: Lang, e: &ServiceError, reference: &str) -> Vec<String> {
             fs.iter().map(|f| format!("{}: {}", field_label(lang, &f.field), text(lang, &f.key))).collect()
         }
         ServiceError::Conflict(k) => vec![text(lang, k).into()],
+        ServiceError::Law { code, rule, detail } => {
+            let msg = match text(lang, &format!("law.{code}")) {
+                "?" => code.clone(),
+                m => m.to_string(),
+            };
+            vec![if detail.is_empty() { format!("{msg}（{rule}）") } else { format!("{msg}（{rule}）：{detail}") }]
+        }
         ServiceError::BadCredentials => vec![text(lang, "err.login").into()],
         ServiceError::Throttled { retry_after_s } => {
             vec![text(lang, "err.throttled").replace("{s}", &retry_after_s.to_string())]
@@ -135,6 +145,10 @@ impl IntoResponse for ApiError {
             ServiceError::Fields(fs) => body["fields"] = json!(fs),
             ServiceError::Invalid { key, field } => body["fields"] = json!([{"field": field, "key": key}]),
             ServiceError::Conflict(k) => body["key"] = json!(k),
+            ServiceError::Law { code, rule, .. } => {
+                body["code"] = json!(code);
+                body["rule"] = json!(rule);
+            }
             _ => {}
         }
         let mut resp = (status(&self.err), Json(body)).into_response();

@@ -41,14 +41,35 @@ fn text(body: String) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
 }
 
-/// Known logs only: today the system log (election logs join with the election issue).
-fn known(log: &str, lang: Lang) -> Result<(), ApiError> {
-    if log == SYSTEM_LOG { Ok(()) } else { Err(ServiceError::NotFound).api(lang) }
+/// Known logs: `system` and `election-<id>`. An election's log is public once its voter list
+/// is published (true is returned); before that only staff who can read the community see it.
+async fn known(state: &AppState, log: &str, s: Option<&StaffSession>, lang: Lang) -> Result<bool, ApiError> {
+    if log == SYSTEM_LOG {
+        return Ok(false);
+    }
+    let id: i64 = log.strip_prefix("election-").and_then(|n| n.parse().ok()).ok_or(ServiceError::NotFound).api(lang)?;
+    let e = crate::store::elections::get(&state.store, id).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
+    if crate::service::elections::is_public(&e) {
+        return Ok(true);
+    }
+    match s {
+        Some(s) => {
+            s.staff
+                .authorize(&state.store, crate::service::Permission::ReadRegistry, e.community_id)
+                .await
+                .api(lang)?;
+            Ok(false)
+        }
+        None => Err(ServiceError::NotFound).api(lang),
+    }
 }
 
-/// Reading entries of the system log needs a street-level administrator or observer.
-fn may_read(log: &str, s: Option<&StaffSession>, lang: Lang) -> Result<(), ApiError> {
-    known(log, lang)?;
+/// Reading entries: anyone for a public election log; for an unpublished election its readers;
+/// for the system log (registry data) a street-level administrator or observer.
+async fn may_read(state: &AppState, log: &str, s: Option<&StaffSession>, lang: Lang) -> Result<(), ApiError> {
+    if known(state, log, s, lang).await? || log != SYSTEM_LOG {
+        return Ok(());
+    }
     let ok = s.is_some_and(|s| {
         s.staff
             .grants
@@ -62,8 +83,13 @@ async fn key(State(state): State<AppState>) -> Response {
     text(format!("{}\n", state.log.verifier_key()))
 }
 
-async fn checkpoint(State(state): State<AppState>, Path(log): Path<String>, lang: Lang) -> Result<Response, ApiError> {
-    known(&log, lang)?;
+async fn checkpoint(
+    State(state): State<AppState>,
+    Path(log): Path<String>,
+    lang: Lang,
+    s: Option<StaffSession>,
+) -> Result<Response, ApiError> {
+    known(&state, &log, s.as_ref(), lang).await?;
     let cp = checkpoint_now(&state.store, &state.log, &log).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
     let lines: Vec<String> = st::cosignatures(&state.store, &log)
         .await
@@ -90,7 +116,7 @@ async fn entries(
     s: Option<StaffSession>,
     Query(r): Query<Range>,
 ) -> Result<Json<Value>, ApiError> {
-    may_read(&log, s.as_ref(), lang)?;
+    may_read(&state, &log, s.as_ref(), lang).await?;
     let start = r.start.max(0);
     let end = r.end.unwrap_or(start + 1000).min(start + 1000);
     let rows = st::entries(&state.store, &log, start, end).await.api(lang)?;
@@ -121,7 +147,7 @@ async fn inclusion(
     s: Option<StaffSession>,
     Query(q): Query<InclusionQ>,
 ) -> Result<Json<Value>, ApiError> {
-    may_read(&log, s.as_ref(), lang)?;
+    may_read(&state, &log, s.as_ref(), lang).await?;
     let leaves = st::leaf_hashes(&state.store, &log, q.size as i64).await.api(lang)?;
     let proof = inclusion_proof(&leaves, q.index, q.size)
         .map_err(|_| ServiceError::Invalid { key: "err.request", field: Some("index".into()) })
@@ -141,11 +167,12 @@ async fn consistency(
     State(state): State<AppState>,
     Path(log): Path<String>,
     lang: Lang,
+    s: Option<StaffSession>,
     Query(q): Query<ConsistencyQ>,
 ) -> Result<Json<Value>, ApiError> {
     // Consistency proofs reveal only interior hashes, never entries: witnesses need them
     // without an account.
-    known(&log, lang)?;
+    known(&state, &log, s.as_ref(), lang).await?;
     let leaves = st::leaf_hashes(&state.store, &log, q.to as i64).await.api(lang)?;
     let proof = consistency_proof(&leaves, q.from, q.to)
         .map_err(|_| ServiceError::Invalid { key: "err.request", field: Some("from".into()) })
@@ -183,7 +210,7 @@ async fn record(
     lang: Lang,
     s: Option<StaffSession>,
 ) -> Result<Json<Record>, ApiError> {
-    may_read(&log, s.as_ref(), lang)?;
+    may_read(&state, &log, s.as_ref(), lang).await?;
     Ok(Json(build_record(&state, &log).await.api(lang)?))
 }
 
@@ -201,7 +228,7 @@ async fn cosign(
     Query(q): Query<CosignQ>,
     body: String,
 ) -> Result<Response, ApiError> {
-    known(&log, lang)?;
+    known(&state, &log, None, lang).await?;
     let cp = st::checkpoint_at(&state.store, &log, q.size).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
     let line = body.trim_end_matches('\n').to_string() + "\n";
     if line.lines().count() != 1 || note_origin(&cp.note).as_deref() != Some(state.log.origin(&log).as_str()) {

@@ -2,6 +2,7 @@
 //! `POST /api/v1/session`, keep the cookie, and send the returned `csrf_token` as
 //! `X-CSRF-Token` on every state-changing call. Described at `/api/v1/openapi.json`.
 
+pub mod elections;
 pub mod logs;
 mod openapi;
 mod registry;
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/me", get(me))
         .merge(registry::router())
         .merge(logs::router())
+        .merge(elections::router())
 }
 
 #[derive(Deserialize)]

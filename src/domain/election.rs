@@ -1,0 +1,124 @@
+//! An election's kind and lifecycle stage (DESIGN.md "The election lifecycle").
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Draft,
+    Registration,
+    ListPublished,
+    Nominations,
+    CandidatesPublished,
+    Polling,
+    Counting,
+    Runoff,
+    Certified,
+    HandedOver,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 10] = [
+        Stage::Draft,
+        Stage::Registration,
+        Stage::ListPublished,
+        Stage::Nominations,
+        Stage::CandidatesPublished,
+        Stage::Polling,
+        Stage::Counting,
+        Stage::Runoff,
+        Stage::Certified,
+        Stage::HandedOver,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Draft => "draft",
+            Stage::Registration => "registration",
+            Stage::ListPublished => "list_published",
+            Stage::Nominations => "nominations",
+            Stage::CandidatesPublished => "candidates_published",
+            Stage::Polling => "polling",
+            Stage::Counting => "counting",
+            Stage::Runoff => "runoff",
+            Stage::Certified => "certified",
+            Stage::HandedOver => "handed_over",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// The legal next stages: nothing moves backwards; counting may loop through run-offs.
+    pub fn may_move_to(self, to: Stage) -> bool {
+        use Stage::*;
+        matches!(
+            (self, to),
+            (Draft, Registration)
+                | (Registration, ListPublished)
+                | (ListPublished, Nominations)
+                | (Nominations, CandidatesPublished)
+                | (CandidatesPublished, Polling)
+                | (Polling, Counting)
+                | (Counting, Runoff)
+                | (Runoff, Counting)
+                | (Counting, Certified)
+                | (Certified, HandedOver)
+        )
+    }
+
+    /// The plan is frozen once the voter list is published (LAW.md §4: method fixed; profile
+    /// never changed after publication).
+    pub fn plan_frozen(self) -> bool {
+        self >= Stage::ListPublished
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ElectionKind {
+    Regular,
+    ByElection,
+    Recall,
+}
+
+impl ElectionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ElectionKind::Regular => "regular",
+            ElectionKind::ByElection => "by_election",
+            ElectionKind::Recall => "recall",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ElectionKind> {
+        match s {
+            "regular" => Some(ElectionKind::Regular),
+            "by_election" => Some(ElectionKind::ByElection),
+            "recall" => Some(ElectionKind::Recall),
+            _ => None,
+        }
+    }
+}
+
+/// Voting channels (DESIGN.md "Voting channels").
+pub const CHANNELS: [&str; 5] = ["paper", "mobile_box", "proxy", "booth", "remote"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifecycle_only_moves_forward() {
+        for a in Stage::ALL {
+            for b in Stage::ALL {
+                if a.may_move_to(b) && !(a == Stage::Runoff && b == Stage::Counting) {
+                    assert!(b > a, "{a:?} -> {b:?}");
+                }
+            }
+            assert_eq!(Stage::parse(a.as_str()), Some(a));
+        }
+        assert!(!Stage::ListPublished.may_move_to(Stage::Registration));
+        assert!(Stage::ListPublished.plan_frozen() && !Stage::Registration.plan_frozen());
+    }
+}

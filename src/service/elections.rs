@@ -1,0 +1,300 @@
+//! Opening an election, its plan (选举工作方案), the timetable from the law engine, and the
+//! lifecycle transitions. Every transition is one transaction, one audit entry in the
+//! election's own log, and a fresh signed checkpoint.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use time::Date;
+
+use super::access::{Permission, Staff};
+use super::{Result, ServiceError, invalid};
+use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
+use crate::audit::{self, Actor, EventKind, election_log};
+use crate::domain::{CHANNELS, ElectionKind, Stage};
+use crate::law::ballot::{Channel, check_channel};
+use crate::law::timetable::{DeadlineName, Timetable, timetable};
+use crate::law::{Method, RuleProfile};
+use crate::store::elections::{self as st, ElectionRow, PlanRow};
+use crate::store::{Store, Tx, now_ms};
+
+/// A polling station or mobile ballot box with its named supervisors (LAW.md §6 [P]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Station {
+    pub name: String,
+    #[serde(default)]
+    pub mobile: bool,
+    #[serde(default)]
+    pub supervisors: Vec<String>,
+}
+
+/// The plan as a committee writes it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PlanInput {
+    pub method: String,
+    pub seats_chair: i64,
+    pub seats_vice_chair: i64,
+    pub seats_member: i64,
+    /// A preset name (`national`, `gansu-2025`, `chongqing-2025`) or a TOML profile.
+    pub profile: String,
+    /// YYYY-MM-DD
+    pub election_day: String,
+    #[serde(default)]
+    pub channels: Vec<String>,
+    #[serde(default)]
+    pub remote_legal_basis: String,
+    #[serde(default)]
+    pub stations: Vec<Station>,
+}
+
+/// Today in Beijing (deadlines are calendar days where the election takes place).
+pub fn today() -> Date {
+    let now = time::OffsetDateTime::from_unix_timestamp(now_ms() / 1000).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    now.to_offset(time::macros::offset!(+8)).date()
+}
+
+fn law(code: &str, rule: &str, detail: impl Into<String>) -> ServiceError {
+    ServiceError::Law { code: code.into(), rule: rule.into(), detail: detail.into() }
+}
+
+pub fn deadline_code(n: DeadlineName) -> String {
+    serde_json::to_value(n).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+/// A validated plan, ready to store.
+struct Plan {
+    method: Method,
+    seats: (i64, i64, i64),
+    profile: RuleProfile,
+    day: Date,
+    channels: Vec<String>,
+    stations: Vec<Station>,
+}
+
+fn parse_profile(s: &str) -> Result<RuleProfile> {
+    let s = s.trim();
+    let p = if RuleProfile::PRESETS.contains(&s) { RuleProfile::preset(s) } else { RuleProfile::from_toml(s) };
+    p.map_err(|e| law("profile_invalid", "LAW.md (rule profile)", e.to_string()))
+}
+
+/// Checks a plan against the law engine. A plan that cannot meet a deadline is refused with the
+/// deadline named.
+fn validate(input: &PlanInput, stage: Stage) -> Result<Plan> {
+    let method = match input.method.as_str() {
+        "direct" => Method::Direct,
+        "household" => Method::Household,
+        "representatives" => Method::Representatives,
+        _ => return Err(invalid("err.method", "method")),
+    };
+    let mut profile = parse_profile(&input.profile)?;
+    let (c, v, m) = (input.seats_chair, input.seats_vice_chair, input.seats_member);
+    // LAW.md §1 [N]: one chair, vice-chair(s), members; size within the profile [P: 5–9].
+    if c != 1 || v < 1 || m < 1 {
+        return Err(law("seats_posts", "LAW.md §1 [N]", format!("{c}/{v}/{m}")));
+    }
+    let total = c + v + m;
+    let (lo, hi) = (i64::from(profile.committee.size_min), i64::from(profile.committee.size_max));
+    if total < lo || total > hi {
+        return Err(law("seats_size", "LAW.md §1 [P]", format!("{total} ∉ {lo}–{hi}")));
+    }
+    if profile.committee.odd_only && total % 2 == 0 {
+        return Err(law("seats_odd", "LAW.md §1 [P]", format!("{total}")));
+    }
+    let day = crate::domain::parse_date(&input.election_day).ok_or(invalid("err.date", "election_day"))?;
+    let t = timetable(day, &profile).map_err(|_| invalid("err.date", "election_day"))?;
+    // The voter list must be published no later than 20 days before election day (LAW.md §3
+    // [N]). Before publication, a plan whose deadline has already passed cannot be met.
+    if !stage.plan_frozen() {
+        let limit = t.get(DeadlineName::VoterListPublished).unwrap_or(day);
+        if today() > limit {
+            return Err(law("deadline_voter_list_published", "LAW.md §3 [N]", format!("{limit} < {}", today())));
+        }
+    }
+    let mut channels: Vec<String> = Vec::new();
+    for ch in &input.channels {
+        if !CHANNELS.contains(&ch.as_str()) {
+            return Err(invalid("err.channel", "channels"));
+        }
+        if !channels.contains(ch) {
+            channels.push(ch.clone());
+        }
+    }
+    if channels.is_empty() {
+        channels.push("paper".into());
+    }
+    if channels.iter().any(|c| c == "remote") {
+        // LAW.md §6: remote casting only with its legal basis recorded (shown on notices and in
+        // the log); the stored profile then carries that permission.
+        let basis = input.remote_legal_basis.trim();
+        if basis.is_empty() {
+            return Err(law("remote_not_allowed", "LAW.md §6", ""));
+        }
+        profile.voting.remote_channel_allowed = true;
+        profile.voting.remote_legal_basis = basis.to_string();
+        check_channel(Channel::Remote, 0, &profile).map_err(|_| law("remote_not_allowed", "LAW.md §6", ""))?;
+    }
+    for s in &input.stations {
+        if s.name.trim().is_empty() || s.name.chars().count() > 60 {
+            return Err(invalid("err.title", "stations"));
+        }
+        if s.mobile {
+            let named = s.supervisors.iter().filter(|x| !x.trim().is_empty()).count() as u32;
+            check_channel(Channel::MobileBox, named, &profile)
+                .map_err(|_| law("mobile_box_supervisors", "LAW.md §6 [P]", s.name.clone()))?;
+        }
+    }
+    Ok(Plan { method, seats: (c, v, m), profile, day, channels, stations: input.stations.clone() })
+}
+
+fn plan_json(p: &Plan) -> serde_json::Value {
+    json!({
+        "method": p.method.as_str(), "seats": {"chair": p.seats.0, "vice_chair": p.seats.1, "member": p.seats.2},
+        "profile": {"name": p.profile.name, "version": p.profile.version}, "election_day": p.day.to_string(),
+        "channels": p.channels, "remote_legal_basis": p.profile.voting.remote_legal_basis,
+        "stations": p.stations,
+    })
+}
+
+async fn record(
+    tx: &mut Tx,
+    election_id: i64,
+    actor: &Actor,
+    kind: EventKind,
+    payload: serde_json::Value,
+) -> Result<u64> {
+    Ok(audit::record(tx, &election_log(election_id), actor, kind, &format!("election:{election_id}"), payload).await?)
+}
+
+/// The street office opens the election of one of its communities.
+pub async fn open(
+    store: &Store,
+    staff: &Staff,
+    community_id: i64,
+    round: &str,
+    kind: ElectionKind,
+    input: &PlanInput,
+) -> Result<i64> {
+    let c = crate::store::registry::community(store, community_id).await?.ok_or(ServiceError::NotFound)?;
+    let role =
+        staff.authorize_street(Permission::OpenElection, c.street_office_id).map_err(|_| ServiceError::NotFound)?;
+    let round = round.trim();
+    if round.is_empty() || round.chars().count() > 20 {
+        return Err(invalid("err.round", "round"));
+    }
+    let plan = validate(input, Stage::Draft)?;
+    let profile_json = serde_json::to_string(&plan.profile).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let stations = serde_json::to_string(&plan.stations).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let row = PlanRow {
+        method: plan.method.as_str(),
+        seats: plan.seats,
+        profile_json: &profile_json,
+        election_day: &plan.day.to_string(),
+        channels: &plan.channels.join(","),
+        remote_legal_basis: &plan.profile.voting.remote_legal_basis,
+        stations_json: &stations,
+    };
+    let mut tx = store.begin().await?;
+    let id = st::insert(&mut tx, community_id, round, kind.as_str(), &row, now_ms())
+        .await
+        .map_err(|e| if e.is_unique_violation() { ServiceError::Conflict("err.election_exists") } else { e.into() })?;
+    let mut payload = plan_json(&plan);
+    payload["community_id"] = json!(community_id);
+    payload["round"] = json!(round);
+    payload["kind"] = json!(kind.as_str());
+    record(&mut tx, id, &staff.actor(role), EventKind::ElectionOpened, payload).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The committee revises the plan; refused once the voter list is published.
+pub async fn update_plan(store: &Store, staff: &Staff, id: i64, version: i64, input: &PlanInput) -> Result<()> {
+    let e = get(store, staff, id, Permission::RunElection).await?;
+    let stage = stage_of(&e);
+    if stage.plan_frozen() {
+        return Err(law("plan_frozen", "LAW.md §4 [N]", ""));
+    }
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    let plan = validate(input, stage)?;
+    let profile_json = serde_json::to_string(&plan.profile).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let stations = serde_json::to_string(&plan.stations).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let row = PlanRow {
+        method: plan.method.as_str(),
+        seats: plan.seats,
+        profile_json: &profile_json,
+        election_day: &plan.day.to_string(),
+        channels: &plan.channels.join(","),
+        remote_legal_basis: &plan.profile.voting.remote_legal_basis,
+        stations_json: &stations,
+    };
+    let mut tx = store.begin().await?;
+    if !st::update_plan(&mut tx, id, version, &row, now_ms()).await? {
+        return Err(ServiceError::Conflict("err.stale"));
+    }
+    record(&mut tx, id, &staff.actor(role), EventKind::PlanUpdated, plan_json(&plan)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub fn stage_of(e: &ElectionRow) -> Stage {
+    Stage::parse(&e.stage).unwrap_or(Stage::Draft)
+}
+
+pub fn profile_of(e: &ElectionRow) -> Result<RuleProfile> {
+    serde_json::from_str(&e.profile_json).map_err(|err| ServiceError::Internal(format!("stored profile: {err}")))
+}
+
+pub fn day_of(e: &ElectionRow) -> Result<Date> {
+    crate::domain::parse_date(&e.election_day).ok_or_else(|| ServiceError::Internal("stored election day".into()))
+}
+
+pub fn timetable_of(e: &ElectionRow) -> Result<Timetable> {
+    timetable(day_of(e)?, &profile_of(e)?).map_err(|_| ServiceError::Internal("timetable".into()))
+}
+
+/// An election the staff member may see with `p` (404 outside their scope).
+pub async fn get(store: &Store, staff: &Staff, id: i64, p: Permission) -> Result<ElectionRow> {
+    let e = st::get(store, id).await?.ok_or(ServiceError::NotFound)?;
+    staff.authorize(store, p, e.community_id).await?;
+    Ok(e)
+}
+
+/// One lifecycle step, checked and recorded. `pre` runs inside the transaction after the
+/// stage compare-and-set, so its writes commit with the transition or not at all.
+pub async fn transition(
+    store: &Store,
+    log: &LogIdentity,
+    actor: &Actor,
+    e: &ElectionRow,
+    to: Stage,
+    kind: EventKind,
+    payload: serde_json::Value,
+) -> Result<()> {
+    let from = stage_of(e);
+    if !from.may_move_to(to) {
+        return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → {}", from.as_str(), to.as_str())));
+    }
+    let mut tx = store.begin().await?;
+    if !st::set_stage(&mut tx, e.id, from.as_str(), to.as_str(), now_ms()).await? {
+        return Err(ServiceError::Conflict("err.stale"));
+    }
+    let mut payload = payload;
+    payload["from"] = json!(from.as_str());
+    payload["to"] = json!(to.as_str());
+    record(&mut tx, e.id, actor, kind, payload).await?;
+    tx.commit().await?;
+    // A checkpoint at every transition (issue 4).
+    checkpoint_now(store, log, &election_log(e.id)).await?;
+    Ok(())
+}
+
+/// draft → registration: the committee starts registering voters.
+pub async fn start_registration(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<()> {
+    let e = get(store, staff, id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    transition(store, log, &staff.actor(role), &e, Stage::Registration, EventKind::RegistrationStarted, json!({})).await
+}
+
+/// Whether the election's log and public pages are open to everyone: from publication of the
+/// voter list on (issue 4).
+pub fn is_public(e: &ElectionRow) -> bool {
+    stage_of(e) >= Stage::ListPublished
+}

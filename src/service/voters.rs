@@ -1,0 +1,510 @@
+//! Voter registration from the registry (LAW.md §3), publication of the voter list, objections,
+//! and voting codes for the voter cards (选民证).
+
+use std::collections::HashMap;
+
+use hmac::{Hmac, KeyInit, Mac};
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use time::Date;
+
+use super::access::{Permission, Staff};
+use super::elections::{day_of, get, profile_of, stage_of, today};
+use super::{Result, ServiceError, invalid};
+use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
+use crate::audit::{self, Actor, EventKind, election_log};
+use crate::domain::{IdCardNumber, Stage};
+use crate::law::eligibility::{Hukou, ResidentFacts, VoterCategory, check_voter};
+use crate::store::elections::{self as st, ElectionRow, VoterRow};
+use crate::store::registry::{self, Resident};
+use crate::store::{Store, Tx, now_ms};
+
+fn law(code: &str, rule: &str, detail: impl Into<String>) -> ServiceError {
+    ServiceError::Law { code: code.into(), rule: rule.into(), detail: detail.into() }
+}
+
+async fn record(tx: &mut Tx, id: i64, actor: &Actor, kind: EventKind, payload: serde_json::Value) -> Result<u64> {
+    Ok(audit::record(tx, &election_log(id), actor, kind, &format!("election:{id}"), payload).await?)
+}
+
+fn category_str(c: VoterCategory) -> &'static str {
+    match c {
+        VoterCategory::HouseholdHere => "household_here",
+        VoterCategory::NonlocalResident => "nonlocal_resident",
+        VoterCategory::CommunityWorker => "community_worker",
+    }
+}
+
+/// The registry's facts about a resident, as the law engine reads them.
+pub fn facts(r: &Resident, request: Option<&str>) -> Option<ResidentFacts> {
+    let dob = crate::domain::parse_date(&r.birth_date)?;
+    Some(ResidentFacts {
+        date_of_birth: dob,
+        deprived_of_political_rights: r.political_rights == "deprived",
+        incapacity_confirmed: false,
+        hukou: if r.hukou_here { Hukou::Here } else { Hukou::Elsewhere },
+        months_living_here: u32::try_from(r.months_resident).unwrap_or(0),
+        community_worker_months: r.community_worker.then(|| u32::try_from(r.worker_months).unwrap_or(0)),
+        applied: request.is_some(),
+        approved: request == Some("approved"),
+        opted_in: request.is_some(),
+        registered_elsewhere_this_round: false,
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Refused {
+    pub resident_id: i64,
+    pub name: String,
+    pub code: String,
+    pub rule: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RegistrationReport {
+    pub registered: usize,
+    pub added: usize,
+    pub removed: usize,
+    pub refused: Vec<Refused>,
+}
+
+/// Registers every eligible resident of the community as of election day, in one transaction
+/// with one audit entry. Idempotent: running it again after registry changes or approvals
+/// brings the roll up to date. Only before publication (afterwards the list changes through
+/// objections, LAW.md §3 [N?]).
+pub async fn register(store: &Store, staff: &Staff, id: i64) -> Result<RegistrationReport> {
+    let e = get(store, staff, id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    if stage_of(&e) != Stage::Registration {
+        return Err(law("list_locked", "LAW.md §3 [N?]", e.stage.clone()));
+    }
+    let profile = profile_of(&e)?;
+    let day = day_of(&e)?;
+    let residents = registry::all_residents(store, e.community_id).await?;
+    let requests: HashMap<i64, String> = st::requests(store, id).await?.into_iter().collect();
+    let current: HashMap<i64, VoterRow> = st::roll(store, id).await?.into_iter().map(|v| (v.resident_id, v)).collect();
+    let mut report = RegistrationReport { registered: 0, added: 0, removed: 0, refused: Vec::new() };
+    let now = now_ms();
+    let mut tx = store.begin().await?;
+    for (r, _, _) in &residents {
+        let Some(f) = facts(r, requests.get(&r.id).map(String::as_str)) else { continue };
+        match check_voter(&f, day, &profile) {
+            Ok(cat) => {
+                // One place only (LAW.md §3 [N?, P]): the round's registry decides, atomically.
+                if !st::claim_round(&mut tx, &e.round, &r.id_number, id).await? {
+                    report.refused.push(Refused {
+                        resident_id: r.id,
+                        name: r.name.clone(),
+                        code: "registered_elsewhere".into(),
+                        rule: "LAW.md §3 [N?, P]".into(),
+                    });
+                    continue;
+                }
+                if st::upsert_voter(&mut tx, id, r.id, category_str(cat), now).await? {
+                    report.added += 1;
+                }
+                report.registered += 1;
+            }
+            Err(refusal) => {
+                if current.contains_key(&r.id) {
+                    st::remove_voter(&mut tx, id, r.id).await?;
+                    st::release_round(&mut tx, &e.round, &r.id_number, id).await?;
+                    report.removed += 1;
+                }
+                report.refused.push(Refused {
+                    resident_id: r.id,
+                    name: r.name.clone(),
+                    code: refusal.code.as_str().into(),
+                    rule: refusal.rule.into(),
+                });
+            }
+        }
+    }
+    let mut by_code: HashMap<&str, usize> = HashMap::new();
+    for r in &report.refused {
+        *by_code.entry(r.code.as_str()).or_default() += 1;
+    }
+    record(
+        &mut tx,
+        id,
+        &staff.actor(role),
+        EventKind::VotersRegistered,
+        json!({"registered": report.registered, "added": report.added, "removed": report.removed, "refused": by_code}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// A resident applies (or the committee records the application) for registration as a
+/// non-local resident or community worker, or opts in where the profile asks it (LAW.md §3 [P]).
+pub async fn apply(store: &Store, staff: &Staff, id: i64, resident_id: i64) -> Result<()> {
+    let e = get(store, staff, id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    let r = registry::resident(store, resident_id).await?.ok_or(invalid("err.relative_unknown", "resident_id"))?;
+    if r.community_id != e.community_id {
+        return Err(invalid("err.relative_unknown", "resident_id"));
+    }
+    if stage_of(&e) != Stage::Registration {
+        return Err(law("list_locked", "LAW.md §3 [N?]", e.stage.clone()));
+    }
+    let mut tx = store.begin().await?;
+    st::request(&mut tx, id, resident_id, now_ms()).await?;
+    record(&mut tx, id, &staff.actor(role), EventKind::RegistrationApplied, json!({"resident_id": resident_id}))
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The committee approves or rejects an application (LAW.md §3 [P]).
+pub async fn decide_application(store: &Store, staff: &Staff, id: i64, resident_id: i64, approve: bool) -> Result<()> {
+    let e = get(store, staff, id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    let mut tx = store.begin().await?;
+    if !st::decide_request(&mut tx, id, resident_id, approve, now_ms()).await? {
+        return Err(ServiceError::NotFound);
+    }
+    record(
+        &mut tx,
+        id,
+        &staff.actor(role),
+        EventKind::RegistrationDecided,
+        json!({"resident_id": resident_id, "approved": approve}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `张三` → `张*`, `欧阳明` → `欧**`? No: the public sees the surname and the last character,
+/// the middle masked: `张*明`; two-character names keep the surname: `张*`.
+pub fn mask_name(name: &str) -> String {
+    let cs: Vec<char> = name.chars().collect();
+    match cs.len() {
+        0 => String::new(),
+        1 => "*".into(),
+        2 => format!("{}*", cs[0]),
+        n => format!("{}{}{}", cs[0], "*".repeat(n - 2), cs[n - 1]),
+    }
+}
+
+/// The list's fingerprint: SHA-256 over one line per voter, in list order, of
+/// `number<TAB>name<TAB>group<TAB>household<LF>` — exactly what the notice board shows, so
+/// anyone holding the printed list can recompute it.
+pub fn fingerprint(roll: &[VoterRow]) -> String {
+    let mut h = Sha256::new();
+    for (i, v) in roll.iter().enumerate() {
+        let g = v.group_number.map(|g| g.to_string()).unwrap_or_default();
+        h.update(
+            format!("{}\t{}\t{}\t{}\n", i + 1, v.name, g, v.household_number.clone().unwrap_or_default()).as_bytes(),
+        );
+    }
+    hex::encode(h.finalize())
+}
+
+/// registration → list_published: the voter list notice (选民名单公告), no later than 20 days
+/// before election day (LAW.md §3 [N]). The plan is frozen from here on.
+pub async fn publish_list(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<String> {
+    let e = get(store, staff, id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    let t = super::elections::timetable_of(&e)?;
+    let limit = t.get(crate::law::timetable::DeadlineName::VoterListPublished).unwrap_or(day_of(&e)?);
+    let on = today();
+    if on > limit {
+        return Err(law("deadline_voter_list_published", "LAW.md §3 [N]", format!("{limit} < {on}")));
+    }
+    if stage_of(&e) != Stage::Registration {
+        return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → list_published", e.stage)));
+    }
+    let roll = st::roll(store, id).await?;
+    if roll.is_empty() {
+        return Err(law("empty_voter_list", "LAW.md §3 [N]", ""));
+    }
+    let fp = fingerprint(&roll);
+    let mut tx = store.begin().await?;
+    if !st::set_stage(&mut tx, id, "registration", "list_published", now_ms()).await? {
+        return Err(ServiceError::Conflict("err.stale"));
+    }
+    st::set_list_published(&mut tx, id, &on.to_string(), &fp, now_ms()).await?;
+    record(
+        &mut tx,
+        id,
+        &staff.actor(role),
+        EventKind::VoterListPublished,
+        json!({"from": "registration", "to": "list_published", "voters": roll.len(), "sha256": fp,
+               "published_on": on.to_string(), "deadline": limit.to_string()}),
+    )
+    .await?;
+    tx.commit().await?;
+    checkpoint_now(store, log, &election_log(id)).await?;
+    Ok(fp)
+}
+
+fn published_on(e: &ElectionRow) -> Result<Date> {
+    e.list_published_on
+        .as_deref()
+        .and_then(crate::domain::parse_date)
+        .ok_or_else(|| law("list_not_published", "LAW.md §3 [N]", ""))
+}
+
+/// Files an objection (申诉) to the published list, within `objection_days` of publication
+/// (LAW.md §3 [N?]). Anyone may object; `filed_by` is the objector's name as given.
+pub async fn file_objection(
+    store: &Store,
+    id: i64,
+    actor: &Actor,
+    filed_by: &str,
+    concerning: Option<(&str, &str)>,
+    kind: &str,
+    reason: &str,
+) -> Result<i64> {
+    let e = st::get(store, id).await?.ok_or(ServiceError::NotFound)?;
+    if !super::elections::is_public(&e) {
+        return Err(ServiceError::NotFound);
+    }
+    let profile = profile_of(&e)?;
+    let on = today();
+    let published = published_on(&e)?;
+    let last =
+        published.checked_add(time::Duration::days(i64::from(profile.deadlines.objection_days))).unwrap_or(published);
+    if on > last {
+        return Err(law(
+            "objection_window_closed",
+            "LAW.md §3 [N?]",
+            format!("{published} + {} = {last}", profile.deadlines.objection_days),
+        ));
+    }
+    if !matches!(kind, "omitted" | "wrongly_included" | "wrong_details") {
+        return Err(invalid("err.objection_kind", "kind"));
+    }
+    let filed_by = filed_by.trim();
+    let reason = reason.trim();
+    if filed_by.is_empty() || filed_by.chars().count() > 50 || filed_by.chars().any(char::is_control) {
+        return Err(invalid("err.name", "filed_by"));
+    }
+    if reason.is_empty() || reason.chars().count() > 2000 {
+        return Err(invalid("err.reason", "reason"));
+    }
+    // The person concerned, identified by name and ID number among the community's residents.
+    let resident_id = match concerning {
+        None => None,
+        Some((name, idn)) => {
+            let idn = IdCardNumber::parse(idn).map_err(|k| invalid(k.key(), "id_number"))?;
+            let all = registry::all_residents(store, e.community_id).await?;
+            let r = all
+                .into_iter()
+                .find(|(r, _, _)| r.id_number == idn.as_str() && r.name == name.trim())
+                .ok_or(invalid("err.relative_unknown", "id_number"))?;
+            Some(r.0.id)
+        }
+    };
+    let mut tx = store.begin().await?;
+    let oid = st::insert_objection(&mut tx, id, resident_id, filed_by, kind, reason, &on.to_string(), now_ms()).await?;
+    // The log records that an objection was filed and about whom (a resident id), never the
+    // objector's words: those are shown with the decision.
+    record(
+        &mut tx,
+        id,
+        actor,
+        EventKind::ObjectionFiled,
+        json!({"objection_id": oid, "kind": kind, "resident_id": resident_id}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(oid)
+}
+
+/// The committee decides an objection. Upheld objections change the roll and re-publish the
+/// list (new fingerprint), all in one transaction. A decision later than
+/// `objection_decision_days` after filing is recorded as late (LAW.md §3 [N?]).
+pub async fn decide_objection(
+    store: &Store,
+    log: &LogIdentity,
+    staff: &Staff,
+    objection_id: i64,
+    upheld: bool,
+    decision: &str,
+) -> Result<bool> {
+    let o = st::objection(store, objection_id).await?.ok_or(ServiceError::NotFound)?;
+    let e = get(store, staff, o.election_id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    if stage_of(&e) >= Stage::Polling {
+        return Err(law("list_locked", "LAW.md §3 [N?]", e.stage.clone()));
+    }
+    let decision = decision.trim();
+    if decision.is_empty() || decision.chars().count() > 2000 {
+        return Err(invalid("err.reason", "decision"));
+    }
+    let profile = profile_of(&e)?;
+    let on = today();
+    let filed = crate::domain::parse_date(&o.filed_on).unwrap_or(on);
+    let late = on
+        > filed
+            .checked_add(time::Duration::days(i64::from(profile.deadlines.objection_decision_days)))
+            .unwrap_or(filed);
+    let mut tx = store.begin().await?;
+    if !st::decide_objection(&mut tx, objection_id, upheld, decision, &on.to_string()).await? {
+        return Err(ServiceError::Conflict("err.objection_decided"));
+    }
+    let mut changed = false;
+    if upheld && let Some(rid) = o.resident_id {
+        let r = registry::resident_in_tx(&mut tx, rid).await?.ok_or(ServiceError::NotFound)?;
+        match o.kind.as_str() {
+            "omitted" => {
+                // The committee's decision stands in for the application and approval, but the
+                // law's conditions (age, rights, one place) still hold.
+                let mut f = facts(&r, Some("approved")).ok_or(ServiceError::NotFound)?;
+                f.applied = true;
+                let cat = check_voter(&f, day_of(&e)?, &profile)
+                    .map_err(|refusal| law(refusal.code.as_str(), refusal.rule, refusal.detail))?;
+                if !st::claim_round(&mut tx, &e.round, &r.id_number, e.id).await? {
+                    return Err(law("registered_elsewhere", "LAW.md §3 [N?, P]", ""));
+                }
+                changed = st::upsert_voter(&mut tx, e.id, rid, category_str(cat), now_ms()).await?;
+            }
+            "wrongly_included" => {
+                changed = st::remove_voter(&mut tx, e.id, rid).await?;
+                st::release_round(&mut tx, &e.round, &r.id_number, e.id).await?;
+            }
+            _ => {}
+        }
+    }
+    record(
+        &mut tx,
+        e.id,
+        &staff.actor(role),
+        EventKind::ObjectionDecided,
+        json!({"objection_id": objection_id, "upheld": upheld, "late": late, "roll_changed": changed}),
+    )
+    .await?;
+    if changed {
+        // Re-publication with the new fingerprint (LAW.md §3: every change is re-published).
+        let roll = roll_in_tx(&mut tx, store, e.id).await?;
+        let fp = fingerprint(&roll);
+        st::set_list_published(&mut tx, e.id, &on.to_string(), &fp, now_ms()).await?;
+        record(
+            &mut tx,
+            e.id,
+            &staff.actor(role),
+            EventKind::VoterListRepublished,
+            json!({"voters": roll.len(), "sha256": fp}),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    checkpoint_now(store, log, &election_log(e.id)).await?;
+    Ok(changed)
+}
+
+/// The roll as seen inside a write transaction (SQLite: the one writer sees its own writes;
+/// PostgreSQL: read through the transaction).
+async fn roll_in_tx(tx: &mut Tx, _store: &Store, election_id: i64) -> Result<Vec<VoterRow>> {
+    Ok(st::roll_tx(tx, election_id).await?)
+}
+
+// ---- voting codes ----
+
+/// Letters and digits that cannot be misread or misheard (no 0/O, 1/I/L, U/V, 5/S, 2/Z).
+const CODE_ALPHABET: &[u8; 25] = b"346789ABCDEFGHJKMNPQRTWXY";
+
+/// A fresh voting code: 20 symbols drawn uniformly from 25 = 92.9 bits (≥ 80 required),
+/// shown in groups of four for reading aloud.
+pub fn new_code() -> String {
+    use rand::RngExt;
+    let mut rng = rand::rng();
+    let mut s = String::with_capacity(24);
+    for i in 0..20 {
+        if i > 0 && i % 4 == 0 {
+            s.push('-');
+        }
+        s.push(CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())] as char);
+    }
+    s
+}
+
+/// The stored form of a code: HMAC-SHA-256 with the deployment's voting-code key, over the code
+/// without separators and in upper case (what a voter types may differ in those).
+pub fn code_hash(key: &[u8], code: &str) -> Vec<u8> {
+    let norm: String = code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect();
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else { return Vec::new() };
+    mac.update(norm.as_bytes());
+    mac.finalize().into_bytes().to_vec()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Card {
+    pub resident_id: i64,
+    pub name: String,
+    pub group_number: Option<i64>,
+    pub household_number: Option<String>,
+    pub code: String,
+}
+
+/// Issues voting codes for the cards: to every voter without one, or to `only` (a reissue,
+/// which invalidates the old code). The codes exist only in this response; the database keeps
+/// their keyed hashes.
+pub async fn issue_cards(store: &Store, key: &[u8], staff: &Staff, id: i64, only: Option<i64>) -> Result<Vec<Card>> {
+    let e = get(store, staff, id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    if stage_of(&e) < Stage::ListPublished {
+        return Err(law("list_not_published", "LAW.md §3 [N]", ""));
+    }
+    let roll = st::roll(store, id).await?;
+    let targets: Vec<&VoterRow> = match only {
+        Some(rid) => {
+            let v = roll.iter().find(|v| v.resident_id == rid).ok_or(ServiceError::NotFound)?;
+            vec![v]
+        }
+        None => roll.iter().filter(|v| !v.has_code).collect(),
+    };
+    let now = now_ms();
+    let mut cards = Vec::with_capacity(targets.len());
+    let mut tx = store.begin().await?;
+    for v in targets {
+        let code = new_code();
+        if !st::set_code(&mut tx, id, v.resident_id, &code_hash(key, &code), now).await? {
+            return Err(ServiceError::Conflict("err.stale"));
+        }
+        cards.push(Card {
+            resident_id: v.resident_id,
+            name: v.name.clone(),
+            group_number: v.group_number,
+            household_number: v.household_number.clone(),
+            code,
+        });
+    }
+    let kind = if only.is_some() { EventKind::VoterCardReissued } else { EventKind::VoterCardsIssued };
+    record(&mut tx, id, &staff.actor(role), kind, json!({"cards": cards.len(), "resident_id": only})).await?;
+    tx.commit().await?;
+    Ok(cards)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_have_at_least_80_bits_and_hash_ignoring_case_and_dashes() {
+        let c = new_code();
+        assert_eq!(c.len(), 24);
+        assert_eq!(c.matches('-').count(), 4);
+        let distinct: std::collections::HashSet<u8> = CODE_ALPHABET.iter().copied().collect();
+        assert_eq!(distinct.len(), CODE_ALPHABET.len());
+        assert!((distinct.len() as f64).log2() * 20.0 >= 80.0);
+        for b in b"01ILOSUVZ25" {
+            assert!(!CODE_ALPHABET.contains(b), "ambiguous {}", *b as char);
+        }
+        let k = [7u8; 32];
+        assert_eq!(code_hash(&k, &c), code_hash(&k, &c.replace('-', "").to_lowercase()));
+        assert_ne!(code_hash(&k, &c), code_hash(&[8u8; 32], &c));
+        assert_ne!(new_code(), new_code());
+    }
+
+    #[test]
+    fn names_are_masked_for_the_public() {
+        assert_eq!(mask_name("张三明"), "张*明");
+        assert_eq!(mask_name("王芳"), "王*");
+        assert_eq!(mask_name("欧阳小明"), "欧**明");
+    }
+}

@@ -1,0 +1,431 @@
+//! Elections, their voter rolls, registration requests and objections.
+
+use serde::Serialize;
+use sqlx::FromRow;
+
+use super::{Result, Store, Tx};
+use crate::on_conn;
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct ElectionRow {
+    pub id: i64,
+    pub community_id: i64,
+    pub round: String,
+    pub kind: String,
+    pub method: String,
+    pub seats_chair: i64,
+    pub seats_vice_chair: i64,
+    pub seats_member: i64,
+    pub profile_json: String,
+    pub election_day: String,
+    pub channels: String,
+    pub remote_legal_basis: String,
+    pub stations_json: String,
+    pub stage: String,
+    pub list_published_on: Option<String>,
+    pub list_fingerprint: Option<String>,
+    pub list_version: i64,
+    pub version: i64,
+}
+
+const COLS: &str = "id, community_id, round, kind, method, seats_chair, seats_vice_chair, seats_member, profile_json, \
+     election_day, channels, remote_legal_basis, stations_json, stage, list_published_on, list_fingerprint, list_version, version";
+
+/// The plan's fields, as written by create and update.
+pub struct PlanRow<'a> {
+    pub method: &'a str,
+    pub seats: (i64, i64, i64),
+    pub profile_json: &'a str,
+    pub election_day: &'a str,
+    pub channels: &'a str,
+    pub remote_legal_basis: &'a str,
+    pub stations_json: &'a str,
+}
+
+pub async fn insert(tx: &mut Tx, community_id: i64, round: &str, kind: &str, p: &PlanRow<'_>, now: i64) -> Result<i64> {
+    Ok(on_conn!(tx tx, |c| {
+        sqlx::query_scalar::<_, i64>(
+            "INSERT INTO elections (community_id, round, kind, method, seats_chair, seats_vice_chair, seats_member, \
+             profile_json, election_day, channels, remote_legal_basis, stations_json, stage, list_version, version, \
+             created_ms, updated_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'draft', 0, 1, $13, $13) \
+             RETURNING id",
+        )
+        .bind(community_id)
+        .bind(round)
+        .bind(kind)
+        .bind(p.method)
+        .bind(p.seats.0)
+        .bind(p.seats.1)
+        .bind(p.seats.2)
+        .bind(p.profile_json)
+        .bind(p.election_day)
+        .bind(p.channels)
+        .bind(p.remote_legal_basis)
+        .bind(p.stations_json)
+        .bind(now)
+        .fetch_one(c)
+        .await?
+    }))
+}
+
+/// Rewrites the plan if the election is still at `version` and not frozen; false otherwise.
+pub async fn update_plan(tx: &mut Tx, id: i64, version: i64, p: &PlanRow<'_>, now: i64) -> Result<bool> {
+    let n = on_conn!(tx tx, |c| {
+        sqlx::query(
+            "UPDATE elections SET method = $1, seats_chair = $2, seats_vice_chair = $3, seats_member = $4, \
+             profile_json = $5, election_day = $6, channels = $7, remote_legal_basis = $8, stations_json = $9, \
+             version = version + 1, updated_ms = $10 \
+             WHERE id = $11 AND version = $12 AND stage IN ('draft', 'registration')",
+        )
+        .bind(p.method)
+        .bind(p.seats.0)
+        .bind(p.seats.1)
+        .bind(p.seats.2)
+        .bind(p.profile_json)
+        .bind(p.election_day)
+        .bind(p.channels)
+        .bind(p.remote_legal_basis)
+        .bind(p.stations_json)
+        .bind(now)
+        .bind(id)
+        .bind(version)
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    Ok(n == 1)
+}
+
+/// Moves the stage from `from` to `to` (atomic compare-and-set: two clicks, one transition).
+pub async fn set_stage(tx: &mut Tx, id: i64, from: &str, to: &str, now: i64) -> Result<bool> {
+    let n = on_conn!(tx tx, |c| {
+        sqlx::query("UPDATE elections SET stage = $1, version = version + 1, updated_ms = $2 WHERE id = $3 AND stage = $4")
+            .bind(to)
+            .bind(now)
+            .bind(id)
+            .bind(from)
+            .execute(c)
+            .await?
+            .rows_affected()
+    });
+    Ok(n == 1)
+}
+
+pub async fn set_list_published(tx: &mut Tx, id: i64, on: &str, fingerprint: &str, now: i64) -> Result<()> {
+    on_conn!(tx tx, |c| {
+        sqlx::query(
+            "UPDATE elections SET list_published_on = COALESCE(list_published_on, $1), list_fingerprint = $2, \
+             list_version = list_version + 1, updated_ms = $3 WHERE id = $4",
+        )
+        .bind(on)
+        .bind(fingerprint)
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await?;
+    });
+    Ok(())
+}
+
+pub async fn get(store: &Store, id: i64) -> Result<Option<ElectionRow>> {
+    let sql = format!("SELECT {COLS} FROM elections WHERE id = $1");
+    Ok(on_conn!(pool store, |c| sqlx::query_as::<_, ElectionRow>(&sql).bind(id).fetch_optional(c).await?))
+}
+
+pub async fn get_in_tx(tx: &mut Tx, id: i64) -> Result<Option<ElectionRow>> {
+    let sql = format!("SELECT {COLS} FROM elections WHERE id = $1");
+    Ok(on_conn!(tx tx, |c| sqlx::query_as::<_, ElectionRow>(&sql).bind(id).fetch_optional(c).await?))
+}
+
+pub async fn for_communities(store: &Store, ids: &[i64]) -> Result<Vec<ElectionRow>> {
+    let sql = format!("SELECT {COLS} FROM elections WHERE community_id = $1 ORDER BY id");
+    let mut out = Vec::new();
+    for id in ids {
+        out.extend(on_conn!(pool store, |c| sqlx::query_as::<_, ElectionRow>(&sql).bind(*id).fetch_all(c).await?));
+    }
+    Ok(out)
+}
+
+// ---- voters ----
+
+/// Claims the person's one place in the round; false if another election already has them.
+pub async fn claim_round(tx: &mut Tx, round: &str, id_number: &str, election_id: i64) -> Result<bool> {
+    let n = on_conn!(tx tx, |c| {
+        sqlx::query("INSERT INTO round_registrations (round, id_number, election_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+            .bind(round)
+            .bind(id_number)
+            .bind(election_id)
+            .execute(c)
+            .await?
+            .rows_affected()
+    });
+    if n == 1 {
+        return Ok(true);
+    }
+    // Already claimed: by this same election (a re-run of registration) is fine.
+    let owner: Option<i64> = on_conn!(tx tx, |c| {
+        sqlx::query_scalar::<_, i64>("SELECT election_id FROM round_registrations WHERE round = $1 AND id_number = $2")
+            .bind(round)
+            .bind(id_number)
+            .fetch_optional(c)
+            .await?
+    });
+    Ok(owner == Some(election_id))
+}
+
+pub async fn release_round(tx: &mut Tx, round: &str, id_number: &str, election_id: i64) -> Result<()> {
+    on_conn!(tx tx, |c| {
+        sqlx::query("DELETE FROM round_registrations WHERE round = $1 AND id_number = $2 AND election_id = $3")
+            .bind(round)
+            .bind(id_number)
+            .bind(election_id)
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
+/// Adds (or re-adds) a voter; returns true if the roll changed.
+pub async fn upsert_voter(tx: &mut Tx, election_id: i64, resident_id: i64, category: &str, now: i64) -> Result<bool> {
+    let n = on_conn!(tx tx, |c| {
+        sqlx::query(
+            "INSERT INTO voters (election_id, resident_id, category, status, registered_ms) VALUES ($1, $2, $3, 'registered', $4) \
+             ON CONFLICT (election_id, resident_id) DO UPDATE SET status = 'registered', category = excluded.category \
+             WHERE voters.status <> 'registered'",
+        )
+        .bind(election_id)
+        .bind(resident_id)
+        .bind(category)
+        .bind(now)
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    Ok(n == 1)
+}
+
+pub async fn remove_voter(tx: &mut Tx, election_id: i64, resident_id: i64) -> Result<bool> {
+    let n = on_conn!(tx tx, |c| {
+        sqlx::query(
+            "UPDATE voters SET status = 'removed', code_hash = NULL WHERE election_id = $1 AND resident_id = $2 AND status = 'registered'",
+        )
+        .bind(election_id)
+        .bind(resident_id)
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    Ok(n == 1)
+}
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct VoterRow {
+    pub resident_id: i64,
+    pub name: String,
+    pub gender: String,
+    pub id_number: String,
+    pub group_number: Option<i64>,
+    pub household_number: Option<String>,
+    pub address: Option<String>,
+    pub category: String,
+    pub has_code: bool,
+}
+
+/// The registered voters in list order: residents' group, household, name.
+pub async fn roll(store: &Store, election_id: i64) -> Result<Vec<VoterRow>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, VoterRow>(
+            "SELECT r.id AS resident_id, r.name, r.gender, r.id_number, g.number AS group_number, \
+             h.number AS household_number, h.address, v.category, (v.code_hash IS NOT NULL) AS has_code \
+             FROM voters v JOIN residents r ON r.id = v.resident_id \
+             LEFT JOIN resident_groups g ON g.id = r.group_id LEFT JOIN households h ON h.id = r.household_id \
+             WHERE v.election_id = $1 AND v.status = 'registered' \
+             ORDER BY g.number, h.number, r.name, r.id",
+        )
+        .bind(election_id)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+pub async fn roll_tx(tx: &mut Tx, election_id: i64) -> Result<Vec<VoterRow>> {
+    Ok(on_conn!(tx tx, |c| {
+        sqlx::query_as::<_, VoterRow>(
+            "SELECT r.id AS resident_id, r.name, r.gender, r.id_number, g.number AS group_number, \
+             h.number AS household_number, h.address, v.category, (v.code_hash IS NOT NULL) AS has_code \
+             FROM voters v JOIN residents r ON r.id = v.resident_id \
+             LEFT JOIN resident_groups g ON g.id = r.group_id LEFT JOIN households h ON h.id = r.household_id \
+             WHERE v.election_id = $1 AND v.status = 'registered' \
+             ORDER BY g.number, h.number, r.name, r.id",
+        )
+        .bind(election_id)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+pub async fn is_voter(store: &Store, election_id: i64, resident_id: i64) -> Result<bool> {
+    let n: i64 = on_conn!(pool store, |c| {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM voters WHERE election_id = $1 AND resident_id = $2 AND status = 'registered'",
+        )
+        .bind(election_id)
+        .bind(resident_id)
+        .fetch_one(c)
+        .await?
+    });
+    Ok(n > 0)
+}
+
+pub async fn set_code(tx: &mut Tx, election_id: i64, resident_id: i64, hash: &[u8], now: i64) -> Result<bool> {
+    let n = on_conn!(tx tx, |c| {
+        sqlx::query(
+            "UPDATE voters SET code_hash = $1, code_issued_ms = $2 WHERE election_id = $3 AND resident_id = $4 AND status = 'registered'",
+        )
+        .bind(hash)
+        .bind(now)
+        .bind(election_id)
+        .bind(resident_id)
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    Ok(n == 1)
+}
+
+/// (election, resident) holding a voting code, looked up by the code's keyed hash.
+pub async fn by_code(store: &Store, hash: &[u8]) -> Result<Option<(i64, i64)>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, (i64, i64)>(
+            "SELECT election_id, resident_id FROM voters WHERE code_hash = $1 AND status = 'registered'",
+        )
+        .bind(hash)
+        .fetch_optional(c)
+        .await?
+    }))
+}
+
+// ---- registration requests ----
+
+pub async fn request(tx: &mut Tx, election_id: i64, resident_id: i64, now: i64) -> Result<()> {
+    on_conn!(tx tx, |c| {
+        sqlx::query(
+            "INSERT INTO registration_requests (election_id, resident_id, status, created_ms) VALUES ($1, $2, 'applied', $3) \
+             ON CONFLICT (election_id, resident_id) DO NOTHING",
+        )
+        .bind(election_id)
+        .bind(resident_id)
+        .bind(now)
+        .execute(c)
+        .await?;
+    });
+    Ok(())
+}
+
+pub async fn decide_request(tx: &mut Tx, election_id: i64, resident_id: i64, approve: bool, now: i64) -> Result<bool> {
+    let n = on_conn!(tx tx, |c| {
+        sqlx::query(
+            "UPDATE registration_requests SET status = $1, decided_ms = $2 WHERE election_id = $3 AND resident_id = $4 AND status = 'applied'",
+        )
+        .bind(if approve { "approved" } else { "rejected" })
+        .bind(now)
+        .bind(election_id)
+        .bind(resident_id)
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    Ok(n == 1)
+}
+
+/// resident id → request status, for one election.
+pub async fn requests(store: &Store, election_id: i64) -> Result<Vec<(i64, String)>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, (i64, String)>("SELECT resident_id, status FROM registration_requests WHERE election_id = $1")
+            .bind(election_id)
+            .fetch_all(c)
+            .await?
+    }))
+}
+
+// ---- objections ----
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct ObjectionRow {
+    pub id: i64,
+    pub election_id: i64,
+    pub resident_id: Option<i64>,
+    pub filed_by: String,
+    pub kind: String,
+    pub reason: String,
+    pub filed_on: String,
+    pub status: String,
+    pub decision: String,
+    pub decided_on: Option<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_objection(
+    tx: &mut Tx,
+    election_id: i64,
+    resident_id: Option<i64>,
+    filed_by: &str,
+    kind: &str,
+    reason: &str,
+    filed_on: &str,
+    now: i64,
+) -> Result<i64> {
+    Ok(on_conn!(tx tx, |c| {
+        sqlx::query_scalar::<_, i64>(
+            "INSERT INTO objections (election_id, resident_id, filed_by, kind, reason, filed_on, status, decision, created_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'open', '', $7) RETURNING id",
+        )
+        .bind(election_id)
+        .bind(resident_id)
+        .bind(filed_by)
+        .bind(kind)
+        .bind(reason)
+        .bind(filed_on)
+        .bind(now)
+        .fetch_one(c)
+        .await?
+    }))
+}
+
+pub async fn decide_objection(tx: &mut Tx, id: i64, upheld: bool, decision: &str, on: &str) -> Result<bool> {
+    let n = on_conn!(tx tx, |c| {
+        sqlx::query("UPDATE objections SET status = $1, decision = $2, decided_on = $3 WHERE id = $4 AND status = 'open'")
+            .bind(if upheld { "upheld" } else { "rejected" })
+            .bind(decision)
+            .bind(on)
+            .bind(id)
+            .execute(c)
+            .await?
+            .rows_affected()
+    });
+    Ok(n == 1)
+}
+
+pub async fn objections(store: &Store, election_id: i64) -> Result<Vec<ObjectionRow>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, ObjectionRow>(
+            "SELECT id, election_id, resident_id, filed_by, kind, reason, filed_on, status, decision, decided_on \
+             FROM objections WHERE election_id = $1 ORDER BY id",
+        )
+        .bind(election_id)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+pub async fn objection(store: &Store, id: i64) -> Result<Option<ObjectionRow>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, ObjectionRow>(
+            "SELECT id, election_id, resident_id, filed_by, kind, reason, filed_on, status, decision, decided_on \
+             FROM objections WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(c)
+        .await?
+    }))
+}

@@ -1,0 +1,272 @@
+//! Election endpoints: open, plan, lifecycle, registration, voter list, objections, cards.
+
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::audit::Actor;
+use crate::domain::ElectionKind;
+use crate::service::elections::{self as svc, PlanInput, deadline_code, stage_of, timetable_of};
+use crate::service::{Permission, ServiceError, voters};
+use crate::store::elections as st;
+use crate::web::auth::{PeerAddr, StaffAction, StaffJson, StaffSession};
+use crate::web::error::{ApiError, ResultExt};
+use crate::web::i18n::Lang;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/communities/{id}/elections", post(open))
+        .route("/elections", get(list))
+        .route("/elections/{id}", get(show).put(update_plan))
+        .route("/elections/{id}/registration/start", post(start_registration))
+        .route("/elections/{id}/voters/register", post(register))
+        .route("/elections/{id}/voters", get(roll))
+        .route("/elections/{id}/applications", post(apply))
+        .route("/elections/{id}/applications/{resident}/decide", post(decide_application))
+        .route("/elections/{id}/voter-list/publish", post(publish))
+        .route("/elections/{id}/cards", post(cards))
+        .route("/elections/{id}/objections", get(objections).post(file_objection))
+        .route("/objections/{id}/decide", post(decide_objection))
+        .route("/public/elections/{id}", get(public_view))
+        .route("/public/elections/{id}/objections", post(public_objection))
+}
+
+type ApiResult = Result<Json<Value>, ApiError>;
+
+#[derive(Deserialize)]
+struct OpenBody {
+    round: String,
+    #[serde(default = "regular")]
+    kind: String,
+    #[serde(flatten)]
+    plan: PlanInput,
+}
+
+fn regular() -> String {
+    "regular".into()
+}
+
+async fn open(State(state): State<AppState>, Path(community): Path<i64>, j: StaffJson<OpenBody>) -> ApiResult {
+    let kind = ElectionKind::parse(&j.body.kind)
+        .ok_or(ServiceError::Invalid { key: "err.request", field: Some("kind".into()) })
+        .api(j.lang)?;
+    let id =
+        svc::open(&state.store, &j.session.staff, community, &j.body.round, kind, &j.body.plan).await.api(j.lang)?;
+    Ok(Json(json!({ "id": id })))
+}
+
+async fn list(State(state): State<AppState>, lang: Lang, s: StaffSession) -> ApiResult {
+    let ids = s.staff.readable_communities(&state.store).await.api(lang)?;
+    let rows = st::for_communities(&state.store, &ids).await.api(lang)?;
+    let list: Vec<Value> = rows.iter().map(summary).collect();
+    Ok(Json(json!({ "elections": list })))
+}
+
+fn summary(e: &st::ElectionRow) -> Value {
+    json!({"id": e.id, "community_id": e.community_id, "round": e.round, "kind": e.kind, "stage": e.stage,
+           "election_day": e.election_day, "list_published_on": e.list_published_on})
+}
+
+pub fn detail(e: &st::ElectionRow) -> Value {
+    let profile: Value = serde_json::from_str(&e.profile_json).unwrap_or(Value::Null);
+    let timetable: Vec<Value> = timetable_of(e)
+        .map(|t| {
+            t.deadlines
+                .iter()
+                .map(|d| json!({"name": deadline_code(d.name), "latest": d.latest.to_string(), "rule": d.rule}))
+                .collect()
+        })
+        .unwrap_or_default();
+    json!({
+        "id": e.id, "community_id": e.community_id, "round": e.round, "kind": e.kind, "method": e.method,
+        "seats": {"chair": e.seats_chair, "vice_chair": e.seats_vice_chair, "member": e.seats_member},
+        "profile": {"name": profile["name"], "version": profile["version"]},
+        "election_day": e.election_day, "channels": e.channels.split(',').collect::<Vec<_>>(),
+        "remote_legal_basis": e.remote_legal_basis,
+        "stations": serde_json::from_str::<Value>(&e.stations_json).unwrap_or(Value::Null),
+        "stage": e.stage, "plan_frozen": stage_of(e).plan_frozen(),
+        "list_published_on": e.list_published_on, "list_sha256": e.list_fingerprint, "list_version": e.list_version,
+        "version": e.version, "timetable": timetable,
+    })
+}
+
+async fn show(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
+    let e = svc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.api(lang)?;
+    Ok(Json(detail(&e)))
+}
+
+#[derive(Deserialize)]
+struct PlanBody {
+    version: i64,
+    #[serde(flatten)]
+    plan: PlanInput,
+}
+
+async fn update_plan(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<PlanBody>) -> ApiResult {
+    svc::update_plan(&state.store, &j.session.staff, id, j.body.version, &j.body.plan).await.api(j.lang)?;
+    let e = svc::get(&state.store, &j.session.staff, id, Permission::ReadRegistry).await.api(j.lang)?;
+    Ok(Json(detail(&e)))
+}
+
+async fn start_registration(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult {
+    svc::start_registration(&state.store, &state.log, &a.session.staff, id).await.api(a.lang)?;
+    Ok(Json(json!({ "stage": "registration" })))
+}
+
+async fn register(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult {
+    let report = voters::register(&state.store, &a.session.staff, id).await.api(a.lang)?;
+    Ok(Json(json!(report)))
+}
+
+async fn roll(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
+    let e = svc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.api(lang)?;
+    let role = s.staff.authorize(&state.store, Permission::ReadRegistry, e.community_id).await.api(lang)?;
+    let mut rows = st::roll(&state.store, id).await.api(lang)?;
+    if !s.staff.sees_full_ids(role) {
+        for r in &mut rows {
+            r.id_number = crate::service::registry::mask(&r.id_number);
+        }
+    }
+    Ok(Json(json!({ "voters": rows, "sha256": voters::fingerprint(&rows) })))
+}
+
+#[derive(Deserialize)]
+struct ApplyBody {
+    resident_id: i64,
+}
+
+async fn apply(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<ApplyBody>) -> ApiResult {
+    voters::apply(&state.store, &j.session.staff, id, j.body.resident_id).await.api(j.lang)?;
+    Ok(Json(json!({ "ok": true })))
+}
+
+#[derive(Deserialize)]
+struct DecideBody {
+    approve: bool,
+}
+
+async fn decide_application(
+    State(state): State<AppState>,
+    Path((id, resident)): Path<(i64, i64)>,
+    j: StaffJson<DecideBody>,
+) -> ApiResult {
+    voters::decide_application(&state.store, &j.session.staff, id, resident, j.body.approve).await.api(j.lang)?;
+    Ok(Json(json!({ "ok": true })))
+}
+
+async fn publish(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult {
+    let fp = voters::publish_list(&state.store, &state.log, &a.session.staff, id).await.api(a.lang)?;
+    Ok(Json(json!({ "stage": "list_published", "sha256": fp })))
+}
+
+#[derive(Deserialize)]
+struct CardsBody {
+    #[serde(default)]
+    resident_id: Option<i64>,
+}
+
+/// The codes are in this response only; print them now.
+async fn cards(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<CardsBody>) -> ApiResult {
+    let cards =
+        voters::issue_cards(&state.store, &state.secrets.voting_code_key, &j.session.staff, id, j.body.resident_id)
+            .await
+            .api(j.lang)?;
+    Ok(Json(json!({ "cards": cards })))
+}
+
+#[derive(Deserialize)]
+pub struct ObjectionBody {
+    pub filed_by: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub id_number: String,
+    pub kind: String,
+    pub reason: String,
+}
+
+pub fn concerning(b: &ObjectionBody) -> Option<(&str, &str)> {
+    (!b.id_number.trim().is_empty()).then_some((b.name.as_str(), b.id_number.as_str()))
+}
+
+async fn objections(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
+    svc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.api(lang)?;
+    Ok(Json(json!({ "objections": st::objections(&state.store, id).await.api(lang)? })))
+}
+
+/// A clerk or committee member records an objection made at the counter.
+async fn file_objection(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<ObjectionBody>) -> ApiResult {
+    let e = svc::get(&state.store, &j.session.staff, id, Permission::ReadRegistry).await.api(j.lang)?;
+    let role = j.session.staff.authorize(&state.store, Permission::ReadRegistry, e.community_id).await.api(j.lang)?;
+    let b = &j.body;
+    let oid = voters::file_objection(
+        &state.store,
+        id,
+        &j.session.staff.actor(role),
+        &b.filed_by,
+        concerning(b),
+        &b.kind,
+        &b.reason,
+    )
+    .await
+    .api(j.lang)?;
+    Ok(Json(json!({ "id": oid })))
+}
+
+/// Anyone may object to a published list (LAW.md §3 [N?]).
+async fn public_objection(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    _peer: PeerAddr,
+    Json(b): Json<ObjectionBody>,
+) -> ApiResult {
+    let actor = Actor { user_id: None, username: "public".into(), role: "anonymous".into() };
+    let oid = voters::file_objection(&state.store, id, &actor, &b.filed_by, concerning(&b), &b.kind, &b.reason)
+        .await
+        .api(lang)?;
+    Ok(Json(json!({ "id": oid })))
+}
+
+#[derive(Deserialize)]
+struct DecisionBody {
+    upheld: bool,
+    decision: String,
+}
+
+async fn decide_objection(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<DecisionBody>) -> ApiResult {
+    let changed =
+        voters::decide_objection(&state.store, &state.log, &j.session.staff, id, j.body.upheld, &j.body.decision)
+            .await
+            .api(j.lang)?;
+    Ok(Json(json!({ "roll_changed": changed })))
+}
+
+/// The public view of a published election: the list with names masked, its fingerprint, the
+/// objection decisions. Nothing before publication (404).
+async fn public_view(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang) -> ApiResult {
+    let e = st::get(&state.store, id).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
+    if !svc::is_public(&e) {
+        return Err(ServiceError::NotFound).api(lang);
+    }
+    let roll = st::roll(&state.store, id).await.api(lang)?;
+    let list: Vec<Value> = roll
+        .iter()
+        .enumerate()
+        .map(|(i, v)| json!({"number": i + 1, "name": voters::mask_name(&v.name), "group": v.group_number}))
+        .collect();
+    let decisions: Vec<Value> = st::objections(&state.store, id)
+        .await
+        .api(lang)?
+        .into_iter()
+        .map(|o| json!({"id": o.id, "kind": o.kind, "filed_on": o.filed_on, "status": o.status, "decision": o.decision, "decided_on": o.decided_on}))
+        .collect();
+    let mut d = detail(&e);
+    if let Some(obj) = d.as_object_mut() {
+        obj.remove("version");
+    }
+    Ok(Json(json!({ "election": d, "voters": list, "objections": decisions })))
+}

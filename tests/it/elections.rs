@@ -1,0 +1,349 @@
+//! Issue 5 through the HTTP API on both databases: opening an election, the plan and its
+//! deadlines, registration by the law engine, one place only, publication, objections, cards.
+
+use axum::http::StatusCode as S;
+use serde_json::{Value, json};
+use time::{Date, Duration};
+
+use crate::both;
+use crate::helpers::{Client, K, R, TestApp, id_number};
+
+fn today() -> Date {
+    huanjie::service::elections::today()
+}
+
+fn plan(day: Date) -> Value {
+    json!({"round": "2026", "method": "direct", "seats_chair": 1, "seats_vice_chair": 1, "seats_member": 3,
+           "profile": "national", "election_day": day.to_string(), "channels": ["paper", "booth"]})
+}
+
+struct World {
+    street: i64,
+    c: i64,
+    admin: Client,
+    committee: Client,
+}
+
+async fn world(app: &TestApp, code: &str) -> World {
+    let street = app.street(&format!("{code}-s")).await;
+    let c = app.community(street, code).await;
+    app.user(&format!("{code}-admin"), R::StreetAdmin, K::StreetOffice, street).await;
+    app.user(&format!("{code}-wy"), R::Committee, K::Community, c).await;
+    let admin = app.login(&format!("{code}-admin")).await;
+    let committee = app.login(&format!("{code}-wy")).await;
+    World { street, c, admin, committee }
+}
+
+/// A resident born on `birth`, with overrides.
+async fn resident(api: &mut Client, c: i64, name: &str, birth: Date, seq: u32, extra: Value) -> i64 {
+    let mut body = json!({"name": name, "id_number": id_number(&birth.to_string(), seq), "hukou_here": "是", "months_resident": "100"});
+    for (k, v) in extra.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    let (st, r) = api.api_post(&format!("/api/v1/communities/{c}/residents"), &body).await;
+    assert_eq!(st, S::OK, "{r}");
+    r["id"].as_i64().unwrap()
+}
+
+async fn open(w: &mut World, day: Date) -> i64 {
+    let (st, r) = w.admin.api_post(&format!("/api/v1/communities/{}/elections", w.c), &plan(day)).await;
+    assert_eq!(st, S::OK, "{r}");
+    r["id"].as_i64().unwrap()
+}
+
+fn years_before(d: Date, years: i32) -> Date {
+    d.replace_year(d.year() - years).unwrap_or(d)
+}
+
+async fn eligibility_edge_cases_by_the_law_engine(app: TestApp) {
+    let mut w = world(&app, "elig").await;
+    let day = today() + Duration::days(40);
+    let c = w.c;
+    let exactly_18 = resident(&mut w.admin, c, "满十八", years_before(day, 18), 11, json!({})).await;
+    let one_day_short =
+        resident(&mut w.admin, c, "差一天", years_before(day, 18) + Duration::days(1), 13, json!({})).await;
+    let deprived =
+        resident(&mut w.admin, c, "剥夺者", years_before(day, 40), 15, json!({"political_rights": "deprived"})).await;
+    let nonlocal5 = resident(
+        &mut w.admin,
+        c,
+        "住五月",
+        years_before(day, 30),
+        17,
+        json!({"hukou_here": "否", "months_resident": "5"}),
+    )
+    .await;
+    let nonlocal6 = resident(
+        &mut w.admin,
+        c,
+        "住六月",
+        years_before(day, 30),
+        19,
+        json!({"hukou_here": "否", "months_resident": "6"}),
+    )
+    .await;
+    let worker = resident(
+        &mut w.admin,
+        c,
+        "社工",
+        years_before(day, 30),
+        21,
+        json!({"hukou_here": "否", "months_resident": "0", "community_worker": "是", "worker_months": "7"}),
+    )
+    .await;
+    let id = open(&mut w, day).await;
+    assert_eq!(w.committee.api_post_empty(&format!("/api/v1/elections/{id}/registration/start")).await.0, S::OK);
+    // Non-local residents and workers must apply and be approved (LAW.md §3 [P]).
+    for rid in [nonlocal5, nonlocal6, worker] {
+        let (st, b) =
+            w.committee.api_post(&format!("/api/v1/elections/{id}/applications"), &json!({"resident_id": rid})).await;
+        assert_eq!(st, S::OK, "{b}");
+        let (st, _) = w
+            .committee
+            .api_post(&format!("/api/v1/elections/{id}/applications/{rid}/decide"), &json!({"approve": true}))
+            .await;
+        assert_eq!(st, S::OK);
+    }
+    let (st, report) = w.committee.api_post_empty(&format!("/api/v1/elections/{id}/voters/register")).await;
+    assert_eq!(st, S::OK, "{report}");
+    let refused: Vec<(i64, String)> = report["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["resident_id"].as_i64().unwrap(), r["code"].as_str().unwrap().to_string()))
+        .collect();
+    let (_, roll) = w.committee.api_get(&format!("/api/v1/elections/{id}/voters")).await;
+    let on_roll: Vec<i64> =
+        roll["voters"].as_array().unwrap().iter().map(|v| v["resident_id"].as_i64().unwrap()).collect();
+    assert!(on_roll.contains(&exactly_18), "18 exactly on election day is a voter (LAW.md §3 [N])");
+    assert!(refused.contains(&(one_day_short, "underage".into())), "{refused:?}");
+    assert!(refused.contains(&(deprived, "deprived_of_political_rights".into())), "{refused:?}");
+    assert!(
+        refused.contains(&(nonlocal5, "residence_too_short".into())),
+        "5 < 6 months (national profile) {refused:?}"
+    );
+    assert!(on_roll.contains(&nonlocal6) && on_roll.contains(&worker));
+    assert_eq!(on_roll.len(), 3);
+}
+both!(eligibility_edge_cases_by_the_law_engine);
+
+async fn one_place_only_across_communities_under_concurrency(app: TestApp) {
+    let mut a = world(&app, "opa").await;
+    let mut b = world(&app, "opb").await;
+    let day = today() + Duration::days(40);
+    // The same person (same ID number) appears in both registries.
+    resident(&mut a.admin, a.c, "两处人", years_before(day, 50), 31, json!({})).await;
+    resident(&mut b.admin, b.c, "两处人", years_before(day, 50), 31, json!({})).await;
+    let ea = open(&mut a, day).await;
+    let eb = open(&mut b, day).await;
+    a.committee.api_post_empty(&format!("/api/v1/elections/{ea}/registration/start")).await;
+    b.committee.api_post_empty(&format!("/api/v1/elections/{eb}/registration/start")).await;
+    let pa = format!("/api/v1/elections/{ea}/voters/register");
+    let pb = format!("/api/v1/elections/{eb}/voters/register");
+    let (ra, rb) = tokio::join!(a.committee.api_post_empty(&pa), b.committee.api_post_empty(&pb));
+    assert_eq!((ra.0, rb.0), (S::OK, S::OK));
+    let total = ra.1["registered"].as_i64().unwrap() + rb.1["registered"].as_i64().unwrap();
+    assert_eq!(total, 1, "registered in exactly one place: {} / {}", ra.1, rb.1);
+    let loser = if ra.1["registered"] == json!(0) { &ra.1 } else { &rb.1 };
+    assert_eq!(loser["refused"][0]["code"], json!("registered_elsewhere"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM round_registrations").await, 1);
+}
+both!(one_place_only_across_communities_under_concurrency);
+
+async fn deadlines_plan_rules_and_frozen_plan(app: TestApp) {
+    let mut w = world(&app, "dl").await;
+    // Too late: the list would have to be published ≥ 20 days before a day 10 days away.
+    let (st, body) =
+        w.admin.api_post(&format!("/api/v1/communities/{}/elections", w.c), &plan(today() + Duration::days(10))).await;
+    assert_eq!(st, S::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["code"], json!("deadline_voter_list_published"));
+    assert!(body["rule"].as_str().unwrap().contains("§3"));
+    // Committee size outside 5–9 (LAW.md §1 [P]); remote without a legal basis (LAW.md §6).
+    let mut p = plan(today() + Duration::days(40));
+    p["seats_member"] = json!(9);
+    let (st, body) = w.admin.api_post(&format!("/api/v1/communities/{}/elections", w.c), &p).await;
+    assert_eq!((st, body["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("seats_size")));
+    let mut p = plan(today() + Duration::days(40));
+    p["channels"] = json!(["paper", "remote"]);
+    let (st, body) = w.admin.api_post(&format!("/api/v1/communities/{}/elections", w.c), &p).await;
+    assert_eq!((st, body["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("remote_not_allowed")));
+    // A mobile box needs ≥ 3 named supervisors (LAW.md §6 [P]).
+    let mut p = plan(today() + Duration::days(40));
+    p["stations"] = json!([{"name": "流动票箱一", "mobile": true, "supervisors": ["甲", "乙"]}]);
+    let (st, body) = w.admin.api_post(&format!("/api/v1/communities/{}/elections", w.c), &p).await;
+    assert_eq!((st, body["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("mobile_box_supervisors")));
+    // Only the street office opens elections; a committee member cannot.
+    let (st, _) = w
+        .committee
+        .api_post(&format!("/api/v1/communities/{}/elections", w.c), &plan(today() + Duration::days(40)))
+        .await;
+    assert_eq!(st, S::NOT_FOUND);
+    // A lawful plan, with the timetable from the law engine.
+    let day = today() + Duration::days(40);
+    resident(&mut w.admin, w.c, "选民甲", years_before(day, 30), 41, json!({})).await;
+    let id = open(&mut w, day).await;
+    let (_, e) = w.committee.api_get(&format!("/api/v1/elections/{id}")).await;
+    let list_deadline =
+        e["timetable"].as_array().unwrap().iter().find(|d| d["name"] == json!("voter_list_published")).unwrap();
+    assert_eq!(list_deadline["latest"], json!((day - Duration::days(20)).to_string()));
+    // Revising the plan works until publication, then it is frozen (LAW.md §4).
+    let mut p = plan(day);
+    p["seats_member"] = json!(5);
+    p["version"] = e["version"].clone();
+    let (st, e2) = w.committee.api_put(&format!("/api/v1/elections/{id}"), &p).await;
+    assert_eq!(st, S::OK, "{e2}");
+    assert_eq!(e2["seats"]["member"], json!(5));
+    w.committee.api_post_empty(&format!("/api/v1/elections/{id}/registration/start")).await;
+    w.committee.api_post_empty(&format!("/api/v1/elections/{id}/voters/register")).await;
+    let (st, body) = w.committee.api_post_empty(&format!("/api/v1/elections/{id}/voter-list/publish")).await;
+    assert_eq!(st, S::OK, "{body}");
+    let (_, e3) = w.committee.api_get(&format!("/api/v1/elections/{id}")).await;
+    p["version"] = e3["version"].clone();
+    let (st, body) = w.committee.api_put(&format!("/api/v1/elections/{id}"), &p).await;
+    assert_eq!((st, body["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("plan_frozen")));
+    // Nothing moves backwards.
+    let (st, body) = w.committee.api_post_empty(&format!("/api/v1/elections/{id}/registration/start")).await;
+    assert_eq!((st, body["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("illegal_transition")));
+    let _ = w.street;
+}
+both!(deadlines_plan_rules_and_frozen_plan);
+
+async fn published(app: &TestApp, code: &str) -> (World, i64, Vec<i64>) {
+    let mut w = world(app, code).await;
+    let day = today() + Duration::days(40);
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        ids.push(
+            resident(&mut w.admin, w.c, &format!("张{i}明"), years_before(day, 30 + i), 51 + 2 * i as u32, json!({}))
+                .await,
+        );
+    }
+    let id = open(&mut w, day).await;
+    w.committee.api_post_empty(&format!("/api/v1/elections/{id}/registration/start")).await;
+    w.committee.api_post_empty(&format!("/api/v1/elections/{id}/voters/register")).await;
+    let (st, b) = w.committee.api_post_empty(&format!("/api/v1/elections/{id}/voter-list/publish")).await;
+    assert_eq!(st, S::OK, "{b}");
+    (w, id, ids)
+}
+
+async fn publication_objections_and_republication(app: TestApp) {
+    let (mut w, id, ids) = published(&app, "pub").await;
+    // The public sees masked names and the fingerprint; the log is now public and verifies.
+    let mut anon = app.client();
+    let (st, p) = anon.api_get(&format!("/api/v1/public/elections/{id}")).await;
+    assert_eq!(st, S::OK);
+    assert_eq!(p["voters"][0]["name"], json!("张*明"));
+    let fp = p["election"]["list_sha256"].as_str().unwrap().to_string();
+    assert_eq!(fp.len(), 64);
+    assert!(!p.to_string().contains(&id_number("1990-01-01", 51)[..10]));
+    let (st, _) = anon.api_get(&format!("/api/v1/logs/election-{id}/record")).await;
+    assert_eq!(st, S::OK);
+    // Anyone objects: person 0 "should not be on the list" (e.g. moved away).
+    let (_, roll) = w.committee.api_get(&format!("/api/v1/elections/{id}/voters")).await;
+    let v0 = roll["voters"].as_array().unwrap().iter().find(|v| v["resident_id"] == json!(ids[0])).unwrap().clone();
+    let (st, o) = anon
+        .api_post(&format!("/api/v1/public/elections/{id}/objections"),
+            &json!({"filed_by": "李四", "name": v0["name"], "id_number": v0["id_number"], "kind": "wrongly_included", "reason": "已迁出本社区"}))
+        .await;
+    assert_eq!(st, S::OK, "{o}");
+    // Upheld: the roll changes and the list is re-published with a new fingerprint.
+    let (st, d) = w
+        .committee
+        .api_post(
+            &format!("/api/v1/objections/{}/decide", o["id"]),
+            &json!({"upheld": true, "decision": "经核实已迁出，予以删除"}),
+        )
+        .await;
+    assert_eq!(st, S::OK, "{d}");
+    assert_eq!(d["roll_changed"], json!(true));
+    let (_, p2) = anon.api_get(&format!("/api/v1/public/elections/{id}")).await;
+    assert_eq!(p2["voters"].as_array().unwrap().len(), 3);
+    assert_ne!(p2["election"]["list_sha256"], json!(fp));
+    assert_eq!(p2["objections"][0]["status"], json!("upheld"));
+    // Deciding twice is refused.
+    let (st, _) = w
+        .committee
+        .api_post(&format!("/api/v1/objections/{}/decide", o["id"]), &json!({"upheld": false, "decision": "x"}))
+        .await;
+    assert_eq!(st, S::CONFLICT);
+    // After the window (publication moved 6 days back): refused, naming the rule.
+    let past = (today() - Duration::days(6)).to_string();
+    match app.store() {
+        huanjie::store::Store::Sqlite(p) => {
+            sqlx::query("UPDATE elections SET list_published_on = $1 WHERE id = $2")
+                .bind(&past)
+                .bind(id)
+                .execute(p)
+                .await
+                .unwrap();
+        }
+        huanjie::store::Store::Postgres(p) => {
+            sqlx::query("UPDATE elections SET list_published_on = $1 WHERE id = $2")
+                .bind(&past)
+                .bind(id)
+                .execute(p)
+                .await
+                .unwrap();
+        }
+    }
+    let (st, body) = anon
+        .api_post(
+            &format!("/api/v1/public/elections/{id}/objections"),
+            &json!({"filed_by": "王五", "kind": "omitted", "reason": "漏登"}),
+        )
+        .await;
+    assert_eq!(st, S::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["code"], json!("objection_window_closed"));
+    // The election's log verifies, including the lifecycle order.
+    let (_, rec) = anon.api_get(&format!("/api/v1/logs/election-{id}/record")).await;
+    let rec: huanjie::audit::Record = serde_json::from_value(rec).unwrap();
+    let trust =
+        huanjie::audit::Trust { log_key: None, witnesses: vec![], min_cosignatures: 0, allow_unsigned_tail: false };
+    let mut lc = huanjie::audit::events::LifecycleCheck::default();
+    let mut check = |i: u64, leaf: &[u8]| lc.check(i, leaf);
+    let ok = huanjie::audit::verify_record_with(&rec, &trust, &mut check);
+    assert!(ok.is_ok(), "{:?}", ok.err());
+}
+both!(publication_objections_and_republication);
+
+async fn voting_codes_are_never_stored_in_clear(app: TestApp) {
+    let (mut w, id, ids) = published(&app, "vc").await;
+    let (st, body) = w.committee.api_post(&format!("/api/v1/elections/{id}/cards"), &json!({})).await;
+    assert_eq!(st, S::OK, "{body}");
+    let cards = body["cards"].as_array().unwrap();
+    assert_eq!(cards.len(), 4);
+    let code = cards[0]["code"].as_str().unwrap().to_string();
+    // Not in the log: no entry's bytes contain the code (the roll keeps only its keyed hash).
+    let leaves = huanjie::store::audit::entries(app.store(), &format!("election-{id}"), 0, 10_000).await.unwrap();
+    assert!(!leaves.is_empty());
+    for e in &leaves {
+        let text = String::from_utf8_lossy(&e.leaf);
+        assert!(!text.contains(&code) && !text.contains(&code.replace('-', "")));
+    }
+    let stored: Vec<u8> = match app.store() {
+        huanjie::store::Store::Sqlite(p) => sqlx::query_scalar("SELECT code_hash FROM voters WHERE resident_id = $1")
+            .bind(cards[0]["resident_id"].as_i64().unwrap())
+            .fetch_one(p)
+            .await
+            .unwrap(),
+        huanjie::store::Store::Postgres(p) => sqlx::query_scalar("SELECT code_hash FROM voters WHERE resident_id = $1")
+            .bind(cards[0]["resident_id"].as_i64().unwrap())
+            .fetch_one(p)
+            .await
+            .unwrap(),
+    };
+    assert_eq!(stored.len(), 32);
+    assert!(!String::from_utf8_lossy(&stored).contains(&code[..4]) || stored != code.as_bytes());
+    let hash = huanjie::service::voters::code_hash(&app.state.secrets.voting_code_key, &code);
+    assert_eq!(huanjie::store::elections::by_code(app.store(), &hash).await.unwrap().map(|x| x.0), Some(id));
+    // A second issue gives codes only to voters without one; a reissue invalidates the old code.
+    let (_, again) = w.committee.api_post(&format!("/api/v1/elections/{id}/cards"), &json!({})).await;
+    assert_eq!(again["cards"].as_array().unwrap().len(), 0);
+    let rid = cards[0]["resident_id"].as_i64().unwrap();
+    let (_, re) = w.committee.api_post(&format!("/api/v1/elections/{id}/cards"), &json!({"resident_id": rid})).await;
+    let new_code = re["cards"][0]["code"].as_str().unwrap();
+    assert_ne!(new_code, code);
+    assert!(huanjie::store::elections::by_code(app.store(), &hash).await.unwrap().is_none());
+    let _ = ids;
+}
+both!(voting_codes_are_never_stored_in_clear);
