@@ -166,7 +166,8 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for StaffForm<T> {
         if !same_token(&field.csrf, &session.csrf) {
             return Err(csrf_refused(lang, false));
         }
-        let form: T = serde_urlencoded::from_bytes(&bytes).map_err(|_| bad_request(lang, false, "err.request"))?;
+        // serde_html_form: repeated keys (checkboxes) become lists.
+        let form: T = serde_html_form::from_bytes(&bytes).map_err(|_| bad_request(lang, false, "err.request"))?;
         Ok(StaffForm { session, lang, form })
     }
 }

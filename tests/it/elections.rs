@@ -347,3 +347,54 @@ async fn voting_codes_are_never_stored_in_clear(app: TestApp) {
     let _ = ids;
 }
 both!(voting_codes_are_never_stored_in_clear);
+
+/// The committee's pages: open from the community page, start registration, register, publish,
+/// print the list, issue cards; the public page shows masked names; dashboard and CSV.
+async fn html_flow_from_new_election_to_cards(app: TestApp) {
+    let mut w = world(&app, "web").await;
+    let day = today() + Duration::days(40);
+    resident(&mut w.admin, w.c, "赵小明", years_before(day, 30), 61, json!({})).await;
+    let (_, me) = w.admin.api_get("/api/v1/me").await;
+    w.admin.csrf = me["csrf_token"].as_str().unwrap().to_string();
+    let r = w
+        .admin
+        .form(
+            &format!("/staff/communities/{}/elections", w.c),
+            &[
+                ("round", "2026"),
+                ("method", "direct"),
+                ("election_day", &day.to_string()),
+                ("profile", "national"),
+                ("seats_chair", "1"),
+                ("seats_vice_chair", "1"),
+                ("seats_member", "3"),
+                ("channels", "paper"),
+                ("channels", "booth"),
+                ("remote_legal_basis", ""),
+                ("stations", "第一投票站\n流动票箱 | 流动 | 甲、乙、丙"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, S::SEE_OTHER, "{}", r.text());
+    let page_url = r.location();
+    let id: i64 = page_url.rsplit('/').next().unwrap().parse().unwrap();
+    let page = w.committee.get(&page_url).await.text();
+    assert!(page.contains("公布选民名单") && page.contains("LAW.md §3 [N]"), "timetable checklist");
+    for action in ["start_registration", "register", "publish"] {
+        let r = w.committee.form(&format!("/staff/elections/{id}/action"), &[("action", action)]).await;
+        assert_eq!(r.status, S::SEE_OTHER, "{action}: {}", r.text());
+    }
+    let print = w.committee.get(&format!("/staff/elections/{id}/voters/print")).await.text();
+    assert!(print.contains("赵小明") && print.contains("SHA-256") && print.contains("<svg"));
+    let public = app.client().get(&format!("/public/elections/{id}")).await.text();
+    assert!(public.contains("赵*明") && !public.contains("赵小明"));
+    let cards = w.committee.form(&format!("/staff/elections/{id}/cards"), &[]).await;
+    assert_eq!(cards.status, S::OK);
+    let text = cards.text();
+    assert!(text.contains("赵小明") && text.contains("class=\"code mono\""));
+    let dash = w.admin.get("/staff/elections").await.text();
+    assert!(dash.contains("选民名单已公布"), "{dash}");
+    let csv = w.admin.get("/staff/elections.csv").await;
+    assert!(csv.body.starts_with(b"\xEF\xBB\xBF"));
+}
+both!(html_flow_from_new_election_to_cards);

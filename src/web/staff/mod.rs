@@ -1,6 +1,7 @@
 //! The staff pages (HTML, no JavaScript needed).
 
 pub(crate) mod account;
+pub(crate) mod elections;
 pub(crate) mod import;
 mod registry;
 mod users;
@@ -36,6 +37,17 @@ pub fn router() -> Router<AppState> {
         .route("/staff/residents/{id}/edit", get(registry::edit_resident))
         .route("/staff/residents/{id}/relatives", post(registry::link_relative))
         .route("/staff/users", get(users::list).post(users::create))
+        .route("/staff/elections", get(elections::dashboard))
+        .route("/staff/elections.csv", get(elections::dashboard_csv))
+        .route("/staff/communities/{id}/elections", post(elections::open))
+        .route("/staff/elections/{id}", get(elections::show))
+        .route("/staff/elections/{id}/plan", post(elections::update_plan))
+        .route("/staff/elections/{id}/action", post(elections::action))
+        .route("/staff/elections/{id}/voters/print", get(elections::voters_print))
+        .route("/staff/elections/{id}/cards", post(elections::cards))
+        .route("/staff/objections/{id}/decide", post(elections::decide_objection))
+        .route("/public/elections/{id}", get(elections::public_page))
+        .route("/public/elections/{id}/objections", post(elections::public_objection))
 }
 
 /// Beijing time (UTC+8) for display; the database keeps UTC epoch milliseconds.

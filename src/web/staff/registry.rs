@@ -72,6 +72,9 @@ struct CommunityPage {
     page: i64,
     pages: i64,
     can_write: bool,
+    elections: Vec<crate::store::elections::ElectionRow>,
+    can_open: bool,
+    plan: super::elections::PlanView,
 }
 
 #[derive(Deserialize)]
@@ -94,7 +97,12 @@ pub async fn community(
     let community = registry::community(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
     let groups = registry::groups(&state.store, id).await.html(lang)?;
     let can_write = s.staff.authorize(&state.store, Permission::WriteRegistry, id).await.is_ok();
+    let elections = crate::store::elections::for_communities(&state.store, &[id]).await.html(lang)?;
+    let can_open = s.staff.street_role(Permission::OpenElection, community.street_office_id).is_some();
     Ok(CommunityPage {
+        elections,
+        can_open,
+        plan: super::elections::PlanView::new_default(),
         t: Tr(lang),
         user: Some(s.staff.display_name),
         csrf: s.csrf,

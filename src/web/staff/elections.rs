@@ -1,0 +1,575 @@
+//! Election pages for the street office and the committee: open, plan, timetable checklist,
+//! registration, publication, objections, voter cards; print views; the district dashboard.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::domain::{ElectionKind, Stage};
+use crate::service::elections::{self as svc, PlanInput, Station, deadline_code, stage_of, timetable_of, today};
+use crate::service::voters::{self, Card, fingerprint, mask_name};
+use crate::service::{Permission, ServiceError};
+use crate::store::elections::{self as st, ElectionRow, ObjectionRow, VoterRow};
+use crate::store::registry;
+use crate::web::auth::{StaffForm, StaffSession};
+use crate::web::error::{HtmlError, ResultExt};
+use crate::web::i18n::{Lang, Tr, text};
+
+/// The plan form's fields (checkboxes arrive as repeated keys).
+#[derive(Deserialize, Default)]
+pub struct PlanForm {
+    #[serde(default)]
+    round: String,
+    #[serde(default)]
+    version: String,
+    method: String,
+    seats_chair: String,
+    seats_vice_chair: String,
+    seats_member: String,
+    profile: String,
+    election_day: String,
+    #[serde(default)]
+    channels: Vec<String>,
+    #[serde(default)]
+    remote_legal_basis: String,
+    /// One station per line: `name` or `name | 流动 | supervisor, supervisor, supervisor`.
+    #[serde(default)]
+    stations: String,
+}
+
+fn num(s: &str, field: &str) -> Result<i64, ServiceError> {
+    s.trim().parse().map_err(|_| ServiceError::Invalid { key: "err.request", field: Some(field.into()) })
+}
+
+fn stations_from_text(t: &str) -> Vec<Station> {
+    t.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let parts: Vec<&str> = l.split('|').map(str::trim).collect();
+            Station {
+                name: parts.first().copied().unwrap_or("").to_string(),
+                mobile: parts.get(1).is_some_and(|m| *m == "流动" || m.eq_ignore_ascii_case("mobile")),
+                supervisors: parts
+                    .get(2)
+                    .map(|s| {
+                        s.split([',', '，', '、']).map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()
+                    })
+                    .unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+pub fn stations_to_text(json: &str) -> String {
+    let list: Vec<Station> = serde_json::from_str(json).unwrap_or_default();
+    list.iter()
+        .map(|s| if s.mobile { format!("{} | 流动 | {}", s.name, s.supervisors.join("、")) } else { s.name.clone() })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl PlanForm {
+    fn input(&self) -> Result<PlanInput, ServiceError> {
+        Ok(PlanInput {
+            method: self.method.clone(),
+            seats_chair: num(&self.seats_chair, "seats_chair")?,
+            seats_vice_chair: num(&self.seats_vice_chair, "seats_vice_chair")?,
+            seats_member: num(&self.seats_member, "seats_member")?,
+            profile: self.profile.clone(),
+            election_day: self.election_day.clone(),
+            channels: self.channels.clone(),
+            remote_legal_basis: self.remote_legal_basis.clone(),
+            stations: stations_from_text(&self.stations),
+        })
+    }
+}
+
+pub async fn open(
+    State(state): State<AppState>,
+    Path(community): Path<i64>,
+    f: StaffForm<PlanForm>,
+) -> Result<Redirect, HtmlError> {
+    let input = f.form.input().html(f.lang)?;
+    let id = svc::open(&state.store, &f.session.staff, community, &f.form.round, ElectionKind::Regular, &input)
+        .await
+        .html(f.lang)?;
+    Ok(Redirect::to(&format!("/staff/elections/{id}")))
+}
+
+/// What the plan form shows.
+pub struct PlanView {
+    pub method: String,
+    pub election_day: String,
+    pub profile: String,
+    pub seats: (i64, i64, i64),
+    pub channels: Vec<String>,
+    pub remote_legal_basis: String,
+    pub stations: String,
+}
+
+impl PlanView {
+    /// A fresh plan: direct election, 1 + 1 + 3, the national profile, 45 days ahead.
+    pub fn new_default() -> PlanView {
+        PlanView {
+            method: "direct".into(),
+            election_day: (today() + time::Duration::days(45)).to_string(),
+            profile: "national".into(),
+            seats: (1, 1, 3),
+            channels: vec!["paper".into(), "mobile_box".into(), "proxy".into()],
+            remote_legal_basis: String::new(),
+            stations: String::new(),
+        }
+    }
+
+    pub fn of(e: &ElectionRow) -> PlanView {
+        let profile: serde_json::Value = serde_json::from_str(&e.profile_json).unwrap_or_default();
+        PlanView {
+            method: e.method.clone(),
+            election_day: e.election_day.clone(),
+            profile: profile["name"].as_str().unwrap_or("national").to_string(),
+            seats: (e.seats_chair, e.seats_vice_chair, e.seats_member),
+            channels: e.channels.split(',').map(str::to_string).collect(),
+            remote_legal_basis: e.remote_legal_basis.clone(),
+            stations: stations_to_text(&e.stations_json),
+        }
+    }
+}
+
+pub struct DeadlineView {
+    pub name: String,
+    pub date: String,
+    pub rule: &'static str,
+    /// done | due | late | future
+    pub state: &'static str,
+}
+
+fn checklist(lang: Lang, e: &ElectionRow) -> Vec<DeadlineView> {
+    let stage = stage_of(e);
+    let now = today();
+    let Ok(t) = timetable_of(e) else { return Vec::new() };
+    t.deadlines
+        .iter()
+        .map(|d| {
+            let code = deadline_code(d.name);
+            let done = match code.as_str() {
+                "voter_list_published" => stage >= Stage::ListPublished,
+                "candidate_list_published" => stage >= Stage::CandidatesPublished,
+                "handover" => stage >= Stage::HandedOver,
+                _ => false,
+            };
+            let state = if done {
+                "done"
+            } else if now > d.latest {
+                "late"
+            } else if (d.latest - now).whole_days() <= 3 {
+                "due"
+            } else {
+                "future"
+            };
+            DeadlineView {
+                name: text(lang, &format!("deadline.{code}")).to_string(),
+                date: d.latest.to_string(),
+                rule: d.rule,
+                state,
+            }
+        })
+        .collect()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/election.html")]
+struct ElectionPage {
+    t: Tr,
+    user: Option<String>,
+    csrf: String,
+    e: ElectionRow,
+    community: String,
+    stage_label: &'static str,
+    deadlines: Vec<DeadlineView>,
+    voters: usize,
+    objections: Vec<ObjectionRow>,
+    can_run: bool,
+    plan: PlanView,
+    profile_name: String,
+    method_label: &'static str,
+    residents: Vec<(i64, String)>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+) -> Result<impl IntoResponse, HtmlError> {
+    let e = svc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.html(lang)?;
+    let can_run = s.staff.authorize(&state.store, Permission::RunElection, e.community_id).await.is_ok();
+    let community =
+        registry::community(&state.store, e.community_id).await.html(lang)?.map(|c| c.name).unwrap_or_default();
+    let voters = st::roll(&state.store, id).await.html(lang)?.len();
+    let objections = st::objections(&state.store, id).await.html(lang)?;
+    let profile: serde_json::Value = serde_json::from_str(&e.profile_json).unwrap_or_default();
+    // Non-local residents and community workers need an application (LAW.md §3 [P]).
+    let residents = if can_run && stage_of(&e) == Stage::Registration {
+        registry::all_residents(&state.store, e.community_id)
+            .await
+            .html(lang)?
+            .into_iter()
+            .filter(|(r, _, _)| !r.hukou_here || r.community_worker)
+            .map(|(r, _, _)| (r.id, r.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(ElectionPage {
+        t: Tr(lang),
+        user: Some(s.staff.display_name),
+        csrf: s.csrf,
+        stage_label: text(lang, &format!("stage.{}", e.stage)),
+        deadlines: checklist(lang, &e),
+        plan: PlanView::of(&e),
+        method_label: text(lang, &format!("method.{}", e.method)),
+        profile_name: format!(
+            "{} {}",
+            profile["name"].as_str().unwrap_or(""),
+            profile["version"].as_str().unwrap_or("")
+        ),
+        e,
+        community,
+        voters,
+        objections,
+        can_run,
+        residents,
+    })
+}
+
+pub async fn update_plan(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<PlanForm>,
+) -> Result<Redirect, HtmlError> {
+    let input = f.form.input().html(f.lang)?;
+    let version = num(&f.form.version, "version").html(f.lang)?;
+    svc::update_plan(&state.store, &f.session.staff, id, version, &input).await.html(f.lang)?;
+    Ok(Redirect::to(&format!("/staff/elections/{id}")))
+}
+
+#[derive(Deserialize)]
+pub struct ActionForm {
+    action: String,
+    #[serde(default)]
+    resident_id: String,
+}
+
+/// The lifecycle buttons: one form, one action each.
+pub async fn action(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<ActionForm>,
+) -> Result<Response, HtmlError> {
+    let (st_, staff, lang) = (&state.store, &f.session.staff, f.lang);
+    match f.form.action.as_str() {
+        "start_registration" => svc::start_registration(st_, &state.log, staff, id).await.html(lang)?,
+        "register" => {
+            voters::register(st_, staff, id).await.html(lang)?;
+        }
+        "apply" | "approve" | "reject" => {
+            let rid = num(&f.form.resident_id, "resident_id").html(lang)?;
+            if f.form.action == "apply" {
+                voters::apply(st_, staff, id, rid).await.html(lang)?;
+            } else {
+                voters::decide_application(st_, staff, id, rid, f.form.action == "approve").await.html(lang)?;
+            }
+        }
+        "publish" => {
+            voters::publish_list(st_, &state.log, staff, id).await.html(lang)?;
+        }
+        _ => return Err(ServiceError::Invalid { key: "err.request", field: None }).html(lang),
+    }
+    Ok(Redirect::to(&format!("/staff/elections/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct DecideForm {
+    upheld: String,
+    decision: String,
+}
+
+pub async fn decide_objection(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<DecideForm>,
+) -> Result<Redirect, HtmlError> {
+    let o = st::objection(&state.store, id).await.html(f.lang)?.ok_or(ServiceError::NotFound).html(f.lang)?;
+    voters::decide_objection(&state.store, &state.log, &f.session.staff, id, f.form.upheld == "yes", &f.form.decision)
+        .await
+        .html(f.lang)?;
+    Ok(Redirect::to(&format!("/staff/elections/{}", o.election_id)))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/voters_print.html")]
+struct VotersPrint {
+    t: Tr,
+    e: ElectionRow,
+    community: String,
+    roll: Vec<VoterRow>,
+    sha256: String,
+    checkpoint_qr: String,
+    checkpoint: String,
+    public: bool,
+    profile_name: String,
+}
+
+async fn print_view(state: &AppState, lang: Lang, e: ElectionRow, public: bool) -> Result<VotersPrint, HtmlError> {
+    let mut roll = st::roll(&state.store, e.id).await.html(lang)?;
+    let sha256 = fingerprint(&roll);
+    if public {
+        for v in &mut roll {
+            v.name = mask_name(&v.name);
+            v.id_number.clear();
+            v.household_number = None;
+        }
+    }
+    let cp = crate::audit::checkpoints::checkpoint_now(&state.store, &state.log, &crate::audit::election_log(e.id))
+        .await
+        .html(lang)?;
+    let body = cp.as_ref().and_then(|c| c.note.split("\n\n").next().map(|b| format!("{b}\n"))).unwrap_or_default();
+    let community =
+        registry::community(&state.store, e.community_id).await.html(lang)?.map(|c| c.name).unwrap_or_default();
+    let profile: serde_json::Value = serde_json::from_str(&e.profile_json).unwrap_or_default();
+    let profile_name =
+        format!("{} {}", profile["name"].as_str().unwrap_or(""), profile["version"].as_str().unwrap_or(""));
+    Ok(VotersPrint {
+        profile_name,
+        t: Tr(lang),
+        checkpoint_qr: crate::web::qr::svg(&body, 140).unwrap_or_default(),
+        checkpoint: body,
+        community,
+        e,
+        roll,
+        sha256,
+        public,
+    })
+}
+
+/// The full list for the notice board (staff only).
+pub async fn voters_print(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+) -> Result<impl IntoResponse, HtmlError> {
+    let e = svc::get(&state.store, &s.staff, id, Permission::RunElection).await.html(lang)?;
+    print_view(&state, lang, e, false).await
+}
+
+/// The public page of a published election: names masked, fingerprint, checkpoint, decisions.
+pub async fn public_page(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+) -> Result<Response, HtmlError> {
+    let e = st::get(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
+    if !svc::is_public(&e) {
+        return Err(ServiceError::NotFound).html(lang);
+    }
+    let objections = st::objections(&state.store, id).await.html(lang)?;
+    let view = print_view(&state, lang, e, true).await?;
+    Ok(PublicPage { view, objections }.into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "public_election.html")]
+struct PublicPage {
+    view: VotersPrint,
+    objections: Vec<ObjectionRow>,
+}
+
+#[derive(Deserialize)]
+pub struct PublicObjection {
+    filed_by: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    id_number: String,
+    kind: String,
+    reason: String,
+}
+
+/// Anyone files an objection from the public page (no account; the origin check guards it).
+pub async fn public_objection(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    axum::Form(f): axum::Form<PublicObjection>,
+) -> Result<Redirect, HtmlError> {
+    let actor = crate::audit::Actor { user_id: None, username: "public".into(), role: "anonymous".into() };
+    let concerning = (!f.id_number.trim().is_empty()).then_some((f.name.as_str(), f.id_number.as_str()));
+    voters::file_objection(&state.store, id, &actor, &f.filed_by, concerning, &f.kind, &f.reason).await.html(lang)?;
+    Ok(Redirect::to(&format!("/public/elections/{id}?filed=1")))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/cards.html")]
+struct CardsPage {
+    t: Tr,
+    e: ElectionRow,
+    community: String,
+    cards: Vec<(Card, String)>,
+}
+
+#[derive(Deserialize)]
+pub struct CardsForm {
+    #[serde(default)]
+    resident_id: String,
+}
+
+/// Issues codes and shows the printable cards at once: this page is the only place a code
+/// ever appears. Reloading does not show them again.
+pub async fn cards(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<CardsForm>,
+) -> Result<Response, HtmlError> {
+    let only = match f.form.resident_id.trim() {
+        "" => None,
+        s => Some(num(s, "resident_id").html(f.lang)?),
+    };
+    let cards = voters::issue_cards(&state.store, &state.secrets.voting_code_key, &f.session.staff, id, only)
+        .await
+        .html(f.lang)?;
+    let e = svc::get(&state.store, &f.session.staff, id, Permission::RunElection).await.html(f.lang)?;
+    let community =
+        registry::community(&state.store, e.community_id).await.html(f.lang)?.map(|c| c.name).unwrap_or_default();
+    let cards = cards
+        .into_iter()
+        .map(|c| {
+            let qr = crate::web::qr::svg(&format!("HJ:{}:{}", id, c.code), 96).unwrap_or_default();
+            (c, qr)
+        })
+        .collect();
+    let page = CardsPage { t: Tr(f.lang), e, community, cards };
+    Ok(([(header::CACHE_CONTROL, "no-store")], page).into_response())
+}
+
+pub struct DashRow {
+    pub id: i64,
+    pub community: String,
+    pub stage: &'static str,
+    pub election_day: String,
+    pub next: String,
+    pub next_date: String,
+    pub late: bool,
+    pub voters: usize,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/elections.html")]
+struct Dashboard {
+    t: Tr,
+    user: Option<String>,
+    csrf: String,
+    rows: Vec<DashRow>,
+    chart: String,
+}
+
+async fn dashboard_rows(state: &AppState, lang: Lang, s: &StaffSession) -> Result<Vec<DashRow>, HtmlError> {
+    let ids = s.staff.readable_communities(&state.store).await.html(lang)?;
+    let mut rows = Vec::new();
+    for e in st::for_communities(&state.store, &ids).await.html(lang)? {
+        let community =
+            registry::community(&state.store, e.community_id).await.html(lang)?.map(|c| c.name).unwrap_or_default();
+        let list = checklist(lang, &e);
+        let next = list.iter().find(|d| d.state != "done");
+        let voters = st::roll(&state.store, e.id).await.html(lang)?.len();
+        rows.push(DashRow {
+            id: e.id,
+            community,
+            stage: text(lang, &format!("stage.{}", e.stage)),
+            election_day: e.election_day.clone(),
+            next: next.map(|d| d.name.clone()).unwrap_or_default(),
+            next_date: next.map(|d| d.date.clone()).unwrap_or_default(),
+            late: list.iter().any(|d| d.state == "late"),
+            voters,
+        });
+    }
+    // Late ones first, then by the next deadline.
+    rows.sort_by(|a, b| b.late.cmp(&a.late).then(a.next_date.cmp(&b.next_date)));
+    Ok(rows)
+}
+
+/// A bar per stage: how many elections are there.
+fn chart(lang: Lang, rows: &[DashRow]) -> String {
+    let stages = Stage::ALL;
+    let counts: Vec<usize> = stages
+        .iter()
+        .map(|s| rows.iter().filter(|r| r.stage == text(lang, &format!("stage.{}", s.as_str()))).count())
+        .collect();
+    let max = counts.iter().copied().max().unwrap_or(0).max(1);
+    let mut svg = String::from(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 320 230\" width=\"100%\" role=\"img\" aria-label=\"progress\">",
+    );
+    for (i, (s, n)) in stages.iter().zip(&counts).enumerate() {
+        let y = 10 + i * 21;
+        let w = 150 * n / max;
+        let label = askama_escape(text(lang, &format!("stage.{}", s.as_str())));
+        svg.push_str(&format!(
+            "<text x=\"0\" y=\"{}\" font-size=\"11\">{label}</text><rect x=\"120\" y=\"{}\" width=\"{w}\" height=\"14\" fill=\"#b3261e\"/>\
+             <text x=\"{}\" y=\"{}\" font-size=\"11\">{n}</text>",
+            y + 11,
+            y,
+            125 + w,
+            y + 11
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn askama_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+pub async fn dashboard(
+    State(state): State<AppState>,
+    lang: Lang,
+    s: StaffSession,
+) -> Result<impl IntoResponse, HtmlError> {
+    let rows = dashboard_rows(&state, lang, &s).await?;
+    let chart = chart(lang, &rows);
+    Ok(Dashboard { t: Tr(lang), user: Some(s.staff.display_name.clone()), csrf: s.csrf.clone(), rows, chart })
+}
+
+pub async fn dashboard_csv(State(state): State<AppState>, lang: Lang, s: StaffSession) -> Result<Response, HtmlError> {
+    let rows = dashboard_rows(&state, lang, &s).await?;
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        let _ = w.write_record(["id", "社区", "阶段", "选举日", "下一期限", "期限日期", "逾期", "选民数"]);
+        for r in &rows {
+            let _ = w.write_record([
+                r.id.to_string(),
+                r.community.clone(),
+                r.stage.to_string(),
+                r.election_day.clone(),
+                r.next.clone(),
+                r.next_date.clone(),
+                if r.late { "是".into() } else { "否".into() },
+                r.voters.to_string(),
+            ]);
+        }
+        let _ = w.flush();
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"elections.csv\""),
+        ],
+        out,
+    )
+        .into_response())
+}
