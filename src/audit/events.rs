@@ -94,6 +94,10 @@ catalogue! {
         "发放选民证", "Voter cards (voting codes) were issued";
     VoterCardReissued => "voter_card.reissued", ["street_admin", "committee"], ["cards", "resident_id"],
         "补发选民证（原证作废）", "A voter card was reissued; the old code no longer works";
+    ProxyApplied => "proxy.applied", ["street_admin", "committee"], ["proxy_request", "principal_id", "proxy_id"],
+        "登记委托投票", "A written proxy authorisation was recorded";
+    ProxyDecided => "proxy.decided", ["street_admin", "committee"], ["proxy_request", "approved"],
+        "审核委托投票", "A proxy authorisation was approved or rejected";
     LoggedOut => "session.logout", ["street_admin", "committee", "clerk", "observer", "none"], ["user_id"],
         "退出登录", "A staff member signed out";
 }

@@ -6,6 +6,7 @@ pub mod access;
 pub mod accounts;
 pub mod elections;
 pub mod import;
+pub mod proxies;
 pub mod registry;
 pub mod voters;
 

@@ -429,3 +429,123 @@ pub async fn objection(store: &Store, id: i64) -> Result<Option<ObjectionRow>> {
         .await?
     }))
 }
+
+// ---- proxies ----
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct ProxyRow {
+    pub id: i64,
+    pub election_id: i64,
+    pub principal_id: i64,
+    pub principal_name: String,
+    pub proxy_id: i64,
+    pub proxy_name: String,
+    pub reason: String,
+    pub applied_on: String,
+    pub status: String,
+    pub decided_on: Option<String>,
+}
+
+const PROXY_SELECT: &str = "SELECT p.id, p.election_id, p.principal_id, a.name AS principal_name, p.proxy_id, \
+     b.name AS proxy_name, p.reason, p.applied_on, p.status, p.decided_on FROM proxies p \
+     JOIN residents a ON a.id = p.principal_id JOIN residents b ON b.id = p.proxy_id";
+
+pub async fn insert_proxy(
+    tx: &mut Tx,
+    election_id: i64,
+    principal: i64,
+    proxy: i64,
+    reason: &str,
+    on: &str,
+    now: i64,
+) -> Result<i64> {
+    Ok(on_conn!(tx tx, |c| {
+        sqlx::query_scalar::<_, i64>(
+            "INSERT INTO proxies (election_id, principal_id, proxy_id, reason, applied_on, status, created_ms) \
+             VALUES ($1, $2, $3, $4, $5, 'applied', $6) RETURNING id",
+        )
+        .bind(election_id)
+        .bind(principal)
+        .bind(proxy)
+        .bind(reason)
+        .bind(on)
+        .bind(now)
+        .fetch_one(c)
+        .await?
+    }))
+}
+
+pub async fn proxy_in_tx(tx: &mut Tx, id: i64) -> Result<Option<ProxyRow>> {
+    let sql = format!("{PROXY_SELECT} WHERE p.id = $1");
+    Ok(on_conn!(tx tx, |c| sqlx::query_as::<_, ProxyRow>(&sql).bind(id).fetch_optional(c).await?))
+}
+
+pub async fn proxy(store: &Store, id: i64) -> Result<Option<ProxyRow>> {
+    let sql = format!("{PROXY_SELECT} WHERE p.id = $1");
+    Ok(on_conn!(pool store, |c| sqlx::query_as::<_, ProxyRow>(&sql).bind(id).fetch_optional(c).await?))
+}
+
+pub async fn proxies(store: &Store, election_id: i64) -> Result<Vec<ProxyRow>> {
+    let sql = format!("{PROXY_SELECT} WHERE p.election_id = $1 ORDER BY p.id");
+    Ok(on_conn!(pool store, |c| sqlx::query_as::<_, ProxyRow>(&sql).bind(election_id).fetch_all(c).await?))
+}
+
+/// Approved authorisations a person holds as proxy, read inside the deciding transaction.
+pub async fn held_by(tx: &mut Tx, election_id: i64, proxy_id: i64) -> Result<i64> {
+    Ok(on_conn!(tx tx, |c| {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM proxies WHERE election_id = $1 AND proxy_id = $2 AND status = 'approved'",
+        )
+        .bind(election_id)
+        .bind(proxy_id)
+        .fetch_one(c)
+        .await?
+    }))
+}
+
+pub async fn decide_proxy(tx: &mut Tx, id: i64, approve: bool, on: &str) -> Result<bool> {
+    let n = on_conn!(tx tx, |c| {
+        sqlx::query("UPDATE proxies SET status = $1, decided_on = $2 WHERE id = $3 AND status = 'applied'")
+            .bind(if approve { "approved" } else { "rejected" })
+            .bind(on)
+            .bind(id)
+            .execute(c)
+            .await?
+            .rows_affected()
+    });
+    Ok(n == 1)
+}
+
+/// Serialises decisions within one election (a no-op write takes the row lock on PostgreSQL;
+/// SQLite's BEGIN IMMEDIATE already serialises writers), so limits hold under concurrency.
+pub async fn lock_election(tx: &mut Tx, id: i64) -> Result<()> {
+    on_conn!(tx tx, |c| {
+        sqlx::query("UPDATE elections SET updated_ms = updated_ms WHERE id = $1").bind(id).execute(c).await?;
+    });
+    Ok(())
+}
+
+pub async fn is_voter_tx(tx: &mut Tx, election_id: i64, resident_id: i64) -> Result<bool> {
+    let n: i64 = on_conn!(tx tx, |c| {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM voters WHERE election_id = $1 AND resident_id = $2 AND status = 'registered'",
+        )
+        .bind(election_id)
+        .bind(resident_id)
+        .fetch_one(c)
+        .await?
+    });
+    Ok(n > 0)
+}
+
+pub async fn are_near_relatives(tx: &mut Tx, a: i64, b: i64) -> Result<bool> {
+    let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+    let n: i64 = on_conn!(tx tx, |c| {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM near_relatives WHERE resident_a = $1 AND resident_b = $2")
+            .bind(lo)
+            .bind(hi)
+            .fetch_one(c)
+            .await?
+    });
+    Ok(n > 0)
+}

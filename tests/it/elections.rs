@@ -398,3 +398,49 @@ async fn html_flow_from_new_election_to_cards(app: TestApp) {
     assert!(csv.body.starts_with(b"\xEF\xBB\xBF"));
 }
 both!(html_flow_from_new_election_to_cards);
+
+async fn proxies_follow_law_section_6(app: TestApp) {
+    let mut w = world(&app, "px").await;
+    let day = today() + Duration::days(40);
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        ids.push(
+            resident(&mut w.admin, w.c, &format!("张{i}明"), years_before(day, 30 + i), 71 + 2 * i as u32, json!({}))
+                .await,
+        );
+    }
+    let minor = resident(&mut w.admin, w.c, "未成年", years_before(day, 10), 91, json!({})).await;
+    let id = open(&mut w, day).await;
+    w.committee.api_post_empty(&format!("/api/v1/elections/{id}/registration/start")).await;
+    w.committee.api_post_empty(&format!("/api/v1/elections/{id}/voters/register")).await;
+    let (st, b) = w.committee.api_post_empty(&format!("/api/v1/elections/{id}/voter-list/publish")).await;
+    assert_eq!(st, S::OK, "{b}");
+    let path = format!("/api/v1/elections/{id}/proxies");
+    // The proxy must be a voter of the same community (LAW.md §6 [N]): a minor is not.
+    let (st, body) =
+        w.committee.api_post(&path, &json!({"principal_id": ids[0], "proxy_id": minor, "reason": "外出务工"})).await;
+    assert_eq!((st, body["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("proxy_proxy_not_voter_here")), "{body}");
+    let (_, body) =
+        w.committee.api_post(&path, &json!({"principal_id": ids[0], "proxy_id": ids[0], "reason": "x"})).await;
+    assert_eq!(body["code"], json!("proxy_self_proxy"));
+    // The national profile allows 3 principals per proxy (LAW.md §6 [P]).
+    for p in &ids[1..4] {
+        let (st, b) =
+            w.committee.api_post(&path, &json!({"principal_id": p, "proxy_id": ids[0], "reason": "出差"})).await;
+        assert_eq!(st, S::OK, "{b}");
+        let (st, b) =
+            w.committee.api_post(&format!("/api/v1/proxies/{}/decide", b["id"]), &json!({"approve": true})).await;
+        assert_eq!(st, S::OK, "{b}");
+    }
+    let (st, body) =
+        w.committee.api_post(&path, &json!({"principal_id": ids[4], "proxy_id": ids[0], "reason": "出差"})).await;
+    assert_eq!((st, body["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("proxy_too_many_proxies")), "{body}");
+    // A principal has one live authorisation at a time.
+    let (st, _) =
+        w.committee.api_post(&path, &json!({"principal_id": ids[1], "proxy_id": ids[5], "reason": "再次"})).await;
+    assert_eq!(st, S::CONFLICT);
+    let (_, public) = app.client().api_get(&format!("/api/v1/public/elections/{id}")).await;
+    assert_eq!(public["proxies"].as_array().unwrap().len(), 3, "the list of principals and proxies is published");
+    assert!(public["proxies"][0]["proxy"].as_str().unwrap().contains('*'));
+}
+both!(proxies_follow_law_section_6);

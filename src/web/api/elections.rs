@@ -30,6 +30,8 @@ pub fn router() -> Router<AppState> {
         .route("/elections/{id}/cards", post(cards))
         .route("/elections/{id}/objections", get(objections).post(file_objection))
         .route("/objections/{id}/decide", post(decide_objection))
+        .route("/elections/{id}/proxies", get(proxies).post(apply_proxy))
+        .route("/proxies/{id}/decide", post(decide_proxy))
         .route("/public/elections/{id}", get(public_view))
         .route("/public/elections/{id}/objections", post(public_objection))
 }
@@ -264,9 +266,42 @@ async fn public_view(State(state): State<AppState>, Path(id): Path<i64>, lang: L
         .into_iter()
         .map(|o| json!({"id": o.id, "kind": o.kind, "filed_on": o.filed_on, "status": o.status, "decision": o.decision, "decided_on": o.decided_on}))
         .collect();
+    // LAW.md §6 [N]: the list of principals and proxies is published.
+    let proxies: Vec<Value> = st::proxies(&state.store, id)
+        .await
+        .api(lang)?
+        .into_iter()
+        .filter(|p| p.status == "approved")
+        .map(|p| json!({"principal": voters::mask_name(&p.principal_name), "proxy": voters::mask_name(&p.proxy_name)}))
+        .collect();
     let mut d = detail(&e);
     if let Some(obj) = d.as_object_mut() {
         obj.remove("version");
     }
-    Ok(Json(json!({ "election": d, "voters": list, "objections": decisions })))
+    Ok(Json(json!({ "election": d, "voters": list, "objections": decisions, "proxies": proxies })))
+}
+
+async fn proxies(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
+    svc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.api(lang)?;
+    Ok(Json(json!({ "proxies": st::proxies(&state.store, id).await.api(lang)? })))
+}
+
+#[derive(Deserialize)]
+struct ProxyBody {
+    principal_id: i64,
+    proxy_id: i64,
+    reason: String,
+}
+
+async fn apply_proxy(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<ProxyBody>) -> ApiResult {
+    let b = &j.body;
+    let pid = crate::service::proxies::apply(&state.store, &j.session.staff, id, b.principal_id, b.proxy_id, &b.reason)
+        .await
+        .api(j.lang)?;
+    Ok(Json(json!({ "id": pid })))
+}
+
+async fn decide_proxy(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<DecideBody>) -> ApiResult {
+    crate::service::proxies::decide(&state.store, &j.session.staff, id, j.body.approve).await.api(j.lang)?;
+    Ok(Json(json!({ "ok": true })))
 }

@@ -192,6 +192,7 @@ struct ElectionPage {
     deadlines: Vec<DeadlineView>,
     voters: usize,
     objections: Vec<ObjectionRow>,
+    proxies: Vec<st::ProxyRow>,
     can_run: bool,
     plan: PlanView,
     profile_name: String,
@@ -211,6 +212,7 @@ pub async fn show(
         registry::community(&state.store, e.community_id).await.html(lang)?.map(|c| c.name).unwrap_or_default();
     let voters = st::roll(&state.store, id).await.html(lang)?.len();
     let objections = st::objections(&state.store, id).await.html(lang)?;
+    let proxies = st::proxies(&state.store, id).await.html(lang)?;
     let profile: serde_json::Value = serde_json::from_str(&e.profile_json).unwrap_or_default();
     // Non-local residents and community workers need an application (LAW.md §3 [P]).
     let residents = if can_run && stage_of(&e) == Stage::Registration {
@@ -241,6 +243,7 @@ pub async fn show(
         community,
         voters,
         objections,
+        proxies,
         can_run,
         residents,
     })
@@ -262,6 +265,14 @@ pub struct ActionForm {
     action: String,
     #[serde(default)]
     resident_id: String,
+    #[serde(default)]
+    principal_id: String,
+    #[serde(default)]
+    proxy_id: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    proxy_request: String,
 }
 
 /// The lifecycle buttons: one form, one action each.
@@ -286,6 +297,15 @@ pub async fn action(
         }
         "publish" => {
             voters::publish_list(st_, &state.log, staff, id).await.html(lang)?;
+        }
+        "proxy_add" => {
+            let (a, b) =
+                (num(&f.form.principal_id, "principal_id").html(lang)?, num(&f.form.proxy_id, "proxy_id").html(lang)?);
+            crate::service::proxies::apply(st_, staff, id, a, b, &f.form.reason).await.html(lang)?;
+        }
+        "proxy_approve" | "proxy_reject" => {
+            let pr = num(&f.form.proxy_request, "proxy_request").html(lang)?;
+            crate::service::proxies::decide(st_, staff, pr, f.form.action == "proxy_approve").await.html(lang)?;
         }
         _ => return Err(ServiceError::Invalid { key: "err.request", field: None }).html(lang),
     }

@@ -1,0 +1,129 @@
+//! Proxy voting (委托投票, LAW.md §6): a written authorisation to another voter of the same
+//! community, approved by the committee, within the profile's limit per proxy and before the
+//! cut-off; the list of principals and proxies is published.
+
+use serde_json::json;
+
+use super::access::{Permission, Staff};
+use super::elections::{day_of, get, profile_of, stage_of, today};
+use super::{Result, ServiceError, invalid};
+use crate::audit::{self, EventKind, election_log};
+use crate::domain::Stage;
+use crate::law::proxy::{ProxyRequest, check_proxy};
+use crate::store::elections as st;
+use crate::store::{Tx, now_ms};
+
+async fn request(
+    tx: &mut Tx,
+    e: &st::ElectionRow,
+    principal: i64,
+    proxy: i64,
+    approved: bool,
+    applied_on: time::Date,
+) -> Result<ProxyRequest> {
+    Ok(ProxyRequest {
+        principal: principal.to_string(),
+        proxy: proxy.to_string(),
+        // The committee records only written authorisations (the form is the writing).
+        written: true,
+        principal_is_voter_here: st::is_voter_tx(tx, e.id, principal).await?,
+        proxy_is_voter_here: st::is_voter_tx(tx, e.id, proxy).await?,
+        approved,
+        applied_on,
+        // Candidates arrive with nominations (issue 6); until then nobody is one.
+        proxy_is_candidate: false,
+        near_relatives: st::are_near_relatives(tx, principal, proxy).await?,
+        already_held: u32::try_from(st::held_by(tx, e.id, proxy).await?).unwrap_or(u32::MAX),
+    })
+}
+
+fn refused(errs: Vec<crate::law::proxy::ProxyRefusal>) -> ServiceError {
+    let first = errs.first();
+    ServiceError::Law {
+        code: first
+            .map(|r| {
+                format!(
+                    "proxy_{}",
+                    serde_json::to_value(r.code).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+                )
+            })
+            .unwrap_or_default(),
+        rule: first.map(|r| r.rule.to_string()).unwrap_or_default(),
+        detail: String::new(),
+    }
+}
+
+/// Records a written authorisation (principal → proxy) for the committee to decide.
+pub async fn apply(
+    store: &crate::store::Store,
+    staff: &Staff,
+    id: i64,
+    principal: i64,
+    proxy: i64,
+    reason: &str,
+) -> Result<i64> {
+    let e = get(store, staff, id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    if stage_of(&e) < Stage::ListPublished || stage_of(&e) >= Stage::Polling {
+        return Err(ServiceError::Law {
+            code: "list_not_published".into(),
+            rule: "LAW.md §6 [N]".into(),
+            detail: String::new(),
+        });
+    }
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(invalid("err.reason", "reason"));
+    }
+    let profile = profile_of(&e)?;
+    let on = today();
+    let mut tx = store.begin().await?;
+    st::lock_election(&mut tx, id).await?;
+    let r = request(&mut tx, &e, principal, proxy, true, on).await?;
+    // Everything but the committee's approval must already hold.
+    check_proxy(&r, day_of(&e)?, &profile).map_err(refused)?;
+    let pid = st::insert_proxy(&mut tx, id, principal, proxy, reason, &on.to_string(), now_ms())
+        .await
+        .map_err(|e| if e.is_unique_violation() { ServiceError::Conflict("err.proxy_exists") } else { e.into() })?;
+    audit::record(
+        &mut tx,
+        &election_log(id),
+        &staff.actor(role),
+        EventKind::ProxyApplied,
+        &format!("election:{id}"),
+        json!({"proxy_request": pid, "principal_id": principal, "proxy_id": proxy}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(pid)
+}
+
+/// The committee approves (all of LAW.md §6 re-checked, the limit included, under the election's
+/// lock) or rejects.
+pub async fn decide(store: &crate::store::Store, staff: &Staff, proxy_request: i64, approve: bool) -> Result<()> {
+    let p = st::proxy(store, proxy_request).await?.ok_or(ServiceError::NotFound)?;
+    let e = get(store, staff, p.election_id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    let profile = profile_of(&e)?;
+    let mut tx = store.begin().await?;
+    st::lock_election(&mut tx, e.id).await?;
+    if approve {
+        let applied_on = crate::domain::parse_date(&p.applied_on).unwrap_or(today());
+        let r = request(&mut tx, &e, p.principal_id, p.proxy_id, true, applied_on).await?;
+        check_proxy(&r, day_of(&e)?, &profile).map_err(refused)?;
+    }
+    if !st::decide_proxy(&mut tx, proxy_request, approve, &today().to_string()).await? {
+        return Err(ServiceError::Conflict("err.proxy_decided"));
+    }
+    audit::record(
+        &mut tx,
+        &election_log(e.id),
+        &staff.actor(role),
+        EventKind::ProxyDecided,
+        &format!("election:{}", e.id),
+        json!({"proxy_request": proxy_request, "approved": approve}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
