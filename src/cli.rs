@@ -252,9 +252,14 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
             let store = open(&common).await?;
             let started = std::time::Instant::now();
             let accounts = crate::demo::seed(&store).await.map_err(svc_err)?;
+            let secrets = Secrets::load_or_create(&data_dir).map_err(|e| e.to_string())?;
+            let cfg = Config::new(None, bind, data_dir.clone());
+            let log = crate::audit::checkpoints::LogIdentity::new(&cfg.log_name, &secrets.log_key, &cfg.witness_keys)?;
+            let election = crate::demo::seed_election(&store, &log, &accounts).await.map_err(svc_err)?;
             store.close().await;
             let mut banner = format!(
                 "Demo street office ready in {:.1} s: 示范街道办事处 / 幸福社区 (8 residents' groups, 700 households).\n\
+                 The 2026 re-election (id {election}) is at voter registration: open /staff/elections/{election}.\n\
                  Staff accounts (passwords shown once):\n",
                 started.elapsed().as_secs_f64()
             );

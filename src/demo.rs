@@ -32,6 +32,48 @@ const STREETS: &[&str] = &["幸福路", "和平里", "建设街", "光明巷"];
 
 pub struct DemoAccounts {
     pub lines: Vec<(String, String, &'static str)>,
+    pub community: i64,
+    pub staff: Staff,
+}
+
+/// The demo's election: opened by the street office 45 days ahead, with the remote channel as
+/// a recorded pilot (LAW.md §6: the demo enables it as a pilot), registration run.
+pub async fn seed_election(
+    store: &Store,
+    log: &crate::audit::checkpoints::LogIdentity,
+    accounts: &DemoAccounts,
+) -> service::Result<i64> {
+    use crate::service::elections::{PlanInput, Station, today};
+    let plan = PlanInput {
+        method: "direct".into(),
+        seats_chair: 1,
+        seats_vice_chair: 1,
+        seats_member: 3,
+        profile: "national".into(),
+        election_day: (today() + time::Duration::days(45)).to_string(),
+        channels: ["paper", "mobile_box", "proxy", "booth", "remote"].map(String::from).to_vec(),
+        remote_legal_basis: "演示：街道办事处批准的远程投票试点方案（非真实法律依据）".into(),
+        stations: vec![
+            Station { name: "幸福社区党群服务中心投票站".into(), mobile: false, supervisors: vec![] },
+            Station {
+                name: "流动票箱一".into(),
+                mobile: true,
+                supervisors: vec!["王建国".into(), "李秀英".into(), "张伟".into()],
+            },
+        ],
+    };
+    let id = service::elections::open(
+        store,
+        &accounts.staff,
+        accounts.community,
+        "2026",
+        crate::domain::ElectionKind::Regular,
+        &plan,
+    )
+    .await?;
+    service::elections::start_registration(store, log, &accounts.staff, id).await?;
+    service::voters::register(store, &accounts.staff, id).await?;
+    Ok(id)
 }
 
 fn id_number(rng: &mut StdRng, birth: time::Date, male: bool) -> String {
@@ -138,7 +180,7 @@ pub async fn seed(store: &Store) -> service::Result<DemoAccounts> {
     let csv = demo_csv(2026, 700);
     let batch = import::preview(store, &staff, community, "demo.csv", csv.as_bytes()).await?;
     import::commit(store, &staff, batch, &|_, _| {}).await?;
-    Ok(DemoAccounts { lines })
+    Ok(DemoAccounts { lines, community, staff })
 }
 
 /// A generated password for `huanjie user add` without `HUANJIE_PASSWORD`.
