@@ -98,6 +98,12 @@ catalogue! {
         "登记委托投票", "A written proxy authorisation was recorded";
     ProxyDecided => "proxy.decided", ["street_admin", "committee"], ["proxy_request", "approved"],
         "审核委托投票", "A proxy authorisation was approved or rejected";
+    CommitteeMemberAdded => "committee.member_added", ["street_admin", "committee"], ["resident_id", "position"],
+        "选举委员会成员登记", "A member (or substitute) of the election committee was recorded";
+    CommitteeDecision => "committee.decision", ["street_admin", "committee"], ["decision_id", "members", "present", "yes", "adopted"],
+        "选举委员会会议决定", "An election committee meeting decision was recorded";
+    CommitteeRecusal => "committee.recusal", ["street_admin", "committee", "system"], ["recused", "moved_up"],
+        "选举委员会成员回避及递补", "Members recused (nominated or near relative nominated); substitutes moved up";
     LoggedOut => "session.logout", ["street_admin", "committee", "clerk", "observer", "none"], ["user_id"],
         "退出登录", "A staff member signed out";
 }

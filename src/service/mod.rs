@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod committee;
 pub mod elections;
 pub mod import;
 pub mod proxies;

@@ -549,3 +549,123 @@ pub async fn are_near_relatives(tx: &mut Tx, a: i64, b: i64) -> Result<bool> {
     });
     Ok(n > 0)
 }
+
+// ---- election committee ----
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct MemberRow {
+    pub resident_id: i64,
+    pub name: String,
+    pub position: String,
+    pub order_no: i64,
+    pub username: String,
+    pub status: String,
+    pub note: String,
+}
+
+pub async fn insert_member(
+    tx: &mut Tx,
+    election_id: i64,
+    resident_id: i64,
+    position: &str,
+    username: &str,
+    status: &str,
+) -> Result<()> {
+    on_conn!(tx tx, |c| {
+        sqlx::query(
+            "INSERT INTO committee_members (election_id, resident_id, position, order_no, username, status, note) \
+             VALUES ($1, $2, $3, (SELECT COALESCE(MAX(order_no), 0) + 1 FROM committee_members WHERE election_id = $1), $4, $5, '')",
+        )
+        .bind(election_id)
+        .bind(resident_id)
+        .bind(position)
+        .bind(username)
+        .bind(status)
+        .execute(c)
+        .await?;
+    });
+    Ok(())
+}
+
+pub async fn set_member_status(
+    tx: &mut Tx,
+    election_id: i64,
+    resident_id: i64,
+    status: &str,
+    note: &str,
+) -> Result<()> {
+    on_conn!(tx tx, |c| {
+        sqlx::query("UPDATE committee_members SET status = $1, note = $2 WHERE election_id = $3 AND resident_id = $4")
+            .bind(status)
+            .bind(note)
+            .bind(election_id)
+            .bind(resident_id)
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
+pub async fn members(store: &Store, election_id: i64) -> Result<Vec<MemberRow>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, MemberRow>(
+            "SELECT m.resident_id, r.name, m.position, m.order_no, m.username, m.status, m.note FROM committee_members m \
+             JOIN residents r ON r.id = m.resident_id WHERE m.election_id = $1 ORDER BY m.order_no",
+        )
+        .bind(election_id)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct DecisionRow {
+    pub id: i64,
+    pub subject: String,
+    pub members: i64,
+    pub present: i64,
+    pub yes: i64,
+    pub adopted: bool,
+    pub decided_on: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_decision(
+    tx: &mut Tx,
+    election_id: i64,
+    subject: &str,
+    members: i64,
+    present: i64,
+    yes: i64,
+    adopted: bool,
+    on: &str,
+    now: i64,
+) -> Result<i64> {
+    Ok(on_conn!(tx tx, |c| {
+        sqlx::query_scalar::<_, i64>(
+            "INSERT INTO committee_decisions (election_id, subject, members, present, yes, adopted, decided_on, created_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(election_id)
+        .bind(subject)
+        .bind(members)
+        .bind(present)
+        .bind(yes)
+        .bind(adopted)
+        .bind(on)
+        .bind(now)
+        .fetch_one(c)
+        .await?
+    }))
+}
+
+pub async fn decisions(store: &Store, election_id: i64) -> Result<Vec<DecisionRow>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, DecisionRow>(
+            "SELECT id, subject, members, present, yes, adopted, decided_on FROM committee_decisions WHERE election_id = $1 ORDER BY id",
+        )
+        .bind(election_id)
+        .fetch_all(c)
+        .await?
+    }))
+}

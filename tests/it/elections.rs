@@ -444,3 +444,71 @@ async fn proxies_follow_law_section_6(app: TestApp) {
     assert!(public["proxies"][0]["proxy"].as_str().unwrap().contains('*'));
 }
 both!(proxies_follow_law_section_6);
+
+async fn election_committee_quorum_majority_and_recusal(app: TestApp) {
+    let mut w = world(&app, "cm").await;
+    let day = today() + Duration::days(40);
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        ids.push(
+            resident(&mut w.admin, w.c, &format!("委员{i}"), years_before(day, 40 + i), 81 + 2 * i as u32, json!({}))
+                .await,
+        );
+    }
+    let id = open(&mut w, day).await;
+    let path = format!("/api/v1/elections/{id}/committee");
+    // No decision without a committee (LAW.md §2 [N]).
+    let (st, b) =
+        w.committee.api_post(&format!("{path}/decisions"), &json!({"subject": "x", "present": 1, "yes": 1})).await;
+    assert_eq!((st, b["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("no_committee")));
+    for (i, pos) in ["chair", "member", "member", "member", "member", "substitute"].iter().enumerate() {
+        let username = if i == 0 { "cm-wy" } else { "" };
+        let (st, b) =
+            w.committee.api_post(&path, &json!({"resident_id": ids[i], "position": pos, "username": username})).await;
+        assert_eq!(st, S::OK, "{b}");
+    }
+    // 5 serving members: 3 present is a quorum (more than half), 2 is not; majority of present.
+    let (_, b) = w
+        .committee
+        .api_post(&format!("{path}/decisions"), &json!({"subject": "确定选举日", "present": 3, "yes": 2}))
+        .await;
+    assert_eq!((b["adopted"].clone(), b["members"].clone()), (json!(true), json!(5)));
+    let (_, b) = w
+        .committee
+        .api_post(&format!("{path}/decisions"), &json!({"subject": "无法定人数", "present": 2, "yes": 2}))
+        .await;
+    assert_eq!(b["adopted"], json!(false), "two of five is no quorum");
+    let (_, b) =
+        w.committee.api_post(&format!("{path}/decisions"), &json!({"subject": "平票", "present": 4, "yes": 2})).await;
+    assert_eq!(b["adopted"], json!(false), "half is not a majority");
+    let (st, _) =
+        w.committee.api_post(&format!("{path}/decisions"), &json!({"subject": "x", "present": 9, "yes": 1})).await;
+    assert_eq!(st, S::UNPROCESSABLE_ENTITY);
+    // Member 2's near relative is nominated: member 2 withdraws; the substitute moves up.
+    let nominee = resident(&mut w.admin, w.c, "亲属", years_before(day, 20), 99, json!({})).await;
+    let (st, _) = w
+        .admin
+        .api_post(
+            &format!("/api/v1/residents/{}/relatives", ids[2]),
+            &json!({"relative_id": nominee, "relation": "child"}),
+        )
+        .await;
+    assert_eq!(st, S::OK);
+    let recused = huanjie::service::committee::recuse_for_nominees(
+        app.store(),
+        &huanjie::audit::Actor::system("test"),
+        id,
+        &[nominee, ids[1]],
+    )
+    .await
+    .unwrap();
+    assert_eq!(recused.len(), 2, "a nominated member and a member whose near relative is nominated");
+    let (_, c) = w.committee.api_get(&path).await;
+    let status = |rid: i64| {
+        c["members"].as_array().unwrap().iter().find(|m| m["resident_id"] == json!(rid)).unwrap()["status"].clone()
+    };
+    assert_eq!(status(ids[1]), json!("recused"));
+    assert_eq!(status(ids[2]), json!("recused"));
+    assert_eq!(status(ids[5]), json!("serving"), "the substitute moved up (依次递补)");
+}
+both!(election_committee_quorum_majority_and_recusal);

@@ -32,6 +32,8 @@ pub fn router() -> Router<AppState> {
         .route("/objections/{id}/decide", post(decide_objection))
         .route("/elections/{id}/proxies", get(proxies).post(apply_proxy))
         .route("/proxies/{id}/decide", post(decide_proxy))
+        .route("/elections/{id}/committee", get(committee).post(add_member))
+        .route("/elections/{id}/committee/decisions", post(record_decision))
         .route("/public/elections/{id}", get(public_view))
         .route("/public/elections/{id}/objections", post(public_objection))
 }
@@ -304,4 +306,48 @@ async fn apply_proxy(State(state): State<AppState>, Path(id): Path<i64>, j: Staf
 async fn decide_proxy(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<DecideBody>) -> ApiResult {
     crate::service::proxies::decide(&state.store, &j.session.staff, id, j.body.approve).await.api(j.lang)?;
     Ok(Json(json!({ "ok": true })))
+}
+
+async fn committee(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
+    svc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.api(lang)?;
+    Ok(Json(json!({
+        "members": st::members(&state.store, id).await.api(lang)?,
+        "decisions": st::decisions(&state.store, id).await.api(lang)?,
+    })))
+}
+
+#[derive(Deserialize)]
+struct MemberBody {
+    resident_id: i64,
+    position: String,
+    #[serde(default)]
+    username: String,
+}
+
+async fn add_member(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<MemberBody>) -> ApiResult {
+    let b = &j.body;
+    crate::service::committee::add_member(&state.store, &j.session.staff, id, b.resident_id, &b.position, &b.username)
+        .await
+        .api(j.lang)?;
+    Ok(Json(json!({ "ok": true })))
+}
+
+#[derive(Deserialize)]
+struct DecisionRecordBody {
+    subject: String,
+    present: i64,
+    yes: i64,
+}
+
+async fn record_decision(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    j: StaffJson<DecisionRecordBody>,
+) -> ApiResult {
+    let b = &j.body;
+    let out =
+        crate::service::committee::record_decision(&state.store, &j.session.staff, id, &b.subject, b.present, b.yes)
+            .await
+            .api(j.lang)?;
+    Ok(Json(json!(out)))
 }

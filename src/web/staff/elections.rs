@@ -193,6 +193,8 @@ struct ElectionPage {
     voters: usize,
     objections: Vec<ObjectionRow>,
     proxies: Vec<st::ProxyRow>,
+    members: Vec<st::MemberRow>,
+    decisions: Vec<st::DecisionRow>,
     can_run: bool,
     plan: PlanView,
     profile_name: String,
@@ -213,6 +215,8 @@ pub async fn show(
     let voters = st::roll(&state.store, id).await.html(lang)?.len();
     let objections = st::objections(&state.store, id).await.html(lang)?;
     let proxies = st::proxies(&state.store, id).await.html(lang)?;
+    let members = st::members(&state.store, id).await.html(lang)?;
+    let decisions = st::decisions(&state.store, id).await.html(lang)?;
     let profile: serde_json::Value = serde_json::from_str(&e.profile_json).unwrap_or_default();
     // Non-local residents and community workers need an application (LAW.md §3 [P]).
     let residents = if can_run && stage_of(&e) == Stage::Registration {
@@ -244,6 +248,8 @@ pub async fn show(
         voters,
         objections,
         proxies,
+        members,
+        decisions,
         can_run,
         residents,
     })
@@ -273,6 +279,16 @@ pub struct ActionForm {
     reason: String,
     #[serde(default)]
     proxy_request: String,
+    #[serde(default)]
+    position: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    present: String,
+    #[serde(default)]
+    yes: String,
 }
 
 /// The lifecycle buttons: one form, one action each.
@@ -302,6 +318,16 @@ pub async fn action(
             let (a, b) =
                 (num(&f.form.principal_id, "principal_id").html(lang)?, num(&f.form.proxy_id, "proxy_id").html(lang)?);
             crate::service::proxies::apply(st_, staff, id, a, b, &f.form.reason).await.html(lang)?;
+        }
+        "member_add" => {
+            let rid = num(&f.form.resident_id, "resident_id").html(lang)?;
+            crate::service::committee::add_member(st_, staff, id, rid, &f.form.position, &f.form.username)
+                .await
+                .html(lang)?;
+        }
+        "decision" => {
+            let (p, y) = (num(&f.form.present, "present").html(lang)?, num(&f.form.yes, "yes").html(lang)?);
+            crate::service::committee::record_decision(st_, staff, id, &f.form.subject, p, y).await.html(lang)?;
         }
         "proxy_approve" | "proxy_reject" => {
             let pr = num(&f.form.proxy_request, "proxy_request").html(lang)?;
