@@ -10,6 +10,7 @@ pub mod demo;
 pub mod domain;
 pub mod law;
 pub mod net;
+pub mod report;
 pub mod secrets;
 pub mod service;
 pub mod store;

@@ -353,7 +353,7 @@ both!(voting_codes_are_never_stored_in_clear);
 async fn html_flow_from_new_election_to_cards(app: TestApp) {
     let mut w = world(&app, "web").await;
     let day = today() + Duration::days(40);
-    resident(&mut w.admin, w.c, "赵小明", years_before(day, 30), 61, json!({})).await;
+    let zhao = resident(&mut w.admin, w.c, "赵小明", years_before(day, 30), 61, json!({})).await;
     let (_, me) = w.admin.api_get("/api/v1/me").await;
     w.admin.csrf = me["csrf_token"].as_str().unwrap().to_string();
     let r = w
@@ -392,6 +392,19 @@ async fn html_flow_from_new_election_to_cards(app: TestApp) {
     assert_eq!(cards.status, S::OK);
     let text = cards.text();
     assert!(text.contains("赵小明") && text.contains("class=\"code mono\""));
+    // The PDF notice and cards: Chinese text embedded, rendered to PNG by pdftoppm.
+    let pdf = w.committee.get(&format!("/staff/elections/{id}/voters.pdf")).await;
+    assert_eq!(pdf.status, S::OK);
+    assert!(pdf.body.starts_with(b"%PDF"));
+    let public_pdf = app.client().get(&format!("/public/elections/{id}/voters.pdf")).await;
+    assert!(public_pdf.body.starts_with(b"%PDF"));
+    check_pdf(&pdf.body, "赵小明");
+    check_pdf(&public_pdf.body, "赵*明");
+    // A reissue as PDF (every voter already has a card from the HTML page above).
+    let cards_pdf =
+        w.committee.form(&format!("/staff/elections/{id}/cards.pdf"), &[("resident_id", &zhao.to_string())]).await;
+    assert_eq!(cards_pdf.status, S::OK, "{}", cards_pdf.text());
+    check_pdf(&cards_pdf.body, "赵小明");
     let dash = w.admin.get("/staff/elections").await.text();
     assert!(dash.contains("选民名单已公布"), "{dash}");
     let csv = w.admin.get("/staff/elections.csv").await;
@@ -512,3 +525,31 @@ async fn election_committee_quorum_majority_and_recusal(app: TestApp) {
     assert_eq!(status(ids[5]), json!("serving"), "the substitute moved up (依次递补)");
 }
 both!(election_committee_quorum_majority_and_recusal);
+
+/// The PDF renders to a non-empty PNG and its text layer holds `needle` (poppler-utils;
+/// `.ci/run` installs it, elsewhere this part reports itself skipped).
+fn check_pdf(pdf: &[u8], needle: &str) {
+    let dir = crate::helpers::temp_dir();
+    let f = dir.0.join("doc.pdf");
+    std::fs::write(&f, pdf).unwrap();
+    let (Ok(text), Ok(png)) = (
+        std::process::Command::new("pdftotext").arg(&f).arg("-").output(),
+        std::process::Command::new("pdftoppm")
+            .args(["-png", "-r", "40", "-f", "1", "-l", "1"])
+            .arg(&f)
+            .arg(dir.0.join("page"))
+            .output(),
+    ) else {
+        eprintln!("SKIPPED PDF rendering check: install poppler-utils (pdftotext, pdftoppm)");
+        return;
+    };
+    assert!(png.status.success());
+    let page = std::fs::read_dir(&dir.0)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .find(|e| e.file_name().to_string_lossy().ends_with(".png"));
+    let size = page.map(|p| p.metadata().unwrap().len()).unwrap_or(0);
+    assert!(size > 1000, "rendered page is empty ({size} bytes)");
+    let text = String::from_utf8_lossy(&text.stdout).to_string();
+    assert!(text.replace(' ', "").contains(needle), "{needle} not in PDF text: {text}");
+}

@@ -619,3 +619,136 @@ pub async fn dashboard_csv(State(state): State<AppState>, lang: Lang, s: StaffSe
     )
         .into_response())
 }
+
+// ---- PDF ----
+
+fn pdf_response(r: crate::report::Rendered, filename: &str) -> Response {
+    if !r.missing_glyphs.is_empty() {
+        tracing::warn!(missing = ?r.missing_glyphs, "characters outside the embedded font were drawn as boxes");
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (header::CONTENT_DISPOSITION, format!("inline; filename=\"{filename}\"")),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        r.pdf,
+    )
+        .into_response()
+}
+
+/// The voter list notice (选民名单公告) as an A4 PDF with the CJK font embedded: the full list
+/// for the notice board, or names masked for the public.
+fn voter_list_notice(lang: Lang, v: &VotersPrint) -> crate::report::Notice {
+    let mut rows = Vec::with_capacity(v.roll.len());
+    for (i, r) in v.roll.iter().enumerate() {
+        let mut row =
+            vec![(i + 1).to_string(), r.name.clone(), r.group_number.map(|g| g.to_string()).unwrap_or_default()];
+        if !v.public {
+            row.push(r.household_number.clone().unwrap_or_default());
+        }
+        rows.push(row);
+    }
+    let mut headers = vec![
+        text(lang, "notice.number").to_string(),
+        text(lang, "field.name").into(),
+        text(lang, "field.group_number").into(),
+    ];
+    if !v.public {
+        headers.push(text(lang, "field.household_number").into());
+    }
+    crate::report::Notice {
+        title: format!("{}{}{}", v.community, v.e.round, text(lang, "notice.voter_list")),
+        subtitle: None,
+        meta: vec![
+            (text(lang, "plan.election_day").into(), v.e.election_day.clone()),
+            (text(lang, "notice.published_on").into(), v.e.list_published_on.clone().unwrap_or_default()),
+            (text(lang, "plan.profile").into(), v.profile_name.clone()),
+            (text(lang, "notice.total").into(), v.roll.len().to_string()),
+        ],
+        paragraphs: vec![text(lang, "notice.voter_list_intro").into()],
+        table: Some(crate::report::Table { headers, rows, col_widths: None }),
+        footer: vec![format!("SHA-256: {}", v.sha256), text(lang, "notice.fingerprint_help").into()],
+        qr: (!v.checkpoint.is_empty()).then(|| v.checkpoint.clone()),
+        signature_block: Some((format!("{}{}", v.community, text(lang, "notice.committee")), today().to_string())),
+    }
+}
+
+async fn render_notice_pdf(lang: Lang, notice: crate::report::Notice) -> Result<crate::report::Rendered, HtmlError> {
+    tokio::task::spawn_blocking(move || crate::report::render_notice(&notice))
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))
+        .html(lang)?
+        .map_err(|e| ServiceError::Internal(e.to_string()))
+        .html(lang)
+}
+
+pub async fn voters_pdf(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+) -> Result<Response, HtmlError> {
+    let e = svc::get(&state.store, &s.staff, id, Permission::RunElection).await.html(lang)?;
+    let v = print_view(&state, lang, e, false).await?;
+    let r = render_notice_pdf(lang, voter_list_notice(lang, &v)).await?;
+    Ok(pdf_response(r, &format!("voter-list-{id}.pdf")))
+}
+
+pub async fn public_pdf(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang) -> Result<Response, HtmlError> {
+    let e = st::get(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
+    if !svc::is_public(&e) {
+        return Err(ServiceError::NotFound).html(lang);
+    }
+    let v = print_view(&state, lang, e, true).await?;
+    let r = render_notice_pdf(lang, voter_list_notice(lang, &v)).await?;
+    Ok(pdf_response(r, &format!("voter-list-public-{id}.pdf")))
+}
+
+/// Issues codes and returns the cards as a PDF (8 per A4 page) at once.
+pub async fn cards_pdf(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<CardsForm>,
+) -> Result<Response, HtmlError> {
+    let lang = f.lang;
+    let only = match f.form.resident_id.trim() {
+        "" => None,
+        s => Some(num(s, "resident_id").html(lang)?),
+    };
+    let e = svc::get(&state.store, &f.session.staff, id, Permission::RunElection).await.html(lang)?;
+    let community =
+        registry::community(&state.store, e.community_id).await.html(lang)?.map(|c| c.name).unwrap_or_default();
+    let cards = voters::issue_cards(&state.store, &state.secrets.voting_code_key, &f.session.staff, id, only)
+        .await
+        .html(lang)?;
+    let masked: std::collections::HashMap<i64, String> = st::roll(&state.store, id)
+        .await
+        .html(lang)?
+        .into_iter()
+        .map(|v| (v.resident_id, crate::service::registry::mask(&v.id_number)))
+        .collect();
+    let list: Vec<crate::report::Card> = cards
+        .into_iter()
+        .map(|c| crate::report::Card {
+            title: text(lang, "card.title").into(),
+            heading: format!("{community} {}", e.round),
+            id_masked: masked.get(&c.resident_id).cloned().unwrap_or_default(),
+            community: community.clone(),
+            extra: vec![
+                (text(lang, "field.group_number").into(), c.group_number.map(|g| g.to_string()).unwrap_or_default()),
+                (text(lang, "plan.election_day").into(), e.election_day.clone()),
+            ],
+            qr: format!("HJ:{}:{}", id, c.code),
+            voting_code: c.code,
+            name: c.name,
+        })
+        .collect();
+    let r = tokio::task::spawn_blocking(move || crate::report::render_cards(&list))
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))
+        .html(lang)?
+        .map_err(|e| ServiceError::Internal(e.to_string()))
+        .html(lang)?;
+    Ok(pdf_response(r, &format!("voter-cards-{id}.pdf")))
+}
