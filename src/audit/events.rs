@@ -104,6 +104,8 @@ catalogue! {
         "选举委员会会议决定", "An election committee meeting decision was recorded";
     CommitteeRecusal => "committee.recusal", ["street_admin", "committee", "system"], ["recused", "moved_up"],
         "选举委员会成员回避及递补", "Members recused (nominated or near relative nominated); substitutes moved up";
+    RepresentativesRecorded => "representatives.recorded", ["street_admin", "committee"], ["group", "residents"],
+        "登记居民小组推选的居民代表", "The representatives a residents' group elected were recorded";
     LoggedOut => "session.logout", ["street_admin", "committee", "clerk", "observer", "none"], ["user_id"],
         "退出登录", "A staff member signed out";
 }

@@ -53,6 +53,9 @@ pub fn facts(r: &Resident, request: Option<&str>) -> Option<ResidentFacts> {
     })
 }
 
+/// The law engine's category for a voter, or the refusal's (code, rule).
+type Verdict = std::result::Result<VoterCategory, (String, String)>;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Refused {
     pub resident_id: i64,
@@ -86,10 +89,54 @@ pub async fn register(store: &Store, staff: &Staff, id: i64) -> Result<Registrat
     let current: HashMap<i64, VoterRow> = st::roll(store, id).await?.into_iter().map(|v| (v.resident_id, v)).collect();
     let mut report = RegistrationReport { registered: 0, added: 0, removed: 0, refused: Vec::new() };
     let now = now_ms();
-    let mut tx = store.begin().await?;
+    // First the law engine's verdict on every resident (pure), then the method's electorate.
+    let mut verdicts: Vec<(&Resident, Verdict)> = Vec::with_capacity(residents.len());
     for (r, _, _) in &residents {
         let Some(f) = facts(r, requests.get(&r.id).map(String::as_str)) else { continue };
-        match check_voter(&f, day, &profile) {
+        verdicts
+            .push((r, check_voter(&f, day, &profile).map_err(|x| (x.code.as_str().to_string(), x.rule.to_string()))));
+    }
+    match e.method.as_str() {
+        // LAW.md §4 [N]: one representative per household casts the household's ballot — the
+        // head of household if eligible, else the eldest eligible member.
+        "household" => {
+            let mut chosen: HashMap<i64, (bool, String, i64)> = HashMap::new();
+            for (r, v) in &verdicts {
+                if v.is_ok() {
+                    let key = r.household_id.unwrap_or(-r.id);
+                    let cand = (r.household_head, r.birth_date.clone(), r.id);
+                    let better = match chosen.get(&key) {
+                        None => true,
+                        Some(cur) => (cand.0 && !cur.0) || (cand.0 == cur.0 && cand.1 < cur.1),
+                    };
+                    if better {
+                        chosen.insert(key, cand);
+                    }
+                }
+            }
+            let reps: std::collections::HashSet<i64> = chosen.values().map(|c| c.2).collect();
+            for (r, v) in &mut verdicts {
+                if v.is_ok() && !reps.contains(&r.id) {
+                    *v = Err(("not_household_representative".into(), "LAW.md §4 [N]".into()));
+                }
+            }
+        }
+        // LAW.md §4 [N 2018, P]: the representatives each residents' group elected form the
+        // electorate.
+        "representatives" => {
+            let reps: std::collections::HashSet<i64> =
+                st::representatives(store, id).await?.into_iter().map(|x| x.1).collect();
+            for (r, v) in &mut verdicts {
+                if v.is_ok() && !reps.contains(&r.id) {
+                    *v = Err(("not_representative".into(), "LAW.md §4 [N 2018, P]".into()));
+                }
+            }
+        }
+        _ => {}
+    }
+    let mut tx = store.begin().await?;
+    for (r, verdict) in verdicts {
+        match verdict {
             Ok(cat) => {
                 // One place only (LAW.md §3 [N?, P]): the round's registry decides, atomically.
                 if !st::claim_round(&mut tx, &e.round, &r.id_number, id).await? {
@@ -101,23 +148,23 @@ pub async fn register(store: &Store, staff: &Staff, id: i64) -> Result<Registrat
                     });
                     continue;
                 }
-                if st::upsert_voter(&mut tx, id, r.id, category_str(cat), now).await? {
+                let category = match e.method.as_str() {
+                    "household" => "household_representative",
+                    "representatives" => "residents_representative",
+                    _ => category_str(cat),
+                };
+                if st::upsert_voter(&mut tx, id, r.id, category, now).await? {
                     report.added += 1;
                 }
                 report.registered += 1;
             }
-            Err(refusal) => {
+            Err((code, rule)) => {
                 if current.contains_key(&r.id) {
                     st::remove_voter(&mut tx, id, r.id).await?;
                     st::release_round(&mut tx, &e.round, &r.id_number, id).await?;
                     report.removed += 1;
                 }
-                report.refused.push(Refused {
-                    resident_id: r.id,
-                    name: r.name.clone(),
-                    code: refusal.code.as_str().into(),
-                    rule: refusal.rule.into(),
-                });
+                report.refused.push(Refused { resident_id: r.id, name: r.name.clone(), code, rule });
             }
         }
     }
@@ -478,6 +525,51 @@ pub async fn issue_cards(store: &Store, key: &[u8], staff: &Staff, id: i64, only
     record(&mut tx, id, &staff.actor(role), kind, json!({"cards": cards.len(), "resident_id": only})).await?;
     tx.commit().await?;
     Ok(cards)
+}
+
+/// Records the representatives a residents' group elected at its meeting (LAW.md §4 [N 2018,
+/// P]: 2–3 per group), for an election by the representatives method, before registration.
+pub async fn set_group_representatives(
+    store: &Store,
+    staff: &Staff,
+    id: i64,
+    group_number: i64,
+    residents: &[i64],
+) -> Result<()> {
+    let e = get(store, staff, id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    if e.method != "representatives" {
+        return Err(law("not_representatives_method", "LAW.md §4", e.method.clone()));
+    }
+    if stage_of(&e) > Stage::Registration {
+        return Err(law("list_locked", "LAW.md §3 [N?]", e.stage.clone()));
+    }
+    let profile = profile_of(&e)?;
+    let n = u32::try_from(residents.len()).unwrap_or(u32::MAX);
+    if !crate::law::recall::representatives_per_group_ok(n, &profile) {
+        return Err(law("representatives_per_group", "LAW.md §4 [N 2018, P]", n.to_string()));
+    }
+    let mut tx = store.begin().await?;
+    let group = registry::group_by_number(&mut tx, e.community_id, group_number)
+        .await?
+        .ok_or(invalid("err.group_unknown", "group_number"))?;
+    for rid in residents {
+        let r = registry::resident_in_tx(&mut tx, *rid).await?.ok_or(invalid("err.relative_unknown", "resident_id"))?;
+        if r.community_id != e.community_id || r.group_id != Some(group.id) {
+            return Err(invalid("err.not_in_group", "resident_id"));
+        }
+    }
+    st::set_group_representatives(&mut tx, id, group.id, residents).await?;
+    record(
+        &mut tx,
+        id,
+        &staff.actor(role),
+        EventKind::RepresentativesRecorded,
+        json!({"group": group_number, "residents": residents}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -669,3 +669,34 @@ pub async fn decisions(store: &Store, election_id: i64) -> Result<Vec<DecisionRo
         .await?
     }))
 }
+
+// ---- residents' representatives ----
+
+pub async fn set_group_representatives(tx: &mut Tx, election_id: i64, group_id: i64, residents: &[i64]) -> Result<()> {
+    on_conn!(tx tx, |c| {
+        sqlx::query("DELETE FROM group_representatives WHERE election_id = $1 AND group_id = $2")
+            .bind(election_id)
+            .bind(group_id)
+            .execute(&mut *c)
+            .await?;
+        for r in residents {
+            sqlx::query("INSERT INTO group_representatives (election_id, group_id, resident_id) VALUES ($1, $2, $3)")
+                .bind(election_id)
+                .bind(group_id)
+                .bind(*r)
+                .execute(&mut *c)
+                .await?;
+        }
+    });
+    Ok(())
+}
+
+/// (group id, resident id) of every recorded representative.
+pub async fn representatives(store: &Store, election_id: i64) -> Result<Vec<(i64, i64)>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, (i64, i64)>("SELECT group_id, resident_id FROM group_representatives WHERE election_id = $1")
+            .bind(election_id)
+            .fetch_all(c)
+            .await?
+    }))
+}

@@ -553,3 +553,86 @@ fn check_pdf(pdf: &[u8], needle: &str) {
     let text = String::from_utf8_lossy(&text.stdout).to_string();
     assert!(text.replace(' ', "").contains(needle), "{needle} not in PDF text: {text}");
 }
+
+async fn household_and_representatives_electorates(app: TestApp) {
+    let mut w = world(&app, "hm").await;
+    let day = today() + Duration::days(40);
+    // Household 0001: head (eligible) + adult child → only the head votes for the household.
+    let head = resident(
+        &mut w.admin,
+        w.c,
+        "户主甲",
+        years_before(day, 60),
+        101,
+        json!({"household_number": "0001", "household_head": "是"}),
+    )
+    .await;
+    let child =
+        resident(&mut w.admin, w.c, "成年子", years_before(day, 30), 103, json!({"household_number": "0001"})).await;
+    // Household 0002: no head recorded → the eldest eligible member.
+    let elder =
+        resident(&mut w.admin, w.c, "长者乙", years_before(day, 70), 105, json!({"household_number": "0002"})).await;
+    let younger =
+        resident(&mut w.admin, w.c, "青年丙", years_before(day, 25), 107, json!({"household_number": "0002"})).await;
+    let mut p = plan(day);
+    p["method"] = json!("household");
+    let (st, b) = w.admin.api_post(&format!("/api/v1/communities/{}/elections", w.c), &p).await;
+    assert_eq!(st, S::OK, "{b}");
+    let id = b["id"].as_i64().unwrap();
+    w.committee.api_post_empty(&format!("/api/v1/elections/{id}/registration/start")).await;
+    let (_, report) = w.committee.api_post_empty(&format!("/api/v1/elections/{id}/voters/register")).await;
+    let (_, roll) = w.committee.api_get(&format!("/api/v1/elections/{id}/voters")).await;
+    let mut on: Vec<i64> =
+        roll["voters"].as_array().unwrap().iter().map(|v| v["resident_id"].as_i64().unwrap()).collect();
+    on.sort();
+    assert_eq!(on, vec![head, elder], "one representative per household (LAW.md §4 [N]): {report}");
+    assert!(
+        report["refused"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["resident_id"] == json!(child) && r["code"] == json!("not_household_representative"))
+    );
+    let _ = younger;
+
+    // Representatives method: the electorate is the 2–3 representatives each group elected.
+    let mut v = world(&app, "rp").await;
+    let (st, _) =
+        v.admin.api_post(&format!("/api/v1/communities/{}/groups", v.c), &json!({"number": 1, "name": "第一组"})).await;
+    assert_eq!(st, S::OK);
+    let mut g1 = Vec::new();
+    for i in 0..4 {
+        g1.push(
+            resident(
+                &mut v.admin,
+                v.c,
+                &format!("组员{i}"),
+                years_before(day, 40 + i),
+                111 + 2 * i as u32,
+                json!({"group_number": "1"}),
+            )
+            .await,
+        );
+    }
+    let mut p = plan(day);
+    p["method"] = json!("representatives");
+    let (_, b) = v.admin.api_post(&format!("/api/v1/communities/{}/elections", v.c), &p).await;
+    let id = b["id"].as_i64().unwrap();
+    let path = format!("/api/v1/elections/{id}/representatives");
+    let (st, b) = v.committee.api_post(&path, &json!({"group_number": 1, "residents": [g1[0]]})).await;
+    assert_eq!(
+        (st, b["code"].clone()),
+        (S::UNPROCESSABLE_ENTITY, json!("representatives_per_group")),
+        "one is too few"
+    );
+    let (st, b) = v.committee.api_post(&path, &json!({"group_number": 1, "residents": [g1[0], g1[1]]})).await;
+    assert_eq!(st, S::OK, "{b}");
+    v.committee.api_post_empty(&format!("/api/v1/elections/{id}/registration/start")).await;
+    v.committee.api_post_empty(&format!("/api/v1/elections/{id}/voters/register")).await;
+    let (_, roll) = v.committee.api_get(&format!("/api/v1/elections/{id}/voters")).await;
+    let mut on: Vec<i64> =
+        roll["voters"].as_array().unwrap().iter().map(|v| v["resident_id"].as_i64().unwrap()).collect();
+    on.sort();
+    assert_eq!(on, vec![g1[0], g1[1]]);
+}
+both!(household_and_representatives_electorates);

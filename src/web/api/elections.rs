@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/proxies/{id}/decide", post(decide_proxy))
         .route("/elections/{id}/committee", get(committee).post(add_member))
         .route("/elections/{id}/committee/decisions", post(record_decision))
+        .route("/elections/{id}/representatives", post(set_representatives))
         .route("/public/elections/{id}", get(public_view))
         .route("/public/elections/{id}/objections", post(public_objection))
 }
@@ -350,4 +351,21 @@ async fn record_decision(
             .await
             .api(j.lang)?;
     Ok(Json(json!(out)))
+}
+
+#[derive(Deserialize)]
+struct RepresentativesBody {
+    group_number: i64,
+    residents: Vec<i64>,
+}
+
+async fn set_representatives(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    j: StaffJson<RepresentativesBody>,
+) -> ApiResult {
+    voters::set_group_representatives(&state.store, &j.session.staff, id, j.body.group_number, &j.body.residents)
+        .await
+        .api(j.lang)?;
+    Ok(Json(json!({ "ok": true })))
 }
