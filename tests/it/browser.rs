@@ -99,3 +99,99 @@ async fn sign_in_and_register_a_resident_in_a_real_browser() {
     assert_eq!(app.count("SELECT COUNT(*) FROM residents WHERE name = '欧阳明'").await, 1);
     browser.close().await.unwrap();
 }
+
+/// Issue 5: the committee's walk in a real browser, from a new election to the published list
+/// and the printed voter cards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn committee_walks_from_new_election_to_published_list_and_cards() {
+    if !std::path::Path::new(CHROMEDRIVER).exists() {
+        eprintln!("SKIPPED browser test: {CHROMEDRIVER} not installed");
+        return;
+    }
+    let app = TestApp::sqlite().await;
+    let s = app.street("walk").await;
+    let c = app.community(s, "walk-c").await;
+    app.user("walkadmin", R::StreetAdmin, K::StreetOffice, s).await;
+    let mut api = app.login("walkadmin").await;
+    for (i, name) in ["钱一", "孙二", "李三"].iter().enumerate() {
+        let (st, b) = api
+            .api_post(
+                &format!("/api/v1/communities/{c}/residents"),
+                &json!({"name": name, "id_number": id_number("1970-01-01", 201 + 2 * i as u32), "hukou_here": "是"}),
+            )
+            .await;
+        assert_eq!(st, axum::http::StatusCode::OK, "{b}");
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(huanjie::serve(app.router.clone(), listener));
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let _driver = Driver(
+        std::process::Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    assert!(wait_for_port(port).await, "chromedriver did not start");
+    let profile = crate::helpers::temp_dir();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({"binary": "/usr/bin/chromium", "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+            "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-dev-shm-usage", "--window-size=390,900", "--lang=zh-CN", format!("--user-data-dir={}", profile.0.display())]}),
+    );
+    let b = ClientBuilder::new(HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .unwrap();
+    b.goto(&format!("{base}/login")).await.unwrap();
+    b.find(Locator::Id("username")).await.unwrap().send_keys("walkadmin").await.unwrap();
+    b.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    b.find(Locator::Css("form[action='/login'] button")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css("table.list")).await.unwrap();
+    // Open the election from the community page (the plan form comes with lawful defaults).
+    b.goto(&format!("{base}/staff/communities/{c}")).await.unwrap();
+    b.find(Locator::Css("details summary")).await.unwrap().click().await.unwrap();
+    b.find(Locator::Css("form[action$='/elections'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css("span.stage")).await.unwrap();
+    let url = b.current_url().await.unwrap();
+    assert!(url.path().starts_with("/staff/elections/"), "{url}");
+    // Start registration, register, publish: one button each. After each click, wait until
+    // the stored state shows the effect, then load the page afresh (no timing guesses).
+    let id: i64 = url.path().rsplit('/').next().unwrap().parse().unwrap();
+    for action in ["start_registration", "register", "publish"] {
+        b.find(Locator::Css(&format!("input[value='{action}'] + button"))).await.unwrap().click().await.unwrap();
+        let mut done = false;
+        for _ in 0..20_000 {
+            let e = huanjie::store::elections::get(app.store(), id).await.unwrap().unwrap();
+            let voters = huanjie::store::elections::roll(app.store(), id).await.unwrap().len();
+            done = match action {
+                "start_registration" => e.stage == "registration",
+                "register" => voters == 3,
+                _ => e.stage == "list_published",
+            };
+            if done {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        assert!(done, "{action} took no effect");
+        b.goto(url.as_str()).await.unwrap();
+        b.wait().for_element(Locator::Css("span.stage")).await.unwrap();
+    }
+    // Print the cards: the page shows one card per voter with its code.
+    b.find(Locator::Css("form[action$='/cards'] button")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css(".vcard")).await.unwrap();
+    let cards = b.find_all(Locator::Css(".vcard")).await.unwrap();
+    assert_eq!(cards.len(), 3);
+    let code = b.find(Locator::Css(".vcard .code")).await.unwrap().text().await.unwrap();
+    assert_eq!(code.len(), 24, "{code}");
+    b.close().await.unwrap();
+}
