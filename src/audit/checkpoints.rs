@@ -76,6 +76,11 @@ pub async fn run_periodic(store: Store, id: LogIdentity, period: Duration) {
             }
             Err(e) => tracing::warn!(error = %e, "cannot list logs for checkpoints"),
         }
+        // Idle sessions are ended on use; this sweeps the ones nobody comes back to.
+        let idle = store::now_ms() - crate::service::accounts::IDLE_MS;
+        if let Err(e) = crate::store::users::delete_idle_sessions(&store, idle).await {
+            tracing::warn!(error = %e, "session sweep failed");
+        }
     }
 }
 

@@ -106,6 +106,8 @@ catalogue! {
         "选举委员会成员回避及递补", "Members recused (nominated or near relative nominated); substitutes moved up";
     RepresentativesRecorded => "representatives.recorded", ["street_admin", "committee"], ["group", "residents"],
         "登记居民小组推选的居民代表", "The representatives a residents' group elected were recorded";
+    VoterStatusChanged => "voter.status_changed", ["street_admin", "committee"], ["resident_id", "change", "roll_changed"],
+        "选民状态变更（死亡、迁出、剥夺或恢复政治权利）", "A voter's status changed after publication (death, moved away, rights lost or restored)";
     LoggedOut => "session.logout", ["street_admin", "committee", "clerk", "observer", "none"], ["user_id"],
         "退出登录", "A staff member signed out";
 }

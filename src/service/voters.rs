@@ -572,6 +572,82 @@ pub async fn set_group_representatives(
     Ok(())
 }
 
+/// A recorded status change after publication (death, moved away, rights lost or restored):
+/// the one way besides an objection decision that the published list changes, re-published
+/// with a new fingerprint (LAW.md §3 [N?, P]).
+pub async fn status_change(
+    store: &Store,
+    log: &LogIdentity,
+    staff: &Staff,
+    id: i64,
+    resident_id: i64,
+    change: &str,
+    note: &str,
+) -> Result<bool> {
+    use crate::law::eligibility::{RollChange, check_roll_change};
+    let e = get(store, staff, id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    let kind = match change {
+        "death" => RollChange::Death,
+        "moved_away" => RollChange::MovedAway,
+        "rights_lost" => RollChange::RightsLost,
+        "rights_restored" => RollChange::RightsRestored,
+        _ => RollChange::Other,
+    };
+    let stage = stage_of(&e);
+    if stage >= Stage::Polling {
+        return Err(law("list_locked", "LAW.md §3 [N?]", e.stage.clone()));
+    }
+    check_roll_change(stage >= Stage::ListPublished, kind).map_err(|r| law(r.code.as_str(), r.rule, r.detail))?;
+    let note = note.trim();
+    if note.chars().count() > 500 {
+        return Err(invalid("err.reason", "note"));
+    }
+    let profile = profile_of(&e)?;
+    let mut tx = store.begin().await?;
+    let r = registry::resident_in_tx(&mut tx, resident_id).await?.ok_or(ServiceError::NotFound)?;
+    if r.community_id != e.community_id {
+        return Err(ServiceError::NotFound);
+    }
+    let changed = if kind == RollChange::RightsRestored {
+        let mut f = facts(&r, Some("approved")).ok_or(ServiceError::NotFound)?;
+        f.deprived_of_political_rights = false;
+        let cat = check_voter(&f, day_of(&e)?, &profile).map_err(|x| law(x.code.as_str(), x.rule, x.detail))?;
+        if !st::claim_round(&mut tx, &e.round, &r.id_number, id).await? {
+            return Err(law("registered_elsewhere", "LAW.md §3 [N?, P]", ""));
+        }
+        st::upsert_voter(&mut tx, id, resident_id, category_str(cat), now_ms()).await?
+    } else {
+        let removed = st::remove_voter(&mut tx, id, resident_id).await?;
+        st::release_round(&mut tx, &e.round, &r.id_number, id).await?;
+        removed
+    };
+    record(
+        &mut tx,
+        id,
+        &staff.actor(role),
+        EventKind::VoterStatusChanged,
+        json!({"resident_id": resident_id, "change": change, "roll_changed": changed}),
+    )
+    .await?;
+    if changed && stage >= Stage::ListPublished {
+        let roll = st::roll_tx(&mut tx, id).await?;
+        let fp = fingerprint(&roll);
+        st::set_list_published(&mut tx, id, &today().to_string(), &fp, now_ms()).await?;
+        record(
+            &mut tx,
+            id,
+            &staff.actor(role),
+            EventKind::VoterListRepublished,
+            json!({"voters": roll.len(), "sha256": fp}),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    checkpoint_now(store, log, &election_log(id)).await?;
+    Ok(changed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

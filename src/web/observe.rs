@@ -56,6 +56,7 @@ struct Portal {
     checkpoints: Vec<CheckpointView>,
     can_read_entries: bool,
     events: Vec<EventView>,
+    log_param: String,
     prev_start: Option<i64>,
     next_start: Option<i64>,
 }
@@ -63,6 +64,8 @@ struct Portal {
 #[derive(Deserialize)]
 pub struct Page {
     start: Option<i64>,
+    /// `system` (default) or `election-<id>`.
+    log: Option<String>,
 }
 
 const PAGE: i64 = 100;
@@ -73,7 +76,35 @@ async fn portal(
     s: Option<StaffSession>,
     Query(q): Query<Page>,
 ) -> Result<impl IntoResponse, HtmlError> {
-    let log = SYSTEM_LOG;
+    let log_name = q.log.clone().unwrap_or_else(|| SYSTEM_LOG.to_string());
+    let log = log_name.as_str();
+    // An election's log is open to all once its voter list is published; before that, to the
+    // staff who can read its community (issue 4).
+    let mut public_election = false;
+    if log != SYSTEM_LOG {
+        let id: i64 = log
+            .strip_prefix("election-")
+            .and_then(|n| n.parse().ok())
+            .ok_or(crate::service::ServiceError::NotFound)
+            .html(lang)?;
+        let e = crate::store::elections::get(&state.store, id)
+            .await
+            .html(lang)?
+            .ok_or(crate::service::ServiceError::NotFound)
+            .html(lang)?;
+        public_election = crate::service::elections::is_public(&e);
+        if !public_election {
+            match &s {
+                Some(s) => {
+                    s.staff
+                        .authorize(&state.store, crate::service::Permission::ReadRegistry, e.community_id)
+                        .await
+                        .html(lang)?;
+                }
+                None => return Err(crate::service::ServiceError::NotFound).html(lang),
+            }
+        }
+    }
     let latest = checkpoint_now(&state.store, &state.log, log).await.html(lang)?;
     let cosigs = st::cosignatures(&state.store, log).await.html(lang)?;
     let (size, note, when) = match &latest {
@@ -96,12 +127,13 @@ async fn portal(
         })
         .collect();
     checkpoints.truncate(20);
-    let can_read_entries = s.as_ref().is_some_and(|s| {
-        s.staff
-            .grants
-            .iter()
-            .any(|g| g.scope.kind == ScopeKind::StreetOffice && matches!(g.role, Role::StreetAdmin | Role::Observer))
-    });
+    let can_read_entries = public_election
+        || (log != SYSTEM_LOG && s.is_some())
+        || s.as_ref().is_some_and(|s| {
+            s.staff.grants.iter().any(|g| {
+                g.scope.kind == ScopeKind::StreetOffice && matches!(g.role, Role::StreetAdmin | Role::Observer)
+            })
+        });
     let head = st::size(&state.store, log).await.html(lang)? as i64;
     // Newest first: the default page ends at the head.
     let start = q.start.unwrap_or((head - PAGE).max(0)).clamp(0, head.max(0));
@@ -148,6 +180,7 @@ async fn portal(
         checkpoints,
         can_read_entries,
         events,
+        log_param: log.to_string(),
         prev_start: (start > 0).then(|| (start - PAGE).max(0)),
         next_start: (start + PAGE < head).then_some(start + PAGE),
     })

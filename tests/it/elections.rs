@@ -238,6 +238,11 @@ async fn publication_objections_and_republication(app: TestApp) {
     assert!(!p.to_string().contains(&id_number("1990-01-01", 51)[..10]));
     let (st, _) = anon.api_get(&format!("/api/v1/logs/election-{id}/record")).await;
     assert_eq!(st, S::OK);
+    let portal = anon.get(&format!("/observe?log=election-{id}")).await.text();
+    assert!(
+        portal.contains("公布选民名单") && portal.contains(&format!("/election-{id}")),
+        "the election's timeline is public"
+    );
     // Anyone objects: person 0 "should not be on the list" (e.g. moved away).
     let (_, roll) = w.committee.api_get(&format!("/api/v1/elections/{id}/voters")).await;
     let v0 = roll["voters"].as_array().unwrap().iter().find(|v| v["resident_id"] == json!(ids[0])).unwrap().clone();
@@ -636,3 +641,29 @@ async fn household_and_representatives_electorates(app: TestApp) {
     assert_eq!(on, vec![g1[0], g1[1]]);
 }
 both!(household_and_representatives_electorates);
+
+async fn after_publication_the_list_changes_only_by_decision_or_status_change(app: TestApp) {
+    let (mut w, id, ids) = published(&app, "sc").await;
+    let (_, before) = w.committee.api_get(&format!("/api/v1/elections/{id}")).await;
+    // An unnamed edit is refused (LAW.md §3 [N?, P]).
+    let (st, b) = w
+        .committee
+        .api_post(&format!("/api/v1/elections/{id}/voters/{}/status", ids[0]), &json!({"change": "correction"}))
+        .await;
+    assert_eq!((st, b["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("list_locked")));
+    // A death is recorded: the voter leaves the roll and the list is re-published.
+    let (st, b) = w
+        .committee
+        .api_post(
+            &format!("/api/v1/elections/{id}/voters/{}/status", ids[0]),
+            &json!({"change": "death", "note": "死亡证明"}),
+        )
+        .await;
+    assert_eq!((st, b["roll_changed"].clone()), (S::OK, json!(true)), "{b}");
+    let (_, after) = w.committee.api_get(&format!("/api/v1/elections/{id}")).await;
+    assert_ne!(before["list_sha256"], after["list_sha256"]);
+    assert_eq!(after["list_version"].as_i64().unwrap(), before["list_version"].as_i64().unwrap() + 1);
+    let (_, roll) = w.committee.api_get(&format!("/api/v1/elections/{id}/voters")).await;
+    assert_eq!(roll["voters"].as_array().unwrap().len(), 3);
+}
+both!(after_publication_the_list_changes_only_by_decision_or_status_change);

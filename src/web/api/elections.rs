@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/elections/{id}/committee", get(committee).post(add_member))
         .route("/elections/{id}/committee/decisions", post(record_decision))
         .route("/elections/{id}/representatives", post(set_representatives))
+        .route("/elections/{id}/voters/{resident}/status", post(status_change))
         .route("/public/elections/{id}", get(public_view))
         .route("/public/elections/{id}/objections", post(public_objection))
 }
@@ -368,4 +369,23 @@ async fn set_representatives(
         .await
         .api(j.lang)?;
     Ok(Json(json!({ "ok": true })))
+}
+
+#[derive(Deserialize)]
+struct StatusBody {
+    change: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn status_change(
+    State(state): State<AppState>,
+    Path((id, resident)): Path<(i64, i64)>,
+    j: StaffJson<StatusBody>,
+) -> ApiResult {
+    let changed =
+        voters::status_change(&state.store, &state.log, &j.session.staff, id, resident, &j.body.change, &j.body.note)
+            .await
+            .api(j.lang)?;
+    Ok(Json(json!({ "roll_changed": changed })))
 }
