@@ -255,6 +255,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "选举方式应为：全体选民直接选举、户代表选举或居民代表选举",
         "Method must be direct, household or representatives",
     ),
+    ("err.method_not_allowed", "不支持该请求方式", "That method is not allowed here"),
     ("err.months", "月数应为 0–1500 的整数", "Months must be a whole number 0–1500"),
     ("err.name", "姓名不能为空，且不超过 50 字", "Name must be 1–50 characters"),
     ("err.not_found", "找不到该页面或记录。", "Page or record not found."),

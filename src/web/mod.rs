@@ -65,8 +65,10 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::router())
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/app.css", get(stylesheet))
+        .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CsrfLayer::new())
+        .layer(axum::middleware::from_fn(localize_rejections))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
@@ -83,4 +85,55 @@ async fn stylesheet() -> impl axum::response::IntoResponse {
         [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         include_str!("../../static/app.css"),
     )
+}
+
+/// Unknown paths: a 404 in the user's language (JSON under /api).
+async fn not_found(lang: i18n::Lang, uri: axum::http::Uri) -> axum::response::Response {
+    let err = crate::service::ServiceError::NotFound;
+    if uri.path().starts_with("/api/") {
+        axum::response::IntoResponse::into_response(error::ApiError { lang, err })
+    } else {
+        axum::response::IntoResponse::into_response(error::HtmlError { lang, err })
+    }
+}
+
+/// axum's own extractor rejections (a malformed path id, form, query or JSON body, a wrong
+/// method) answer in plain English text; this replaces them with the same clear error in the
+/// user's language that the rest of the service gives, keeping the status.
+async fn localize_rejections(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let lang = i18n::Lang::from_headers(
+        req.headers().get(header::COOKIE).and_then(|v| v.to_str().ok()),
+        req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
+    );
+    let api = req.uri().path().starts_with("/api/");
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let plain = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/plain"));
+    let empty_forbidden =
+        status == axum::http::StatusCode::FORBIDDEN && resp.headers().get(header::CONTENT_TYPE).is_none();
+    if !(status.is_client_error() && (plain || empty_forbidden)) || resp.headers().contains_key(header::RETRY_AFTER) {
+        return resp;
+    }
+    // Plain-text client errors from handlers of ours are the log endpoints' notes (2xx) only,
+    // so any plain 4xx is a framework rejection.
+    let key = match status {
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE => "err.too_big",
+        axum::http::StatusCode::METHOD_NOT_ALLOWED => "err.method_not_allowed",
+        axum::http::StatusCode::NOT_FOUND => "err.not_found",
+        // The cross-origin check (CsrfLayer) refuses with an empty 403.
+        axum::http::StatusCode::FORBIDDEN => "err.csrf",
+        _ => "err.request",
+    };
+    let err = crate::service::ServiceError::Invalid { key, field: None };
+    let mut out = if api {
+        axum::response::IntoResponse::into_response(error::ApiError { lang, err })
+    } else {
+        axum::response::IntoResponse::into_response(error::HtmlError { lang, err })
+    };
+    *out.status_mut() = status;
+    out
 }

@@ -49,7 +49,9 @@ async fn csrf_token_required_on_every_form_and_api_write(app: TestApp) {
         .header(header::ORIGIN, "https://evil.example")
         .body(Body::from("username=admin&password=x"))
         .unwrap();
-    assert_eq!(web.send(req).await.status, S::FORBIDDEN);
+    let r = web.send(req).await;
+    assert_eq!(r.status, S::FORBIDDEN);
+    assert!(r.text().contains("页面已过期或来源不明"), "{}", r.text());
 }
 both!(csrf_token_required_on_every_form_and_api_write);
 
@@ -154,7 +156,18 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing(app: TestApp) {
     // Unknown ids.
     assert_eq!(api.api_get("/api/v1/residents/999999").await.0, S::NOT_FOUND);
     assert_eq!(api.api_get("/api/v1/communities/999999/residents").await.0, S::NOT_FOUND);
-    assert_eq!(web.get("/staff/residents/notanumber").await.status, S::BAD_REQUEST);
+    let r = web.get("/staff/residents/notanumber").await;
+    assert_eq!(r.status, S::BAD_REQUEST);
+    assert!(r.text().contains("请求格式不对"), "framework rejections answer in the user's language");
+    let r = web.get("/no/such/page").await;
+    assert_eq!(r.status, S::NOT_FOUND);
+    assert!(r.text().contains("找不到该页面"));
+    let r = web.form_raw("/login", "username=only").await;
+    assert_eq!(r.status, S::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("请求格式不对"), "{}", r.text());
+    let (st, body) = api.api_get("/api/v1/residents/abc").await;
+    assert_eq!(st, S::BAD_REQUEST);
+    assert_eq!(body["error"], json!("invalid"));
     assert_eq!(app.count("SELECT COUNT(*) FROM residents").await, before);
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_entries").await, entries_before);
     // SQL and HTML in names are stored as text and escaped on output.
