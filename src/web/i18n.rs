@@ -130,6 +130,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "投票码只在此页显示一次，请立即打印；系统只保存其密钥哈希。",
         "The voting codes appear on this page only once: print now. Only their keyed hashes are stored.",
     ),
+    ("card.station", "投票站", "Polling station"),
     ("card.title", "选民证", "Voter card"),
     ("channel.booth", "投票站电子投票", "Booth (browser at the station)"),
     ("channel.mobile_box", "流动票箱", "Mobile ballot box"),

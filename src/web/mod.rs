@@ -91,7 +91,12 @@ async fn stylesheet() -> impl axum::response::IntoResponse {
 async fn not_found(lang: i18n::Lang, uri: axum::http::Uri) -> axum::response::Response {
     let err = crate::service::ServiceError::NotFound;
     if uri.path().starts_with("/api/") {
-        axum::response::IntoResponse::into_response(error::ApiError { lang, err })
+        // `no_route` (not `not_found`): the path itself is unknown, not a record behind it.
+        let msg = i18n::text(lang, "err.not_found");
+        axum::response::IntoResponse::into_response((
+            axum::http::StatusCode::NOT_FOUND,
+            axum::Json(serde_json::json!({"error": "no_route", "message": msg})),
+        ))
     } else {
         axum::response::IntoResponse::into_response(error::HtmlError { lang, err })
     }

@@ -238,6 +238,10 @@ async fn publication_objections_and_republication(app: TestApp) {
     assert!(!p.to_string().contains(&id_number("1990-01-01", 51)[..10]));
     let (st, _) = anon.api_get(&format!("/api/v1/logs/election-{id}/record")).await;
     assert_eq!(st, S::OK);
+    let (st, full) = anon.api_get(&format!("/api/v1/elections/{id}/record")).await;
+    assert_eq!(st, S::OK);
+    assert_eq!(full["notices"]["voter_list"]["sha256"].as_str().unwrap(), fp);
+    assert!(full["checkpoints"].as_array().unwrap().len() >= 2, "a checkpoint per transition");
     let portal = anon.get(&format!("/observe?log=election-{id}")).await.text();
     assert!(
         portal.contains("公布选民名单") && portal.contains(&format!("/election-{id}")),
@@ -397,6 +401,7 @@ async fn html_flow_from_new_election_to_cards(app: TestApp) {
     assert_eq!(cards.status, S::OK);
     let text = cards.text();
     assert!(text.contains("赵小明") && text.contains("class=\"code mono\""));
+    assert!(text.contains("第一投票站"), "the card names the polling station");
     // The PDF notice and cards: Chinese text embedded, rendered to PNG by pdftoppm.
     let pdf = w.committee.get(&format!("/staff/elections/{id}/voters.pdf")).await;
     assert_eq!(pdf.status, S::OK);

@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/logs/{log}/proofs/consistency", get(consistency))
         .route("/logs/{log}/record", get(record))
         .route("/logs/{log}/cosignatures", post(cosign))
+        .route("/elections/{id}/record", get(election_record))
 }
 
 fn text(body: String) -> Response {
@@ -243,4 +244,33 @@ async fn cosign(
     };
     st::insert_cosignature(&state.store, &log, q.size, witness, &line, now_ms()).await.api(lang)?;
     Ok((StatusCode::OK, Json(json!({"ok": true, "witness": witness}))).into_response())
+}
+
+/// The whole record of an election for observers: the log with its checkpoints and
+/// cosignatures (the `huanjie verify` format) plus the public notices. Public once the voter
+/// list is published (the ballot box joins it at the close of polls, with polling).
+async fn election_record(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: Option<StaffSession>,
+) -> Result<Json<Value>, ApiError> {
+    let log = crate::audit::election_log(id);
+    may_read(&state, &log, s.as_ref(), lang).await?;
+    let e = crate::store::elections::get(&state.store, id).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
+    let record = build_record(&state, &log).await.api(lang)?;
+    let mut v = serde_json::to_value(&record).map_err(|e| ServiceError::Internal(e.to_string())).api(lang)?;
+    let objections: Vec<Value> = crate::store::elections::objections(&state.store, id)
+        .await
+        .api(lang)?
+        .into_iter()
+        .map(|o| json!({"id": o.id, "kind": o.kind, "filed_on": o.filed_on, "status": o.status, "decision": o.decision, "decided_on": o.decided_on}))
+        .collect();
+    v["notices"] = json!({
+        "election": crate::web::api::elections::detail(&e),
+        "voter_list": {"published_on": e.list_published_on, "sha256": e.list_fingerprint, "version": e.list_version,
+                        "public_page": format!("/public/elections/{id}"), "pdf": format!("/public/elections/{id}/voters.pdf")},
+        "objection_decisions": objections,
+    });
+    Ok(Json(v))
 }

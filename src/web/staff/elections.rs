@@ -64,6 +64,13 @@ fn stations_from_text(t: &str) -> Vec<Station> {
         .collect()
 }
 
+/// The polling station printed on voter cards: the election's fixed station (the first one, in
+/// plan order), where voters who are not served by a mobile box go.
+pub fn card_station(e: &ElectionRow) -> String {
+    let list: Vec<Station> = serde_json::from_str(&e.stations_json).unwrap_or_default();
+    list.iter().find(|s| !s.mobile).map(|s| s.name.clone()).unwrap_or_default()
+}
+
 pub fn stations_to_text(json: &str) -> String {
     let list: Vec<Station> = serde_json::from_str(json).unwrap_or_default();
     list.iter()
@@ -465,6 +472,7 @@ struct CardsPage {
     t: Tr,
     e: ElectionRow,
     community: String,
+    station: String,
     cards: Vec<(Card, String)>,
 }
 
@@ -498,7 +506,8 @@ pub async fn cards(
             (c, qr)
         })
         .collect();
-    let page = CardsPage { t: Tr(f.lang), e, community, cards };
+    let station = card_station(&e);
+    let page = CardsPage { t: Tr(f.lang), e, community, station, cards };
     Ok(([(header::CACHE_CONTROL, "no-store")], page).into_response())
 }
 
@@ -738,6 +747,7 @@ pub async fn cards_pdf(
             extra: vec![
                 (text(lang, "field.group_number").into(), c.group_number.map(|g| g.to_string()).unwrap_or_default()),
                 (text(lang, "plan.election_day").into(), e.election_day.clone()),
+                (text(lang, "card.station").into(), card_station(&e)),
             ],
             qr: format!("HJ:{}:{}", id, c.code),
             voting_code: c.code,
