@@ -277,7 +277,10 @@ pub async fn search(
 ) -> Result<(Vec<Resident>, i64)> {
     let role = staff.authorize(store, Permission::ReadRegistry, community_id).await?;
     let page = page.max(1);
-    let (mut rows, total) = registry::search_residents(store, community_id, q, 50, (page - 1) * 50).await?;
+    // Observers see ID numbers masked; letting them search by ID prefix would unmask them
+    // digit by digit, so their search is by name only.
+    let by_id = staff.sees_full_ids(role);
+    let (mut rows, total) = registry::search_residents(store, community_id, q, by_id, 50, (page - 1) * 50).await?;
     if !staff.sees_full_ids(role) {
         for r in &mut rows {
             r.id_number = mask(&r.id_number);

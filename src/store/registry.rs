@@ -494,13 +494,20 @@ pub async fn search_residents(
     store: &Store,
     community_id: i64,
     q: &str,
+    by_id: bool,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Resident>, i64)> {
     let q = q.trim();
     let like = format!("{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    let filter = "community_id = $1 AND ($2 = '' OR name LIKE $3 ESCAPE '\\' OR id_number LIKE $3 ESCAPE '\\' \
-         OR household_id IN (SELECT id FROM households WHERE community_id = $1 AND number = $2))";
+    let filter = if by_id {
+        "community_id = $1 AND ($2 = '' OR name LIKE $3 ESCAPE '\\' OR id_number LIKE $3 ESCAPE '\\' \
+         OR household_id IN (SELECT id FROM households WHERE community_id = $1 AND number = $2))"
+    } else {
+        // Without the ID-number match (observers: their ID numbers are masked).
+        "community_id = $1 AND ($2 = '' OR name LIKE $3 ESCAPE '\\' \
+         OR household_id IN (SELECT id FROM households WHERE community_id = $1 AND number = $2))"
+    };
     let sql =
         format!("SELECT {RESIDENT_COLS} FROM residents WHERE {filter} ORDER BY household_id, id LIMIT $4 OFFSET $5");
     let count_sql = format!("SELECT COUNT(*) FROM residents WHERE {filter}");

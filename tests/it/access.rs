@@ -157,9 +157,15 @@ async fn observers_see_masked_id_numbers(app: TestApp) {
     let shown = r["id_number"].as_str().unwrap();
     assert!(shown.contains("****"), "{shown}");
     assert_ne!(shown, id_number("1980-05-06", 12));
+    // Nor can they probe ID numbers through the search.
+    let prefix = &id_number("1980-05-06", 12)[..8];
+    let (_, found) = obs.api_get(&format!("/api/v1/communities/{}/residents?q={prefix}", w.c1)).await;
+    assert_eq!(found["total"], json!(0));
     let mut admin = app.login("admin1").await;
     let (_, r) = admin.api_get(&format!("/api/v1/residents/{}", w.resident_c1)).await;
     assert_eq!(r["id_number"], json!(id_number("1980-05-06", 12)));
+    let (_, found) = admin.api_get(&format!("/api/v1/communities/{}/residents?q={prefix}", w.c1)).await;
+    assert_eq!(found["total"], json!(1));
 }
 both!(observers_see_masked_id_numbers);
 
