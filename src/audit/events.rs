@@ -46,9 +46,9 @@ catalogue! {
         "创建居民小组", "A residents' group was created";
     HouseholdCreated => "household.created", ["street_admin", "committee", "system"], ["community_id", "number", "address", "group_id"],
         "登记户", "A household was registered";
-    ResidentCreated => "resident.created", ["street_admin", "committee", "system"], ["community_id", "resident_id", "after"],
+    ResidentCreated => "resident.created", ["street_admin", "committee", "system"], ["community_id", "resident_id", "sha256"],
         "登记居民", "A resident was registered";
-    ResidentUpdated => "resident.updated", ["street_admin", "committee"], ["resident_id", "version", "before", "after"],
+    ResidentUpdated => "resident.updated", ["street_admin", "committee"], ["resident_id", "version", "before_sha256", "after_sha256", "fields"],
         "修改居民信息", "A resident's record was changed";
     RelativeLinked => "resident.relative_linked", ["street_admin", "committee"], ["resident_a", "resident_b", "relation"],
         "登记近亲属关系", "Two residents were recorded as near relatives";

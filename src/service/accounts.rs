@@ -11,7 +11,7 @@ use super::access::Staff;
 use super::{Result, ServiceError, invalid};
 use crate::audit::{self, Actor, EventKind, SYSTEM_LOG};
 use crate::domain::{Role, Scope, ScopeKind};
-use crate::store::users::{self, Grant, ThrottleRow};
+use crate::store::users::{self, Grant};
 use crate::store::{Store, now_ms, registry};
 
 /// OWASP's argon2id baseline: m = 19 MiB, t = 2, p = 1.
@@ -192,18 +192,11 @@ async fn throttled(store: &Store, key: &str, now: i64) -> Result<()> {
     Ok(())
 }
 
+/// One atomic increment in the database, so parallel guesses (or several servers) cannot lose
+/// counts.
 async fn note_failure(store: &Store, key: &str, limit: i64, now: i64) -> Result<()> {
-    let prev = users::throttle(store, key).await?;
-    let mut t = match prev {
-        Some(t) if now - t.window_ms < WINDOW_MS => t,
-        _ => ThrottleRow { failures: 0, window_ms: now, locked_until: 0 },
-    };
-    t.failures += 1;
-    if t.failures >= limit {
-        t.locked_until = now + WINDOW_MS;
-    }
     let mut tx = store.begin().await?;
-    users::put_throttle(&mut tx, key, t).await?;
+    users::count_failure(&mut tx, key, limit, WINDOW_MS, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -235,6 +228,9 @@ pub async fn login(
         },
     };
     let ok = verify_password(password.to_string(), hash).await?;
+    // Only a well-formed username goes into the permanent log: a password typed into the
+    // username field must not be kept forever.
+    let shown = if check_username(username).is_ok() { username.to_string() } else { "(malformed)".to_string() };
     let Some(user) = user.filter(|_| ok) else {
         note_failure(store, &ukey, ACCOUNT_LIMIT, now).await?;
         note_failure(store, &ikey, IP_LIMIT, now).await?;
@@ -244,8 +240,8 @@ pub async fn login(
             SYSTEM_LOG,
             &Actor { user_id: None, username: "anonymous".into(), role: "anonymous".into() },
             EventKind::LoginFailed,
-            &format!("user:{username}"),
-            json!({"username": username, "reason": "credentials"}),
+            &format!("user:{shown}"),
+            json!({"username": shown, "reason": "credentials"}),
         )
         .await?;
         tx.commit().await?;

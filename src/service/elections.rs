@@ -176,8 +176,10 @@ pub async fn open(
     let c = crate::store::registry::community(store, community_id).await?.ok_or(ServiceError::NotFound)?;
     let role =
         staff.authorize_street(Permission::OpenElection, c.street_office_id).map_err(|_| ServiceError::NotFound)?;
-    let round = round.trim();
-    if round.is_empty() || round.chars().count() > 20 {
+    // The round is the year of the re-election (e.g. 2026): one spelling only, because one
+    // place only (LAW.md §3) is enforced per round.
+    let round = round.trim().trim_end_matches('年');
+    if round.len() != 4 || !round.chars().all(|c| c.is_ascii_digit()) {
         return Err(invalid("err.round", "round"));
     }
     let plan = validate(input, Stage::Draft)?;

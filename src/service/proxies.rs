@@ -79,6 +79,10 @@ pub async fn apply(
     let on = today();
     let mut tx = store.begin().await?;
     st::lock_election(&mut tx, id).await?;
+    let current = st::get_in_tx(&mut tx, id).await?.ok_or(ServiceError::NotFound)?;
+    if stage_of(&current) < Stage::ListPublished || stage_of(&current) >= Stage::Polling {
+        return Err(ServiceError::Conflict("err.stale"));
+    }
     let r = request(&mut tx, &e, principal, proxy, true, on).await?;
     // Everything but the committee's approval must already hold.
     check_proxy(&r, day_of(&e)?, &profile).map_err(refused)?;
@@ -107,6 +111,14 @@ pub async fn decide(store: &crate::store::Store, staff: &Staff, proxy_request: i
     let profile = profile_of(&e)?;
     let mut tx = store.begin().await?;
     st::lock_election(&mut tx, e.id).await?;
+    let current = st::get_in_tx(&mut tx, e.id).await?.ok_or(ServiceError::NotFound)?;
+    if stage_of(&current) < Stage::ListPublished || stage_of(&current) >= Stage::Polling {
+        return Err(ServiceError::Law {
+            code: "list_locked".into(),
+            rule: "LAW.md §6 [N]".into(),
+            detail: String::new(),
+        });
+    }
     if approve {
         let applied_on = crate::domain::parse_date(&p.applied_on).unwrap_or(today());
         let r = request(&mut tx, &e, p.principal_id, p.proxy_id, true, applied_on).await?;

@@ -177,7 +177,9 @@ pub async fn create_resident(store: &Store, staff: &Staff, community_id: i64, ra
         &actor,
         EventKind::ResidentCreated,
         &format!("resident:{id}"),
-        json!({"community_id": community_id, "resident_id": id, "after": r}),
+        // No personal data in the append-only log (it can never be erased): a digest of the
+        // record, which the edit history and the registry can be checked against.
+        json!({"community_id": community_id, "resident_id": id, "sha256": digest(&r)}),
     )
     .await?;
     tx.commit().await?;
@@ -191,6 +193,13 @@ pub async fn update_resident(store: &Store, staff: &Staff, id: i64, version: i64
     let r = raw.parse().map_err(ServiceError::Fields)?;
     let actor = staff.actor(role);
     let mut tx = store.begin().await?;
+    // One place only is keyed by ID number: while the number holds a place in a round, it
+    // cannot silently change underneath it.
+    if r.id_number.as_str() != before.id_number
+        && crate::store::elections::is_claimed(&mut tx, &before.id_number).await?
+    {
+        return Err(ServiceError::Conflict("err.id_claimed"));
+    }
     let (household_id, group_id) = place(&mut tx, &actor, before.community_id, &r).await?;
     let now = now_ms();
     let ok = registry::update_resident(&mut tx, id, version, household_id, group_id, &r, now)
@@ -209,11 +218,29 @@ pub async fn update_resident(store: &Store, staff: &Staff, id: i64, version: i64
         &actor,
         EventKind::ResidentUpdated,
         &format!("resident:{id}"),
-        json!({"resident_id": id, "version": after.version, "before": before, "after": after}),
+        json!({"resident_id": id, "version": after.version, "before_sha256": digest(&before),
+               "after_sha256": digest(&after), "fields": changed_fields(&before, &after)}),
     )
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// SHA-256 of a record's canonical JSON.
+fn digest<T: serde::Serialize>(v: &T) -> String {
+    use sha2::{Digest, Sha256};
+    let value = serde_json::to_value(v).unwrap_or_default();
+    hex::encode(Sha256::digest(crate::audit::canonical_json(&value)))
+}
+
+/// Names of the fields that differ between two versions (never their values).
+fn changed_fields(a: &Resident, b: &Resident) -> Vec<String> {
+    let (Ok(serde_json::Value::Object(x)), Ok(serde_json::Value::Object(y))) =
+        (serde_json::to_value(a), serde_json::to_value(b))
+    else {
+        return Vec::new();
+    };
+    y.iter().filter(|(k, v)| k.as_str() != "version" && x.get(k.as_str()) != Some(*v)).map(|(k, _)| k.clone()).collect()
 }
 
 /// Records two residents of the same community as near relatives (LAW.md §2 recusal, §1
@@ -223,11 +250,12 @@ pub async fn link_relatives(store: &Store, staff: &Staff, a: i64, b: i64, relati
         return Err(invalid("err.relative_self", "relative_id"));
     }
     let ra = registry::resident(store, a).await?.ok_or(ServiceError::NotFound)?;
+    // Scope first, so nothing about residents elsewhere can be learnt from the answers.
+    let role = staff.authorize(store, Permission::WriteRegistry, ra.community_id).await?;
     let rb = registry::resident(store, b).await?.ok_or(invalid("err.relative_unknown", "relative_id"))?;
     if ra.community_id != rb.community_id {
         return Err(invalid("err.relative_unknown", "relative_id"));
     }
-    let role = staff.authorize(store, Permission::WriteRegistry, ra.community_id).await?;
     let relation = match relation {
         "spouse" | "parent" | "child" | "sibling" | "grandparent" | "grandchild" | "in_law" => relation,
         _ => return Err(invalid("err.relation", "relation")),
@@ -276,7 +304,7 @@ pub async fn search(
     page: i64,
 ) -> Result<(Vec<Resident>, i64)> {
     let role = staff.authorize(store, Permission::ReadRegistry, community_id).await?;
-    let page = page.max(1);
+    let page = page.clamp(1, 100_000);
     // Observers see ID numbers masked; letting them search by ID prefix would unmask them
     // digit by digit, so their search is by name only.
     let by_id = staff.sees_full_ids(role);

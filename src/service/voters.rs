@@ -28,6 +28,14 @@ async fn record(tx: &mut Tx, id: i64, actor: &Actor, kind: EventKind, payload: s
     Ok(audit::record(tx, &election_log(id), actor, kind, &format!("election:{id}"), payload).await?)
 }
 
+/// Takes the election's lock inside `tx` and re-reads it, so stage checks and roll changes are
+/// serialised per election on both databases (the stage read before the transaction is only a
+/// fast path; this is the one that counts).
+async fn locked(tx: &mut Tx, id: i64) -> Result<ElectionRow> {
+    st::lock_election(tx, id).await?;
+    st::get_in_tx(tx, id).await?.ok_or(ServiceError::NotFound)
+}
+
 fn category_str(c: VoterCategory) -> &'static str {
     match c {
         VoterCategory::HouseholdHere => "household_here",
@@ -135,6 +143,9 @@ pub async fn register(store: &Store, staff: &Staff, id: i64) -> Result<Registrat
         _ => {}
     }
     let mut tx = store.begin().await?;
+    if stage_of(&locked(&mut tx, id).await?) != Stage::Registration {
+        return Err(law("list_locked", "LAW.md §3 [N?]", ""));
+    }
     for (r, verdict) in verdicts {
         match verdict {
             Ok(cat) => {
@@ -197,6 +208,9 @@ pub async fn apply(store: &Store, staff: &Staff, id: i64, resident_id: i64) -> R
         return Err(law("list_locked", "LAW.md §3 [N?]", e.stage.clone()));
     }
     let mut tx = store.begin().await?;
+    if stage_of(&locked(&mut tx, id).await?) != Stage::Registration {
+        return Err(law("list_locked", "LAW.md §3 [N?]", ""));
+    }
     st::request(&mut tx, id, resident_id, now_ms()).await?;
     record(&mut tx, id, &staff.actor(role), EventKind::RegistrationApplied, json!({"resident_id": resident_id}))
         .await?;
@@ -264,12 +278,17 @@ pub async fn publish_list(store: &Store, log: &LogIdentity, staff: &Staff, id: i
     if stage_of(&e) != Stage::Registration {
         return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → list_published", e.stage)));
     }
-    let roll = st::roll(store, id).await?;
+    let mut tx = store.begin().await?;
+    if stage_of(&locked(&mut tx, id).await?) != Stage::Registration {
+        return Err(ServiceError::Conflict("err.stale"));
+    }
+    // The roll as this transaction sees it, under the election's lock: nothing can change it
+    // between the fingerprint and the commit.
+    let roll = st::roll_tx(&mut tx, id).await?;
     if roll.is_empty() {
         return Err(law("empty_voter_list", "LAW.md §3 [N]", ""));
     }
     let fp = fingerprint(&roll);
-    let mut tx = store.begin().await?;
     if !st::set_stage(&mut tx, id, "registration", "list_published", now_ms()).await? {
         return Err(ServiceError::Conflict("err.stale"));
     }
@@ -339,11 +358,9 @@ pub async fn file_objection(
         Some((name, idn)) => {
             let idn = IdCardNumber::parse(idn).map_err(|k| invalid(k.key(), "id_number"))?;
             let all = registry::all_residents(store, e.community_id).await?;
-            let r = all
-                .into_iter()
-                .find(|(r, _, _)| r.id_number == idn.as_str() && r.name == name.trim())
-                .ok_or(invalid("err.relative_unknown", "id_number"))?;
-            Some(r.0.id)
+            // Found or not, the objection is recorded the same way: the answer must not tell a
+            // stranger whether someone lives here. The committee sees it without a resident link.
+            all.into_iter().find(|(r, _, _)| r.id_number == idn.as_str() && r.name == name.trim()).map(|(r, _, _)| r.id)
         }
     };
     let mut tx = store.begin().await?;
@@ -391,6 +408,9 @@ pub async fn decide_objection(
             .checked_add(time::Duration::days(i64::from(profile.deadlines.objection_decision_days)))
             .unwrap_or(filed);
     let mut tx = store.begin().await?;
+    if stage_of(&locked(&mut tx, e.id).await?) >= Stage::Polling {
+        return Err(law("list_locked", "LAW.md §3 [N?]", ""));
+    }
     if !st::decide_objection(&mut tx, objection_id, upheld, decision, &on.to_string()).await? {
         return Err(ServiceError::Conflict("err.objection_decided"));
     }
@@ -508,6 +528,9 @@ pub async fn issue_cards(store: &Store, key: &[u8], staff: &Staff, id: i64, only
     let now = now_ms();
     let mut cards = Vec::with_capacity(targets.len());
     let mut tx = store.begin().await?;
+    if stage_of(&locked(&mut tx, id).await?) < Stage::ListPublished {
+        return Err(ServiceError::Conflict("err.stale"));
+    }
     for v in targets {
         let code = new_code();
         if !st::set_code(&mut tx, id, v.resident_id, &code_hash(key, &code), now).await? {
@@ -592,7 +615,9 @@ pub async fn status_change(
         "moved_away" => RollChange::MovedAway,
         "rights_lost" => RollChange::RightsLost,
         "rights_restored" => RollChange::RightsRestored,
-        _ => RollChange::Other,
+        // Only the recorded kinds of status change exist (LAW.md §3 [N?, P]); anything else is
+        // refused before or after publication, and free text never reaches the log.
+        _ => return Err(law("list_locked", "LAW.md §3 [N?, P]", "")),
     };
     let stage = stage_of(&e);
     if stage >= Stage::Polling {
@@ -605,6 +630,9 @@ pub async fn status_change(
     }
     let profile = profile_of(&e)?;
     let mut tx = store.begin().await?;
+    if stage_of(&locked(&mut tx, id).await?) != stage {
+        return Err(ServiceError::Conflict("err.stale"));
+    }
     let r = registry::resident_in_tx(&mut tx, resident_id).await?.ok_or(ServiceError::NotFound)?;
     if r.community_id != e.community_id {
         return Err(ServiceError::NotFound);

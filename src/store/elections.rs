@@ -700,3 +700,14 @@ pub async fn representatives(store: &Store, election_id: i64) -> Result<Vec<(i64
             .await?
     }))
 }
+
+/// Whether an ID number holds a place in any round (its owner is someone's voter).
+pub async fn is_claimed(tx: &mut Tx, id_number: &str) -> Result<bool> {
+    let n: i64 = on_conn!(tx tx, |c| {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM round_registrations WHERE id_number = $1")
+            .bind(id_number)
+            .fetch_one(c)
+            .await?
+    });
+    Ok(n > 0)
+}

@@ -217,17 +217,21 @@ pub async fn throttle(store: &Store, key: &str) -> Result<Option<ThrottleRow>> {
     }))
 }
 
-pub async fn put_throttle(tx: &mut Tx, key: &str, t: ThrottleRow) -> Result<()> {
+pub async fn count_failure(tx: &mut Tx, key: &str, limit: i64, window: i64, now: i64) -> Result<()> {
     on_conn!(tx tx, |c| {
         sqlx::query(
-            "INSERT INTO login_throttle (key, failures, window_ms, locked_until) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, window_ms = excluded.window_ms, \
-             locked_until = excluded.locked_until",
+            "INSERT INTO login_throttle (key, failures, window_ms, locked_until) \
+             VALUES ($1, 1, $2, CASE WHEN 1 >= $3 THEN $2 + $4 ELSE 0 END) \
+             ON CONFLICT (key) DO UPDATE SET \
+               failures = CASE WHEN $2 - login_throttle.window_ms < $4 THEN login_throttle.failures + 1 ELSE 1 END, \
+               window_ms = CASE WHEN $2 - login_throttle.window_ms < $4 THEN login_throttle.window_ms ELSE $2 END, \
+               locked_until = CASE WHEN (CASE WHEN $2 - login_throttle.window_ms < $4 THEN login_throttle.failures + 1 ELSE 1 END) >= $3 \
+                 THEN $2 + $4 ELSE login_throttle.locked_until END",
         )
         .bind(key)
-        .bind(t.failures)
-        .bind(t.window_ms)
-        .bind(t.locked_until)
+        .bind(now)
+        .bind(limit)
+        .bind(window)
         .execute(c)
         .await?;
     });

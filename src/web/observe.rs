@@ -130,9 +130,7 @@ async fn portal(
     let can_read_entries = public_election
         || (log != SYSTEM_LOG && s.is_some())
         || s.as_ref().is_some_and(|s| {
-            s.staff.grants.iter().any(|g| {
-                g.scope.kind == ScopeKind::StreetOffice && matches!(g.role, Role::StreetAdmin | Role::Observer)
-            })
+            s.staff.grants.iter().any(|g| g.scope.kind == ScopeKind::StreetOffice && g.role == Role::StreetAdmin)
         });
     let head = st::size(&state.store, log).await.html(lang)? as i64;
     // Newest first: the default page ends at the head.

@@ -96,7 +96,7 @@ async fn tampering_with_any_row_is_caught_and_named(app: TestApp) {
     assert_eq!(original, 1);
     match app.store() {
         Store::Sqlite(p) => {
-            sqlx::query("UPDATE audit_entries SET leaf = CAST(REPLACE(CAST(leaf AS TEXT), '居民', '别人') AS BLOB) WHERE log_id = 'system' AND idx = $1")
+            sqlx::query(r#"UPDATE audit_entries SET leaf = CAST(REPLACE(CAST(leaf AS TEXT), '"at":', '"at":1') AS BLOB) WHERE log_id = 'system' AND idx = $1"#)
                 .bind(target).execute(p).await.unwrap();
         }
         Store::Postgres(p) => {

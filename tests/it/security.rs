@@ -197,3 +197,30 @@ async fn english_on_request(app: TestApp) {
     assert!(r.headers.get("x-request-id").is_some());
 }
 both!(english_on_request);
+
+/// The review's findings, kept fixed: no personal data in the system log; a password typed as
+/// a username is not kept; ID numbers that hold a place in a round cannot change.
+async fn logs_keep_no_personal_data(app: TestApp) {
+    let c = setup(&app).await;
+    let mut api = app.login("admin").await;
+    let id = id_number("1988-02-03", 77);
+    let mut body = resident_json("隐私人", &id);
+    body["phone"] = json!("13912345678");
+    let (_, r) = api.api_post(&format!("/api/v1/communities/{c}/residents"), &body).await;
+    let rid = r["id"].as_i64().unwrap();
+    let mut edit = resident_json("隐私人改", &id);
+    edit["version"] = json!(1);
+    assert_eq!(api.api_put(&format!("/api/v1/residents/{rid}"), &edit).await.0, S::OK);
+    app.client().form_raw("/login", "username=my+secret+pass!&password=x").await;
+    let leaves = huanjie::store::audit::entries(app.store(), "system", 0, 100_000).await.unwrap();
+    for e in &leaves {
+        let t = String::from_utf8_lossy(&e.leaf);
+        for secret in [id.as_str(), "13912345678", "隐私人", "my secret pass!"] {
+            assert!(!t.contains(secret), "{secret} found in the log: {t}");
+        }
+    }
+    let updated = leaves.iter().rev().find(|e| String::from_utf8_lossy(&e.leaf).contains("resident.updated")).unwrap();
+    let leaf: serde_json::Value = serde_json::from_slice(&updated.leaf).unwrap();
+    assert_eq!(leaf["payload"]["fields"], json!(["name", "phone"]), "only the names of changed fields");
+}
+both!(logs_keep_no_personal_data);

@@ -207,6 +207,10 @@ async fn objections(State(state): State<AppState>, Path(id): Path<i64>, lang: La
 async fn file_objection(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<ObjectionBody>) -> ApiResult {
     let e = svc::get(&state.store, &j.session.staff, id, Permission::ReadRegistry).await.api(j.lang)?;
     let role = j.session.staff.authorize(&state.store, Permission::ReadRegistry, e.community_id).await.api(j.lang)?;
+    // Clerks take objections at the counter; observers only watch.
+    if role == crate::domain::Role::Observer {
+        return Err(ServiceError::Forbidden).api(j.lang);
+    }
     let b = &j.body;
     let oid = voters::file_objection(
         &state.store,

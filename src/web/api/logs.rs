@@ -72,10 +72,7 @@ async fn may_read(state: &AppState, log: &str, s: Option<&StaffSession>, lang: L
         return Ok(());
     }
     let ok = s.is_some_and(|s| {
-        s.staff
-            .grants
-            .iter()
-            .any(|g| g.scope.kind == ScopeKind::StreetOffice && matches!(g.role, Role::StreetAdmin | Role::Observer))
+        s.staff.grants.iter().any(|g| g.scope.kind == ScopeKind::StreetOffice && g.role == Role::StreetAdmin)
     });
     if ok { Ok(()) } else { Err(ServiceError::Forbidden).api(lang) }
 }
@@ -118,8 +115,8 @@ async fn entries(
     Query(r): Query<Range>,
 ) -> Result<Json<Value>, ApiError> {
     may_read(&state, &log, s.as_ref(), lang).await?;
-    let start = r.start.max(0);
-    let end = r.end.unwrap_or(start + 1000).min(start + 1000);
+    let start = r.start.clamp(0, i64::MAX / 2);
+    let end = r.end.unwrap_or(start + 1000).clamp(start, start + 1000);
     let rows = st::entries(&state.store, &log, start, end).await.api(lang)?;
     let list: Vec<Value> = rows
         .iter()

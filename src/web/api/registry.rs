@@ -98,7 +98,7 @@ async fn households(
     Query(p): Query<Page>,
 ) -> ApiResult {
     s.staff.authorize(&state.store, Permission::ReadRegistry, id).await.api(lang)?;
-    let page = p.page.unwrap_or(1).max(1);
+    let page = p.page.unwrap_or(1).clamp(1, 100_000);
     Ok(Json(json!({ "households": registry::households(&state.store, id, 100, (page - 1) * 100).await.api(lang)? })))
 }
 

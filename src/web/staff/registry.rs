@@ -92,7 +92,7 @@ pub async fn community(
     s: StaffSession,
     Query(q): Query<SearchQuery>,
 ) -> Result<impl IntoResponse, HtmlError> {
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, 100_000);
     let (residents, total) = svc::search(&state.store, &s.staff, id, &q.q, page).await.html(lang)?;
     let community = registry::community(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
     let groups = registry::groups(&state.store, id).await.html(lang)?;
@@ -356,7 +356,7 @@ pub async fn households(
     Query(q): Query<SearchQuery>,
 ) -> Result<impl IntoResponse, HtmlError> {
     s.staff.authorize(&state.store, Permission::ReadRegistry, id).await.html(lang)?;
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, 100_000);
     let (households, total) =
         registry::households_with_counts(&state.store, id, 100, (page - 1) * 100).await.html(lang)?;
     let community = registry::community(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
