@@ -108,6 +108,18 @@ catalogue! {
         "登记居民小组推选的居民代表", "The representatives a residents' group elected were recorded";
     VoterStatusChanged => "voter.status_changed", ["street_admin", "committee"], ["resident_id", "change", "roll_changed"],
         "选民状态变更（死亡、迁出、剥夺或恢复政治权利）", "A voter's status changed after publication (death, moved away, rights lost or restored)";
+    NominationsOpened => "nominations.opened", ["street_admin", "committee"], ["from", "to"],
+        "开始提名", "Nominations opened";
+    NominationFiled => "nomination.filed", ["street_admin", "committee", "clerk"], ["nomination_id", "post", "nominee_id", "route", "nominators"],
+        "登记提名", "A nomination was recorded";
+    NominationConsented => "nomination.consented", ["street_admin", "committee"], ["nomination_id"],
+        "被提名人书面同意", "The nominee accepted in writing";
+    NominationReviewed => "nomination.reviewed", ["street_admin", "committee"], ["nomination_id", "qualified"],
+        "资格审查", "The qualification review was recorded";
+    CandidatesPublished => "candidates.published", ["street_admin", "committee"], ["from", "to", "lists", "unicode_fallback", "published_on"],
+        "公布正式候选人名单", "The formal candidate list was published";
+    CandidateWithdrawn => "candidate.withdrawn", ["street_admin", "committee"], ["nomination_id", "moved_up", "list", "margin_broken"],
+        "候选人退出及递补", "A candidate withdrew; the next nominee moved up and the list was re-published";
     LoggedOut => "session.logout", ["street_admin", "committee", "clerk", "observer", "none"], ["user_id"],
         "退出登录", "A staff member signed out";
 }

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod committee;
 pub mod elections;
 pub mod import;
+pub mod nominations;
 pub mod proxies;
 pub mod registry;
 pub mod voters;

@@ -30,8 +30,11 @@ async fn request(
         proxy_is_voter_here: st::is_voter_tx(tx, e.id, proxy).await?,
         approved,
         applied_on,
-        // Candidates arrive with nominations (issue 6); until then nobody is one.
-        proxy_is_candidate: false,
+        // LAW.md §6 [P]: a formal candidate may hold a proxy only for a near relative.
+        proxy_is_candidate: crate::store::nominations::for_election_tx(tx, e.id)
+            .await?
+            .iter()
+            .any(|n| n.nominee_id == proxy && n.status == "candidate"),
         near_relatives: st::are_near_relatives(tx, principal, proxy).await?,
         already_held: u32::try_from(st::held_by(tx, e.id, proxy).await?).unwrap_or(u32::MAX),
     })

@@ -16,6 +16,7 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 pub mod audit;
 pub mod elections;
 pub mod imports;
+pub mod nominations;
 pub mod registry;
 pub mod users;
 

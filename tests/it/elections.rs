@@ -672,3 +672,93 @@ async fn after_publication_the_list_changes_only_by_decision_or_status_change(ap
     assert_eq!(roll["voters"].as_array().unwrap().len(), 3);
 }
 both!(after_publication_the_list_changes_only_by_decision_or_status_change);
+
+async fn nominations_and_the_formal_candidate_list(app: TestApp) {
+    let mut w = world(&app, "nm").await;
+    let day = today() + Duration::days(40);
+    let surnames = ["王", "丁", "李", "张", "刘", "陈", "杨", "赵"];
+    let mut v = Vec::new();
+    for i in 0..24u32 {
+        let name = format!("{}{}", surnames[(i % 8) as usize], ["一", "二", "三"][(i / 8) as usize]);
+        v.push(resident(&mut w.admin, w.c, &name, years_before(day, 30 + i as i32), 301 + 2 * i, json!({})).await);
+    }
+    let id = open(&mut w, day).await;
+    // Committee member v[0] will be nominated and must withdraw (LAW.md §2 [N]).
+    w.committee
+        .api_post(&format!("/api/v1/elections/{id}/committee"), &json!({"resident_id": v[0], "position": "chair"}))
+        .await;
+    w.committee
+        .api_post(
+            &format!("/api/v1/elections/{id}/committee"),
+            &json!({"resident_id": v[23], "position": "substitute"}),
+        )
+        .await;
+    w.committee.api_post_empty(&format!("/api/v1/elections/{id}/registration/start")).await;
+    w.committee.api_post_empty(&format!("/api/v1/elections/{id}/voters/register")).await;
+    assert_eq!(w.committee.api_post_empty(&format!("/api/v1/elections/{id}/voter-list/publish")).await.0, S::OK);
+    assert_eq!(w.committee.api_post_empty(&format!("/api/v1/elections/{id}/nominations/open")).await.0, S::OK);
+    let path = format!("/api/v1/elections/{id}/nominations");
+    let nominate = |post: &str, nominee: i64, by: &[i64]| json!({"post": post, "nominee_id": nominee, "route": "joint_voters", "nominators": by});
+    // Too few joint nominators (national: 10 voters, LAW.md §5 [P]).
+    let (st, b) = w.committee.api_post(&path, &nominate("chair", v[0], &v[1..10])).await;
+    assert_eq!((st, b["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("too_few_nominators")), "{b}");
+    let first: Vec<i64> = v[1..11].to_vec();
+    let second: Vec<i64> = v[11..21].to_vec();
+    let mut ids = std::collections::HashMap::new();
+    for (post, nominee, by) in [
+        ("chair", v[0], &first),
+        ("chair", v[1], &second),
+        ("vice_chair", v[2], &first),
+        ("vice_chair", v[3], &second),
+        ("member", v[4], &first),
+        ("member", v[5], &first),
+        ("member", v[6], &first),
+        ("member", v[7], &second),
+    ] {
+        let (st, b) = w.committee.api_post(&path, &nominate(post, nominee, by)).await;
+        assert_eq!(st, S::OK, "{post} {nominee}: {b}");
+        ids.insert(nominee, b["id"].as_i64().unwrap());
+    }
+    // A nominator names at most the seats of a post (chair: 1).
+    let (st, b) = w.committee.api_post(&path, &nominate("chair", v[8], &first)).await;
+    assert_eq!((st, b["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("too_many_names")), "{b}");
+    // Nominating committee member v[0] made them withdraw; the substitute moved up.
+    let (_, c) = w.committee.api_get(&format!("/api/v1/elections/{id}/committee")).await;
+    let status = |rid: i64| {
+        c["members"].as_array().unwrap().iter().find(|m| m["resident_id"] == json!(rid)).unwrap()["status"].clone()
+    };
+    assert_eq!((status(v[0]), status(v[23])), (json!("recused"), json!("serving")));
+    // The review is blocking: nothing is qualified yet, so 差额 fails.
+    let (st, b) = w.committee.api_post_empty(&format!("/api/v1/elections/{id}/candidates/publish")).await;
+    assert_eq!((st, b["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("margin_too_few")), "{b}");
+    // Qualifying without written consent is refused.
+    let (st, b) =
+        w.committee.api_post(&format!("/api/v1/nominations/{}/review", ids[&v[0]]), &json!({"qualified": true})).await;
+    assert_eq!((st, b["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("not_accepted_in_writing")), "{b}");
+    for nid in ids.values() {
+        assert_eq!(w.committee.api_post_empty(&format!("/api/v1/nominations/{nid}/consent")).await.0, S::OK);
+        let (st, b) =
+            w.committee.api_post(&format!("/api/v1/nominations/{nid}/review"), &json!({"qualified": true})).await;
+        assert_eq!(st, S::OK, "{b}");
+    }
+    let (st, published) = w.committee.api_post_empty(&format!("/api/v1/elections/{id}/candidates/publish")).await;
+    assert_eq!(st, S::OK, "{published}");
+    // Ordered by surname strokes: 丁 (2) before 王 (4).
+    assert_eq!(published["lists"]["chair"], json!([ids[&v[1]].to_string(), ids[&v[0]].to_string()]));
+    let (_, public) = app.client().api_get(&format!("/api/v1/public/elections/{id}")).await;
+    assert_eq!(public["candidates"].as_array().unwrap().len(), 8);
+    assert_eq!(public["candidates"][0]["name"], json!("丁一"), "published in stroke order");
+    // Withdrawal needs a written record; without a reserve, 差额 breaks and the log says so.
+    let member = ids[&v[4]];
+    let (st, b) = w
+        .committee
+        .api_post(&format!("/api/v1/nominations/{member}/withdraw"), &json!({"written_record": false}))
+        .await;
+    assert_eq!((st, b["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("no_written_record")));
+    let (st, b) =
+        w.committee.api_post(&format!("/api/v1/nominations/{member}/withdraw"), &json!({"written_record": true})).await;
+    assert_eq!(st, S::OK, "{b}");
+    assert_eq!(b["margin_broken"], json!("too_few"));
+    assert_eq!(b["list"].as_array().unwrap().len(), 3);
+}
+both!(nominations_and_the_formal_candidate_list);

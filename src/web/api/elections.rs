@@ -36,6 +36,12 @@ pub fn router() -> Router<AppState> {
         .route("/elections/{id}/committee/decisions", post(record_decision))
         .route("/elections/{id}/representatives", post(set_representatives))
         .route("/elections/{id}/voters/{resident}/status", post(status_change))
+        .route("/elections/{id}/nominations/open", post(open_nominations))
+        .route("/elections/{id}/nominations", get(nominations).post(nominate))
+        .route("/nominations/{id}/consent", post(consent))
+        .route("/nominations/{id}/review", post(review))
+        .route("/nominations/{id}/withdraw", post(withdraw))
+        .route("/elections/{id}/candidates/publish", post(publish_candidates))
         .route("/public/elections/{id}", get(public_view))
         .route("/public/elections/{id}/objections", post(public_objection))
 }
@@ -282,11 +288,21 @@ async fn public_view(State(state): State<AppState>, Path(id): Path<i64>, lang: L
         .filter(|p| p.status == "approved")
         .map(|p| json!({"principal": voters::mask_name(&p.principal_name), "proxy": voters::mask_name(&p.proxy_name)}))
         .collect();
+    // LAW.md §5: the formal candidate list is published with full names.
+    let candidates: Vec<Value> = crate::store::nominations::for_election(&state.store, id)
+        .await
+        .api(lang)?
+        .into_iter()
+        .filter(|n| n.status == "candidate")
+        .map(|n| json!({"post": n.post, "name": n.nominee_name, "order": n.list_order}))
+        .collect();
     let mut d = detail(&e);
     if let Some(obj) = d.as_object_mut() {
         obj.remove("version");
     }
-    Ok(Json(json!({ "election": d, "voters": list, "objections": decisions, "proxies": proxies })))
+    Ok(Json(
+        json!({ "election": d, "voters": list, "objections": decisions, "proxies": proxies, "candidates": candidates }),
+    ))
 }
 
 async fn proxies(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
@@ -392,4 +408,63 @@ async fn status_change(
             .await
             .api(j.lang)?;
     Ok(Json(json!({ "roll_changed": changed })))
+}
+
+use crate::service::nominations as nom;
+
+async fn open_nominations(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult {
+    nom::open(&state.store, &state.log, &a.session.staff, id).await.api(a.lang)?;
+    Ok(Json(json!({ "stage": "nominations" })))
+}
+
+async fn nominations(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
+    svc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.api(lang)?;
+    Ok(Json(json!({ "nominations": crate::store::nominations::for_election(&state.store, id).await.api(lang)? })))
+}
+
+#[derive(Deserialize)]
+struct NominateBody {
+    post: String,
+    nominee_id: i64,
+    route: String,
+    #[serde(default)]
+    nominators: Vec<i64>,
+}
+
+async fn nominate(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<NominateBody>) -> ApiResult {
+    let b = &j.body;
+    let nid = nom::nominate(&state.store, &j.session.staff, id, &b.post, b.nominee_id, &b.route, &b.nominators)
+        .await
+        .api(j.lang)?;
+    Ok(Json(json!({ "id": nid })))
+}
+
+async fn consent(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult {
+    nom::consent(&state.store, &a.session.staff, id).await.api(a.lang)?;
+    Ok(Json(json!({ "ok": true })))
+}
+
+#[derive(Deserialize)]
+struct ReviewBody {
+    qualified: bool,
+    #[serde(default)]
+    reasons: String,
+}
+
+async fn review(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<ReviewBody>) -> ApiResult {
+    nom::review(&state.store, &j.session.staff, id, j.body.qualified, &j.body.reasons).await.api(j.lang)?;
+    Ok(Json(json!({ "ok": true })))
+}
+
+#[derive(Deserialize)]
+struct WithdrawBody {
+    written_record: bool,
+}
+
+async fn withdraw(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<WithdrawBody>) -> ApiResult {
+    Ok(Json(nom::withdraw(&state.store, &state.log, &j.session.staff, id, j.body.written_record).await.api(j.lang)?))
+}
+
+async fn publish_candidates(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult {
+    Ok(Json(nom::publish(&state.store, &state.log, &a.session.staff, id).await.api(a.lang)?))
 }

@@ -202,6 +202,7 @@ struct ElectionPage {
     proxies: Vec<st::ProxyRow>,
     members: Vec<st::MemberRow>,
     decisions: Vec<st::DecisionRow>,
+    nominations: Vec<crate::store::nominations::NominationRow>,
     can_run: bool,
     plan: PlanView,
     profile_name: String,
@@ -224,6 +225,7 @@ pub async fn show(
     let proxies = st::proxies(&state.store, id).await.html(lang)?;
     let members = st::members(&state.store, id).await.html(lang)?;
     let decisions = st::decisions(&state.store, id).await.html(lang)?;
+    let nominations = crate::store::nominations::for_election(&state.store, id).await.html(lang)?;
     let profile: serde_json::Value = serde_json::from_str(&e.profile_json).unwrap_or_default();
     // Non-local residents and community workers need an application (LAW.md §3 [P]).
     let residents = if can_run && stage_of(&e) == Stage::Registration {
@@ -257,6 +259,7 @@ pub async fn show(
         proxies,
         members,
         decisions,
+        nominations,
         can_run,
         residents,
     })
@@ -292,6 +295,12 @@ pub struct ActionForm {
     username: String,
     #[serde(default)]
     subject: String,
+    #[serde(default)]
+    nominators: String,
+    #[serde(default)]
+    route: String,
+    #[serde(default)]
+    nomination: String,
     #[serde(default)]
     present: String,
     #[serde(default)]
@@ -335,6 +344,43 @@ pub async fn action(
         "decision" => {
             let (p, y) = (num(&f.form.present, "present").html(lang)?, num(&f.form.yes, "yes").html(lang)?);
             crate::service::committee::record_decision(st_, staff, id, &f.form.subject, p, y).await.html(lang)?;
+        }
+        "open_nominations" => crate::service::nominations::open(st_, &state.log, staff, id).await.html(lang)?,
+        "nominate" => {
+            let nominee = num(&f.form.resident_id, "resident_id").html(lang)?;
+            let nominators: Vec<i64> = f
+                .form
+                .nominators
+                .split(|c: char| !c.is_ascii_digit())
+                .filter(|x| !x.is_empty())
+                .filter_map(|x| x.parse().ok())
+                .collect();
+            crate::service::nominations::nominate(
+                st_,
+                staff,
+                id,
+                &f.form.position,
+                nominee,
+                &f.form.route,
+                &nominators,
+            )
+            .await
+            .html(lang)?;
+        }
+        "consent" | "qualify" | "disqualify" | "withdraw" => {
+            let nid = num(&f.form.nomination, "nomination").html(lang)?;
+            match f.form.action.as_str() {
+                "consent" => crate::service::nominations::consent(st_, staff, nid).await.html(lang)?,
+                "withdraw" => {
+                    crate::service::nominations::withdraw(st_, &state.log, staff, nid, true).await.html(lang)?;
+                }
+                a => crate::service::nominations::review(st_, staff, nid, a == "qualify", &f.form.reason)
+                    .await
+                    .html(lang)?,
+            }
+        }
+        "publish_candidates" => {
+            crate::service::nominations::publish(st_, &state.log, staff, id).await.html(lang)?;
         }
         "proxy_approve" | "proxy_reject" => {
             let pr = num(&f.form.proxy_request, "proxy_request").html(lang)?;
@@ -431,8 +477,15 @@ pub async fn public_page(
         return Err(ServiceError::NotFound).html(lang);
     }
     let objections = st::objections(&state.store, id).await.html(lang)?;
+    let candidates: Vec<(String, String)> = crate::store::nominations::for_election(&state.store, id)
+        .await
+        .html(lang)?
+        .into_iter()
+        .filter(|n| n.status == "candidate")
+        .map(|n| (text(lang, &format!("committee.position.{}", n.post)).to_string(), n.nominee_name))
+        .collect();
     let view = print_view(&state, lang, e, true).await?;
-    Ok(PublicPage { view, objections }.into_response())
+    Ok(PublicPage { view, objections, candidates }.into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -440,6 +493,7 @@ pub async fn public_page(
 struct PublicPage {
     view: VotersPrint,
     objections: Vec<ObjectionRow>,
+    candidates: Vec<(String, String)>,
 }
 
 #[derive(Deserialize)]

@@ -1,0 +1,361 @@
+//! Nomination (提名) and the formal candidate list (正式候选人名单), LAW.md §5: joint nominations
+//! by voters or household representatives (or self-nomination where the profile allows it),
+//! each nominator's limit per post, written consent, the qualification review as a blocking
+//! step, 差额 per post, ordering by surname strokes, publication ≥ N days before election day,
+//! withdrawal with move-up (递补) and re-publication. Nominating triggers the election
+//! committee's recusal (LAW.md §2 [N]).
+
+use std::collections::HashSet;
+
+use serde_json::json;
+
+use super::access::{Permission, Staff};
+use super::elections::{day_of, get, profile_of, stage_of, today};
+use super::{Result, ServiceError, invalid};
+use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
+use crate::audit::{self, EventKind, election_log};
+use crate::domain::Stage;
+use crate::law::nomination::{
+    CandidateList, NominationError, NomineeFacts, Review, Route, check_margins, check_nomination_ballot, check_nominee,
+    check_route, withdraw as law_withdraw,
+};
+use crate::law::strokes::{ListEntry, order_candidates};
+use crate::law::{Post, Seats};
+use crate::store::elections::{self as est, ElectionRow};
+use crate::store::nominations::{self as st, NominationRow};
+use crate::store::{Store, Tx, now_ms, registry};
+
+fn law(code: &str, rule: &str, detail: impl Into<String>) -> ServiceError {
+    ServiceError::Law { code: code.into(), rule: rule.into(), detail: detail.into() }
+}
+
+fn nomination_error(e: &NominationError) -> ServiceError {
+    use NominationError as E;
+    let (code, rule) = match e {
+        E::TooFewNominators { rule, .. } => ("too_few_nominators", *rule),
+        E::SelfNominationNotAllowed { rule } => ("self_nomination_not_allowed", *rule),
+        E::TooManyNames { rule, .. } => ("too_many_names", *rule),
+        E::NotRegisteredHere { rule } => ("nominee_not_voter", *rule),
+        E::Underage { rule } => ("underage", *rule),
+        E::DeprivedOfPoliticalRights { rule } => ("deprived_of_political_rights", *rule),
+        E::NotAcceptedInWriting { rule } => ("not_accepted_in_writing", *rule),
+        E::NotReviewed { rule } => ("not_reviewed", *rule),
+        E::UnknownCandidate { .. } => ("unknown_candidate", "LAW.md §5"),
+        E::NoWrittenRecord { rule } => ("no_written_record", *rule),
+    };
+    law(code, rule, e.to_string())
+}
+
+fn parse_post(s: &str) -> Result<Post> {
+    match s {
+        "chair" => Ok(Post::Chair),
+        "vice_chair" => Ok(Post::ViceChair),
+        "member" => Ok(Post::Member),
+        _ => Err(invalid("err.request", "post")),
+    }
+}
+
+fn seats(e: &ElectionRow) -> Seats {
+    let n = |v: i64| u32::try_from(v).unwrap_or(0);
+    Seats { chair: n(e.seats_chair), vice_chair: n(e.seats_vice_chair), member: n(e.seats_member) }
+}
+
+async fn locked(tx: &mut Tx, id: i64) -> Result<ElectionRow> {
+    est::lock_election(tx, id).await?;
+    est::get_in_tx(tx, id).await?.ok_or(ServiceError::NotFound)
+}
+
+fn nominators_of(n: &NominationRow) -> Vec<i64> {
+    serde_json::from_str(&n.nominators).unwrap_or_default()
+}
+
+/// list_published → nominations.
+pub async fn open(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<()> {
+    let e = get(store, staff, id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    super::elections::transition(
+        store,
+        log,
+        &staff.actor(role),
+        &e,
+        Stage::Nominations,
+        EventKind::NominationsOpened,
+        json!({}),
+    )
+    .await
+}
+
+/// Records a nomination (from a paper form, by the committee or a clerk).
+pub async fn nominate(
+    store: &Store,
+    staff: &Staff,
+    id: i64,
+    post: &str,
+    nominee_id: i64,
+    route: &str,
+    nominators: &[i64],
+) -> Result<i64> {
+    let e = get(store, staff, id, Permission::ReadRegistry).await?;
+    let role = staff.authorize(store, Permission::ReadRegistry, e.community_id).await?;
+    if role == crate::domain::Role::Observer {
+        return Err(ServiceError::Forbidden);
+    }
+    let post = parse_post(post)?;
+    let profile = profile_of(&e)?;
+    let nominators: Vec<i64> = {
+        let mut seen = HashSet::new();
+        nominators.iter().copied().filter(|n| seen.insert(*n)).collect()
+    };
+    let mut tx = store.begin().await?;
+    let e = locked(&mut tx, id).await?;
+    if stage_of(&e) != Stage::Nominations {
+        return Err(law("nominations_closed", "LAW.md §5", e.stage.clone()));
+    }
+    let nominee =
+        registry::resident_in_tx(&mut tx, nominee_id).await?.ok_or(invalid("err.relative_unknown", "nominee_id"))?;
+    if nominee.community_id != e.community_id {
+        return Err(invalid("err.relative_unknown", "nominee_id"));
+    }
+    // Every nominator is a voter of this election (LAW.md §5 [P]).
+    let mut households = HashSet::new();
+    for n in &nominators {
+        if !est::is_voter_tx(&mut tx, id, *n).await? {
+            return Err(law("nominator_not_voter", "LAW.md §5 [P]", n.to_string()));
+        }
+        let r = registry::resident_in_tx(&mut tx, *n).await?.ok_or(ServiceError::NotFound)?;
+        households.insert(r.household_id.unwrap_or(-r.id));
+    }
+    let count = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+    let law_route = match route {
+        "joint_voters" => Route::JointByVoters { nominators: count(nominators.len()) },
+        "joint_households" => Route::JointByHouseholds { nominators: count(households.len()) },
+        "self" if nominators.is_empty() || nominators == [nominee_id] => Route::SelfNomination,
+        _ => return Err(invalid("err.request", "route")),
+    };
+    check_route(law_route, &profile).map_err(|e| nomination_error(&e))?;
+    // A nominator names at most the post's seats × the profile's limit (LAW.md §5 [P]).
+    let existing = st::for_election_tx(&mut tx, id).await?;
+    let seats_here = seats(&e).get(post);
+    for n in &nominators {
+        let named = existing.iter().filter(|x| x.post == post.as_str() && nominators_of(x).contains(n)).count();
+        check_nomination_ballot(named + 1, seats_here, &profile).map_err(|e| nomination_error(&e))?;
+    }
+    let support = i64::try_from(nominators.len().max(1)).unwrap_or(i64::MAX);
+    let nid =
+        st::insert(&mut tx, id, post.as_str(), nominee_id, route, &json!(nominators).to_string(), support, now_ms())
+            .await
+            .map_err(|e| if e.is_unique_violation() { ServiceError::Conflict("err.duplicate") } else { e.into() })?;
+    audit::record(&mut tx, &election_log(id), &staff.actor(role), EventKind::NominationFiled, &format!("election:{id}"),
+        json!({"nomination_id": nid, "post": post.as_str(), "nominee_id": nominee_id, "route": route, "nominators": nominators.len()}))
+        .await?;
+    tx.commit().await?;
+    // LAW.md §2 [N]: a committee member who is (or whose near relative is) nominated withdraws.
+    let nominees: Vec<i64> = st::for_election(store, id).await?.iter().map(|n| n.nominee_id).collect();
+    super::committee::recuse_for_nominees(store, &staff.actor(role), id, &nominees).await?;
+    Ok(nid)
+}
+
+/// The nominee's written acceptance.
+pub async fn consent(store: &Store, staff: &Staff, nomination_id: i64) -> Result<()> {
+    let n = st::get(store, nomination_id).await?.ok_or(ServiceError::NotFound)?;
+    let e = get(store, staff, n.election_id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    let mut tx = store.begin().await?;
+    if !st::set_consent(&mut tx, nomination_id, &today().to_string()).await? {
+        return Err(ServiceError::Conflict("err.stale"));
+    }
+    audit::record(
+        &mut tx,
+        &election_log(e.id),
+        &staff.actor(role),
+        EventKind::NominationConsented,
+        &format!("election:{}", e.id),
+        json!({"nomination_id": nomination_id}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The qualification review (资格审查): reviewer and date recorded; qualifying applies every
+/// condition of LAW.md §5 and refuses with the first unmet one.
+pub async fn review(store: &Store, staff: &Staff, nomination_id: i64, qualified: bool, reasons: &str) -> Result<()> {
+    let n = st::get(store, nomination_id).await?.ok_or(ServiceError::NotFound)?;
+    let e = get(store, staff, n.election_id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    let reasons = reasons.trim();
+    if reasons.chars().count() > 2000 || (!qualified && reasons.is_empty()) {
+        return Err(invalid("err.reason", "reasons"));
+    }
+    let on = today();
+    let mut tx = store.begin().await?;
+    if qualified {
+        let r = registry::resident_in_tx(&mut tx, n.nominee_id).await?.ok_or(ServiceError::NotFound)?;
+        let facts = NomineeFacts {
+            registered_voter_here: est::is_voter_tx(&mut tx, e.id, n.nominee_id).await?,
+            date_of_birth: crate::domain::parse_date(&r.birth_date).ok_or(ServiceError::NotFound)?,
+            deprived_of_political_rights: r.political_rights == "deprived",
+            accepted_in_writing: n.consent_on.is_some(),
+            review: Some(Review { reviewer: staff.username.clone(), date: on }),
+        };
+        if let Err(errs) = check_nominee(&facts, day_of(&e)?) {
+            return Err(errs.first().map(nomination_error).unwrap_or(ServiceError::Forbidden));
+        }
+    }
+    if !st::set_review(&mut tx, nomination_id, qualified, &staff.username, &on.to_string(), reasons).await? {
+        return Err(ServiceError::Conflict("err.stale"));
+    }
+    audit::record(
+        &mut tx,
+        &election_log(e.id),
+        &staff.actor(role),
+        EventKind::NominationReviewed,
+        &format!("election:{}", e.id),
+        json!({"nomination_id": nomination_id, "qualified": qualified}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// nominations → candidates_published: the formal candidate list, per post the best-supported
+/// qualified nominees up to seats + the profile's margin (the rest wait to move up), 差额
+/// checked, ordered by surname strokes, no later than `candidate_list_days` before election day.
+pub async fn publish(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<serde_json::Value> {
+    let e = get(store, staff, id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    let profile = profile_of(&e)?;
+    let day = day_of(&e)?;
+    let limit = day.checked_sub(time::Duration::days(i64::from(profile.deadlines.candidate_list_days))).unwrap_or(day);
+    if today() > limit {
+        return Err(law("deadline_candidate_list_published", "LAW.md §5 [P]", limit.to_string()));
+    }
+    let mut tx = store.begin().await?;
+    let e = locked(&mut tx, id).await?;
+    if stage_of(&e) != Stage::Nominations {
+        return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → candidates_published", e.stage)));
+    }
+    let all = st::for_election_tx(&mut tx, id).await?;
+    let seats = seats(&e);
+    let mut counts = [0u32; 3];
+    let mut lists = serde_json::Map::new();
+    let mut fallback = false;
+    let mut plan: Vec<(i64, &'static str, Option<i64>)> = Vec::new();
+    for post in Post::ALL {
+        let mut ready: Vec<&NominationRow> = all
+            .iter()
+            .filter(|n| {
+                n.post == post.as_str() && n.status == "nominated" && n.review == "qualified" && n.consent_on.is_some()
+            })
+            .collect();
+        ready.sort_by(|a, b| b.support.cmp(&a.support).then(a.id.cmp(&b.id)));
+        let max = seats.get(post).saturating_add(profile.margin(post).max) as usize;
+        let (on_list, reserve) = ready.split_at(ready.len().min(max));
+        counts[post.index()] = u32::try_from(on_list.len()).unwrap_or(u32::MAX);
+        let entries: Vec<ListEntry> = on_list
+            .iter()
+            .map(|n| ListEntry {
+                id: n.id.to_string(),
+                name: n.nominee_name.clone(),
+                nomination_votes: u32::try_from(n.support).unwrap_or(0),
+            })
+            .collect();
+        let ordered = order_candidates(&entries, profile.nomination.candidate_order);
+        fallback |= ordered.unicode_fallback;
+        for (i, nid) in ordered.ids.iter().enumerate() {
+            plan.push((nid.parse().unwrap_or_default(), "candidate", Some(i as i64 + 1)));
+        }
+        for (i, n) in reserve.iter().enumerate() {
+            plan.push((n.id, "reserve", Some(1000 + i as i64)));
+        }
+        lists.insert(post.as_str().into(), json!(ordered.ids));
+    }
+    // 差额 for every post (LAW.md §5 [N]): more candidates than seats.
+    if let Some(p) = check_margins(&seats, counts, &profile).into_iter().find(|p| p.problem == "too_few") {
+        return Err(law("margin_too_few", "LAW.md §5 [N]", format!("{:?}: {} ≤ {}", p.post, p.candidates, p.seats)));
+    }
+    for (nid, status, order) in plan {
+        st::set_status(&mut tx, nid, status, order).await?;
+    }
+    if !est::set_stage(&mut tx, id, "nominations", "candidates_published", now_ms()).await? {
+        return Err(ServiceError::Conflict("err.stale"));
+    }
+    let payload = json!({"from": "nominations", "to": "candidates_published", "lists": lists, "unicode_fallback": fallback,
+                         "published_on": today().to_string()});
+    audit::record(
+        &mut tx,
+        &election_log(id),
+        &staff.actor(role),
+        EventKind::CandidatesPublished,
+        &format!("election:{id}"),
+        payload.clone(),
+    )
+    .await?;
+    tx.commit().await?;
+    checkpoint_now(store, log, &election_log(id)).await?;
+    Ok(payload)
+}
+
+/// A candidate withdraws after publication: written record required, the next nominee moves up,
+/// the list is re-published and 差额 re-checked (LAW.md §5 [P]).
+pub async fn withdraw(
+    store: &Store,
+    log: &LogIdentity,
+    staff: &Staff,
+    nomination_id: i64,
+    written_record: bool,
+) -> Result<serde_json::Value> {
+    let n = st::get(store, nomination_id).await?.ok_or(ServiceError::NotFound)?;
+    let e = get(store, staff, n.election_id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    let profile = profile_of(&e)?;
+    let post = parse_post(&n.post)?;
+    let mut tx = store.begin().await?;
+    let e = locked(&mut tx, e.id).await?;
+    if stage_of(&e) != Stage::CandidatesPublished {
+        return Err(law("list_locked", "LAW.md §5 [P]", e.stage.clone()));
+    }
+    let all = st::for_election_tx(&mut tx, e.id).await?;
+    let of = |status: &str| -> Vec<&NominationRow> {
+        all.iter().filter(|x| x.post == n.post && x.status == status).collect()
+    };
+    let mut list = CandidateList {
+        post,
+        seats: seats(&e).get(post),
+        candidates: of("candidate").iter().map(|x| x.id.to_string()).collect(),
+        reserve: of("reserve").iter().map(|x| x.id.to_string()).collect(),
+        published: true,
+    };
+    let outcome = law_withdraw(&mut list, &nomination_id.to_string(), written_record, &profile)
+        .map_err(|e| nomination_error(&e))?;
+    st::set_status(&mut tx, nomination_id, "withdrawn", None).await?;
+    // Re-order the new list by strokes, as published.
+    let entries: Vec<ListEntry> = list
+        .candidates
+        .iter()
+        .filter_map(|id| all.iter().find(|x| x.id.to_string() == *id))
+        .map(|x| ListEntry {
+            id: x.id.to_string(),
+            name: x.nominee_name.clone(),
+            nomination_votes: u32::try_from(x.support).unwrap_or(0),
+        })
+        .collect();
+    let ordered = order_candidates(&entries, profile.nomination.candidate_order);
+    for (i, nid) in ordered.ids.iter().enumerate() {
+        st::set_status(&mut tx, nid.parse().unwrap_or_default(), "candidate", Some(i as i64 + 1)).await?;
+    }
+    let payload = json!({"nomination_id": nomination_id, "moved_up": outcome.moved_up, "list": ordered.ids,
+                         "margin_broken": outcome.margin.as_ref().map(|m| m.problem)});
+    audit::record(
+        &mut tx,
+        &election_log(e.id),
+        &staff.actor(role),
+        EventKind::CandidateWithdrawn,
+        &format!("election:{}", e.id),
+        payload.clone(),
+    )
+    .await?;
+    tx.commit().await?;
+    checkpoint_now(store, log, &election_log(e.id)).await?;
+    Ok(payload)
+}
