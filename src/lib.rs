@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod domain;
@@ -31,6 +32,10 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub progress: web::Progress,
     pub log: audit::checkpoints::LogIdentity,
+    /// The group-commit writer every browser ballot goes through (issue 8).
+    pub ballots: service::cast::BallotWriter,
+    /// Today's date for legal deadlines (the real date unless a rehearsal or test sets it).
+    pub clock: clock::Clock,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,10 +58,12 @@ pub async fn build_app(config: Config, secrets: Secrets) -> Result<(axum::Router
     store.migrate().await?;
     let state = AppState {
         log,
-        store,
+        store: store.clone(),
         secrets: Arc::new(secrets),
         config: Arc::new(config),
         progress: web::Progress::default(),
+        ballots: service::cast::BallotWriter::start(store.clone()),
+        clock: clock::Clock::default(),
     };
     Ok((web::router(state.clone()), state))
 }

@@ -120,6 +120,22 @@ catalogue! {
         "公布正式候选人名单", "The formal candidate list was published";
     CandidateWithdrawn => "candidate.withdrawn", ["street_admin", "committee"], ["nomination_id", "moved_up", "list", "margin_broken"],
         "候选人退出及递补", "A candidate withdrew; the next nominee moved up and the list was re-published";
+    StatementRecorded => "candidate.statement_recorded", ["street_admin", "committee"], ["nomination_id", "photo"],
+        "登记候选人履职设想", "A candidate's statement (and photo) was recorded";
+    PollsOpened => "polls.opened", ["street_admin", "committee"], ["from", "to", "round", "kind", "posts", "candidates"],
+        "开始投票", "Polls opened for a round of voting";
+    BoothRegistered => "booth.registered", ["street_admin", "committee", "clerk"], ["booth_id", "station", "name"],
+        "登记投票间平板", "A booth tablet was set up at a polling station";
+    BallotIssued => "ballot.issued", ["street_admin", "committee", "clerk"], ["round", "channel", "station"],
+        "发放选票（选民签到）", "A voter was checked in and received a ballot (who is on the roll, not in the log)";
+    BallotsCast => "ballots.cast", ["voter"], ["round", "ballots", "receipts"],
+        "选票投入票箱", "Browser ballots went into the box (one entry per commit, with the voters' receipts)";
+    PollsClosed => "polls.closed", ["street_admin", "committee"], ["from", "to", "round", "issued", "browser_ballots"],
+        "结束投票", "Polls closed; the box is frozen";
+    PaperEntered => "paper.entered", ["street_admin", "committee", "clerk"], ["round", "station", "pass", "seq", "action"],
+        "录入纸质选票", "A paper ballot was entered (or corrected) by a clerk";
+    PaperBoxAccepted => "paper_box.accepted", ["street_admin", "committee"], ["round", "station", "returned", "issued", "spoiled", "returned_exceeds_issued"],
+        "纸质票箱双人录入一致并入箱", "Both entries of a paper box agreed; its ballots went into the box";
     LoggedOut => "session.logout", ["street_admin", "committee", "clerk", "observer", "none"], ["user_id"],
         "退出登录", "A staff member signed out";
 }

@@ -1,6 +1,7 @@
 //! Plain types shared by every layer. Input is parsed into these at the edge (web, import,
 //! CLI); below the edge nothing re-validates strings.
 
+pub mod ballot;
 mod election;
 mod id_card;
 mod person;

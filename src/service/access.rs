@@ -23,6 +23,9 @@ pub enum Permission {
     OpenElection,
     /// Run an election: plan, registration, publication, objections, cards (the committee).
     RunElection,
+    /// Polling-station work: check voters in, set up booths, enter paper ballots (clerks, and
+    /// the committee who supervise them).
+    ConductPolling,
 }
 
 #[derive(Clone, Debug)]
@@ -36,8 +39,12 @@ pub struct Staff {
 fn role_allows(role: Role, p: Permission) -> bool {
     match role {
         Role::StreetAdmin => true,
-        Role::Committee => matches!(p, Permission::ReadRegistry | Permission::WriteRegistry | Permission::RunElection),
-        Role::Clerk | Role::Observer => matches!(p, Permission::ReadRegistry),
+        Role::Committee => matches!(
+            p,
+            Permission::ReadRegistry | Permission::WriteRegistry | Permission::RunElection | Permission::ConductPolling
+        ),
+        Role::Clerk => matches!(p, Permission::ReadRegistry | Permission::ConductPolling),
+        Role::Observer => matches!(p, Permission::ReadRegistry),
     }
 }
 

@@ -48,8 +48,7 @@ pub struct PlanInput {
 
 /// Today in Beijing (deadlines are calendar days where the election takes place).
 pub fn today() -> Date {
-    let now = time::OffsetDateTime::from_unix_timestamp(now_ms() / 1000).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    now.to_offset(time::macros::offset!(+8)).date()
+    crate::clock::today()
 }
 
 fn law(code: &str, rule: &str, detail: impl Into<String>) -> ServiceError {

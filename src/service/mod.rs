@@ -4,11 +4,14 @@
 
 pub mod access;
 pub mod accounts;
+pub mod cast;
 pub mod committee;
 pub mod elections;
 pub mod import;
 pub mod nominations;
+pub mod polling;
 pub mod proxies;
+pub mod receipts;
 pub mod registry;
 pub mod voters;
 
@@ -39,6 +42,10 @@ pub enum ServiceError {
     /// `law.<code>`), `rule` cites LAW.md, `detail` gives the figures.
     #[error("refused by {rule}: {code} {detail}")]
     Law { code: String, rule: String, detail: String },
+    /// Refused because of the election's state rather than the request: polls not open, a
+    /// channel the plan does not enable (403, message key).
+    #[error("refused: {0}")]
+    Refused(&'static str),
     #[error("internal: {0}")]
     Internal(String),
 }

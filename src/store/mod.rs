@@ -17,6 +17,7 @@ pub mod audit;
 pub mod elections;
 pub mod imports;
 pub mod nominations;
+pub mod polling;
 pub mod registry;
 pub mod users;
 

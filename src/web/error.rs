@@ -15,7 +15,7 @@ use crate::service::import::column_label;
 fn status(e: &ServiceError) -> StatusCode {
     match e {
         ServiceError::NotFound => StatusCode::NOT_FOUND,
-        ServiceError::Forbidden => StatusCode::FORBIDDEN,
+        ServiceError::Forbidden | ServiceError::Refused(_) => StatusCode::FORBIDDEN,
         ServiceError::Invalid { .. } | ServiceError::Fields(_) | ServiceError::Law { .. } => {
             StatusCode::UNPROCESSABLE_ENTITY
         }
@@ -30,6 +30,7 @@ fn code(e: &ServiceError) -> &'static str {
     match e {
         ServiceError::NotFound => "not_found",
         ServiceError::Forbidden => "forbidden",
+        ServiceError::Refused(_) => "refused",
         ServiceError::Invalid { .. } | ServiceError::Fields(_) => "invalid",
         ServiceError::Law { .. } => "refused_by_law",
         ServiceError::Conflict(_) => "conflict",
@@ -65,7 +66,7 @@ pub fn messages(lang: Lang, e: &ServiceError, reference: &str) -> Vec<String> {
         ServiceError::Fields(fs) => {
             fs.iter().map(|f| format!("{}: {}", field_label(lang, &f.field), text(lang, &f.key))).collect()
         }
-        ServiceError::Conflict(k) => vec![text(lang, k).into()],
+        ServiceError::Conflict(k) | ServiceError::Refused(k) => vec![text(lang, k).into()],
         ServiceError::Law { code, rule, detail } => {
             let msg = match text(lang, &format!("law.{code}")) {
                 "?" => code.clone(),
@@ -144,7 +145,7 @@ impl IntoResponse for ApiError {
         match &self.err {
             ServiceError::Fields(fs) => body["fields"] = json!(fs),
             ServiceError::Invalid { key, field } => body["fields"] = json!([{"field": field, "key": key}]),
-            ServiceError::Conflict(k) => body["key"] = json!(k),
+            ServiceError::Conflict(k) | ServiceError::Refused(k) => body["key"] = json!(k),
             ServiceError::Law { code, rule, .. } => {
                 body["code"] = json!(code);
                 body["rule"] = json!(rule);

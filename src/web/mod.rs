@@ -66,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/app.css", get(stylesheet))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), on_the_clock))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CsrfLayer::new())
         .layer(axum::middleware::from_fn(localize_rejections))
@@ -77,6 +78,15 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, RandomRequestId))
         .with_state(state)
+}
+
+/// Runs every request on the app's clock, so all its deadline checks see the same day.
+async fn on_the_clock(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    state.clock.scope(next.run(req)).await
 }
 
 /// The one stylesheet, compiled into the binary so the server needs no files beside it.

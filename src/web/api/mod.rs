@@ -5,6 +5,7 @@
 pub mod elections;
 pub mod logs;
 mod openapi;
+mod polling;
 mod registry;
 
 use axum::extract::State;
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .merge(registry::router())
         .merge(logs::router())
         .merge(elections::router())
+        .merge(polling::router())
 }
 
 #[derive(Deserialize)]

@@ -1,0 +1,204 @@
+//! Casting with group commit (issue 8; DESIGN.md "Casting uses group commit").
+//!
+//! Every browser ballot — remote, booth, proxy through the browser — goes through one writer
+//! task per process. It takes every cast waiting in its queue (up to [`MAX_BATCH`]), writes them
+//! in ONE transaction and answers each only after that commit is durable (SQLite
+//! `synchronous=FULL`, PostgreSQL's default synchronous commit). Per cast, the transaction
+//! marks the roll with the atomic conditional insert (one voter, one ballot across every
+//! channel and every process) and drops the ballot; per election and batch it appends ONE audit
+//! entry holding the batch's receipts.
+//!
+//! Secrecy (DESIGN.md): within a batch the ballots are inserted in shuffled order with random
+//! ids, and the receipts in the audit entry are sorted, so neither the box's physical order
+//! nor the entry's order follows the order in which voters cast.
+
+use rand::seq::SliceRandom;
+use serde::Serialize;
+use serde_json::json;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::audit::{self, Actor, EventKind, election_log};
+use crate::store::{self, Store, polling};
+
+/// The most casts one transaction takes. Bounded so that one commit's latency stays small.
+pub const MAX_BATCH: usize = 512;
+/// Casts waiting beyond this answer "busy" (503) instead of queueing without bound.
+const QUEUE: usize = 8192;
+
+/// How a cast is admitted to the box.
+#[derive(Debug, Clone)]
+pub enum Admission {
+    /// Mark the roll in the same transaction (remote, or a proxy casting in the browser).
+    Roll { resident_id: i64, channel: &'static str, proxy_id: Option<i64> },
+    /// A booth a clerk unlocked after marking the roll at check-in: take its one ballot.
+    Booth { booth_id: i64 },
+}
+
+#[derive(Debug, Clone)]
+pub struct CastRequest {
+    pub election_id: i64,
+    pub round_no: i64,
+    pub admission: Admission,
+    /// The polling station the ballot is counted with (`remote` for the voter's own phone).
+    pub station: String,
+    /// The ballot in the box encoding (`domain::ballot::encode`).
+    pub content: String,
+}
+
+/// Proof that participation was recorded: the receipt code appears in log entry `index`.
+/// It says nothing about what was voted (DESIGN.md: no proof to sell a vote).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Receipt {
+    pub receipt: String,
+    pub log: String,
+    pub index: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// This voter already received a ballot in this round, through some channel.
+    AlreadyVoted,
+    PollsClosed,
+    BoothLocked,
+    /// The queue is full: try again.
+    Busy,
+    /// The transaction failed (logged); nothing of the batch was written.
+    Failed,
+}
+
+struct Job {
+    req: CastRequest,
+    reply: oneshot::Sender<Result<Receipt, Refusal>>,
+}
+
+/// The handle requests use to cast; cheap to clone.
+#[derive(Clone)]
+pub struct BallotWriter {
+    queue: mpsc::Sender<Job>,
+}
+
+impl BallotWriter {
+    /// Starts the writer task on the current runtime.
+    pub fn start(store: Store) -> BallotWriter {
+        let (queue, rx) = mpsc::channel(QUEUE);
+        tokio::spawn(run(store, rx));
+        BallotWriter { queue }
+    }
+
+    /// Casts one ballot; returns once it is durably in the box, or refused.
+    pub async fn cast(&self, req: CastRequest) -> Result<Receipt, Refusal> {
+        let (reply, answer) = oneshot::channel();
+        self.queue.try_send(Job { req, reply }).map_err(|_| Refusal::Busy)?;
+        answer.await.unwrap_or(Err(Refusal::Failed))
+    }
+}
+
+async fn run(store: Store, mut rx: mpsc::Receiver<Job>) {
+    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = rx.recv().await {
+        batch.push(first);
+        // Everything that queued up while the previous commit was in flight joins this one:
+        // no added wait under light load, big batches under heavy load.
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(j) => batch.push(j),
+                Err(_) => break,
+            }
+        }
+        commit(&store, &mut batch).await;
+    }
+}
+
+async fn commit(store: &Store, batch: &mut Vec<Job>) {
+    // A stable lock order on the roll (deadlock-free across PostgreSQL nodes).
+    batch.sort_by_key(|j| (j.req.election_id, j.req.round_no, admission_key(&j.req.admission)));
+    let results = match write(store, batch).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, casts = batch.len(), "ballot batch failed; nothing written");
+            vec![Err(Refusal::Failed); batch.len()]
+        }
+    };
+    for (job, result) in batch.drain(..).zip(results) {
+        let _ = job.reply.send(result);
+    }
+}
+
+fn admission_key(a: &Admission) -> (i64, i64) {
+    match a {
+        Admission::Roll { resident_id, .. } => (0, *resident_id),
+        Admission::Booth { booth_id } => (1, *booth_id),
+    }
+}
+
+fn voter() -> Actor {
+    Actor { user_id: None, username: String::new(), role: "voter".into() }
+}
+
+/// A receipt code: 80 random bits, in groups of four hex digits.
+fn new_receipt() -> String {
+    let raw = hex::encode_upper(rand::random::<[u8; 10]>());
+    raw.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("-")
+}
+
+async fn write(store: &Store, jobs: &[Job]) -> store::Result<Vec<Result<Receipt, Refusal>>> {
+    let mut results: Vec<Result<Receipt, Refusal>> = vec![Err(Refusal::Failed); jobs.len()];
+    let mut tx = store.begin().await?;
+    let mut start = 0;
+    while start < jobs.len() {
+        let (e, r) = (jobs[start].req.election_id, jobs[start].req.round_no);
+        let end = start + jobs[start..].iter().take_while(|j| j.req.election_id == e && j.req.round_no == r).count();
+        if !polling::hold_open(&mut tx, e, r).await? {
+            results[start..end].fill(Err(Refusal::PollsClosed));
+            start = end;
+            continue;
+        }
+        let mut accepted: Vec<usize> = Vec::with_capacity(end - start);
+        for (k, job) in jobs.iter().enumerate().take(end).skip(start) {
+            let ok = match &job.req.admission {
+                Admission::Roll { resident_id, channel, proxy_id } => {
+                    polling::mark_roll(&mut tx, e, r, *resident_id, channel, &job.req.station, *proxy_id).await?
+                }
+                Admission::Booth { booth_id } => polling::consume_booth(&mut tx, *booth_id, r).await?,
+            };
+            if ok {
+                accepted.push(k);
+            } else {
+                results[k] = Err(match job.req.admission {
+                    Admission::Roll { .. } => Refusal::AlreadyVoted,
+                    Admission::Booth { .. } => Refusal::BoothLocked,
+                });
+            }
+        }
+        if !accepted.is_empty() {
+            let mut order = accepted.clone();
+            order.shuffle(&mut rand::rng());
+            let ballots: Vec<(Vec<u8>, &str, Option<i64>, &str)> = order
+                .iter()
+                .map(|&k| {
+                    (rand::random::<[u8; 16]>().to_vec(), jobs[k].req.station.as_str(), None, jobs[k].req.content.as_str())
+                })
+                .collect();
+            polling::drop_ballots(&mut tx, e, r, &ballots).await?;
+            let codes: Vec<String> = accepted.iter().map(|_| new_receipt()).collect();
+            let mut listed = codes.clone();
+            listed.sort();
+            let log = election_log(e);
+            let index = audit::record(
+                &mut tx,
+                &log,
+                &voter(),
+                EventKind::BallotsCast,
+                &format!("election:{e}"),
+                json!({"round": r, "ballots": accepted.len(), "receipts": listed}),
+            )
+            .await?;
+            for (&k, code) in accepted.iter().zip(codes) {
+                results[k] = Ok(Receipt { receipt: code, log: log.clone(), index });
+            }
+        }
+        start = end;
+    }
+    tx.commit().await?;
+    Ok(results)
+}

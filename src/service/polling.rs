@@ -1,0 +1,658 @@
+//! Polling (LAW.md §6): opening and closing the polls, check-in at a station (paper, mobile box,
+//! proxy, booth), booths, browser casting (remote and booth) through the group-commit writer,
+//! paper ballot entry by two clerks, live turnout. Every channel marks the same roll with the
+//! same conditional insert, so a voter gets one ballot per round whatever mix of channels
+//! they try (DESIGN.md "Ballot secrecy").
+
+use serde::Serialize;
+use serde_json::json;
+
+use super::access::{Permission, Staff};
+use super::cast::{Admission, BallotWriter, CastRequest, Receipt, Refusal};
+use super::elections::{Station, day_of, get, profile_of, stage_of, today};
+use super::{Result, ServiceError, invalid};
+use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
+use crate::audit::{self, EventKind, election_log};
+use crate::domain::ballot::{BallotPaper, CandidateLine, Marks, PostSheet, Source, encode};
+use crate::domain::{Role, Stage};
+use crate::law::Post;
+use crate::store::elections::{self as est, ElectionRow};
+use crate::store::polling::{self as st, PollRow};
+use crate::store::{Store, Tx, now_ms};
+
+/// Where ballots cast on the voter's own phone are counted (a station of its own).
+pub const REMOTE_STATION: &str = "remote";
+/// The central election meeting (LAW.md §6), when the plan names no fixed station.
+pub const CENTRAL_STATION: &str = "中心会场";
+
+fn law(code: &str, rule: &str, detail: impl Into<String>) -> ServiceError {
+    ServiceError::Law { code: code.into(), rule: rule.into(), detail: detail.into() }
+}
+
+pub fn stations(e: &ElectionRow) -> Vec<Station> {
+    let mut list: Vec<Station> = serde_json::from_str(&e.stations_json).unwrap_or_default();
+    if !list.iter().any(|s| !s.mobile) {
+        list.insert(0, Station { name: CENTRAL_STATION.into(), mobile: false, supervisors: Vec::new() });
+    }
+    list
+}
+
+pub fn channel_enabled(e: &ElectionRow, channel: &str) -> bool {
+    // Proxy voting is the law's own (LAW.md §6 [N]); the plan enables the other channels.
+    channel == "proxy" || e.channels.split(',').any(|c| c == channel)
+}
+
+async fn locked(tx: &mut Tx, id: i64) -> Result<ElectionRow> {
+    est::lock_election(tx, id).await?;
+    est::get_in_tx(tx, id).await?.ok_or(ServiceError::NotFound)
+}
+
+fn parse_paper(p: &PollRow) -> Result<BallotPaper> {
+    serde_json::from_str(&p.paper).map_err(|e| ServiceError::Internal(format!("stored ballot paper: {e}")))
+}
+
+/// The current round and its ballot paper.
+pub async fn current(store: &Store, election_id: i64) -> Result<Option<(PollRow, BallotPaper)>> {
+    match st::latest_poll(store, election_id).await? {
+        Some(p) => {
+            let paper = parse_paper(&p)?;
+            Ok(Some((p, paper)))
+        }
+        None => Ok(None),
+    }
+}
+
+/// The ballot paper of the first round, from the published formal candidate list.
+async fn first_paper(tx: &mut Tx, e: &ElectionRow) -> Result<BallotPaper> {
+    let noms = crate::store::nominations::for_election_tx(tx, e.id).await?;
+    let mut posts = Vec::new();
+    for (post, seats) in [(Post::Chair, e.seats_chair), (Post::ViceChair, e.seats_vice_chair), (Post::Member, e.seats_member)]
+    {
+        let mut on: Vec<_> = noms.iter().filter(|n| n.post == post.as_str() && n.status == "candidate").collect();
+        on.sort_by_key(|n| (n.list_order, n.id));
+        let mut candidates = Vec::with_capacity(on.len());
+        for n in on {
+            let r = crate::store::registry::resident_in_tx(tx, n.nominee_id).await?.ok_or(ServiceError::NotFound)?;
+            candidates.push(CandidateLine {
+                id: n.id.to_string(),
+                resident_id: n.nominee_id,
+                name: n.nominee_name.clone(),
+                gender: r.gender.clone(),
+            });
+        }
+        posts.push(PostSheet { post, seats: u32::try_from(seats).unwrap_or(0), candidates });
+    }
+    Ok(BallotPaper { round_no: 1, kind: "first".into(), posts, write_ins: true })
+}
+
+/// candidates_published → polling, on election day (LAW.md §6 [P]: the vote is held on the day
+/// the plan fixed). The ballot paper is fixed here; a checkpoint follows.
+pub async fn open_polls(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<BallotPaper> {
+    let e = get(store, staff, id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    let day = day_of(&e)?;
+    if today() != day {
+        return Err(law("not_election_day", "LAW.md §6 [P]", day.to_string()));
+    }
+    let mut tx = store.begin().await?;
+    let e = locked(&mut tx, id).await?;
+    if stage_of(&e) != Stage::CandidatesPublished {
+        return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → polling", e.stage)));
+    }
+    let paper = first_paper(&mut tx, &e).await?;
+    let text = serde_json::to_string(&paper).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    st::insert_poll(&mut tx, id, 1, "first", &text, now_ms()).await?;
+    if !est::set_stage(&mut tx, id, "candidates_published", "polling", now_ms()).await? {
+        return Err(ServiceError::Conflict("err.stale"));
+    }
+    let lists: serde_json::Map<String, serde_json::Value> = paper
+        .posts
+        .iter()
+        .map(|s| (s.post.as_str().to_string(), json!(s.candidates.iter().map(|c| &c.id).collect::<Vec<_>>())))
+        .collect();
+    let seats: serde_json::Map<String, serde_json::Value> =
+        paper.posts.iter().map(|s| (s.post.as_str().to_string(), json!(s.seats))).collect();
+    audit::record(
+        &mut tx,
+        &election_log(id),
+        &staff.actor(role),
+        EventKind::PollsOpened,
+        &format!("election:{id}"),
+        json!({"from": "candidates_published", "to": "polling", "round": 1, "kind": "first", "posts": seats, "candidates": lists}),
+    )
+    .await?;
+    tx.commit().await?;
+    checkpoint_now(store, log, &election_log(id)).await?;
+    Ok(paper)
+}
+
+/// polling → counting: the round closes, booths lock, the box is frozen (the table refuses
+/// changes; nothing more can be cast), and a checkpoint is signed at the close of polls.
+pub async fn close_polls(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<serde_json::Value> {
+    let e = get(store, staff, id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    let mut tx = store.begin().await?;
+    let e = locked(&mut tx, id).await?;
+    let from = stage_of(&e);
+    if !matches!(from, Stage::Polling | Stage::Runoff) {
+        return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → counting", e.stage)));
+    }
+    let poll = st::latest_poll_tx(&mut tx, id).await?.ok_or(ServiceError::NotFound)?;
+    // Takes the exclusive row lock: casts in flight (holding it shared) finish first.
+    if !st::close_poll(&mut tx, id, poll.round_no, now_ms()).await? {
+        return Err(ServiceError::Conflict("err.stale"));
+    }
+    st::lock_all_booths(&mut tx, id).await?;
+    if !est::set_stage(&mut tx, id, from.as_str(), "counting", now_ms()).await? {
+        return Err(ServiceError::Conflict("err.stale"));
+    }
+    tx.commit().await?;
+    // The figures are read after the close committed, so they are final.
+    let issued: i64 = st::turnout(store, id, poll.round_no).await?.iter().map(|t| t.2).sum();
+    let browser: i64 = st::box_counts(store, id, poll.round_no).await?.iter().filter(|b| !b.1).map(|b| b.2).sum();
+    let payload = json!({"from": from.as_str(), "to": "counting", "round": poll.round_no, "issued": issued, "browser_ballots": browser});
+    let mut tx = store.begin().await?;
+    audit::record(&mut tx, &election_log(id), &staff.actor(role), EventKind::PollsClosed, &format!("election:{id}"), payload.clone())
+        .await?;
+    tx.commit().await?;
+    checkpoint_now(store, log, &election_log(id)).await?;
+    Ok(payload)
+}
+
+/// The open round, or a 403 naming why casting is refused.
+async fn open_round(store: &Store, e: &ElectionRow) -> Result<(PollRow, BallotPaper)> {
+    if !matches!(stage_of(e), Stage::Polling | Stage::Runoff) {
+        return Err(ServiceError::Refused("err.polls_not_open"));
+    }
+    match current(store, e.id).await? {
+        Some((p, paper)) if p.status == "open" => Ok((p, paper)),
+        _ => Err(ServiceError::Refused("err.polls_not_open")),
+    }
+}
+
+/// A check-in at a station: the clerk finds the voter, marks the roll, and hands over a paper
+/// ballot (or unlocks a booth). `proxy_id`: an approved proxy receives the principal's ballot.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct CheckIn {
+    pub resident_id: i64,
+    /// `paper`, `mobile_box`, `booth` or `proxy`.
+    pub channel: String,
+    pub station: String,
+    #[serde(default)]
+    pub booth_id: Option<i64>,
+    #[serde(default)]
+    pub proxy_id: Option<i64>,
+}
+
+async fn approved_proxy(store: &Store, election_id: i64, principal: i64, proxy: i64) -> Result<bool> {
+    Ok(est::proxies(store, election_id)
+        .await?
+        .iter()
+        .any(|p| p.principal_id == principal && p.proxy_id == proxy && p.status == "approved"))
+}
+
+pub async fn check_in(store: &Store, staff: &Staff, id: i64, c: &CheckIn) -> Result<()> {
+    let e = get(store, staff, id, Permission::ConductPolling).await?;
+    let role = staff.authorize(store, Permission::ConductPolling, e.community_id).await?;
+    let (poll, _) = open_round(store, &e).await?;
+    let station = stations(&e).into_iter().find(|s| s.name == c.station).ok_or(invalid("err.station", "station"))?;
+    let channel: &'static str = match c.channel.as_str() {
+        "paper" if !station.mobile => "paper",
+        "mobile_box" if station.mobile => "mobile_box",
+        "booth" if !station.mobile => "booth",
+        "proxy" => "proxy",
+        _ => return Err(invalid("err.channel", "channel")),
+    };
+    if !channel_enabled(&e, channel) {
+        return Err(ServiceError::Refused("err.channel_disabled"));
+    }
+    if !est::is_voter(store, id, c.resident_id).await? {
+        return Err(invalid("err.not_voter", "resident_id"));
+    }
+    // LAW.md §6 [N]: the proxy holds the principal's written, approved authorisation.
+    let proxy_id = match (channel, c.proxy_id) {
+        ("proxy", Some(p)) if approved_proxy(store, id, c.resident_id, p).await? => Some(p),
+        ("proxy", _) => return Err(law("proxy_not_approved", "LAW.md §6 [N]", "")),
+        _ => None,
+    };
+    let mut tx = store.begin().await?;
+    if !st::hold_open(&mut tx, id, poll.round_no).await? {
+        return Err(ServiceError::Refused("err.polls_not_open"));
+    }
+    if channel == "booth" {
+        let booth_id = c.booth_id.ok_or(invalid("err.booth", "booth_id"))?;
+        let b = st::booth_tx(&mut tx, booth_id).await?.ok_or(invalid("err.booth", "booth_id"))?;
+        if b.election_id != id || b.station != station.name {
+            return Err(invalid("err.booth", "booth_id"));
+        }
+        if !st::unlock_booth(&mut tx, booth_id, poll.round_no).await? {
+            return Err(ServiceError::Conflict("err.booth_busy"));
+        }
+    }
+    if !st::mark_roll(&mut tx, id, poll.round_no, c.resident_id, channel, &station.name, proxy_id).await? {
+        return Err(ServiceError::Conflict("err.already_voted"));
+    }
+    // No voter in the log: the roll holds who; the public log holds that a ballot was issued.
+    audit::record(
+        &mut tx,
+        &election_log(id),
+        &staff.actor(role),
+        EventKind::BallotIssued,
+        &format!("election:{id}"),
+        json!({"round": poll.round_no, "channel": channel, "station": station.name}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A voter as the clerk sees them at check-in.
+#[derive(Debug, Clone, Serialize)]
+pub struct VoterAtDesk {
+    pub resident_id: i64,
+    pub name: String,
+    pub id_masked: String,
+    pub group_number: Option<i64>,
+    /// How they already received a ballot in this round, if they did.
+    pub voted: Option<st::Participation>,
+    /// Approved proxies for this voter (LAW.md §6).
+    pub proxies: Vec<(i64, String)>,
+}
+
+/// Finds voters by name, ID number, or the voting code on their card (typed or scanned).
+pub async fn find_voters(store: &Store, key: &[u8], staff: &Staff, id: i64, query: &str) -> Result<Vec<VoterAtDesk>> {
+    let e = get(store, staff, id, Permission::ConductPolling).await?;
+    let query = query.trim();
+    if query.is_empty() || query.chars().count() > 80 {
+        return Ok(Vec::new());
+    }
+    let round = st::latest_poll(store, id).await?.map(|p| p.round_no).unwrap_or(1);
+    let by_code = match voter_by_code(store, key, query).await? {
+        Some((eid, rid)) if eid == e.id => Some(rid),
+        _ => None,
+    };
+    let upper = query.to_ascii_uppercase();
+    let roll = est::roll(store, id).await?;
+    let proxies = est::proxies(store, id).await?;
+    let mut out = Vec::new();
+    for v in roll.iter().filter(|v| Some(v.resident_id) == by_code || v.name == query || v.id_number == upper).take(20) {
+        out.push(VoterAtDesk {
+            resident_id: v.resident_id,
+            name: v.name.clone(),
+            id_masked: super::registry::mask(&v.id_number),
+            group_number: v.group_number,
+            voted: st::participation_of(store, id, round, v.resident_id).await?,
+            proxies: proxies
+                .iter()
+                .filter(|p| p.principal_id == v.resident_id && p.status == "approved")
+                .map(|p| (p.proxy_id, p.proxy_name.clone()))
+                .collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// (election, resident) for a voting code as typed, or as scanned from the card's QR code
+/// (`HJ:<election>:<code>`).
+pub async fn voter_by_code(store: &Store, key: &[u8], code: &str) -> Result<Option<(i64, i64)>> {
+    let raw = code.trim();
+    let raw = match raw.strip_prefix("HJ:").and_then(|r| r.split_once(':')) {
+        Some((_, c)) => c,
+        None => raw,
+    };
+    let letters = raw.chars().filter(|c| c.is_ascii_alphanumeric()).count();
+    if letters != 20 {
+        return Ok(None);
+    }
+    Ok(est::by_code(store, &super::voters::code_hash(key, raw)).await?)
+}
+
+/// Sets up a booth tablet at a station; the token goes to the tablet's browser only.
+pub async fn register_booth(store: &Store, staff: &Staff, id: i64, station: &str, name: &str) -> Result<(i64, String)> {
+    let e = get(store, staff, id, Permission::ConductPolling).await?;
+    let role = staff.authorize(store, Permission::ConductPolling, e.community_id).await?;
+    let station = stations(&e).into_iter().find(|s| s.name == station && !s.mobile).ok_or(invalid("err.station", "station"))?;
+    if !channel_enabled(&e, "booth") {
+        return Err(ServiceError::Refused("err.channel_disabled"));
+    }
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 30 {
+        return Err(invalid("err.title", "name"));
+    }
+    let token = hex::encode(rand::random::<[u8; 32]>());
+    let mut tx = store.begin().await?;
+    let booth_id = st::insert_booth(&mut tx, id, &station.name, name, &booth_hash(&token), now_ms())
+        .await
+        .map_err(|e| if e.is_unique_violation() { ServiceError::Conflict("err.duplicate") } else { e.into() })?;
+    audit::record(
+        &mut tx,
+        &election_log(id),
+        &staff.actor(role),
+        EventKind::BoothRegistered,
+        &format!("election:{id}"),
+        json!({"booth_id": booth_id, "station": station.name, "name": name}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((booth_id, token))
+}
+
+pub fn booth_hash(token: &str) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// Resolves write-in names (另选他人) to registered voters of this election: a name held by
+/// exactly one voter is that voter; any other name is an unreadable mark that voids only
+/// itself (LAW.md §6 [P]).
+async fn resolve_write_ins(store: &Store, election_id: i64, marks: &Marks) -> Result<Vec<(Post, String, Option<String>)>> {
+    let mut out = Vec::new();
+    for post in Post::ALL {
+        for name in marks.written_in(post) {
+            let found = st::voters_named(store, election_id, name).await?;
+            let id = if found.len() == 1 { found.first().map(|f| f.0.to_string()) } else { None };
+            out.push((post, name.clone(), id));
+        }
+    }
+    Ok(out)
+}
+
+/// Checks and encodes a ballot for the box.
+pub async fn encode_ballot(store: &Store, e: &ElectionRow, paper: &BallotPaper, marks: &Marks, source: Source) -> Result<String> {
+    let checked = paper.check(marks, source).map_err(|err| invalid("err.ballot", err.field()))?;
+    let resolved = resolve_write_ins(store, e.id, &checked.marks).await?;
+    Ok(encode(&checked, |post, name| {
+        resolved.iter().find(|(p, n, _)| *p == post && n == name).and_then(|(_, _, id)| id.clone())
+    }))
+}
+
+/// How the write-ins of a ballot would be read, for the voter's review step.
+pub async fn preview_write_ins(store: &Store, e: &ElectionRow, marks: &Marks) -> Result<Vec<(Post, String, bool)>> {
+    Ok(resolve_write_ins(store, e.id, marks).await?.into_iter().map(|(p, n, id)| (p, n, id.is_some())).collect())
+}
+
+fn refusal(r: Refusal) -> ServiceError {
+    match r {
+        Refusal::AlreadyVoted => ServiceError::Conflict("err.already_voted"),
+        Refusal::PollsClosed => ServiceError::Refused("err.polls_not_open"),
+        Refusal::BoothLocked => ServiceError::Refused("err.booth_locked"),
+        Refusal::Busy => ServiceError::Conflict("err.busy"),
+        Refusal::Failed => ServiceError::Internal("ballot batch failed".into()),
+    }
+}
+
+/// A voter casts on their own phone (`remote`), for themselves or — as an approved proxy —
+/// for a principal (LAW.md §6: a separate ballot per principal).
+pub async fn cast_remote(
+    store: &Store,
+    writer: &BallotWriter,
+    voter: (i64, i64),
+    principal: Option<i64>,
+    marks: &Marks,
+) -> Result<Receipt> {
+    let (election_id, me) = voter;
+    let e = est::get(store, election_id).await?.ok_or(ServiceError::NotFound)?;
+    if !channel_enabled(&e, "remote") || !profile_of(&e)?.voting.remote_channel_allowed {
+        return Err(ServiceError::Refused("err.channel_disabled"));
+    }
+    let (poll, paper) = open_round(store, &e).await?;
+    let admission = match principal {
+        Some(p) if p != me => {
+            if !approved_proxy(store, election_id, p, me).await? {
+                return Err(law("proxy_not_approved", "LAW.md §6 [N]", ""));
+            }
+            Admission::Roll { resident_id: p, channel: "proxy", proxy_id: Some(me) }
+        }
+        _ => Admission::Roll { resident_id: me, channel: "remote", proxy_id: None },
+    };
+    let content = encode_ballot(store, &e, &paper, marks, Source::Browser).await?;
+    let req = CastRequest { election_id, round_no: poll.round_no, admission, station: REMOTE_STATION.into(), content };
+    writer.cast(req).await.map_err(refusal)
+}
+
+/// A booth tablet casts the one ballot it was unlocked for, then locks again.
+pub async fn cast_booth(store: &Store, writer: &BallotWriter, booth: &st::BoothRow, marks: &Marks) -> Result<Receipt> {
+    let e = est::get(store, booth.election_id).await?.ok_or(ServiceError::NotFound)?;
+    let (poll, paper) = open_round(store, &e).await?;
+    if booth.unlocked_round != Some(poll.round_no) {
+        return Err(ServiceError::Refused("err.booth_locked"));
+    }
+    let content = encode_ballot(store, &e, &paper, marks, Source::Browser).await?;
+    let req = CastRequest {
+        election_id: e.id,
+        round_no: poll.round_no,
+        admission: Admission::Booth { booth_id: booth.id },
+        station: booth.station.clone(),
+        content,
+    };
+    writer.cast(req).await.map_err(refusal)
+}
+
+/// Live figures for the committee: ballots issued per station and channel, ballots in the box
+/// per station — counts only, nothing about content before the close (LAW.md §6).
+#[derive(Debug, Clone, Serialize)]
+pub struct Turnout {
+    pub round_no: i64,
+    pub status: String,
+    pub electorate: i64,
+    pub issued: Vec<(String, String, i64)>,
+    pub issued_total: i64,
+    pub in_box: Vec<(String, bool, i64)>,
+    pub paper_boxes: Vec<st::PaperBoxRow>,
+}
+
+pub async fn turnout(store: &Store, staff: &Staff, id: i64) -> Result<Option<Turnout>> {
+    let _ = get(store, staff, id, Permission::ConductPolling).await?;
+    let Some(p) = st::latest_poll(store, id).await? else { return Ok(None) };
+    let issued = st::turnout(store, id, p.round_no).await?;
+    let issued_total = issued.iter().map(|t| t.2).sum();
+    Ok(Some(Turnout {
+        round_no: p.round_no,
+        status: p.status.clone(),
+        electorate: i64::try_from(est::roll(store, id).await?.len()).unwrap_or(0),
+        issued,
+        issued_total,
+        in_box: st::box_counts(store, id, p.round_no).await?,
+        paper_boxes: st::paper_boxes(store, id, p.round_no).await?,
+    }))
+}
+
+/// The participation roll (who received a ballot, by channel — never what they voted): the
+/// committee and observers (issue 4, observer portal).
+pub async fn participation_roll(store: &Store, staff: &Staff, id: i64) -> Result<Vec<st::RollLine>> {
+    let _ = get(store, staff, id, Permission::ReadRegistry).await?;
+    let Some(p) = st::latest_poll(store, id).await? else { return Ok(Vec::new()) };
+    Ok(st::participation_roll(store, id, p.round_no).await?)
+}
+
+// ---- paper ballots, entered twice after the close ----
+
+async fn counting_round(store: &Store, e: &ElectionRow) -> Result<PollRow> {
+    if stage_of(e) != Stage::Counting {
+        return Err(ServiceError::Refused("err.not_counting"));
+    }
+    st::latest_poll(store, e.id).await?.filter(|p| p.status == "closed").ok_or(ServiceError::Refused("err.not_counting"))
+}
+
+fn paper_station(e: &ElectionRow, name: &str) -> Result<Station> {
+    stations(e).into_iter().find(|s| s.name == name).ok_or(invalid("err.station", "station"))
+}
+
+/// A clerk enters one paper ballot of a box as marked (`seq` None: the next one), or corrects
+/// ballot `seq` of their own pass. The two passes must be by different clerks.
+pub async fn enter_paper(
+    store: &Store,
+    staff: &Staff,
+    id: i64,
+    station: &str,
+    pass: i64,
+    seq: Option<i64>,
+    marks: &Marks,
+) -> Result<i64> {
+    let e = get(store, staff, id, Permission::ConductPolling).await?;
+    let role = staff.authorize(store, Permission::ConductPolling, e.community_id).await?;
+    if role == Role::Observer {
+        return Err(ServiceError::Forbidden);
+    }
+    let poll = counting_round(store, &e).await?;
+    let paper = parse_paper(&poll)?;
+    let station = paper_station(&e, station)?;
+    if !(1..=2).contains(&pass) {
+        return Err(invalid("err.request", "pass"));
+    }
+    let content = encode_ballot(store, &e, &paper, marks, Source::Paper).await?;
+    let mut tx = store.begin().await?;
+    locked(&mut tx, id).await?;
+    if st::box_accepted_tx(&mut tx, id, poll.round_no, &station.name).await? {
+        return Err(ServiceError::Conflict("err.box_accepted"));
+    }
+    let existing = st::entries_tx(&mut tx, id, poll.round_no, &station.name).await?;
+    if existing.iter().any(|x| x.pass != pass && x.clerk_id == staff.user_id) {
+        return Err(law("same_clerk_both_passes", "LAW.md §6 [P] (double entry)", ""));
+    }
+    let mine: Vec<_> = existing.iter().filter(|x| x.pass == pass).collect();
+    if mine.iter().any(|x| x.clerk_id != staff.user_id) {
+        return Err(ServiceError::Conflict("err.pass_taken"));
+    }
+    let next = mine.iter().map(|x| x.seq).max().unwrap_or(0) + 1;
+    let seq = match seq {
+        Some(s) if (1..next).contains(&s) => s,
+        Some(_) => return Err(invalid("err.request", "seq")),
+        None => next,
+    };
+    st::put_entry(&mut tx, id, poll.round_no, &station.name, pass, seq, staff.user_id, &content).await?;
+    let action = if seq == next { "entered" } else { "corrected" };
+    audit::record(
+        &mut tx,
+        &election_log(id),
+        &staff.actor(role),
+        EventKind::PaperEntered,
+        &format!("election:{id}"),
+        json!({"round": poll.round_no, "station": station.name, "pass": pass, "seq": seq, "action": action}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(seq)
+}
+
+/// The two entries of a box side by side.
+#[derive(Debug, Clone, Serialize)]
+pub struct BoxComparison {
+    pub station: String,
+    pub issued: i64,
+    pub first: Vec<String>,
+    pub second: Vec<String>,
+    /// 1-based positions where the passes differ (or one pass is shorter).
+    pub mismatches: Vec<i64>,
+    pub accepted: bool,
+}
+
+pub async fn compare_box(store: &Store, staff: &Staff, id: i64, station: &str) -> Result<BoxComparison> {
+    let e = get(store, staff, id, Permission::ConductPolling).await?;
+    let poll = counting_round(store, &e).await?;
+    let station = paper_station(&e, station)?;
+    let rows = st::entries(store, id, poll.round_no, &station.name).await?;
+    let first: Vec<String> = rows.iter().filter(|r| r.pass == 1).map(|r| r.content.clone()).collect();
+    let second: Vec<String> = rows.iter().filter(|r| r.pass == 2).map(|r| r.content.clone()).collect();
+    let n = first.len().max(second.len());
+    let mismatches =
+        (0..n).filter(|&i| first.get(i) != second.get(i)).map(|i| i64::try_from(i + 1).unwrap_or(0)).collect();
+    let accepted = st::paper_boxes(store, id, poll.round_no).await?.iter().any(|b| b.station == station.name);
+    let mut tx = store.begin().await?;
+    let issued = st::paper_issued_tx(&mut tx, id, poll.round_no, &station.name).await?;
+    tx.commit().await?;
+    Ok(BoxComparison { station: station.name, issued, first, second, mismatches, accepted })
+}
+
+/// The committee accepts a box whose two entries agree: its ballots go into the box in entry
+/// order, with random ids. Ballots returned > issued is recorded, and voids the election at
+/// the count (LAW.md §6 [P, CQ Art. 34(5)]).
+pub async fn accept_box(store: &Store, staff: &Staff, id: i64, station: &str, spoiled: i64) -> Result<serde_json::Value> {
+    let e = get(store, staff, id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    let poll = counting_round(store, &e).await?;
+    let station = paper_station(&e, station)?;
+    if !(0..=100_000).contains(&spoiled) {
+        return Err(invalid("err.request", "spoiled"));
+    }
+    let mut tx = store.begin().await?;
+    locked(&mut tx, id).await?;
+    if st::box_accepted_tx(&mut tx, id, poll.round_no, &station.name).await? {
+        return Err(ServiceError::Conflict("err.box_accepted"));
+    }
+    let rows = st::entries_tx(&mut tx, id, poll.round_no, &station.name).await?;
+    let first: Vec<&str> = rows.iter().filter(|r| r.pass == 1).map(|r| r.content.as_str()).collect();
+    let second: Vec<&str> = rows.iter().filter(|r| r.pass == 2).map(|r| r.content.as_str()).collect();
+    if first != second {
+        return Err(law("double_entry_mismatch", "LAW.md §6 [P] (double entry)", format!("{} / {}", first.len(), second.len())));
+    }
+    let issued = st::paper_issued_tx(&mut tx, id, poll.round_no, &station.name).await?;
+    let returned = i64::try_from(first.len()).unwrap_or(i64::MAX);
+    let ballots: Vec<(Vec<u8>, &str, Option<i64>, &str)> = first
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (rand::random::<[u8; 16]>().to_vec(), station.name.as_str(), Some(i as i64 + 1), *c))
+        .collect();
+    st::drop_ballots(&mut tx, id, poll.round_no, &ballots).await?;
+    st::accept_box(&mut tx, id, poll.round_no, &station.name, returned, spoiled, now_ms()).await?;
+    let payload = json!({"round": poll.round_no, "station": station.name, "returned": returned, "issued": issued,
+                         "spoiled": spoiled, "returned_exceeds_issued": returned > issued});
+    audit::record(&mut tx, &election_log(id), &staff.actor(role), EventKind::PaperBoxAccepted, &format!("election:{id}"), payload.clone())
+        .await?;
+    tx.commit().await?;
+    Ok(payload)
+}
+
+// ---- candidate statements ----
+
+/// The committee records a candidate's statement (履职设想) and photo, shown to voters.
+pub async fn set_statement(
+    store: &Store,
+    staff: &Staff,
+    nomination_id: i64,
+    statement: &str,
+    photo: Option<(&[u8], &str)>,
+) -> Result<()> {
+    let n = crate::store::nominations::get(store, nomination_id).await?.ok_or(ServiceError::NotFound)?;
+    let e = get(store, staff, n.election_id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    let statement = statement.trim();
+    if statement.chars().count() > 2000 {
+        return Err(invalid("err.reason", "statement"));
+    }
+    if let Some((bytes, ty)) = photo
+        && (bytes.len() > 1024 * 1024 || !photo_matches(bytes, ty))
+    {
+        return Err(invalid("err.photo", "photo"));
+    }
+    if stage_of(&e) > Stage::Polling {
+        return Err(law("list_locked", "LAW.md §5 [P]", e.stage.clone()));
+    }
+    let mut tx = store.begin().await?;
+    st::put_statement(&mut tx, nomination_id, statement, photo, now_ms()).await?;
+    audit::record(
+        &mut tx,
+        &election_log(e.id),
+        &staff.actor(role),
+        EventKind::StatementRecorded,
+        &format!("election:{}", e.id),
+        json!({"nomination_id": nomination_id, "photo": photo.is_some()}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// JPEG or PNG, checked by the file's own signature (not by what the browser claims).
+fn photo_matches(bytes: &[u8], ty: &str) -> bool {
+    match ty {
+        "image/jpeg" => bytes.starts_with(&[0xFF, 0xD8, 0xFF]),
+        "image/png" => bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        _ => false,
+    }
+}
+
+/// Election day check for the voter pages: the day, to show "polls open on …".
+pub fn election_day(e: &ElectionRow) -> String {
+    day_of(e).map(|d| d.to_string()).unwrap_or_default()
+}

@@ -1,0 +1,586 @@
+//! Polling rounds, the participation roll, the ballot box, booths, paper entry, statements.
+//! The roll and the box are written only here, and never joined (DESIGN.md ballot secrecy).
+
+use serde::Serialize;
+use sqlx::FromRow;
+
+use super::{Result, Store, Tx};
+use crate::on_conn;
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct PollRow {
+    pub election_id: i64,
+    pub round_no: i64,
+    pub kind: String,
+    pub paper: String,
+    pub status: String,
+    pub opened_ms: i64,
+    pub closed_ms: Option<i64>,
+}
+
+const POLL: &str = "SELECT election_id, round_no, kind, paper, status, opened_ms, closed_ms FROM polls";
+
+pub async fn insert_poll(tx: &mut Tx, election_id: i64, round_no: i64, kind: &str, paper: &str, now: i64) -> Result<()> {
+    on_conn!(tx tx, |c| {
+        sqlx::query(
+            "INSERT INTO polls (election_id, round_no, kind, paper, status, opened_ms) VALUES ($1, $2, $3, $4, 'open', $5)",
+        )
+        .bind(election_id)
+        .bind(round_no)
+        .bind(kind)
+        .bind(paper)
+        .bind(now)
+        .execute(c)
+        .await?;
+    });
+    Ok(())
+}
+
+/// The latest round of an election.
+pub async fn latest_poll(store: &Store, election_id: i64) -> Result<Option<PollRow>> {
+    let sql = format!("{POLL} WHERE election_id = $1 ORDER BY round_no DESC LIMIT 1");
+    Ok(on_conn!(pool store, |c| sqlx::query_as::<_, PollRow>(&sql).bind(election_id).fetch_optional(c).await?))
+}
+
+pub async fn latest_poll_tx(tx: &mut Tx, election_id: i64) -> Result<Option<PollRow>> {
+    let sql = format!("{POLL} WHERE election_id = $1 ORDER BY round_no DESC LIMIT 1");
+    Ok(on_conn!(tx tx, |c| sqlx::query_as::<_, PollRow>(&sql).bind(election_id).fetch_optional(c).await?))
+}
+
+pub async fn polls(store: &Store, election_id: i64) -> Result<Vec<PollRow>> {
+    let sql = format!("{POLL} WHERE election_id = $1 ORDER BY round_no");
+    Ok(on_conn!(pool store, |c| sqlx::query_as::<_, PollRow>(&sql).bind(election_id).fetch_all(c).await?))
+}
+
+pub async fn close_poll(tx: &mut Tx, election_id: i64, round_no: i64, now: i64) -> Result<bool> {
+    let n = on_conn!(tx tx, |c| {
+        sqlx::query("UPDATE polls SET status = 'closed', closed_ms = $1 WHERE election_id = $2 AND round_no = $3 AND status = 'open'")
+            .bind(now)
+            .bind(election_id)
+            .bind(round_no)
+            .execute(c)
+            .await?
+            .rows_affected()
+    });
+    Ok(n == 1)
+}
+
+/// Whether the round is open, holding it open until this transaction ends: on PostgreSQL a
+/// shared row lock (closing the polls waits for the casts in flight, and no cast commits after
+/// the close); on SQLite the write lock of `BEGIN IMMEDIATE` already serialises both.
+pub async fn hold_open(tx: &mut Tx, election_id: i64, round_no: i64) -> Result<bool> {
+    let found = match tx {
+        Tx::Sqlite(t) => sqlx::query_scalar::<_, i64>(
+            "SELECT 1 FROM polls WHERE election_id = $1 AND round_no = $2 AND status = 'open'",
+        )
+        .bind(election_id)
+        .bind(round_no)
+        .fetch_optional(&mut **t)
+        .await?,
+        Tx::Postgres(t) => sqlx::query_scalar::<_, i32>(
+            "SELECT 1 FROM polls WHERE election_id = $1 AND round_no = $2 AND status = 'open' FOR SHARE",
+        )
+        .bind(election_id)
+        .bind(round_no)
+        .fetch_optional(&mut **t)
+        .await?
+        .map(i64::from),
+    };
+    Ok(found.is_some())
+}
+
+/// Marks the roll: the atomic conditional insert that makes a second ballot impossible across
+/// every channel (false: this voter already received a ballot in this round).
+pub async fn mark_roll(
+    tx: &mut Tx,
+    election_id: i64,
+    round_no: i64,
+    resident_id: i64,
+    channel: &str,
+    station: &str,
+    proxy_id: Option<i64>,
+) -> Result<bool> {
+    let n = on_conn!(tx tx, |c| {
+        sqlx::query(
+            "INSERT INTO participation (election_id, round_no, resident_id, channel, station, proxy_id) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        )
+        .bind(election_id)
+        .bind(round_no)
+        .bind(resident_id)
+        .bind(channel)
+        .bind(station)
+        .bind(proxy_id)
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    Ok(n == 1)
+}
+
+/// Drops ballots into the box, in the order given (the caller shuffles).
+pub async fn drop_ballots(
+    tx: &mut Tx,
+    election_id: i64,
+    round_no: i64,
+    ballots: &[(Vec<u8>, &str, Option<i64>, &str)],
+) -> Result<()> {
+    // Several rows per statement; sqlx-sqlite looks numbered parameters up at a cost that grows
+    // with their count, so statements stay small.
+    for chunk in ballots.chunks(16) {
+        let mut sql = String::from("INSERT INTO ballots (election_id, round_no, id, station, entry_no, content) VALUES ");
+        for i in 0..chunk.len() {
+            let b = 2 + i * 4;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("($1, $2, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4));
+        }
+        on_conn!(tx tx, |c| {
+            let mut q = sqlx::query(&sql).bind(election_id).bind(round_no);
+            for (id, station, entry, content) in chunk {
+                q = q.bind(id.as_slice()).bind(*station).bind(*entry).bind(*content);
+            }
+            q.execute(c).await?;
+        });
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct Participation {
+    pub channel: String,
+    pub station: String,
+    pub proxy_id: Option<i64>,
+}
+
+pub async fn participation_of(
+    store: &Store,
+    election_id: i64,
+    round_no: i64,
+    resident_id: i64,
+) -> Result<Option<Participation>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, Participation>(
+            "SELECT channel, station, proxy_id FROM participation WHERE election_id = $1 AND round_no = $2 AND resident_id = $3",
+        )
+        .bind(election_id)
+        .bind(round_no)
+        .bind(resident_id)
+        .fetch_optional(c)
+        .await?
+    }))
+}
+
+/// The participation roll of a round (who received a ballot, by channel), for observers.
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct RollLine {
+    pub resident_id: i64,
+    pub name: String,
+    pub channel: String,
+    pub station: String,
+    pub proxy_id: Option<i64>,
+}
+
+pub async fn participation_roll(store: &Store, election_id: i64, round_no: i64) -> Result<Vec<RollLine>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, RollLine>(
+            "SELECT p.resident_id, r.name, p.channel, p.station, p.proxy_id FROM participation p \
+             JOIN residents r ON r.id = p.resident_id WHERE p.election_id = $1 AND p.round_no = $2 ORDER BY p.resident_id",
+        )
+        .bind(election_id)
+        .bind(round_no)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+/// Ballots issued per (station, channel): the turnout the committee watches live.
+pub async fn turnout(store: &Store, election_id: i64, round_no: i64) -> Result<Vec<(String, String, i64)>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, (String, String, i64)>(
+            "SELECT station, channel, COUNT(*) FROM participation WHERE election_id = $1 AND round_no = $2 \
+             GROUP BY station, channel ORDER BY station, channel",
+        )
+        .bind(election_id)
+        .bind(round_no)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+/// Ballots in the box per station, split into paper (entered) and browser: counts only, never
+/// content, so it may be shown while polls are open.
+pub async fn box_counts(store: &Store, election_id: i64, round_no: i64) -> Result<Vec<(String, bool, i64)>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, (String, bool, i64)>(
+            "SELECT station, entry_no IS NOT NULL, COUNT(*) FROM ballots WHERE election_id = $1 AND round_no = $2 \
+             GROUP BY station, entry_no IS NOT NULL ORDER BY station",
+        )
+        .bind(election_id)
+        .bind(round_no)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct BallotRow {
+    #[serde(with = "hex_bytes")]
+    pub id: Vec<u8>,
+    pub station: String,
+    pub entry_no: Option<i64>,
+    pub content: String,
+}
+
+mod hex_bytes {
+    pub fn serialize<S: serde::Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex::encode(b))
+    }
+}
+
+/// The whole box of a round, sorted by ballot id (a shuffle): how it is published.
+pub async fn ballot_box(store: &Store, election_id: i64, round_no: i64) -> Result<Vec<BallotRow>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, BallotRow>(
+            "SELECT id, station, entry_no, content FROM ballots WHERE election_id = $1 AND round_no = $2 ORDER BY id",
+        )
+        .bind(election_id)
+        .bind(round_no)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+// ---- booths ----
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct BoothRow {
+    pub id: i64,
+    pub election_id: i64,
+    pub station: String,
+    pub name: String,
+    pub unlocked_round: Option<i64>,
+}
+
+pub async fn insert_booth(
+    tx: &mut Tx,
+    election_id: i64,
+    station: &str,
+    name: &str,
+    token_hash: &[u8],
+    now: i64,
+) -> Result<i64> {
+    Ok(on_conn!(tx tx, |c| {
+        sqlx::query_scalar::<_, i64>(
+            "INSERT INTO booths (election_id, station, name, token_hash, created_ms) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(election_id)
+        .bind(station)
+        .bind(name)
+        .bind(token_hash)
+        .bind(now)
+        .fetch_one(c)
+        .await?
+    }))
+}
+
+pub async fn booths(store: &Store, election_id: i64) -> Result<Vec<BoothRow>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, BoothRow>(
+            "SELECT id, election_id, station, name, unlocked_round FROM booths WHERE election_id = $1 ORDER BY station, name",
+        )
+        .bind(election_id)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+pub async fn booth_by_token(store: &Store, token_hash: &[u8]) -> Result<Option<BoothRow>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, BoothRow>(
+            "SELECT id, election_id, station, name, unlocked_round FROM booths WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(c)
+        .await?
+    }))
+}
+
+pub async fn booth_tx(tx: &mut Tx, id: i64) -> Result<Option<BoothRow>> {
+    Ok(on_conn!(tx tx, |c| {
+        sqlx::query_as::<_, BoothRow>("SELECT id, election_id, station, name, unlocked_round FROM booths WHERE id = $1")
+            .bind(id)
+            .fetch_optional(c)
+            .await?
+    }))
+}
+
+/// Unlocks a locked booth for one ballot of `round_no` (false: it is already unlocked).
+pub async fn unlock_booth(tx: &mut Tx, id: i64, round_no: i64) -> Result<bool> {
+    let n = on_conn!(tx tx, |c| {
+        sqlx::query("UPDATE booths SET unlocked_round = $1 WHERE id = $2 AND unlocked_round IS NULL")
+            .bind(round_no)
+            .bind(id)
+            .execute(c)
+            .await?
+            .rows_affected()
+    });
+    Ok(n == 1)
+}
+
+/// Takes the one ballot a booth was unlocked for (false: it is locked).
+pub async fn consume_booth(tx: &mut Tx, id: i64, round_no: i64) -> Result<bool> {
+    let n = on_conn!(tx tx, |c| {
+        sqlx::query("UPDATE booths SET unlocked_round = NULL WHERE id = $1 AND unlocked_round = $2")
+            .bind(id)
+            .bind(round_no)
+            .execute(c)
+            .await?
+            .rows_affected()
+    });
+    Ok(n == 1)
+}
+
+pub async fn lock_all_booths(tx: &mut Tx, election_id: i64) -> Result<u64> {
+    Ok(on_conn!(tx tx, |c| {
+        sqlx::query("UPDATE booths SET unlocked_round = NULL WHERE election_id = $1 AND unlocked_round IS NOT NULL")
+            .bind(election_id)
+            .execute(c)
+            .await?
+            .rows_affected()
+    }))
+}
+
+// ---- paper entry ----
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct EntryRow {
+    pub pass: i64,
+    pub seq: i64,
+    pub clerk_id: i64,
+    pub content: String,
+}
+
+pub async fn entries(store: &Store, election_id: i64, round_no: i64, station: &str) -> Result<Vec<EntryRow>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, EntryRow>(
+            "SELECT pass, seq, clerk_id, content FROM paper_entries WHERE election_id = $1 AND round_no = $2 \
+             AND station = $3 ORDER BY pass, seq",
+        )
+        .bind(election_id)
+        .bind(round_no)
+        .bind(station)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+pub async fn entries_tx(tx: &mut Tx, election_id: i64, round_no: i64, station: &str) -> Result<Vec<EntryRow>> {
+    Ok(on_conn!(tx tx, |c| {
+        sqlx::query_as::<_, EntryRow>(
+            "SELECT pass, seq, clerk_id, content FROM paper_entries WHERE election_id = $1 AND round_no = $2 \
+             AND station = $3 ORDER BY pass, seq",
+        )
+        .bind(election_id)
+        .bind(round_no)
+        .bind(station)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn put_entry(
+    tx: &mut Tx,
+    election_id: i64,
+    round_no: i64,
+    station: &str,
+    pass: i64,
+    seq: i64,
+    clerk_id: i64,
+    content: &str,
+) -> Result<()> {
+    on_conn!(tx tx, |c| {
+        sqlx::query(
+            "INSERT INTO paper_entries (election_id, round_no, station, pass, seq, clerk_id, content) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (election_id, round_no, station, pass, seq) DO UPDATE SET clerk_id = excluded.clerk_id, content = excluded.content",
+        )
+        .bind(election_id)
+        .bind(round_no)
+        .bind(station)
+        .bind(pass)
+        .bind(seq)
+        .bind(clerk_id)
+        .bind(content)
+        .execute(c)
+        .await?;
+    });
+    Ok(())
+}
+
+pub async fn delete_entry(tx: &mut Tx, election_id: i64, round_no: i64, station: &str, pass: i64, seq: i64) -> Result<bool> {
+    let n = on_conn!(tx tx, |c| {
+        sqlx::query(
+            "DELETE FROM paper_entries WHERE election_id = $1 AND round_no = $2 AND station = $3 AND pass = $4 AND seq = $5",
+        )
+        .bind(election_id)
+        .bind(round_no)
+        .bind(station)
+        .bind(pass)
+        .bind(seq)
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    Ok(n == 1)
+}
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct PaperBoxRow {
+    pub station: String,
+    pub returned: i64,
+    pub spoiled: i64,
+}
+
+pub async fn accept_box(
+    tx: &mut Tx,
+    election_id: i64,
+    round_no: i64,
+    station: &str,
+    returned: i64,
+    spoiled: i64,
+    now: i64,
+) -> Result<()> {
+    on_conn!(tx tx, |c| {
+        sqlx::query(
+            "INSERT INTO paper_boxes (election_id, round_no, station, returned, spoiled, accepted_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(election_id)
+        .bind(round_no)
+        .bind(station)
+        .bind(returned)
+        .bind(spoiled)
+        .bind(now)
+        .execute(c)
+        .await?;
+    });
+    Ok(())
+}
+
+pub async fn paper_boxes(store: &Store, election_id: i64, round_no: i64) -> Result<Vec<PaperBoxRow>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, PaperBoxRow>(
+            "SELECT station, returned, spoiled FROM paper_boxes WHERE election_id = $1 AND round_no = $2 ORDER BY station",
+        )
+        .bind(election_id)
+        .bind(round_no)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+pub async fn box_accepted_tx(tx: &mut Tx, election_id: i64, round_no: i64, station: &str) -> Result<bool> {
+    let n = on_conn!(tx tx, |c| {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM paper_boxes WHERE election_id = $1 AND round_no = $2 AND station = $3",
+        )
+        .bind(election_id)
+        .bind(round_no)
+        .bind(station)
+        .fetch_one(c)
+        .await?
+    });
+    Ok(n > 0)
+}
+
+/// Ballots issued on paper at a station (paper, mobile box and proxy check-ins).
+pub async fn paper_issued_tx(tx: &mut Tx, election_id: i64, round_no: i64, station: &str) -> Result<i64> {
+    Ok(on_conn!(tx tx, |c| {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM participation WHERE election_id = $1 AND round_no = $2 AND station = $3 \
+             AND channel IN ('paper', 'mobile_box', 'proxy')",
+        )
+        .bind(election_id)
+        .bind(round_no)
+        .bind(station)
+        .fetch_one(c)
+        .await?
+    }))
+}
+
+// ---- candidate statements ----
+
+#[derive(Debug, Clone, FromRow)]
+pub struct StatementRow {
+    pub nomination_id: i64,
+    pub statement: String,
+    pub has_photo: bool,
+}
+
+pub async fn put_statement(
+    tx: &mut Tx,
+    nomination_id: i64,
+    statement: &str,
+    photo: Option<(&[u8], &str)>,
+    now: i64,
+) -> Result<()> {
+    let (bytes, ty) = match photo {
+        Some((b, t)) => (Some(b), Some(t)),
+        None => (None, None),
+    };
+    on_conn!(tx tx, |c| {
+        sqlx::query(
+            "INSERT INTO candidate_statements (nomination_id, statement, photo, photo_type, updated_ms) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (nomination_id) DO UPDATE SET statement = excluded.statement, \
+             photo = COALESCE(excluded.photo, candidate_statements.photo), \
+             photo_type = COALESCE(excluded.photo_type, candidate_statements.photo_type), updated_ms = excluded.updated_ms",
+        )
+        .bind(nomination_id)
+        .bind(statement)
+        .bind(bytes)
+        .bind(ty)
+        .bind(now)
+        .execute(c)
+        .await?;
+    });
+    Ok(())
+}
+
+pub async fn statements(store: &Store, election_id: i64) -> Result<Vec<StatementRow>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, StatementRow>(
+            "SELECT s.nomination_id, s.statement, s.photo IS NOT NULL AS has_photo FROM candidate_statements s \
+             JOIN nominations n ON n.id = s.nomination_id WHERE n.election_id = $1",
+        )
+        .bind(election_id)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+pub async fn photo(store: &Store, nomination_id: i64) -> Result<Option<(Vec<u8>, String)>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, (Vec<u8>, String)>(
+            "SELECT photo, photo_type FROM candidate_statements WHERE nomination_id = $1 AND photo IS NOT NULL",
+        )
+        .bind(nomination_id)
+        .fetch_optional(c)
+        .await?
+    }))
+}
+
+/// Registered voters of an election with this exact name (write-in resolution).
+pub async fn voters_named(store: &Store, election_id: i64, name: &str) -> Result<Vec<(i64, String)>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, (i64, String)>(
+            "SELECT r.id, r.gender FROM voters v JOIN residents r ON r.id = v.resident_id \
+             WHERE v.election_id = $1 AND v.status = 'registered' AND r.name = $2",
+        )
+        .bind(election_id)
+        .bind(name)
+        .fetch_all(c)
+        .await?
+    }))
+}

@@ -1,0 +1,248 @@
+//! Polling endpoints (issue 6): opening and closing the polls, check-in, booths, casting with a
+//! voting code, paper ballot entry, turnout, the participation roll, receipts.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::domain::ballot::Marks;
+use crate::service::elections as esvc;
+use crate::service::polling::{self as svc, CheckIn};
+use crate::service::{Permission, ServiceError};
+use crate::store::polling as st;
+use crate::web::auth::{StaffAction, StaffJson, StaffSession};
+use crate::web::error::{ApiError, ResultExt};
+use crate::web::i18n::Lang;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/elections/{id}/polls/open", post(open))
+        .route("/elections/{id}/polls/close", post(close))
+        .route("/elections/{id}/turnout", get(turnout))
+        .route("/elections/{id}/participation", get(participation))
+        .route("/elections/{id}/checkin", get(find).post(check_in))
+        .route("/elections/{id}/booths", get(booths).post(register_booth))
+        .route("/elections/{id}/ballots", post(cast))
+        .route("/booth/ballots", post(booth_cast))
+        .route("/elections/{id}/paper", get(compare))
+        .route("/elections/{id}/paper/entries", post(enter))
+        .route("/elections/{id}/paper/accept", post(accept))
+        .route("/nominations/{id}/statement", post(statement))
+        .route("/public/elections/{id}/ballot", get(ballot_paper))
+        .route("/public/receipts", get(receipt))
+}
+
+type ApiResult = Result<Json<Value>, ApiError>;
+
+async fn open(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult {
+    let paper = svc::open_polls(&state.store, &state.log, &a.session.staff, id).await.api(a.lang)?;
+    Ok(Json(json!({"stage": "polling", "ballot": paper})))
+}
+
+async fn close(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult {
+    Ok(Json(svc::close_polls(&state.store, &state.log, &a.session.staff, id).await.api(a.lang)?))
+}
+
+async fn turnout(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
+    Ok(Json(json!(svc::turnout(&state.store, &s.staff, id).await.api(lang)?)))
+}
+
+async fn participation(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
+    Ok(Json(json!({"roll": svc::participation_roll(&state.store, &s.staff, id).await.api(lang)?})))
+}
+
+#[derive(Deserialize)]
+struct FindQuery {
+    #[serde(default)]
+    q: String,
+}
+
+async fn find(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<FindQuery>,
+    lang: Lang,
+    s: StaffSession,
+) -> ApiResult {
+    let found = svc::find_voters(&state.store, &state.secrets.voting_code_key, &s.staff, id, &q.q).await.api(lang)?;
+    Ok(Json(json!({"voters": found})))
+}
+
+async fn check_in(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<CheckIn>) -> ApiResult {
+    svc::check_in(&state.store, &j.session.staff, id, &j.body).await.api(j.lang)?;
+    Ok(Json(json!({"ok": true})))
+}
+
+async fn booths(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
+    esvc::get(&state.store, &s.staff, id, Permission::ConductPolling).await.api(lang)?;
+    Ok(Json(json!({"booths": st::booths(&state.store, id).await.api(lang)?})))
+}
+
+#[derive(Deserialize)]
+struct BoothBody {
+    station: String,
+    name: String,
+}
+
+async fn register_booth(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<BoothBody>) -> ApiResult {
+    let (booth_id, token) =
+        svc::register_booth(&state.store, &j.session.staff, id, &j.body.station, &j.body.name).await.api(j.lang)?;
+    Ok(Json(json!({"id": booth_id, "token": token})))
+}
+
+/// A ballot as the API takes it: the marks, and `for` when an approved proxy casts for a
+/// principal.
+#[derive(Deserialize)]
+struct CastBody {
+    #[serde(flatten)]
+    marks: Marks,
+    #[serde(default, rename = "for")]
+    principal: Option<i64>,
+}
+
+fn unauthenticated(lang: Lang) -> Response {
+    let msg = crate::web::i18n::text(lang, "err.code");
+    (StatusCode::UNAUTHORIZED, Json(json!({"error": "unauthenticated", "message": msg}))).into_response()
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim)
+}
+
+fn parse_body<T: serde::de::DeserializeOwned>(lang: Lang, bytes: &[u8]) -> Result<T, Response> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        ApiError { lang, err: ServiceError::Invalid { key: "err.request", field: Some(e.to_string()) } }.into_response()
+    })
+}
+
+/// `POST /elections/{id}/ballots` with `Authorization: Bearer <voting code>`: 201 with the
+/// receipt; 409 when this voter already received a ballot through any channel; 422 naming
+/// the bad field; 403 when polls are not open or the remote channel is not enabled.
+async fn cast(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Response> {
+    let code = bearer(&headers).ok_or_else(|| unauthenticated(lang))?;
+    let voter = svc::voter_by_code(&state.store, &state.secrets.voting_code_key, code)
+        .await
+        .map_err(|e| ApiError { lang, err: e }.into_response())?
+        .filter(|(eid, _)| *eid == id)
+        .ok_or_else(|| unauthenticated(lang))?;
+    let b: CastBody = parse_body(lang, &body)?;
+    let receipt = svc::cast_remote(&state.store, &state.ballots, voter, b.principal, &b.marks)
+        .await
+        .map_err(|err| ApiError { lang, err }.into_response())?;
+    Ok((StatusCode::CREATED, Json(json!(receipt))).into_response())
+}
+
+/// A booth tablet casts with its token (`X-Booth-Token`).
+async fn booth_cast(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Response> {
+    let token = headers.get("x-booth-token").and_then(|v| v.to_str().ok()).ok_or_else(|| unauthenticated(lang))?;
+    let booth = st::booth_by_token(&state.store, &svc::booth_hash(token))
+        .await
+        .map_err(|e| ApiError { lang, err: e.into() }.into_response())?
+        .ok_or_else(|| unauthenticated(lang))?;
+    let marks: Marks = parse_body(lang, &body)?;
+    let receipt = svc::cast_booth(&state.store, &state.ballots, &booth, &marks)
+        .await
+        .map_err(|err| ApiError { lang, err }.into_response())?;
+    Ok((StatusCode::CREATED, Json(json!(receipt))).into_response())
+}
+
+#[derive(Deserialize)]
+struct StationQuery {
+    station: String,
+}
+
+async fn compare(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<StationQuery>,
+    lang: Lang,
+    s: StaffSession,
+) -> ApiResult {
+    Ok(Json(json!(svc::compare_box(&state.store, &s.staff, id, &q.station).await.api(lang)?)))
+}
+
+#[derive(Deserialize)]
+struct EntryBody {
+    station: String,
+    pass: i64,
+    #[serde(default)]
+    seq: Option<i64>,
+    #[serde(flatten)]
+    marks: Marks,
+}
+
+async fn enter(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<EntryBody>) -> ApiResult {
+    let b = &j.body;
+    let seq = svc::enter_paper(&state.store, &j.session.staff, id, &b.station, b.pass, b.seq, &b.marks).await.api(j.lang)?;
+    Ok(Json(json!({"seq": seq})))
+}
+
+#[derive(Deserialize)]
+struct AcceptBody {
+    station: String,
+    #[serde(default)]
+    spoiled: i64,
+}
+
+async fn accept(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<AcceptBody>) -> ApiResult {
+    Ok(Json(svc::accept_box(&state.store, &j.session.staff, id, &j.body.station, j.body.spoiled).await.api(j.lang)?))
+}
+
+#[derive(Deserialize)]
+struct StatementBody {
+    statement: String,
+}
+
+async fn statement(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<StatementBody>) -> ApiResult {
+    svc::set_statement(&state.store, &j.session.staff, id, &j.body.statement, None).await.api(j.lang)?;
+    Ok(Json(json!({"ok": true})))
+}
+
+/// The ballot paper of the current round with the candidates' statements: public once the
+/// candidate list is.
+async fn ballot_paper(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang) -> ApiResult {
+    let e = crate::store::elections::get(&state.store, id).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
+    if esvc::stage_of(&e) < crate::domain::Stage::Polling {
+        return Err(ApiError { lang, err: ServiceError::NotFound });
+    }
+    let (poll, paper) = svc::current(&state.store, id).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
+    let statements = st::statements(&state.store, id).await.api(lang)?;
+    let statements: Value = statements
+        .iter()
+        .map(|s| {
+            (s.nomination_id.to_string(), json!({"statement": s.statement, "photo": s.has_photo.then(|| format!("/public/nominations/{}/photo", s.nomination_id))}))
+        })
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    Ok(Json(json!({"round": poll.round_no, "status": poll.status, "ballot": paper, "statements": statements})))
+}
+
+#[derive(Deserialize)]
+struct ReceiptQuery {
+    log: String,
+    index: u64,
+    receipt: String,
+}
+
+/// Checks a receipt: is the code in that entry of that (public) election log, and is the entry
+/// covered by the latest signed checkpoint? Says nothing about what was voted.
+async fn receipt(State(state): State<AppState>, Query(q): Query<ReceiptQuery>, lang: Lang) -> ApiResult {
+    let found = crate::service::receipts::check(&state.store, &state.log, &q.log, q.index, &q.receipt).await.api(lang)?;
+    Ok(Json(json!(found)))
+}
