@@ -14,5 +14,6 @@ mod cli;
 mod elections;
 mod import;
 mod pages;
+mod polling;
 mod security;
 mod storage;

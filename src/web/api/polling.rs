@@ -106,7 +106,7 @@ struct CastBody {
 }
 
 fn unauthenticated(lang: Lang) -> Response {
-    let msg = crate::web::i18n::text(lang, "err.code");
+    let msg = crate::web::i18n::text(lang, "err.voting_code");
     (StatusCode::UNAUTHORIZED, Json(json!({"error": "unauthenticated", "message": msg}))).into_response()
 }
 
