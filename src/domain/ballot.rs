@@ -173,8 +173,7 @@ impl BallotPaper {
                     ids.push(id.clone());
                 }
             }
-            let names: Vec<String> =
-                written.iter().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect();
+            let names: Vec<String> = written.iter().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect();
             if !names.is_empty() && !self.write_ins {
                 return Err(BallotError::NoWriteIns { field: format!("write_ins.{field}") });
             }
@@ -304,7 +303,8 @@ mod tests {
     fn write_ins_need_the_line() {
         let mut p = paper();
         p.write_ins = false;
-        let m = Marks { write_ins: WriteIns { chair: vec!["王五".into()], ..WriteIns::default() }, ..Marks::default() };
+        let m =
+            Marks { write_ins: WriteIns { chair: vec!["王五".into()], ..WriteIns::default() }, ..Marks::default() };
         assert_eq!(p.check(&m, Source::Browser).unwrap_err().field(), "write_ins.chair");
     }
 }

@@ -176,7 +176,12 @@ async fn write(store: &Store, jobs: &[Job]) -> store::Result<Vec<Result<Receipt,
             let ballots: Vec<(Vec<u8>, &str, Option<i64>, &str)> = order
                 .iter()
                 .map(|&k| {
-                    (rand::random::<[u8; 16]>().to_vec(), jobs[k].req.station.as_str(), None, jobs[k].req.content.as_str())
+                    (
+                        rand::random::<[u8; 16]>().to_vec(),
+                        jobs[k].req.station.as_str(),
+                        None,
+                        jobs[k].req.content.as_str(),
+                    )
                 })
                 .collect();
             polling::drop_ballots(&mut tx, e, r, &ballots).await?;

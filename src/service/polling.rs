@@ -66,7 +66,8 @@ pub async fn current(store: &Store, election_id: i64) -> Result<Option<(PollRow,
 async fn first_paper(tx: &mut Tx, e: &ElectionRow) -> Result<BallotPaper> {
     let noms = crate::store::nominations::for_election_tx(tx, e.id).await?;
     let mut posts = Vec::new();
-    for (post, seats) in [(Post::Chair, e.seats_chair), (Post::ViceChair, e.seats_vice_chair), (Post::Member, e.seats_member)]
+    for (post, seats) in
+        [(Post::Chair, e.seats_chair), (Post::ViceChair, e.seats_vice_chair), (Post::Member, e.seats_member)]
     {
         let mut on: Vec<_> = noms.iter().filter(|n| n.post == post.as_str() && n.status == "candidate").collect();
         on.sort_by_key(|n| (n.list_order, n.id));
@@ -152,8 +153,15 @@ pub async fn close_polls(store: &Store, log: &LogIdentity, staff: &Staff, id: i6
     let browser: i64 = st::box_counts(store, id, poll.round_no).await?.iter().filter(|b| !b.1).map(|b| b.2).sum();
     let payload = json!({"from": from.as_str(), "to": "counting", "round": poll.round_no, "issued": issued, "browser_ballots": browser});
     let mut tx = store.begin().await?;
-    audit::record(&mut tx, &election_log(id), &staff.actor(role), EventKind::PollsClosed, &format!("election:{id}"), payload.clone())
-        .await?;
+    audit::record(
+        &mut tx,
+        &election_log(id),
+        &staff.actor(role),
+        EventKind::PollsClosed,
+        &format!("election:{id}"),
+        payload.clone(),
+    )
+    .await?;
     tx.commit().await?;
     checkpoint_now(store, log, &election_log(id)).await?;
     Ok(payload)
@@ -275,7 +283,8 @@ pub async fn find_voters(store: &Store, key: &[u8], staff: &Staff, id: i64, quer
     let roll = est::roll(store, id).await?;
     let proxies = est::proxies(store, id).await?;
     let mut out = Vec::new();
-    for v in roll.iter().filter(|v| Some(v.resident_id) == by_code || v.name == query || v.id_number == upper).take(20) {
+    for v in roll.iter().filter(|v| Some(v.resident_id) == by_code || v.name == query || v.id_number == upper).take(20)
+    {
         out.push(VoterAtDesk {
             resident_id: v.resident_id,
             name: v.name.clone(),
@@ -311,7 +320,8 @@ pub async fn voter_by_code(store: &Store, key: &[u8], code: &str) -> Result<Opti
 pub async fn register_booth(store: &Store, staff: &Staff, id: i64, station: &str, name: &str) -> Result<(i64, String)> {
     let e = get(store, staff, id, Permission::ConductPolling).await?;
     let role = staff.authorize(store, Permission::ConductPolling, e.community_id).await?;
-    let station = stations(&e).into_iter().find(|s| s.name == station && !s.mobile).ok_or(invalid("err.station", "station"))?;
+    let station =
+        stations(&e).into_iter().find(|s| s.name == station && !s.mobile).ok_or(invalid("err.station", "station"))?;
     if !channel_enabled(&e, "booth") {
         return Err(ServiceError::Refused("err.channel_disabled"));
     }
@@ -345,7 +355,11 @@ pub fn booth_hash(token: &str) -> Vec<u8> {
 /// Resolves write-in names (另选他人) to registered voters of this election: a name held by
 /// exactly one voter is that voter; any other name is an unreadable mark that voids only
 /// itself (LAW.md §6 [P]).
-async fn resolve_write_ins(store: &Store, election_id: i64, marks: &Marks) -> Result<Vec<(Post, String, Option<String>)>> {
+async fn resolve_write_ins(
+    store: &Store,
+    election_id: i64,
+    marks: &Marks,
+) -> Result<Vec<(Post, String, Option<String>)>> {
     let mut out = Vec::new();
     for post in Post::ALL {
         for name in marks.written_in(post) {
@@ -358,7 +372,13 @@ async fn resolve_write_ins(store: &Store, election_id: i64, marks: &Marks) -> Re
 }
 
 /// Checks and encodes a ballot for the box.
-pub async fn encode_ballot(store: &Store, e: &ElectionRow, paper: &BallotPaper, marks: &Marks, source: Source) -> Result<String> {
+pub async fn encode_ballot(
+    store: &Store,
+    e: &ElectionRow,
+    paper: &BallotPaper,
+    marks: &Marks,
+    source: Source,
+) -> Result<String> {
     let checked = paper.check(marks, source).map_err(|err| invalid("err.ballot", err.field()))?;
     let resolved = resolve_write_ins(store, e.id, &checked.marks).await?;
     Ok(encode(&checked, |post, name| {
@@ -471,7 +491,10 @@ async fn counting_round(store: &Store, e: &ElectionRow) -> Result<PollRow> {
     if stage_of(e) != Stage::Counting {
         return Err(ServiceError::Refused("err.not_counting"));
     }
-    st::latest_poll(store, e.id).await?.filter(|p| p.status == "closed").ok_or(ServiceError::Refused("err.not_counting"))
+    st::latest_poll(store, e.id)
+        .await?
+        .filter(|p| p.status == "closed")
+        .ok_or(ServiceError::Refused("err.not_counting"))
 }
 
 fn paper_station(e: &ElectionRow, name: &str) -> Result<Station> {
@@ -567,7 +590,13 @@ pub async fn compare_box(store: &Store, staff: &Staff, id: i64, station: &str) -
 /// The committee accepts a box whose two entries agree: its ballots go into the box in entry
 /// order, with random ids. Ballots returned > issued is recorded, and voids the election at
 /// the count (LAW.md §6 [P, CQ Art. 34(5)]).
-pub async fn accept_box(store: &Store, staff: &Staff, id: i64, station: &str, spoiled: i64) -> Result<serde_json::Value> {
+pub async fn accept_box(
+    store: &Store,
+    staff: &Staff,
+    id: i64,
+    station: &str,
+    spoiled: i64,
+) -> Result<serde_json::Value> {
     let e = get(store, staff, id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
     let poll = counting_round(store, &e).await?;
@@ -584,7 +613,11 @@ pub async fn accept_box(store: &Store, staff: &Staff, id: i64, station: &str, sp
     let first: Vec<&str> = rows.iter().filter(|r| r.pass == 1).map(|r| r.content.as_str()).collect();
     let second: Vec<&str> = rows.iter().filter(|r| r.pass == 2).map(|r| r.content.as_str()).collect();
     if first != second {
-        return Err(law("double_entry_mismatch", "LAW.md §6 [P] (double entry)", format!("{} / {}", first.len(), second.len())));
+        return Err(law(
+            "double_entry_mismatch",
+            "LAW.md §6 [P] (double entry)",
+            format!("{} / {}", first.len(), second.len()),
+        ));
     }
     let issued = st::paper_issued_tx(&mut tx, id, poll.round_no, &station.name).await?;
     let returned = i64::try_from(first.len()).unwrap_or(i64::MAX);
@@ -597,8 +630,15 @@ pub async fn accept_box(store: &Store, staff: &Staff, id: i64, station: &str, sp
     st::accept_box(&mut tx, id, poll.round_no, &station.name, returned, spoiled, now_ms()).await?;
     let payload = json!({"round": poll.round_no, "station": station.name, "returned": returned, "issued": issued,
                          "spoiled": spoiled, "returned_exceeds_issued": returned > issued});
-    audit::record(&mut tx, &election_log(id), &staff.actor(role), EventKind::PaperBoxAccepted, &format!("election:{id}"), payload.clone())
-        .await?;
+    audit::record(
+        &mut tx,
+        &election_log(id),
+        &staff.actor(role),
+        EventKind::PaperBoxAccepted,
+        &format!("election:{id}"),
+        payload.clone(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(payload)
 }

@@ -20,7 +20,14 @@ pub struct PollRow {
 
 const POLL: &str = "SELECT election_id, round_no, kind, paper, status, opened_ms, closed_ms FROM polls";
 
-pub async fn insert_poll(tx: &mut Tx, election_id: i64, round_no: i64, kind: &str, paper: &str, now: i64) -> Result<()> {
+pub async fn insert_poll(
+    tx: &mut Tx,
+    election_id: i64,
+    round_no: i64,
+    kind: &str,
+    paper: &str,
+    now: i64,
+) -> Result<()> {
     on_conn!(tx tx, |c| {
         sqlx::query(
             "INSERT INTO polls (election_id, round_no, kind, paper, status, opened_ms) VALUES ($1, $2, $3, $4, 'open', $5)",
@@ -70,13 +77,15 @@ pub async fn close_poll(tx: &mut Tx, election_id: i64, round_no: i64, now: i64) 
 /// the close); on SQLite the write lock of `BEGIN IMMEDIATE` already serialises both.
 pub async fn hold_open(tx: &mut Tx, election_id: i64, round_no: i64) -> Result<bool> {
     let found = match tx {
-        Tx::Sqlite(t) => sqlx::query_scalar::<_, i64>(
-            "SELECT 1 FROM polls WHERE election_id = $1 AND round_no = $2 AND status = 'open'",
-        )
-        .bind(election_id)
-        .bind(round_no)
-        .fetch_optional(&mut **t)
-        .await?,
+        Tx::Sqlite(t) => {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT 1 FROM polls WHERE election_id = $1 AND round_no = $2 AND status = 'open'",
+            )
+            .bind(election_id)
+            .bind(round_no)
+            .fetch_optional(&mut **t)
+            .await?
+        }
         Tx::Postgres(t) => sqlx::query_scalar::<_, i32>(
             "SELECT 1 FROM polls WHERE election_id = $1 AND round_no = $2 AND status = 'open' FOR SHARE",
         )
@@ -128,7 +137,8 @@ pub async fn drop_ballots(
     // Several rows per statement; sqlx-sqlite looks numbered parameters up at a cost that grows
     // with their count, so statements stay small.
     for chunk in ballots.chunks(16) {
-        let mut sql = String::from("INSERT INTO ballots (election_id, round_no, id, station, entry_no, content) VALUES ");
+        let mut sql =
+            String::from("INSERT INTO ballots (election_id, round_no, id, station, entry_no, content) VALUES ");
         for i in 0..chunk.len() {
             let b = 2 + i * 4;
             if i > 0 {
@@ -420,7 +430,14 @@ pub async fn put_entry(
     Ok(())
 }
 
-pub async fn delete_entry(tx: &mut Tx, election_id: i64, round_no: i64, station: &str, pass: i64, seq: i64) -> Result<bool> {
+pub async fn delete_entry(
+    tx: &mut Tx,
+    election_id: i64,
+    round_no: i64,
+    station: &str,
+    pass: i64,
+    seq: i64,
+) -> Result<bool> {
     let n = on_conn!(tx tx, |c| {
         sqlx::query(
             "DELETE FROM paper_entries WHERE election_id = $1 AND round_no = $2 AND station = $3 AND pass = $4 AND seq = $5",

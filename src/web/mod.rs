@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod observe;
 pub mod qr;
 pub mod staff;
+pub mod vote;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -62,6 +63,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(staff::router())
         .merge(observe::router())
+        .merge(vote::router())
         .nest("/api/v1", api::router())
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/app.css", get(stylesheet))

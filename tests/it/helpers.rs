@@ -91,7 +91,13 @@ impl TestApp {
     }
 
     pub fn client(&self) -> Client {
-        Client { router: self.router.clone(), cookie: None, csrf: String::new(), lang: "zh-CN" }
+        Client {
+            router: self.router.clone(),
+            cookie: None,
+            others: Default::default(),
+            csrf: String::new(),
+            lang: "zh-CN",
+        }
     }
 
     pub async fn street(&self, code: &str) -> i64 {
@@ -140,6 +146,8 @@ impl TestApp {
 pub struct Client {
     router: Router,
     pub cookie: Option<String>,
+    /// Cookies other than the staff session (the voter's, a booth's).
+    pub others: std::collections::BTreeMap<String, String>,
     pub csrf: String,
     pub lang: &'static str,
 }
@@ -171,8 +179,10 @@ pub fn id_number(birth: &str, seq: u32) -> String {
 
 impl Client {
     pub async fn send(&mut self, mut req: Request<Body>) -> Resp {
-        if let Some(c) = &self.cookie {
-            req.headers_mut().insert(header::COOKIE, c.parse().unwrap());
+        let mut jar: Vec<String> = self.cookie.iter().cloned().collect();
+        jar.extend(self.others.iter().map(|(k, v)| format!("{k}={v}")));
+        if !jar.is_empty() {
+            req.headers_mut().insert(header::COOKIE, jar.join("; ").parse().unwrap());
         }
         req.headers_mut().insert(header::ACCEPT_LANGUAGE, self.lang.parse().unwrap());
         let resp = self.router.clone().oneshot(req).await.unwrap();
@@ -183,6 +193,13 @@ impl Client {
             if let Some(rest) = s.strip_prefix("hj_session=") {
                 let val = rest.split(';').next().unwrap();
                 self.cookie = if val.is_empty() { None } else { Some(format!("hj_session={val}")) };
+            } else if let Some((k, rest)) = s.split_once('=').filter(|(k, _)| k.starts_with("hj_")) {
+                let val = rest.split(';').next().unwrap().to_string();
+                if val.is_empty() {
+                    self.others.remove(k);
+                } else {
+                    self.others.insert(k.to_string(), val);
+                }
             }
         }
         let body = resp.into_body().collect().await.unwrap().to_bytes().to_vec();

@@ -248,7 +248,10 @@ async fn every_channel_casts_and_one_voter_gets_one_ballot(app: TestApp) {
     assert_eq!(st, S::OK, "{t}");
     assert_eq!(t["issued_total"], json!(8), "{t}");
     // Observers may not check voters in.
-    let (st, _) = app.client().api_post(&format!("/api/v1/elections/{id}/checkin"), &check_in(p.voters[6], "paper", STATION)).await;
+    let (st, _) = app
+        .client()
+        .api_post(&format!("/api/v1/elections/{id}/checkin"), &check_in(p.voters[6], "paper", STATION))
+        .await;
     assert_eq!(st, S::UNAUTHORIZED);
 
     // The receipt is in the public log and covered by a signed checkpoint.
@@ -269,7 +272,8 @@ async fn every_channel_casts_and_one_voter_gets_one_ballot(app: TestApp) {
     assert_eq!((b["issued"].clone(), b["browser_ballots"].clone()), (json!(8), json!(6)), "{b}");
     let (st, _) = cast(&app, id, &p.codes[&p.voters[6]], &ballot).await;
     assert_eq!(st, S::FORBIDDEN);
-    let browser = app.count(&format!("SELECT COUNT(*) FROM ballots WHERE election_id = {id} AND entry_no IS NULL")).await;
+    let browser =
+        app.count(&format!("SELECT COUNT(*) FROM ballots WHERE election_id = {id} AND entry_no IS NULL")).await;
     let roll = app
         .count(&format!(
             "SELECT COUNT(*) FROM participation WHERE election_id = {id} AND channel IN ('remote', 'booth', 'proxy')"
@@ -293,7 +297,11 @@ async fn a_race_across_channels_yields_exactly_one_ballot(app: TestApp) {
         let mut tasks = Vec::new();
         for i in 0..24 {
             let (router_app, code, ballot) = (app.router.clone(), code.clone(), ballot.clone());
-            let mut clerk = if i % 6 == 0 { Some(app.login(&format!("race-clerk{}", if i % 12 == 0 { "" } else { "2" })).await) } else { None };
+            let mut clerk = if i % 6 == 0 {
+                Some(app.login(&format!("race-clerk{}", if i % 12 == 0 { "" } else { "2" })).await)
+            } else {
+                None
+            };
             tasks.push(tokio::spawn(async move {
                 if let Some(c) = clerk.as_mut() {
                     c.api_post(&format!("/api/v1/elections/{id}/checkin"), &check_in(v, "paper", STATION)).await.0
@@ -315,15 +323,15 @@ async fn a_race_across_channels_yields_exactly_one_ballot(app: TestApp) {
         let won = codes.iter().filter(|s| **s == S::CREATED || **s == S::OK).count();
         let lost = codes.iter().filter(|s| **s == S::CONFLICT).count();
         assert_eq!((won, lost), (1, 23), "{codes:?}");
-        let marked =
-            app.count(&format!("SELECT COUNT(*) FROM participation WHERE election_id = {id} AND resident_id = {v}")).await;
+        let marked = app
+            .count(&format!("SELECT COUNT(*) FROM participation WHERE election_id = {id} AND resident_id = {v}"))
+            .await;
         assert_eq!(marked, 1);
     }
     // Ballots in the box = browser voters on the roll.
     let browser = app.count(&format!("SELECT COUNT(*) FROM ballots WHERE election_id = {id}")).await;
-    let roll = app
-        .count(&format!("SELECT COUNT(*) FROM participation WHERE election_id = {id} AND channel = 'remote'"))
-        .await;
+    let roll =
+        app.count(&format!("SELECT COUNT(*) FROM participation WHERE election_id = {id} AND channel = 'remote'")).await;
     assert_eq!(browser, roll);
 }
 both!(a_race_across_channels_yields_exactly_one_ballot);
@@ -333,7 +341,8 @@ async fn paper_double_entry_catches_mismatches_and_flags_returned_over_issued(ap
     let id = p.id;
     assert_eq!(p.committee.api_post_empty(&format!("/api/v1/elections/{id}/polls/open")).await.0, S::OK);
     for v in &p.voters[0..2] {
-        let (st, b) = p.clerk.api_post(&format!("/api/v1/elections/{id}/checkin"), &check_in(*v, "paper", STATION)).await;
+        let (st, b) =
+            p.clerk.api_post(&format!("/api/v1/elections/{id}/checkin"), &check_in(*v, "paper", STATION)).await;
         assert_eq!(st, S::OK, "{b}");
     }
     let chair = p.cands["chair"].clone();
@@ -363,7 +372,10 @@ async fn paper_double_entry_catches_mismatches_and_flags_returned_over_issued(ap
         let (st, r) = p.clerk2.api_post(&path, &entry(2, b)).await;
         assert_eq!(st, S::OK, "{r}");
     }
-    let (st, cmp) = p.committee.api_get(&format!("/api/v1/elections/{id}/paper?station={}", huanjie::web::auth::urlencode(STATION))).await;
+    let (st, cmp) = p
+        .committee
+        .api_get(&format!("/api/v1/elections/{id}/paper?station={}", huanjie::web::auth::urlencode(STATION)))
+        .await;
     assert_eq!(st, S::OK, "{cmp}");
     assert_eq!(cmp["mismatches"], json!([1]), "{cmp}");
     let accept = json!({"station": STATION, "spoiled": 0});
@@ -375,8 +387,12 @@ async fn paper_double_entry_catches_mismatches_and_flags_returned_over_issued(ap
     assert_eq!(p.clerk2.api_post(&path, &fix).await.0, S::OK);
     let (st, r) = p.committee.api_post(&format!("/api/v1/elections/{id}/paper/accept"), &accept).await;
     assert_eq!(st, S::OK, "{r}");
-    assert_eq!((r["returned"].clone(), r["issued"].clone(), r["returned_exceeds_issued"].clone()), (json!(3), json!(2), json!(true)));
-    let paper = app.count(&format!("SELECT COUNT(*) FROM ballots WHERE election_id = {id} AND entry_no IS NOT NULL")).await;
+    assert_eq!(
+        (r["returned"].clone(), r["issued"].clone(), r["returned_exceeds_issued"].clone()),
+        (json!(3), json!(2), json!(true))
+    );
+    let paper =
+        app.count(&format!("SELECT COUNT(*) FROM ballots WHERE election_id = {id} AND entry_no IS NOT NULL")).await;
     assert_eq!(paper, 3);
     // An accepted box is closed to further entry.
     let (st, _) = p.clerk.api_post(&path, &entry(1, json!({}))).await;
@@ -396,12 +412,12 @@ async fn no_row_links_a_voter_to_ballot_content(app: TestApp) {
         huanjie::store::Store::Sqlite(pool) => {
             sqlx::query_scalar("SELECT name FROM pragma_table_info('ballots')").fetch_all(pool).await.unwrap()
         }
-        huanjie::store::Store::Postgres(pool) => sqlx::query_scalar(
-            "SELECT column_name::text FROM information_schema.columns WHERE table_name = 'ballots'",
-        )
-        .fetch_all(pool)
-        .await
-        .unwrap(),
+        huanjie::store::Store::Postgres(pool) => {
+            sqlx::query_scalar("SELECT column_name::text FROM information_schema.columns WHERE table_name = 'ballots'")
+                .fetch_all(pool)
+                .await
+                .unwrap()
+        }
     };
     let mut sorted = cols.clone();
     sorted.sort();
@@ -449,3 +465,126 @@ async fn no_row_links_a_voter_to_ballot_content(app: TestApp) {
     assert!(res.is_err(), "the ballot box refuses DELETE");
 }
 both!(no_row_links_a_voter_to_ballot_content);
+
+fn csrf_of(html: &str) -> String {
+    let i = html.find("name=\"csrf\" value=\"").expect("a csrf field") + "name=\"csrf\" value=\"".len();
+    html[i..].split('"').next().unwrap().to_string()
+}
+
+/// The pages without JavaScript: a resident signs in with the code, fills the ballot, reviews
+/// it, casts, gets a receipt and cannot vote again; a clerk checks a voter in at a booth and
+/// the booth tablet takes exactly one ballot; paper ballots are entered in the page.
+async fn html_voting_booth_and_paper_flow(app: TestApp) {
+    let mut p = ready(&app, "hv").await;
+    let id = p.id;
+    let r = p.committee.get(&format!("/staff/elections/{id}/polling")).await;
+    assert_eq!(r.status, S::OK);
+    let r = p.committee.form(&format!("/staff/elections/{id}/polling/open"), &[]).await;
+    assert_eq!(r.status, S::SEE_OTHER, "{}", r.text());
+
+    // Remote: sign in with the code.
+    let mut voter = app.client();
+    let r = voter.form_raw("/vote/signin", &format!("code={}", huanjie::web::auth::urlencode("wrong"))).await;
+    assert!(r.text().contains("投票码不对"), "{}", r.text());
+    let code = p.codes[&p.voters[10]].clone();
+    let r = voter.form_raw("/vote/signin", &format!("code={}", huanjie::web::auth::urlencode(&code))).await;
+    assert_eq!(r.location(), "/vote/ballot");
+    let page = voter.get("/vote/ballot").await;
+    let html = page.text();
+    assert!(html.contains("另选他人") && html.contains("王一"), "{html}");
+    let csrf = csrf_of(&html);
+    let chair = p.cands["chair"][0].clone();
+    let members = p.cands["member"].clone();
+    // Too many members: back to the ballot with the reason, choices kept.
+    let over = format!(
+        "csrf={csrf}&chair={chair}&member={}&member={}&member={}&member={}",
+        members[0], members[1], members[2], members[3]
+    );
+    let r = voter.form_raw("/vote/review", &over).await;
+    assert!(r.text().contains("超过应选名额"), "{}", r.text());
+    let good =
+        format!("csrf={csrf}&chair={chair}&member={}&wi_member={}", members[0], huanjie::web::auth::urlencode("赵三"));
+    let r = voter.form_raw("/vote/review", &good).await;
+    let html = r.text();
+    assert!(html.contains("核对选票") && html.contains("赵三"), "{html}");
+    // A forged form without the token is refused.
+    let r = voter.form_raw("/vote/cast", &good.replace(&csrf, "x")).await;
+    assert_eq!(r.status, S::FORBIDDEN);
+    let r = voter.form_raw("/vote/cast", &good).await;
+    let html = r.text();
+    assert!(html.contains("投票成功") && html.contains("id=\"receipt\""), "{html}");
+    let again = voter.get("/vote/ballot").await;
+    assert!(again.text().contains("已经领取过选票"), "{}", again.text());
+    let r = voter.form_raw("/vote/cast", &good).await;
+    assert_eq!(r.status, S::CONFLICT);
+
+    // Booth: a clerk sets the tablet up; it stays locked until a check-in unlocks it.
+    let mut tablet = app.login("hv-clerk").await;
+    let r = tablet
+        .form("/booth/setup", &[("election_id", &id.to_string()), ("station", STATION), ("name", "2号写票间")])
+        .await;
+    assert_eq!(r.location(), "/booth", "{}", r.text());
+    tablet.cookie = None; // the tablet keeps only its booth token
+    let locked = tablet.get("/booth").await;
+    assert!(locked.text().contains("已锁定"), "{}", locked.text());
+    let (_, booths) = p.clerk.api_get(&format!("/api/v1/elections/{id}/booths")).await;
+    let booth_id = booths["booths"][0]["id"].as_i64().unwrap();
+    let q = p.clerk.get(&format!("/staff/elections/{id}/polling?q={}", huanjie::web::auth::urlencode("李二"))).await;
+    let html = q.text();
+    assert!(html.contains("李二"), "{html}");
+    // voters[10] already voted remotely: the page says so and offers no check-in.
+    assert!(html.contains("已经领取过选票"), "{html}");
+    let v = p.voters[12];
+    let how = format!("booth|{STATION}|{booth_id}");
+    let r = p
+        .clerk
+        .form(&format!("/staff/elections/{id}/checkin"), &[("resident_id", &v.to_string()), ("how", &how)])
+        .await;
+    assert_eq!(r.status, S::SEE_OTHER, "{}", r.text());
+    let page = tablet.get("/booth").await;
+    let html = page.text();
+    assert!(html.contains("另选他人"), "{html}");
+    let bcsrf = csrf_of(&html);
+    let r = tablet.form_raw("/booth/cast", &format!("csrf={bcsrf}&chair={chair}")).await;
+    assert!(r.text().contains("投票成功"), "{}", r.text());
+    assert!(tablet.get("/booth").await.text().contains("已锁定"));
+    let r = tablet.form_raw("/booth/cast", &format!("csrf={bcsrf}&chair={chair}")).await;
+    assert_eq!(r.status, S::FORBIDDEN, "one check-in, one ballot");
+
+    // Paper: check in on paper, close, enter twice in the page, accept.
+    let v = p.voters[13];
+    let how = format!("paper|{STATION}|");
+    let r = p
+        .clerk
+        .form(&format!("/staff/elections/{id}/checkin"), &[("resident_id", &v.to_string()), ("how", &how)])
+        .await;
+    assert_eq!(r.status, S::SEE_OTHER);
+    let r = p.committee.form(&format!("/staff/elections/{id}/polling/close"), &[]).await;
+    assert_eq!(r.status, S::SEE_OTHER);
+    for (clerk, pass) in [(&mut p.clerk, "1"), (&mut p.clerk2, "2")] {
+        let r = clerk
+            .form(
+                &format!("/staff/elections/{id}/paper"),
+                &[("station", STATION), ("pass", pass), ("chair", &chair), ("un_member", "1")],
+            )
+            .await;
+        assert_eq!(r.status, S::SEE_OTHER, "{}", r.text());
+    }
+    let page = p
+        .committee
+        .get(&format!("/staff/elections/{id}/paper?station={}", huanjie::web::auth::urlencode(STATION)))
+        .await;
+    assert!(page.text().contains("核对一致，入箱"), "{}", page.text());
+    let r = p
+        .committee
+        .form(&format!("/staff/elections/{id}/paper/accept"), &[("station", STATION), ("spoiled", "0")])
+        .await;
+    assert_eq!(r.status, S::SEE_OTHER, "{}", r.text());
+    let stored = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM ballots WHERE election_id = {id} AND entry_no = 1 AND content LIKE '%unreadable%'"
+        ))
+        .await;
+    assert_eq!(stored, 1);
+}
+both!(html_voting_booth_and_paper_flow);

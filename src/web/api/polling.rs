@@ -111,13 +111,16 @@ fn unauthenticated(lang: Lang) -> Response {
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim)
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
 }
 
-fn parse_body<T: serde::de::DeserializeOwned>(lang: Lang, bytes: &[u8]) -> Result<T, Response> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        ApiError { lang, err: ServiceError::Invalid { key: "err.request", field: Some(e.to_string()) } }.into_response()
-    })
+fn parse_body<T: serde::de::DeserializeOwned>(lang: Lang, bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError { lang, err: ServiceError::Invalid { key: "err.request", field: Some(e.to_string()) } })
 }
 
 /// `POST /elections/{id}/ballots` with `Authorization: Bearer <voting code>`: 201 with the
@@ -136,7 +139,7 @@ async fn cast(
         .map_err(|e| ApiError { lang, err: e }.into_response())?
         .filter(|(eid, _)| *eid == id)
         .ok_or_else(|| unauthenticated(lang))?;
-    let b: CastBody = parse_body(lang, &body)?;
+    let b: CastBody = parse_body(lang, &body).map_err(IntoResponse::into_response)?;
     let receipt = svc::cast_remote(&state.store, &state.ballots, voter, b.principal, &b.marks)
         .await
         .map_err(|err| ApiError { lang, err }.into_response())?;
@@ -155,7 +158,7 @@ async fn booth_cast(
         .await
         .map_err(|e| ApiError { lang, err: e.into() }.into_response())?
         .ok_or_else(|| unauthenticated(lang))?;
-    let marks: Marks = parse_body(lang, &body)?;
+    let marks: Marks = parse_body(lang, &body).map_err(IntoResponse::into_response)?;
     let receipt = svc::cast_booth(&state.store, &state.ballots, &booth, &marks)
         .await
         .map_err(|err| ApiError { lang, err }.into_response())?;
@@ -189,7 +192,8 @@ struct EntryBody {
 
 async fn enter(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<EntryBody>) -> ApiResult {
     let b = &j.body;
-    let seq = svc::enter_paper(&state.store, &j.session.staff, id, &b.station, b.pass, b.seq, &b.marks).await.api(j.lang)?;
+    let seq =
+        svc::enter_paper(&state.store, &j.session.staff, id, &b.station, b.pass, b.seq, &b.marks).await.api(j.lang)?;
     Ok(Json(json!({"seq": seq})))
 }
 
@@ -243,6 +247,7 @@ struct ReceiptQuery {
 /// Checks a receipt: is the code in that entry of that (public) election log, and is the entry
 /// covered by the latest signed checkpoint? Says nothing about what was voted.
 async fn receipt(State(state): State<AppState>, Query(q): Query<ReceiptQuery>, lang: Lang) -> ApiResult {
-    let found = crate::service::receipts::check(&state.store, &state.log, &q.log, q.index, &q.receipt).await.api(lang)?;
+    let found =
+        crate::service::receipts::check(&state.store, &state.log, &q.log, q.index, &q.receipt).await.api(lang)?;
     Ok(Json(json!(found)))
 }

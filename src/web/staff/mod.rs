@@ -3,6 +3,7 @@
 pub(crate) mod account;
 pub(crate) mod elections;
 pub(crate) mod import;
+mod polling;
 mod registry;
 mod users;
 
@@ -49,6 +50,13 @@ pub fn router() -> Router<AppState> {
         .route("/staff/elections/{id}/voters.pdf", get(elections::voters_pdf))
         .route("/public/elections/{id}/voters.pdf", get(elections::public_pdf))
         .route("/staff/objections/{id}/decide", post(elections::decide_objection))
+        .route("/staff/elections/{id}/polling", get(polling::page))
+        .route("/staff/elections/{id}/polling/open", post(polling::open))
+        .route("/staff/elections/{id}/polling/close", post(polling::close))
+        .route("/staff/elections/{id}/checkin", post(polling::check_in))
+        .route("/staff/elections/{id}/paper", get(polling::paper_page).post(polling::enter_paper))
+        .route("/staff/elections/{id}/paper/accept", post(polling::accept_box))
+        .route("/staff/nominations/{id}/statement", post(polling::statement).layer(polling::statement_limit()))
         .route("/public/elections/{id}", get(elections::public_page))
         .route("/public/elections/{id}/objections", post(elections::public_objection))
 }

@@ -1,0 +1,329 @@
+//! The polling-station pages (issue 6): open and close the polls, live turnout, check-in by
+//! name, ID number or card code, booths, candidate statements, and paper ballot entry with the
+//! two passes side by side. Short handlers over `service::polling`.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::domain::ballot::{Marks, WriteInCounts};
+use crate::service::elections::{self as esvc, Station, stage_of};
+use crate::service::polling::{self as svc, BoxComparison, CheckIn, Turnout, VoterAtDesk};
+use crate::service::{Permission, ServiceError};
+use crate::store::polling::{self as st, BoothRow};
+use crate::web::auth::{StaffForm, StaffSession, same_token};
+use crate::web::error::{HtmlError, ResultExt};
+use crate::web::i18n::{Lang, Tr, text};
+use crate::web::vote::{BallotForm, PostView, post_views};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/polling.html")]
+struct PollingPage {
+    t: Tr,
+    user: Option<String>,
+    csrf: String,
+    e: crate::store::elections::ElectionRow,
+    community: String,
+    stage_label: &'static str,
+    notice: Option<String>,
+    can_run: bool,
+    turnout: Option<Turnout>,
+    q: String,
+    found: Vec<VoterAtDesk>,
+    stations: Vec<Station>,
+    booths: Vec<BoothRow>,
+    mobile_on: bool,
+    booth_on: bool,
+    /// (nomination id, post label, name, statement)
+    candidates: Vec<(i64, &'static str, String, String)>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct PollingQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    done: Option<String>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+    Query(q): Query<PollingQuery>,
+) -> Result<Response, HtmlError> {
+    let e = esvc::get(&state.store, &s.staff, id, Permission::ConductPolling).await.html(lang)?;
+    let can_run = s.staff.authorize(&state.store, Permission::RunElection, e.community_id).await.is_ok();
+    let community = crate::store::registry::community(&state.store, e.community_id)
+        .await
+        .html(lang)?
+        .map(|c| c.name)
+        .unwrap_or_default();
+    let turnout = svc::turnout(&state.store, &s.staff, id).await.html(lang)?;
+    let found = if q.q.trim().is_empty() {
+        Vec::new()
+    } else {
+        svc::find_voters(&state.store, &state.secrets.voting_code_key, &s.staff, id, &q.q).await.html(lang)?
+    };
+    let statements = st::statements(&state.store, id).await.html(lang)?;
+    let candidates = if can_run && stage_of(&e) >= crate::domain::Stage::CandidatesPublished {
+        crate::store::nominations::for_election(&state.store, id)
+            .await
+            .html(lang)?
+            .into_iter()
+            .filter(|n| n.status == "candidate")
+            .map(|n| {
+                let stmt = statements.iter().find(|x| x.nomination_id == n.id).map(|x| x.statement.clone());
+                (n.id, text(lang, &format!("post.{}", n.post)), n.nominee_name, stmt.unwrap_or_default())
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let notice = q.done.map(|d| text(lang, &format!("polling.done.{d}")).to_string());
+    let page = PollingPage {
+        t: Tr(lang),
+        user: Some(s.staff.display_name.clone()),
+        csrf: s.csrf.clone(),
+        stage_label: text(lang, &format!("stage.{}", e.stage)),
+        mobile_on: svc::channel_enabled(&e, "mobile_box"),
+        booth_on: svc::channel_enabled(&e, "booth"),
+        stations: svc::stations(&e),
+        booths: st::booths(&state.store, id).await.html(lang)?,
+        e,
+        community,
+        notice,
+        can_run,
+        turnout,
+        q: q.q,
+        found,
+        candidates,
+    };
+    Ok(page.into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {}
+
+pub async fn open(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<CsrfOnly>,
+) -> Result<Redirect, HtmlError> {
+    svc::open_polls(&state.store, &state.log, &f.session.staff, id).await.html(f.lang)?;
+    Ok(Redirect::to(&format!("/staff/elections/{id}/polling?done=opened")))
+}
+
+pub async fn close(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<CsrfOnly>,
+) -> Result<Redirect, HtmlError> {
+    svc::close_polls(&state.store, &state.log, &f.session.staff, id).await.html(f.lang)?;
+    Ok(Redirect::to(&format!("/staff/elections/{id}/polling?done=closed")))
+}
+
+#[derive(Deserialize)]
+pub struct CheckInForm {
+    resident_id: i64,
+    /// `channel|station|booth id`
+    how: String,
+    #[serde(default)]
+    proxy_id: String,
+}
+
+pub async fn check_in(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<CheckInForm>,
+) -> Result<Redirect, HtmlError> {
+    let mut parts = f.form.how.splitn(3, '|');
+    let channel = parts.next().unwrap_or("").to_string();
+    let station = parts.next().unwrap_or("").to_string();
+    let booth_id = parts.next().and_then(|b| b.parse().ok());
+    let proxy_id: Option<i64> = f.form.proxy_id.trim().parse().ok();
+    let c = CheckIn {
+        resident_id: f.form.resident_id,
+        channel: if proxy_id.is_some() { "proxy".into() } else { channel },
+        station,
+        booth_id,
+        proxy_id,
+    };
+    svc::check_in(&state.store, &f.session.staff, id, &c).await.html(f.lang)?;
+    Ok(Redirect::to(&format!("/staff/elections/{id}/polling?done=issued")))
+}
+
+/// A statement with an optional photo (multipart; the CSRF field comes first).
+pub async fn statement(
+    State(state): State<AppState>,
+    Path(nid): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+    mut mp: Multipart,
+) -> Result<Redirect, HtmlError> {
+    let bad = || HtmlError { lang, err: ServiceError::Invalid { key: "err.request", field: None } };
+    let (mut csrf, mut text_in, mut photo) = (String::new(), String::new(), None::<(Vec<u8>, String)>);
+    while let Some(field) = mp.next_field().await.map_err(|_| bad())? {
+        match field.name().unwrap_or("") {
+            "csrf" => csrf = field.text().await.map_err(|_| bad())?,
+            "statement" => text_in = field.text().await.map_err(|_| bad())?,
+            "photo" => {
+                let ty = field.content_type().unwrap_or("").to_string();
+                let bytes = field.bytes().await.map_err(|_| bad())?;
+                if !bytes.is_empty() {
+                    photo = Some((bytes.to_vec(), ty));
+                }
+            }
+            _ => {}
+        }
+    }
+    if !same_token(&csrf, &s.csrf) {
+        return Err(HtmlError { lang, err: ServiceError::Forbidden });
+    }
+    let p = photo.as_ref().map(|(b, t)| (b.as_slice(), t.as_str()));
+    svc::set_statement(&state.store, &s.staff, nid, &text_in, p).await.html(lang)?;
+    let n =
+        crate::store::nominations::get(&state.store, nid).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
+    Ok(Redirect::to(&format!("/staff/elections/{}/polling?done=statement", n.election_id)))
+}
+
+// ---- paper entry ----
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/paper.html")]
+struct PaperPage {
+    t: Tr,
+    user: Option<String>,
+    csrf: String,
+    id: i64,
+    station: String,
+    pass: i64,
+    notice: Option<String>,
+    can_run: bool,
+    cmp: BoxComparison,
+    /// (#, pass 1, pass 2, differs)
+    rows: Vec<(usize, String, String, bool)>,
+    posts: Vec<PostView>,
+}
+
+#[derive(Deserialize)]
+pub struct PaperQuery {
+    station: String,
+    #[serde(default = "one")]
+    pass: i64,
+    #[serde(default)]
+    saved: Option<i64>,
+}
+
+fn one() -> i64 {
+    1
+}
+
+pub async fn paper_page(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+    Query(q): Query<PaperQuery>,
+) -> Result<Response, HtmlError> {
+    let e = esvc::get(&state.store, &s.staff, id, Permission::ConductPolling).await.html(lang)?;
+    let can_run = s.staff.authorize(&state.store, Permission::RunElection, e.community_id).await.is_ok();
+    let cmp = svc::compare_box(&state.store, &s.staff, id, &q.station).await.html(lang)?;
+    let (_, paper) = svc::current(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
+    let n = cmp.first.len().max(cmp.second.len());
+    let rows = (0..n)
+        .map(|i| {
+            let a = cmp.first.get(i).cloned().unwrap_or_default();
+            let b = cmp.second.get(i).cloned().unwrap_or_default();
+            let differs = a != b;
+            (i + 1, a, b, differs)
+        })
+        .collect();
+    let posts = post_views(&state, lang, id, &paper, &Marks::default()).await;
+    let notice = q.saved.map(|n| format!("{} #{n}", text(lang, "paper.saved")));
+    let page = PaperPage {
+        t: Tr(lang),
+        user: Some(s.staff.display_name.clone()),
+        csrf: s.csrf.clone(),
+        id,
+        station: q.station,
+        pass: if q.pass == 2 { 2 } else { 1 },
+        notice,
+        can_run,
+        cmp,
+        rows,
+        posts,
+    };
+    Ok(page.into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct PaperExtra {
+    #[serde(default)]
+    station: String,
+    #[serde(default)]
+    pass: i64,
+    #[serde(default)]
+    seq: String,
+    #[serde(default)]
+    un_chair: String,
+    #[serde(default)]
+    un_vice_chair: String,
+    #[serde(default)]
+    un_member: String,
+    #[serde(default)]
+    invalid: Option<String>,
+}
+
+pub async fn enter_paper(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+    body: axum::body::Bytes,
+) -> Result<Redirect, HtmlError> {
+    let ballot: BallotForm = serde_html_form::from_bytes(&body).unwrap_or_default();
+    let extra: PaperExtra = serde_html_form::from_bytes(&body).unwrap_or_default();
+    let csrf: crate::web::vote::CsrfField = serde_html_form::from_bytes(&body).unwrap_or_default();
+    if !same_token(&csrf.csrf, &s.csrf) {
+        return Err(HtmlError { lang, err: ServiceError::Forbidden });
+    }
+    let n = |s: &str| s.trim().parse::<u32>().unwrap_or(0);
+    let mut marks = ballot.marks();
+    marks.unreadable =
+        WriteInCounts { chair: n(&extra.un_chair), vice_chair: n(&extra.un_vice_chair), member: n(&extra.un_member) };
+    marks.invalid = extra.invalid.is_some();
+    let seq = extra.seq.trim().parse().ok();
+    let saved =
+        svc::enter_paper(&state.store, &s.staff, id, &extra.station, extra.pass, seq, &marks).await.html(lang)?;
+    Ok(Redirect::to(&format!(
+        "/staff/elections/{id}/paper?station={}&pass={}&saved={saved}",
+        crate::web::auth::urlencode(&extra.station),
+        extra.pass
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct AcceptForm {
+    station: String,
+    #[serde(default)]
+    spoiled: String,
+}
+
+pub async fn accept_box(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<AcceptForm>,
+) -> Result<Redirect, HtmlError> {
+    let spoiled = f.form.spoiled.trim().parse().unwrap_or(0);
+    svc::accept_box(&state.store, &f.session.staff, id, &f.form.station, spoiled).await.html(f.lang)?;
+    Ok(Redirect::to(&format!("/staff/elections/{id}/paper?station={}", crate::web::auth::urlencode(&f.form.station))))
+}
+
+pub fn statement_limit() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024)
+}

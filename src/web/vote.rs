@@ -1,0 +1,779 @@
+//! The voter's pages (remote, on their own phone) and the booth tablet's (issue 6). Both work
+//! without JavaScript: fill the ballot, review it, cast, get a receipt. The same ballot
+//! structure as the JSON API and the printed ballot.
+//!
+//! A signed-in voter holds `hj_voter`: election, resident and expiry, MACed with the session
+//! key — stateless, so any node of a PostgreSQL deployment accepts it. A booth tablet holds
+//! `hj_booth`, the booth's token (the server keeps only its hash). Forms carry a CSRF token
+//! derived from the cookie; SameSite=Strict and the origin check are the other two layers.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use hmac::{Hmac, KeyInit, Mac};
+use serde::Deserialize;
+use sha2::Sha256;
+
+use crate::AppState;
+use crate::domain::ballot::{BallotPaper, Marks, WriteIns};
+use crate::law::Post;
+use crate::service::cast::Receipt;
+use crate::service::polling as svc;
+use crate::service::receipts::ReceiptCheck;
+use crate::store::polling as st;
+use crate::web::auth::{StaffSession, same_token};
+use crate::web::error::{HtmlError, ResultExt};
+use crate::web::i18n::{Lang, Tr, text};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/vote", get(signin_page))
+        .route("/vote/signin", post(signin))
+        .route("/vote/signout", post(signout))
+        .route("/vote/ballot", get(ballot_page))
+        .route("/vote/review", post(review))
+        .route("/vote/edit", post(edit))
+        .route("/vote/cast", post(cast))
+        .route("/booth", get(booth_page))
+        .route("/booth/setup", post(booth_setup))
+        .route("/booth/review", post(booth_review))
+        .route("/booth/edit", post(booth_edit))
+        .route("/booth/cast", post(booth_cast))
+        .route("/receipt", get(receipt_page))
+        .route("/public/nominations/{id}/photo", get(photo))
+}
+
+const VOTER_COOKIE: &str = "hj_voter";
+const BOOTH_COOKIE: &str = "hj_booth";
+/// A voter session lasts long enough to read the statements and vote, no longer.
+const VOTER_TTL_MS: i64 = 30 * 60 * 1000;
+
+fn mac(key: &[u8], label: &str, data: &str) -> String {
+    let Ok(mut m) = Hmac::<Sha256>::new_from_slice(key) else { return String::new() };
+    m.update(label.as_bytes());
+    m.update(b"\0");
+    m.update(data.as_bytes());
+    hex::encode(m.finalize().into_bytes())
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|s| {
+        s.split(';').find_map(|kv| kv.trim().strip_prefix(name).and_then(|r| r.strip_prefix('=')).map(str::to_string))
+    })
+}
+
+fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -> String {
+    let sec = if secure { "; Secure" } else { "" };
+    let age = max_age.map(|a| format!("; Max-Age={a}")).unwrap_or_default();
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict{sec}{age}")
+}
+
+/// The signed-in voter: (election, resident), and the CSRF token of their forms.
+struct Voter {
+    election_id: i64,
+    resident_id: i64,
+    csrf: String,
+}
+
+fn voter_of(state: &AppState, headers: &HeaderMap) -> Option<Voter> {
+    let raw = cookie(headers, VOTER_COOKIE)?;
+    let (body, tag) = raw.rsplit_once('.')?;
+    let expect = mac(&state.secrets.session_key, "voter", body);
+    if !same_token(tag, &expect) {
+        return None;
+    }
+    let mut parts = body.split('.');
+    let election_id = parts.next()?.parse().ok()?;
+    let resident_id = parts.next()?.parse().ok()?;
+    let exp: i64 = parts.next()?.parse().ok()?;
+    if exp < crate::store::now_ms() {
+        return None;
+    }
+    Some(Voter {
+        election_id,
+        resident_id,
+        csrf: mac(&state.secrets.session_key, "voter-csrf", &raw)[..32].to_string(),
+    })
+}
+
+fn booth_csrf(state: &AppState, token: &str) -> String {
+    mac(&state.secrets.session_key, "booth-csrf", token)[..32].to_string()
+}
+
+/// Just the CSRF field of a form.
+#[derive(Deserialize, Default)]
+pub struct CsrfField {
+    #[serde(default)]
+    pub csrf: String,
+}
+
+// ---- page data ----
+
+pub struct CandView {
+    pub id: String,
+    pub name: String,
+    pub gender: &'static str,
+    pub statement: String,
+    pub photo: Option<String>,
+    pub checked: bool,
+}
+
+pub struct PostView {
+    pub post: &'static str,
+    pub label: &'static str,
+    pub seats: u32,
+    pub candidates: Vec<CandView>,
+    pub write_ins: Vec<String>,
+}
+
+pub fn post_label(lang: Lang, p: Post) -> &'static str {
+    text(lang, &format!("post.{}", p.as_str()))
+}
+
+/// The ballot as fields to fill, with `marks` pre-filled (back from review).
+pub async fn post_views(
+    state: &AppState,
+    lang: Lang,
+    election_id: i64,
+    paper: &BallotPaper,
+    marks: &Marks,
+) -> Vec<PostView> {
+    let statements = st::statements(&state.store, election_id).await.unwrap_or_default();
+    paper
+        .posts
+        .iter()
+        .filter(|s| s.seats > 0)
+        .map(|s| {
+            let written = marks.written_in(s.post);
+            let write_ins = if paper.write_ins {
+                (0..s.seats as usize).map(|i| written.get(i).cloned().unwrap_or_default()).collect()
+            } else {
+                Vec::new()
+            };
+            PostView {
+                post: s.post.as_str(),
+                label: post_label(lang, s.post),
+                seats: s.seats,
+                candidates: s
+                    .candidates
+                    .iter()
+                    .map(|c| {
+                        let stmt = statements.iter().find(|x| x.nomination_id.to_string() == c.id);
+                        CandView {
+                            id: c.id.clone(),
+                            name: c.name.clone(),
+                            gender: text(lang, &format!("gender.{}", c.gender)),
+                            statement: stmt.map(|x| x.statement.clone()).unwrap_or_default(),
+                            photo: stmt
+                                .filter(|x| x.has_photo)
+                                .map(|x| format!("/public/nominations/{}/photo", x.nomination_id)),
+                            checked: marks.on(s.post).contains(&c.id),
+                        }
+                    })
+                    .collect(),
+                write_ins,
+            }
+        })
+        .collect()
+}
+
+/// The ballot form as posted: checkboxes per post, write-in lines `wi_<post>`, `for`.
+#[derive(Deserialize, Default)]
+pub struct BallotForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    chair: Vec<String>,
+    #[serde(default)]
+    vice_chair: Vec<String>,
+    #[serde(default)]
+    member: Vec<String>,
+    #[serde(default)]
+    wi_chair: Vec<String>,
+    #[serde(default)]
+    wi_vice_chair: Vec<String>,
+    #[serde(default)]
+    wi_member: Vec<String>,
+    #[serde(default, rename = "for")]
+    principal: Option<i64>,
+}
+
+impl BallotForm {
+    pub fn marks(&self) -> Marks {
+        let keep = |v: &[String]| v.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect::<Vec<_>>();
+        Marks {
+            chair: keep(&self.chair),
+            vice_chair: keep(&self.vice_chair),
+            member: keep(&self.member),
+            write_ins: WriteIns {
+                chair: keep(&self.wi_chair),
+                vice_chair: keep(&self.wi_vice_chair),
+                member: keep(&self.wi_member),
+            },
+            ..Marks::default()
+        }
+    }
+
+    /// The same choices as hidden fields, carried from review to cast (or back to edit).
+    fn hidden(&self) -> Vec<(String, String)> {
+        let m = self.marks();
+        let mut h = Vec::new();
+        for p in Post::ALL {
+            for id in m.on(p) {
+                h.push((p.as_str().to_string(), id.clone()));
+            }
+            for n in m.written_in(p) {
+                h.push((format!("wi_{}", p.as_str()), n.clone()));
+            }
+        }
+        if let Some(f) = self.principal {
+            h.push(("for".into(), f.to_string()));
+        }
+        h
+    }
+}
+
+fn parse_form(body: &[u8]) -> BallotForm {
+    serde_html_form::from_bytes(body).unwrap_or_default()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "vote/signin.html")]
+struct SigninPage {
+    t: Tr,
+    user: Option<String>,
+    csrf: String,
+    error: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "vote/ballot.html")]
+struct BallotPage {
+    t: Tr,
+    user: Option<String>,
+    csrf: String,
+    heading: String,
+    notice: Option<String>,
+    error: Option<String>,
+    base: &'static str,
+    principal: Option<i64>,
+    posts: Vec<PostView>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "vote/review.html")]
+struct ReviewPage {
+    t: Tr,
+    user: Option<String>,
+    csrf: String,
+    heading: String,
+    base: &'static str,
+    blank: bool,
+    summary: Vec<(&'static str, Vec<(String, bool)>)>,
+    hidden: Vec<(String, String)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "vote/receipt.html")]
+struct ReceiptPage {
+    t: Tr,
+    user: Option<String>,
+    csrf: String,
+    receipt: Option<Receipt>,
+    others: Vec<(i64, String)>,
+    booth: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "vote/message.html")]
+struct MessagePage {
+    t: Tr,
+    user: Option<String>,
+    csrf: String,
+    title: &'static str,
+    body: String,
+    others: Vec<(i64, String)>,
+    again: Option<&'static str>,
+}
+
+fn message(lang: Lang, title: &str, body: String, again: Option<&'static str>) -> Response {
+    MessagePage {
+        t: Tr(lang),
+        user: None,
+        csrf: String::new(),
+        title: text(lang, title),
+        body,
+        others: Vec::new(),
+        again,
+    }
+    .into_response()
+}
+
+// ---- remote voting ----
+
+async fn signin_page(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> Response {
+    if voter_of(&state, &headers).is_some() {
+        return Redirect::to("/vote/ballot").into_response();
+    }
+    SigninPage { t: Tr(lang), user: None, csrf: String::new(), error: None }.into_response()
+}
+
+#[derive(Deserialize)]
+struct SigninForm {
+    #[serde(default)]
+    code: String,
+}
+
+async fn signin(State(state): State<AppState>, lang: Lang, Form(f): Form<SigninForm>) -> Response {
+    let found = svc::voter_by_code(&state.store, &state.secrets.voting_code_key, &f.code).await;
+    let Ok(Some((election_id, resident_id))) = found else {
+        let error = Some(text(lang, "err.voting_code").to_string());
+        return SigninPage { t: Tr(lang), user: None, csrf: String::new(), error }.into_response();
+    };
+    let exp = crate::store::now_ms() + VOTER_TTL_MS;
+    let body = format!("{election_id}.{resident_id}.{exp}");
+    let value = format!("{body}.{}", mac(&state.secrets.session_key, "voter", &body));
+    (
+        [(header::SET_COOKIE, set_cookie(VOTER_COOKIE, &value, state.config.secure_cookies, None))],
+        Redirect::to("/vote/ballot"),
+    )
+        .into_response()
+}
+
+async fn signout(headers: HeaderMap, State(state): State<AppState>) -> Response {
+    let _ = voter_of(&state, &headers);
+    ([(header::SET_COOKIE, set_cookie(VOTER_COOKIE, "", state.config.secure_cookies, Some(0)))], Redirect::to("/vote"))
+        .into_response()
+}
+
+/// Approved principals of this voter who have not voted yet (LAW.md §6 proxies).
+async fn open_principals(state: &AppState, v: &Voter, round: i64) -> Vec<(i64, String)> {
+    let mut out = Vec::new();
+    for p in crate::store::elections::proxies(&state.store, v.election_id).await.unwrap_or_default() {
+        if p.proxy_id == v.resident_id
+            && p.status == "approved"
+            && matches!(st::participation_of(&state.store, v.election_id, round, p.principal_id).await, Ok(None))
+        {
+            out.push((p.principal_id, p.principal_name));
+        }
+    }
+    out
+}
+
+#[derive(Deserialize)]
+struct ForQuery {
+    #[serde(default, rename = "for")]
+    principal: Option<i64>,
+}
+
+async fn heading(state: &AppState, election_id: i64) -> String {
+    match crate::store::elections::get(&state.store, election_id).await {
+        Ok(Some(e)) => {
+            let c = crate::store::registry::community(&state.store, e.community_id).await.ok().flatten();
+            format!("{} · {} {}", c.map(|c| c.name).unwrap_or_default(), e.round, "居民委员会选举")
+        }
+        _ => String::new(),
+    }
+}
+
+async fn ballot_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    Query(q): Query<ForQuery>,
+) -> Response {
+    let Some(v) = voter_of(&state, &headers) else { return Redirect::to("/vote").into_response() };
+    render_ballot(&state, lang, &v, q.principal, &Marks::default(), None).await
+}
+
+async fn render_ballot(
+    state: &AppState,
+    lang: Lang,
+    v: &Voter,
+    principal: Option<i64>,
+    marks: &Marks,
+    error: Option<String>,
+) -> Response {
+    let current = match svc::current(&state.store, v.election_id).await {
+        Ok(Some((p, paper))) if p.status == "open" => (p, paper),
+        _ => return message(lang, "vote.title", text(lang, "err.polls_not_open").into(), None),
+    };
+    let (poll, paper) = current;
+    let whom = principal.filter(|p| *p != v.resident_id);
+    let me = whom.unwrap_or(v.resident_id);
+    if let Ok(Some(_)) = st::participation_of(&state.store, v.election_id, poll.round_no, me).await {
+        let others = open_principals(state, v, poll.round_no).await;
+        return MessagePage {
+            t: Tr(lang),
+            user: None,
+            csrf: v.csrf.clone(),
+            title: text(lang, "vote.title"),
+            body: text(lang, "err.already_voted").into(),
+            others,
+            again: None,
+        }
+        .into_response();
+    }
+    let mut notice = None;
+    if let Some(p) = whom {
+        let names = open_principals(state, v, poll.round_no).await;
+        match names.iter().find(|n| n.0 == p) {
+            Some(n) => notice = Some(format!("{} {}", text(lang, "vote.for_principal"), n.1)),
+            None => return message(lang, "vote.title", text(lang, "law.proxy_not_approved").into(), None),
+        }
+    }
+    let posts = post_views(state, lang, v.election_id, &paper, marks).await;
+    BallotPage {
+        t: Tr(lang),
+        user: None,
+        csrf: v.csrf.clone(),
+        heading: heading(state, v.election_id).await,
+        notice,
+        error,
+        base: "/vote",
+        principal: whom,
+        posts,
+    }
+    .into_response()
+}
+
+/// The review step: what the ballot says, write-ins as they will be read, a warning for a
+/// blank ballot; nothing is cast yet.
+async fn review_page(
+    state: &AppState,
+    lang: Lang,
+    election_id: i64,
+    csrf: String,
+    base: &'static str,
+    form: &BallotForm,
+) -> Result<Response, String> {
+    let (_, paper) = match svc::current(&state.store, election_id).await {
+        Ok(Some(x)) if x.0.status == "open" => x,
+        _ => return Err(text(lang, "err.polls_not_open").into()),
+    };
+    let marks = form.marks();
+    if let Err(e) = paper.check(&marks, crate::domain::ballot::Source::Browser) {
+        let msg = match e {
+            crate::domain::ballot::BallotError::TooManyNames { seats, .. } => {
+                format!(
+                    "{}：{}",
+                    post_label(lang, post_of(e.field())),
+                    text(lang, "vote.too_many").replace("{n}", &seats.to_string())
+                )
+            }
+            _ => text(lang, "err.ballot").to_string(),
+        };
+        return Err(msg);
+    }
+    let e = crate::store::elections::get(&state.store, election_id).await.ok().flatten();
+    let Some(e) = e else { return Err(text(lang, "err.not_found").into()) };
+    let reads = svc::preview_write_ins(&state.store, &e, &marks).await.unwrap_or_default();
+    let mut summary = Vec::new();
+    for s in paper.posts.iter().filter(|s| s.seats > 0) {
+        let mut names: Vec<(String, bool)> =
+            s.candidates.iter().filter(|c| marks.on(s.post).contains(&c.id)).map(|c| (c.name.clone(), true)).collect();
+        names.extend(
+            reads
+                .iter()
+                .filter(|r| r.0 == s.post)
+                .map(|r| (format!("{}（{}）", r.1, text(lang, "vote.write_in")), r.2)),
+        );
+        summary.push((post_label(lang, s.post), names));
+    }
+    let blank = summary.iter().all(|s| s.1.is_empty());
+    Ok(ReviewPage {
+        t: Tr(lang),
+        user: None,
+        csrf,
+        heading: heading(state, election_id).await,
+        base,
+        blank,
+        summary,
+        hidden: form.hidden(),
+    }
+    .into_response())
+}
+
+fn post_of(field: &str) -> Post {
+    match field.split(['[', '.']).next().unwrap_or("") {
+        "chair" => Post::Chair,
+        "vice_chair" => Post::ViceChair,
+        _ => Post::Member,
+    }
+}
+
+fn csrf_refused(lang: Lang) -> Response {
+    HtmlError { lang, err: crate::service::ServiceError::Forbidden }.into_response()
+}
+
+async fn review(State(state): State<AppState>, lang: Lang, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    let Some(v) = voter_of(&state, &headers) else { return Redirect::to("/vote").into_response() };
+    let form = parse_form(&body);
+    if !same_token(&form.csrf, &v.csrf) {
+        return csrf_refused(lang);
+    }
+    match review_page(&state, lang, v.election_id, v.csrf.clone(), "/vote", &form).await {
+        Ok(r) => r,
+        Err(msg) => render_ballot(&state, lang, &v, form.principal, &form.marks(), Some(msg)).await,
+    }
+}
+
+async fn edit(State(state): State<AppState>, lang: Lang, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    let Some(v) = voter_of(&state, &headers) else { return Redirect::to("/vote").into_response() };
+    let form = parse_form(&body);
+    if !same_token(&form.csrf, &v.csrf) {
+        return csrf_refused(lang);
+    }
+    render_ballot(&state, lang, &v, form.principal, &form.marks(), None).await
+}
+
+async fn cast(State(state): State<AppState>, lang: Lang, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    let Some(v) = voter_of(&state, &headers) else { return Redirect::to("/vote").into_response() };
+    let form = parse_form(&body);
+    if !same_token(&form.csrf, &v.csrf) {
+        return csrf_refused(lang);
+    }
+    let marks = form.marks();
+    match svc::cast_remote(&state.store, &state.ballots, (v.election_id, v.resident_id), form.principal, &marks).await {
+        Ok(receipt) => {
+            let round =
+                svc::current(&state.store, v.election_id).await.ok().flatten().map(|c| c.0.round_no).unwrap_or(1);
+            let others = open_principals(&state, &v, round).await;
+            ReceiptPage { t: Tr(lang), user: None, csrf: v.csrf.clone(), receipt: Some(receipt), others, booth: false }
+                .into_response()
+        }
+        Err(err) => HtmlError { lang, err }.into_response(),
+    }
+}
+
+// ---- booth tablets ----
+
+#[derive(Deserialize)]
+struct BoothSetup {
+    #[serde(default)]
+    csrf: String,
+    election_id: i64,
+    station: String,
+    name: String,
+}
+
+/// A clerk (signed in on the tablet) registers it as a booth; the tablet keeps the token and
+/// the clerk's session is not needed on it afterwards.
+async fn booth_setup(
+    State(state): State<AppState>,
+    lang: Lang,
+    s: StaffSession,
+    Form(f): Form<BoothSetup>,
+) -> Response {
+    if !same_token(&f.csrf, &s.csrf) {
+        return csrf_refused(lang);
+    }
+    match svc::register_booth(&state.store, &s.staff, f.election_id, &f.station, &f.name).await {
+        Ok((_, token)) => (
+            [(header::SET_COOKIE, set_cookie(BOOTH_COOKIE, &token, state.config.secure_cookies, Some(86_400 * 3)))],
+            Redirect::to("/booth"),
+        )
+            .into_response(),
+        Err(err) => HtmlError { lang, err }.into_response(),
+    }
+}
+
+async fn booth_of(state: &AppState, headers: &HeaderMap) -> Option<(st::BoothRow, String)> {
+    let token = cookie(headers, BOOTH_COOKIE)?;
+    let b = st::booth_by_token(&state.store, &svc::booth_hash(&token)).await.ok().flatten()?;
+    Some((b, token))
+}
+
+/// Locked: "check in with a clerk". Unlocked: the ballot, for exactly one voter.
+async fn booth_page(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> Response {
+    let Some((b, token)) = booth_of(&state, &headers).await else {
+        return message(lang, "booth.title", text(lang, "booth.not_set_up").into(), None);
+    };
+    let open = svc::current(&state.store, b.election_id).await.ok().flatten().filter(|(p, _)| p.status == "open");
+    let Some((poll, paper)) = open.filter(|(p, _)| b.unlocked_round == Some(p.round_no)) else {
+        return message(lang, "booth.title", format!("{} · {}", b.name, text(lang, "booth.locked")), Some("/booth"));
+    };
+    let _ = poll;
+    let posts = post_views(&state, lang, b.election_id, &paper, &Marks::default()).await;
+    BallotPage {
+        t: Tr(lang),
+        user: None,
+        csrf: booth_csrf(&state, &token),
+        heading: heading(&state, b.election_id).await,
+        notice: Some(format!("{} · {}", b.station, b.name)),
+        error: None,
+        base: "/booth",
+        principal: None,
+        posts,
+    }
+    .into_response()
+}
+
+async fn booth_form(
+    state: &AppState,
+    lang: Lang,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(st::BoothRow, String, BallotForm), Response> {
+    let Some((b, token)) = booth_of(state, headers).await else { return Err(Redirect::to("/booth").into_response()) };
+    let form = parse_form(body);
+    let csrf = booth_csrf(state, &token);
+    if !same_token(&form.csrf, &csrf) {
+        return Err(csrf_refused(lang));
+    }
+    Ok((b, csrf, form))
+}
+
+async fn booth_review(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let (b, csrf, form) = match booth_form(&state, lang, &headers, &body).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match review_page(&state, lang, b.election_id, csrf.clone(), "/booth", &form).await {
+        Ok(r) => r,
+        Err(msg) => booth_ballot(&state, lang, &b, csrf, &form.marks(), Some(msg)).await,
+    }
+}
+
+async fn booth_ballot(
+    state: &AppState,
+    lang: Lang,
+    b: &st::BoothRow,
+    csrf: String,
+    marks: &Marks,
+    error: Option<String>,
+) -> Response {
+    let Ok(Some((_, paper))) = svc::current(&state.store, b.election_id).await else {
+        return message(lang, "booth.title", text(lang, "err.polls_not_open").into(), Some("/booth"));
+    };
+    let posts = post_views(state, lang, b.election_id, &paper, marks).await;
+    BallotPage {
+        t: Tr(lang),
+        user: None,
+        csrf,
+        heading: heading(state, b.election_id).await,
+        notice: Some(format!("{} · {}", b.station, b.name)),
+        error,
+        base: "/booth",
+        principal: None,
+        posts,
+    }
+    .into_response()
+}
+
+async fn booth_edit(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    match booth_form(&state, lang, &headers, &body).await {
+        Ok((b, csrf, form)) => booth_ballot(&state, lang, &b, csrf, &form.marks(), None).await,
+        Err(r) => r,
+    }
+}
+
+async fn booth_cast(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let (b, _, form) = match booth_form(&state, lang, &headers, &body).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match svc::cast_booth(&state.store, &state.ballots, &b, &form.marks()).await {
+        Ok(receipt) => ReceiptPage {
+            t: Tr(lang),
+            user: None,
+            csrf: String::new(),
+            receipt: Some(receipt),
+            others: Vec::new(),
+            booth: true,
+        }
+        .into_response(),
+        Err(err) => HtmlError { lang, err }.into_response(),
+    }
+}
+
+// ---- receipts and photos ----
+
+#[derive(Deserialize, Default)]
+struct ReceiptQuery {
+    #[serde(default)]
+    log: String,
+    #[serde(default)]
+    index: String,
+    #[serde(default)]
+    receipt: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "vote/receipt_check.html")]
+struct ReceiptCheckPage {
+    t: Tr,
+    user: Option<String>,
+    csrf: String,
+    log: String,
+    index: String,
+    receipt: String,
+    check: Option<ReceiptCheck>,
+}
+
+async fn receipt_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    Query(q): Query<ReceiptQuery>,
+) -> Result<Response, HtmlError> {
+    let check = match q.index.trim().parse::<u64>() {
+        Ok(i) if !q.log.is_empty() && !q.receipt.is_empty() => Some(
+            crate::service::receipts::check(&state.store, &state.log, q.log.trim(), i, &q.receipt).await.html(lang)?,
+        ),
+        _ => None,
+    };
+    Ok(ReceiptCheckPage {
+        t: Tr(lang),
+        user: None,
+        csrf: String::new(),
+        log: q.log,
+        index: q.index,
+        receipt: q.receipt,
+        check,
+    }
+    .into_response())
+}
+
+/// A candidate's photo, public once the candidate list is (the statement page shows it).
+async fn photo(
+    State(state): State<AppState>,
+    lang: Lang,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Result<Response, HtmlError> {
+    let n = crate::store::nominations::get(&state.store, id)
+        .await
+        .html(lang)?
+        .ok_or(crate::service::ServiceError::NotFound)
+        .html(lang)?;
+    let e = crate::store::elections::get(&state.store, n.election_id)
+        .await
+        .html(lang)?
+        .ok_or(crate::service::ServiceError::NotFound)
+        .html(lang)?;
+    if crate::service::elections::stage_of(&e) < crate::domain::Stage::CandidatesPublished {
+        return Err(HtmlError { lang, err: crate::service::ServiceError::NotFound });
+    }
+    let (bytes, ty) =
+        st::photo(&state.store, id).await.html(lang)?.ok_or(crate::service::ServiceError::NotFound).html(lang)?;
+    let ty = if ty == "image/png" { "image/png" } else { "image/jpeg" };
+    Ok(([(header::CONTENT_TYPE, ty), (header::CACHE_CONTROL, "public, max-age=300")], bytes).into_response())
+}
