@@ -256,13 +256,22 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
             let cfg = Config::new(None, bind, data_dir.clone());
             let log = crate::audit::checkpoints::LogIdentity::new(&cfg.log_name, &secrets.log_key, &cfg.witness_keys)?;
             let election = crate::demo::seed_election(&store, &log, &accounts).await.map_err(svc_err)?;
+            let polling = crate::demo::seed_polling_election(&store, &log, &secrets.voting_code_key, &accounts)
+                .await
+                .map_err(svc_err)?;
             store.close().await;
             let mut banner = format!(
                 "Demo street office ready in {:.1} s: 示范街道办事处 / 幸福社区 (8 residents' groups, 700 households).\n\
                  The 2026 re-election (id {election}) is at voter registration: open /staff/elections/{election}.\n\
-                 Staff accounts (passwords shown once):\n",
-                started.elapsed().as_secs_f64()
+                 和平社区's election (id {p}) is polling today, remote voting enabled as a pilot: open /vote on a phone\n\
+                 and type one of these voting codes (one ballot each), or watch /staff/elections/{p}/polling:\n",
+                started.elapsed().as_secs_f64(),
+                p = polling.election
             );
+            for (name, code) in &polling.codes {
+                banner.push_str(&format!("  {code}   ({name})\n"));
+            }
+            banner.push_str("Staff accounts (passwords shown once):\n");
             for (user, pw, role) in &accounts.lines {
                 banner.push_str(&format!("  {user:<10} {pw}   ({role})\n"));
             }

@@ -187,3 +187,102 @@ pub async fn seed(store: &Store) -> service::Result<DemoAccounts> {
 pub fn password_for_cli() -> String {
     password()
 }
+
+/// What the demo prints about its polling election.
+pub struct PollingDemo {
+    pub election: i64,
+    /// (name, voting code) of a few voters, to vote from a phone at once.
+    pub codes: Vec<(String, String)>,
+}
+
+/// The demo's second election, in a second community (和平社区, ~300 residents): its list was
+/// published 30 days ago, its candidates 10 days ago, and today is its election day, so polls
+/// are open on every channel — remote as the labelled pilot (LAW.md §6). The earlier steps run
+/// through the real services on a rehearsal clock (`clock::Clock`), so every deadline check of
+/// the law engine is applied as on those days.
+pub async fn seed_polling_election(
+    store: &Store,
+    log: &crate::audit::checkpoints::LogIdentity,
+    voting_code_key: &[u8],
+    accounts: &DemoAccounts,
+) -> service::Result<PollingDemo> {
+    use crate::service::elections::{PlanInput, Station};
+    let staff = &accounts.staff;
+    let street = crate::store::registry::community(store, accounts.community).await?.map(|c| c.street_office_id).unwrap_or_default();
+    let sys = Actor::system("demo");
+    let community = registry::create_community_as(store, &sys, street, "heping", "和平社区居民委员会").await?;
+    for user in ["weiyuan", "clerk"] {
+        if let Some(u) = users::by_username(store, user).await? {
+            let role = if user == "clerk" { Role::Clerk } else { Role::Committee };
+            accounts::grant_role(store, staff, u.id, Grant { role, scope: Scope { kind: ScopeKind::Community, id: community } })
+                .await?;
+        }
+    }
+    registry::create_group(store, staff, community, 1, "第1居民小组").await?;
+    let csv: String = demo_csv(1949, 100)
+        .lines()
+        .enumerate()
+        .map(|(i, l)| if i == 0 { format!("{l}\n") } else { format!("{}\n", one_group(l)) })
+        .collect();
+    let batch = import::preview(store, staff, community, "heping.csv", csv.as_bytes()).await?;
+    import::commit(store, staff, batch, &|_, _| {}).await?;
+
+    let day = crate::clock::real_today();
+    let rehearsal = crate::clock::Clock::default();
+    rehearsal.set(Some(day - time::Duration::days(30)));
+    let plan = PlanInput {
+        method: "direct".into(),
+        seats_chair: 1,
+        seats_vice_chair: 1,
+        seats_member: 3,
+        profile: "national".into(),
+        election_day: day.to_string(),
+        channels: ["paper", "mobile_box", "proxy", "booth", "remote"].map(String::from).to_vec(),
+        remote_legal_basis: "演示：街道办事处批准的远程投票试点方案（非真实法律依据）".into(),
+        stations: vec![Station { name: "和平社区活动室投票站".into(), mobile: false, supervisors: vec![] }],
+    };
+    let id = rehearsal
+        .scope(async {
+            let id = service::elections::open(store, staff, community, "2026", crate::domain::ElectionKind::Regular, &plan)
+                .await?;
+            service::elections::start_registration(store, log, staff, id).await?;
+            service::voters::register(store, staff, id).await?;
+            service::voters::publish_list(store, log, staff, id).await?;
+            service::nominations::open(store, log, staff, id).await?;
+            service::Result::Ok(id)
+        })
+        .await?;
+    let roll = crate::store::elections::roll(store, id).await?;
+    let ids: Vec<i64> = roll.iter().map(|v| v.resident_id).collect();
+    if ids.len() < 40 {
+        return Err(service::ServiceError::Internal("demo community too small".into()));
+    }
+    rehearsal.set(Some(day - time::Duration::days(10)));
+    rehearsal
+        .scope(async {
+            for (k, post) in ["chair", "chair", "vice_chair", "vice_chair", "member", "member", "member", "member"].iter().enumerate() {
+                let nominators: Vec<i64> = ids[10 + (k % 2) * 12..20 + (k % 2) * 12].to_vec();
+                let nid = service::nominations::nominate(store, staff, id, post, ids[k], "joint_voters", &nominators).await?;
+                service::nominations::consent(store, staff, nid).await?;
+                service::nominations::review(store, staff, nid, true, "").await?;
+                let statement = format!("{}：关心老人和儿童，办好社区食堂，定期公开居委会账目。", roll[k].name);
+                service::polling::set_statement(store, staff, nid, &statement, None).await?;
+            }
+            service::nominations::publish(store, log, staff, id).await?;
+            service::Result::Ok(())
+        })
+        .await?;
+    let cards = service::voters::issue_cards(store, voting_code_key, staff, id, None).await?;
+    service::polling::open_polls(store, log, staff, id).await?;
+    let codes = cards.iter().skip(40).take(5).map(|c| (c.name.clone(), c.code.clone())).collect();
+    Ok(PollingDemo { election: id, codes })
+}
+
+/// Puts a demo CSV row into residents' group 1 (the small community has one group).
+fn one_group(line: &str) -> String {
+    let mut cols: Vec<&str> = line.split(',').collect();
+    if cols.len() > 7 {
+        cols[7] = "1";
+    }
+    cols.join(",")
+}
