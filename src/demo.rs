@@ -208,14 +208,22 @@ pub async fn seed_polling_election(
 ) -> service::Result<PollingDemo> {
     use crate::service::elections::{PlanInput, Station};
     let staff = &accounts.staff;
-    let street = crate::store::registry::community(store, accounts.community).await?.map(|c| c.street_office_id).unwrap_or_default();
+    let street = crate::store::registry::community(store, accounts.community)
+        .await?
+        .map(|c| c.street_office_id)
+        .unwrap_or_default();
     let sys = Actor::system("demo");
     let community = registry::create_community_as(store, &sys, street, "heping", "和平社区居民委员会").await?;
     for user in ["weiyuan", "clerk"] {
         if let Some(u) = users::by_username(store, user).await? {
             let role = if user == "clerk" { Role::Clerk } else { Role::Committee };
-            accounts::grant_role(store, staff, u.id, Grant { role, scope: Scope { kind: ScopeKind::Community, id: community } })
-                .await?;
+            accounts::grant_role(
+                store,
+                staff,
+                u.id,
+                Grant { role, scope: Scope { kind: ScopeKind::Community, id: community } },
+            )
+            .await?;
         }
     }
     registry::create_group(store, staff, community, 1, "第1居民小组").await?;
@@ -243,8 +251,9 @@ pub async fn seed_polling_election(
     };
     let id = rehearsal
         .scope(async {
-            let id = service::elections::open(store, staff, community, "2026", crate::domain::ElectionKind::Regular, &plan)
-                .await?;
+            let id =
+                service::elections::open(store, staff, community, "2026", crate::domain::ElectionKind::Regular, &plan)
+                    .await?;
             service::elections::start_registration(store, log, staff, id).await?;
             service::voters::register(store, staff, id).await?;
             service::voters::publish_list(store, log, staff, id).await?;
@@ -260,9 +269,13 @@ pub async fn seed_polling_election(
     rehearsal.set(Some(day - time::Duration::days(10)));
     rehearsal
         .scope(async {
-            for (k, post) in ["chair", "chair", "vice_chair", "vice_chair", "member", "member", "member", "member"].iter().enumerate() {
+            for (k, post) in ["chair", "chair", "vice_chair", "vice_chair", "member", "member", "member", "member"]
+                .iter()
+                .enumerate()
+            {
                 let nominators: Vec<i64> = ids[10 + (k % 2) * 12..20 + (k % 2) * 12].to_vec();
-                let nid = service::nominations::nominate(store, staff, id, post, ids[k], "joint_voters", &nominators).await?;
+                let nid =
+                    service::nominations::nominate(store, staff, id, post, ids[k], "joint_voters", &nominators).await?;
                 service::nominations::consent(store, staff, nid).await?;
                 service::nominations::review(store, staff, nid, true, "").await?;
                 let statement = format!("{}：关心老人和儿童，办好社区食堂，定期公开居委会账目。", roll[k].name);

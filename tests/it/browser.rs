@@ -195,3 +195,144 @@ async fn committee_walks_from_new_election_to_published_list_and_cards() {
     assert_eq!(code.len(), 24, "{code}");
     b.close().await.unwrap();
 }
+
+/// A headless Chromium of the given window size on a served copy of the app.
+struct Browser {
+    b: fantoccini::Client,
+    base: String,
+    _driver: Driver,
+    _profile: crate::helpers::TempDir,
+}
+
+async fn browser(app: &TestApp, width: u32, height: u32) -> Option<Browser> {
+    if !std::path::Path::new(CHROMEDRIVER).exists() {
+        eprintln!("SKIPPED browser test: {CHROMEDRIVER} not installed");
+        return None;
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(huanjie::serve(app.router.clone(), listener));
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let driver = Driver(
+        std::process::Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    assert!(wait_for_port(port).await, "chromedriver did not start");
+    let profile = crate::helpers::temp_dir();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({"binary": "/usr/bin/chromium", "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+            "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-dev-shm-usage", format!("--window-size={width},{height}"), "--lang=zh-CN",
+            format!("--user-data-dir={}", profile.0.display())]}),
+    );
+    let b = ClientBuilder::new(HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .unwrap();
+    Some(Browser { b, base, _driver: driver, _profile: profile })
+}
+
+/// Issue 6: on a 390×844 phone, a resident signs in with the code from the card, votes,
+/// reviews, casts, sees the receipt, and cannot vote again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resident_votes_on_a_phone_and_cannot_vote_again() {
+    let app = TestApp::sqlite().await;
+    let Some(br) = browser(&app, 390, 844).await else { return };
+    let mut p = crate::polling::ready(&app, "ph").await;
+    let id = p.id;
+    let (st, b) = p.committee.api_post_empty(&format!("/api/v1/elections/{id}/polls/open")).await;
+    assert_eq!(st, axum::http::StatusCode::OK, "{b}");
+    let (b, base) = (&br.b, &br.base);
+    let voter = p.voters[14];
+    b.goto(&format!("{base}/lang/zh")).await.unwrap();
+    b.goto(&format!("{base}/vote")).await.unwrap();
+    b.find(Locator::Id("code")).await.unwrap().send_keys(&p.codes[&voter]).await.unwrap();
+    b.find(Locator::Css("form[action='/vote/signin'] button")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css("fieldset.post")).await.unwrap();
+    let chair = p.cands["chair"][1].clone();
+    b.find(Locator::Id(&format!("c-{chair}"))).await.unwrap().click().await.unwrap();
+    b.find(Locator::Id("wi-member-1")).await.unwrap().send_keys("赵三").await.unwrap();
+    b.find(Locator::Css("form[action='/vote/review'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css("form[action='/vote/cast']")).await.unwrap();
+    let review = b.source().await.unwrap();
+    assert!(review.contains("赵三"), "the review shows the write-in");
+    b.find(Locator::Css("form[action='/vote/cast'] button")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Id("receipt")).await.unwrap();
+    let receipt = b.find(Locator::Id("receipt")).await.unwrap().text().await.unwrap();
+    assert_eq!(receipt.len(), 24, "{receipt}");
+    // The receipt is found in the public log.
+    b.find(Locator::Css("a[href^='/receipt']")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css("p.notice")).await.unwrap();
+    // Back to the ballot: refused, whatever the voter tries.
+    b.goto(&format!("{base}/vote/ballot")).await.unwrap();
+    let page = b.source().await.unwrap();
+    assert!(page.contains("已经领取过选票"), "{page}");
+    let marked = app
+        .count(&format!("SELECT COUNT(*) FROM participation WHERE election_id = {id} AND resident_id = {voter}"))
+        .await;
+    assert_eq!(marked, 1);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM ballots WHERE election_id = {id}")).await, 1);
+    b.clone().close().await.unwrap();
+}
+
+/// Issue 6: a clerk sets up a booth tablet, checks a voter in by name and unlocks the booth;
+/// the tablet takes exactly one ballot and locks again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clerk_checks_in_and_the_booth_takes_one_ballot() {
+    let app = TestApp::sqlite().await;
+    let Some(br) = browser(&app, 800, 1000).await else { return };
+    let mut p = crate::polling::ready(&app, "bo").await;
+    let id = p.id;
+    let (st, b) = p.committee.api_post_empty(&format!("/api/v1/elections/{id}/polls/open")).await;
+    assert_eq!(st, axum::http::StatusCode::OK, "{b}");
+    let (b, base) = (&br.b, &br.base);
+    b.goto(&format!("{base}/lang/zh")).await.unwrap();
+    b.goto(&format!("{base}/login")).await.unwrap();
+    b.find(Locator::Id("username")).await.unwrap().send_keys("bo-clerk").await.unwrap();
+    b.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    b.find(Locator::Css("form[action='/login'] button")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css("main")).await.unwrap();
+    // Set this browser up as booth 1 of the station: it shows the locked screen.
+    b.goto(&format!("{base}/staff/elections/{id}/polling")).await.unwrap();
+    b.find(Locator::Id("booth-name")).await.unwrap().send_keys("1号写票间").await.unwrap();
+    b.find(Locator::Css("form[action='/booth/setup'] button")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css("form[action='/booth']")).await.unwrap();
+    assert!(b.source().await.unwrap().contains("已锁定"));
+    // Check-in by name, issuing the ballot to the booth.
+    b.goto(&format!("{base}/staff/elections/{id}/polling")).await.unwrap();
+    b.find(Locator::Id("q")).await.unwrap().send_keys("杨二").await.unwrap();
+    b.find(Locator::Css("form.search button")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css("form[action$='/checkin']")).await.unwrap();
+    let voter = p.voters[14];
+    let select = b.find(Locator::Id(&format!("how-{voter}"))).await.unwrap();
+    select.select_by_label(&format!("投票站电子投票 · {} · 1号写票间", crate::polling::STATION)).await.unwrap();
+    b.find(Locator::Css("form[action$='/checkin'] button")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css("p.notice")).await.unwrap();
+    // The booth now shows the ballot, once.
+    b.goto(&format!("{base}/booth")).await.unwrap();
+    b.wait().for_element(Locator::Css("fieldset.post")).await.unwrap();
+    let member = p.cands["member"][2].clone();
+    b.find(Locator::Id(&format!("c-{member}"))).await.unwrap().click().await.unwrap();
+    b.find(Locator::Css("form[action='/booth/review'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css("form[action='/booth/cast']")).await.unwrap();
+    b.find(Locator::Css("form[action='/booth/cast'] button")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Id("receipt")).await.unwrap();
+    b.find(Locator::Css("form[action='/booth'] button")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css("form[action='/booth']")).await.unwrap();
+    assert!(b.source().await.unwrap().contains("已锁定"), "the booth locked itself");
+    let marked =
+        app.count(&format!("SELECT COUNT(*) FROM participation WHERE election_id = {id} AND channel = 'booth'")).await;
+    assert_eq!(marked, 1);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM ballots WHERE election_id = {id}")).await, 1);
+    b.clone().close().await.unwrap();
+}
