@@ -62,28 +62,61 @@ pub async fn current(store: &Store, election_id: i64) -> Result<Option<(PollRow,
     }
 }
 
-/// The ballot paper of the first round, from the published formal candidate list.
-async fn first_paper(tx: &mut Tx, e: &ElectionRow) -> Result<BallotPaper> {
-    let noms = crate::store::nominations::for_election_tx(tx, e.id).await?;
+/// The ballot paper of the first round from the formal candidate list (`genders` by resident).
+fn paper_from(
+    e: &ElectionRow,
+    noms: &[crate::store::nominations::NominationRow],
+    gender: impl Fn(i64) -> String,
+) -> BallotPaper {
     let mut posts = Vec::new();
     for (post, seats) in
         [(Post::Chair, e.seats_chair), (Post::ViceChair, e.seats_vice_chair), (Post::Member, e.seats_member)]
     {
         let mut on: Vec<_> = noms.iter().filter(|n| n.post == post.as_str() && n.status == "candidate").collect();
         on.sort_by_key(|n| (n.list_order, n.id));
-        let mut candidates = Vec::with_capacity(on.len());
-        for n in on {
-            let r = crate::store::registry::resident_in_tx(tx, n.nominee_id).await?.ok_or(ServiceError::NotFound)?;
-            candidates.push(CandidateLine {
+        let candidates = on
+            .into_iter()
+            .map(|n| CandidateLine {
                 id: n.id.to_string(),
                 resident_id: n.nominee_id,
                 name: n.nominee_name.clone(),
-                gender: r.gender.clone(),
-            });
-        }
+                gender: gender(n.nominee_id),
+            })
+            .collect();
         posts.push(PostSheet { post, seats: u32::try_from(seats).unwrap_or(0), candidates });
     }
-    Ok(BallotPaper { round_no: 1, kind: "first".into(), posts, write_ins: true })
+    BallotPaper { round_no: 1, kind: "first".into(), posts, write_ins: true }
+}
+
+async fn first_paper(tx: &mut Tx, e: &ElectionRow) -> Result<BallotPaper> {
+    let noms = crate::store::nominations::for_election_tx(tx, e.id).await?;
+    let mut genders = std::collections::HashMap::new();
+    for n in noms.iter().filter(|n| n.status == "candidate") {
+        let r = crate::store::registry::resident_in_tx(tx, n.nominee_id).await?.ok_or(ServiceError::NotFound)?;
+        genders.insert(n.nominee_id, r.gender);
+    }
+    Ok(paper_from(e, &noms, |id| genders.get(&id).cloned().unwrap_or_default()))
+}
+
+/// The ballot to print: the open round's, or before the polls open the one the published
+/// candidate list makes (ballots are printed before election day).
+pub async fn printable_paper(store: &Store, staff: &Staff, id: i64) -> Result<(ElectionRow, BallotPaper)> {
+    let e = get(store, staff, id, Permission::ConductPolling).await?;
+    if let Some((_, paper)) = current(store, id).await? {
+        return Ok((e, paper));
+    }
+    if stage_of(&e) < Stage::CandidatesPublished {
+        return Err(law("list_not_published", "LAW.md §5 [P]", e.stage.clone()));
+    }
+    let noms = crate::store::nominations::for_election(store, id).await?;
+    let mut genders = std::collections::HashMap::new();
+    for n in noms.iter().filter(|n| n.status == "candidate") {
+        if let Some(r) = crate::store::registry::resident(store, n.nominee_id).await? {
+            genders.insert(n.nominee_id, r.gender);
+        }
+    }
+    let paper = paper_from(&e, &noms, |rid| genders.get(&rid).cloned().unwrap_or_default());
+    Ok((e, paper))
 }
 
 /// candidates_published → polling, on election day (LAW.md §6 [P]: the vote is held on the day

@@ -59,6 +59,9 @@ struct Portal {
     log_param: String,
     prev_start: Option<i64>,
     next_start: Option<i64>,
+    /// Staff who can read the community (observers included): who received a ballot, by
+    /// channel and station — never what they voted (issue 4).
+    participation: Vec<(String, &'static str, String)>,
 }
 
 #[derive(Deserialize)]
@@ -159,6 +162,13 @@ async fn portal(
             });
         }
     }
+    let mut participation = Vec::new();
+    if let (Some(staff), Some(id)) = (&s, log.strip_prefix("election-").and_then(|n| n.parse::<i64>().ok()))
+        && let Ok(roll) = crate::service::polling::participation_roll(&state.store, &staff.staff, id).await
+    {
+        participation =
+            roll.into_iter().map(|r| (r.name, text(lang, &format!("channel.{}", r.channel)), r.station)).collect();
+    }
     let (user, csrf) = match s {
         Some(s) => (Some(s.staff.display_name), s.csrf),
         None => (None, String::new()),
@@ -181,5 +191,6 @@ async fn portal(
         log_param: log.to_string(),
         prev_start: (start > 0).then(|| (start - PAGE).max(0)),
         next_start: (start + PAGE < head).then_some(start + PAGE),
+        participation,
     })
 }

@@ -538,7 +538,7 @@ both!(election_committee_quorum_majority_and_recusal);
 
 /// The PDF renders to a non-empty PNG and its text layer holds `needle` (poppler-utils;
 /// `.ci/run` installs it, elsewhere this part reports itself skipped).
-fn check_pdf(pdf: &[u8], needle: &str) {
+pub fn check_pdf(pdf: &[u8], needle: &str) {
     let dir = crate::helpers::temp_dir();
     let f = dir.0.join("doc.pdf");
     std::fs::write(&f, pdf).unwrap();

@@ -39,6 +39,7 @@ pub async fn ready(app: &TestApp, code: &str) -> Polling {
     app.user(&format!("{code}-wy"), R::Committee, K::Community, c).await;
     app.user(&format!("{code}-clerk"), R::Clerk, K::Community, c).await;
     app.user(&format!("{code}-clerk2"), R::Clerk, K::Community, c).await;
+    app.user(&format!("{code}-obs"), R::Observer, K::Community, c).await;
     let mut admin = app.login(&format!("{code}-admin")).await;
     let mut committee = app.login(&format!("{code}-wy")).await;
     let clerk = app.login(&format!("{code}-clerk")).await;
@@ -266,6 +267,17 @@ async fn every_channel_casts_and_one_voter_gets_one_ballot(app: TestApp) {
     let (_, r) = app.client().api_get(&q.replace("receipt=", "receipt=0")).await;
     assert_eq!(r["found"], json!(false));
 
+    // The observer portal shows observers the participation roll (who, by channel), and
+    // anonymous visitors only the public log.
+    let mut obs = app.login("pl-obs").await;
+    let page = obs.get(&format!("/observe?log=election-{id}")).await.text();
+    assert!(page.contains("参加投票名单") && page.contains("王一") && page.contains("流动票箱"), "{page}");
+    let page = app.client().get(&format!("/observe?log=election-{id}")).await.text();
+    assert!(!page.contains("参加投票名单"));
+    let (st, _) =
+        obs.api_post(&format!("/api/v1/elections/{id}/checkin"), &check_in(p.voters[6], "paper", STATION)).await;
+    assert_eq!(st, S::FORBIDDEN, "observers read, never check in");
+
     // Close: nothing more can be cast; the box holds one ballot per browser voter.
     let (st, b) = p.committee.api_post_empty(&format!("/api/v1/elections/{id}/polls/close")).await;
     assert_eq!(st, S::OK, "{b}");
@@ -479,6 +491,11 @@ async fn html_voting_booth_and_paper_flow(app: TestApp) {
     let id = p.id;
     let r = p.committee.get(&format!("/staff/elections/{id}/polling")).await;
     assert_eq!(r.status, S::OK);
+    // The printable ballot, before the polls open: candidates, write-in lines, no serial.
+    let pdf = p.clerk.get(&format!("/staff/elections/{id}/ballot.pdf")).await;
+    assert_eq!(pdf.status, S::OK, "{}", pdf.text());
+    crate::elections::check_pdf(&pdf.body, "另选他人");
+    crate::elections::check_pdf(&pdf.body, "王一");
     let r = p.committee.form(&format!("/staff/elections/{id}/polling/open"), &[]).await;
     assert_eq!(r.status, S::SEE_OTHER, "{}", r.text());
 

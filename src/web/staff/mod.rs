@@ -51,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .route("/public/elections/{id}/voters.pdf", get(elections::public_pdf))
         .route("/staff/objections/{id}/decide", post(elections::decide_objection))
         .route("/staff/elections/{id}/polling", get(polling::page))
+        .route("/staff/elections/{id}/ballot.pdf", get(polling::ballot_pdf))
         .route("/staff/elections/{id}/polling/open", post(polling::open))
         .route("/staff/elections/{id}/polling/close", post(polling::close))
         .route("/staff/elections/{id}/checkin", post(polling::check_in))

@@ -327,3 +327,79 @@ pub async fn accept_box(
 pub fn statement_limit() -> axum::extract::DefaultBodyLimit {
     axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024)
 }
+
+/// The paper ballot (选票) as a printable A4 PDF: per post the candidates in list order with a
+/// mark column, the write-in lines (另选他人), the instructions the profile implies, and no
+/// serial number or anything else that could identify a ballot (LAW.md §6 secret ballot).
+pub async fn ballot_pdf(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+) -> Result<Response, HtmlError> {
+    let (e, paper) = svc::printable_paper(&state.store, &s.staff, id).await.html(lang)?;
+    let community = crate::store::registry::community(&state.store, e.community_id)
+        .await
+        .html(lang)?
+        .map(|c| c.name)
+        .unwrap_or_default();
+    let profile = esvc::profile_of(&e).html(lang)?;
+    let overvote = match profile.voting.overvote_voids {
+        crate::law::profile::OvervoteVoids::Ballot => text(lang, "ballot.overvote_ballot"),
+        crate::law::profile::OvervoteVoids::Post => text(lang, "ballot.overvote_post"),
+    };
+    let mut rows = Vec::new();
+    for sheet in paper.posts.iter().filter(|p| p.seats > 0) {
+        let label = format!(
+            "{}（{} {}）",
+            text(lang, &format!("post.{}", sheet.post.as_str())),
+            text(lang, "ballot.seats"),
+            sheet.seats
+        );
+        for (i, c) in sheet.candidates.iter().enumerate() {
+            rows.push(vec![if i == 0 { label.clone() } else { String::new() }, c.name.clone(), String::new()]);
+        }
+        for _ in 0..sheet.seats {
+            rows.push(vec![String::new(), format!("{}：", text(lang, "vote.write_in")), String::new()]);
+        }
+    }
+    let round = if paper.kind == "first" {
+        String::new()
+    } else {
+        format!(" · {}", text(lang, &format!("round.{}", paper.kind)))
+    };
+    let notice = crate::report::Notice {
+        title: format!("{community} {}{}{round}", e.round, text(lang, "ballot.title")),
+        subtitle: Some(format!("{}：{}", text(lang, "plan.election_day"), e.election_day)),
+        meta: Vec::new(),
+        paragraphs: vec![
+            text(lang, "ballot.how").to_string(),
+            overvote.to_string(),
+            text(lang, "ballot.abstain").to_string(),
+        ],
+        table: Some(crate::report::Table {
+            headers: vec![
+                text(lang, "ballot.post").into(),
+                text(lang, "ballot.candidates").into(),
+                text(lang, "ballot.mark").into(),
+            ],
+            rows,
+            col_widths: Some(vec![3.0, 5.0, 2.0]),
+        }),
+        footer: vec![text(lang, "ballot.secret").to_string()],
+        qr: None,
+        signature_block: Some((format!("{community}{}", text(lang, "ballot.committee")), e.election_day.clone())),
+    };
+    let r = tokio::task::spawn_blocking(move || crate::report::render_notice(&notice))
+        .await
+        .map_err(|e| HtmlError { lang, err: ServiceError::Internal(e.to_string()) })?
+        .map_err(|e| HtmlError { lang, err: ServiceError::Internal(e.to_string()) })?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/pdf".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("inline; filename=\"ballot-{id}.pdf\"")),
+        ],
+        r.pdf,
+    )
+        .into_response())
+}
