@@ -451,11 +451,22 @@ async fn verify(
         min_cosignatures,
         allow_unsigned_tail: false,
     };
+    let raw: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
     let mut lifecycle = crate::audit::events::LifecycleCheck::default();
-    let mut check = |index: u64, leaf: &[u8]| lifecycle.check(index, leaf);
+    let mut recount = crate::audit::recount::RecountCheck::from_record(&raw);
+    let mut check = |index: u64, leaf: &[u8]| {
+        lifecycle.check(index, leaf)?;
+        recount.check(index, leaf)
+    };
     match verify_record_with(&rec, &trust, &mut check) {
         Ok(summary) => {
             println!("{summary}");
+            if recount.recounted > 0 {
+                println!(
+                    "recounted {} round(s): every box matches the log and the announced result",
+                    recount.recounted
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(f) => {

@@ -136,6 +136,14 @@ catalogue! {
         "录入纸质选票", "A paper ballot was entered (or corrected) by a clerk";
     PaperBoxAccepted => "paper_box.accepted", ["street_admin", "committee"], ["round", "station", "returned", "issued", "spoiled", "returned_exceeds_issued"],
         "纸质票箱双人录入一致并入箱", "Both entries of a paper box agreed; its ballots went into the box";
+    CountAnnounced => "count.announced", ["street_admin", "committee"], ["round", "kind", "ballots", "box_sha256", "box_root", "result_sha256", "valid", "void_reasons", "elected", "next", "from", "to", "rerun_by"],
+        "公开计票并当场公布结果", "A round was counted by the law engine and its result announced (the box's hashes logged)";
+    ResultsCertified => "results.certified", ["street_admin", "committee"], ["from", "to", "elected", "vacancies", "byelection_by", "checks"],
+        "确认选举结果", "The result was certified, with the composition checks";
+    ElectionVoided => "election.voided", ["street_admin", "committee"], ["scope", "reasons", "nomination_id", "from", "to", "rerun_by", "byelection_by"],
+        "选举无效或当选无效的决定", "A decision that the election, or one person's election, is void";
+    HandoverItem => "handover.item", ["street_admin", "committee"], ["item", "late", "deadline", "from", "to"],
+        "工作移交事项完成", "A handover item was completed (the last completes the handover)";
     LoggedOut => "session.logout", ["street_admin", "committee", "clerk", "observer", "none"], ["user_id"],
         "退出登录", "A staff member signed out";
 }

@@ -9,6 +9,7 @@ pub mod entry;
 pub mod events;
 pub mod merkle;
 pub mod note;
+pub mod recount;
 pub mod verify;
 pub mod witness;
 

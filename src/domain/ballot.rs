@@ -32,12 +32,23 @@ pub struct PostSheet {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CandidateLine {
-    /// The nomination id: what the box and the count name the candidate by.
+    /// `n<nomination id>` ([`candidate_id`]): what the box and the count name the candidate by.
     pub id: String,
     pub resident_id: i64,
     pub name: String,
     /// `male`, `female` or empty.
     pub gender: String,
+}
+
+/// How the box names a formal candidate: `n<nomination id>`.
+pub fn candidate_id(nomination_id: i64) -> String {
+    format!("n{nomination_id}")
+}
+
+/// How the box names a voter written in (另选他人): `r<resident id>`. The two prefixes keep
+/// candidates and written-in voters apart in every count.
+pub fn write_in_id(resident_id: i64) -> String {
+    format!("r{resident_id}")
 }
 
 /// What a voter (or a clerk copying a paper ballot) marked, as submitted.

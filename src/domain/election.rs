@@ -15,10 +15,12 @@ pub enum Stage {
     Runoff,
     Certified,
     HandedOver,
+    /// The election is void (LAW.md §8 [P, CQ Art. 34]): a re-run follows within 30 days.
+    Void,
 }
 
 impl Stage {
-    pub const ALL: [Stage; 10] = [
+    pub const ALL: [Stage; 11] = [
         Stage::Draft,
         Stage::Registration,
         Stage::ListPublished,
@@ -29,6 +31,7 @@ impl Stage {
         Stage::Runoff,
         Stage::Certified,
         Stage::HandedOver,
+        Stage::Void,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -43,6 +46,7 @@ impl Stage {
             Stage::Runoff => "runoff",
             Stage::Certified => "certified",
             Stage::HandedOver => "handed_over",
+            Stage::Void => "void",
         }
     }
 
@@ -65,6 +69,8 @@ impl Stage {
                 | (Runoff, Counting)
                 | (Counting, Certified)
                 | (Certified, HandedOver)
+                | (Counting, Void)
+                | (Certified, Void)
         )
     }
 

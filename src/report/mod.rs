@@ -18,7 +18,7 @@ use std::fmt;
 
 pub use card::{Card, render_cards};
 pub use font::unsupported_chars;
-pub use notice::{Notice, render_notice};
+pub use notice::{Notice, render_notice, render_notices};
 pub use qr::QrMatrix;
 pub use table::Table;
 

@@ -34,8 +34,25 @@ pub(super) const BODY_WIDTH: f32 = A4_WIDTH - 2.0 * MARGIN;
 
 /// Renders `notice` as A4 portrait with 2 cm margins and "第 N 页 / 共 M 页" on every page.
 pub fn render_notice(notice: &Notice) -> Result<Rendered, ReportError> {
+    render_notices(std::slice::from_ref(notice))
+}
+
+/// Renders several notices into one PDF, each starting on a new page (e.g. one certificate
+/// 当选证书 per elected member).
+pub fn render_notices(notices: &[Notice]) -> Result<Rendered, ReportError> {
     let face = Face::load()?;
     let mut flow = Flow { face: &face, pages: vec![Vec::new()], y: MARGIN };
+    for (i, notice) in notices.iter().enumerate() {
+        if i > 0 {
+            flow.new_page();
+        }
+        draw(&mut flow, notice)?;
+    }
+    let title = notices.first().map(|n| n.title.as_str()).unwrap_or("");
+    write_pdf(title, &flow.pages, &face, true)
+}
+
+fn draw(flow: &mut Flow<'_>, notice: &Notice) -> Result<(), ReportError> {
     flow.block(&notice.title, 18.0, 1.4, Align::Center, true);
     if let Some(sub) = &notice.subtitle {
         flow.block(sub, 12.0, 1.4, Align::Center, false);
@@ -57,8 +74,7 @@ pub fn render_notice(notice: &Notice) -> Result<Rendered, ReportError> {
     for line in &notice.footer {
         flow.block(line, 10.5, 1.5, Align::Left, false);
     }
-    flow.closing(notice)?;
-    write_pdf(&notice.title, &flow.pages, &face, true)
+    flow.closing(notice)
 }
 
 #[derive(Clone, Copy)]

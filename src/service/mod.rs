@@ -6,6 +6,7 @@ pub mod access;
 pub mod accounts;
 pub mod cast;
 pub mod committee;
+pub mod counting;
 pub mod elections;
 pub mod import;
 pub mod nominations;

@@ -77,7 +77,7 @@ fn paper_from(
         let candidates = on
             .into_iter()
             .map(|n| CandidateLine {
-                id: n.id.to_string(),
+                id: crate::domain::ballot::candidate_id(n.id),
                 resident_id: n.nominee_id,
                 name: n.nominee_name.clone(),
                 gender: gender(n.nominee_id),
@@ -397,7 +397,8 @@ async fn resolve_write_ins(
     for post in Post::ALL {
         for name in marks.written_in(post) {
             let found = st::voters_named(store, election_id, name).await?;
-            let id = if found.len() == 1 { found.first().map(|f| f.0.to_string()) } else { None };
+            let id =
+                if found.len() == 1 { found.first().map(|f| crate::domain::ballot::write_in_id(f.0)) } else { None };
             out.push((post, name.clone(), id));
         }
     }

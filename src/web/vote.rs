@@ -162,7 +162,8 @@ pub async fn post_views(
                     .candidates
                     .iter()
                     .map(|c| {
-                        let stmt = statements.iter().find(|x| x.nomination_id.to_string() == c.id);
+                        let stmt =
+                            statements.iter().find(|x| crate::domain::ballot::candidate_id(x.nomination_id) == c.id);
                         CandView {
                             id: c.id.clone(),
                             name: c.name.clone(),

@@ -11,6 +11,7 @@ mod access;
 mod audit;
 mod browser;
 mod cli;
+mod counting;
 mod elections;
 mod import;
 mod pages;

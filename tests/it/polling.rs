@@ -31,6 +31,13 @@ pub const MOBILE: &str = "流动票箱一";
 /// An election ready for polling: 24 voters, 2 chair / 2 vice-chair / 4 member candidates,
 /// cards issued, one approved proxy (voters[22] for voters[21]), on election day.
 pub async fn ready(app: &TestApp, code: &str) -> Polling {
+    ready_with(app, code, "national", false).await
+}
+
+/// `ready` with a rule profile (preset or TOML) and, when `male_members`, three men and one
+/// woman nominated for member (voters[4..7] men, voters[7] a woman).
+pub async fn ready_with(app: &TestApp, code: &str, profile: &str, male_members: bool) -> Polling {
+    app.state.clock.set(None);
     let real = huanjie::clock::real_today();
     let day = real + Duration::days(40);
     let street = app.street(&format!("{code}-s")).await;
@@ -49,8 +56,9 @@ pub async fn ready(app: &TestApp, code: &str) -> Polling {
     for i in 0..24u32 {
         let name = format!("{}{}", surnames[(i % 8) as usize], ["一", "二", "三"][(i / 8) as usize]);
         let birth = day.replace_year(day.year() - 30 - i as i32).unwrap();
-        let gender = if i % 2 == 0 { "男" } else { "女" };
-        let seq = if i % 2 == 0 { 301 + 2 * i } else { 300 + 2 * i };
+        let male = i % 2 == 0 || (male_members && (4..7).contains(&i));
+        let gender = if male { "男" } else { "女" };
+        let seq = if male { 301 + 2 * i } else { 300 + 2 * i };
         let body = json!({"name": name, "id_number": id_number(&birth.to_string(), seq), "hukou_here": "是",
                           "months_resident": "100", "gender": gender});
         let (st, r) = admin.api_post(&format!("/api/v1/communities/{c}/residents"), &body).await;
@@ -58,7 +66,7 @@ pub async fn ready(app: &TestApp, code: &str) -> Polling {
         voters.push(r["id"].as_i64().unwrap());
     }
     let plan = json!({"round": "2026", "method": "direct", "seats_chair": 1, "seats_vice_chair": 1, "seats_member": 3,
-        "profile": "national", "election_day": day.to_string(),
+        "profile": profile, "election_day": day.to_string(),
         "channels": ["paper", "booth", "remote", "mobile_box"], "remote_legal_basis": "区民政局试点批复（测试）",
         "stations": [{"name": STATION}, {"name": MOBILE, "mobile": true, "supervisors": ["甲", "乙", "丙"]}]});
     let (st, r) = admin.api_post(&format!("/api/v1/communities/{c}/elections"), &plan).await;
@@ -101,7 +109,7 @@ pub async fn ready(app: &TestApp, code: &str) -> Polling {
     let mut cands = HashMap::new();
     for post in ["chair", "vice_chair", "member"] {
         let list: Vec<String> =
-            published["lists"][post].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+            published["lists"][post].as_array().unwrap().iter().map(|v| format!("n{}", v.as_str().unwrap())).collect();
         cands.insert(post.to_string(), list);
     }
     let (st, cards) = committee.api_post(&format!("/api/v1/elections/{id}/cards"), &json!({})).await;

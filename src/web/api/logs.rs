@@ -269,5 +269,15 @@ async fn election_record(
                         "public_page": format!("/public/elections/{id}"), "pdf": format!("/public/elections/{id}/voters.pdf")},
         "objection_decisions": objections,
     });
+    // The published boxes (after each count), as `huanjie count` reads them: `verify` recounts them.
+    let counts = crate::store::counting::counts(&state.store, id).await.api(lang)?;
+    v["boxes"] = counts.iter().map(|c| json!({"round": c.round_no, "box": c.box_json})).collect::<Vec<_>>().into();
+    v["results"] = counts
+        .iter()
+        .map(
+            |c| json!({"round": c.round_no, "result": serde_json::from_str::<Value>(&c.result).unwrap_or(Value::Null)}),
+        )
+        .collect::<Vec<_>>()
+        .into();
     Ok(Json(v))
 }

@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(logs::router())
         .merge(elections::router())
         .merge(polling::router())
+        .merge(polling::counting_router())
 }
 
 #[derive(Deserialize)]

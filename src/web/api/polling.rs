@@ -230,7 +230,7 @@ async fn ballot_paper(State(state): State<AppState>, Path(id): Path<i64>, lang: 
     let statements: Value = statements
         .iter()
         .map(|s| {
-            (s.nomination_id.to_string(), json!({"statement": s.statement, "photo": s.has_photo.then(|| format!("/public/nominations/{}/photo", s.nomination_id))}))
+            (crate::domain::ballot::candidate_id(s.nomination_id), json!({"statement": s.statement, "photo": s.has_photo.then(|| format!("/public/nominations/{}/photo", s.nomination_id))}))
         })
         .collect::<serde_json::Map<_, _>>()
         .into();
@@ -250,4 +250,98 @@ async fn receipt(State(state): State<AppState>, Query(q): Query<ReceiptQuery>, l
     let found =
         crate::service::receipts::check(&state.store, &state.log, &q.log, q.index, &q.receipt).await.api(lang)?;
     Ok(Json(json!(found)))
+}
+
+// ---- counting and results (issue 7) ----
+
+pub fn counting_router() -> Router<AppState> {
+    Router::new()
+        .route("/elections/{id}/count", post(count))
+        .route("/elections/{id}/rounds/next", post(next_round))
+        .route("/elections/{id}/certify", post(certify))
+        .route("/elections/{id}/void", post(void))
+        .route("/elections/{id}/handover", get(handover).post(handover_item))
+        .route("/public/elections/{id}/results", get(results))
+        .route("/public/elections/{id}/count", get(public_count))
+}
+
+use crate::service::counting as csvc;
+
+async fn count(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult {
+    Ok(Json(csvc::count_round(&state.store, &state.log, &a.session.staff, id).await.api(a.lang)?))
+}
+
+async fn next_round(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult {
+    let paper = csvc::next_round(&state.store, &state.log, &a.session.staff, id).await.api(a.lang)?;
+    Ok(Json(json!({"stage": "runoff", "ballot": paper})))
+}
+
+async fn certify(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult {
+    Ok(Json(csvc::certify(&state.store, &state.log, &a.session.staff, id).await.api(a.lang)?))
+}
+
+#[derive(Deserialize)]
+struct VoidBody {
+    scope: String,
+    #[serde(default)]
+    nomination_id: Option<i64>,
+    reasons: Vec<String>,
+}
+
+async fn void(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<VoidBody>) -> ApiResult {
+    let b = &j.body;
+    Ok(Json(
+        csvc::void(&state.store, &state.log, &j.session.staff, id, &b.scope, b.nomination_id, &b.reasons)
+            .await
+            .api(j.lang)?,
+    ))
+}
+
+async fn handover(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
+    esvc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.api(lang)?;
+    let done = crate::store::counting::handover(&state.store, id).await.api(lang)?;
+    Ok(Json(json!({"items": csvc::HANDOVER_ITEMS, "done": done})))
+}
+
+#[derive(Deserialize)]
+struct HandoverBody {
+    item: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn handover_item(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<HandoverBody>) -> ApiResult {
+    Ok(Json(
+        csvc::handover_item(&state.store, &state.log, &j.session.staff, id, &j.body.item, &j.body.note)
+            .await
+            .api(j.lang)?,
+    ))
+}
+
+/// The results so far, public once a round is counted (LAW.md §8: announced on the spot).
+async fn results(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang) -> ApiResult {
+    let e = crate::store::elections::get(&state.store, id).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
+    let mut r = csvc::results(&state.store, id).await.api(lang)?;
+    if r.rounds.is_empty() {
+        return Err(ApiError { lang, err: ServiceError::NotFound });
+    }
+    r.checks = csvc::composition_checks(&state.store, &e, &r).await.api(lang)?;
+    Ok(Json(json!({"stage": e.stage, "results": r})))
+}
+
+#[derive(Deserialize)]
+struct CountQuery {
+    #[serde(default)]
+    round: Option<i64>,
+    #[serde(default)]
+    k: usize,
+}
+
+async fn public_count(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<CountQuery>,
+    lang: Lang,
+) -> ApiResult {
+    Ok(Json(json!(csvc::public_count(&state.store, id, q.round, q.k).await.api(lang)?)))
 }

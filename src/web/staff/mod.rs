@@ -5,6 +5,7 @@ pub(crate) mod elections;
 pub(crate) mod import;
 mod polling;
 mod registry;
+mod results;
 mod users;
 
 use axum::Router;
@@ -52,6 +53,14 @@ pub fn router() -> Router<AppState> {
         .route("/staff/objections/{id}/decide", post(elections::decide_objection))
         .route("/staff/elections/{id}/polling", get(polling::page))
         .route("/staff/elections/{id}/ballot.pdf", get(polling::ballot_pdf))
+        .route("/staff/elections/{id}/results", get(results::page))
+        .route("/staff/elections/{id}/results/action", post(results::action))
+        .route("/staff/elections/{id}/certificates.pdf", get(results::certificates_pdf))
+        .route("/staff/elections/{id}/filing.pdf", get(results::filing))
+        .route("/staff/elections/{id}/archive.json", get(results::archive))
+        .route("/public/elections/{id}/results", get(results::public_page))
+        .route("/public/elections/{id}/results.pdf", get(results::results_pdf))
+        .route("/public/elections/{id}/count", get(results::public_count))
         .route("/staff/elections/{id}/polling/open", post(polling::open))
         .route("/staff/elections/{id}/polling/close", post(polling::close))
         .route("/staff/elections/{id}/checkin", post(polling::check_in))

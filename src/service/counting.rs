@@ -1,0 +1,721 @@
+//! Counting and results (LAW.md §7–8): the count of a closed round by the law engine, run-offs
+//! (另行选举) and re-votes, certification with the composition checks, void decisions, the
+//! handover (工作移交).
+//!
+//! A round's count is the law engine run on the round's box in exactly the published format of
+//! `huanjie count`, so anyone recounts the published box with one command and gets the same
+//! result; `huanjie verify` does so for every count in an election's record.
+
+use std::collections::{BTreeMap, HashMap};
+
+use base64::Engine as _;
+use serde::Serialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::access::{Permission, Staff};
+use super::elections::{day_of, get, profile_of, stage_of, today};
+use super::polling::{self, stations};
+use super::{Result, ServiceError, invalid};
+use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
+use crate::audit::merkle::{leaf_hash, root_from_leaves};
+use crate::audit::{self, EventKind, election_log};
+use crate::domain::Stage;
+use crate::domain::ballot::{BallotPaper, CandidateLine, PostSheet};
+use crate::law::Post;
+use crate::store::counting as cst;
+use crate::store::elections::{self as est, ElectionRow};
+use crate::store::polling as pst;
+use crate::store::{Store, Tx, now_ms};
+
+fn law(code: &str, rule: &str, detail: impl Into<String>) -> ServiceError {
+    ServiceError::Law { code: code.into(), rule: rule.into(), detail: detail.into() }
+}
+
+fn sha256_hex(b: &[u8]) -> String {
+    hex::encode(Sha256::digest(b))
+}
+
+async fn locked(tx: &mut Tx, id: i64) -> Result<ElectionRow> {
+    est::lock_election(tx, id).await?;
+    est::get_in_tx(tx, id).await?.ok_or(ServiceError::NotFound)
+}
+
+/// The box of a round in `huanjie count`'s format: paper ballots by station in entry order,
+/// then browser ballots in ballot-id order (the order the public count calls them).
+async fn build_box(
+    store: &Store,
+    e: &ElectionRow,
+    poll: &pst::PollRow,
+    earlier: &[Elected],
+) -> Result<(String, Vec<pst::BallotRow>)> {
+    let paper: BallotPaper = serde_json::from_str(&poll.paper).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let mut rows = pst::ballot_box(store, e.id, poll.round_no).await?;
+    rows.sort_by(|a, b| match (a.entry_no, b.entry_no) {
+        (Some(x), Some(y)) => a.station.cmp(&b.station).then(x.cmp(&y)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.id.cmp(&b.id),
+    });
+    let ballots: Vec<Value> =
+        rows.iter().map(|r| serde_json::from_str(&r.content).unwrap_or(json!({"invalid": true}))).collect();
+    // The voters written in, with their gender (the women rule counts them too).
+    let mut written: Vec<i64> = ballots
+        .iter()
+        .filter_map(|b| b["write_ins"].as_object())
+        .flat_map(|m| m.values().filter_map(Value::as_array).flatten().filter_map(|v| v.as_str()).map(str::to_string))
+        .filter_map(|id| id.strip_prefix('r').and_then(|n| n.parse().ok()))
+        .collect();
+    written.sort_unstable();
+    written.dedup();
+    let mut write_in_voters = Vec::new();
+    for rid in written {
+        if let Some(r) = crate::store::registry::resident(store, rid).await? {
+            write_in_voters.push(json!({"id": crate::domain::ballot::write_in_id(rid), "gender": r.gender}));
+        }
+    }
+    let mut seats = serde_json::Map::new();
+    let mut candidates = Vec::new();
+    for s in paper.posts.iter().filter(|s| s.seats > 0) {
+        seats.insert(s.post.as_str().into(), json!(s.seats));
+        for c in &s.candidates {
+            candidates.push(json!({"id": c.id, "name": c.name, "gender": c.gender, "post": s.post.as_str()}));
+        }
+    }
+    let issued = pst::turnout(store, e.id, poll.round_no).await?.iter().map(|t| t.2).sum::<i64>();
+    let browser = rows.iter().filter(|r| r.entry_no.is_none()).count();
+    let profile = serde_json::to_value(profile_of(e)?).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let bx = json!({
+        "comment": {"election": e.id, "round": poll.round_no, "browser_ballots": browser, "paper_ballots": rows.len() - browser},
+        "method": e.method,
+        "round": poll.kind,
+        "election_day": e.election_day,
+        "electorate": est::roll(store, e.id).await?.len(),
+        "ballots_issued": issued,
+        "seats": seats,
+        "candidates": candidates,
+        "write_in_voters": write_in_voters,
+        "already_elected": earlier.iter().map(|m| json!({"id": m.id, "gender": m.gender})).collect::<Vec<_>>(),
+        "public_count": true,
+        "announced_on_spot": true,
+        "profile": profile,
+        "ballots": ballots,
+    });
+    Ok((bx.to_string(), rows))
+}
+
+/// The box's Merkle root (RFC 6962 over the ballots in box order), logged with the count.
+pub fn box_root(rows: &[pst::BallotRow]) -> [u8; 32] {
+    let leaves: Vec<[u8; 32]> = rows.iter().map(|r| leaf_hash(r.content.as_bytes())).collect();
+    root_from_leaves(&leaves)
+}
+
+/// Which paper boxes must still be entered before a count: stations that issued paper.
+async fn boxes_pending(store: &Store, e: &ElectionRow, round_no: i64) -> Result<Vec<String>> {
+    let accepted: Vec<String> = pst::paper_boxes(store, e.id, round_no).await?.into_iter().map(|b| b.station).collect();
+    let issued = pst::turnout(store, e.id, round_no).await?;
+    let mut pending: Vec<String> = issued
+        .iter()
+        .filter(|(_, ch, n)| *n > 0 && matches!(ch.as_str(), "paper" | "mobile_box" | "proxy"))
+        .map(|t| t.0.clone())
+        .filter(|s| s != polling::REMOTE_STATION && !accepted.contains(s))
+        .collect();
+    pending.dedup();
+    Ok(pending)
+}
+
+/// Counts the latest closed round. A count that the law engine finds void (quorum missed,
+/// returned > issued, 差额 broken…) makes the election void in the same transaction, with the
+/// re-run deadline (LAW.md §8 [P, CQ Art. 34–35]).
+pub async fn count_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<Value> {
+    let e = get(store, staff, id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    if stage_of(&e) != Stage::Counting {
+        return Err(ServiceError::Refused("err.not_counting"));
+    }
+    let poll = pst::latest_poll(store, id)
+        .await?
+        .filter(|p| p.status == "closed")
+        .ok_or(ServiceError::Refused("err.not_counting"))?;
+    if cst::counts(store, id).await?.iter().any(|c| c.round_no == poll.round_no) {
+        return Err(ServiceError::Conflict("err.counted"));
+    }
+    let pending = boxes_pending(store, &e, poll.round_no).await?;
+    if !pending.is_empty() {
+        return Err(law("paper_boxes_pending", "LAW.md §6 (all boxes counted together)", pending.join("、")));
+    }
+    let earlier = results(store, id).await?.elected;
+    let (bx, rows) = build_box(store, &e, &poll, &earlier).await?;
+    let result =
+        crate::law::recount::recount_json(&bx, None).map_err(|err| ServiceError::Internal(format!("count: {err}")))?;
+    let r: Value = serde_json::from_str(&result).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let root = box_root(&rows);
+    let valid = r["valid"].as_bool().unwrap_or(false);
+    let mut payload = json!({
+        "round": poll.round_no, "kind": poll.kind, "ballots": rows.len(),
+        "box_sha256": sha256_hex(bx.as_bytes()), "box_root": base64::engine::general_purpose::STANDARD.encode(root),
+        "result_sha256": sha256_hex(result.as_bytes()), "valid": valid, "void_reasons": r["void_reasons"],
+        "elected": r["elected"], "next": r["next"],
+    });
+    let mut tx = store.begin().await?;
+    let e = locked(&mut tx, id).await?;
+    if stage_of(&e) != Stage::Counting {
+        return Err(ServiceError::Conflict("err.stale"));
+    }
+    cst::insert_count(&mut tx, id, poll.round_no, &bx, &result, &root, now_ms())
+        .await
+        .map_err(|e| if e.is_unique_violation() { ServiceError::Conflict("err.counted") } else { e.into() })?;
+    if !valid {
+        // LAW.md §8 [P, CQ Art. 34]: the whole election is void; re-run within 30 days.
+        est::set_stage(&mut tx, id, "counting", "void", now_ms()).await?;
+        cst::release_claims(&mut tx, id).await?;
+        payload["from"] = json!("counting");
+        payload["to"] = json!("void");
+        payload["rerun_by"] = json!((today() + time::Duration::days(30)).to_string());
+    }
+    audit::record(
+        &mut tx,
+        &election_log(id),
+        &staff.actor(role),
+        EventKind::CountAnnounced,
+        &format!("election:{id}"),
+        payload.clone(),
+    )
+    .await?;
+    tx.commit().await?;
+    checkpoint_now(store, log, &election_log(id)).await?;
+    Ok(r)
+}
+
+/// A member elected so far (the final composition is the union over rounds).
+#[derive(Debug, Clone, Serialize)]
+pub struct Elected {
+    /// `n<nomination>` for a candidate, `r<resident>` for a voter written in.
+    pub id: String,
+    pub post: String,
+    pub name: String,
+    pub gender: String,
+    pub round_no: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RoundCount {
+    pub round_no: i64,
+    pub result: Value,
+    pub box_root: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub code: &'static str,
+    pub rule: &'static str,
+    pub met: bool,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Results {
+    pub rounds: Vec<RoundCount>,
+    pub elected: Vec<Elected>,
+    /// Re-votes and run-offs still to hold (the engine's `next`, latest per post).
+    pub pending: Vec<Value>,
+    /// Seats left vacant, with the by-election deadline.
+    pub vacancies: Vec<Value>,
+    pub void_reasons: Vec<Value>,
+    pub checks: Vec<Check>,
+}
+
+fn post_of(s: &str) -> Option<Post> {
+    Post::ALL.into_iter().find(|p| p.as_str() == s)
+}
+
+/// The results so far, from the stored counts and void decisions.
+pub async fn results(store: &Store, id: i64) -> Result<Results> {
+    let counts = cst::counts(store, id).await?;
+    let polls = pst::polls(store, id).await?;
+    let mut names: HashMap<String, (String, String)> = HashMap::new();
+    for p in &polls {
+        if let Ok(paper) = serde_json::from_str::<BallotPaper>(&p.paper) {
+            for s in &paper.posts {
+                for c in &s.candidates {
+                    names.insert(c.id.clone(), (c.name.clone(), c.gender.clone()));
+                }
+            }
+        }
+    }
+    let mut out = Results::default();
+    let mut next_by_post: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for c in &counts {
+        let r: Value = serde_json::from_str(&c.result).unwrap_or_default();
+        if r["valid"] == json!(false) {
+            out.void_reasons = r["void_reasons"].as_array().cloned().unwrap_or_default();
+        }
+        for el in r["elected"].as_array().into_iter().flatten() {
+            let id = el["id"].as_str().unwrap_or("").to_string();
+            let (name, gender) = match names.get(&id) {
+                Some(x) => x.clone(),
+                None => written_in(store, &id).await?,
+            };
+            out.elected.push(Elected {
+                id,
+                post: el["post"].as_str().unwrap_or("").into(),
+                name,
+                gender,
+                round_no: c.round_no,
+            });
+        }
+        // The posts this round counted: their `next` replaces what earlier rounds said.
+        let counted: Vec<String> = r["posts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p["post"].as_str().map(str::to_string))
+            .collect();
+        for post in &counted {
+            next_by_post.insert(post.clone(), Vec::new());
+        }
+        for n in r["next"].as_array().into_iter().flatten() {
+            if let Some(post) = n["post"].as_str() {
+                next_by_post.entry(post.to_string()).or_default().push(n.clone());
+            }
+        }
+        out.rounds.push(RoundCount {
+            round_no: c.round_no,
+            result: r,
+            box_root: base64::engine::general_purpose::STANDARD.encode(&c.box_root),
+        });
+    }
+    // 当选无效 of one person (LAW.md §7 [N]): their seat is vacant, for a by-election.
+    for v in cst::voids(store, id).await?.iter().filter(|v| v.scope == "person") {
+        if let Some(nid) = v.nomination_id {
+            let cid = crate::domain::ballot::candidate_id(nid);
+            if let Some(pos) = out.elected.iter().position(|m| m.id == cid) {
+                let m = out.elected.remove(pos);
+                out.vacancies.push(
+                    json!({"action": "vacancy", "post": m.post, "seats": 1, "reason": "election_of_member_void"}),
+                );
+            }
+        }
+    }
+    for actions in next_by_post.values() {
+        for n in actions {
+            match n["action"].as_str() {
+                Some("revote" | "runoff") => out.pending.push(n.clone()),
+                Some("vacancy") => out.vacancies.push(n.clone()),
+                _ => {}
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn written_in(store: &Store, id: &str) -> Result<(String, String)> {
+    let rid: Option<i64> = id.strip_prefix('r').and_then(|n| n.parse().ok());
+    match rid {
+        Some(r) => {
+            Ok(crate::store::registry::resident(store, r).await?.map(|x| (x.name, x.gender)).unwrap_or_default())
+        }
+        None => Ok((id.to_string(), String::new())),
+    }
+}
+
+/// The composition checks of LAW.md §1, each with its rule: size, a woman member, no near
+/// relatives among members, and (where the profile asks) a member of an ethnic minority.
+pub async fn composition_checks(store: &Store, e: &ElectionRow, r: &Results) -> Result<Vec<Check>> {
+    let profile = profile_of(e)?;
+    let seats = e.seats_chair + e.seats_vice_chair + e.seats_member;
+    let n = i64::try_from(r.elected.len()).unwrap_or(0);
+    let mut checks = vec![
+        Check { code: "size", rule: "LAW.md §1 [P: 5–9]", met: n == seats, detail: format!("{n} / {seats}") },
+        Check {
+            code: "woman_member",
+            rule: "LAW.md §1 [P, GS/CQ Art. 5]",
+            met: r.elected.iter().any(|m| m.gender == "female"),
+            detail: String::new(),
+        },
+    ];
+    let residents = resident_ids(store, &r.elected).await?;
+    let mut related = Vec::new();
+    let mut tx = store.begin().await?;
+    for (i, a) in residents.iter().enumerate() {
+        for b in &residents[i + 1..] {
+            if est::are_near_relatives(&mut tx, a.1, b.1).await? {
+                related.push(format!("{}–{}", a.0, b.0));
+            }
+        }
+    }
+    tx.commit().await?;
+    checks.push(Check {
+        code: "no_near_relatives",
+        rule: "LAW.md §1 [P]",
+        met: related.is_empty(),
+        detail: related.join("、"),
+    });
+    if profile.committee.minority_member_flag {
+        let mut minority = false;
+        for (_, rid) in &residents {
+            if let Some(x) = crate::store::registry::resident(store, *rid).await? {
+                minority |= !x.ethnicity.is_empty() && x.ethnicity != "汉族";
+            }
+        }
+        checks.push(Check {
+            code: "minority_member",
+            rule: "LAW.md §1 [N 2018, P]",
+            met: minority,
+            detail: String::new(),
+        });
+    }
+    Ok(checks)
+}
+
+/// (name, resident id) of each elected member.
+async fn resident_ids(store: &Store, elected: &[Elected]) -> Result<Vec<(String, i64)>> {
+    let mut out = Vec::new();
+    for m in elected {
+        let rid = if let Some(n) = m.id.strip_prefix('n').and_then(|n| n.parse::<i64>().ok()) {
+            crate::store::nominations::get(store, n).await?.map(|x| x.nominee_id)
+        } else {
+            m.id.strip_prefix('r').and_then(|n| n.parse().ok())
+        };
+        if let Some(r) = rid {
+            out.push((m.name.clone(), r));
+        }
+    }
+    Ok(out)
+}
+
+/// counting → runoff: the next round for the engine's pending re-votes (first) or run-offs,
+/// with their candidates and seats, within the profile's window (LAW.md §7 [N, P]); a new
+/// ballot per voter on the same roll.
+pub async fn next_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<BallotPaper> {
+    let e = get(store, staff, id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    let r = results(store, id).await?;
+    let kind = if r.pending.iter().any(|n| n["action"] == "revote") { "revote" } else { "runoff" };
+    let actions: Vec<&Value> = r.pending.iter().filter(|n| n["action"] == kind).collect();
+    if actions.is_empty() {
+        return Err(law("no_runoff_needed", "LAW.md §7", ""));
+    }
+    for a in &actions {
+        if let Some(by) = a["by"].as_str().and_then(crate::domain::parse_date)
+            && today() > by
+        {
+            return Err(law("runoff_window_passed", "LAW.md §7 [P]", by.to_string()));
+        }
+    }
+    let lines: HashMap<String, CandidateLine> = pst::polls(store, id)
+        .await?
+        .iter()
+        .filter_map(|p| serde_json::from_str::<BallotPaper>(&p.paper).ok())
+        .flat_map(|p| p.posts.into_iter().flat_map(|s| s.candidates))
+        .map(|c| (c.id.clone(), c))
+        .collect();
+    let mut posts = Vec::new();
+    for a in &actions {
+        let Some(post) = a["post"].as_str().and_then(post_of) else { continue };
+        let mut candidates = Vec::new();
+        for cid in a["candidates"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+            let line = match lines.get(cid) {
+                Some(l) => l.clone(),
+                None => {
+                    let (name, gender) = written_in(store, cid).await?;
+                    let resident_id = cid.strip_prefix('r').and_then(|n| n.parse().ok()).unwrap_or(0);
+                    CandidateLine { id: cid.to_string(), resident_id, name, gender }
+                }
+            };
+            candidates.push(line);
+        }
+        let seats = u32::try_from(a["seats"].as_u64().unwrap_or(0)).unwrap_or(0);
+        posts.push(PostSheet { post, seats, candidates });
+    }
+    let mut tx = store.begin().await?;
+    let e = locked(&mut tx, id).await?;
+    if stage_of(&e) != Stage::Counting {
+        return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → runoff", e.stage)));
+    }
+    let last = pst::latest_poll_tx(&mut tx, id).await?.map(|p| p.round_no).unwrap_or(0);
+    if !cst::counts_tx(&mut tx, id).await?.iter().any(|c| c.round_no == last) {
+        return Err(ServiceError::Refused("err.not_counted"));
+    }
+    let paper = BallotPaper { round_no: last + 1, kind: kind.into(), posts, write_ins: kind == "runoff" };
+    let text = serde_json::to_string(&paper).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    pst::insert_poll(&mut tx, id, last + 1, kind, &text, now_ms()).await?;
+    if !est::set_stage(&mut tx, id, "counting", "runoff", now_ms()).await? {
+        return Err(ServiceError::Conflict("err.stale"));
+    }
+    let lists: serde_json::Map<String, Value> = paper
+        .posts
+        .iter()
+        .map(|s| (s.post.as_str().to_string(), json!(s.candidates.iter().map(|c| &c.id).collect::<Vec<_>>())))
+        .collect();
+    let seats: serde_json::Map<String, Value> =
+        paper.posts.iter().map(|s| (s.post.as_str().to_string(), json!(s.seats))).collect();
+    audit::record(
+        &mut tx,
+        &election_log(id),
+        &staff.actor(role),
+        EventKind::PollsOpened,
+        &format!("election:{id}"),
+        json!({"from": "counting", "to": "runoff", "round": last + 1, "kind": kind, "posts": seats, "candidates": lists}),
+    )
+    .await?;
+    tx.commit().await?;
+    checkpoint_now(store, log, &election_log(id)).await?;
+    Ok(paper)
+}
+
+/// counting → certified: the result is announced as final when every round is counted and no
+/// re-vote or run-off is pending (vacancies go to a by-election). The composition checks are
+/// recorded with it.
+pub async fn certify(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<Value> {
+    let e = get(store, staff, id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    let r = results(store, id).await?;
+    if !r.pending.is_empty() {
+        return Err(law("runoff_pending", "LAW.md §7 [N]", r.pending.len().to_string()));
+    }
+    let last = pst::latest_poll(store, id).await?.map(|p| p.round_no).unwrap_or(0);
+    if !r.rounds.iter().any(|c| c.round_no == last) {
+        return Err(ServiceError::Refused("err.not_counted"));
+    }
+    let checks = composition_checks(store, &e, &r).await?;
+    let profile = profile_of(&e)?;
+    let vacancy_by = crate::law::recall::byelection_deadline(today(), &profile).ok().map(|d| d.to_string());
+    let payload = json!({
+        "from": "counting", "to": "certified",
+        "elected": r.elected.iter().map(|m| json!({"id": m.id, "post": m.post, "round": m.round_no})).collect::<Vec<_>>(),
+        "vacancies": r.vacancies.len(), "byelection_by": if r.vacancies.is_empty() { Value::Null } else { json!(vacancy_by) },
+        "checks": checks.iter().map(|c| json!({"code": c.code, "met": c.met})).collect::<Vec<_>>(),
+    });
+    let mut tx = store.begin().await?;
+    let e = locked(&mut tx, id).await?;
+    if stage_of(&e) != Stage::Counting {
+        return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → certified", e.stage)));
+    }
+    est::set_stage(&mut tx, id, "counting", "certified", now_ms()).await?;
+    audit::record(
+        &mut tx,
+        &election_log(id),
+        &staff.actor(role),
+        EventKind::ResultsCertified,
+        &format!("election:{id}"),
+        payload.clone(),
+    )
+    .await?;
+    tx.commit().await?;
+    checkpoint_now(store, log, &election_log(id)).await?;
+    Ok(payload)
+}
+
+/// The reasons LAW.md §7–8 gives for voiding an election or one person's election.
+pub const VOID_REASONS: &[&str] = &[
+    "violence_threats_bribery",
+    "forged_ballots",
+    "falsified_count",
+    "unlawful_committee",
+    "unlawful_candidates",
+    "quorum_missed",
+    "margin_broken",
+    "returned_exceeds_issued",
+    "no_public_count",
+    "not_announced_on_spot",
+];
+
+/// Records a decision that the whole election (LAW.md §8 [P, CQ Art. 34]) or one person's
+/// election (当选无效, LAW.md §7 [N]) is void. The whole election: stage void, re-run within
+/// 30 days [P, CQ Art. 35]. One person: their seat is vacant, for a by-election (Art. 18).
+pub async fn void(
+    store: &Store,
+    log: &LogIdentity,
+    staff: &Staff,
+    id: i64,
+    scope: &str,
+    nomination_id: Option<i64>,
+    reasons: &[String],
+) -> Result<Value> {
+    let e = get(store, staff, id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    if reasons.is_empty() || reasons.iter().any(|r| !VOID_REASONS.contains(&r.as_str())) {
+        return Err(invalid("err.request", "reasons"));
+    }
+    let from = stage_of(&e);
+    let on = today();
+    let mut tx = store.begin().await?;
+    locked(&mut tx, id).await?;
+    let mut payload = json!({"scope": scope, "reasons": reasons});
+    match (scope, nomination_id) {
+        ("election", None) if from.may_move_to(Stage::Void) => {
+            est::set_stage(&mut tx, id, from.as_str(), "void", now_ms()).await?;
+            cst::release_claims(&mut tx, id).await?;
+            payload["from"] = json!(from.as_str());
+            payload["to"] = json!("void");
+            payload["rerun_by"] = json!((on + time::Duration::days(30)).to_string());
+        }
+        ("person", Some(nid)) if matches!(from, Stage::Counting | Stage::Certified | Stage::HandedOver) => {
+            let elected = results(store, id).await?.elected;
+            if !elected.iter().any(|m| m.id == crate::domain::ballot::candidate_id(nid)) {
+                return Err(invalid("err.not_elected", "nomination_id"));
+            }
+            payload["nomination_id"] = json!(nid);
+            let profile = profile_of(&e)?;
+            payload["byelection_by"] =
+                json!(crate::law::recall::byelection_deadline(on, &profile).ok().map(|d| d.to_string()));
+        }
+        _ => return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → void", e.stage))),
+    }
+    let reasons_text = reasons.join(",");
+    cst::insert_void(&mut tx, id, scope, nomination_id, &reasons_text, &on.to_string(), now_ms()).await?;
+    audit::record(
+        &mut tx,
+        &election_log(id),
+        &staff.actor(role),
+        EventKind::ElectionVoided,
+        &format!("election:{id}"),
+        payload.clone(),
+    )
+    .await?;
+    tx.commit().await?;
+    checkpoint_now(store, log, &election_log(id)).await?;
+    Ok(payload)
+}
+
+/// The handover checklist (工作移交, LAW.md §8 [N]; within 10 days [P, CQ Art. 36]).
+pub const HANDOVER_ITEMS: [&str; 5] = ["seals", "premises", "equipment", "finances", "archives"];
+
+/// Ticks one handover item, presided over by the election committee; the last one completes
+/// the handover (certified → handed_over).
+pub async fn handover_item(
+    store: &Store,
+    log: &LogIdentity,
+    staff: &Staff,
+    id: i64,
+    item: &str,
+    note: &str,
+) -> Result<Value> {
+    let e = get(store, staff, id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    if !HANDOVER_ITEMS.contains(&item) {
+        return Err(invalid("err.request", "item"));
+    }
+    if note.chars().count() > 500 {
+        return Err(invalid("err.reason", "note"));
+    }
+    if stage_of(&e) != Stage::Certified {
+        return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → handed_over", e.stage)));
+    }
+    let day = day_of(&e)?;
+    let deadline = day + time::Duration::days(10);
+    let mut tx = store.begin().await?;
+    locked(&mut tx, id).await?;
+    if !cst::put_handover(&mut tx, id, item, &today().to_string(), note.trim()).await? {
+        return Err(ServiceError::Conflict("err.duplicate"));
+    }
+    let done = on_list(&mut tx, id).await?;
+    let mut payload = json!({"item": item, "late": today() > deadline, "deadline": deadline.to_string()});
+    if done >= HANDOVER_ITEMS.len() {
+        est::set_stage(&mut tx, id, "certified", "handed_over", now_ms()).await?;
+        payload["from"] = json!("certified");
+        payload["to"] = json!("handed_over");
+    }
+    audit::record(
+        &mut tx,
+        &election_log(id),
+        &staff.actor(role),
+        EventKind::HandoverItem,
+        &format!("election:{id}"),
+        payload.clone(),
+    )
+    .await?;
+    tx.commit().await?;
+    if done >= HANDOVER_ITEMS.len() {
+        checkpoint_now(store, log, &election_log(id)).await?;
+    }
+    Ok(payload)
+}
+
+async fn on_list(tx: &mut Tx, id: i64) -> Result<usize> {
+    let n = crate::on_conn!(tx tx, |c| {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM handover_items WHERE election_id = $1").bind(id).fetch_one(c).await.map_err(crate::store::StoreError::from)?
+    });
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
+/// The public count (公开唱票、计票): ballot `k` (1-based) as called, and the running tally of
+/// every post after it. Only once the polls of that round are closed.
+#[derive(Debug, Clone, Serialize)]
+pub struct CountView {
+    pub round_no: i64,
+    pub total: usize,
+    pub k: usize,
+    pub current: Option<Value>,
+    pub current_station: String,
+    /// (post, [(name, votes)]) after ballot k.
+    pub tally: Vec<(String, Vec<(String, u64)>)>,
+    pub blank: u64,
+    pub invalid: u64,
+    pub issued: i64,
+}
+
+pub async fn public_count(store: &Store, id: i64, round_no: Option<i64>, k: usize) -> Result<CountView> {
+    let e = est::get(store, id).await?.ok_or(ServiceError::NotFound)?;
+    let polls = pst::polls(store, id).await?;
+    let poll = match round_no {
+        Some(r) => polls.iter().find(|p| p.round_no == r),
+        None => polls.iter().rev().find(|p| p.status == "closed"),
+    }
+    .filter(|p| p.status == "closed")
+    .ok_or(ServiceError::NotFound)?;
+    let paper: BallotPaper = serde_json::from_str(&poll.paper).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let (bx, rows) = build_box(store, &e, poll, &[]).await?;
+    let v: Value = serde_json::from_str(&bx).unwrap_or_default();
+    let ballots = v["ballots"].as_array().cloned().unwrap_or_default();
+    let k = k.min(ballots.len());
+    let mut counts: HashMap<String, u64> = HashMap::new();
+    let (mut blank, mut invalid) = (0, 0);
+    for b in &ballots[..k] {
+        if b["blank"] == json!(true) {
+            blank += 1;
+        }
+        if b["invalid"] == json!(true) {
+            invalid += 1;
+        }
+        for s in &paper.posts {
+            let p = s.post.as_str();
+            for id in b[p].as_array().into_iter().flatten().chain(b["write_ins"][p].as_array().into_iter().flatten()) {
+                if let Some(id) = id.as_str() {
+                    *counts.entry(format!("{p}:{id}")).or_default() += 1;
+                }
+            }
+        }
+    }
+    let mut tally = Vec::new();
+    for s in paper.posts.iter().filter(|s| s.seats > 0) {
+        let p = s.post.as_str();
+        let mut line: Vec<(String, u64)> = s
+            .candidates
+            .iter()
+            .map(|c| (c.name.clone(), counts.get(&format!("{p}:{}", c.id)).copied().unwrap_or(0)))
+            .collect();
+        for (key, n) in &counts {
+            if let Some(id) = key.strip_prefix(&format!("{p}:")).filter(|id| id.starts_with('r')) {
+                line.push((written_in(store, id).await?.0, *n));
+            }
+        }
+        tally.push((p.to_string(), line));
+    }
+    let current = k.checked_sub(1).and_then(|i| ballots.get(i).cloned());
+    let current_station = k.checked_sub(1).and_then(|i| rows.get(i)).map(|r| r.station.clone()).unwrap_or_default();
+    let issued = pst::turnout(store, id, poll.round_no).await?.iter().map(|t| t.2).sum();
+    let _ = stations(&e);
+    Ok(CountView {
+        round_no: poll.round_no,
+        total: ballots.len(),
+        k,
+        current,
+        current_station,
+        tally,
+        blank,
+        invalid,
+        issued,
+    })
+}

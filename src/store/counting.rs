@@ -1,0 +1,146 @@
+//! Counts, void decisions and the handover checklist.
+
+use sqlx::FromRow;
+
+use super::{Result, Store, Tx};
+use crate::on_conn;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct CountRow {
+    pub round_no: i64,
+    pub box_json: String,
+    pub result: String,
+    pub box_root: Vec<u8>,
+    pub counted_ms: i64,
+}
+
+pub async fn insert_count(
+    tx: &mut Tx,
+    election_id: i64,
+    round_no: i64,
+    box_json: &str,
+    result: &str,
+    root: &[u8],
+    now: i64,
+) -> Result<()> {
+    on_conn!(tx tx, |c| {
+        sqlx::query(
+            "INSERT INTO counts (election_id, round_no, box, result, box_root, counted_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(election_id)
+        .bind(round_no)
+        .bind(box_json)
+        .bind(result)
+        .bind(root)
+        .bind(now)
+        .execute(c)
+        .await?;
+    });
+    Ok(())
+}
+
+pub async fn counts(store: &Store, election_id: i64) -> Result<Vec<CountRow>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, CountRow>(
+            "SELECT round_no, box AS box_json, result, box_root, counted_ms FROM counts WHERE election_id = $1 ORDER BY round_no",
+        )
+        .bind(election_id)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+pub async fn counts_tx(tx: &mut Tx, election_id: i64) -> Result<Vec<CountRow>> {
+    Ok(on_conn!(tx tx, |c| {
+        sqlx::query_as::<_, CountRow>(
+            "SELECT round_no, box AS box_json, result, box_root, counted_ms FROM counts WHERE election_id = $1 ORDER BY round_no",
+        )
+        .bind(election_id)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct VoidRow {
+    pub id: i64,
+    pub scope: String,
+    pub nomination_id: Option<i64>,
+    pub reasons: String,
+    pub decided_on: String,
+}
+
+pub async fn insert_void(
+    tx: &mut Tx,
+    election_id: i64,
+    scope: &str,
+    nomination_id: Option<i64>,
+    reasons: &str,
+    on: &str,
+    now: i64,
+) -> Result<i64> {
+    Ok(on_conn!(tx tx, |c| {
+        sqlx::query_scalar::<_, i64>(
+            "INSERT INTO void_decisions (election_id, scope, nomination_id, reasons, decided_on, created_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(election_id)
+        .bind(scope)
+        .bind(nomination_id)
+        .bind(reasons)
+        .bind(on)
+        .bind(now)
+        .fetch_one(c)
+        .await?
+    }))
+}
+
+pub async fn voids(store: &Store, election_id: i64) -> Result<Vec<VoidRow>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, VoidRow>(
+            "SELECT id, scope, nomination_id, reasons, decided_on FROM void_decisions WHERE election_id = $1 ORDER BY id",
+        )
+        .bind(election_id)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+pub async fn put_handover(tx: &mut Tx, election_id: i64, item: &str, on: &str, note: &str) -> Result<bool> {
+    let n = on_conn!(tx tx, |c| {
+        sqlx::query(
+            "INSERT INTO handover_items (election_id, item, done_on, note) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(election_id)
+        .bind(item)
+        .bind(on)
+        .bind(note)
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    Ok(n == 1)
+}
+
+pub async fn handover(store: &Store, election_id: i64) -> Result<Vec<(String, String, String)>> {
+    Ok(on_conn!(pool store, |c| {
+        sqlx::query_as::<_, (String, String, String)>(
+            "SELECT item, done_on, note FROM handover_items WHERE election_id = $1 ORDER BY item",
+        )
+        .bind(election_id)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+/// Releases an election's one-place-only claims (a void election's voters register again in
+/// its re-run).
+pub async fn release_claims(tx: &mut Tx, election_id: i64) -> Result<u64> {
+    Ok(on_conn!(tx tx, |c| {
+        sqlx::query("DELETE FROM round_registrations WHERE election_id = $1")
+            .bind(election_id)
+            .execute(c)
+            .await?
+            .rows_affected()
+    }))
+}

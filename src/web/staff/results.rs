@@ -1,0 +1,519 @@
+//! Counting and results pages (issue 7): the committee's count page (count, next round,
+//! certify, handover), the public count for the projector (公开唱票、计票), the results notice
+//! (选举结果公告) as a page and a PDF, certificates (当选证书), the filing report (备案) and the
+//! election archive (选举档案).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::service::counting::{self as svc, CountView, Results};
+use crate::service::elections::{self as esvc, stage_of};
+use crate::service::{Permission, ServiceError};
+use crate::store::elections::ElectionRow;
+use crate::web::auth::{StaffForm, StaffSession};
+use crate::web::error::{HtmlError, ResultExt};
+use crate::web::i18n::{Lang, Tr, text};
+
+async fn community_name(state: &AppState, e: &ElectionRow, lang: Lang) -> Result<String, HtmlError> {
+    Ok(crate::store::registry::community(&state.store, e.community_id)
+        .await
+        .html(lang)?
+        .map(|c| c.name)
+        .unwrap_or_default())
+}
+
+fn post_label(lang: Lang, post: &str) -> &'static str {
+    text(lang, &format!("post.{post}"))
+}
+
+/// Votes of a member in the round that elected them.
+fn votes_of(r: &Results, id: &str, round: i64, post: &str) -> u64 {
+    r.rounds
+        .iter()
+        .find(|c| c.round_no == round)
+        .and_then(|c| c.result["posts"].as_array().cloned())
+        .into_iter()
+        .flatten()
+        .filter(|p| p["post"] == json!(post))
+        .flat_map(|p| p["tally"].as_array().cloned().unwrap_or_default())
+        .find(|t| t["id"] == json!(id))
+        .and_then(|t| t["votes"].as_u64())
+        .unwrap_or(0)
+}
+
+/// The figures of one round, as the page and the notice show them.
+pub struct RoundFigures {
+    pub round: i64,
+    pub kind: String,
+    pub electorate: u64,
+    pub cast: u64,
+    pub valid: u64,
+    pub blank: u64,
+    pub invalid: u64,
+    pub ok: bool,
+    pub reasons: String,
+}
+
+/// (post label, name, votes, round) of each elected member.
+type Members = Vec<(&'static str, String, u64, i64)>;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/results.html")]
+struct ResultsPage {
+    t: Tr,
+    user: Option<String>,
+    csrf: String,
+    e: ElectionRow,
+    community: String,
+    stage_label: &'static str,
+    can_run: bool,
+    public: bool,
+    r: Results,
+    members: Members,
+    figures: Vec<RoundFigures>,
+    handover: Vec<(&'static str, &'static str, Option<String>)>,
+    void_reasons: Vec<(&'static str, &'static str)>,
+}
+
+async fn page_data(
+    state: &AppState,
+    lang: Lang,
+    e: &ElectionRow,
+) -> Result<(Results, Members, Vec<RoundFigures>), HtmlError> {
+    let mut r = svc::results(&state.store, e.id).await.html(lang)?;
+    r.checks = svc::composition_checks(&state.store, e, &r).await.html(lang)?;
+    let members = r
+        .elected
+        .iter()
+        .map(|m| (post_label(lang, &m.post), m.name.clone(), votes_of(&r, &m.id, m.round_no, &m.post), m.round_no))
+        .collect();
+    let figures = r
+        .rounds
+        .iter()
+        .map(|c| {
+            let x = &c.result;
+            let n = |k: &str| x[k].as_u64().unwrap_or(0);
+            let reasons = x["void_reasons"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(|r| text(lang, &format!("void.{r}")))
+                .collect::<Vec<_>>()
+                .join("、");
+            let kind = text(lang, &format!("round.{}", x["round"].as_str().unwrap_or("first"))).to_string();
+            RoundFigures {
+                round: c.round_no,
+                kind,
+                electorate: n("electorate"),
+                cast: n("ballots_cast"),
+                valid: n("valid_ballots"),
+                blank: n("blank_ballots"),
+                invalid: n("invalid_ballots"),
+                ok: x["valid"] == json!(true),
+                reasons,
+            }
+        })
+        .collect();
+    Ok((r, members, figures))
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+) -> Result<Response, HtmlError> {
+    let e = esvc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.html(lang)?;
+    let can_run = s.staff.authorize(&state.store, Permission::RunElection, e.community_id).await.is_ok();
+    let (r, members, figures) = page_data(&state, lang, &e).await?;
+    let done = crate::store::counting::handover(&state.store, id).await.html(lang)?;
+    let handover = svc::HANDOVER_ITEMS
+        .iter()
+        .map(|i| (*i, text(lang, &format!("handover.{i}")), done.iter().find(|d| d.0 == *i).map(|d| d.1.clone())))
+        .collect();
+    let page = ResultsPage {
+        t: Tr(lang),
+        user: Some(s.staff.display_name.clone()),
+        csrf: s.csrf.clone(),
+        community: community_name(&state, &e, lang).await?,
+        stage_label: text(lang, &format!("stage.{}", e.stage)),
+        can_run,
+        public: false,
+        void_reasons: svc::VOID_REASONS.iter().map(|r| (*r, text(lang, &format!("void.{r}")))).collect(),
+        e,
+        r,
+        members,
+        figures,
+        handover,
+    };
+    Ok(page.into_response())
+}
+
+/// The results notice page, public once a round is counted.
+pub async fn public_page(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+) -> Result<Response, HtmlError> {
+    let e =
+        crate::store::elections::get(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
+    let (r, members, figures) = page_data(&state, lang, &e).await?;
+    if r.rounds.is_empty() {
+        return Err(HtmlError { lang, err: ServiceError::NotFound });
+    }
+    let page = ResultsPage {
+        t: Tr(lang),
+        user: None,
+        csrf: String::new(),
+        community: community_name(&state, &e, lang).await?,
+        stage_label: text(lang, &format!("stage.{}", e.stage)),
+        can_run: false,
+        public: true,
+        void_reasons: Vec::new(),
+        e,
+        r,
+        members,
+        figures,
+        handover: Vec::new(),
+    };
+    Ok(page.into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ActionForm {
+    action: String,
+    #[serde(default)]
+    item: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    nomination_id: String,
+}
+
+pub async fn action(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<ActionForm>,
+) -> Result<Redirect, HtmlError> {
+    let staff = &f.session.staff;
+    let (store, log) = (&state.store, &state.log);
+    match f.form.action.as_str() {
+        "count" => svc::count_round(store, log, staff, id).await.map(|_| ()),
+        "next_round" => svc::next_round(store, log, staff, id).await.map(|_| ()),
+        "certify" => svc::certify(store, log, staff, id).await.map(|_| ()),
+        "handover" => svc::handover_item(store, log, staff, id, &f.form.item, &f.form.note).await.map(|_| ()),
+        "void_election" => {
+            svc::void(store, log, staff, id, "election", None, std::slice::from_ref(&f.form.reason)).await.map(|_| ())
+        }
+        "void_person" => {
+            let nid = f.form.nomination_id.trim().trim_start_matches('n').parse().ok();
+            svc::void(store, log, staff, id, "person", nid, std::slice::from_ref(&f.form.reason)).await.map(|_| ())
+        }
+        _ => Err(ServiceError::Invalid { key: "err.request", field: Some("action".into()) }),
+    }
+    .html(f.lang)?;
+    let to = if f.form.action == "next_round" { "polling" } else { "results" };
+    Ok(Redirect::to(&format!("/staff/elections/{id}/{to}")))
+}
+
+fn results_notice(
+    lang: Lang,
+    community: &str,
+    e: &ElectionRow,
+    r: &Results,
+    members: &Members,
+    checkpoint: Option<String>,
+) -> crate::report::Notice {
+    let profile: Value = serde_json::from_str(&e.profile_json).unwrap_or_default();
+    let mut meta = Vec::new();
+    for c in &r.rounds {
+        let x = &c.result;
+        let n = |k: &str| x[k].as_u64().unwrap_or(0);
+        meta.push((
+            format!("{} {}", text(lang, "results.round"), c.round_no),
+            format!(
+                "{} {} · {} {} · {} {} · {} {} · {} {}",
+                text(lang, "results.electorate"),
+                n("electorate"),
+                text(lang, "results.cast"),
+                n("ballots_cast"),
+                text(lang, "results.valid"),
+                n("valid_ballots"),
+                text(lang, "results.blank"),
+                n("blank_ballots"),
+                text(lang, "results.invalid"),
+                n("invalid_ballots")
+            ),
+        ));
+    }
+    let void = !r.void_reasons.is_empty();
+    let paragraphs = vec![if void {
+        text(lang, "results.void_text").to_string()
+    } else {
+        text(lang, "results.text").replace("{community}", community).replace("{day}", &e.election_day)
+    }];
+    crate::report::Notice {
+        title: format!("{community} {}{}", e.round, text(lang, "results.title")),
+        subtitle: Some(format!("{}：{}", text(lang, "plan.election_day"), e.election_day)),
+        meta,
+        paragraphs,
+        table: (!members.is_empty()).then(|| crate::report::Table {
+            headers: vec![
+                text(lang, "ballot.post").into(),
+                text(lang, "field.name").into(),
+                text(lang, "results.votes").into(),
+                text(lang, "results.round").into(),
+            ],
+            rows: members
+                .iter()
+                .map(|m| vec![m.0.to_string(), m.1.clone(), m.2.to_string(), m.3.to_string()])
+                .collect(),
+            col_widths: Some(vec![3.0, 4.0, 2.0, 2.0]),
+        }),
+        footer: vec![
+            format!(
+                "{}：{} {}",
+                text(lang, "plan.profile"),
+                profile["name"].as_str().unwrap_or(""),
+                profile["version"].as_str().unwrap_or("")
+            ),
+            text(lang, "results.verify").to_string(),
+        ],
+        qr: checkpoint,
+        signature_block: Some((
+            format!("{community}{}", text(lang, "ballot.committee")),
+            crate::service::elections::today().to_string(),
+        )),
+    }
+}
+
+fn pdf(r: crate::report::Rendered, name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (header::CONTENT_DISPOSITION, format!("inline; filename=\"{name}\"")),
+        ],
+        r.pdf,
+    )
+        .into_response()
+}
+
+async fn render(lang: Lang, notices: Vec<crate::report::Notice>) -> Result<crate::report::Rendered, HtmlError> {
+    tokio::task::spawn_blocking(move || crate::report::render_notices(&notices))
+        .await
+        .map_err(|e| HtmlError { lang, err: ServiceError::Internal(e.to_string()) })?
+        .map_err(|e| HtmlError { lang, err: ServiceError::Internal(e.to_string()) })
+}
+
+/// 选举结果公告 as a PDF, with the figures of every round, the elected by post, the profile and
+/// the election log's latest checkpoint as a QR code.
+pub async fn results_pdf(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+) -> Result<Response, HtmlError> {
+    let e =
+        crate::store::elections::get(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
+    let (r, members, _) = page_data(&state, lang, &e).await?;
+    if r.rounds.is_empty() {
+        return Err(HtmlError { lang, err: ServiceError::NotFound });
+    }
+    let community = community_name(&state, &e, lang).await?;
+    let cp = crate::audit::checkpoints::checkpoint_now(&state.store, &state.log, &crate::audit::election_log(id))
+        .await
+        .html(lang)?;
+    let qr = cp.map(|c| c.note.split("\n\n").next().unwrap_or("").to_string());
+    let notice = results_notice(lang, &community, &e, &r, &members, qr);
+    Ok(pdf(render(lang, vec![notice]).await?, &format!("results-{id}.pdf")))
+}
+
+/// 当选证书: one page per elected member, after certification.
+pub async fn certificates_pdf(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+) -> Result<Response, HtmlError> {
+    let e = esvc::get(&state.store, &s.staff, id, Permission::RunElection).await.html(lang)?;
+    if !matches!(stage_of(&e), crate::domain::Stage::Certified | crate::domain::Stage::HandedOver) {
+        return Err(HtmlError { lang, err: ServiceError::Refused("err.not_certified") });
+    }
+    let community = community_name(&state, &e, lang).await?;
+    let r = svc::results(&state.store, id).await.html(lang)?;
+    let street =
+        crate::store::registry::community(&state.store, e.community_id).await.html(lang)?.map(|c| c.street_office_id);
+    let street_name = match street {
+        Some(sid) => crate::store::registry::street_office(&state.store, sid)
+            .await
+            .html(lang)?
+            .map(|s| s.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let notices = r
+        .elected
+        .iter()
+        .map(|m| crate::report::Notice {
+            title: text(lang, "cert.title").to_string(),
+            subtitle: None,
+            meta: Vec::new(),
+            paragraphs: vec![
+                text(lang, "cert.text")
+                    .replace("{name}", &m.name)
+                    .replace("{day}", &e.election_day)
+                    .replace("{community}", &community)
+                    .replace("{post}", post_label(lang, &m.post)),
+            ],
+            table: None,
+            footer: vec![text(lang, "cert.term").to_string()],
+            qr: None,
+            signature_block: Some((
+                format!("{street_name} · {}", text(lang, "cert.bureau")),
+                crate::service::elections::today().to_string(),
+            )),
+        })
+        .collect();
+    Ok(pdf(render(lang, notices).await?, &format!("certificates-{id}.pdf")))
+}
+
+/// The public count for the projector: ballot k as called, the running tally (no JavaScript:
+/// "next ballot" is a link).
+#[derive(Template, WebTemplate)]
+#[template(path = "public_count.html")]
+struct PublicCountPage {
+    t: Tr,
+    user: Option<String>,
+    csrf: String,
+    id: i64,
+    community: String,
+    v: CountView,
+    current: Vec<(&'static str, String)>,
+    tally: Vec<(&'static str, Vec<(String, u64)>)>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct CountQuery {
+    #[serde(default)]
+    k: usize,
+    #[serde(default)]
+    round: Option<i64>,
+}
+
+pub async fn public_count(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    Query(q): Query<CountQuery>,
+) -> Result<Response, HtmlError> {
+    let e =
+        crate::store::elections::get(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
+    let v = svc::public_count(&state.store, id, q.round, q.k).await.html(lang)?;
+    let mut current = Vec::new();
+    if let Some(b) = &v.current {
+        if b["blank"] == json!(true) {
+            current.push(("", text(lang, "count.blank").to_string()));
+        } else if b["invalid"] == json!(true) {
+            current.push(("", text(lang, "count.invalid").to_string()));
+        } else {
+            for post in ["chair", "vice_chair", "member"] {
+                let ids: Vec<String> = b[post]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .chain(b["write_ins"][post].as_array().into_iter().flatten())
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect();
+                if !ids.is_empty() {
+                    current.push((post_label(lang, post), ids.len().to_string()));
+                }
+            }
+        }
+    }
+    let tally = v.tally.iter().map(|(p, line)| (post_label(lang, p), line.clone())).collect();
+    let page = PublicCountPage {
+        t: Tr(lang),
+        user: None,
+        csrf: String::new(),
+        id,
+        community: community_name(&state, &e, lang).await?,
+        v,
+        current,
+        tally,
+    };
+    Ok(page.into_response())
+}
+
+/// The filing report (备案) for the street office: the results, the checks and the record's
+/// fingerprints, printable.
+pub async fn filing(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+) -> Result<Response, HtmlError> {
+    let e = esvc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.html(lang)?;
+    let (r, members, _) = page_data(&state, lang, &e).await?;
+    let community = community_name(&state, &e, lang).await?;
+    let mut notice = results_notice(lang, &community, &e, &r, &members, None);
+    notice.title = format!("{community} {}{}", e.round, text(lang, "filing.title"));
+    for c in &r.checks {
+        notice.footer.push(format!(
+            "{}（{}）：{}",
+            text(lang, &format!("check.{}", c.code)),
+            c.rule,
+            if c.met { text(lang, "check.met") } else { text(lang, "check.not_met") }
+        ));
+    }
+    for c in &r.rounds {
+        notice.footer.push(format!("{} {} · Merkle root {}", text(lang, "results.round"), c.round_no, c.box_root));
+    }
+    notice.signature_block = Some((
+        format!("{community}{}", text(lang, "ballot.committee")),
+        crate::service::elections::today().to_string(),
+    ));
+    Ok(pdf(render(lang, vec![notice]).await?, &format!("filing-{id}.pdf")))
+}
+
+/// The election archive (选举档案): the whole record, the notices, the boxes and results, the
+/// handover, as one JSON document.
+pub async fn archive(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+) -> Result<Response, HtmlError> {
+    let e = esvc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.html(lang)?;
+    let log = crate::audit::election_log(id);
+    let record = crate::web::api::logs::build_record(&state, &log).await.html(lang)?;
+    let mut r = svc::results(&state.store, id).await.html(lang)?;
+    r.checks = svc::composition_checks(&state.store, &e, &r).await.html(lang)?;
+    let counts = crate::store::counting::counts(&state.store, id).await.html(lang)?;
+    let body = json!({
+        "format": "huanjie-archive-1",
+        "election": crate::web::api::elections::detail(&e),
+        "record": record,
+        "boxes": counts.iter().map(|c| json!({"round": c.round_no, "box": c.box_json})).collect::<Vec<_>>(),
+        "results": r,
+        "candidates": crate::store::nominations::for_election(&state.store, id).await.html(lang)?.into_iter().filter(|n| n.status == "candidate" || n.status == "withdrawn").map(|n| json!({"id": n.id, "post": n.post, "name": n.nominee_name, "status": n.status})).collect::<Vec<_>>(),
+        "objection_decisions": crate::store::elections::objections(&state.store, id).await.html(lang)?.into_iter().map(|o| json!({"id": o.id, "kind": o.kind, "status": o.status, "decision": o.decision, "decided_on": o.decided_on})).collect::<Vec<_>>(),
+        "void_decisions": crate::store::counting::voids(&state.store, id).await.html(lang)?,
+        "handover": crate::store::counting::handover(&state.store, id).await.html(lang)?,
+    });
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"election-{id}-archive.json\"")),
+        ],
+        body.to_string(),
+    )
+        .into_response())
+}
