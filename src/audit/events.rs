@@ -144,6 +144,12 @@ catalogue! {
         "选举无效或当选无效的决定", "A decision that the election, or one person's election, is void";
     HandoverItem => "handover.item", ["street_admin", "committee"], ["item", "late", "deadline", "from", "to"],
         "工作移交事项完成", "A handover item was completed (the last completes the handover)";
+    RecallVerified => "recall.petition_verified", ["street_admin", "committee"], ["from", "to", "signatures", "needed", "voters", "sha256"],
+        "核实罢免联名并公布选民名单", "The recall petition was verified against the term's roll; the roll was published";
+    RecallAnswered => "recall.answer_published", ["street_admin", "committee"], ["published_on"],
+        "公布被提出罢免成员的申辩意见", "The member's written answer to the recall was published";
+    VacancyArose => "vacancy.arose", ["street_admin", "committee"], ["vacancy_id", "post", "member_id", "cause", "filing_by", "byelection_by"],
+        "出现空缺（罢免、辞职、死亡、判刑、当选无效或未选满）", "A seat fell vacant (recall, resignation, death, sentence, void election or unfilled)";
     LoggedOut => "session.logout", ["street_admin", "committee", "clerk", "observer", "none"], ["user_id"],
         "退出登录", "A staff member signed out";
 }
@@ -170,6 +176,7 @@ pub fn check_entry(_index: u64, leaf: &[u8]) -> Result<(), String> {
 #[derive(Debug, Default)]
 pub struct LifecycleCheck {
     stage: Option<crate::domain::Stage>,
+    kind: Option<crate::domain::ElectionKind>,
 }
 
 impl LifecycleCheck {
@@ -183,6 +190,7 @@ impl LifecycleCheck {
                 return Err("an election is opened twice in one log".into());
             }
             self.stage = Some(Stage::Draft);
+            self.kind = v["payload"]["kind"].as_str().and_then(crate::domain::ElectionKind::parse);
             return Ok(());
         }
         let (Some(from), Some(to)) = (v["payload"]["from"].as_str(), v["payload"]["to"].as_str()) else {
@@ -192,7 +200,10 @@ impl LifecycleCheck {
             return Err(format!("unknown stage in {ty}"));
         };
         match self.stage {
-            Some(cur) if cur == from && from.may_move_to(to) => {
+            Some(cur)
+                if cur == from
+                    && from.may_move_to_in(self.kind.unwrap_or(crate::domain::ElectionKind::Regular), to) =>
+            {
                 self.stage = Some(to);
                 Ok(())
             }

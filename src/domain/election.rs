@@ -74,6 +74,22 @@ impl Stage {
         )
     }
 
+    /// The legal next stages for an election of `kind`. A recall (罢免, LAW.md §9) has no
+    /// nominations: its roll is the current term's, fixed when the petition is verified, and
+    /// the vote opens once the member's answer is published.
+    pub fn may_move_to_in(self, kind: ElectionKind, to: Stage) -> bool {
+        use Stage::*;
+        match kind {
+            ElectionKind::Recall => {
+                matches!(
+                    (self, to),
+                    (Draft, ListPublished) | (ListPublished, Polling) | (Polling, Counting) | (Counting, Certified)
+                )
+            }
+            _ => self.may_move_to(to),
+        }
+    }
+
     /// The plan is frozen once the voter list is published (LAW.md §4: method fixed; profile
     /// never changed after publication).
     pub fn plan_frozen(self) -> bool {

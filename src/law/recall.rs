@@ -263,3 +263,81 @@ mod tests {
         assert_eq!(got, vec![false, true, true, false]);
     }
 }
+
+/// Recounts a published recall box (the recall counterpart of `huanjie count`): a ballot marks
+/// `yes` (同意罢免) or `no` on the `member` line, or nothing (abstains); anything else is
+/// invalid. The result is pretty JSON with the figures and [`decide_recall`]'s outcome.
+pub fn recount_recall_json(input: &str) -> Result<String, crate::law::recount::RecountError> {
+    use crate::law::recount_input::err;
+    let v: serde_json::Value = serde_json::from_str(input).map_err(|e| err("input", e.to_string()))?;
+    let method: Method = serde_json::from_value(v["method"].clone()).map_err(|e| err("method", e.to_string()))?;
+    let electorate = v["electorate"].as_u64().ok_or_else(|| err("electorate", "missing"))?;
+    let profile: RuleProfile = match &v["profile"] {
+        serde_json::Value::Null => RuleProfile::national(),
+        serde_json::Value::String(n) => RuleProfile::preset(n).map_err(|e| err("profile", e.to_string()))?,
+        p => serde_json::from_value(p.clone()).map_err(|e| err("profile", e.to_string()))?,
+    };
+    let ballots = v["ballots"].as_array().ok_or_else(|| err("ballots", "missing"))?;
+    let (mut yes, mut no, mut blank, mut invalid) = (0u64, 0u64, 0u64, 0u64);
+    for b in ballots {
+        let marks: Vec<&str> = b["member"].as_array().into_iter().flatten().filter_map(|x| x.as_str()).collect();
+        match (b["invalid"].as_bool().unwrap_or(false), marks.as_slice()) {
+            (true, _) => invalid += 1,
+            (false, ["yes"]) => yes += 1,
+            (false, ["no"]) => no += 1,
+            (false, []) => blank += 1,
+            _ => invalid += 1,
+        }
+    }
+    let vote = RecallVote {
+        method,
+        electorate,
+        ballots_cast: ballots.len() as u64,
+        yes,
+        defence_published: v["defence_published"].as_bool().unwrap_or(false),
+    };
+    let r = decide_recall(&vote, &profile).map_err(|e| err("defence_published", e.to_string()))?;
+    let out = serde_json::json!({
+        "profile": {"name": profile.name, "version": profile.version}, "method": method,
+        "valid": r.outcome != RecallOutcome::QuorumMissed, "outcome": r.outcome,
+        "electorate": electorate, "quorum_needed": r.quorum_needed, "ballots_cast": vote.ballots_cast,
+        "yes": yes, "no": no, "blank_ballots": blank, "invalid_ballots": invalid, "yes_needed": r.yes_needed,
+        "byelection_required": r.byelection_required,
+    });
+    serde_json::to_string_pretty(&out).map_err(|e| err("output", e.to_string()))
+}
+
+#[cfg(test)]
+mod recount_recall_tests {
+    use super::*;
+
+    fn bx(yes: usize, no: usize, blank: usize, electorate: u64) -> String {
+        let mut ballots = Vec::new();
+        ballots.extend((0..yes).map(|_| serde_json::json!({"member": ["yes"]})));
+        ballots.extend((0..no).map(|_| serde_json::json!({"member": ["no"]})));
+        ballots.extend((0..blank).map(|_| serde_json::json!({"blank": true})));
+        serde_json::json!({"method": "direct", "electorate": electorate, "defence_published": true, "ballots": ballots})
+            .to_string()
+    }
+
+    #[test]
+    fn recall_passes_with_more_than_half_of_ballots_cast_n_q() {
+        let r: serde_json::Value = serde_json::from_str(&recount_recall_json(&bx(6, 4, 1, 20)).unwrap()).unwrap();
+        assert_eq!(
+            (r["outcome"].clone(), r["valid"].clone()),
+            (serde_json::json!("recalled"), serde_json::json!(true))
+        );
+        // 5 of 11 is not more than half: blank ballots count as cast.
+        let r: serde_json::Value = serde_json::from_str(&recount_recall_json(&bx(5, 5, 1, 20)).unwrap()).unwrap();
+        assert_eq!(r["outcome"], serde_json::json!("not_recalled"));
+    }
+
+    #[test]
+    fn recall_needs_more_than_half_of_voters_to_vote_n() {
+        let r: serde_json::Value = serde_json::from_str(&recount_recall_json(&bx(10, 0, 0, 20)).unwrap()).unwrap();
+        assert_eq!(
+            (r["outcome"].clone(), r["valid"].clone()),
+            (serde_json::json!("quorum_missed"), serde_json::json!(false))
+        );
+    }
+}

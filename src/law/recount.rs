@@ -16,7 +16,8 @@
 //! `write_in_voters` (`[{"id", "gender"?}]`: eligible voters; when given, a write-in of anyone
 //! else is an ineligible mark), `settled` (`{"chair": ["c2"]}`: posts filled by an earlier vote),
 //! `already_elected` (`[{"id", "gender"?}]`: earlier rounds, for the women rule),
-//! `public_count`, `announced_on_spot` (default `true`).
+//! `public_count`, `announced_on_spot` (default `true`), `by_election` (a 补选 of vacant seats:
+//! the committee-size rule does not apply to its seats).
 //! A ballot: `chair`, `vice_chair`, `member` (candidate ids), `write_ins`
 //! (`{"member": ["<voter id>"]}`), `unreadable` (`{"member": 1}`: marks that cannot be read),
 //! `blank` (true, no marks), `invalid` (true: declared invalid by the count).
@@ -96,7 +97,10 @@ pub fn recount(input: &str, profile_override: Option<RuleProfile>) -> Result<cou
     let method: Method = required(rest, "method")?;
     let round: Round = field(rest, "round")?.unwrap_or(Round::First);
     let seats: Seats = required(rest, "seats")?;
-    check_seats(&seats, round, &profile)?;
+    // A by-election (补选, LAW.md §9 [N] Art. 18) fills vacant seats with the first round's
+    // rules; the committee's size rule applies to the whole committee, not to it.
+    let by_election: bool = field(rest, "by_election")?.unwrap_or(false);
+    check_seats(&seats, round, by_election, &profile)?;
 
     let mut people: Vec<Person> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
@@ -203,10 +207,10 @@ fn add_person(
 
 /// LAW.md §1 [N, P]: one chair and a committee of the profile's size in a first round; a later
 /// round fills what is left.
-fn check_seats(s: &Seats, round: Round, profile: &RuleProfile) -> Result<(), RecountError> {
+fn check_seats(s: &Seats, round: Round, by_election: bool, profile: &RuleProfile) -> Result<(), RecountError> {
     let c = &profile.committee;
     let total = s.total();
-    if round == Round::First {
+    if round == Round::First && !by_election {
         if s.chair != 1 {
             return Err(err("seats.chair", format!("{} chairs; a committee has one (LAW.md §1)", s.chair)));
         }

@@ -130,7 +130,7 @@ impl<'de> Visitor<'de> for BallotsSeed {
     }
 }
 
-const FIELDS: [&str; 17] = [
+const FIELDS: [&str; 18] = [
     "method",
     "round",
     "election_day",
@@ -148,6 +148,7 @@ const FIELDS: [&str; 17] = [
     "profile",
     "ballots",
     "comment",
+    "by_election",
 ];
 
 pub(crate) struct Top<'a> {

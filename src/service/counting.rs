@@ -101,6 +101,18 @@ async fn build_box(
         "profile": profile,
         "ballots": ballots,
     });
+    let mut bx = bx;
+    if e.kind == "by_election" {
+        bx["by_election"] = json!(true);
+    }
+    if e.kind == "recall" {
+        // The recall counterpart of the box (`law::recall::recount_recall_json` reads it).
+        bx = json!({
+            "recall": {"election": e.id, "member": paper.posts.first().and_then(|p| p.candidates.first()).map(|c| c.name.clone())},
+            "comment": bx["comment"], "method": e.method, "electorate": bx["electorate"], "ballots_issued": issued,
+            "defence_published": true, "profile": bx["profile"], "ballots": bx["ballots"],
+        });
+    }
     Ok((bx.to_string(), rows))
 }
 
@@ -144,10 +156,18 @@ pub async fn count_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i6
     if !pending.is_empty() {
         return Err(law("paper_boxes_pending", "LAW.md §6 (all boxes counted together)", pending.join("、")));
     }
-    let earlier = results(store, id).await?.elected;
+    let mut earlier = results(store, id).await?.elected;
+    if e.kind == "by_election" {
+        earlier.extend(super::recall::term_members(store, id).await?);
+    }
     let (bx, rows) = build_box(store, &e, &poll, &earlier).await?;
-    let result =
-        crate::law::recount::recount_json(&bx, None).map_err(|err| ServiceError::Internal(format!("count: {err}")))?;
+    let recall = e.kind == "recall";
+    let result = if recall {
+        crate::law::recall::recount_recall_json(&bx)
+    } else {
+        crate::law::recount::recount_json(&bx, None)
+    }
+    .map_err(|err| ServiceError::Internal(format!("count: {err}")))?;
     let r: Value = serde_json::from_str(&result).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let root = box_root(&rows);
     let valid = r["valid"].as_bool().unwrap_or(false);
@@ -165,7 +185,9 @@ pub async fn count_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i6
     cst::insert_count(&mut tx, id, poll.round_no, &bx, &result, &root, now_ms())
         .await
         .map_err(|e| if e.is_unique_violation() { ServiceError::Conflict("err.counted") } else { e.into() })?;
-    if !valid {
+    if recall {
+        payload["outcome"] = r["outcome"].clone();
+    } else if !valid {
         // LAW.md §8 [P, CQ Art. 34]: the whole election is void; re-run within 30 days.
         est::set_stage(&mut tx, id, "counting", "void", now_ms()).await?;
         cst::release_claims(&mut tx, id).await?;
@@ -478,6 +500,9 @@ pub async fn certify(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -
     if !r.rounds.iter().any(|c| c.round_no == last) {
         return Err(ServiceError::Refused("err.not_counted"));
     }
+    if e.kind == "recall" {
+        return certify_recall(store, log, staff, &e, &r).await;
+    }
     let checks = composition_checks(store, &e, &r).await?;
     let profile = profile_of(&e)?;
     let vacancy_by = crate::law::recall::byelection_deadline(today(), &profile).ok().map(|d| d.to_string());
@@ -502,8 +527,63 @@ pub async fn certify(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -
         payload.clone(),
     )
     .await?;
+    // Seats left vacant go to a by-election (LAW.md §7 [P]); a by-election's own vacancies too.
+    for v in &r.vacancies {
+        let post = v["post"].as_str().unwrap_or("member");
+        let (cause, member) = if v["action"] == json!("vacancy") { ("unfilled", None) } else { ("void", None::<&str>) };
+        for _ in 0..v["seats"].as_u64().unwrap_or(1) {
+            super::recall::vacancy_in_tx(&mut tx, &staff.actor(role), &e, post, member, cause).await?;
+        }
+    }
     tx.commit().await?;
     checkpoint_now(store, log, &election_log(id)).await?;
+    Ok(payload)
+}
+
+/// A recall vote's result: recalled ends the member's office and opens the vacancy in the
+/// term (LAW.md §9 [N]); a vote short of the quorum or the majority leaves the member in office.
+async fn certify_recall(
+    store: &Store,
+    log: &LogIdentity,
+    staff: &Staff,
+    e: &ElectionRow,
+    r: &Results,
+) -> Result<Value> {
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    let rec = crate::store::recall::recall(store, e.id).await?.ok_or(ServiceError::NotFound)?;
+    let outcome = r.rounds.last().map(|c| c.result["outcome"].clone()).unwrap_or(Value::Null);
+    let recalled = outcome == json!("recalled");
+    let payload = json!({"from": "counting", "to": "certified", "elected": [], "vacancies": if recalled { 1 } else { 0 },
+                         "byelection_by": Value::Null, "checks": [], "outcome": outcome});
+    let term = est::get(store, rec.term_election_id).await?.ok_or(ServiceError::NotFound)?;
+    let mut tx = store.begin().await?;
+    let e = locked(&mut tx, e.id).await?;
+    if stage_of(&e) != Stage::Counting {
+        return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → certified", e.stage)));
+    }
+    est::set_stage(&mut tx, e.id, "counting", "certified", now_ms()).await?;
+    audit::record(
+        &mut tx,
+        &election_log(e.id),
+        &staff.actor(role),
+        EventKind::ResultsCertified,
+        &format!("election:{}", e.id),
+        payload.clone(),
+    )
+    .await?;
+    if recalled {
+        super::recall::vacancy_in_tx(
+            &mut tx,
+            &staff.actor(role),
+            &term,
+            &rec.member_post,
+            Some(&rec.member_id),
+            "recall",
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    checkpoint_now(store, log, &election_log(e.id)).await?;
     Ok(payload)
 }
 

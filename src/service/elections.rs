@@ -77,7 +77,7 @@ fn parse_profile(s: &str) -> Result<RuleProfile> {
 
 /// Checks a plan against the law engine. A plan that cannot meet a deadline is refused with the
 /// deadline named.
-fn validate(input: &PlanInput, stage: Stage) -> Result<Plan> {
+fn validate(input: &PlanInput, stage: Stage, kind: ElectionKind) -> Result<Plan> {
     let method = match input.method.as_str() {
         "direct" => Method::Direct,
         "household" => Method::Household,
@@ -86,16 +86,23 @@ fn validate(input: &PlanInput, stage: Stage) -> Result<Plan> {
     };
     let mut profile = parse_profile(&input.profile)?;
     let (c, v, m) = (input.seats_chair, input.seats_vice_chair, input.seats_member);
+    if kind != ElectionKind::Regular {
+        // LAW.md §9 [N] Art. 18: a by-election fills the vacant seats (fixed by the vacancies);
+        // a recall decides on one seat.
+        if !(0..=1).contains(&c) || v < 0 || m < 0 || c + v + m < 1 {
+            return Err(law("seats_posts", "LAW.md §9 [N]", format!("{c}/{v}/{m}")));
+        }
+    }
     // LAW.md §1 [N]: one chair, vice-chair(s), members; size within the profile [P: 5–9].
-    if c != 1 || v < 1 || m < 1 {
+    else if c != 1 || v < 1 || m < 1 {
         return Err(law("seats_posts", "LAW.md §1 [N]", format!("{c}/{v}/{m}")));
     }
     let total = c + v + m;
     let (lo, hi) = (i64::from(profile.committee.size_min), i64::from(profile.committee.size_max));
-    if total < lo || total > hi {
+    if kind == ElectionKind::Regular && (total < lo || total > hi) {
         return Err(law("seats_size", "LAW.md §1 [P]", format!("{total} ∉ {lo}–{hi}")));
     }
-    if profile.committee.odd_only && total % 2 == 0 {
+    if kind == ElectionKind::Regular && profile.committee.odd_only && total % 2 == 0 {
         return Err(law("seats_odd", "LAW.md §1 [P]", format!("{total}")));
     }
     let day = crate::domain::parse_date(&input.election_day).ok_or(invalid("err.date", "election_day"))?;
@@ -172,16 +179,33 @@ pub async fn open(
     kind: ElectionKind,
     input: &PlanInput,
 ) -> Result<i64> {
-    let c = crate::store::registry::community(store, community_id).await?.ok_or(ServiceError::NotFound)?;
-    let role =
-        staff.authorize_street(Permission::OpenElection, c.street_office_id).map_err(|_| ServiceError::NotFound)?;
     // The round is the year of the re-election (e.g. 2026): one spelling only, because one
     // place only (LAW.md §3) is enforced per round.
     let round = round.trim().trim_end_matches('年');
     if round.len() != 4 || !round.chars().all(|c| c.is_ascii_digit()) {
         return Err(invalid("err.round", "round"));
     }
-    let plan = validate(input, Stage::Draft)?;
+    let (id, tx) = open_in_round(store, staff, community_id, round, kind, input, json!({})).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Opens an election in `round` (checked by the caller) and appends `election.opened` with the
+/// plan and `extra`. Returns the open transaction: the caller adds its own writes (a recall's
+/// petition, a by-election's vacancies) and commits, so the opening is one transaction.
+pub async fn open_in_round(
+    store: &Store,
+    staff: &Staff,
+    community_id: i64,
+    round: &str,
+    kind: ElectionKind,
+    input: &PlanInput,
+    extra: serde_json::Value,
+) -> Result<(i64, Tx)> {
+    let c = crate::store::registry::community(store, community_id).await?.ok_or(ServiceError::NotFound)?;
+    let role =
+        staff.authorize_street(Permission::OpenElection, c.street_office_id).map_err(|_| ServiceError::NotFound)?;
+    let plan = validate(input, Stage::Draft, kind)?;
     let profile_json = serde_json::to_string(&plan.profile).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let stations = serde_json::to_string(&plan.stations).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let row = PlanRow {
@@ -201,9 +225,13 @@ pub async fn open(
     payload["community_id"] = json!(community_id);
     payload["round"] = json!(round);
     payload["kind"] = json!(kind.as_str());
+    if let Some(m) = extra.as_object() {
+        for (k, v) in m {
+            payload[k] = v.clone();
+        }
+    }
     record(&mut tx, id, &staff.actor(role), EventKind::ElectionOpened, payload).await?;
-    tx.commit().await?;
-    Ok(id)
+    Ok((id, tx))
 }
 
 /// The committee revises the plan; refused once the voter list is published.
@@ -214,7 +242,8 @@ pub async fn update_plan(store: &Store, staff: &Staff, id: i64, version: i64, in
         return Err(law("plan_frozen", "LAW.md §4 [N]", ""));
     }
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
-    let plan = validate(input, stage)?;
+    let kind = ElectionKind::parse(&e.kind).unwrap_or(ElectionKind::Regular);
+    let plan = validate(input, stage, kind)?;
     let profile_json = serde_json::to_string(&plan.profile).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let stations = serde_json::to_string(&plan.stations).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let row = PlanRow {

@@ -12,6 +12,7 @@ pub mod import;
 pub mod nominations;
 pub mod polling;
 pub mod proxies;
+pub mod recall;
 pub mod receipts;
 pub mod registry;
 pub mod voters;

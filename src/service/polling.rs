@@ -119,8 +119,32 @@ pub async fn printable_paper(store: &Store, staff: &Staff, id: i64) -> Result<(E
     Ok((e, paper))
 }
 
-/// candidates_published → polling, on election day (LAW.md §6 [P]: the vote is held on the day
-/// the plan fixed). The ballot paper is fixed here; a checkpoint follows.
+/// The ballot of a recall vote (LAW.md §9): one line, agree or disagree to recall the member;
+/// only once the member's written answer is published.
+async fn recall_paper(tx: &mut Tx, id: i64) -> Result<BallotPaper> {
+    let r = crate::store::recall::recall_tx(tx, id).await?.ok_or(ServiceError::NotFound)?;
+    if r.answer_on.is_none() {
+        return Err(law("answer_not_published", "LAW.md §9 [N?, P]", ""));
+    }
+    let line = |id: &str, name: String| CandidateLine { id: id.into(), resident_id: 0, name, gender: String::new() };
+    Ok(BallotPaper {
+        round_no: 1,
+        kind: "recall".into(),
+        posts: vec![PostSheet {
+            post: Post::Member,
+            seats: 1,
+            candidates: vec![
+                line("yes", format!("同意罢免 {}", r.member_name)),
+                line("no", format!("不同意罢免 {}", r.member_name)),
+            ],
+        }],
+        write_ins: false,
+    })
+}
+
+/// candidates_published → polling (a recall: list_published → polling), on election day
+/// (LAW.md §6 [P]: the vote is held on the day the plan fixed). The ballot paper is fixed here;
+/// a checkpoint follows.
 pub async fn open_polls(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<BallotPaper> {
     let e = get(store, staff, id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
@@ -128,15 +152,17 @@ pub async fn open_polls(store: &Store, log: &LogIdentity, staff: &Staff, id: i64
     if today() != day {
         return Err(law("not_election_day", "LAW.md §6 [P]", day.to_string()));
     }
+    let recall = e.kind == "recall";
+    let from = if recall { Stage::ListPublished } else { Stage::CandidatesPublished };
     let mut tx = store.begin().await?;
     let e = locked(&mut tx, id).await?;
-    if stage_of(&e) != Stage::CandidatesPublished {
+    if stage_of(&e) != from {
         return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → polling", e.stage)));
     }
-    let paper = first_paper(&mut tx, &e).await?;
+    let paper = if recall { recall_paper(&mut tx, id).await? } else { first_paper(&mut tx, &e).await? };
     let text = serde_json::to_string(&paper).map_err(|e| ServiceError::Internal(e.to_string()))?;
     st::insert_poll(&mut tx, id, 1, "first", &text, now_ms()).await?;
-    if !est::set_stage(&mut tx, id, "candidates_published", "polling", now_ms()).await? {
+    if !est::set_stage(&mut tx, id, from.as_str(), "polling", now_ms()).await? {
         return Err(ServiceError::Conflict("err.stale"));
     }
     let lists: serde_json::Map<String, serde_json::Value> = paper
@@ -152,7 +178,7 @@ pub async fn open_polls(store: &Store, log: &LogIdentity, staff: &Staff, id: i64
         &staff.actor(role),
         EventKind::PollsOpened,
         &format!("election:{id}"),
-        json!({"from": "candidates_published", "to": "polling", "round": 1, "kind": "first", "posts": seats, "candidates": lists}),
+        json!({"from": from.as_str(), "to": "polling", "round": 1, "kind": paper.kind, "posts": seats, "candidates": lists}),
     )
     .await?;
     tx.commit().await?;

@@ -19,6 +19,7 @@ pub mod elections;
 pub mod imports;
 pub mod nominations;
 pub mod polling;
+pub mod recall;
 pub mod registry;
 pub mod users;
 

@@ -46,12 +46,9 @@ async fn verify_record(app: &TestApp, id: i64, rounds: usize) {
     assert!(text.contains(&format!("recounted {rounds} round(s)")), "{text}");
     // Changing one ballot in the published box makes verify fail and say so.
     let mut bad = rec.clone();
-    let bx = bad["boxes"][0]["box"].as_str().unwrap().replacen("\"blank\":true", "\"invalid\":true", 1);
-    let bx = if bx == rec["boxes"][0]["box"].as_str().unwrap() {
-        bx.replacen("\"chair\":[\"", "\"chair\":[\"x", 1)
-    } else {
-        bx
-    };
+    // (Slip one blank ballot into the box.)
+    let bx = bad["boxes"][0]["box"].as_str().unwrap().replacen("\"ballots\":[", "\"ballots\":[{\"blank\":true},", 1);
+    assert_ne!(bx, rec["boxes"][0]["box"].as_str().unwrap());
     bad["boxes"][0]["box"] = json!(bx);
     std::fs::write(&f, bad.to_string()).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_huanjie")).arg("verify").arg(&f).output().unwrap();
@@ -337,3 +334,174 @@ async fn more_ballots_returned_than_issued_voids_the_election(app: TestApp) {
     verify_record(&app, id, 1).await;
 }
 both!(more_ballots_returned_than_issued_voids_the_election);
+
+/// A certified term from a clean first round (voters[0..14] vote for the first candidates).
+async fn certified_term(app: &TestApp, code: &str) -> Polling {
+    let mut p = ready(app, code).await;
+    open(&mut p).await;
+    let c = |post: &str, i: usize| p.cands[post][i].clone();
+    let ballot = json!({"chair": [c("chair", 0)], "vice_chair": [c("vice_chair", 0)], "member": [c("member", 0), c("member", 1), c("member", 2)]});
+    votes(app, &p, 0, 14, ballot).await;
+    close_and_count(&mut p).await;
+    let (st, b) = p.committee.api_post_empty(&format!("/api/v1/elections/{}/certify", p.id)).await;
+    assert_eq!(st, S::OK, "{b}");
+    p
+}
+
+/// Issues cards for an election and returns resident → code.
+async fn cards(p: &mut Polling, id: i64) -> std::collections::HashMap<i64, String> {
+    let (st, cards) = p.committee.api_post(&format!("/api/v1/elections/{id}/cards"), &json!({})).await;
+    assert_eq!(st, S::OK, "{cards}");
+    cards["cards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["resident_id"].as_i64().unwrap(), c["code"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+/// A recall from petition to certified outcome; `yes` voters of 24 vote to recall, `no` against.
+async fn recall(
+    app: &TestApp,
+    p: &mut Polling,
+    admin: &mut crate::helpers::Client,
+    member: &str,
+    yes: usize,
+    no: usize,
+) -> (i64, Value) {
+    let today = app.state.clock.get().unwrap();
+    let day = today + time::Duration::days(25);
+    let body = |signers: &[i64], reasons: &str| json!({"member_id": member, "reasons": reasons, "signers": signers, "election_day": day.to_string()});
+    // ≥ 1/5 of the term's 24 voters must sign (LAW.md §9 [N?, P]), with written reasons.
+    let (st, b) =
+        admin.api_post(&format!("/api/v1/elections/{}/recalls", p.id), &body(&p.voters[10..14], "不履行职责")).await;
+    assert_eq!((st, b["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("too_few_signatures")), "{b}");
+    let (st, b) = admin.api_post(&format!("/api/v1/elections/{}/recalls", p.id), &body(&p.voters[10..15], "")).await;
+    assert_eq!((st, b["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("no_written_reasons")), "{b}");
+    let (st, b) = admin
+        .api_post(&format!("/api/v1/elections/{}/recalls", p.id), &body(&p.voters[10..15], "长期不履行职责"))
+        .await;
+    assert_eq!(st, S::OK, "{b}");
+    let rid = b["id"].as_i64().unwrap();
+    let (st, b) = p.committee.api_post_empty(&format!("/api/v1/elections/{rid}/recall/verify")).await;
+    assert_eq!(st, S::OK, "{b}");
+    // No vote before the member's answer is published.
+    app.state.clock.set(Some(day));
+    let (st, b) = p.committee.api_post_empty(&format!("/api/v1/elections/{rid}/polls/open")).await;
+    assert_eq!((st, b["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("answer_not_published")), "{b}");
+    let (st, _) = p
+        .committee
+        .api_post(&format!("/api/v1/elections/{rid}/recall/answer"), &json!({"answer": "本人一直认真履职。"}))
+        .await;
+    assert_eq!(st, S::OK);
+    let (_, public) = app.client().api_get(&format!("/api/v1/public/elections/{rid}/recall")).await;
+    assert_eq!(public["answer"], json!("本人一直认真履职。"), "{public}");
+    let codes = cards(p, rid).await;
+    let (st, b) = p.committee.api_post_empty(&format!("/api/v1/elections/{rid}/polls/open")).await;
+    assert_eq!(st, S::OK, "{b}");
+    for (i, v) in p.voters[..yes + no].iter().enumerate() {
+        let choice = if i < yes { "yes" } else { "no" };
+        let (st, b) = cast(app, rid, &codes[v], &json!({"member": [choice]})).await;
+        assert_eq!(st, S::CREATED, "{b}");
+    }
+    let (st, _) = p.committee.api_post_empty(&format!("/api/v1/elections/{rid}/polls/close")).await;
+    assert_eq!(st, S::OK);
+    let (st, r) = p.committee.api_post_empty(&format!("/api/v1/elections/{rid}/count")).await;
+    assert_eq!(st, S::OK, "{r}");
+    let (st, c) = p.committee.api_post_empty(&format!("/api/v1/elections/{rid}/certify")).await;
+    assert_eq!(st, S::OK, "{c}");
+    verify_record(app, rid, 1).await;
+    (rid, r)
+}
+
+async fn recall_fails_quorum_then_passes_and_the_by_election_follows(app: TestApp) {
+    let mut p = certified_term(&app, "rc").await;
+    let mut admin = app.login("rc-admin").await;
+    let term = p.id;
+    let member = p.cands["member"][0].clone();
+    // 5 of 24 vote: the recall vote is not valid (LAW.md §9 [N]: more than half must vote).
+    let (_, r) = recall(&app, &mut p, &mut admin, &member, 5, 0).await;
+    assert_eq!((r["outcome"].clone(), r["valid"].clone()), (json!("quorum_missed"), json!(false)), "{r}");
+    let (_, v) = p.committee.api_get(&format!("/api/v1/elections/{term}/vacancies")).await;
+    assert_eq!(v["vacancies"], json!([]), "the member stays in office");
+    // 14 vote, 9 to recall: more than half of the ballots cast → recalled, the seat is vacant.
+    let (_, r) = recall(&app, &mut p, &mut admin, &member, 9, 5).await;
+    assert_eq!(r["outcome"], json!("recalled"), "{r}");
+    let (_, v) = p.committee.api_get(&format!("/api/v1/elections/{term}/vacancies")).await;
+    let vac = &v["vacancies"][0];
+    assert_eq!(
+        (vac["cause"].clone(), vac["post"].clone(), vac["member_id"].clone()),
+        (json!("recall"), json!("member"), json!(member)),
+        "{v}"
+    );
+    assert!(vac["filing_by"].is_string() && vac["byelection_by"].is_string());
+    // Another member resigns in writing: a second vacancy.
+    let (st, b) = p
+        .committee
+        .api_post(
+            &format!("/api/v1/elections/{term}/vacancies"),
+            &json!({"member_id": p.cands["member"][1], "cause": "resignation"}),
+        )
+        .await;
+    assert_eq!(st, S::OK, "{b}");
+
+    // The by-election (Art. 18): the two member seats, the same procedure as the first vote.
+    let day = app.state.clock.get().unwrap() + time::Duration::days(30);
+    let (st, b) = admin
+        .api_post(&format!("/api/v1/elections/{term}/byelection"), &json!({"election_day": day.to_string()}))
+        .await;
+    assert_eq!(st, S::OK, "{b}");
+    let by = b["id"].as_i64().unwrap();
+    let (_, e) = p.committee.api_get(&format!("/api/v1/elections/{by}")).await;
+    assert_eq!(
+        (e["kind"].clone(), e["seats"]["member"].clone(), e["seats"]["chair"].clone()),
+        (json!("by_election"), json!(2), json!(0)),
+        "{e}"
+    );
+    let ok = |(st, b): (S, Value)| assert_eq!(st, S::OK, "{b}");
+    ok(p.committee.api_post_empty(&format!("/api/v1/elections/{by}/registration/start")).await);
+    ok(p.committee.api_post_empty(&format!("/api/v1/elections/{by}/voters/register")).await);
+    ok(p.committee.api_post_empty(&format!("/api/v1/elections/{by}/voter-list/publish")).await);
+    ok(p.committee.api_post_empty(&format!("/api/v1/elections/{by}/nominations/open")).await);
+    let mut nids = Vec::new();
+    for (k, nominee) in p.voters[15..18].iter().enumerate() {
+        let by_voters: Vec<i64> = p.voters[(k % 2) * 10..(k % 2) * 10 + 10].to_vec();
+        let (st, b) = p
+            .committee
+            .api_post(
+                &format!("/api/v1/elections/{by}/nominations"),
+                &json!({"post": "member", "nominee_id": nominee, "route": "joint_voters", "nominators": by_voters}),
+            )
+            .await;
+        assert_eq!(st, S::OK, "{b}");
+        let nid = b["id"].as_i64().unwrap();
+        ok(p.committee.api_post_empty(&format!("/api/v1/nominations/{nid}/consent")).await);
+        ok(p.committee.api_post(&format!("/api/v1/nominations/{nid}/review"), &json!({"qualified": true})).await);
+        nids.push(format!("n{nid}"));
+    }
+    // No chair seat in this by-election: a chair nomination is refused.
+    let (st, _) = p
+        .committee
+        .api_post(&format!("/api/v1/elections/{by}/nominations"), &json!({"post": "chair", "nominee_id": p.voters[19], "route": "joint_voters", "nominators": p.voters[0..10].to_vec()}))
+        .await;
+    assert_eq!(st, S::UNPROCESSABLE_ENTITY);
+    ok(p.committee.api_post_empty(&format!("/api/v1/elections/{by}/candidates/publish")).await);
+    let codes = cards(&mut p, by).await;
+    app.state.clock.set(Some(day));
+    ok(p.committee.api_post_empty(&format!("/api/v1/elections/{by}/polls/open")).await);
+    for v in &p.voters[0..14] {
+        let (st, b) = cast(&app, by, &codes[v], &json!({"member": [nids[0], nids[1]]})).await;
+        assert_eq!(st, S::CREATED, "{b}");
+    }
+    ok(p.committee.api_post_empty(&format!("/api/v1/elections/{by}/polls/close")).await);
+    let (st, r) = p.committee.api_post_empty(&format!("/api/v1/elections/{by}/count")).await;
+    assert_eq!(st, S::OK, "{r}");
+    let mut got = ids(&r["elected"]);
+    got.sort();
+    let mut want = vec![nids[0].clone(), nids[1].clone()];
+    want.sort();
+    assert_eq!(got, want, "{r}");
+    ok(p.committee.api_post_empty(&format!("/api/v1/elections/{by}/certify")).await);
+    verify_record(&app, by, 1).await;
+}
+both!(recall_fails_quorum_then_passes_and_the_by_election_follows);

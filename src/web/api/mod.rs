@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .merge(elections::router())
         .merge(polling::router())
         .merge(polling::counting_router())
+        .merge(polling::recall_router())
 }
 
 #[derive(Deserialize)]

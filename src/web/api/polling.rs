@@ -345,3 +345,76 @@ async fn public_count(
 ) -> ApiResult {
     Ok(Json(json!(csvc::public_count(&state.store, id, q.round, q.k).await.api(lang)?)))
 }
+
+// ---- recall and by-election (issue 7) ----
+
+pub fn recall_router() -> Router<AppState> {
+    Router::new()
+        .route("/elections/{id}/recalls", post(open_recall))
+        .route("/elections/{id}/recall/verify", post(verify_recall))
+        .route("/elections/{id}/recall/answer", post(recall_answer))
+        .route("/public/elections/{id}/recall", get(public_recall))
+        .route("/elections/{id}/vacancies", get(vacancies).post(member_left))
+        .route("/elections/{id}/byelection", post(open_by_election))
+}
+
+use crate::service::recall as rsvc;
+
+async fn open_recall(
+    State(state): State<AppState>,
+    Path(term): Path<i64>,
+    j: StaffJson<rsvc::RecallInput>,
+) -> ApiResult {
+    Ok(Json(json!({"id": rsvc::open_recall(&state.store, &j.session.staff, term, &j.body).await.api(j.lang)?})))
+}
+
+async fn verify_recall(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult {
+    Ok(Json(rsvc::verify_petition(&state.store, &state.log, &a.session.staff, id).await.api(a.lang)?))
+}
+
+#[derive(Deserialize)]
+struct AnswerBody {
+    answer: String,
+}
+
+async fn recall_answer(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<AnswerBody>) -> ApiResult {
+    rsvc::publish_answer(&state.store, &j.session.staff, id, &j.body.answer).await.api(j.lang)?;
+    Ok(Json(json!({"ok": true})))
+}
+
+/// The petition's reasons and the member's answer, public once the petition is verified
+/// (LAW.md §9: the answer is published before the vote). Signers are not named here.
+async fn public_recall(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang) -> ApiResult {
+    let r = crate::store::recall::recall(&state.store, id).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
+    if r.verified_on.is_none() {
+        return Err(ApiError { lang, err: ServiceError::NotFound });
+    }
+    let signers: Vec<i64> = serde_json::from_str(&r.signers).unwrap_or_default();
+    Ok(Json(json!({"member": r.member_name, "post": r.member_post, "reasons": r.reasons, "signatures": signers.len(),
+                   "verified_on": r.verified_on, "answer": r.answer, "answer_on": r.answer_on})))
+}
+
+async fn vacancies(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
+    esvc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.api(lang)?;
+    Ok(Json(json!({"vacancies": crate::store::recall::vacancies(&state.store, id).await.api(lang)?})))
+}
+
+#[derive(Deserialize)]
+struct LeftBody {
+    member_id: String,
+    cause: String,
+}
+
+async fn member_left(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<LeftBody>) -> ApiResult {
+    let vid =
+        rsvc::member_left(&state.store, &j.session.staff, id, &j.body.member_id, &j.body.cause).await.api(j.lang)?;
+    Ok(Json(json!({"vacancy_id": vid})))
+}
+
+async fn open_by_election(
+    State(state): State<AppState>,
+    Path(term): Path<i64>,
+    j: StaffJson<rsvc::ByElectionInput>,
+) -> ApiResult {
+    Ok(Json(json!({"id": rsvc::open_by_election(&state.store, &j.session.staff, term, &j.body).await.api(j.lang)?})))
+}
