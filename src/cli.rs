@@ -89,6 +89,12 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         min_cosignatures: usize,
     },
+    /// Benchmarks (issue 8): `cast` (election-day load over real HTTP, with the physical
+    /// baseline) and `signin` (voting codes vs argon2id staff passwords).
+    Bench {
+        #[command(subcommand)]
+        what: BenchCmd,
+    },
     /// Recount a published ballot box (JSON) with the law engine and print the result as JSON.
     Count {
         /// A preset (national, gansu-2025, chongqing-2025) or a TOML profile file; overrides the box's own.
@@ -114,6 +120,34 @@ enum Command {
         /// Repeat every N seconds (default: one round).
         #[arg(long)]
         every: Option<u64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCmd {
+    /// Casts over HTTP against a child `huanjie serve`, then the durable-insert baseline.
+    Cast {
+        #[arg(long, default_value_t = 200_000)]
+        voters: usize,
+        #[arg(long, default_value_t = 256)]
+        clients: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Offered casts per second in all (default: as fast as the clients go).
+        #[arg(long)]
+        rate: Option<u64>,
+        /// A PostgreSQL server (admin URL) to run on, in a fresh database; default SQLite.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// Voting-code sign-ins per second vs argon2id staff password checks per second.
+    Signin {
+        #[arg(long, default_value_t = 100_000)]
+        voters: usize,
+        #[arg(long, default_value_t = 64)]
+        tasks: usize,
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
     },
 }
 
@@ -354,6 +388,17 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
             .await
             .map_err(svc_err)?;
             println!("imported {n} residents into {}", c.name);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { what } => {
+            match what {
+                BenchCmd::Cast { voters, clients, seconds, rate, database_url } => {
+                    let pg = database_url.filter(|u| u.starts_with("postgres"));
+                    crate::bench::cast(crate::bench::CastOptions { voters, clients, seconds, rate, pg_admin_url: pg })
+                        .await?
+                }
+                BenchCmd::Signin { voters, tasks, seconds } => crate::bench::signin(voters, tasks, seconds).await?,
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify { record, log_key, witnesses, min_cosignatures } => {

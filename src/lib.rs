@@ -4,6 +4,7 @@
 //! application from a [`Config`], so the tests run exactly what `huanjie serve` runs.
 
 pub mod audit;
+pub mod bench;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -32,6 +32,20 @@ impl Http {
         self.send(url, req).await
     }
 
+    /// POSTs JSON with an `Authorization: Bearer` token; returns the status and body whatever
+    /// the status (the cast API's 201/409/403 are all answers).
+    pub async fn post_json(&self, url: &str, bearer: &str, body: String) -> Result<(u16, Vec<u8>), String> {
+        let req = axum::http::Request::post(url)
+            .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {bearer}"))
+            .body(Body::from(body))
+            .map_err(|e| format!("{url}: {e}"))?;
+        let resp = self.client.request(req).await.map_err(|e| format!("{url}: {e}"))?;
+        let status = resp.status().as_u16();
+        let body = resp.into_body().collect().await.map_err(|e| format!("{url}: {e}"))?.to_bytes().to_vec();
+        Ok((status, body))
+    }
+
     async fn send(&self, url: &str, req: axum::http::Request<Body>) -> Result<Vec<u8>, String> {
         if !url.starts_with("http://") {
             return Err(format!("{url}: only http:// URLs are fetched directly; download the file and pass its path"));

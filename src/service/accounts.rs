@@ -33,7 +33,7 @@ pub async fn hash_password(password: String) -> Result<String> {
     .map_err(|e| ServiceError::Internal(e.to_string()))?
 }
 
-async fn verify_password(password: String, hash: String) -> Result<bool> {
+pub async fn verify_password(password: String, hash: String) -> Result<bool> {
     tokio::task::spawn_blocking(move || Ok(hasher()?.verify_password(password.as_bytes(), hash.as_str()).is_ok()))
         .await
         .map_err(|e| ServiceError::Internal(e.to_string()))?

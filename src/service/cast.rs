@@ -22,6 +22,8 @@ use crate::store::{self, Store, polling};
 
 /// The most casts one transaction takes. Bounded so that one commit's latency stays small.
 pub const MAX_BATCH: usize = 512;
+/// Voters per roll statement (sqlx-sqlite's parameter lookup grows with their number).
+const ROLL_CHUNK: usize = 64;
 /// Casts waiting beyond this answer "busy" (503) instead of queueing without bound.
 const QUEUE: usize = 8192;
 
@@ -32,6 +34,9 @@ pub enum Admission {
     Roll { resident_id: i64, channel: &'static str, proxy_id: Option<i64> },
     /// A booth a clerk unlocked after marking the roll at check-in: take its one ballot.
     Booth { booth_id: i64 },
+    /// The voter is known by the keyed hash of their voting code only: the writer finds them on
+    /// the roll in the same transaction (one query per chunk of casts, not one per cast).
+    Code { hash: Vec<u8>, channel: &'static str },
 }
 
 #[derive(Debug, Clone)]
@@ -64,6 +69,8 @@ pub enum Refusal {
     Busy,
     /// The transaction failed (logged); nothing of the batch was written.
     Failed,
+    /// No registered voter of this election holds that voting code.
+    UnknownCode,
 }
 
 struct Job {
@@ -71,10 +78,27 @@ struct Job {
     reply: oneshot::Sender<Result<Receipt, Refusal>>,
 }
 
+/// What a cast needs to know of its election while its polls are open: the frozen plan and the
+/// round's ballot. Kept per process for [`CONTEXT_TTL`] so that the cast path reads the voter's
+/// code and nothing else. Safe with many servers: whether the round is still open is decided
+/// again inside the writer's transaction, and a refusal there drops the cached entry.
+#[derive(Debug)]
+pub struct CastContext {
+    pub election: crate::store::elections::ElectionRow,
+    pub poll: crate::store::polling::PollRow,
+    pub paper: crate::domain::ballot::BallotPaper,
+    pub remote_ok: bool,
+}
+
+pub const CONTEXT_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+
+type ContextCache = std::sync::Mutex<std::collections::HashMap<i64, (std::time::Instant, std::sync::Arc<CastContext>)>>;
+
 /// The handle requests use to cast; cheap to clone.
 #[derive(Clone)]
 pub struct BallotWriter {
     queue: mpsc::Sender<Job>,
+    contexts: std::sync::Arc<ContextCache>,
 }
 
 impl BallotWriter {
@@ -82,7 +106,24 @@ impl BallotWriter {
     pub fn start(store: Store) -> BallotWriter {
         let (queue, rx) = mpsc::channel(QUEUE);
         tokio::spawn(run(store, rx));
-        BallotWriter { queue }
+        BallotWriter { queue, contexts: Default::default() }
+    }
+
+    pub fn context(&self, election_id: i64) -> Option<std::sync::Arc<CastContext>> {
+        let m = self.contexts.lock().ok()?;
+        m.get(&election_id).filter(|(at, _)| at.elapsed() < CONTEXT_TTL).map(|(_, c)| c.clone())
+    }
+
+    pub fn remember(&self, election_id: i64, ctx: std::sync::Arc<CastContext>) {
+        if let Ok(mut m) = self.contexts.lock() {
+            m.insert(election_id, (std::time::Instant::now(), ctx));
+        }
+    }
+
+    pub fn forget(&self, election_id: i64) {
+        if let Ok(mut m) = self.contexts.lock() {
+            m.remove(&election_id);
+        }
     }
 
     /// Casts one ballot; returns once it is durably in the box, or refused.
@@ -128,6 +169,7 @@ fn admission_key(a: &Admission) -> (i64, i64) {
     match a {
         Admission::Roll { resident_id, .. } => (0, *resident_id),
         Admission::Booth { booth_id } => (1, *booth_id),
+        Admission::Code { .. } => (2, 0),
     }
 }
 
@@ -154,20 +196,52 @@ async fn write(store: &Store, jobs: &[Job]) -> store::Result<Vec<Result<Receipt,
             continue;
         }
         let mut accepted: Vec<usize> = Vec::with_capacity(end - start);
-        for (k, job) in jobs.iter().enumerate().take(end).skip(start) {
-            let ok = match &job.req.admission {
-                Admission::Roll { resident_id, channel, proxy_id } => {
-                    polling::mark_roll(&mut tx, e, r, *resident_id, channel, &job.req.station, *proxy_id).await?
+        // The roll first: one multi-row conditional insert per chunk; the voters it returns are
+        // the ones who got their ballot now (the first cast of a voter within a batch wins).
+        let mut rolls: Vec<(usize, i64, &'static str, Option<i64>)> = (start..end)
+            .filter_map(|k| match &jobs[k].req.admission {
+                Admission::Roll { resident_id, channel, proxy_id } => Some((k, *resident_id, *channel, *proxy_id)),
+                _ => None,
+            })
+            .collect();
+        // Voters known by their code: resolved on the roll here, in chunks.
+        let coded: Vec<(usize, &[u8], &'static str)> = (start..end)
+            .filter_map(|k| match &jobs[k].req.admission {
+                Admission::Code { hash, channel } => Some((k, hash.as_slice(), *channel)),
+                _ => None,
+            })
+            .collect();
+        for chunk in coded.chunks(ROLL_CHUNK) {
+            let hashes: Vec<&[u8]> = chunk.iter().map(|c| c.1).collect();
+            let found = polling::voters_by_codes(&mut tx, e, &hashes).await?;
+            for &(k, hash, channel) in chunk {
+                match found.iter().find(|(h, _)| h.as_slice() == hash) {
+                    Some((_, resident)) => rolls.push((k, *resident, channel, None)),
+                    None => results[k] = Err(Refusal::UnknownCode),
                 }
-                Admission::Booth { booth_id } => polling::consume_booth(&mut tx, *booth_id, r).await?,
-            };
-            if ok {
+            }
+        }
+        rolls.sort_by_key(|r| r.1);
+        let mut marked = std::collections::HashSet::new();
+        for chunk in rolls.chunks(ROLL_CHUNK) {
+            let rows: Vec<(i64, &str, &str, Option<i64>)> =
+                chunk.iter().map(|&(k, r, ch, p)| (r, ch, jobs[k].req.station.as_str(), p)).collect();
+            marked.extend(polling::mark_roll_many(&mut tx, e, r, &rows).await?);
+        }
+        for &(k, resident, _, _) in &rolls {
+            if marked.remove(&resident) {
                 accepted.push(k);
             } else {
-                results[k] = Err(match job.req.admission {
-                    Admission::Roll { .. } => Refusal::AlreadyVoted,
-                    Admission::Booth { .. } => Refusal::BoothLocked,
-                });
+                results[k] = Err(Refusal::AlreadyVoted);
+            }
+        }
+        for (k, job) in jobs.iter().enumerate().take(end).skip(start) {
+            if let Admission::Booth { booth_id } = &job.req.admission {
+                if polling::consume_booth(&mut tx, *booth_id, r).await? {
+                    accepted.push(k);
+                } else {
+                    results[k] = Err(Refusal::BoothLocked);
+                }
             }
         }
         if !accepted.is_empty() {

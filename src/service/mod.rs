@@ -48,6 +48,9 @@ pub enum ServiceError {
     /// channel the plan does not enable (403, message key).
     #[error("refused: {0}")]
     Refused(&'static str),
+    /// A credential that is not one of ours (a voting code no voter holds): 401, message key.
+    #[error("unauthenticated: {0}")]
+    Unauthenticated(&'static str),
     #[error("internal: {0}")]
     Internal(String),
 }

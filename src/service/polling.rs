@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::access::{Permission, Staff};
-use super::cast::{Admission, BallotWriter, CastRequest, Receipt, Refusal};
+use super::cast::{Admission, BallotWriter, CastContext, CastRequest, Receipt, Refusal};
 use super::elections::{Station, day_of, get, profile_of, stage_of, today};
 use super::{Result, ServiceError, invalid};
 use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
@@ -458,7 +458,22 @@ fn refusal(r: Refusal) -> ServiceError {
         Refusal::BoothLocked => ServiceError::Refused("err.booth_locked"),
         Refusal::Busy => ServiceError::Conflict("err.busy"),
         Refusal::Failed => ServiceError::Internal("ballot batch failed".into()),
+        Refusal::UnknownCode => ServiceError::Unauthenticated("err.voting_code"),
     }
+}
+
+/// The election's cast context: from the writer's short-lived cache, else read and cached
+/// (only while a round is open).
+async fn cast_context(store: &Store, writer: &BallotWriter, election_id: i64) -> Result<std::sync::Arc<CastContext>> {
+    if let Some(c) = writer.context(election_id) {
+        return Ok(c);
+    }
+    let e = est::get(store, election_id).await?.ok_or(ServiceError::NotFound)?;
+    let remote_ok = channel_enabled(&e, "remote") && profile_of(&e)?.voting.remote_channel_allowed;
+    let (poll, paper) = open_round(store, &e).await?;
+    let ctx = std::sync::Arc::new(CastContext { election: e, poll, paper, remote_ok });
+    writer.remember(election_id, ctx.clone());
+    Ok(ctx)
 }
 
 /// A voter casts on their own phone (`remote`), for themselves or — as an approved proxy —
@@ -471,23 +486,85 @@ pub async fn cast_remote(
     marks: &Marks,
 ) -> Result<Receipt> {
     let (election_id, me) = voter;
-    let e = est::get(store, election_id).await?.ok_or(ServiceError::NotFound)?;
-    if !channel_enabled(&e, "remote") || !profile_of(&e)?.voting.remote_channel_allowed {
-        return Err(ServiceError::Refused("err.channel_disabled"));
-    }
-    let (poll, paper) = open_round(store, &e).await?;
-    let admission = match principal {
-        Some(p) if p != me => {
-            if !approved_proxy(store, election_id, p, me).await? {
-                return Err(law("proxy_not_approved", "LAW.md §6 [N]", ""));
-            }
-            Admission::Roll { resident_id: p, channel: "proxy", proxy_id: Some(me) }
+    // A cached round the writer finds closed may be stale: once more with a fresh one.
+    for attempt in 0..2 {
+        let ctx = cast_context(store, writer, election_id).await?;
+        if !ctx.remote_ok {
+            return Err(ServiceError::Refused("err.channel_disabled"));
         }
-        _ => Admission::Roll { resident_id: me, channel: "remote", proxy_id: None },
+        let admission = match principal {
+            Some(p) if p != me => {
+                if !approved_proxy(store, election_id, p, me).await? {
+                    return Err(law("proxy_not_approved", "LAW.md §6 [N]", ""));
+                }
+                Admission::Roll { resident_id: p, channel: "proxy", proxy_id: Some(me) }
+            }
+            _ => Admission::Roll { resident_id: me, channel: "remote", proxy_id: None },
+        };
+        let content = encode_ballot(store, &ctx.election, &ctx.paper, marks, Source::Browser).await?;
+        let req = CastRequest {
+            election_id,
+            round_no: ctx.poll.round_no,
+            admission,
+            station: REMOTE_STATION.into(),
+            content,
+        };
+        match writer.cast(req).await {
+            Err(Refusal::PollsClosed) if attempt == 0 => writer.forget(election_id),
+            Err(Refusal::PollsClosed) => {
+                writer.forget(election_id);
+                return Err(refusal(Refusal::PollsClosed));
+            }
+            other => return other.map_err(refusal),
+        }
+    }
+    Err(refusal(Refusal::PollsClosed))
+}
+
+/// The JSON API's cast (`Authorization: Bearer <code>`, no proxy): the voter is found by the
+/// code's keyed hash inside the writer's transaction, so a cast costs no query of its own.
+pub async fn cast_by_code(
+    store: &Store,
+    writer: &BallotWriter,
+    key: &[u8],
+    election_id: i64,
+    code: &str,
+    marks: &Marks,
+) -> Result<Receipt> {
+    let raw = code.trim();
+    let raw = match raw.strip_prefix("HJ:").and_then(|r| r.split_once(':')) {
+        Some((_, c)) => c,
+        None => raw,
     };
-    let content = encode_ballot(store, &e, &paper, marks, Source::Browser).await?;
-    let req = CastRequest { election_id, round_no: poll.round_no, admission, station: REMOTE_STATION.into(), content };
-    writer.cast(req).await.map_err(refusal)
+    if raw.chars().filter(|c| c.is_ascii_alphanumeric()).count() != 20 {
+        return Err(ServiceError::Unauthenticated("err.voting_code"));
+    }
+    let hash = super::voters::code_hash(key, raw);
+    for attempt in 0..2 {
+        let ctx = cast_context(store, writer, election_id).await?;
+        if !ctx.remote_ok {
+            return Err(ServiceError::Refused("err.channel_disabled"));
+        }
+        let content = encode_ballot(store, &ctx.election, &ctx.paper, marks, Source::Browser).await?;
+        let admission = Admission::Code { hash: hash.clone(), channel: "remote" };
+        let req = CastRequest {
+            election_id,
+            round_no: ctx.poll.round_no,
+            admission,
+            station: REMOTE_STATION.into(),
+            content,
+        };
+        match writer.cast(req).await {
+            Err(Refusal::PollsClosed) if attempt == 0 => writer.forget(election_id),
+            other => {
+                if matches!(other, Err(Refusal::PollsClosed)) {
+                    writer.forget(election_id);
+                }
+                return other.map_err(refusal);
+            }
+        }
+    }
+    Err(refusal(Refusal::PollsClosed))
 }
 
 /// A booth tablet casts the one ballot it was unlocked for, then locks again.

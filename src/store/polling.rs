@@ -127,6 +127,63 @@ pub async fn mark_roll(
     Ok(n == 1)
 }
 
+/// [`mark_roll`] for many voters in one statement: returns the voters it marked (those who had
+/// no ballot in this round yet). `rows`: (resident, channel, station, proxy).
+pub async fn mark_roll_many(
+    tx: &mut Tx,
+    election_id: i64,
+    round_no: i64,
+    rows: &[(i64, &str, &str, Option<i64>)],
+) -> Result<Vec<i64>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = String::from(
+        "INSERT INTO participation (election_id, round_no, resident_id, channel, station, proxy_id) VALUES ",
+    );
+    for i in 0..rows.len() {
+        let b = 2 + i * 4;
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!("($1, $2, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4));
+    }
+    sql.push_str(" ON CONFLICT DO NOTHING RETURNING resident_id");
+    Ok(on_conn!(tx tx, |c| {
+        let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(election_id).bind(round_no);
+        for (resident, channel, station, proxy) in rows {
+            q = q.bind(*resident).bind(*channel).bind(*station).bind(*proxy);
+        }
+        q.fetch_all(c).await?
+    }))
+}
+
+/// (code hash, resident) of the registered voters of an election holding these code hashes.
+pub async fn voters_by_codes(tx: &mut Tx, election_id: i64, hashes: &[&[u8]]) -> Result<Vec<(Vec<u8>, i64)>> {
+    if hashes.is_empty() {
+        return Ok(Vec::new());
+    }
+    // By the code index only (the election is checked on the rows found): with the election in
+    // the WHERE clause SQLite would walk the election's whole roll instead.
+    let list: Vec<String> = (0..hashes.len()).map(|i| format!("${}", i + 1)).collect();
+    let sql = format!(
+        "SELECT code_hash, resident_id, election_id FROM voters WHERE code_hash IN ({}) AND code_hash IS NOT NULL \
+         AND status = 'registered'",
+        list.join(", ")
+    );
+    let rows = on_conn!(tx tx, |c| {
+        let mut q = sqlx::query_as::<_, (Vec<u8>, i64, i64)>(&sql);
+        for h in hashes {
+            q = q.bind(*h);
+        }
+        q.fetch_all(c).await?
+    });
+    Ok(rows.into_iter().filter(|r| r.2 == election_id).map(|r| (r.0, r.1)).collect())
+}
+
+/// Ballots per insert statement (measured: bigger statements cost more per row on sqlx-sqlite).
+const BALLOT_CHUNK: usize = 48;
+
 /// Drops ballots into the box, in the order given (the caller shuffles).
 pub async fn drop_ballots(
     tx: &mut Tx,
@@ -136,7 +193,7 @@ pub async fn drop_ballots(
 ) -> Result<()> {
     // Several rows per statement; sqlx-sqlite looks numbered parameters up at a cost that grows
     // with their count, so statements stay small.
-    for chunk in ballots.chunks(16) {
+    for chunk in ballots.chunks(BALLOT_CHUNK) {
         let mut sql =
             String::from("INSERT INTO ballots (election_id, round_no, id, station, entry_no, content) VALUES ");
         for i in 0..chunk.len() {

@@ -20,7 +20,7 @@ fn status(e: &ServiceError) -> StatusCode {
             StatusCode::UNPROCESSABLE_ENTITY
         }
         ServiceError::Conflict(_) => StatusCode::CONFLICT,
-        ServiceError::BadCredentials => StatusCode::UNAUTHORIZED,
+        ServiceError::BadCredentials | ServiceError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
         ServiceError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
         ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -31,6 +31,7 @@ fn code(e: &ServiceError) -> &'static str {
         ServiceError::NotFound => "not_found",
         ServiceError::Forbidden => "forbidden",
         ServiceError::Refused(_) => "refused",
+        ServiceError::Unauthenticated(_) => "unauthenticated",
         ServiceError::Invalid { .. } | ServiceError::Fields(_) => "invalid",
         ServiceError::Law { .. } => "refused_by_law",
         ServiceError::Conflict(_) => "conflict",
@@ -66,7 +67,9 @@ pub fn messages(lang: Lang, e: &ServiceError, reference: &str) -> Vec<String> {
         ServiceError::Fields(fs) => {
             fs.iter().map(|f| format!("{}: {}", field_label(lang, &f.field), text(lang, &f.key))).collect()
         }
-        ServiceError::Conflict(k) | ServiceError::Refused(k) => vec![text(lang, k).into()],
+        ServiceError::Conflict(k) | ServiceError::Refused(k) | ServiceError::Unauthenticated(k) => {
+            vec![text(lang, k).into()]
+        }
         ServiceError::Law { code, rule, detail } => {
             let msg = match text(lang, &format!("law.{code}")) {
                 "?" => code.clone(),

@@ -134,15 +134,21 @@ async fn cast(
     body: axum::body::Bytes,
 ) -> Result<Response, Response> {
     let code = bearer(&headers).ok_or_else(|| unauthenticated(lang))?;
-    let voter = svc::voter_by_code(&state.store, &state.secrets.voting_code_key, code)
-        .await
-        .map_err(|e| ApiError { lang, err: e }.into_response())?
-        .filter(|(eid, _)| *eid == id)
-        .ok_or_else(|| unauthenticated(lang))?;
     let b: CastBody = parse_body(lang, &body).map_err(IntoResponse::into_response)?;
-    let receipt = svc::cast_remote(&state.store, &state.ballots, voter, b.principal, &b.marks)
-        .await
-        .map_err(|err| ApiError { lang, err }.into_response())?;
+    let key = &state.secrets.voting_code_key;
+    let receipt = match b.principal {
+        // A proxy: who casts must be known before the cast (their authorisation is checked).
+        Some(principal) => {
+            let voter = svc::voter_by_code(&state.store, key, code)
+                .await
+                .map_err(|e| ApiError { lang, err: e }.into_response())?
+                .filter(|(eid, _)| *eid == id)
+                .ok_or_else(|| unauthenticated(lang))?;
+            svc::cast_remote(&state.store, &state.ballots, voter, Some(principal), &b.marks).await
+        }
+        None => svc::cast_by_code(&state.store, &state.ballots, key, id, code, &b.marks).await,
+    }
+    .map_err(|err| ApiError { lang, err }.into_response())?;
     Ok((StatusCode::CREATED, Json(json!(receipt))).into_response())
 }
 
