@@ -12,6 +12,7 @@ mod audit;
 mod browser;
 mod cli;
 mod counting;
+mod crash;
 mod elections;
 mod import;
 mod pages;
