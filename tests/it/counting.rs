@@ -505,3 +505,66 @@ async fn recall_fails_quorum_then_passes_and_the_by_election_follows(app: TestAp
     verify_record(&app, by, 1).await;
 }
 both!(recall_fails_quorum_then_passes_and_the_by_election_follows);
+
+/// The recall and by-election pages without JavaScript: the street office records the
+/// petition, the committee verifies it and publishes the answer; a resignation opens a
+/// vacancy and the by-election is opened from the page.
+async fn recall_and_by_election_pages(app: TestApp) {
+    let mut p = certified_term(&app, "rp").await;
+    let mut admin = app.login("rp-admin").await;
+    let term = p.id;
+    let page = admin.get(&format!("/staff/elections/{term}/results")).await.text();
+    assert!(page.contains("登记罢免联名") && !page.contains("组织补选"), "{page}");
+    let member = p.cands["member"][0].clone();
+    let signers = p.voters[10..15].iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ");
+    let day = (app.state.clock.get().unwrap() + time::Duration::days(25)).to_string();
+    let r = admin
+        .form(
+            &format!("/staff/elections/{term}/results/action"),
+            &[
+                ("action", "recall_open"),
+                ("member_id", &member),
+                ("reason", "长期不履职"),
+                ("signers", &signers),
+                ("election_day", &day),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, S::SEE_OTHER, "{}", r.text());
+    let recall_page = r.location();
+    let rid: i64 = recall_page.split('/').nth(3).unwrap().parse().unwrap();
+    let page = p.committee.get(&recall_page).await.text();
+    assert!(page.contains("长期不履职") && page.contains("核实联名"), "{page}");
+    let r = p.committee.form(&format!("/staff/elections/{rid}/results/action"), &[("action", "recall_verify")]).await;
+    assert_eq!(r.status, S::SEE_OTHER, "{}", r.text());
+    let r = p
+        .committee
+        .form(&format!("/staff/elections/{rid}/results/action"), &[("action", "recall_answer"), ("note", "我一直履职")])
+        .await;
+    assert_eq!(r.status, S::SEE_OTHER, "{}", r.text());
+    let (_, e) = p.committee.api_get(&format!("/api/v1/elections/{rid}")).await;
+    assert_eq!(e["stage"], json!("list_published"));
+    // A resignation, then the by-election from the page.
+    let r = p
+        .committee
+        .form(
+            &format!("/staff/elections/{term}/results/action"),
+            &[("action", "member_left"), ("member_id", &p.cands["member"][1]), ("cause", "resignation")],
+        )
+        .await;
+    assert_eq!(r.status, S::SEE_OTHER, "{}", r.text());
+    let page = admin.get(&format!("/staff/elections/{term}/results")).await.text();
+    assert!(page.contains("书面辞职") && page.contains("组织补选"), "{page}");
+    let by_day = (app.state.clock.get().unwrap() + time::Duration::days(30)).to_string();
+    let r = admin
+        .form(
+            &format!("/staff/elections/{term}/results/action"),
+            &[("action", "byelection"), ("election_day", &by_day)],
+        )
+        .await;
+    assert_eq!(r.status, S::SEE_OTHER, "{}", r.text());
+    let by: i64 = r.location().split('/').nth(3).unwrap().parse().unwrap();
+    let (_, e) = admin.api_get(&format!("/api/v1/elections/{by}")).await;
+    assert_eq!((e["kind"].clone(), e["seats"]["member"].clone()), (json!("by_election"), json!(1)), "{e}");
+}
+both!(recall_and_by_election_pages);

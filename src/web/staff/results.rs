@@ -79,6 +79,12 @@ struct ResultsPage {
     figures: Vec<RoundFigures>,
     handover: Vec<(&'static str, &'static str, Option<String>)>,
     void_reasons: Vec<(&'static str, &'static str)>,
+    /// The term's vacancies (for a certified election).
+    vacancies: Vec<crate::store::recall::VacancyRow>,
+    /// A recall election's petition.
+    recall: Option<crate::store::recall::RecallRow>,
+    /// (member id, post label, name) of members still in office.
+    in_office: Vec<(String, &'static str, String)>,
 }
 
 async fn page_data(
@@ -138,9 +144,21 @@ pub async fn page(
         .iter()
         .map(|i| (*i, text(lang, &format!("handover.{i}")), done.iter().find(|d| d.0 == *i).map(|d| d.1.clone())))
         .collect();
+    let vacancies = crate::store::recall::vacancies(&state.store, id).await.html(lang)?;
+    let gone: Vec<String> = vacancies.iter().filter_map(|v| v.member_id.clone()).collect();
+    let in_office = r
+        .elected
+        .iter()
+        .filter(|m| !gone.contains(&m.id))
+        .map(|m| (m.id.clone(), post_label(lang, &m.post), m.name.clone()))
+        .collect();
+    let recall = crate::store::recall::recall(&state.store, id).await.html(lang)?;
     let page = ResultsPage {
         t: Tr(lang),
         user: Some(s.staff.display_name.clone()),
+        vacancies,
+        recall,
+        in_office,
         csrf: s.csrf.clone(),
         community: community_name(&state, &e, lang).await?,
         stage_label: text(lang, &format!("stage.{}", e.stage)),
@@ -182,6 +200,9 @@ pub async fn public_page(
         members,
         figures,
         handover: Vec::new(),
+        vacancies: Vec::new(),
+        recall: None,
+        in_office: Vec::new(),
     };
     Ok(page.into_response())
 }
@@ -197,6 +218,14 @@ pub struct ActionForm {
     reason: String,
     #[serde(default)]
     nomination_id: String,
+    #[serde(default)]
+    member_id: String,
+    #[serde(default)]
+    signers: String,
+    #[serde(default)]
+    election_day: String,
+    #[serde(default)]
+    cause: String,
 }
 
 pub async fn action(
@@ -217,6 +246,29 @@ pub async fn action(
         "void_person" => {
             let nid = f.form.nomination_id.trim().trim_start_matches('n').parse().ok();
             svc::void(store, log, staff, id, "person", nid, std::slice::from_ref(&f.form.reason)).await.map(|_| ())
+        }
+        "recall_verify" => crate::service::recall::verify_petition(store, log, staff, id).await.map(|_| ()),
+        "recall_answer" => crate::service::recall::publish_answer(store, staff, id, &f.form.note).await,
+        "member_left" => {
+            crate::service::recall::member_left(store, staff, id, &f.form.member_id, &f.form.cause).await.map(|_| ())
+        }
+        "recall_open" | "byelection" => {
+            let opened = if f.form.action == "recall_open" {
+                let signers: Vec<i64> =
+                    f.form.signers.split(|c: char| !c.is_ascii_digit()).filter_map(|x| x.parse().ok()).collect();
+                let input = crate::service::recall::RecallInput {
+                    member_id: f.form.member_id.clone(),
+                    reasons: f.form.reason.clone(),
+                    signers,
+                    election_day: f.form.election_day.clone(),
+                };
+                crate::service::recall::open_recall(store, staff, id, &input).await
+            } else {
+                let input = crate::service::recall::ByElectionInput { election_day: f.form.election_day.clone() };
+                crate::service::recall::open_by_election(store, staff, id, &input).await
+            };
+            let new_id = opened.html(f.lang)?;
+            return Ok(Redirect::to(&format!("/staff/elections/{new_id}/results")));
         }
         _ => Err(ServiceError::Invalid { key: "err.request", field: Some("action".into()) }),
     }
