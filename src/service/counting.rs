@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::access::{Permission, Staff};
+use super::elections::locked;
 use super::elections::{day_of, get, profile_of, stage_of, today};
 use super::polling::{self, stations};
 use super::{Result, ServiceError, invalid};
@@ -34,11 +35,6 @@ fn law(code: &str, rule: &str, detail: impl Into<String>) -> ServiceError {
 
 fn sha256_hex(b: &[u8]) -> String {
     hex::encode(Sha256::digest(b))
-}
-
-async fn locked(tx: &mut Tx, id: i64) -> Result<ElectionRow> {
-    est::lock_election(tx, id).await?;
-    est::get_in_tx(tx, id).await?.ok_or(ServiceError::NotFound)
 }
 
 /// The box of a round in `huanjie count`'s format: paper ballots by station in entry order,

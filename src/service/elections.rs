@@ -160,7 +160,8 @@ fn plan_json(p: &Plan) -> serde_json::Value {
     })
 }
 
-async fn record(
+/// Appends `kind` to the election's own log inside `tx`.
+pub async fn record(
     tx: &mut Tx,
     election_id: i64,
     actor: &Actor,
@@ -168,6 +169,13 @@ async fn record(
     payload: serde_json::Value,
 ) -> Result<u64> {
     Ok(audit::record(tx, &election_log(election_id), actor, kind, &format!("election:{election_id}"), payload).await?)
+}
+
+/// The election row under the per-election lock (a no-op UPDATE), read inside `tx`: every
+/// change that must see a settled election (roll, counts, rounds) takes it first.
+pub async fn locked(tx: &mut Tx, id: i64) -> Result<ElectionRow> {
+    st::lock_election(tx, id).await?;
+    st::get_in_tx(tx, id).await?.ok_or(ServiceError::NotFound)
 }
 
 /// The street office opens the election of one of its communities.

@@ -10,6 +10,7 @@ use std::collections::HashSet;
 use serde_json::json;
 
 use super::access::{Permission, Staff};
+use super::elections::locked;
 use super::elections::{day_of, get, profile_of, stage_of, today};
 use super::{Result, ServiceError, invalid};
 use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
@@ -23,7 +24,7 @@ use crate::law::strokes::{ListEntry, order_candidates};
 use crate::law::{Post, Seats};
 use crate::store::elections::{self as est, ElectionRow};
 use crate::store::nominations::{self as st, NominationRow};
-use crate::store::{Store, Tx, now_ms, registry};
+use crate::store::{Store, now_ms, registry};
 
 fn law(code: &str, rule: &str, detail: impl Into<String>) -> ServiceError {
     ServiceError::Law { code: code.into(), rule: rule.into(), detail: detail.into() }
@@ -58,11 +59,6 @@ fn parse_post(s: &str) -> Result<Post> {
 fn seats(e: &ElectionRow) -> Seats {
     let n = |v: i64| u32::try_from(v).unwrap_or(0);
     Seats { chair: n(e.seats_chair), vice_chair: n(e.seats_vice_chair), member: n(e.seats_member) }
-}
-
-async fn locked(tx: &mut Tx, id: i64) -> Result<ElectionRow> {
-    est::lock_election(tx, id).await?;
-    est::get_in_tx(tx, id).await?.ok_or(ServiceError::NotFound)
 }
 
 fn nominators_of(n: &NominationRow) -> Vec<i64> {

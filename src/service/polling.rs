@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::access::{Permission, Staff};
 use super::cast::{Admission, BallotWriter, CastContext, CastRequest, Receipt, Refusal};
+use super::elections::locked;
 use super::elections::{Station, day_of, get, profile_of, stage_of, today};
 use super::{Result, ServiceError, invalid};
 use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
@@ -40,11 +41,6 @@ pub fn stations(e: &ElectionRow) -> Vec<Station> {
 pub fn channel_enabled(e: &ElectionRow, channel: &str) -> bool {
     // Proxy voting is the law's own (LAW.md §6 [N]); the plan enables the other channels.
     channel == "proxy" || e.channels.split(',').any(|c| c == channel)
-}
-
-async fn locked(tx: &mut Tx, id: i64) -> Result<ElectionRow> {
-    est::lock_election(tx, id).await?;
-    est::get_in_tx(tx, id).await?.ok_or(ServiceError::NotFound)
 }
 
 fn parse_paper(p: &PollRow) -> Result<BallotPaper> {

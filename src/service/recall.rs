@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::access::{Permission, Staff};
+use super::elections::locked;
 use super::elections::{PlanInput, Station, get, profile_of, stage_of, today};
 use super::{Result, ServiceError, invalid};
 use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
@@ -126,11 +127,6 @@ pub async fn open_recall(store: &Store, staff: &Staff, term_id: i64, input: &Rec
     rst::insert_recall(&mut tx, id, term_id, &member_id, &post, &name, reasons, &signers_json).await?;
     tx.commit().await?;
     Ok(id)
-}
-
-async fn locked(tx: &mut Tx, id: i64) -> Result<ElectionRow> {
-    est::lock_election(tx, id).await?;
-    est::get_in_tx(tx, id).await?.ok_or(ServiceError::NotFound)
 }
 
 /// The committee verifies the petition against the roll of the current term: draft →

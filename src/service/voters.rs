@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use time::Date;
 
 use super::access::{Permission, Staff};
+use super::elections::locked;
 use super::elections::{day_of, get, profile_of, stage_of, today};
 use super::{Result, ServiceError, invalid};
 use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
@@ -31,11 +32,6 @@ async fn record(tx: &mut Tx, id: i64, actor: &Actor, kind: EventKind, payload: s
 /// Takes the election's lock inside `tx` and re-reads it, so stage checks and roll changes are
 /// serialised per election on both databases (the stage read before the transaction is only a
 /// fast path; this is the one that counts).
-async fn locked(tx: &mut Tx, id: i64) -> Result<ElectionRow> {
-    st::lock_election(tx, id).await?;
-    st::get_in_tx(tx, id).await?.ok_or(ServiceError::NotFound)
-}
-
 fn category_str(c: VoterCategory) -> &'static str {
     match c {
         VoterCategory::HouseholdHere => "household_here",
