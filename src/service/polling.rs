@@ -202,12 +202,10 @@ pub async fn close_polls(store: &Store, log: &LogIdentity, staff: &Staff, id: i6
     if !est::set_stage(&mut tx, id, from.as_str(), "counting", now_ms()).await? {
         return Err(ServiceError::Conflict("err.stale"));
     }
-    tx.commit().await?;
-    // The figures are read after the close committed, so they are final.
-    let issued: i64 = st::turnout(store, id, poll.round_no).await?.iter().map(|t| t.2).sum();
-    let browser: i64 = st::box_counts(store, id, poll.round_no).await?.iter().filter(|b| !b.1).map(|b| b.2).sum();
+    // Read after the close in the same transaction: every cast that got in has committed (it
+    // held the row shared), and none can follow, so the figures are final.
+    let (issued, browser) = st::round_totals_tx(&mut tx, id, poll.round_no).await?;
     let payload = json!({"from": from.as_str(), "to": "counting", "round": poll.round_no, "issued": issued, "browser_ballots": browser});
-    let mut tx = store.begin().await?;
     audit::record(
         &mut tx,
         &election_log(id),

@@ -262,6 +262,20 @@ pub async fn participation_roll(store: &Store, election_id: i64, round_no: i64) 
     }))
 }
 
+/// (ballots issued, browser ballots in the box) of a round, inside `tx`.
+pub async fn round_totals_tx(tx: &mut Tx, election_id: i64, round_no: i64) -> Result<(i64, i64)> {
+    Ok(on_conn!(tx tx, |c| {
+        sqlx::query_as::<_, (i64, i64)>(
+            "SELECT (SELECT COUNT(*) FROM participation WHERE election_id = $1 AND round_no = $2), \
+                    (SELECT COUNT(*) FROM ballots WHERE election_id = $1 AND round_no = $2 AND entry_no IS NULL)",
+        )
+        .bind(election_id)
+        .bind(round_no)
+        .fetch_one(&mut *c)
+        .await?
+    }))
+}
+
 /// Ballots issued per (station, channel): the turnout the committee watches live.
 pub async fn turnout(store: &Store, election_id: i64, round_no: i64) -> Result<Vec<(String, String, i64)>> {
     Ok(on_conn!(pool store, |c| {
