@@ -27,7 +27,7 @@ use crate::law::Post;
 use crate::store::counting as cst;
 use crate::store::elections::{self as est, ElectionRow};
 use crate::store::polling as pst;
-use crate::store::{Store, Tx, now_ms};
+use crate::store::{Store, now_ms};
 
 fn law(code: &str, rule: &str, detail: impl Into<String>) -> ServiceError {
     ServiceError::Law { code: code.into(), rule: rule.into(), detail: detail.into() }
@@ -686,7 +686,7 @@ pub async fn handover_item(
     if !cst::put_handover(&mut tx, id, item, &today().to_string(), note.trim()).await? {
         return Err(ServiceError::Conflict("err.duplicate"));
     }
-    let done = on_list(&mut tx, id).await?;
+    let done = cst::handover_done_tx(&mut tx, id).await?;
     let mut payload = json!({"item": item, "late": today() > deadline, "deadline": deadline.to_string()});
     if done >= HANDOVER_ITEMS.len() {
         est::set_stage(&mut tx, id, "certified", "handed_over", now_ms()).await?;
@@ -707,13 +707,6 @@ pub async fn handover_item(
         checkpoint_now(store, log, &election_log(id)).await?;
     }
     Ok(payload)
-}
-
-async fn on_list(tx: &mut Tx, id: i64) -> Result<usize> {
-    let n = crate::on_conn!(tx tx, |c| {
-        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM handover_items WHERE election_id = $1").bind(id).fetch_one(c).await.map_err(crate::store::StoreError::from)?
-    });
-    Ok(usize::try_from(n).unwrap_or(0))
 }
 
 /// The public count (公开唱票、计票): ballot `k` (1-based) as called, and the running tally of

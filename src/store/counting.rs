@@ -122,6 +122,17 @@ pub async fn put_handover(tx: &mut Tx, election_id: i64, item: &str, on: &str, n
     Ok(n == 1)
 }
 
+/// How many handover items are done.
+pub async fn handover_done_tx(tx: &mut Tx, election_id: i64) -> Result<usize> {
+    let n = on_conn!(tx tx, |c| {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM handover_items WHERE election_id = $1")
+            .bind(election_id)
+            .fetch_one(c)
+            .await?
+    });
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
 pub async fn handover(store: &Store, election_id: i64) -> Result<Vec<(String, String, String)>> {
     Ok(on_conn!(pool store, |c| {
         sqlx::query_as::<_, (String, String, String)>(

@@ -888,6 +888,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "您的选票已投入票箱，不能再次投票。回执只证明您参加了投票，不显示您投给了谁。",
         "Your ballot is in the box and you cannot vote again. The receipt proves that you took part, not how you voted.",
     ),
+    ("vote.election", "居民委员会选举", "residents' committee election"),
     ("vote.finish", "完成", "Done"),
     ("vote.for_principal", "代委托人投票：", "Vote as proxy for:"),
     ("vote.index", "条目编号", "Entry"),

@@ -371,11 +371,11 @@ struct ForQuery {
     principal: Option<i64>,
 }
 
-async fn heading(state: &AppState, election_id: i64) -> String {
+async fn heading(state: &AppState, lang: Lang, election_id: i64) -> String {
     match crate::store::elections::get(&state.store, election_id).await {
         Ok(Some(e)) => {
             let c = crate::store::registry::community(&state.store, e.community_id).await.ok().flatten();
-            format!("{} · {} {}", c.map(|c| c.name).unwrap_or_default(), e.round, "居民委员会选举")
+            format!("{} · {} {}", c.map(|c| c.name).unwrap_or_default(), e.round, text(lang, "vote.election"))
         }
         _ => String::new(),
     }
@@ -432,7 +432,7 @@ async fn render_ballot(
         t: Tr(lang),
         user: None,
         csrf: v.csrf.clone(),
-        heading: heading(state, v.election_id).await,
+        heading: heading(state, lang, v.election_id).await,
         notice,
         error,
         base: "/vote",
@@ -490,7 +490,7 @@ async fn review_page(
         t: Tr(lang),
         user: None,
         csrf,
-        heading: heading(state, election_id).await,
+        heading: heading(state, lang, election_id).await,
         base,
         blank,
         summary,
@@ -604,7 +604,7 @@ async fn booth_page(State(state): State<AppState>, lang: Lang, headers: HeaderMa
         t: Tr(lang),
         user: None,
         csrf: booth_csrf(&state, &token),
-        heading: heading(&state, b.election_id).await,
+        heading: heading(&state, lang, b.election_id).await,
         notice: Some(format!("{} · {}", b.station, b.name)),
         error: None,
         base: "/booth",
@@ -661,7 +661,7 @@ async fn booth_ballot(
         t: Tr(lang),
         user: None,
         csrf,
-        heading: heading(state, b.election_id).await,
+        heading: heading(state, lang, b.election_id).await,
         notice: Some(format!("{} · {}", b.station, b.name)),
         error,
         base: "/booth",
