@@ -555,7 +555,7 @@ fn count(profile: Option<&str>, path: &std::path::Path) -> ExitCode {
             Err(e) => return fail(format!("{}: {e}", path.display())),
         }
     };
-    match crate::law::recount::recount_json(&input, profile) {
+    match crate::law::recount::recount_published_json(&input, profile) {
         Ok(out) => {
             println!("{out}");
             ExitCode::SUCCESS

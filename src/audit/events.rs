@@ -116,6 +116,10 @@ catalogue! {
         "被提名人书面同意", "The nominee accepted in writing";
     NominationReviewed => "nomination.reviewed", ["street_admin", "committee"], ["nomination_id", "qualified"],
         "资格审查", "The qualification review was recorded";
+    PrimaryOpened => "primary.opened", ["street_admin", "committee"], ["round", "ordinal", "kind", "posts", "candidates"],
+        "开始预选投票", "A nomination primary (预选) opened: the voters choose who goes on the formal candidate list";
+    PrimaryClosed => "primary.closed", ["street_admin", "committee"], ["round", "issued", "browser_ballots"],
+        "结束预选投票", "The primary's polls closed; its box is frozen";
     CandidatesPublished => "candidates.published", ["street_admin", "committee"], ["from", "to", "lists", "unicode_fallback", "published_on"],
         "公布正式候选人名单", "The formal candidate list was published";
     CandidateWithdrawn => "candidate.withdrawn", ["street_admin", "committee"], ["nomination_id", "moved_up", "list", "margin_broken"],
@@ -136,7 +140,7 @@ catalogue! {
         "录入纸质选票", "A paper ballot was entered (or corrected) by a clerk";
     PaperBoxAccepted => "paper_box.accepted", ["street_admin", "committee"], ["round", "station", "returned", "issued", "spoiled", "returned_exceeds_issued"],
         "纸质票箱双人录入一致并入箱", "Both entries of a paper box agreed; its ballots went into the box";
-    CountAnnounced => "count.announced", ["street_admin", "committee"], ["round", "kind", "ballots", "box_sha256", "box_root", "result_sha256", "valid", "void_reasons", "elected", "next", "from", "to", "rerun_by"],
+    CountAnnounced => "count.announced", ["street_admin", "committee"], ["round", "kind", "ballots", "box_sha256", "box_root", "result_sha256", "valid", "void_reasons", "elected", "next", "posts", "from", "to", "rerun_by"],
         "公开计票并当场公布结果", "A round was counted by the law engine and its result announced (the box's hashes logged)";
     ResultsCertified => "results.certified", ["street_admin", "committee"], ["from", "to", "elected", "vacancies", "byelection_by", "checks"],
         "确认选举结果", "The result was certified, with the composition checks";

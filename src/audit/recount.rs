@@ -56,12 +56,8 @@ impl RecountCheck {
                         logged.0, logged.1
                     ));
                 }
-                let result = if b.get("recall").is_some() {
-                    crate::law::recall::recount_recall_json(bx)
-                } else {
-                    crate::law::recount::recount_json(bx, None)
-                }
-                .map_err(|e| format!("recount of round {round}: {e}"))?;
+                let result = crate::law::recount::recount_published_json(bx, None)
+                    .map_err(|e| format!("recount of round {round}: {e}"))?;
                 if hex::encode(Sha256::digest(result.as_bytes())) != p["result_sha256"].as_str().unwrap_or("") {
                     return Err(format!("recounting round {round} gives another result than the one announced"));
                 }

@@ -22,6 +22,21 @@ pub struct BallotPaper {
     pub write_ins: bool,
 }
 
+impl BallotPaper {
+    /// What the log says of a round's ballot when it opens: `(posts, candidates)`, i.e. the
+    /// seats per post and the candidate ids per post in ballot order.
+    pub fn logged(&self) -> (Value, Value) {
+        let seats: Map<String, Value> =
+            self.posts.iter().map(|s| (s.post.as_str().to_string(), json!(s.seats))).collect();
+        let lists: Map<String, Value> = self
+            .posts
+            .iter()
+            .map(|s| (s.post.as_str().to_string(), json!(s.candidates.iter().map(|c| &c.id).collect::<Vec<_>>())))
+            .collect();
+        (Value::Object(seats), Value::Object(lists))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostSheet {
     pub post: Post,

@@ -13,6 +13,7 @@ pub mod eligibility;
 pub mod fraction;
 pub mod nomination;
 pub mod outcome;
+pub mod primary;
 pub mod profile;
 pub mod proxy;
 pub mod race;

@@ -56,6 +56,27 @@ use serde::de;
 use serde_json::Value;
 use std::collections::HashMap;
 
+/// Recounts any published box as `huanjie count` and `huanjie verify` do: a recall box
+/// (`"recall"`, LAW.md §9), a nomination-primary box (`"primary": true`, LAW.md §5 [P]), or an
+/// election round's box.
+pub fn recount_published_json(input: &str, profile_override: Option<RuleProfile>) -> Result<String, RecountError> {
+    #[derive(Deserialize)]
+    struct Kind {
+        #[serde(default)]
+        recall: Option<de::IgnoredAny>,
+        #[serde(default)]
+        primary: Option<bool>,
+    }
+    let kind: Kind = serde_json::from_str(input).map_err(|e| crate::law::recount_input::err("input", e.to_string()))?;
+    if kind.recall.is_some() {
+        crate::law::recall::recount_recall_json(input)
+    } else if kind.primary == Some(true) {
+        crate::law::primary::recount_primary_json(input)
+    } else {
+        recount_json(input, profile_override)
+    }
+}
+
 /// Recount a published ballot box (issue 3 item 8). `profile_override` (the CLI's `--profile`)
 /// wins over a profile given in the input; without either, `national`.
 pub fn recount_json(input: &str, profile_override: Option<RuleProfile>) -> Result<String, RecountError> {

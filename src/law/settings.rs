@@ -134,6 +134,9 @@ pub struct Nomination {
     /// LAW.md §5 [P].
     pub self_nomination: bool,
     /// LAW.md §5 [P]: a nomination meeting with a primary (预选) when there are too many nominees.
+    /// When true, a post with more qualified nominees than the list takes (seats + the largest
+    /// margin) goes to a primary, and the list waits for its count; when false, the nominees
+    /// with the most nominators go on the list.
     pub primary_allowed: bool,
     /// LAW.md §5 [P]: a nomination ballot may name at most this many people per seat.
     pub max_names_per_seat: u32,

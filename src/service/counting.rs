@@ -33,13 +33,13 @@ fn law(code: &str, rule: &str, detail: impl Into<String>) -> ServiceError {
     ServiceError::Law { code: code.into(), rule: rule.into(), detail: detail.into() }
 }
 
-fn sha256_hex(b: &[u8]) -> String {
+pub(crate) fn sha256_hex(b: &[u8]) -> String {
     hex::encode(Sha256::digest(b))
 }
 
 /// The box of a round in `huanjie count`'s format: paper ballots by station in entry order,
 /// then browser ballots in ballot-id order (the order the public count calls them).
-async fn build_box(
+pub(crate) async fn build_box(
     store: &Store,
     e: &ElectionRow,
     poll: &pst::PollRow,
@@ -98,6 +98,9 @@ async fn build_box(
         "ballots": ballots,
     });
     let mut bx = bx;
+    if super::primary::is_primary(poll.round_no) {
+        bx["primary"] = json!(true);
+    }
     if e.kind == "by_election" {
         bx["by_election"] = json!(true);
     }
@@ -119,7 +122,7 @@ pub fn box_root(rows: &[pst::BallotRow]) -> [u8; 32] {
 }
 
 /// Which paper boxes must still be entered before a count: stations that issued paper.
-async fn boxes_pending(store: &Store, e: &ElectionRow, round_no: i64) -> Result<Vec<String>> {
+pub(crate) async fn boxes_pending(store: &Store, e: &ElectionRow, round_no: i64) -> Result<Vec<String>> {
     let accepted: Vec<String> = pst::paper_boxes(store, e.id, round_no).await?.into_iter().map(|b| b.station).collect();
     let issued = pst::turnout(store, e.id, round_no).await?;
     let mut pending: Vec<String> = issued
@@ -249,7 +252,9 @@ fn post_of(s: &str) -> Option<Post> {
 
 /// The results so far, from the stored counts and void decisions.
 pub async fn results(store: &Store, id: i64) -> Result<Results> {
-    let counts = cst::counts(store, id).await?;
+    // The nomination primary's counts (rounds < 0) decide the candidate list, not the result.
+    let counts: Vec<_> =
+        cst::counts(store, id).await?.into_iter().filter(|c| !super::primary::is_primary(c.round_no)).collect();
     let polls = pst::polls(store, id).await?;
     let mut names: HashMap<String, (String, String)> = HashMap::new();
     for p in &polls {
@@ -461,13 +466,7 @@ pub async fn next_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i64
     if !est::set_stage(&mut tx, id, "counting", "runoff", now_ms()).await? {
         return Err(ServiceError::Conflict("err.stale"));
     }
-    let lists: serde_json::Map<String, Value> = paper
-        .posts
-        .iter()
-        .map(|s| (s.post.as_str().to_string(), json!(s.candidates.iter().map(|c| &c.id).collect::<Vec<_>>())))
-        .collect();
-    let seats: serde_json::Map<String, Value> =
-        paper.posts.iter().map(|s| (s.post.as_str().to_string(), json!(s.seats))).collect();
+    let (seats, lists) = paper.logged();
     audit::record(
         &mut tx,
         &election_log(id),

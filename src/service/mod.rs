@@ -11,6 +11,7 @@ pub mod elections;
 pub mod import;
 pub mod nominations;
 pub mod polling;
+pub mod primary;
 pub mod proxies;
 pub mod recall;
 pub mod receipts;

@@ -16,6 +16,7 @@ use super::{Result, ServiceError, invalid};
 use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
 use crate::audit::{self, EventKind, election_log};
 use crate::domain::Stage;
+use crate::domain::ballot::candidate_id;
 use crate::law::nomination::{
     CandidateList, NominationError, NomineeFacts, Review, Route, check_margins, check_nomination_ballot, check_nominee,
     check_route, withdraw as law_withdraw,
@@ -59,6 +60,15 @@ fn parse_post(s: &str) -> Result<Post> {
 fn seats(e: &ElectionRow) -> Seats {
     let n = |v: i64| u32::try_from(v).unwrap_or(0);
     Seats { chair: n(e.seats_chair), vice_chair: n(e.seats_vice_chair), member: n(e.seats_member) }
+}
+
+/// A nominee as the stroke ordering (LAW.md §5 [P]) takes them.
+pub fn list_entry(n: &NominationRow) -> ListEntry {
+    ListEntry {
+        id: n.id.to_string(),
+        name: n.nominee_name.clone(),
+        nomination_votes: u32::try_from(n.support).unwrap_or(0),
+    }
 }
 
 fn nominators_of(n: &NominationRow) -> Vec<i64> {
@@ -107,6 +117,9 @@ pub async fn nominate(
     if stage_of(&e) != Stage::Nominations {
         return Err(law("nominations_closed", "LAW.md §5", e.stage.clone()));
     }
+    if super::primary::held_tx(&mut tx, id).await? {
+        return Err(law("primary_held", "LAW.md §5 [P]", ""));
+    }
     let nominee =
         registry::resident_in_tx(&mut tx, nominee_id).await?.ok_or(invalid("err.relative_unknown", "nominee_id"))?;
     if nominee.community_id != e.community_id {
@@ -151,12 +164,23 @@ pub async fn nominate(
     Ok(nid)
 }
 
+/// Consent and review are fixed once a primary opens: its ballot was made from them
+/// (LAW.md §5 [P]). Takes the election's lock, so a primary cannot open in between.
+async fn unchanged_by_primary(tx: &mut crate::store::Tx, id: i64) -> Result<()> {
+    locked(tx, id).await?;
+    if super::primary::held_tx(tx, id).await? {
+        return Err(law("primary_held", "LAW.md §5 [P]", ""));
+    }
+    Ok(())
+}
+
 /// The nominee's written acceptance.
 pub async fn consent(store: &Store, staff: &Staff, nomination_id: i64) -> Result<()> {
     let n = st::get(store, nomination_id).await?.ok_or(ServiceError::NotFound)?;
     let e = get(store, staff, n.election_id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
     let mut tx = store.begin().await?;
+    unchanged_by_primary(&mut tx, e.id).await?;
     if !st::set_consent(&mut tx, nomination_id, &today().to_string()).await? {
         return Err(ServiceError::Conflict("err.stale"));
     }
@@ -185,6 +209,7 @@ pub async fn review(store: &Store, staff: &Staff, nomination_id: i64, qualified:
     }
     let on = today();
     let mut tx = store.begin().await?;
+    unchanged_by_primary(&mut tx, e.id).await?;
     if qualified {
         let r = registry::resident_in_tx(&mut tx, n.nominee_id).await?.ok_or(ServiceError::NotFound)?;
         let facts = NomineeFacts {
@@ -232,6 +257,17 @@ pub async fn publish(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -
         return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → candidates_published", e.stage)));
     }
     let all = st::for_election_tx(&mut tx, id).await?;
+    // A primary still open or not yet counted decides nothing yet.
+    if let Some(p) = crate::store::polling::latest_poll_tx(&mut tx, id).await? {
+        let counted = crate::store::counting::counts_tx(&mut tx, id).await?;
+        if p.status == "open" {
+            return Err(ServiceError::Conflict("err.primary_open"));
+        }
+        if !counted.iter().any(|c| c.round_no == p.round_no) {
+            return Err(ServiceError::Refused("err.not_counted"));
+        }
+    }
+    let primary = super::primary::standings(&crate::store::counting::counts_tx(&mut tx, id).await?);
     let seats = seats(&e);
     let mut counts = [0u32; 3];
     let mut lists = serde_json::Map::new();
@@ -246,16 +282,31 @@ pub async fn publish(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -
             .collect();
         ready.sort_by(|a, b| b.support.cmp(&a.support).then(a.id.cmp(&b.id)));
         let max = seats.get(post).saturating_add(profile.margin(post).max) as usize;
-        let (on_list, reserve) = ready.split_at(ready.len().min(max));
+        // More nominees than places: the primary decides where the profile holds one
+        // (LAW.md §5 [P]); otherwise the number of nominators does.
+        let by_primary;
+        let (on_list, reserve): (&[&NominationRow], &[&NominationRow]) =
+            if ready.len() > max && profile.nomination.primary_allowed {
+                let Some(s) = primary.get(&post) else {
+                    return Err(law(
+                        "primary_required",
+                        "LAW.md §5 [P]",
+                        format!("{}: {} > {max}", post.as_str(), ready.len()),
+                    ));
+                };
+                if s.open_tie.is_some() {
+                    return Err(law("primary_tie", "LAW.md §5 [P]", post.as_str()));
+                }
+                let pick = |ids: &[String]| -> Vec<&NominationRow> {
+                    ids.iter().filter_map(|cid| ready.iter().copied().find(|n| candidate_id(n.id) == *cid)).collect()
+                };
+                by_primary = (pick(&s.on_list), pick(&s.reserve));
+                (&by_primary.0, &by_primary.1)
+            } else {
+                ready.split_at(ready.len().min(max))
+            };
         counts[post.index()] = u32::try_from(on_list.len()).unwrap_or(u32::MAX);
-        let entries: Vec<ListEntry> = on_list
-            .iter()
-            .map(|n| ListEntry {
-                id: n.id.to_string(),
-                name: n.nominee_name.clone(),
-                nomination_votes: u32::try_from(n.support).unwrap_or(0),
-            })
-            .collect();
+        let entries: Vec<ListEntry> = on_list.iter().map(|n| list_entry(n)).collect();
         let ordered = order_candidates(&entries, profile.nomination.candidate_order);
         fallback |= ordered.unicode_fallback;
         for (i, nid) in ordered.ids.iter().enumerate() {
@@ -326,16 +377,8 @@ pub async fn withdraw(
         .map_err(|e| nomination_error(&e))?;
     st::set_status(&mut tx, nomination_id, "withdrawn", None).await?;
     // Re-order the new list by strokes, as published.
-    let entries: Vec<ListEntry> = list
-        .candidates
-        .iter()
-        .filter_map(|id| all.iter().find(|x| x.id.to_string() == *id))
-        .map(|x| ListEntry {
-            id: x.id.to_string(),
-            name: x.nominee_name.clone(),
-            nomination_votes: u32::try_from(x.support).unwrap_or(0),
-        })
-        .collect();
+    let entries: Vec<ListEntry> =
+        list.candidates.iter().filter_map(|id| all.iter().find(|x| x.id.to_string() == *id)).map(list_entry).collect();
     let ordered = order_candidates(&entries, profile.nomination.candidate_order);
     for (i, nid) in ordered.ids.iter().enumerate() {
         st::set_status(&mut tx, nid.parse().unwrap_or_default(), "candidate", Some(i as i64 + 1)).await?;

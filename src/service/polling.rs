@@ -161,13 +161,7 @@ pub async fn open_polls(store: &Store, log: &LogIdentity, staff: &Staff, id: i64
     if !est::set_stage(&mut tx, id, from.as_str(), "polling", now_ms()).await? {
         return Err(ServiceError::Conflict("err.stale"));
     }
-    let lists: serde_json::Map<String, serde_json::Value> = paper
-        .posts
-        .iter()
-        .map(|s| (s.post.as_str().to_string(), json!(s.candidates.iter().map(|c| &c.id).collect::<Vec<_>>())))
-        .collect();
-    let seats: serde_json::Map<String, serde_json::Value> =
-        paper.posts.iter().map(|s| (s.post.as_str().to_string(), json!(s.seats))).collect();
+    let (seats, lists) = paper.logged();
     audit::record(
         &mut tx,
         &election_log(id),
@@ -222,13 +216,25 @@ pub async fn close_polls(store: &Store, log: &LogIdentity, staff: &Staff, id: i6
 
 /// The open round, or a 403 naming why casting is refused.
 async fn open_round(store: &Store, e: &ElectionRow) -> Result<(PollRow, BallotPaper)> {
-    if !matches!(stage_of(e), Stage::Polling | Stage::Runoff) {
+    // During nominations the only round there can be is the nomination primary's.
+    let primary_stage = stage_of(e) == Stage::Nominations;
+    if !primary_stage && !matches!(stage_of(e), Stage::Polling | Stage::Runoff) {
         return Err(ServiceError::Refused("err.polls_not_open"));
     }
     match current(store, e.id).await? {
-        Some((p, paper)) if p.status == "open" => Ok((p, paper)),
+        Some((p, paper)) if p.status == "open" && super::primary::is_primary(p.round_no) == primary_stage => {
+            Ok((p, paper))
+        }
         _ => Err(ServiceError::Refused("err.polls_not_open")),
     }
+}
+
+/// LAW.md §5 [P]: no proxies and no mobile boxes in nomination (the primary is part of it).
+fn primary_refuses(round_no: i64, channel: &str) -> Result<()> {
+    if super::primary::is_primary(round_no) && matches!(channel, "proxy" | "mobile_box") {
+        return Err(law("channel_not_in_nomination", "LAW.md §5 [P]", channel.to_string()));
+    }
+    Ok(())
 }
 
 /// A check-in at a station: the clerk finds the voter, marks the roll, and hands over a paper
@@ -267,6 +273,7 @@ pub async fn check_in(store: &Store, staff: &Staff, id: i64, c: &CheckIn) -> Res
     if !channel_enabled(&e, channel) {
         return Err(ServiceError::Refused("err.channel_disabled"));
     }
+    primary_refuses(poll.round_no, channel)?;
     if !est::is_voter(store, id, c.resident_id).await? {
         return Err(invalid("err.not_voter", "resident_id"));
     }
@@ -488,6 +495,7 @@ pub async fn cast_remote(
         }
         let admission = match principal {
             Some(p) if p != me => {
+                primary_refuses(ctx.poll.round_no, "proxy")?;
                 if !approved_proxy(store, election_id, p, me).await? {
                     return Err(law("proxy_not_approved", "LAW.md §6 [N]", ""));
                 }
@@ -618,13 +626,16 @@ pub async fn participation_roll(store: &Store, staff: &Staff, id: i64) -> Result
 
 // ---- paper ballots, entered twice after the close ----
 
+/// The closed round whose paper boxes are being entered: an election round while counting, or
+/// the nomination primary's during nominations.
 async fn counting_round(store: &Store, e: &ElectionRow) -> Result<PollRow> {
-    if stage_of(e) != Stage::Counting {
+    let primary_stage = stage_of(e) == Stage::Nominations;
+    if !primary_stage && stage_of(e) != Stage::Counting {
         return Err(ServiceError::Refused("err.not_counting"));
     }
     st::latest_poll(store, e.id)
         .await?
-        .filter(|p| p.status == "closed")
+        .filter(|p| p.status == "closed" && super::primary::is_primary(p.round_no) == primary_stage)
         .ok_or(ServiceError::Refused("err.not_counting"))
 }
 

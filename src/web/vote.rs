@@ -125,7 +125,11 @@ pub struct CandView {
 pub struct PostView {
     pub post: &'static str,
     pub label: &'static str,
+    /// "应选" (seats) on an election's ballot; places on the list on the primary's.
+    pub seats_pre: &'static str,
     pub seats: u32,
+    /// After "choose 0 to N": mentions the write-in line only where the ballot has one.
+    pub choose_post: &'static str,
     pub candidates: Vec<CandView>,
     pub write_ins: Vec<String>,
 }
@@ -157,7 +161,12 @@ pub async fn post_views(
             PostView {
                 post: s.post.as_str(),
                 label: post_label(lang, s.post),
+                seats_pre: text(lang, if paper.kind == "primary" { "primary.seats_pre" } else { "vote.seats_pre" }),
                 seats: s.seats,
+                choose_post: text(
+                    lang,
+                    if paper.write_ins { "vote.choose_up_to_post" } else { "vote.choose_up_to_post_plain" },
+                ),
                 candidates: s
                     .candidates
                     .iter()
@@ -262,7 +271,13 @@ struct BallotPage {
     error: Option<String>,
     base: &'static str,
     principal: Option<i64>,
+    /// The nomination primary's ballot has its own instructions (no write-in line).
+    instructions: &'static str,
     posts: Vec<PostView>,
+}
+
+fn instructions(lang: Lang, paper: &BallotPaper) -> &'static str {
+    text(lang, if paper.kind == "primary" { "primary.instructions" } else { "vote.instructions" })
 }
 
 #[derive(Template, WebTemplate)]
@@ -354,6 +369,10 @@ async fn signout(headers: HeaderMap, State(state): State<AppState>) -> Response 
 /// Approved principals of this voter who have not voted yet (LAW.md §6 proxies).
 async fn open_principals(state: &AppState, v: &Voter, round: i64) -> Vec<(i64, String)> {
     let mut out = Vec::new();
+    // No proxies in nomination, its primary included (LAW.md §5 [P]).
+    if crate::service::primary::is_primary(round) {
+        return out;
+    }
     for p in crate::store::elections::proxies(&state.store, v.election_id).await.unwrap_or_default() {
         if p.proxy_id == v.resident_id
             && p.status == "approved"
@@ -375,7 +394,13 @@ async fn heading(state: &AppState, lang: Lang, election_id: i64) -> String {
     match crate::store::elections::get(&state.store, election_id).await {
         Ok(Some(e)) => {
             let c = crate::store::registry::community(&state.store, e.community_id).await.ok().flatten();
-            format!("{} · {} {}", c.map(|c| c.name).unwrap_or_default(), e.round, text(lang, "vote.election"))
+            let h = format!("{} · {} {}", c.map(|c| c.name).unwrap_or_default(), e.round, text(lang, "vote.election"));
+            // During nominations the only ballot there is is the primary's (LAW.md §5 [P]).
+            if crate::service::elections::stage_of(&e) == crate::domain::Stage::Nominations {
+                format!("{h} · {}", text(lang, "primary.ballot"))
+            } else {
+                h
+            }
         }
         _ => String::new(),
     }
@@ -437,6 +462,7 @@ async fn render_ballot(
         error,
         base: "/vote",
         principal: whom,
+        instructions: instructions(lang, &paper),
         posts,
     }
     .into_response()
@@ -609,6 +635,7 @@ async fn booth_page(State(state): State<AppState>, lang: Lang, headers: HeaderMa
         error: None,
         base: "/booth",
         principal: None,
+        instructions: instructions(lang, &paper),
         posts,
     }
     .into_response()
@@ -666,6 +693,7 @@ async fn booth_ballot(
         error,
         base: "/booth",
         principal: None,
+        instructions: instructions(lang, &paper),
         posts,
     }
     .into_response()

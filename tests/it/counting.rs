@@ -34,7 +34,7 @@ async fn close_and_count(p: &mut Polling) -> Value {
 
 /// Exports the election's record and runs `huanjie verify` on it: exit 0, and every count
 /// recounted from the published box.
-async fn verify_record(app: &TestApp, id: i64, rounds: usize) {
+pub async fn verify_record(app: &TestApp, id: i64, rounds: usize) {
     let (st, rec) = app.client().api_get(&format!("/api/v1/elections/{id}/record")).await;
     assert_eq!(st, S::OK, "{rec}");
     let dir = crate::helpers::temp_dir();

@@ -17,5 +17,6 @@ mod elections;
 mod import;
 mod pages;
 mod polling;
+mod primary;
 mod security;
 mod storage;

@@ -37,6 +37,57 @@ pub async fn ready(app: &TestApp, code: &str) -> Polling {
 /// `ready` with a rule profile (preset or TOML) and, when `male_members`, three men and one
 /// woman nominated for member (voters[4..7] men, voters[7] a woman).
 pub async fn ready_with(app: &TestApp, code: &str, profile: &str, male_members: bool) -> Polling {
+    let mut p = nominating(app, code, profile, male_members).await;
+    let (id, voters) = (p.id, p.voters.clone());
+    let committee = &mut p.committee;
+    let ok = |(st, b): (S, Value)| assert_eq!(st, S::OK, "{b}");
+    let first: Vec<i64> = voters[1..11].to_vec();
+    let second: Vec<i64> = voters[11..21].to_vec();
+    for (post, nominee, by) in [
+        ("chair", voters[0], &first),
+        ("chair", voters[1], &second),
+        ("vice_chair", voters[2], &first),
+        ("vice_chair", voters[3], &second),
+        ("member", voters[4], &first),
+        ("member", voters[5], &first),
+        ("member", voters[6], &first),
+        ("member", voters[7], &second),
+    ] {
+        let body = json!({"post": post, "nominee_id": nominee, "route": "joint_voters", "nominators": by});
+        let (st, b) = committee.api_post(&format!("/api/v1/elections/{id}/nominations"), &body).await;
+        assert_eq!(st, S::OK, "{b}");
+        let nid = b["id"].as_i64().unwrap();
+        ok(committee.api_post_empty(&format!("/api/v1/nominations/{nid}/consent")).await);
+        ok(committee.api_post(&format!("/api/v1/nominations/{nid}/review"), &json!({"qualified": true})).await);
+    }
+    let (st, published) = committee.api_post_empty(&format!("/api/v1/elections/{id}/candidates/publish")).await;
+    assert_eq!(st, S::OK, "{published}");
+    for post in ["chair", "vice_chair", "member"] {
+        let list: Vec<String> =
+            published["lists"][post].as_array().unwrap().iter().map(|v| format!("n{}", v.as_str().unwrap())).collect();
+        p.cands.insert(post.to_string(), list);
+    }
+    issue_cards(&mut p).await;
+    // Election day (LAW.md §6 [P]: polls open on the day the plan fixed).
+    app.state.clock.set(Some(p.day));
+    p
+}
+
+/// Voting cards for every voter: `p.codes`.
+pub async fn issue_cards(p: &mut Polling) {
+    let (st, cards) = p.committee.api_post(&format!("/api/v1/elections/{}/cards", p.id), &json!({})).await;
+    assert_eq!(st, S::OK, "{cards}");
+    p.codes = cards["cards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["resident_id"].as_i64().unwrap(), c["code"].as_str().unwrap().to_string()))
+        .collect();
+}
+
+/// An election with nominations open: 24 voters on the published list, one approved proxy
+/// (voters[22] for voters[21]), the plan's stations and every channel; no nominations yet.
+pub async fn nominating(app: &TestApp, code: &str, profile: &str, male_members: bool) -> Polling {
     app.state.clock.set(None);
     let real = huanjie::clock::real_today();
     let day = real + Duration::days(40);
@@ -85,44 +136,7 @@ pub async fn ready_with(app: &TestApp, code: &str, profile: &str, male_members: 
     assert_eq!(st, S::OK, "{p}");
     ok(committee.api_post(&format!("/api/v1/proxies/{}/decide", p["id"]), &json!({"approve": true})).await);
     ok(committee.api_post_empty(&format!("/api/v1/elections/{id}/nominations/open")).await);
-    let first: Vec<i64> = voters[1..11].to_vec();
-    let second: Vec<i64> = voters[11..21].to_vec();
-    for (post, nominee, by) in [
-        ("chair", voters[0], &first),
-        ("chair", voters[1], &second),
-        ("vice_chair", voters[2], &first),
-        ("vice_chair", voters[3], &second),
-        ("member", voters[4], &first),
-        ("member", voters[5], &first),
-        ("member", voters[6], &first),
-        ("member", voters[7], &second),
-    ] {
-        let body = json!({"post": post, "nominee_id": nominee, "route": "joint_voters", "nominators": by});
-        let (st, b) = committee.api_post(&format!("/api/v1/elections/{id}/nominations"), &body).await;
-        assert_eq!(st, S::OK, "{b}");
-        let nid = b["id"].as_i64().unwrap();
-        ok(committee.api_post_empty(&format!("/api/v1/nominations/{nid}/consent")).await);
-        ok(committee.api_post(&format!("/api/v1/nominations/{nid}/review"), &json!({"qualified": true})).await);
-    }
-    let (st, published) = committee.api_post_empty(&format!("/api/v1/elections/{id}/candidates/publish")).await;
-    assert_eq!(st, S::OK, "{published}");
-    let mut cands = HashMap::new();
-    for post in ["chair", "vice_chair", "member"] {
-        let list: Vec<String> =
-            published["lists"][post].as_array().unwrap().iter().map(|v| format!("n{}", v.as_str().unwrap())).collect();
-        cands.insert(post.to_string(), list);
-    }
-    let (st, cards) = committee.api_post(&format!("/api/v1/elections/{id}/cards"), &json!({})).await;
-    assert_eq!(st, S::OK, "{cards}");
-    let codes = cards["cards"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| (c["resident_id"].as_i64().unwrap(), c["code"].as_str().unwrap().to_string()))
-        .collect();
-    // Election day (LAW.md §6 [P]: polls open on the day the plan fixed).
-    app.state.clock.set(Some(day));
-    Polling { id, day, committee, clerk, clerk2, voters, codes, cands }
+    Polling { id, day, committee, clerk, clerk2, voters, codes: HashMap::new(), cands: HashMap::new() }
 }
 
 /// Casts through the voter API with a voting code.
@@ -136,7 +150,7 @@ pub async fn cast(app: &TestApp, id: i64, code: &str, ballot: &Value) -> (S, Val
     (r.status, r.json())
 }
 
-async fn booth_cast(app: &TestApp, token: &str, ballot: &Value) -> (S, Value) {
+pub async fn booth_cast(app: &TestApp, token: &str, ballot: &Value) -> (S, Value) {
     let req = Request::post("/api/v1/booth/ballots")
         .header("x-booth-token", token)
         .header(header::CONTENT_TYPE, "application/json")

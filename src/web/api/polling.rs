@@ -13,6 +13,7 @@ use crate::AppState;
 use crate::domain::ballot::Marks;
 use crate::service::elections as esvc;
 use crate::service::polling::{self as svc, CheckIn};
+use crate::service::primary;
 use crate::service::{Permission, ServiceError};
 use crate::store::polling as st;
 use crate::web::auth::{StaffAction, StaffJson, StaffSession};
@@ -23,6 +24,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/elections/{id}/polls/open", post(open))
         .route("/elections/{id}/polls/close", post(close))
+        .route("/elections/{id}/primary/open", post(primary_open))
+        .route("/elections/{id}/primary/close", post(primary_close))
+        .route("/elections/{id}/primary/count", post(primary_count))
+        .route("/public/elections/{id}/primary", get(primary_view))
         .route("/elections/{id}/turnout", get(turnout))
         .route("/elections/{id}/participation", get(participation))
         .route("/elections/{id}/checkin", get(find).post(check_in))
@@ -46,6 +51,25 @@ async fn open(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction
 
 async fn close(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult {
     Ok(Json(svc::close_polls(&state.store, &state.log, &a.session.staff, id).await.api(a.lang)?))
+}
+
+async fn primary_open(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult {
+    let paper = primary::open(&state.store, &state.log, &a.session.staff, id).await.api(a.lang)?;
+    Ok(Json(json!({"stage": "nominations", "ballot": paper})))
+}
+
+async fn primary_close(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult {
+    Ok(Json(primary::close(&state.store, &state.log, &a.session.staff, id).await.api(a.lang)?))
+}
+
+async fn primary_count(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult {
+    Ok(Json(primary::count(&state.store, &state.log, &a.session.staff, id).await.api(a.lang)?))
+}
+
+/// The primary is public once counted, like any count (公开唱票、计票, LAW.md §6).
+async fn primary_view(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang) -> ApiResult {
+    crate::store::elections::get(&state.store, id).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
+    Ok(Json(json!(primary::view(&state.store, id).await.api(lang)?)))
 }
 
 async fn turnout(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
@@ -228,7 +252,9 @@ async fn statement(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJ
 /// candidate list is.
 async fn ballot_paper(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang) -> ApiResult {
     let e = crate::store::elections::get(&state.store, id).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
-    if esvc::stage_of(&e) < crate::domain::Stage::Polling {
+    // From the polls' opening; during nominations, once a primary's ballot is fixed.
+    let stage = esvc::stage_of(&e);
+    if stage < crate::domain::Stage::Polling && stage != crate::domain::Stage::Nominations {
         return Err(ApiError { lang, err: ServiceError::NotFound });
     }
     let (poll, paper) = svc::current(&state.store, id).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;

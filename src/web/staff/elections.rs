@@ -203,11 +203,79 @@ struct ElectionPage {
     members: Vec<st::MemberRow>,
     decisions: Vec<st::DecisionRow>,
     nominations: Vec<crate::store::nominations::NominationRow>,
+    primary_rounds: Vec<PrimaryRound>,
     can_run: bool,
     plan: PlanView,
     profile_name: String,
     method_label: &'static str,
     residents: Vec<(i64, String)>,
+}
+
+/// One counted round of the nomination primary, as the committee's page shows it.
+struct PrimaryRound {
+    ordinal: i64,
+    ballots: u64,
+    posts: Vec<PrimaryPost>,
+}
+
+struct PrimaryPost {
+    label: &'static str,
+    places: u64,
+    void_marks: u64,
+    /// (name, votes, `primary.on_list` | `primary.tied` | `primary.below`)
+    lines: Vec<(String, u64, &'static str)>,
+}
+
+fn primary_rounds(
+    lang: Lang,
+    view: &crate::service::primary::PrimaryView,
+    noms: &[crate::store::nominations::NominationRow],
+) -> Vec<PrimaryRound> {
+    let name = |cid: &str| {
+        noms.iter()
+            .find(|n| crate::domain::ballot::candidate_id(n.id) == cid)
+            .map(|n| n.nominee_name.clone())
+            .unwrap_or_else(|| cid.to_string())
+    };
+    let has = |p: &serde_json::Value, key: &str, id: &str| {
+        p[key].as_array().is_some_and(|a| a.iter().any(|x| x.as_str() == Some(id)))
+    };
+    view.rounds
+        .iter()
+        .map(|(ordinal, r)| PrimaryRound {
+            ordinal: *ordinal,
+            ballots: r["ballots_cast"].as_u64().unwrap_or(0),
+            posts: r["posts"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| {
+                    let lines = p["votes"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|v| {
+                            let id = v["id"].as_str().unwrap_or("");
+                            let mark = if has(p, "on_list", id) {
+                                "primary.on_list"
+                            } else if has(p, "tied", id) {
+                                "primary.tied"
+                            } else {
+                                "primary.below"
+                            };
+                            (name(id), v["votes"].as_u64().unwrap_or(0), mark)
+                        })
+                        .collect();
+                    PrimaryPost {
+                        label: text(lang, &format!("committee.position.{}", p["post"].as_str().unwrap_or(""))),
+                        places: p["places"].as_u64().unwrap_or(0),
+                        void_marks: p["void_marks"].as_u64().unwrap_or(0),
+                        lines,
+                    }
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 pub async fn show(
@@ -226,6 +294,8 @@ pub async fn show(
     let members = st::members(&state.store, id).await.html(lang)?;
     let decisions = st::decisions(&state.store, id).await.html(lang)?;
     let nominations = crate::store::nominations::for_election(&state.store, id).await.html(lang)?;
+    let primary_view = crate::service::primary::view(&state.store, id).await.html(lang)?;
+    let primary_rounds = primary_rounds(lang, &primary_view, &nominations);
     let profile: serde_json::Value = serde_json::from_str(&e.profile_json).unwrap_or_default();
     // Non-local residents and community workers need an application (LAW.md §3 [P]).
     let residents = if can_run && stage_of(&e) == Stage::Registration {
@@ -260,6 +330,7 @@ pub async fn show(
         members,
         decisions,
         nominations,
+        primary_rounds,
         can_run,
         residents,
     })

@@ -12,6 +12,7 @@ use crate::AppState;
 use crate::domain::ballot::{Marks, WriteInCounts};
 use crate::service::elections::{self as esvc, Station, stage_of};
 use crate::service::polling::{self as svc, BoxComparison, CheckIn, Turnout, VoterAtDesk};
+use crate::service::primary;
 use crate::service::{Permission, ServiceError};
 use crate::store::polling::{self as st, BoothRow};
 use crate::web::auth::{StaffForm, StaffSession, same_token};
@@ -39,6 +40,10 @@ struct PollingPage {
     booth_on: bool,
     /// (nomination id, post label, name, statement)
     candidates: Vec<(i64, &'static str, String, String)>,
+    /// The nomination primary (预选) during nominations: `none`, `open`, `closed` (to be
+    /// entered and counted) or `counted`; and its round as people count it.
+    primary_state: &'static str,
+    primary_ordinal: i64,
 }
 
 #[derive(Deserialize, Default)]
@@ -85,7 +90,19 @@ pub async fn page(
         Vec::new()
     };
     let notice = q.done.map(|d| text(lang, &format!("polling.done.{d}")).to_string());
+    let (primary_state, primary_ordinal) = if stage_of(&e) == crate::domain::Stage::Nominations {
+        match primary::view(&state.store, id).await.html(lang)?.latest {
+            None => ("none", 0),
+            Some((_, n, status, _)) if status == "open" => ("open", n),
+            Some((_, n, _, false)) => ("closed", n),
+            Some((_, n, _, true)) => ("counted", n),
+        }
+    } else {
+        ("none", 0)
+    };
     let page = PollingPage {
+        primary_state,
+        primary_ordinal,
         t: Tr(lang),
         user: Some(s.staff.display_name.clone()),
         csrf: s.csrf.clone(),
@@ -125,6 +142,33 @@ pub async fn close(
 ) -> Result<Redirect, HtmlError> {
     svc::close_polls(&state.store, &state.log, &f.session.staff, id).await.html(f.lang)?;
     Ok(Redirect::to(&format!("/staff/elections/{id}/polling?done=closed")))
+}
+
+pub async fn primary_open(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<CsrfOnly>,
+) -> Result<Redirect, HtmlError> {
+    primary::open(&state.store, &state.log, &f.session.staff, id).await.html(f.lang)?;
+    Ok(Redirect::to(&format!("/staff/elections/{id}/polling?done=primary_opened")))
+}
+
+pub async fn primary_close(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<CsrfOnly>,
+) -> Result<Redirect, HtmlError> {
+    primary::close(&state.store, &state.log, &f.session.staff, id).await.html(f.lang)?;
+    Ok(Redirect::to(&format!("/staff/elections/{id}/polling?done=primary_closed")))
+}
+
+pub async fn primary_count(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<CsrfOnly>,
+) -> Result<Redirect, HtmlError> {
+    primary::count(&state.store, &state.log, &f.session.staff, id).await.html(f.lang)?;
+    Ok(Redirect::to(&format!("/staff/elections/{id}#primary")))
 }
 
 #[derive(Deserialize)]

@@ -1,0 +1,296 @@
+//! The nomination primary (预选), LAW.md §5 [P]: when a post has more qualified nominees than
+//! the formal candidate list takes (seats + the profile's largest margin), the committee holds
+//! a primary, and the list is made from its result (`nominations::publish`). It reuses the
+//! polling machinery whole: the same roll (one ballot per voter per round), the same box, the
+//! same check-in, booth, browser and paper double-entry paths, the same published box that
+//! `huanjie count` recounts and `huanjie verify` re-checks.
+//!
+//! A primary round is a poll with a negative number: the first is [`FIRST_ROUND`], a re-vote
+//! among nominees tied across the last place is the next one up (LAW.md §5 [P]). Election rounds
+//! are 1, 2, … so the latest round is always the highest number. The stage stays `nominations`
+//! throughout: the primary is part of nominating. No proxies and no mobile boxes in nomination
+//! (LAW.md §5 [P]).
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use super::access::{Permission, Staff};
+use super::counting::{box_root, boxes_pending, build_box, sha256_hex};
+use super::elections::{get, locked, profile_of, stage_of};
+use super::{Result, ServiceError};
+use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
+use crate::audit::{self, EventKind, election_log};
+use crate::domain::Stage;
+use crate::domain::ballot::{BallotPaper, CandidateLine, PostSheet, candidate_id};
+use crate::law::primary::{PostOutcome, Standing, outcome_from_result, standing};
+use crate::law::strokes::{ListEntry, order_candidates};
+use crate::law::{Post, RuleProfile};
+use crate::store::counting as cst;
+use crate::store::elections::ElectionRow;
+use crate::store::nominations::{self as nst, NominationRow};
+use crate::store::polling as pst;
+use crate::store::{Store, Tx, now_ms};
+
+/// The first primary round's number; re-votes count up from it, staying below 1.
+pub const FIRST_ROUND: i64 = -100;
+
+/// A round of the nomination primary (rather than of the election).
+pub fn is_primary(round_no: i64) -> bool {
+    round_no < 1
+}
+
+/// The primary round as people count it: 1, 2, …
+pub fn ordinal(round_no: i64) -> i64 {
+    round_no - FIRST_ROUND + 1
+}
+
+fn law(code: &str, rule: &str, detail: impl Into<String>) -> ServiceError {
+    ServiceError::Law { code: code.into(), rule: rule.into(), detail: detail.into() }
+}
+
+/// The places on the formal list of a post: its seats and the profile's largest margin.
+pub fn places(e: &ElectionRow, profile: &RuleProfile, post: Post) -> u32 {
+    let seats = match post {
+        Post::Chair => e.seats_chair,
+        Post::ViceChair => e.seats_vice_chair,
+        Post::Member => e.seats_member,
+    };
+    u32::try_from(seats).unwrap_or(0).saturating_add(profile.margin(post).max)
+}
+
+/// The nominees who may stand on a post: qualified, consenting, not withdrawn.
+pub fn ready(all: &[NominationRow], post: Post) -> Vec<&NominationRow> {
+    all.iter()
+        .filter(|n| {
+            n.post == post.as_str() && n.status == "nominated" && n.review == "qualified" && n.consent_on.is_some()
+        })
+        .collect()
+}
+
+/// Where each post stands after the counted primary rounds (posts no primary round has held
+/// are absent). `counts` are the election's counts, in round order.
+pub fn standings(counts: &[cst::CountRow]) -> HashMap<Post, Standing> {
+    let mut rounds: HashMap<Post, Vec<PostOutcome>> = HashMap::new();
+    for c in counts.iter().filter(|c| is_primary(c.round_no)) {
+        let Ok(result) = serde_json::from_str::<Value>(&c.result) else { continue };
+        for post in Post::ALL {
+            if let Some(o) = outcome_from_result(&result, post) {
+                rounds.entry(post).or_default().push(o);
+            }
+        }
+    }
+    rounds
+        .into_iter()
+        .map(|(post, rs)| {
+            let refs: Vec<&PostOutcome> = rs.iter().collect();
+            (post, standing(&refs))
+        })
+        .collect()
+}
+
+/// Whether a primary round exists: nominating, consent and review end when the primary opens
+/// (its ballot is made from the nominees reviewed by then).
+pub async fn held_tx(tx: &mut Tx, election_id: i64) -> Result<bool> {
+    Ok(pst::latest_poll_tx(tx, election_id).await?.is_some_and(|p| is_primary(p.round_no)))
+}
+
+async fn sheet(
+    tx: &mut Tx,
+    profile: &RuleProfile,
+    post: Post,
+    places: u32,
+    nominees: &[&NominationRow],
+) -> Result<PostSheet> {
+    let entries: Vec<ListEntry> = nominees.iter().map(|n| super::nominations::list_entry(n)).collect();
+    let ordered = order_candidates(&entries, profile.nomination.candidate_order);
+    let mut candidates = Vec::new();
+    for id in &ordered.ids {
+        let Some(n) = nominees.iter().find(|n| n.id.to_string() == *id) else { continue };
+        let r = crate::store::registry::resident_in_tx(tx, n.nominee_id).await?.ok_or(ServiceError::NotFound)?;
+        candidates.push(CandidateLine {
+            id: candidate_id(n.id),
+            resident_id: n.nominee_id,
+            name: n.nominee_name.clone(),
+            gender: r.gender,
+        });
+    }
+    Ok(PostSheet { post, seats: places, candidates })
+}
+
+/// Opens a primary round during nominations: the first one on every post with more qualified
+/// nominees than places, or a re-vote on every post whose last place is tied (LAW.md §5 [P]).
+pub async fn open(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<BallotPaper> {
+    let e = get(store, staff, id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    let profile = profile_of(&e)?;
+    if !profile.nomination.primary_allowed {
+        return Err(law("primary_not_allowed", "LAW.md §5 [P]", profile.name.clone()));
+    }
+    let mut tx = store.begin().await?;
+    let e = locked(&mut tx, id).await?;
+    if stage_of(&e) != Stage::Nominations {
+        return Err(law("nominations_closed", "LAW.md §5", e.stage.clone()));
+    }
+    let latest = pst::latest_poll_tx(&mut tx, id).await?;
+    let counts = cst::counts_tx(&mut tx, id).await?;
+    if let Some(p) = &latest {
+        if p.status == "open" {
+            return Err(ServiceError::Conflict("err.primary_open"));
+        }
+        if !counts.iter().any(|c| c.round_no == p.round_no) {
+            return Err(ServiceError::Refused("err.not_counted"));
+        }
+    }
+    let all = nst::for_election_tx(&mut tx, id).await?;
+    let standing = standings(&counts);
+    let mut posts = Vec::new();
+    for post in Post::ALL {
+        let nominees = ready(&all, post);
+        let places_here = places(&e, &profile, post);
+        if latest.is_none() {
+            if nominees.len() > places_here as usize {
+                posts.push(sheet(&mut tx, &profile, post, places_here, &nominees).await?);
+            }
+        } else if let Some((tied, left)) = standing.get(&post).and_then(|s| s.open_tie.clone()) {
+            let tied: Vec<&NominationRow> =
+                nominees.iter().copied().filter(|n| tied.contains(&candidate_id(n.id))).collect();
+            posts.push(sheet(&mut tx, &profile, post, left, &tied).await?);
+        }
+    }
+    if posts.is_empty() {
+        return Err(law("primary_not_needed", "LAW.md §5 [P]", ""));
+    }
+    let round_no = latest.map(|p| p.round_no + 1).unwrap_or(FIRST_ROUND);
+    if !is_primary(round_no) {
+        return Err(law("primary_rounds_exhausted", "LAW.md §5 [P]", ""));
+    }
+    let kind = if round_no == FIRST_ROUND { "first" } else { "revote" };
+    let paper = BallotPaper { round_no, kind: "primary".into(), posts, write_ins: false };
+    let text = serde_json::to_string(&paper).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    pst::insert_poll(&mut tx, id, round_no, kind, &text, now_ms()).await?;
+    let (seats, lists) = paper.logged();
+    audit::record(
+        &mut tx,
+        &election_log(id),
+        &staff.actor(role),
+        EventKind::PrimaryOpened,
+        &format!("election:{id}"),
+        json!({"round": round_no, "ordinal": ordinal(round_no), "kind": kind, "posts": seats, "candidates": lists}),
+    )
+    .await?;
+    tx.commit().await?;
+    checkpoint_now(store, log, &election_log(id)).await?;
+    Ok(paper)
+}
+
+/// Closes the open primary round: booths lock, the box is frozen, a checkpoint follows. The
+/// stage stays `nominations`.
+pub async fn close(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<Value> {
+    let e = get(store, staff, id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    let mut tx = store.begin().await?;
+    let e = locked(&mut tx, id).await?;
+    let poll = pst::latest_poll_tx(&mut tx, id).await?.filter(|p| is_primary(p.round_no) && p.status == "open");
+    let (Stage::Nominations, Some(poll)) = (stage_of(&e), poll) else {
+        return Err(ServiceError::Refused("err.polls_not_open"));
+    };
+    // The exclusive row lock: casts in flight (holding it shared) finish first.
+    if !pst::close_poll(&mut tx, id, poll.round_no, now_ms()).await? {
+        return Err(ServiceError::Conflict("err.stale"));
+    }
+    pst::lock_all_booths(&mut tx, id).await?;
+    let (issued, browser) = pst::round_totals_tx(&mut tx, id, poll.round_no).await?;
+    let payload = json!({"round": poll.round_no, "issued": issued, "browser_ballots": browser});
+    audit::record(
+        &mut tx,
+        &election_log(id),
+        &staff.actor(role),
+        EventKind::PrimaryClosed,
+        &format!("election:{id}"),
+        payload.clone(),
+    )
+    .await?;
+    tx.commit().await?;
+    checkpoint_now(store, log, &election_log(id)).await?;
+    Ok(payload)
+}
+
+/// Counts the closed primary round publicly, once every paper box is in (LAW.md §6, applied to
+/// the primary): the box is published with its Merkle root, the result is the law engine's
+/// (`law::primary`), and the log carries both hashes so `huanjie verify` recounts it.
+pub async fn count(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<Value> {
+    let e = get(store, staff, id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    let poll = pst::latest_poll(store, id)
+        .await?
+        .filter(|p| is_primary(p.round_no) && p.status == "closed" && stage_of(&e) == Stage::Nominations)
+        .ok_or(ServiceError::Refused("err.not_counting"))?;
+    if cst::counts(store, id).await?.iter().any(|c| c.round_no == poll.round_no) {
+        return Err(ServiceError::Conflict("err.counted"));
+    }
+    let pending = boxes_pending(store, &e, poll.round_no).await?;
+    if !pending.is_empty() {
+        return Err(law("paper_boxes_pending", "LAW.md §6 (all boxes counted together)", pending.join("、")));
+    }
+    let (bx, rows) = build_box(store, &e, &poll, &[]).await?;
+    let result = crate::law::primary::recount_primary_json(&bx)
+        .map_err(|err| ServiceError::Internal(format!("count: {err}")))?;
+    let r: Value = serde_json::from_str(&result).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let root = box_root(&rows);
+    let payload = json!({
+        "round": poll.round_no, "kind": "primary", "ballots": rows.len(),
+        "box_sha256": sha256_hex(bx.as_bytes()),
+        "box_root": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, root),
+        "result_sha256": sha256_hex(result.as_bytes()), "valid": true, "posts": r["posts"],
+    });
+    let mut tx = store.begin().await?;
+    let e = locked(&mut tx, id).await?;
+    if stage_of(&e) != Stage::Nominations {
+        return Err(ServiceError::Conflict("err.stale"));
+    }
+    cst::insert_count(&mut tx, id, poll.round_no, &bx, &result, &root, now_ms())
+        .await
+        .map_err(|e| if e.is_unique_violation() { ServiceError::Conflict("err.counted") } else { e.into() })?;
+    audit::record(
+        &mut tx,
+        &election_log(id),
+        &staff.actor(role),
+        EventKind::CountAnnounced,
+        &format!("election:{id}"),
+        payload,
+    )
+    .await?;
+    tx.commit().await?;
+    checkpoint_now(store, log, &election_log(id)).await?;
+    Ok(r)
+}
+
+/// What the committee's page shows of the primary: each counted round's figures, and what
+/// is still to do.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PrimaryView {
+    /// The latest primary round: number, ordinal, status, counted.
+    pub latest: Option<(i64, i64, String, bool)>,
+    /// Counted rounds, in order: (ordinal, the result as announced).
+    pub rounds: Vec<(i64, Value)>,
+    /// Posts whose last place is still tied after the latest count.
+    pub open_ties: Vec<Post>,
+}
+
+pub async fn view(store: &Store, id: i64) -> Result<PrimaryView> {
+    let latest = pst::latest_poll(store, id).await?.filter(|p| is_primary(p.round_no));
+    let counts: Vec<_> = cst::counts(store, id).await?.into_iter().filter(|c| is_primary(c.round_no)).collect();
+    let rounds =
+        counts.iter().map(|c| (ordinal(c.round_no), serde_json::from_str(&c.result).unwrap_or(Value::Null))).collect();
+    let tied = standings(&counts);
+    let open_ties = Post::ALL.into_iter().filter(|p| tied.get(p).is_some_and(|s| s.open_tie.is_some())).collect();
+    Ok(PrimaryView {
+        latest: latest.map(|p| {
+            let counted = counts.iter().any(|c| c.round_no == p.round_no);
+            (p.round_no, ordinal(p.round_no), p.status, counted)
+        }),
+        rounds,
+        open_ties,
+    })
+}
