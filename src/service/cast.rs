@@ -22,7 +22,8 @@ use crate::store::{self, Store, polling};
 
 /// The most casts one transaction takes. Bounded so that one commit's latency stays small.
 pub const MAX_BATCH: usize = 512;
-/// Voters per roll statement (sqlx-sqlite's parameter lookup grows with their number).
+/// Voters per roll statement on PostgreSQL (SQLite takes the whole batch as one JSON
+/// parameter: see `store::polling::mark_roll_many`).
 const ROLL_CHUNK: usize = 64;
 /// Casts waiting beyond this answer "busy" (503) instead of queueing without bound.
 const QUEUE: usize = 8192;
@@ -102,10 +103,32 @@ pub struct BallotWriter {
 }
 
 impl BallotWriter {
-    /// Starts the writer task on the current runtime.
+    /// Starts the writer. On SQLite it runs on a thread of its own (a single-threaded runtime):
+    /// every statement is a hand-off to sqlx's SQLite worker thread, and the writer must not
+    /// wait behind the HTTP tasks of the main runtime to take each answer. On PostgreSQL, whose
+    /// connections belong to the main runtime, it is a task there. It stops when the last
+    /// handle is dropped.
     pub fn start(store: Store) -> BallotWriter {
         let (queue, rx) = mpsc::channel(QUEUE);
-        tokio::spawn(run(store, rx));
+        if matches!(store, Store::Sqlite(_)) {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
+            match rt {
+                Ok(rt) => {
+                    let spawned = std::thread::Builder::new()
+                        .name("ballot-writer".into())
+                        .spawn(move || rt.block_on(run(store, rx)));
+                    if let Err(e) = spawned {
+                        tracing::error!(error = %e, "cannot start the ballot writer thread");
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "no runtime for the ballot writer thread; using the main one");
+                    tokio::spawn(run(store, rx));
+                }
+            }
+        } else {
+            tokio::spawn(run(store, rx));
+        }
         BallotWriter { queue, contexts: Default::default() }
     }
 
@@ -186,6 +209,7 @@ fn new_receipt() -> String {
 async fn write(store: &Store, jobs: &[Job]) -> store::Result<Vec<Result<Receipt, Refusal>>> {
     let mut results: Vec<Result<Receipt, Refusal>> = vec![Err(Refusal::Failed); jobs.len()];
     let mut tx = store.begin().await?;
+    let chunk_size = if matches!(tx, store::Tx::Sqlite(_)) { MAX_BATCH } else { ROLL_CHUNK };
     let mut start = 0;
     while start < jobs.len() {
         let (e, r) = (jobs[start].req.election_id, jobs[start].req.round_no);
@@ -211,7 +235,7 @@ async fn write(store: &Store, jobs: &[Job]) -> store::Result<Vec<Result<Receipt,
                 _ => None,
             })
             .collect();
-        for chunk in coded.chunks(ROLL_CHUNK) {
+        for chunk in coded.chunks(chunk_size) {
             let hashes: Vec<&[u8]> = chunk.iter().map(|c| c.1).collect();
             let found = polling::voters_by_codes(&mut tx, e, &hashes).await?;
             for &(k, hash, channel) in chunk {
@@ -223,7 +247,7 @@ async fn write(store: &Store, jobs: &[Job]) -> store::Result<Vec<Result<Receipt,
         }
         rolls.sort_by_key(|r| r.1);
         let mut marked = std::collections::HashSet::new();
-        for chunk in rolls.chunks(ROLL_CHUNK) {
+        for chunk in rolls.chunks(chunk_size) {
             let rows: Vec<(i64, &str, &str, Option<i64>)> =
                 chunk.iter().map(|&(k, r, ch, p)| (r, ch, jobs[k].req.station.as_str(), p)).collect();
             marked.extend(polling::mark_roll_many(&mut tx, e, r, &rows).await?);

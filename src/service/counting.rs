@@ -713,6 +713,8 @@ pub async fn handover_item(
 #[derive(Debug, Clone, Serialize)]
 pub struct CountView {
     pub round_no: i64,
+    /// A nomination primary's round as people count it (LAW.md §5 [P]).
+    pub primary_ordinal: Option<i64>,
     pub total: usize,
     pub k: usize,
     pub current: Option<Value>,
@@ -777,6 +779,7 @@ pub async fn public_count(store: &Store, id: i64, round_no: Option<i64>, k: usiz
     let _ = stations(&e);
     Ok(CountView {
         round_no: poll.round_no,
+        primary_ordinal: super::primary::is_primary(poll.round_no).then(|| super::primary::ordinal(poll.round_no)),
         total: ballots.len(),
         k,
         current,

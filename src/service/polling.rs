@@ -592,6 +592,8 @@ pub async fn cast_booth(store: &Store, writer: &BallotWriter, booth: &st::BoothR
 #[derive(Debug, Clone, Serialize)]
 pub struct Turnout {
     pub round_no: i64,
+    /// A nomination primary's round as people count it (LAW.md §5 [P]).
+    pub primary_ordinal: Option<i64>,
     pub status: String,
     pub electorate: i64,
     pub issued: Vec<(String, String, i64)>,
@@ -607,6 +609,7 @@ pub async fn turnout(store: &Store, staff: &Staff, id: i64) -> Result<Option<Tur
     let issued_total = issued.iter().map(|t| t.2).sum();
     Ok(Some(Turnout {
         round_no: p.round_no,
+        primary_ordinal: super::primary::is_primary(p.round_no).then(|| super::primary::ordinal(p.round_no)),
         status: p.status.clone(),
         electorate: i64::try_from(est::roll(store, id).await?.len()).unwrap_or(0),
         issued,

@@ -138,6 +138,22 @@ pub async fn mark_roll_many(
     if rows.is_empty() {
         return Ok(Vec::new());
     }
+    if let Tx::Sqlite(t) = tx {
+        // One JSON parameter for any number of rows: sqlx-sqlite's bind cost grows with the
+        // number of parameters, and every statement is a round trip to its worker thread.
+        // (`WHERE true` keeps SQLite's parser from reading ON CONFLICT as a join constraint.)
+        let json = serde_json::to_string(rows).map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
+        return Ok(sqlx::query_scalar::<_, i64>(
+            "INSERT INTO participation (election_id, round_no, resident_id, channel, station, proxy_id) \
+             SELECT $1, $2, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3 FROM json_each($3) j WHERE true \
+             ON CONFLICT DO NOTHING RETURNING resident_id",
+        )
+        .bind(election_id)
+        .bind(round_no)
+        .bind(json)
+        .fetch_all(&mut **t)
+        .await?);
+    }
     let mut sql = String::from(
         "INSERT INTO participation (election_id, round_no, resident_id, channel, station, proxy_id) VALUES ",
     );
@@ -165,6 +181,18 @@ pub async fn voters_by_codes(tx: &mut Tx, election_id: i64, hashes: &[&[u8]]) ->
     }
     // By the code index only (the election is checked on the rows found): with the election in
     // the WHERE clause SQLite would walk the election's whole roll instead.
+    if let Tx::Sqlite(t) = tx {
+        let json = serde_json::to_string(&hashes.iter().map(hex::encode).collect::<Vec<_>>())
+            .map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
+        let rows = sqlx::query_as::<_, (Vec<u8>, i64, i64)>(
+            "SELECT code_hash, resident_id, election_id FROM voters \
+             WHERE code_hash IN (SELECT unhex(value) FROM json_each($1)) AND status = 'registered'",
+        )
+        .bind(json)
+        .fetch_all(&mut **t)
+        .await?;
+        return Ok(rows.into_iter().filter(|r| r.2 == election_id).map(|r| (r.0, r.1)).collect());
+    }
     let list: Vec<String> = (0..hashes.len()).map(|i| format!("${}", i + 1)).collect();
     let sql = format!(
         "SELECT code_hash, resident_id, election_id FROM voters WHERE code_hash IN ({}) AND code_hash IS NOT NULL \
@@ -181,7 +209,7 @@ pub async fn voters_by_codes(tx: &mut Tx, election_id: i64, hashes: &[&[u8]]) ->
     Ok(rows.into_iter().filter(|r| r.2 == election_id).map(|r| (r.0, r.1)).collect())
 }
 
-/// Ballots per insert statement (measured: bigger statements cost more per row on sqlx-sqlite).
+/// Ballots per insert statement on PostgreSQL.
 const BALLOT_CHUNK: usize = 48;
 
 /// Drops ballots into the box, in the order given (the caller shuffles).
@@ -191,8 +219,23 @@ pub async fn drop_ballots(
     round_no: i64,
     ballots: &[(Vec<u8>, &str, Option<i64>, &str)],
 ) -> Result<()> {
-    // Several rows per statement; sqlx-sqlite looks numbered parameters up at a cost that grows
-    // with their count, so statements stay small.
+    if let Tx::Sqlite(t) = tx {
+        // As in `mark_roll_many`: the whole batch as one JSON parameter.
+        let rows: Vec<(String, &str, Option<i64>, &str)> =
+            ballots.iter().map(|(id, station, entry, content)| (hex::encode(id), *station, *entry, *content)).collect();
+        let json = serde_json::to_string(&rows).map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO ballots (election_id, round_no, id, station, entry_no, content) \
+             SELECT $1, $2, unhex(j.value ->> 0), j.value ->> 1, j.value ->> 2, j.value ->> 3 FROM json_each($3) j",
+        )
+        .bind(election_id)
+        .bind(round_no)
+        .bind(json)
+        .execute(&mut **t)
+        .await?;
+        return Ok(());
+    }
+    // Several rows per statement on PostgreSQL.
     for chunk in ballots.chunks(BALLOT_CHUNK) {
         let mut sql =
             String::from("INSERT INTO ballots (election_id, round_no, id, station, entry_no, content) VALUES ");

@@ -790,7 +790,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("primary.open", "开始预选投票", "Open the primary"),
     ("primary.places", "名额", "Places"),
     ("primary.revote", "就票数相等的被提名人再次预选", "Re-vote among the tied nominees"),
-    ("primary.round", "预选第几轮", "Primary round"),
+    ("primary.round", "预选轮次", "Primary round"),
     ("primary.seats_pre", "列为正式候选人 ", "Places on the list: "),
     ("primary.tied", "票数相等，须再次投票", "Tied: re-vote"),
     ("primary.title", "预选", "Nomination primary (预选)"),

@@ -77,6 +77,7 @@ async fn too_many_nominees_go_to_a_primary_and_a_tie_to_a_revote_law_5_p(app: Te
     // it is the primary's, names the nominees and has no write-in line.
     let html = p.committee.get(&format!("/staff/elections/{id}/polling")).await.text();
     assert!(html.contains("结束预选投票") && html.contains("name=\"q\""), "{html}");
+    assert!(html.contains("预选轮次 1") && !html.contains("-100"), "{html}");
     let mut voter = app.client();
     let code = huanjie::web::auth::urlencode(&p.codes[&v[20]]);
     assert_eq!(voter.form_raw("/vote/signin", &format!("code={code}")).await.location(), "/vote/ballot");
