@@ -116,7 +116,7 @@ impl BallotWriter {
                 Ok(rt) => {
                     let spawned = std::thread::Builder::new()
                         .name("ballot-writer".into())
-                        .spawn(move || rt.block_on(run(store, rx)));
+                        .spawn(move || rt.block_on(async move { run(store.for_writer().await, rx).await }));
                     if let Err(e) = spawned {
                         tracing::error!(error = %e, "cannot start the ballot writer thread");
                     }

@@ -122,6 +122,31 @@ impl Store {
         }
     }
 
+    /// The ballot writer's own store on SQLite: one connection, kept (no pool rotation, so its
+    /// page cache stays warm across batches), with a larger page cache (32 MiB) than the
+    /// request connections. The same store on PostgreSQL, or for an in-memory database.
+    pub async fn for_writer(&self) -> Store {
+        let Store::Sqlite(p) = self else { return self.clone() };
+        let opts = (*p.connect_options()).clone();
+        let name = opts.get_filename().to_string_lossy().to_string();
+        if name.is_empty() || name.contains(":memory:") || name.contains("mode=memory") {
+            return self.clone();
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .test_before_acquire(false)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(opts.pragma("cache_size", "-32768"))
+            .await;
+        match pool {
+            Ok(pool) => Store::Sqlite(pool),
+            Err(e) => {
+                tracing::warn!(error = %e, "no connection of its own for the ballot writer; sharing the pool");
+                self.clone()
+            }
+        }
+    }
+
     pub async fn migrate(&self) -> Result<()> {
         match self {
             Store::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await?,
