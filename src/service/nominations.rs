@@ -274,12 +274,7 @@ pub async fn publish(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -
     let mut fallback = false;
     let mut plan: Vec<(i64, &'static str, Option<i64>)> = Vec::new();
     for post in Post::ALL {
-        let mut ready: Vec<&NominationRow> = all
-            .iter()
-            .filter(|n| {
-                n.post == post.as_str() && n.status == "nominated" && n.review == "qualified" && n.consent_on.is_some()
-            })
-            .collect();
+        let mut ready = super::primary::ready(&all, post);
         ready.sort_by(|a, b| b.support.cmp(&a.support).then(a.id.cmp(&b.id)));
         let max = seats.get(post).saturating_add(profile.margin(post).max) as usize;
         // More nominees than places: the primary decides where the profile holds one
