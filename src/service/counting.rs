@@ -33,13 +33,13 @@ fn law(code: &str, rule: &str, detail: impl Into<String>) -> ServiceError {
     ServiceError::Law { code: code.into(), rule: rule.into(), detail: detail.into() }
 }
 
-pub(crate) fn sha256_hex(b: &[u8]) -> String {
+fn sha256_hex(b: &[u8]) -> String {
     hex::encode(Sha256::digest(b))
 }
 
 /// The box of a round in `huanjie count`'s format: paper ballots by station in entry order,
 /// then browser ballots in ballot-id order (the order the public count calls them).
-pub(crate) async fn build_box(
+async fn build_box(
     store: &Store,
     e: &ElectionRow,
     poll: &pst::PollRow,
@@ -122,7 +122,7 @@ pub fn box_root(rows: &[pst::BallotRow]) -> [u8; 32] {
 }
 
 /// Which paper boxes must still be entered before a count: stations that issued paper.
-pub(crate) async fn boxes_pending(store: &Store, e: &ElectionRow, round_no: i64) -> Result<Vec<String>> {
+async fn boxes_pending(store: &Store, e: &ElectionRow, round_no: i64) -> Result<Vec<String>> {
     let accepted: Vec<String> = pst::paper_boxes(store, e.id, round_no).await?.into_iter().map(|b| b.station).collect();
     let issued = pst::turnout(store, e.id, round_no).await?;
     let mut pending: Vec<String> = issued
@@ -133,6 +133,46 @@ pub(crate) async fn boxes_pending(store: &Store, e: &ElectionRow, round_no: i64)
         .collect();
     pending.dedup();
     Ok(pending)
+}
+
+/// A closed round's box as counted: the box as published, the law engine's result (text and
+/// parsed), its Merkle root, and the fields every `count.announced` entry carries.
+pub(crate) struct Counted {
+    pub bx: String,
+    pub result: String,
+    pub r: Value,
+    pub root: [u8; 32],
+    pub payload: Value,
+}
+
+/// Refuses a round already counted or with paper boxes still out (LAW.md §6: all boxes are
+/// counted together), then builds the box and recounts it exactly as `huanjie count` and
+/// `huanjie verify` do (election, recall or primary box).
+pub(crate) async fn count_box(
+    store: &Store,
+    e: &ElectionRow,
+    poll: &pst::PollRow,
+    earlier: &[Elected],
+    kind: &str,
+) -> Result<Counted> {
+    if cst::counts(store, e.id).await?.iter().any(|c| c.round_no == poll.round_no) {
+        return Err(ServiceError::Conflict("err.counted"));
+    }
+    let pending = boxes_pending(store, e, poll.round_no).await?;
+    if !pending.is_empty() {
+        return Err(law("paper_boxes_pending", "LAW.md §6 (all boxes counted together)", pending.join("、")));
+    }
+    let (bx, rows) = build_box(store, e, poll, earlier).await?;
+    let result = crate::law::recount::recount_published_json(&bx, None)
+        .map_err(|err| ServiceError::Internal(format!("count: {err}")))?;
+    let r: Value = serde_json::from_str(&result).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let root = box_root(&rows);
+    let payload = json!({
+        "round": poll.round_no, "kind": kind, "ballots": rows.len(),
+        "box_sha256": sha256_hex(bx.as_bytes()), "box_root": base64::engine::general_purpose::STANDARD.encode(root),
+        "result_sha256": sha256_hex(result.as_bytes()),
+    });
+    Ok(Counted { bx, result, r, root, payload })
 }
 
 /// Counts the latest closed round. A count that the law engine finds void (quorum missed,
@@ -148,34 +188,21 @@ pub async fn count_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i6
         .await?
         .filter(|p| p.status == "closed")
         .ok_or(ServiceError::Refused("err.not_counting"))?;
-    if cst::counts(store, id).await?.iter().any(|c| c.round_no == poll.round_no) {
-        return Err(ServiceError::Conflict("err.counted"));
-    }
-    let pending = boxes_pending(store, &e, poll.round_no).await?;
-    if !pending.is_empty() {
-        return Err(law("paper_boxes_pending", "LAW.md §6 (all boxes counted together)", pending.join("、")));
-    }
     let mut earlier = results(store, id).await?.elected;
     if e.kind == "by_election" {
         earlier.extend(super::recall::term_members(store, id).await?);
     }
-    let (bx, rows) = build_box(store, &e, &poll, &earlier).await?;
+    let Counted { bx, result, r, root, mut payload } = count_box(store, &e, &poll, &earlier, &poll.kind).await?;
     let recall = e.kind == "recall";
-    let result = if recall {
-        crate::law::recall::recount_recall_json(&bx)
-    } else {
-        crate::law::recount::recount_json(&bx, None)
-    }
-    .map_err(|err| ServiceError::Internal(format!("count: {err}")))?;
-    let r: Value = serde_json::from_str(&result).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let root = box_root(&rows);
     let valid = r["valid"].as_bool().unwrap_or(false);
-    let mut payload = json!({
-        "round": poll.round_no, "kind": poll.kind, "ballots": rows.len(),
-        "box_sha256": sha256_hex(bx.as_bytes()), "box_root": base64::engine::general_purpose::STANDARD.encode(root),
-        "result_sha256": sha256_hex(result.as_bytes()), "valid": valid, "void_reasons": r["void_reasons"],
-        "elected": r["elected"], "next": r["next"],
-    });
+    for (k, v) in [
+        ("valid", json!(valid)),
+        ("void_reasons", r["void_reasons"].clone()),
+        ("elected", r["elected"].clone()),
+        ("next", r["next"].clone()),
+    ] {
+        payload[k] = v;
+    }
     let mut tx = store.begin().await?;
     let e = locked(&mut tx, id).await?;
     if stage_of(&e) != Stage::Counting {

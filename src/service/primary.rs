@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 
 use super::access::{Permission, Staff};
-use super::counting::{box_root, boxes_pending, build_box, sha256_hex};
+use super::counting::{Counted, count_box};
 use super::elections::{get, locked, profile_of, stage_of};
 use super::{Result, ServiceError};
 use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
@@ -226,24 +226,9 @@ pub async fn count(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> 
         .await?
         .filter(|p| is_primary(p.round_no) && p.status == "closed" && stage_of(&e) == Stage::Nominations)
         .ok_or(ServiceError::Refused("err.not_counting"))?;
-    if cst::counts(store, id).await?.iter().any(|c| c.round_no == poll.round_no) {
-        return Err(ServiceError::Conflict("err.counted"));
-    }
-    let pending = boxes_pending(store, &e, poll.round_no).await?;
-    if !pending.is_empty() {
-        return Err(law("paper_boxes_pending", "LAW.md §6 (all boxes counted together)", pending.join("、")));
-    }
-    let (bx, rows) = build_box(store, &e, &poll, &[]).await?;
-    let result = crate::law::primary::recount_primary_json(&bx)
-        .map_err(|err| ServiceError::Internal(format!("count: {err}")))?;
-    let r: Value = serde_json::from_str(&result).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let root = box_root(&rows);
-    let payload = json!({
-        "round": poll.round_no, "kind": "primary", "ballots": rows.len(),
-        "box_sha256": sha256_hex(bx.as_bytes()),
-        "box_root": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, root),
-        "result_sha256": sha256_hex(result.as_bytes()), "valid": true, "posts": r["posts"],
-    });
+    let Counted { bx, result, r, root, mut payload } = count_box(store, &e, &poll, &[], "primary").await?;
+    payload["valid"] = json!(true);
+    payload["posts"] = r["posts"].clone();
     let mut tx = store.begin().await?;
     let e = locked(&mut tx, id).await?;
     if stage_of(&e) != Stage::Nominations {
