@@ -86,9 +86,9 @@ catalogue! {
         "公布选民名单", "The voter list was published";
     VoterListRepublished => "voter_list.republished", ["street_admin", "committee"], ["voters", "sha256"],
         "重新公布选民名单", "The voter list was re-published after a change";
-    ObjectionFiled => "objection.filed", ["anonymous", "street_admin", "committee", "clerk", "observer"], ["objection_id", "kind", "resident_id"],
+    ObjectionFiled => "objection.filed", ["anonymous", "street_admin", "committee", "clerk", "observer"], ["objection_id", "kind"],
         "提出申诉", "An objection to the voter list was filed";
-    ObjectionDecided => "objection.decided", ["street_admin", "committee"], ["objection_id", "upheld", "late", "roll_changed"],
+    ObjectionDecided => "objection.decided", ["street_admin", "committee"], ["objection_id", "upheld", "late", "roll_changed", "resident_id"],
         "处理申诉", "An objection was decided";
     VoterCardsIssued => "voter_cards.issued", ["street_admin", "committee"], ["cards"],
         "发放选民证", "Voter cards (voting codes) were issued";
@@ -128,7 +128,7 @@ catalogue! {
         "登记候选人履职设想", "A candidate's statement (and photo) was recorded";
     PollsOpened => "polls.opened", ["street_admin", "committee"], ["from", "to", "round", "kind", "posts", "candidates"],
         "开始投票", "Polls opened for a round of voting";
-    BoothRegistered => "booth.registered", ["street_admin", "committee", "clerk"], ["booth_id", "station", "name"],
+    BoothRegistered => "booth.registered", ["street_admin", "committee", "clerk"], ["booth_id", "station", "name", "staff_signed_out"],
         "登记投票间平板", "A booth tablet was set up at a polling station";
     BallotIssued => "ballot.issued", ["street_admin", "committee", "clerk"], ["round", "channel", "station"],
         "发放选票（选民签到）", "A voter was checked in and received a ballot (who is on the roll, not in the log)";

@@ -9,6 +9,7 @@ pub mod committee;
 pub mod counting;
 pub mod elections;
 pub mod import;
+pub mod limits;
 pub mod nominations;
 pub mod polling;
 pub mod primary;
@@ -16,6 +17,7 @@ pub mod proxies;
 pub mod recall;
 pub mod receipts;
 pub mod registry;
+pub mod voter_sessions;
 pub mod voters;
 
 pub use access::{Permission, Staff};
@@ -41,6 +43,10 @@ pub enum ServiceError {
     BadCredentials,
     #[error("too many attempts")]
     Throttled { retry_after_s: i64 },
+    /// An anonymous request over its rate limit (issue 12): 429 with `Retry-After`; `key` is
+    /// the message, with `{s}` for the seconds to wait.
+    #[error("rate limited: {key}")]
+    RateLimited { key: &'static str, retry_after_s: i64 },
     /// A rule of the law engine refused: `code` names the rule's outcome (message key
     /// `law.<code>`), `rule` cites LAW.md, `detail` gives the figures.
     #[error("refused by {rule}: {code} {detail}")]

@@ -193,6 +193,8 @@ pub async fn close_polls(store: &Store, log: &LogIdentity, staff: &Staff, id: i6
         return Err(ServiceError::Conflict("err.stale"));
     }
     st::lock_all_booths(&mut tx, id).await?;
+    // Issue 12: no voter stays signed in past the close.
+    crate::store::voter_sessions::end_in_tx(&mut tx, id, None).await?;
     if !est::set_stage(&mut tx, id, from.as_str(), "counting", now_ms()).await? {
         return Err(ServiceError::Conflict("err.stale"));
     }
@@ -377,7 +379,17 @@ pub async fn voter_by_code(store: &Store, key: &[u8], code: &str) -> Result<Opti
 }
 
 /// Sets up a booth tablet at a station; the token goes to the tablet's browser only.
-pub async fn register_booth(store: &Store, staff: &Staff, id: i64, station: &str, name: &str) -> Result<(i64, String)> {
+/// `on_this_device`: the staff session of the browser that becomes the booth (its keyed hash),
+/// ended in the same transaction (issue 12: the booth is a kiosk; a voter in it must find no
+/// clerk signed in). The API, which hands the token to another device, passes `None`.
+pub async fn register_booth(
+    store: &Store,
+    staff: &Staff,
+    id: i64,
+    station: &str,
+    name: &str,
+    on_this_device: Option<&[u8]>,
+) -> Result<(i64, String)> {
     let e = get(store, staff, id, Permission::ConductPolling).await?;
     let role = staff.authorize(store, Permission::ConductPolling, e.community_id).await?;
     let station =
@@ -400,9 +412,12 @@ pub async fn register_booth(store: &Store, staff: &Staff, id: i64, station: &str
         &staff.actor(role),
         EventKind::BoothRegistered,
         &format!("election:{id}"),
-        json!({"booth_id": booth_id, "station": station.name, "name": name}),
+        json!({"booth_id": booth_id, "station": station.name, "name": name, "staff_signed_out": on_this_device.is_some()}),
     )
     .await?;
+    if let Some(session) = on_this_device {
+        crate::store::users::delete_session(&mut tx, session).await?;
+    }
     tx.commit().await?;
     Ok((booth_id, token))
 }

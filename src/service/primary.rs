@@ -200,6 +200,8 @@ pub async fn close(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> 
         return Err(ServiceError::Conflict("err.stale"));
     }
     pst::lock_all_booths(&mut tx, id).await?;
+    // Issue 12: no voter stays signed in past the close.
+    crate::store::voter_sessions::end_in_tx(&mut tx, id, None).await?;
     let (issued, browser) = pst::round_totals_tx(&mut tx, id, poll.round_no).await?;
     let payload = json!({"round": poll.round_no, "issued": issued, "browser_ballots": browser});
     audit::record(

@@ -361,18 +361,36 @@ pub async fn file_objection(
     };
     let mut tx = store.begin().await?;
     let oid = st::insert_objection(&mut tx, id, resident_id, filed_by, kind, reason, &on.to_string(), now_ms()).await?;
-    // The log records that an objection was filed and about whom (a resident id), never the
-    // objector's words: those are shown with the decision.
-    record(
-        &mut tx,
-        id,
-        actor,
-        EventKind::ObjectionFiled,
-        json!({"objection_id": oid, "kind": kind, "resident_id": resident_id}),
-    )
-    .await?;
+    // The log records that an objection was filed, never about whom nor the objector's words.
+    // Issue 12: the log is public, and whether the person named lives here must not show
+    // until the committee's decision is published (`objection.decided` names the resident).
+    record(&mut tx, id, actor, EventKind::ObjectionFiled, json!({"objection_id": oid, "kind": kind})).await?;
     tx.commit().await?;
     Ok(oid)
+}
+
+/// An objection filed by anyone from the public page or API (LAW.md §3 [N?]), bounded per
+/// address and per election (issue 12): every filing is a permanent audit entry, so a stranger
+/// must not be able to fill the log.
+#[allow(clippy::too_many_arguments)]
+pub async fn file_public_objection(
+    store: &Store,
+    id: i64,
+    address: &str,
+    filed_by: &str,
+    concerning: Option<(&str, &str)>,
+    kind: &str,
+    reason: &str,
+) -> Result<i64> {
+    // An election that is not public answers 404 before anything is counted.
+    let e = st::get(store, id).await?.ok_or(ServiceError::NotFound)?;
+    if !super::elections::is_public(&e) {
+        return Err(ServiceError::NotFound);
+    }
+    super::limits::take(store, &super::limits::OBJECTIONS_PER_ADDRESS, address).await?;
+    super::limits::take(store, &super::limits::OBJECTIONS_PER_ELECTION, &id.to_string()).await?;
+    let actor = Actor { user_id: None, username: "public".into(), role: "anonymous".into() };
+    file_objection(store, id, &actor, filed_by, concerning, kind, reason).await
 }
 
 /// The committee decides an objection. Upheld objections change the roll and re-publish the
@@ -438,7 +456,7 @@ pub async fn decide_objection(
         e.id,
         &staff.actor(role),
         EventKind::ObjectionDecided,
-        json!({"objection_id": objection_id, "upheld": upheld, "late": late, "roll_changed": changed}),
+        json!({"objection_id": objection_id, "upheld": upheld, "late": late, "roll_changed": changed, "resident_id": o.resident_id}),
     )
     .await?;
     if changed {

@@ -204,7 +204,9 @@ pub async fn upsert_voter(tx: &mut Tx, election_id: i64, resident_id: i64, categ
     Ok(n == 1)
 }
 
+/// Takes a voter off the roll; their code and every session they hold end with it.
 pub async fn remove_voter(tx: &mut Tx, election_id: i64, resident_id: i64) -> Result<bool> {
+    super::voter_sessions::end_in_tx(tx, election_id, Some(resident_id)).await?;
     let n = on_conn!(tx tx, |c| {
         sqlx::query(
             "UPDATE voters SET status = 'removed', code_hash = NULL WHERE election_id = $1 AND resident_id = $2 AND status = 'registered'",
@@ -277,7 +279,9 @@ pub async fn is_voter(store: &Store, election_id: i64, resident_id: i64) -> Resu
     Ok(n > 0)
 }
 
+/// Gives a voter a (new) code: the old code and every session signed in with it end.
 pub async fn set_code(tx: &mut Tx, election_id: i64, resident_id: i64, hash: &[u8], now: i64) -> Result<bool> {
+    super::voter_sessions::end_in_tx(tx, election_id, Some(resident_id)).await?;
     let n = on_conn!(tx tx, |c| {
         sqlx::query(
             "UPDATE voters SET code_hash = $1, code_issued_ms = $2 WHERE election_id = $3 AND resident_id = $4 AND status = 'registered'",

@@ -17,11 +17,13 @@ pub mod audit;
 pub mod counting;
 pub mod elections;
 pub mod imports;
+pub mod limits;
 pub mod nominations;
 pub mod polling;
 pub mod recall;
 pub mod registry;
 pub mod users;
+pub mod voter_sessions;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

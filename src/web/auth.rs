@@ -26,6 +26,8 @@ impl<S: Send + Sync> FromRequestParts<S> for PeerAddr {
 }
 
 pub const SESSION_COOKIE: &str = "hj_session";
+/// The booth tablet's token (see `web::vote`).
+pub const BOOTH_COOKIE: &str = "hj_booth";
 
 pub fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
     let raw = parts.headers.get_all(header::COOKIE);
@@ -102,6 +104,11 @@ impl FromRequestParts<AppState> for StaffSession {
         let lang = Lang::from_request_parts(parts, state).await.unwrap_or_default();
         let api = is_api(parts);
         let reject = || if api { AuthRejection::Api(lang) } else { AuthRejection::Redirect(full_path(parts)) };
+        // Issue 12: a device that is a booth tablet is a kiosk; no staff session counts on it,
+        // so every staff URL there shows the sign-in page.
+        if cookie_value(parts, BOOTH_COOKIE).is_some_and(|v| !v.is_empty()) {
+            return Err(reject());
+        }
         let Some(token) = cookie_value(parts, SESSION_COOKIE).map(str::to_string) else { return Err(reject()) };
         match accounts::resume(&state.store, &state.secrets.session_key, &token).await {
             Ok(Some((staff, csrf))) => Ok(StaffSession { staff, csrf, token }),

@@ -21,7 +21,7 @@ fn status(e: &ServiceError) -> StatusCode {
         }
         ServiceError::Conflict(_) => StatusCode::CONFLICT,
         ServiceError::BadCredentials | ServiceError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-        ServiceError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+        ServiceError::Throttled { .. } | ServiceError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -37,6 +37,7 @@ fn code(e: &ServiceError) -> &'static str {
         ServiceError::Conflict(_) => "conflict",
         ServiceError::BadCredentials => "bad_credentials",
         ServiceError::Throttled { .. } => "throttled",
+        ServiceError::RateLimited { .. } => "rate_limited",
         ServiceError::Internal(_) => "internal",
     }
 }
@@ -81,6 +82,9 @@ pub fn messages(lang: Lang, e: &ServiceError, reference: &str) -> Vec<String> {
         ServiceError::Throttled { retry_after_s } => {
             vec![text(lang, "err.throttled").replace("{s}", &retry_after_s.to_string())]
         }
+        ServiceError::RateLimited { key, retry_after_s } => {
+            vec![text(lang, key).replace("{s}", &retry_after_s.to_string())]
+        }
         ServiceError::Internal(_) => vec![format!("{} {reference}", text(lang, "err.internal"))],
     }
 }
@@ -124,7 +128,7 @@ impl IntoResponse for HtmlError {
             messages: messages(self.lang, &self.err, &reference),
         };
         let mut resp = (st, page).into_response();
-        if let ServiceError::Throttled { retry_after_s } = self.err
+        if let ServiceError::Throttled { retry_after_s } | ServiceError::RateLimited { retry_after_s, .. } = self.err
             && let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string())
         {
             resp.headers_mut().insert(header::RETRY_AFTER, v);
@@ -156,7 +160,7 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         let mut resp = (status(&self.err), Json(body)).into_response();
-        if let ServiceError::Throttled { retry_after_s } = self.err
+        if let ServiceError::Throttled { retry_after_s } | ServiceError::RateLimited { retry_after_s, .. } = self.err
             && let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string())
         {
             resp.headers_mut().insert(header::RETRY_AFTER, v);

@@ -376,6 +376,16 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("err.primary_open", "预选投票尚未结束", "The primary is still open"),
     ("err.proxy_decided", "该委托已处理", "That authorisation was already decided"),
     ("err.proxy_exists", "该选民已有委托", "This voter already has a proxy authorisation"),
+    (
+        "err.rate.codes",
+        "投票码输错次数过多，请 {s} 秒后再试，或到投票站找工作人员",
+        "Too many wrong voting codes; try again in {s} s, or ask a clerk at the polling station",
+    ),
+    (
+        "err.rate.objections",
+        "申诉提交过于频繁，请 {s} 秒后再试",
+        "Too many objections filed from here; try again in {s} s",
+    ),
     ("err.reason", "理由不能为空，且不超过 2000 字", "Reasons must be 1–2,000 characters"),
     ("err.reference", "引用的记录不存在", "A referenced record does not exist"),
     ("err.relation", "亲属关系类型不对", "Unknown relation"),

@@ -2,15 +2,16 @@
 //! without JavaScript: fill the ballot, review it, cast, get a receipt. The same ballot
 //! structure as the JSON API and the printed ballot.
 //!
-//! A signed-in voter holds `hj_voter`: election, resident and expiry, MACed with the session
-//! key — stateless, so any node of a PostgreSQL deployment accepts it. A booth tablet holds
+//! A signed-in voter holds `hj_voter`, a random token whose keyed hash is a row on the server
+//! (`service::voter_sessions`): casting, signing out, a reissued card and the close end it on
+//! every node. A booth tablet holds
 //! `hj_booth`, the booth's token (the server keeps only its hash). Forms carry a CSRF token
 //! derived from the cookie; SameSite=Strict and the origin check are the other two layers.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -21,11 +22,13 @@ use sha2::Sha256;
 use crate::AppState;
 use crate::domain::ballot::{BallotPaper, Marks, WriteIns};
 use crate::law::Post;
+use crate::service::ServiceError;
 use crate::service::cast::Receipt;
 use crate::service::polling as svc;
 use crate::service::receipts::ReceiptCheck;
+use crate::service::voter_sessions::{self, VoterSession};
 use crate::store::polling as st;
-use crate::web::auth::{StaffSession, same_token};
+use crate::web::auth::{PeerAddr, StaffSession, same_token};
 use crate::web::error::{HtmlError, ResultExt};
 use crate::web::i18n::{Lang, Tr, text};
 
@@ -48,9 +51,7 @@ pub fn router() -> Router<AppState> {
 }
 
 const VOTER_COOKIE: &str = "hj_voter";
-const BOOTH_COOKIE: &str = "hj_booth";
-/// A voter session lasts long enough to read the statements and vote, no longer.
-const VOTER_TTL_MS: i64 = 30 * 60 * 1000;
+use crate::web::auth::BOOTH_COOKIE;
 
 fn mac(key: &[u8], label: &str, data: &str) -> String {
     let Ok(mut m) = Hmac::<Sha256>::new_from_slice(key) else { return String::new() };
@@ -73,31 +74,18 @@ fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -> St
 }
 
 /// The signed-in voter: (election, resident), and the CSRF token of their forms.
-struct Voter {
-    election_id: i64,
-    resident_id: i64,
-    csrf: String,
-}
+type Voter = VoterSession;
 
-fn voter_of(state: &AppState, headers: &HeaderMap) -> Option<Voter> {
-    let raw = cookie(headers, VOTER_COOKIE)?;
-    let (body, tag) = raw.rsplit_once('.')?;
-    let expect = mac(&state.secrets.session_key, "voter", body);
-    if !same_token(tag, &expect) {
-        return None;
+/// The voter behind the `hj_voter` cookie, if that session is alive on the server.
+async fn voter_of(state: &AppState, headers: &HeaderMap) -> Option<Voter> {
+    let token = cookie(headers, VOTER_COOKIE)?;
+    match voter_sessions::resume(&state.store, &state.secrets.session_key, &token).await {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::warn!(error = %e, "voter session lookup failed");
+            None
+        }
     }
-    let mut parts = body.split('.');
-    let election_id = parts.next()?.parse().ok()?;
-    let resident_id = parts.next()?.parse().ok()?;
-    let exp: i64 = parts.next()?.parse().ok()?;
-    if exp < crate::store::now_ms() {
-        return None;
-    }
-    Some(Voter {
-        election_id,
-        resident_id,
-        csrf: mac(&state.secrets.session_key, "voter-csrf", &raw)[..32].to_string(),
-    })
 }
 
 fn booth_csrf(state: &AppState, token: &str) -> String {
@@ -270,6 +258,8 @@ struct BallotPage {
     notice: Option<String>,
     error: Option<String>,
     base: &'static str,
+    /// A booth tablet: the kiosk header, no way out of the booth (issue 12).
+    kiosk: bool,
     principal: Option<i64>,
     /// The nomination primary's ballot has its own instructions (no write-in line).
     instructions: &'static str,
@@ -288,6 +278,7 @@ struct ReviewPage {
     csrf: String,
     heading: String,
     base: &'static str,
+    kiosk: bool,
     blank: bool,
     summary: Vec<(&'static str, Vec<(String, bool)>)>,
     hidden: Vec<(String, String)>,
@@ -314,9 +305,19 @@ struct MessagePage {
     body: String,
     others: Vec<(i64, String)>,
     again: Option<&'static str>,
+    kiosk: bool,
 }
 
 fn message(lang: Lang, title: &str, body: String, again: Option<&'static str>) -> Response {
+    message_page(lang, title, body, again, false)
+}
+
+/// A message on a booth tablet: the kiosk header, and an error keeps its status.
+fn booth_message(lang: Lang, body: String) -> Response {
+    message_page(lang, "booth.title", body, Some("/booth"), true)
+}
+
+fn message_page(lang: Lang, title: &str, body: String, again: Option<&'static str>, kiosk: bool) -> Response {
     MessagePage {
         t: Tr(lang),
         user: None,
@@ -325,14 +326,26 @@ fn message(lang: Lang, title: &str, body: String, again: Option<&'static str>) -
         body,
         others: Vec::new(),
         again,
+        kiosk,
     }
     .into_response()
+}
+
+/// An error on a booth tablet: its status and message, on a kiosk page (never the site's
+/// header, whose links lead out of the booth).
+fn booth_error(lang: Lang, err: ServiceError) -> Response {
+    let body = crate::web::error::messages(lang, &err, "").join(" ");
+    // The status (and, for an internal error, the log line) as everywhere else.
+    let status = HtmlError { lang, err }.into_response().status();
+    let mut page = booth_message(lang, body);
+    *page.status_mut() = status;
+    page
 }
 
 // ---- remote voting ----
 
 async fn signin_page(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> Response {
-    if voter_of(&state, &headers).is_some() {
+    if voter_of(&state, &headers).await.is_some() {
         return Redirect::to("/vote/ballot").into_response();
     }
     SigninPage { t: Tr(lang), user: None, csrf: String::new(), error: None }.into_response()
@@ -344,24 +357,57 @@ struct SigninForm {
     code: String,
 }
 
-async fn signin(State(state): State<AppState>, lang: Lang, Form(f): Form<SigninForm>) -> Response {
-    let found = svc::voter_by_code(&state.store, &state.secrets.voting_code_key, &f.code).await;
-    let Ok(Some((election_id, resident_id))) = found else {
-        let error = Some(text(lang, "err.voting_code").to_string());
-        return SigninPage { t: Tr(lang), user: None, csrf: String::new(), error }.into_response();
-    };
-    let exp = crate::store::now_ms() + VOTER_TTL_MS;
-    let body = format!("{election_id}.{resident_id}.{exp}");
-    let value = format!("{body}.{}", mac(&state.secrets.session_key, "voter", &body));
-    (
-        [(header::SET_COOKIE, set_cookie(VOTER_COOKIE, &value, state.config.secure_cookies, None))],
-        Redirect::to("/vote/ballot"),
+async fn signin(
+    State(state): State<AppState>,
+    lang: Lang,
+    peer: PeerAddr,
+    headers: HeaderMap,
+    Form(f): Form<SigninForm>,
+) -> Response {
+    let address = crate::web::staff::account::client_ip(peer.0, &headers);
+    let signed_in = voter_sessions::sign_in(
+        &state.store,
+        &state.secrets.session_key,
+        &state.secrets.voting_code_key,
+        &f.code,
+        &address,
     )
-        .into_response()
+    .await;
+    match signed_in {
+        Ok(Some(token)) => (
+            [(header::SET_COOKIE, set_cookie(VOTER_COOKIE, &token, state.config.secure_cookies, None))],
+            Redirect::to("/vote/ballot"),
+        )
+            .into_response(),
+        Ok(None) => {
+            let error = Some(text(lang, "err.voting_code").to_string());
+            (StatusCode::UNAUTHORIZED, SigninPage { t: Tr(lang), user: None, csrf: String::new(), error })
+                .into_response()
+        }
+        Err(err @ ServiceError::RateLimited { .. }) => {
+            let retry = match &err {
+                ServiceError::RateLimited { retry_after_s, .. } => *retry_after_s,
+                _ => 60,
+            };
+            let error = Some(crate::web::error::messages(lang, &err, "").join(" "));
+            let mut resp =
+                (StatusCode::TOO_MANY_REQUESTS, SigninPage { t: Tr(lang), user: None, csrf: String::new(), error })
+                    .into_response();
+            if let Ok(v) = axum::http::HeaderValue::from_str(&retry.to_string()) {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            resp
+        }
+        Err(err) => HtmlError { lang, err }.into_response(),
+    }
 }
 
 async fn signout(headers: HeaderMap, State(state): State<AppState>) -> Response {
-    let _ = voter_of(&state, &headers);
+    if let Some(v) = voter_of(&state, &headers).await
+        && let Err(e) = voter_sessions::sign_out(&state.store, &v).await
+    {
+        tracing::warn!(error = %e, "voter sign-out failed");
+    }
     ([(header::SET_COOKIE, set_cookie(VOTER_COOKIE, "", state.config.secure_cookies, Some(0)))], Redirect::to("/vote"))
         .into_response()
 }
@@ -412,7 +458,7 @@ async fn ballot_page(
     headers: HeaderMap,
     Query(q): Query<ForQuery>,
 ) -> Response {
-    let Some(v) = voter_of(&state, &headers) else { return Redirect::to("/vote").into_response() };
+    let Some(v) = voter_of(&state, &headers).await else { return Redirect::to("/vote").into_response() };
     render_ballot(&state, lang, &v, q.principal, &Marks::default(), None).await
 }
 
@@ -441,6 +487,7 @@ async fn render_ballot(
             body: text(lang, "err.already_voted").into(),
             others,
             again: None,
+            kiosk: false,
         }
         .into_response();
     }
@@ -461,6 +508,7 @@ async fn render_ballot(
         notice,
         error,
         base: "/vote",
+        kiosk: false,
         principal: whom,
         instructions: instructions(lang, &paper),
         posts,
@@ -518,6 +566,7 @@ async fn review_page(
         csrf,
         heading: heading(state, lang, election_id).await,
         base,
+        kiosk: base == "/booth",
         blank,
         summary,
         hidden: form.hidden(),
@@ -538,7 +587,7 @@ fn csrf_refused(lang: Lang) -> Response {
 }
 
 async fn review(State(state): State<AppState>, lang: Lang, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    let Some(v) = voter_of(&state, &headers) else { return Redirect::to("/vote").into_response() };
+    let Some(v) = voter_of(&state, &headers).await else { return Redirect::to("/vote").into_response() };
     let form = parse_form(&body);
     if !same_token(&form.csrf, &v.csrf) {
         return csrf_refused(lang);
@@ -550,7 +599,7 @@ async fn review(State(state): State<AppState>, lang: Lang, headers: HeaderMap, b
 }
 
 async fn edit(State(state): State<AppState>, lang: Lang, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    let Some(v) = voter_of(&state, &headers) else { return Redirect::to("/vote").into_response() };
+    let Some(v) = voter_of(&state, &headers).await else { return Redirect::to("/vote").into_response() };
     let form = parse_form(&body);
     if !same_token(&form.csrf, &v.csrf) {
         return csrf_refused(lang);
@@ -559,7 +608,7 @@ async fn edit(State(state): State<AppState>, lang: Lang, headers: HeaderMap, bod
 }
 
 async fn cast(State(state): State<AppState>, lang: Lang, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    let Some(v) = voter_of(&state, &headers) else { return Redirect::to("/vote").into_response() };
+    let Some(v) = voter_of(&state, &headers).await else { return Redirect::to("/vote").into_response() };
     let form = parse_form(&body);
     if !same_token(&form.csrf, &v.csrf) {
         return csrf_refused(lang);
@@ -570,6 +619,11 @@ async fn cast(State(state): State<AppState>, lang: Lang, headers: HeaderMap, bod
             let round =
                 svc::current(&state.store, v.election_id).await.ok().flatten().map(|c| c.0.round_no).unwrap_or(1);
             let others = open_principals(&state, &v, round).await;
+            // The ballot is in: the session ends with it (issue 12), unless this voter is a
+            // proxy with a principal's ballot still to cast.
+            if let Err(e) = voter_sessions::end_after_cast(&state.store, &v, !others.is_empty()).await {
+                tracing::warn!(error = %e, "voter session not ended after a cast");
+            }
             ReceiptPage { t: Tr(lang), user: None, csrf: v.csrf.clone(), receipt: Some(receipt), others, booth: false }
                 .into_response()
         }
@@ -588,8 +642,9 @@ struct BoothSetup {
     name: String,
 }
 
-/// A clerk (signed in on the tablet) registers it as a booth; the tablet keeps the token and
-/// the clerk's session is not needed on it afterwards.
+/// A clerk (signed in on the tablet) registers it as a booth. The clerk's session on this
+/// device ends with it (issue 12: a voter in the booth must find no one signed in); the tablet
+/// keeps only the booth token, which opens nothing but the booth's ballot.
 async fn booth_setup(
     State(state): State<AppState>,
     lang: Lang,
@@ -599,12 +654,21 @@ async fn booth_setup(
     if !same_token(&f.csrf, &s.csrf) {
         return csrf_refused(lang);
     }
-    match svc::register_booth(&state.store, &s.staff, f.election_id, &f.station, &f.name).await {
-        Ok((_, token)) => (
-            [(header::SET_COOKIE, set_cookie(BOOTH_COOKIE, &token, state.config.secure_cookies, Some(86_400 * 3)))],
-            Redirect::to("/booth"),
-        )
-            .into_response(),
+    let this_device = crate::service::accounts::session_hash(&state.secrets.session_key, &s.token);
+    match svc::register_booth(&state.store, &s.staff, f.election_id, &f.station, &f.name, Some(&this_device)).await {
+        Ok((_, token)) => {
+            let mut resp = Redirect::to("/booth").into_response();
+            let cookies = [
+                set_cookie(BOOTH_COOKIE, &token, state.config.secure_cookies, Some(86_400 * 3)),
+                crate::web::auth::clear_session_cookie(),
+            ];
+            for c in cookies {
+                if let Ok(v) = axum::http::HeaderValue::from_str(&c) {
+                    resp.headers_mut().append(header::SET_COOKIE, v);
+                }
+            }
+            resp
+        }
         Err(err) => HtmlError { lang, err }.into_response(),
     }
 }
@@ -618,11 +682,11 @@ async fn booth_of(state: &AppState, headers: &HeaderMap) -> Option<(st::BoothRow
 /// Locked: "check in with a clerk". Unlocked: the ballot, for exactly one voter.
 async fn booth_page(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> Response {
     let Some((b, token)) = booth_of(&state, &headers).await else {
-        return message(lang, "booth.title", text(lang, "booth.not_set_up").into(), None);
+        return booth_message(lang, text(lang, "booth.not_set_up").into());
     };
     let open = svc::current(&state.store, b.election_id).await.ok().flatten().filter(|(p, _)| p.status == "open");
     let Some((poll, paper)) = open.filter(|(p, _)| b.unlocked_round == Some(p.round_no)) else {
-        return message(lang, "booth.title", format!("{} · {}", b.name, text(lang, "booth.locked")), Some("/booth"));
+        return booth_message(lang, format!("{} · {}", b.name, text(lang, "booth.locked")));
     };
     let _ = poll;
     let posts = post_views(&state, lang, b.election_id, &paper, &Marks::default()).await;
@@ -634,6 +698,7 @@ async fn booth_page(State(state): State<AppState>, lang: Lang, headers: HeaderMa
         notice: Some(format!("{} · {}", b.station, b.name)),
         error: None,
         base: "/booth",
+        kiosk: true,
         principal: None,
         instructions: instructions(lang, &paper),
         posts,
@@ -651,7 +716,7 @@ async fn booth_form(
     let form = parse_form(body);
     let csrf = booth_csrf(state, &token);
     if !same_token(&form.csrf, &csrf) {
-        return Err(csrf_refused(lang));
+        return Err(booth_error(lang, ServiceError::Forbidden));
     }
     Ok((b, csrf, form))
 }
@@ -681,7 +746,7 @@ async fn booth_ballot(
     error: Option<String>,
 ) -> Response {
     let Ok(Some((_, paper))) = svc::current(&state.store, b.election_id).await else {
-        return message(lang, "booth.title", text(lang, "err.polls_not_open").into(), Some("/booth"));
+        return booth_message(lang, text(lang, "err.polls_not_open").into());
     };
     let posts = post_views(state, lang, b.election_id, &paper, marks).await;
     BallotPage {
@@ -692,6 +757,7 @@ async fn booth_ballot(
         notice: Some(format!("{} · {}", b.station, b.name)),
         error,
         base: "/booth",
+        kiosk: true,
         principal: None,
         instructions: instructions(lang, &paper),
         posts,
@@ -731,7 +797,7 @@ async fn booth_cast(
             booth: true,
         }
         .into_response(),
-        Err(err) => HtmlError { lang, err }.into_response(),
+        Err(err) => booth_error(lang, err),
     }
 }
 

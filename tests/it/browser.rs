@@ -273,8 +273,13 @@ async fn a_resident_votes_on_a_phone_and_cannot_vote_again() {
     // The receipt is found in the public log.
     b.find(Locator::Css("a[href^='/receipt']")).await.unwrap().click().await.unwrap();
     b.wait().for_element(Locator::Css("p.notice")).await.unwrap();
-    // Back to the ballot: refused, whatever the voter tries.
+    // Back to the ballot: the cast ended the session (issue 12), so it asks for the code;
+    // with the code again, refused, whatever the voter tries.
     b.goto(&format!("{base}/vote/ballot")).await.unwrap();
+    b.wait().for_element(Locator::Id("code")).await.unwrap();
+    b.find(Locator::Id("code")).await.unwrap().send_keys(&p.codes[&voter]).await.unwrap();
+    b.find(Locator::Css("form[action='/vote/signin'] button")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css("main section")).await.unwrap();
     let page = b.source().await.unwrap();
     assert!(page.contains("已经领取过选票"), "{page}");
     let marked = app
@@ -285,8 +290,9 @@ async fn a_resident_votes_on_a_phone_and_cannot_vote_again() {
     b.clone().close().await.unwrap();
 }
 
-/// Issue 6: a clerk sets up a booth tablet, checks a voter in by name and unlocks the booth;
-/// the tablet takes exactly one ballot and locks again.
+/// Issue 6: a clerk sets up a booth tablet and checks a voter in to it; the tablet takes
+/// exactly one ballot and locks again. Issue 12: the tablet is a kiosk — the voter in the booth
+/// taps the header, tries the staff pages and the check-in, and no staff page opens.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clerk_checks_in_and_the_booth_takes_one_ballot() {
     let app = TestApp::sqlite().await;
@@ -308,16 +314,33 @@ async fn clerk_checks_in_and_the_booth_takes_one_ballot() {
     b.find(Locator::Css("form[action='/booth/setup'] button")).await.unwrap().click().await.unwrap();
     b.wait().for_element(Locator::Css("form[action='/booth']")).await.unwrap();
     assert!(b.source().await.unwrap().contains("已锁定"));
-    // Check-in by name, issuing the ballot to the booth.
-    b.goto(&format!("{base}/staff/elections/{id}/polling")).await.unwrap();
-    b.find(Locator::Id("q")).await.unwrap().send_keys("杨二").await.unwrap();
-    b.find(Locator::Css("form.search button")).await.unwrap().click().await.unwrap();
-    b.wait().for_element(Locator::Css("form[action$='/checkin']")).await.unwrap();
+    // The clerk checks a voter in at the desk (another device), issuing the ballot to the booth.
+    let (_, booths) = p.clerk.api_get(&format!("/api/v1/elections/{id}/booths")).await;
+    let booth_id = booths["booths"][0]["id"].as_i64().unwrap();
     let voter = p.voters[14];
-    let select = b.find(Locator::Id(&format!("how-{voter}"))).await.unwrap();
-    select.select_by_label(&format!("投票站电子投票 · {} · 1号写票间", crate::polling::STATION)).await.unwrap();
-    b.find(Locator::Css("form[action$='/checkin'] button")).await.unwrap().click().await.unwrap();
-    b.wait().for_element(Locator::Css("p.notice")).await.unwrap();
+    let how = format!("booth|{}|{booth_id}", crate::polling::STATION);
+    let r = p
+        .clerk
+        .form(&format!("/staff/elections/{id}/checkin"), &[("resident_id", &voter.to_string()), ("how", &how)])
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::SEE_OTHER, "{}", r.text());
+    // The voter in the booth attacks: the header has no link to follow, and every staff
+    // page, typed in, shows the sign-in page; the check-in of another voter cannot be reached.
+    b.goto(&format!("{base}/booth")).await.unwrap();
+    b.wait().for_element(Locator::Css("fieldset.post")).await.unwrap();
+    assert!(b.find(Locator::Css("header a.brand")).await.is_err(), "the logo leads nowhere in a booth");
+    assert!(b.find(Locator::Css("a[href^='/staff']")).await.is_err(), "no staff link in a booth");
+    let other = p.voters[15];
+    for path in ["/".to_string(), "/staff".to_string(), format!("/staff/elections/{id}/polling?q=杨")] {
+        b.goto(&format!("{base}{path}")).await.unwrap();
+        b.wait().for_element(Locator::Css("main")).await.unwrap();
+        let url = b.current_url().await.unwrap();
+        assert!(url.path() == "/login", "{path} opened {url} on the booth tablet");
+        assert!(b.find(Locator::Id(&format!("how-{other}"))).await.is_err(), "{path}: a check-in form opened");
+        assert!(b.find(Locator::Css("form[action='/logout']")).await.is_err(), "{path}: a staff menu opened");
+    }
+    b.goto(&format!("{base}/api/v1/elections/{id}/participation")).await.unwrap();
+    assert!(b.source().await.unwrap().contains("unauthenticated"), "the staff API refuses the tablet");
     // The booth now shows the ballot, once.
     b.goto(&format!("{base}/booth")).await.unwrap();
     b.wait().for_element(Locator::Css("fieldset.post")).await.unwrap();

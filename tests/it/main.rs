@@ -18,5 +18,6 @@ mod import;
 mod pages;
 mod polling;
 mod primary;
+mod safety;
 mod security;
 mod storage;

@@ -552,10 +552,15 @@ async fn html_voting_booth_and_paper_flow(app: TestApp) {
     let r = voter.form_raw("/vote/cast", &good).await;
     let html = r.text();
     assert!(html.contains("投票成功") && html.contains("id=\"receipt\""), "{html}");
+    // The cast ended the session (issue 12): the same cookie casts nothing more.
+    let r = voter.form_raw("/vote/cast", &good).await;
+    assert_eq!(r.location(), "/vote");
+    // Signed in again, the voter is told the ballot was received.
+    voter.form_raw("/vote/signin", &format!("code={}", huanjie::web::auth::urlencode(&code))).await;
     let again = voter.get("/vote/ballot").await;
     assert!(again.text().contains("已经领取过选票"), "{}", again.text());
-    let r = voter.form_raw("/vote/cast", &good).await;
-    assert_eq!(r.status, S::CONFLICT);
+    let (st, _) = cast(&app, id, &code, &json!({"chair": [chair.clone()]})).await;
+    assert_eq!(st, S::CONFLICT);
 
     // Booth: a clerk sets the tablet up; it stays locked until a check-in unlocks it.
     let mut tablet = app.login("hv-clerk").await;

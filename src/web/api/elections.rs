@@ -7,7 +7,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::audit::Actor;
 use crate::domain::ElectionKind;
 use crate::service::elections::{self as svc, PlanInput, deadline_code, stage_of, timetable_of};
 use crate::service::{Permission, ServiceError, voters};
@@ -237,13 +236,15 @@ async fn public_objection(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     lang: Lang,
-    _peer: PeerAddr,
+    peer: PeerAddr,
+    headers: axum::http::HeaderMap,
     Json(b): Json<ObjectionBody>,
 ) -> ApiResult {
-    let actor = Actor { user_id: None, username: "public".into(), role: "anonymous".into() };
-    let oid = voters::file_objection(&state.store, id, &actor, &b.filed_by, concerning(&b), &b.kind, &b.reason)
-        .await
-        .api(lang)?;
+    let address = crate::web::staff::account::client_ip(peer.0, &headers);
+    let oid =
+        voters::file_public_objection(&state.store, id, &address, &b.filed_by, concerning(&b), &b.kind, &b.reason)
+            .await
+            .api(lang)?;
     Ok(Json(json!({ "id": oid })))
 }
 

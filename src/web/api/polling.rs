@@ -13,12 +13,13 @@ use crate::AppState;
 use crate::domain::ballot::Marks;
 use crate::service::elections as esvc;
 use crate::service::polling::{self as svc, CheckIn};
-use crate::service::primary;
 use crate::service::{Permission, ServiceError};
+use crate::service::{limits, primary};
 use crate::store::polling as st;
-use crate::web::auth::{StaffAction, StaffJson, StaffSession};
+use crate::web::auth::{PeerAddr, StaffAction, StaffJson, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
 use crate::web::i18n::Lang;
+use crate::web::staff::account::client_ip;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -115,7 +116,9 @@ struct BoothBody {
 
 async fn register_booth(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<BoothBody>) -> ApiResult {
     let (booth_id, token) =
-        svc::register_booth(&state.store, &j.session.staff, id, &j.body.station, &j.body.name).await.api(j.lang)?;
+        svc::register_booth(&state.store, &j.session.staff, id, &j.body.station, &j.body.name, None)
+            .await
+            .api(j.lang)?;
     Ok(Json(json!({"id": booth_id, "token": token})))
 }
 
@@ -154,26 +157,37 @@ async fn cast(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     lang: Lang,
+    peer: PeerAddr,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, Response> {
     let code = bearer(&headers).ok_or_else(|| unauthenticated(lang))?;
+    let api = |err| ApiError { lang, err }.into_response();
+    // Issue 12: an address that sent too many wrong codes is refused before its code is
+    // looked at (a read only: the cast path itself writes nothing more).
+    let address = client_ip(peer.0, &headers);
+    limits::check(&state.store, &limits::CODE_FAILURES_PER_ADDRESS, &address).await.map_err(api)?;
     let b: CastBody = parse_body(lang, &body).map_err(IntoResponse::into_response)?;
     let key = &state.secrets.voting_code_key;
-    let receipt = match b.principal {
+    let cast = match b.principal {
         // A proxy: who casts must be known before the cast (their authorisation is checked).
-        Some(principal) => {
-            let voter = svc::voter_by_code(&state.store, key, code)
-                .await
-                .map_err(|e| ApiError { lang, err: e }.into_response())?
-                .filter(|(eid, _)| *eid == id)
-                .ok_or_else(|| unauthenticated(lang))?;
-            svc::cast_remote(&state.store, &state.ballots, voter, Some(principal), &b.marks).await
-        }
+        Some(principal) => match svc::voter_by_code(&state.store, key, code).await.map_err(api)? {
+            Some(voter) if voter.0 == id => {
+                svc::cast_remote(&state.store, &state.ballots, voter, Some(principal), &b.marks).await
+            }
+            _ => Err(ServiceError::Unauthenticated("err.voting_code")),
+        },
         None => svc::cast_by_code(&state.store, &state.ballots, key, id, code, &b.marks).await,
+    };
+    match cast {
+        Ok(receipt) => Ok((StatusCode::CREATED, Json(json!(receipt))).into_response()),
+        // Wrong codes count against the address and the election; past the election's budget
+        // they are slowed with a 429, while a correct code always gets through.
+        Err(ServiceError::Unauthenticated(_)) => {
+            Err(api(limits::code_failed(&state.store, &address, &id.to_string()).await))
+        }
+        Err(err) => Err(api(err)),
     }
-    .map_err(|err| ApiError { lang, err }.into_response())?;
-    Ok((StatusCode::CREATED, Json(json!(receipt))).into_response())
 }
 
 /// A booth tablet casts with its token (`X-Booth-Token`).

@@ -583,11 +583,15 @@ pub async fn public_objection(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     lang: Lang,
+    peer: crate::web::auth::PeerAddr,
+    headers: axum::http::HeaderMap,
     axum::Form(f): axum::Form<PublicObjection>,
 ) -> Result<Redirect, HtmlError> {
-    let actor = crate::audit::Actor { user_id: None, username: "public".into(), role: "anonymous".into() };
+    let address = crate::web::staff::account::client_ip(peer.0, &headers);
     let concerning = (!f.id_number.trim().is_empty()).then_some((f.name.as_str(), f.id_number.as_str()));
-    voters::file_objection(&state.store, id, &actor, &f.filed_by, concerning, &f.kind, &f.reason).await.html(lang)?;
+    voters::file_public_objection(&state.store, id, &address, &f.filed_by, concerning, &f.kind, &f.reason)
+        .await
+        .html(lang)?;
     Ok(Redirect::to(&format!("/public/elections/{id}?filed=1")))
 }
 
