@@ -175,30 +175,17 @@ impl RawResident {
     /// (`+86 139…`, a household `-1`) imports back unchanged. Rows without one (nearly all) are
     /// not copied.
     fn without_export_marks(&self) -> Option<RawResident> {
-        let restored = self.fields().map(|f| crate::report::csv::restore(f));
-        if restored.iter().zip(self.fields()).all(|(r, f)| r.len() == f.len()) {
+        if self.fields().iter().all(|f| crate::report::csv::restore(f).len() == f.len()) {
             return None;
         }
-        let [name, gender, ethnicity, birth_date, id_number, household_number, address, group_number, hukou_here,
-             months_resident, community_worker, worker_months, political_rights, household_head, phone] =
-            restored.map(str::to_string);
-        Some(RawResident {
-            name,
-            gender,
-            ethnicity,
-            birth_date,
-            id_number,
-            household_number,
-            address,
-            group_number,
-            hukou_here,
-            months_resident,
-            community_worker,
-            worker_months,
-            political_rights,
-            household_head,
-            phone,
-        })
+        // Rare (a re-imported export), so the copy may go the simple way.
+        let mut v = serde_json::to_value(self).ok()?;
+        for f in v.as_object_mut()?.values_mut() {
+            if let serde_json::Value::String(s) = f {
+                *s = crate::report::csv::restore(s).to_string();
+            }
+        }
+        serde_json::from_value(v).ok()
     }
 
     /// Parses every field and reports every problem at once (an import preview shows them all).

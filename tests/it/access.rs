@@ -86,7 +86,13 @@ async fn role_matrix(app: TestApp) {
     let street = |id: i64| json!({"role": "observer", "scope": format!("street_office:{id}")});
     // (what, method, path, body, expected status per user in `users` order)
     let rows: Vec<(&str, &str, String, serde_json::Value, [S; 5])> = vec![
-        ("list residents of C1", "GET", format!("/api/v1/communities/{}/residents", w.c1), json!(null), [ok, ok, ok, ok, nf]),
+        (
+            "list residents of C1",
+            "GET",
+            format!("/api/v1/communities/{}/residents", w.c1),
+            json!(null),
+            [ok, ok, ok, ok, nf],
+        ),
         (
             "list residents of C2 (other community, same street)",
             "GET",
@@ -288,6 +294,8 @@ async fn role_matrix(app: TestApp) {
         ),
         ("open the staff list", "GET", "/staff/users".into(), json!(null), [ok, no, no, no, ok]),
     ];
+    // Every wrong answer is collected, so one run shows them all.
+    let mut wrong = Vec::new();
     for (what, method, path, body, expected) in rows {
         for (i, c) in clients.iter_mut().enumerate() {
             seq += 2;
@@ -307,7 +315,8 @@ async fn role_matrix(app: TestApp) {
                 "POST-group" => c.api_post(&path, &json!({"number": seq, "name": format!("第{seq}组")})).await.0,
                 "POST-community" => c.api_post(&path, &json!({"code": format!("new-{seq}"), "name": "新社区"})).await.0,
                 "POST-user" => {
-                    let mut b = json!({"username": format!("u{seq}"), "display_name": "新人", "password": "long enough pw"});
+                    let mut b =
+                        json!({"username": format!("u{seq}"), "display_name": "新人", "password": "long enough pw"});
                     b["role"] = body["role"].clone();
                     b["scope"] = body["scope"].clone();
                     c.api_post(&path, &b).await.0
@@ -321,12 +330,15 @@ async fn role_matrix(app: TestApp) {
                 "PUT" => c.api_put(&path, &put_body).await.0,
                 _ => unreachable!(),
             };
-            assert_eq!(status, expected[i], "{what}: {} got {status}", users[i]);
-            if !status.is_success() {
-                assert_eq!(stored(&app).await, before, "{what}: {} was refused but something changed", users[i]);
+            if status != expected[i] {
+                wrong.push(format!("{what}: {} got {status}, expected {}", users[i], expected[i]));
+            }
+            if !status.is_success() && stored(&app).await != before {
+                wrong.push(format!("{what}: {} was refused ({status}) but something changed", users[i]));
             }
         }
     }
+    assert!(wrong.is_empty(), "{} wrong answers:\n{}", wrong.len(), wrong.join("\n"));
 }
 both!(role_matrix);
 

@@ -41,13 +41,17 @@ async fn elections_csv_neutralises_community_names(app: TestApp) {
     let day = huanjie::service::elections::today() + time::Duration::days(60);
     let plan = json!({"round": "2026", "method": "direct", "seats_chair": 1, "seats_vice_chair": 1, "seats_member": 3,
                       "profile": "national", "election_day": day.to_string(), "channels": ["paper"]});
-    let mut attacks: Vec<String> = SIGNS.iter().map(|s| format!("{s}HYPERLINK(\"http://evil.example\",\"x\")")).collect();
+    let mut attacks: Vec<String> =
+        SIGNS.iter().map(|s| format!("{s}HYPERLINK(\"http://evil.example\",\"x\")")).collect();
     // Leading tab and CR: names are trimmed at the edge, the sign after them must still be caught.
     attacks.extend(["\t=1+1".to_string(), "\r@SUM(A1)".to_string()]);
     let mut names = Vec::new();
     for (i, name) in attacks.iter().enumerate() {
         let (st, c) = api
-            .api_post(&format!("/api/v1/street-offices/{s}/communities"), &json!({"code": format!("xl-{i}"), "name": name}))
+            .api_post(
+                &format!("/api/v1/street-offices/{s}/communities"),
+                &json!({"code": format!("xl-{i}"), "name": name}),
+            )
             .await;
         assert_eq!(st, S::OK, "{c}");
         let (st, e) = api.api_post(&format!("/api/v1/communities/{}/elections", c["id"]), &plan).await;
@@ -98,7 +102,8 @@ async fn residents_csv_neutralises_and_imports_back(app: TestApp) {
     // The export imports back into another community as the same register: its own export is
     // byte for byte the first one, and the API shows the values without the mark.
     let c2 = app.community(s, "rx-c2").await;
-    let (st, b) = api.api_upload(&format!("/api/v1/communities/{c2}/imports?filename=back.csv"), export.body.clone()).await;
+    let (st, b) =
+        api.api_upload(&format!("/api/v1/communities/{c2}/imports?filename=back.csv"), export.body.clone()).await;
     assert_eq!(st, S::OK, "{b}");
     assert_eq!(b["batch"]["error_rows"], json!(0), "{b}");
     let (st, done) = api.api_post_empty(&format!("/api/v1/imports/{}/commit", b["batch"]["id"])).await;
@@ -110,7 +115,13 @@ async fn residents_csv_neutralises_and_imports_back(app: TestApp) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["name"].as_str().unwrap().into(), r["ethnicity"].as_str().unwrap().into(), r["phone"].as_str().unwrap().into()))
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().into(),
+                r["ethnicity"].as_str().unwrap().into(),
+                r["phone"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     got.sort();
     let mut want: Vec<(String, String, String)> =
