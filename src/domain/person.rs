@@ -150,8 +150,53 @@ fn parse_months(s: &str) -> Option<i64> {
 }
 
 impl RawResident {
+    fn fields(&self) -> [&String; 15] {
+        [
+            &self.name,
+            &self.gender,
+            &self.ethnicity,
+            &self.birth_date,
+            &self.id_number,
+            &self.household_number,
+            &self.address,
+            &self.group_number,
+            &self.hukou_here,
+            &self.months_resident,
+            &self.community_worker,
+            &self.worker_months,
+            &self.political_rights,
+            &self.household_head,
+            &self.phone,
+        ]
+    }
+
+    /// This row without the `'` our CSV export puts before a formula-like cell
+    /// ([`crate::report::csv::restore`]), if any field carries one: an exported register
+    /// (`+86 139…`, a household `-1`) imports back unchanged. Rows without one (nearly all) are
+    /// not copied.
+    fn without_export_marks(&self) -> Option<RawResident> {
+        if self.fields().iter().all(|f| crate::report::csv::restore(f).len() == f.len()) {
+            return None;
+        }
+        // Rare (a re-imported export), so the copy may go the simple way.
+        let mut v = serde_json::to_value(self).ok()?;
+        for f in v.as_object_mut()?.values_mut() {
+            if let serde_json::Value::String(s) = f {
+                *s = crate::report::csv::restore(s).to_string();
+            }
+        }
+        serde_json::from_value(v).ok()
+    }
+
     /// Parses every field and reports every problem at once (an import preview shows them all).
     pub fn parse(&self) -> Result<NewResident, Vec<ResidentInputError>> {
+        if let Some(r) = self.without_export_marks() {
+            return r.parse_fields();
+        }
+        self.parse_fields()
+    }
+
+    fn parse_fields(&self) -> Result<NewResident, Vec<ResidentInputError>> {
         let mut errs = Vec::new();
         let name = PersonName::parse(&self.name);
         if name.is_none() {
@@ -299,4 +344,40 @@ pub fn parse_date(s: &str) -> Option<Date> {
         return None;
     }
     Date::from_calendar_date(y, time::Month::try_from(m).ok()?, d).ok()
+}
+
+#[cfg(test)]
+mod export_mark_tests {
+    use super::*;
+
+    fn id(first17: &str) -> String {
+        let c = IdCardNumber::check_char(first17.as_bytes()).unwrap() as char;
+        format!("{first17}{c}")
+    }
+
+    #[test]
+    fn the_export_mark_before_a_formula_sign_is_taken_off() {
+        let raw = RawResident {
+            name: "王芳".into(),
+            id_number: id("11010519800506012"),
+            household_number: "'-1".into(),
+            phone: "'+86 139 0000 0000".into(),
+            ..RawResident::default()
+        };
+        let r = raw.parse().unwrap();
+        assert_eq!(r.phone, "+86 139 0000 0000");
+        assert_eq!(r.household_number.as_deref(), Some("-1"));
+    }
+
+    #[test]
+    fn an_apostrophe_that_is_not_our_mark_stays() {
+        let raw = RawResident {
+            name: "王芳".into(),
+            id_number: id("11010519800506012"),
+            household_number: "'12".into(),
+            ..RawResident::default()
+        };
+        assert_eq!(raw.parse().unwrap().household_number.as_deref(), Some("'12"));
+        assert!(raw.without_export_marks().is_none());
+    }
 }

@@ -1,5 +1,6 @@
 //! Printable output: official notices (选民名单公告, 正式候选人名单, 选举结果公告, 当选证书, ballots)
-//! and voter cards (选民证), rendered to A4 PDF.
+//! and voter cards (选民证), rendered to A4 PDF; and the CSV exports, all through one writer
+//! ([`csv::CsvSheet`]).
 //!
 //! Pure functions from plain data to bytes: no I/O besides the font compiled into the binary, no
 //! async, so handlers can call them inside `spawn_blocking` and tests can call them directly.
@@ -7,6 +8,7 @@
 //! so the caller can warn the clerk before a name is printed wrongly on a public notice.
 
 mod card;
+pub mod csv;
 mod font;
 mod notice;
 mod pdf;

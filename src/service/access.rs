@@ -1,6 +1,11 @@
 //! Who may do what, where. A staff member holds roles scoped to a street office or a community;
 //! every use case asks [`Staff::authorize`] for the permission it needs on the community it
 //! touches, and records the role that allowed it.
+//!
+//! One rule for every answer: scope first, then permission. A community, street office or
+//! anything inside one that does not exist or lies outside one's scope is `NotFound` (404), the
+//! same answer for both, so nobody can probe which ids exist; inside one's scope a missing
+//! permission is `Forbidden` (403). Validation of the request comes after both.
 
 use crate::audit::Actor;
 use crate::domain::{Role, ScopeKind};
@@ -62,15 +67,37 @@ impl Staff {
             .map(|g| g.role)
     }
 
-    pub fn authorize_street(&self, p: Permission, street_id: i64) -> Result<Role> {
+    /// The role that grants `p` on street office `street_id`: an act of the street office itself
+    /// (create communities, manage staff). The one rule of this module applies: a street office
+    /// that does not exist or lies outside one's scope answers `NotFound`; one inside it (a grant
+    /// on the office or on one of its communities) without the permission answers `Forbidden`.
+    pub async fn authorize_street(&self, store: &Store, p: Permission, street_id: i64) -> Result<Role> {
+        if registry::street_office(store, street_id).await?.is_none() || !self.sees_street(store, street_id).await? {
+            return Err(ServiceError::NotFound);
+        }
         self.street_role(p, street_id).ok_or(ServiceError::Forbidden)
+    }
+
+    /// The street-level role that grants `p` over community `community_id`: the street office's
+    /// acts on one of its communities (open an election, a recall or a by-election there, grant a
+    /// role in it). A community role never counts here, however high. Unknown or out of scope:
+    /// `NotFound`; in scope without the permission: `Forbidden`.
+    pub async fn authorize_street_over(
+        &self,
+        store: &Store,
+        p: Permission,
+        community_id: i64,
+    ) -> Result<(Role, registry::Community)> {
+        let c = self.visible_community(store, community_id).await?;
+        let role = self.street_role(p, c.street_office_id).ok_or(ServiceError::Forbidden)?;
+        Ok((role, c))
     }
 
     /// The role that grants `p` on community `community_id` (directly, or through its street
     /// office). Unknown communities and communities out of scope answer the same `NotFound`,
-    /// so ids outside one's scope cannot be probed.
+    /// so ids outside one's scope cannot be probed; in scope without `p` is `Forbidden`.
     pub async fn authorize(&self, store: &Store, p: Permission, community_id: i64) -> Result<Role> {
-        let c = registry::community(store, community_id).await?.ok_or(ServiceError::NotFound)?;
+        let c = self.visible_community(store, community_id).await?;
         let direct = self
             .grants
             .iter()
@@ -78,10 +105,16 @@ impl Staff {
         if let Some(g) = direct {
             return Ok(g.role);
         }
-        if let Some(r) = self.street_role(p, c.street_office_id) {
-            return Ok(r);
+        self.street_role(p, c.street_office_id).ok_or(ServiceError::Forbidden)
+    }
+
+    /// The community, if it exists and lies in this staff member's scope; `NotFound` otherwise
+    /// (the same answer for both, checked before any permission).
+    async fn visible_community(&self, store: &Store, community_id: i64) -> Result<registry::Community> {
+        match registry::community(store, community_id).await? {
+            Some(c) if self.can_see(&c) => Ok(c),
+            _ => Err(ServiceError::NotFound),
         }
-        if self.can_see(&c) { Err(ServiceError::Forbidden) } else { Err(ServiceError::NotFound) }
     }
 
     fn can_see(&self, c: &registry::Community) -> bool {
@@ -89,6 +122,22 @@ impl Staff {
             ScopeKind::Community => g.scope.id == c.id,
             ScopeKind::StreetOffice => g.scope.id == c.street_office_id,
         })
+    }
+
+    /// Whether street office `street_id` lies in this staff member's scope: a grant on the office
+    /// or on one of its communities (a committee member knows which office their community
+    /// belongs to).
+    async fn sees_street(&self, store: &Store, street_id: i64) -> Result<bool> {
+        for g in &self.grants {
+            let street = match g.scope.kind {
+                ScopeKind::StreetOffice => Some(g.scope.id),
+                ScopeKind::Community => registry::community(store, g.scope.id).await?.map(|c| c.street_office_id),
+            };
+            if street == Some(street_id) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Whether this person sees full ID numbers in `community_id` (observers see them masked).

@@ -65,12 +65,7 @@ pub async fn create_user(
     password: &str,
     grants: &[Grant],
 ) -> Result<i64> {
-    check_username(username)?;
-    check_new_password(password)?;
-    let display = display_name.trim();
-    if display.is_empty() || display.chars().count() > 50 || display.chars().any(char::is_control) {
-        return Err(invalid("err.display_name", "display_name"));
-    }
+    // Scope and permission first (404, then 403), then the request's own checks.
     let actor = match by {
         None => Actor::system("cli"),
         Some(staff) => {
@@ -81,6 +76,12 @@ pub async fn create_user(
             staff.actor(role.ok_or(invalid("err.role_required", "role"))?)
         }
     };
+    check_username(username)?;
+    check_new_password(password)?;
+    let display = display_name.trim();
+    if display.is_empty() || display.chars().count() > 50 || display.chars().any(char::is_control) {
+        return Err(invalid("err.display_name", "display_name"));
+    }
     for g in grants {
         scope_exists(store, g.scope).await?;
     }
@@ -118,19 +119,20 @@ async fn scope_exists(store: &Store, scope: Scope) -> Result<()> {
     if found { Ok(()) } else { Err(invalid("err.scope", "scope")) }
 }
 
-/// A street admin may grant any role within their street office (and its communities).
+/// A street admin may grant any role within their street office (and its communities). The
+/// scope named in the grant is checked like any other object: unknown or outside the granter's
+/// scope is `NotFound`, inside it without `ManageUsers` is `Forbidden`, and only then is the
+/// role/scope combination validated.
 async fn authorize_grant(store: &Store, staff: &Staff, g: &Grant) -> Result<Role> {
-    let street = match g.scope.kind {
-        ScopeKind::StreetOffice => g.scope.id,
-        ScopeKind::Community => {
-            registry::community(store, g.scope.id).await?.ok_or(ServiceError::NotFound)?.street_office_id
-        }
+    let role = match g.scope.kind {
+        ScopeKind::StreetOffice => staff.authorize_street(store, super::Permission::ManageUsers, g.scope.id).await?,
+        ScopeKind::Community => staff.authorize_street_over(store, super::Permission::ManageUsers, g.scope.id).await?.0,
     };
     // Street-office-wide roles are only street_admin and observer.
     if g.scope.kind == ScopeKind::StreetOffice && !matches!(g.role, Role::StreetAdmin | Role::Observer) {
         return Err(invalid("err.role_scope", "scope"));
     }
-    staff.authorize_street(super::Permission::ManageUsers, street)
+    Ok(role)
 }
 
 pub async fn grant_role(store: &Store, staff: &Staff, user_id: i64, g: Grant) -> Result<()> {

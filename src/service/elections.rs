@@ -187,6 +187,8 @@ pub async fn open(
     kind: ElectionKind,
     input: &PlanInput,
 ) -> Result<i64> {
+    // Scope and permission before the request's own checks (404, then 403, then 422).
+    staff.authorize_street_over(store, Permission::OpenElection, community_id).await?;
     // The round is the year of the re-election (e.g. 2026): one spelling only, because one
     // place only (LAW.md §3) is enforced per round.
     let round = round.trim().trim_end_matches('年');
@@ -210,9 +212,7 @@ pub async fn open_in_round(
     input: &PlanInput,
     extra: serde_json::Value,
 ) -> Result<(i64, Tx)> {
-    let c = crate::store::registry::community(store, community_id).await?.ok_or(ServiceError::NotFound)?;
-    let role =
-        staff.authorize_street(Permission::OpenElection, c.street_office_id).map_err(|_| ServiceError::NotFound)?;
+    let (role, _) = staff.authorize_street_over(store, Permission::OpenElection, community_id).await?;
     let plan = validate(input, Stage::Draft, kind)?;
     let profile_json = serde_json::to_string(&plan.profile).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let stations = serde_json::to_string(&plan.stations).map_err(|e| ServiceError::Internal(e.to_string()))?;

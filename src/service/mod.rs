@@ -8,6 +8,7 @@ pub mod cast;
 pub mod committee;
 pub mod counting;
 pub mod elections;
+pub mod export;
 pub mod import;
 pub mod limits;
 pub mod nominations;

@@ -77,8 +77,7 @@ fn plan_like(term: &ElectionRow, day: &str, seats: (i64, i64, i64)) -> PlanInput
 /// street office): the profile's share of the term's voters sign, with written reasons.
 pub async fn open_recall(store: &Store, staff: &Staff, term_id: i64, input: &RecallInput) -> Result<i64> {
     let term = est::get(store, term_id).await?.ok_or(ServiceError::NotFound)?;
-    let c = crate::store::registry::community(store, term.community_id).await?.ok_or(ServiceError::NotFound)?;
-    staff.authorize_street(Permission::OpenElection, c.street_office_id).map_err(|_| ServiceError::NotFound)?;
+    staff.authorize_street_over(store, Permission::OpenElection, term.community_id).await?;
     if !in_office(&term) {
         return Err(law("not_in_office", "LAW.md §9", term.stage.clone()));
     }
@@ -257,8 +256,7 @@ pub struct ByElectionInput {
 /// vote (LAW.md §9 [N] Art. 18); its own round, so voters of the term register again.
 pub async fn open_by_election(store: &Store, staff: &Staff, term_id: i64, input: &ByElectionInput) -> Result<i64> {
     let term = est::get(store, term_id).await?.ok_or(ServiceError::NotFound)?;
-    let c = crate::store::registry::community(store, term.community_id).await?.ok_or(ServiceError::NotFound)?;
-    staff.authorize_street(Permission::OpenElection, c.street_office_id).map_err(|_| ServiceError::NotFound)?;
+    staff.authorize_street_over(store, Permission::OpenElection, term.community_id).await?;
     let open: Vec<rst::VacancyRow> =
         rst::vacancies(store, term_id).await?.into_iter().filter(|v| v.byelection_id.is_none()).collect();
     if open.is_empty() {

@@ -42,7 +42,7 @@ pub async fn create_street_office(store: &Store, actor: &Actor, code: &str, name
 }
 
 pub async fn create_community(store: &Store, staff: &Staff, street_id: i64, code: &str, name: &str) -> Result<i64> {
-    let role = staff.authorize_street(Permission::ManageCommunities, street_id)?;
+    let role = staff.authorize_street(store, Permission::ManageCommunities, street_id).await?;
     check_code(code)?;
     let name = check_title(name, "name")?;
     create_community_as(store, &staff.actor(role), street_id, code, &name).await

@@ -172,12 +172,12 @@ async fn deadlines_plan_rules_and_frozen_plan(app: TestApp) {
     p["stations"] = json!([{"name": "流动票箱一", "mobile": true, "supervisors": ["甲", "乙"]}]);
     let (st, body) = w.admin.api_post(&format!("/api/v1/communities/{}/elections", w.c), &p).await;
     assert_eq!((st, body["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("mobile_box_supervisors")));
-    // Only the street office opens elections; a committee member cannot.
+    // Only the street office opens elections; a committee member (in scope) is refused, 403.
     let (st, _) = w
         .committee
         .api_post(&format!("/api/v1/communities/{}/elections", w.c), &plan(today() + Duration::days(40)))
         .await;
-    assert_eq!(st, S::NOT_FOUND);
+    assert_eq!(st, S::FORBIDDEN);
     // A lawful plan, with the timetable from the law engine.
     let day = today() + Duration::days(40);
     resident(&mut w.admin, w.c, "选民甲", years_before(day, 30), 41, json!({})).await;

@@ -14,6 +14,7 @@ mod cli;
 mod counting;
 mod crash;
 mod elections;
+mod exports;
 mod import;
 mod pages;
 mod polling;

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::domain::{ElectionKind, Stage};
+use crate::report::csv::CsvSheet;
 use crate::service::elections::{self as svc, PlanInput, Station, deadline_code, stage_of, timetable_of, today};
 use crate::service::voters::{self, Card, fingerprint, mask_name};
 use crate::service::{Permission, ServiceError};
@@ -730,30 +731,25 @@ pub async fn dashboard(
 
 pub async fn dashboard_csv(State(state): State<AppState>, lang: Lang, s: StaffSession) -> Result<Response, HtmlError> {
     let rows = dashboard_rows(&state, lang, &s).await?;
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        let _ = w.write_record(["id", "社区", "阶段", "选举日", "下一期限", "期限日期", "逾期", "选民数"]);
-        for r in &rows {
-            let _ = w.write_record([
-                r.id.to_string(),
-                r.community.clone(),
-                r.stage.to_string(),
-                r.election_day.clone(),
-                r.next.clone(),
-                r.next_date.clone(),
-                if r.late { "是".into() } else { "否".into() },
-                r.voters.to_string(),
-            ]);
-        }
-        let _ = w.flush();
+    let mut sheet = CsvSheet::new(["id", "社区", "阶段", "选举日", "下一期限", "期限日期", "逾期", "选民数"]);
+    for r in &rows {
+        sheet.row([
+            r.id.to_string(),
+            r.community.clone(),
+            r.stage.to_string(),
+            r.election_day.clone(),
+            r.next.clone(),
+            r.next_date.clone(),
+            if r.late { "是".into() } else { "否".into() },
+            r.voters.to_string(),
+        ]);
     }
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
             (header::CONTENT_DISPOSITION, "attachment; filename=\"elections.csv\""),
         ],
-        out,
+        sheet.into_bytes(),
     )
         .into_response())
 }

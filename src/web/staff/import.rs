@@ -184,7 +184,7 @@ pub async fn export(
     lang: Lang,
     s: StaffSession,
 ) -> Result<Response, HtmlError> {
-    let csv = svc::export_csv(&state.store, &s.staff, id).await.html(lang)?;
+    let csv = crate::service::export::residents_csv(&state.store, &s.staff, id).await.html(lang)?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
