@@ -430,8 +430,8 @@ impl Gen {
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
     }
-    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len())]
+    fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
+        xs[self.below(xs.len())]
     }
     fn bytes(&mut self, n: usize) -> Vec<u8> {
         (0..n).map(|_| self.next() as u8).collect()
@@ -487,7 +487,7 @@ fn hostile_sheet(g: &mut Gen) -> String {
     for _ in 0..g.below(80) {
         match g.below(6) {
             0 | 1 => {
-                let name = *g.pick(NAMES);
+                let name = g.pick(NAMES);
                 let mut tag = format!("<{name}");
                 for _ in 0..g.below(4) {
                     match g.below(4) {
@@ -510,7 +510,7 @@ fn hostile_sheet(g: &mut Gen) -> String {
                     s.push_str(&format!("</{name}>"));
                 }
             }
-            3 => s.push_str(*g.pick(TEXT)),
+            3 => s.push_str(g.pick(TEXT)),
             4 => {
                 let depth = g.below(150);
                 s.push_str(&"<is>".repeat(depth));
@@ -597,7 +597,7 @@ fn fuzz_import_parsers() {
                     &[b",", b"\"", b"\n", b"\r\n", "姓名".as_bytes(), b"x", b"\0", b"\xEF\xBB\xBF", b""];
                 let mut f = Vec::new();
                 for _ in 0..g.below(400) {
-                    f.extend_from_slice(*g.pick(atoms));
+                    f.extend_from_slice(g.pick(atoms));
                 }
                 f
             }
