@@ -3,9 +3,7 @@
 //! for a preview; the operator confirms; then every row is written in one transaction.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -14,6 +12,10 @@ use super::{Result, ServiceError, invalid};
 use crate::audit::{self, Actor, EventKind, SYSTEM_LOG};
 use crate::domain::{NewResident, RawResident, ResidentInputError};
 use crate::store::{Store, imports, now_ms, registry};
+
+mod xlsx;
+
+pub use xlsx::XlsxStats;
 
 /// Column headers understood, Chinese first. Matching ignores spaces and a trailing "*".
 pub const COLUMNS: &[(&str, &[&str])] = &[
@@ -39,9 +41,71 @@ pub fn column_label(field: &str) -> &'static str {
     COLUMNS.iter().find(|(f, _)| *f == field).map(|(_, names)| names[0]).unwrap_or("")
 }
 
+// What one file may hold. Each cap bounds memory or time for one request; a file past any of
+// them is refused with its own message before anything is staged.
 /// The largest file accepted (a 100,000-row register is ~15 MB as CSV).
 pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+/// Data rows (the header is one more).
 pub const MAX_ROWS: usize = 200_000;
+/// Columns, A to BL.
+pub const MAX_COLUMNS: usize = 64;
+/// Cells kept, counting the empty ones left of the last filled cell of each row.
+pub const MAX_CELLS: usize = 4_000_000;
+/// Text kept from all cells together, and for XLSX the shared strings together.
+pub const MAX_TEXT_BYTES: usize = 64 * 1024 * 1024;
+/// Bytes an XLSX file may really unpack to, all its parts together (zip bombs stop here).
+pub const MAX_UNPACKED_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Why a file cannot be read; each has a message for the operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum SheetError {
+    #[error("not a valid CSV table")]
+    Csv,
+    #[error("unknown text encoding")]
+    Encoding,
+    #[error("not a readable XLSX file")]
+    Xlsx,
+    #[error("old binary .xls")]
+    Xls,
+    #[error("file larger than {MAX_FILE_BYTES} bytes")]
+    TooBig,
+    #[error("more than {MAX_ROWS} rows")]
+    TooManyRows,
+    #[error("more than {MAX_COLUMNS} columns")]
+    TooManyColumns,
+    #[error("more than {MAX_CELLS} cells")]
+    TooManyCells,
+    #[error("more than {MAX_TEXT_BYTES} bytes of text, or a cell too long")]
+    TooMuchText,
+    #[error("the declared sheet range is past the row or column limit")]
+    Dimension,
+    #[error("unpacks to more than {MAX_UNPACKED_BYTES} bytes")]
+    Unpacked,
+}
+
+impl SheetError {
+    pub fn key(self) -> &'static str {
+        match self {
+            SheetError::Csv => "err.import.csv",
+            SheetError::Encoding => "err.import.encoding",
+            SheetError::Xlsx => "err.import.xlsx",
+            SheetError::Xls => "err.import.xls",
+            SheetError::TooBig => "err.import.too_big",
+            SheetError::TooManyRows => "err.import.too_many",
+            SheetError::TooManyColumns => "err.import.limit.columns",
+            SheetError::TooManyCells => "err.import.limit.cells",
+            SheetError::TooMuchText => "err.import.limit.text",
+            SheetError::Dimension => "err.import.limit.range",
+            SheetError::Unpacked => "err.import.limit.unpacked",
+        }
+    }
+}
+
+impl From<SheetError> for ServiceError {
+    fn from(e: SheetError) -> Self {
+        invalid(e.key(), "file")
+    }
+}
 
 /// A spreadsheet as header + rows of text cells, with 1-based row numbers as the operator sees
 /// them in Excel (the header is row 1).
@@ -50,96 +114,121 @@ pub struct Sheet {
     pub rows: Vec<(i64, Vec<String>)>,
 }
 
+/// What reading a file kept and unpacked, to check the caps hold.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ReadStats {
+    pub cells: usize,
+    pub text_bytes: usize,
+    pub xlsx: XlsxStats,
+}
+
+/// Collects rows within the caps; both readers fill one.
+#[derive(Default)]
+pub struct SheetBuilder {
+    headers: Option<Vec<String>>,
+    rows: Vec<(i64, Vec<String>)>,
+    cells: usize,
+    text_bytes: usize,
+}
+
+impl SheetBuilder {
+    fn has_header(&self) -> bool {
+        self.headers.is_some()
+    }
+
+    fn count(&mut self, cells: &[String]) -> std::result::Result<(), SheetError> {
+        if cells.len() > MAX_COLUMNS {
+            return Err(SheetError::TooManyColumns);
+        }
+        self.cells += cells.len();
+        self.text_bytes += cells.iter().map(String::len).sum::<usize>();
+        if self.cells > MAX_CELLS {
+            return Err(SheetError::TooManyCells);
+        }
+        if self.text_bytes > MAX_TEXT_BYTES {
+            return Err(SheetError::TooMuchText);
+        }
+        Ok(())
+    }
+
+    fn header(&mut self, cells: Vec<String>) -> std::result::Result<(), SheetError> {
+        self.count(&cells)?;
+        self.headers = Some(cells);
+        Ok(())
+    }
+
+    fn row(&mut self, row_no: i64, cells: Vec<String>) -> std::result::Result<(), SheetError> {
+        self.count(&cells)?;
+        self.rows.push((row_no, cells));
+        if self.rows.len() > MAX_ROWS {
+            return Err(SheetError::TooManyRows);
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> (Sheet, ReadStats) {
+        let stats = ReadStats { cells: self.cells, text_bytes: self.text_bytes, ..Default::default() };
+        (Sheet { headers: self.headers.unwrap_or_default(), rows: self.rows }, stats)
+    }
+}
+
 /// Reads CSV or XLSX bytes. Text that is not UTF-8 is read as GB18030 (a superset of GBK).
 pub fn read_sheet(bytes: &[u8]) -> Result<Sheet> {
+    Ok(parse_sheet(bytes)?.0)
+}
+
+/// [`read_sheet`] with what reading cost, and the typed error.
+pub fn parse_sheet(bytes: &[u8]) -> std::result::Result<(Sheet, ReadStats), SheetError> {
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(invalid("err.import.too_big", "file"));
+        return Err(SheetError::TooBig);
     }
+    let mut out = SheetBuilder::default();
     if bytes.starts_with(b"PK\x03\x04") {
-        return read_xlsx(bytes);
+        let x = xlsx::read(bytes, &mut out)?;
+        let (sheet, stats) = out.finish();
+        return Ok((sheet, ReadStats { xlsx: x, ..stats }));
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         // Old binary .xls: ask for "save as .xlsx or CSV" rather than guessing.
-        return Err(invalid("err.import.xls", "file"));
+        return Err(SheetError::Xls);
     }
-    let text = decode_text(bytes)?;
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-    let mut headers = Vec::new();
-    let mut rows = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(|_| invalid("err.import.csv", "file"))?;
-        let cells: Vec<String> = rec.iter().map(|c| c.trim().to_string()).collect();
-        if i == 0 {
-            headers = cells;
-        } else if cells.iter().any(|c| !c.is_empty()) {
-            rows.push((i as i64 + 1, cells));
-            if rows.len() > MAX_ROWS {
-                return Err(invalid("err.import.too_many", "file"));
-            }
-        }
-    }
-    Ok(Sheet { headers, rows })
+    read_csv(bytes, &mut out)?;
+    Ok(out.finish())
 }
 
-pub fn decode_text(bytes: &[u8]) -> Result<String> {
+fn read_csv(bytes: &[u8], out: &mut SheetBuilder) -> std::result::Result<(), SheetError> {
+    let text = decode_text(bytes).map_err(|_| SheetError::Encoding)?;
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut rec = csv::StringRecord::new();
+    // Row numbers count records, as Excel shows the rows of a CSV file.
+    let mut row_no = 0i64;
+    while rdr.read_record(&mut rec).map_err(|_| SheetError::Csv)? {
+        row_no += 1;
+        // Trailing empty fields (",,,," that Excel leaves) cost nothing and are dropped.
+        let width = rec.iter().enumerate().filter(|(_, c)| !c.trim().is_empty()).last().map_or(0, |(i, _)| i + 1);
+        if width > MAX_COLUMNS {
+            return Err(SheetError::TooManyColumns);
+        }
+        let cells: Vec<String> = rec.iter().take(width).map(|c| c.trim().to_string()).collect();
+        if row_no == 1 {
+            out.header(cells)?;
+        } else if !cells.is_empty() {
+            out.row(row_no, cells)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn decode_text(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>> {
     let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Ok(s) = std::str::from_utf8(b) {
-        return Ok(s.to_string());
+        return Ok(s.into());
     }
     let (s, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(b);
     if had_errors || s.contains('\0') {
         return Err(invalid("err.import.encoding", "file"));
     }
-    Ok(s.into_owned())
-}
-
-fn cell_text(d: &Data) -> String {
-    match d {
-        Data::Empty => String::new(),
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_string(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => {
-            if *b {
-                "是".into()
-            } else {
-                "否".into()
-            }
-        }
-        Data::DateTime(dt) => excel_date(dt.as_f64()).unwrap_or_default(),
-        Data::Error(_) => "#ERROR".into(),
-    }
-}
-
-/// Excel's serial date (days since 1899-12-30 in the 1900 system) as YYYY-MM-DD.
-fn excel_date(serial: f64) -> Option<String> {
-    let base = time::macros::date!(1899 - 12 - 30);
-    let d = base.checked_add(time::Duration::days(serial.floor() as i64))?;
-    Some(d.to_string())
-}
-
-fn read_xlsx(bytes: &[u8]) -> Result<Sheet> {
-    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| invalid("err.import.xlsx", "file"))?;
-    let range = wb
-        .worksheet_range_at(0)
-        .ok_or(invalid("err.import.xlsx", "file"))?
-        .map_err(|_| invalid("err.import.xlsx", "file"))?;
-    let (first_row, _) = range.start().unwrap_or((0, 0));
-    let mut headers = Vec::new();
-    let mut rows = Vec::new();
-    for (i, r) in range.rows().enumerate() {
-        let cells: Vec<String> = r.iter().map(cell_text).collect();
-        if i == 0 {
-            headers = cells;
-        } else if cells.iter().any(|c| !c.is_empty()) {
-            rows.push((i as i64 + 1 + i64::from(first_row), cells));
-            if rows.len() > MAX_ROWS {
-                return Err(invalid("err.import.too_many", "file"));
-            }
-        }
-    }
-    Ok(Sheet { headers, rows })
+    Ok(s)
 }
 
 /// Maps header cells to field names; name and ID number columns are required.
@@ -190,26 +279,27 @@ fn raw_from_cells(map: &[Option<&'static str>], cells: &[String]) -> RawResident
 /// Parses, checks and stages a file; returns the batch id for the preview.
 pub async fn preview(store: &Store, staff: &Staff, community_id: i64, filename: &str, bytes: &[u8]) -> Result<i64> {
     let role = staff.authorize(store, Permission::WriteRegistry, community_id).await?;
-    let sheet = read_sheet(bytes)?;
-    let map = map_headers(&sheet.headers)?;
-    if sheet.rows.is_empty() {
+    let Sheet { headers, rows } = read_sheet(bytes)?;
+    let map = map_headers(&headers)?;
+    if rows.is_empty() {
         return Err(invalid("err.import.empty", "file"));
     }
     let groups: HashSet<i64> = registry::groups(store, community_id).await?.into_iter().map(|g| g.number).collect();
     let existing: HashSet<String> =
         registry::all_residents(store, community_id).await?.into_iter().map(|(r, _, _)| r.id_number).collect();
     let mut seen: HashMap<String, i64> = HashMap::new();
-    let mut staged = Vec::with_capacity(sheet.rows.len());
+    let mut staged = Vec::with_capacity(rows.len());
     let mut error_rows = 0i64;
-    for (row_no, cells) in &sheet.rows {
-        let raw = raw_from_cells(&map, cells);
+    // Each row's cells are dropped as it is staged, so the file is not held twice.
+    for (row_no, cells) in rows {
+        let raw = raw_from_cells(&map, &cells);
         let mut errors: Vec<ResidentInputError> = Vec::new();
         match raw.parse() {
             Ok(r) => {
                 let id = r.id_number.as_str().to_string();
                 if existing.contains(&id) {
                     errors.push(ResidentInputError { field: "id_number".into(), key: "err.id.exists".into() });
-                } else if let Some(first) = seen.insert(id, *row_no) {
+                } else if let Some(first) = seen.insert(id, row_no) {
                     errors
                         .push(ResidentInputError { field: "id_number".into(), key: format!("err.id.repeat:{first}") });
                 }
@@ -226,7 +316,7 @@ pub async fn preview(store: &Store, staff: &Staff, community_id: i64, filename: 
         }
         let data = serde_json::to_string(&raw).unwrap_or_default();
         let errs = serde_json::to_string(&errors).unwrap_or_default();
-        staged.push((*row_no, data, errs));
+        staged.push((row_no, data, errs));
     }
     let mut tx = store.begin().await?;
     let batch = imports::insert_batch(&mut tx, community_id, staff.user_id, filename, now_ms()).await?;
@@ -362,46 +452,4 @@ pub async fn discard(store: &Store, staff: &Staff, batch_id: i64) -> Result<()> 
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// The registry of a community as CSV with a UTF-8 BOM (so Excel in China opens it correctly),
-/// in the same columns the import reads.
-pub async fn export_csv(store: &Store, staff: &Staff, community_id: i64) -> Result<Vec<u8>> {
-    let role = staff.authorize(store, Permission::ReadRegistry, community_id).await?;
-    let full = staff.sees_full_ids(role);
-    let rows = registry::all_residents(store, community_id).await?;
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        let header: Vec<&str> = COLUMNS.iter().filter(|(f, _)| *f != "address").map(|(_, n)| n[0]).collect();
-        w.write_record(&header).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        for (r, hh, g) in rows {
-            let yn = |b: bool| if b { "是" } else { "否" };
-            let id = if full { r.id_number.clone() } else { super::registry::mask(&r.id_number) };
-            let rec = [
-                r.name.clone(),
-                if r.gender == "male" { "男".into() } else { "女".into() },
-                r.ethnicity.clone(),
-                r.birth_date.clone(),
-                id,
-                hh.unwrap_or_default(),
-                g.map(|g| g.to_string()).unwrap_or_default(),
-                yn(r.hukou_here).into(),
-                r.months_resident.to_string(),
-                yn(r.community_worker).into(),
-                r.worker_months.to_string(),
-                if r.political_rights == "full" { "有".into() } else { "被剥夺".into() },
-                yn(r.household_head).into(),
-                if full { r.phone.clone() } else { String::new() },
-            ];
-            // Spreadsheet formula injection: a cell starting with = + - @ is prefixed with '.
-            let rec: Vec<String> = rec
-                .into_iter()
-                .map(|c| if c.starts_with(['=', '+', '-', '@']) { format!("'{c}") } else { c })
-                .collect();
-            w.write_record(&rec).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        }
-        w.flush().map_err(|e| ServiceError::Internal(e.to_string()))?;
-    }
-    Ok(out)
 }

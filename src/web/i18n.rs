@@ -340,6 +340,34 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "文件中仍有错误行，请修正后重新上传",
         "The file still has rows with errors: fix them and upload again",
     ),
+    // Import limits (issue 12: imports cannot exhaust memory).
+    (
+        "err.import.limit.cells",
+        "文件中的单元格过多（上限 4,000,000 个）",
+        "Too many cells in the file (4,000,000 at most)",
+    ),
+    (
+        "err.import.limit.columns",
+        "列数过多（上限 64 列，即 A 至 BL 列）：请删除多余的列后重新保存",
+        "Too many columns (64 at most, A to BL): delete the extra columns and save again",
+    ),
+    (
+        "err.import.limit.range",
+        "表格的使用范围超过上限（200,000 行、64 列）：请删除多余的行和列（包括只设了格式的空单元格）后重新保存",
+        "The sheet's used range is past the limits (200,000 rows, 64 columns): delete the extra rows and columns, \
+         including empty cells that only have formatting, and save again",
+    ),
+    (
+        "err.import.limit.text",
+        "文件中的文字过多（上限 64 MB），或有单元格过长",
+        "Too much text in the file (64 MB at most), or a cell is too long",
+    ),
+    (
+        "err.import.limit.unpacked",
+        "Excel 文件解压后过大（上限 512 MB），文件可能已损坏或是恶意文件",
+        "The Excel file unpacks to more than 512 MB: it is damaged or malicious",
+    ),
+    // End of import limits.
     ("err.import.missing_column", "缺少必填列（姓名、身份证号）", "A required column is missing (name, ID number)"),
     ("err.import.too_big", "文件过大（上限 64 MB）", "File too large (64 MB at most)"),
     ("err.import.too_many", "行数过多（上限 200,000 行）", "Too many rows (200,000 at most)"),
