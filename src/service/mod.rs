@@ -4,6 +4,8 @@
 
 pub mod access;
 pub mod accounts;
+pub mod signin;
+pub mod totp;
 pub mod cast;
 pub mod committee;
 pub mod counting;

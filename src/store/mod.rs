@@ -21,6 +21,7 @@ pub mod nominations;
 pub mod polling;
 pub mod recall;
 pub mod registry;
+pub mod signin;
 pub mod users;
 
 #[derive(Debug, thiserror::Error)]

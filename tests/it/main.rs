@@ -19,4 +19,5 @@ mod pages;
 mod polling;
 mod primary;
 mod security;
+mod signin;
 mod storage;
