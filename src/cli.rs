@@ -321,7 +321,8 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
             let polling = crate::demo::seed_polling_election(&store, &log, &secrets.voting_code_key, &accounts)
                 .await
                 .map_err(svc_err)?;
-            let admin_totp = crate::demo::enrol_admin(&store, &secrets.session_key, &accounts).await.map_err(svc_err)?;
+            let admin_totp =
+                crate::demo::enrol_admin(&store, &secrets.session_key, &accounts).await.map_err(svc_err)?;
             store.close().await;
             let mut banner = format!(
                 "Demo street office ready in {:.1} s: 示范街道办事处 / 幸福社区 (8 residents' groups, 700 households).\n\

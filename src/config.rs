@@ -79,7 +79,8 @@ impl TrustedProxies {
                 Some((a, l)) => (a, Some(l)),
                 None => (item, None),
             };
-            let ip: IpAddr = addr.parse().map_err(|_| format!("HUANJIE_TRUSTED_PROXIES: {item:?} is not an address"))?;
+            let ip: IpAddr =
+                addr.parse().map_err(|_| format!("HUANJIE_TRUSTED_PROXIES: {item:?} is not an address"))?;
             let max = if ip.is_ipv4() { 32 } else { 128 };
             let len = match len {
                 None => max,

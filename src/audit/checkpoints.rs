@@ -81,6 +81,9 @@ pub async fn run_periodic(store: Store, id: LogIdentity, period: Duration) {
         if let Err(e) = crate::store::users::delete_idle_sessions(&store, idle).await {
             tracing::warn!(error = %e, "session sweep failed");
         }
+        if let Err(e) = crate::store::signin::delete_expired_pending(&store, store::now_ms()).await {
+            tracing::warn!(error = %e, "pending sign-in sweep failed");
+        }
     }
 }
 

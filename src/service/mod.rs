@@ -4,8 +4,6 @@
 
 pub mod access;
 pub mod accounts;
-pub mod signin;
-pub mod totp;
 pub mod cast;
 pub mod committee;
 pub mod counting;
@@ -18,6 +16,8 @@ pub mod proxies;
 pub mod recall;
 pub mod receipts;
 pub mod registry;
+pub mod signin;
+pub mod totp;
 pub mod voters;
 
 pub use access::{Permission, Staff};

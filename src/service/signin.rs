@@ -192,8 +192,15 @@ async fn open_session(
     users::insert_session(tx, &session_hash(session_key, &token), user.id, &csrf, now).await?;
     st::remember(tx, &user.username.to_lowercase(), address, now).await?;
     let actor = Actor { user_id: Some(user.id), username: user.username.clone(), role: role.into() };
-    audit::record(tx, SYSTEM_LOG, &actor, EventKind::LoginSucceeded, &format!("user:{}", user.id), json!({"user_id": user.id}))
-        .await?;
+    audit::record(
+        tx,
+        SYSTEM_LOG,
+        &actor,
+        EventKind::LoginSucceeded,
+        &format!("user:{}", user.id),
+        json!({"user_id": user.id}),
+    )
+    .await?;
     Ok(NewSession { token, csrf, user_id: user.id })
 }
 
@@ -261,8 +268,16 @@ pub async fn password_step(store: &Store, session_key: &[u8], a: &Attempt<'_>, a
                 st::set_unconfirmed(&mut tx, user.id, &totp::seal(session_key, &totp::new_secret()), now).await?;
             }
             let token = random_token();
-            st::insert_pending(&mut tx, &session_hash(session_key, &token), user.id, "enrol", a.address, a.next, now + PENDING_MS)
-                .await?;
+            st::insert_pending(
+                &mut tx,
+                &session_hash(session_key, &token),
+                user.id,
+                "enrol",
+                a.address,
+                a.next,
+                now + PENDING_MS,
+            )
+            .await?;
             Step::Enrol(token)
         }
         (None, _) => {
@@ -286,8 +301,16 @@ pub async fn password_step(store: &Store, session_key: &[u8], a: &Attempt<'_>, a
         (Some(_), None) => {
             reservation.release(&mut tx, false).await?;
             let token = random_token();
-            st::insert_pending(&mut tx, &session_hash(session_key, &token), user.id, "code", a.address, a.next, now + PENDING_MS)
-                .await?;
+            st::insert_pending(
+                &mut tx,
+                &session_hash(session_key, &token),
+                user.id,
+                "code",
+                a.address,
+                a.next,
+                now + PENDING_MS,
+            )
+            .await?;
             Step::Code(token)
         }
     };
@@ -411,7 +434,8 @@ pub async fn begin_enrolment(store: &Store, session_key: &[u8], staff: &Staff) -
 pub async fn confirm_enrolment(store: &Store, session_key: &[u8], staff: &Staff, code: &str) -> Result<Vec<String>> {
     let now = now_ms();
     let user = users::by_id(store, staff.user_id).await?.ok_or(ServiceError::NotFound)?;
-    let secret = unconfirmed_secret(store, session_key, user.id).await?.ok_or(ServiceError::Conflict("signin.err.already"))?;
+    let secret =
+        unconfirmed_secret(store, session_key, user.id).await?.ok_or(ServiceError::Conflict("signin.err.already"))?;
     let step = totp::matching_step(&secret, code, now).ok_or(ServiceError::Unauthenticated("signin.err.wrong"))?;
     let mut tx = store.begin().await?;
     if !st::confirm(&mut tx, user.id, step, now).await? {
@@ -505,8 +529,15 @@ pub async fn reset(store: &Store, by: Option<&Staff>, user_id: i64) -> Result<()
         return Err(ServiceError::Conflict("signin.err.none"));
     }
     users::delete_sessions_of(&mut tx, target.id).await?;
-    audit::record(&mut tx, SYSTEM_LOG, &actor, EventKind::TotpReset, &format!("user:{}", target.id), json!({"user_id": target.id}))
-        .await?;
+    audit::record(
+        &mut tx,
+        SYSTEM_LOG,
+        &actor,
+        EventKind::TotpReset,
+        &format!("user:{}", target.id),
+        json!({"user_id": target.id}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

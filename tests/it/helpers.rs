@@ -183,14 +183,24 @@ impl TestApp {
 
     /// [`TestApp::html_login`] in a client that may already hold a session.
     pub async fn html_login_as(&self, c: &mut Client, username: &str) {
-        let body = serde_urlencoded::to_string([("username", username), ("password", PASSWORD), ("next", "/staff")]).unwrap();
+        let body =
+            serde_urlencoded::to_string([("username", username), ("password", PASSWORD), ("next", "/staff")]).unwrap();
         let code = self.totp_code(username).await;
         let r = c.form_raw("/login", &body).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         if let Some(code) = code {
             let page = c.get(&r.location()).await.text();
-            let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap_or_else(|| panic!("{page}")).split('"').next().unwrap().to_string();
-            let r = c.form_raw("/login/code", &serde_urlencoded::to_string([("code", code), ("csrf", csrf)]).unwrap()).await;
+            let csrf = page
+                .split("name=\"csrf\" value=\"")
+                .nth(1)
+                .unwrap_or_else(|| panic!("{page}"))
+                .split('"')
+                .next()
+                .unwrap()
+                .to_string();
+            let r = c
+                .form_raw("/login/code", &serde_urlencoded::to_string([("code", code), ("csrf", csrf)]).unwrap())
+                .await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         }
         let (_, me) = c.api_get("/api/v1/me").await;

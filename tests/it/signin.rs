@@ -66,7 +66,8 @@ async fn next_is_a_strict_local_path_and_sign_in_never_half_succeeds(app: TestAp
     ] {
         let mut c = app.client();
         let sessions = app.count("SELECT COUNT(*) FROM sessions").await;
-        let body = serde_urlencoded::to_string([("username", "clerk1"), ("password", PASSWORD), ("next", next)]).unwrap();
+        let body =
+            serde_urlencoded::to_string([("username", "clerk1"), ("password", PASSWORD), ("next", next)]).unwrap();
         let r = c.form_raw("/login", &body).await;
         // A whole sign-in: the redirect, the cookie and the session row, or nothing (no 500
         // after the commit).
@@ -180,10 +181,7 @@ async fn forwarded_for_from_a_trusted_proxy_names_the_rightmost_untrusted_hop() 
         assert_eq!(login_from(&mut proxy, Some("6.6.6.6, 198.51.100.20"), "clerk1", "wrong").await, S::UNAUTHORIZED);
     }
     // Through a second proxy of ours the same client is still the same address.
-    assert_eq!(
-        login_from(&mut proxy, Some("198.51.100.20, 10.0.0.3"), "clerk1", PASSWORD).await,
-        S::TOO_MANY_REQUESTS
-    );
+    assert_eq!(login_from(&mut proxy, Some("198.51.100.20, 10.0.0.3"), "clerk1", PASSWORD).await, S::TOO_MANY_REQUESTS);
     // Another client behind the same proxy is not locked out.
     assert_eq!(login_from(&mut proxy, Some("6.6.6.6, 198.51.100.21"), "clerk1", PASSWORD).await, S::SEE_OTHER);
 }
@@ -192,7 +190,8 @@ async fn forwarded_for_from_a_trusted_proxy_names_the_rightmost_untrusted_hop() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cookies_are_secure_unless_the_public_url_is_plain_http() {
-    for (url, secure) in [(Some("https://huanjie.example.gov.cn"), true), (Some("http://127.0.0.1:8080"), false), (None, true)]
+    for (url, secure) in
+        [(Some("https://huanjie.example.gov.cn"), true), (Some("http://127.0.0.1:8080"), false), (None, true)]
     {
         let app = TestApp::sqlite_with(|c| c.set_public_url(url.map(str::to_string))).await;
         assert_eq!(app.state.config.bind.ip().to_string(), "127.0.0.1");
@@ -235,7 +234,8 @@ async fn a_street_admin_enrols_before_anything_else_then_signs_in_in_two_steps(a
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, sessions, "no session before the code");
     // Half signed in: nothing else opens, and the API refuses the account until it has enrolled.
     assert!(c.get("/staff").await.location().starts_with("/login"));
-    let (st, body) = app.client().api_post("/api/v1/session", &json!({"username": "admin", "password": PASSWORD})).await;
+    let (st, body) =
+        app.client().api_post("/api/v1/session", &json!({"username": "admin", "password": PASSWORD})).await;
     assert_eq!(st, S::FORBIDDEN, "{body}");
     let page = c.get("/login/enrol").await.text();
     let secret = signin::unconfirmed_secret(app.store(), &key, uid).await.unwrap().unwrap();
@@ -280,8 +280,10 @@ async fn a_street_admin_enrols_before_anything_else_then_signs_in_in_two_steps(a
     let (st, _) = app.client().api_post("/api/v1/session", &json!({"username": "admin", "password": PASSWORD})).await;
     assert_eq!(st, S::UNAUTHORIZED, "the code is required");
     let code = totp::code_at(&secret, huanjie::store::now_ms());
-    let (st, body) =
-        app.client().api_post("/api/v1/session", &json!({"username": "admin", "password": PASSWORD, "code": code})).await;
+    let (st, body) = app
+        .client()
+        .api_post("/api/v1/session", &json!({"username": "admin", "password": PASSWORD, "code": code}))
+        .await;
     assert_eq!(st, S::OK, "{body}");
 
     // A recovery code works once, and is an audit entry.
@@ -305,7 +307,8 @@ async fn a_street_admin_enrols_before_anything_else_then_signs_in_in_two_steps(a
     let page = c.get("/login/code").await.text();
     let csrf = between(&page, "name=\"csrf\" value=\"", "\"")[0].to_string();
     app.exec("UPDATE login_pending SET expires_ms = 0").await;
-    let r = c.form_raw("/login/code", &serde_urlencoded::to_string([("code", &codes[4]), ("csrf", &csrf)]).unwrap()).await;
+    let r =
+        c.form_raw("/login/code", &serde_urlencoded::to_string([("code", &codes[4]), ("csrf", &csrf)]).unwrap()).await;
     assert!(r.text().contains("登录已超时"), "{}", r.text());
     assert_eq!(c.get("/login/code").await.location(), "/login");
     assert_eq!(failed_logins(&app, "code").await, 3 + 4, "wrong codes are failed sign-ins");

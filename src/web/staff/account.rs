@@ -240,3 +240,57 @@ pub async fn change_password(State(state): State<AppState>, f: StaffForm<Passwor
     )
         .into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::TrustedProxies;
+
+    fn xff(v: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for x in v {
+            h.append("x-forwarded-for", HeaderValue::from_str(x).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies_rightmost_untrusted_hop() {
+        let none = TrustedProxies::default();
+        let lb = TrustedProxies::parse("127.0.0.1, 10.0.0.0/8").unwrap();
+        let peer = |s: &str| Some(format!("{s}:1234").parse().unwrap());
+        // Nothing trusted: the peer, whatever the header says (loopback included).
+        assert_eq!(client_ip(peer("127.0.0.1"), &xff(&["6.6.6.6"]), &none), "127.0.0.1");
+        assert_eq!(client_ip(peer("203.0.113.1"), &xff(&["6.6.6.6"]), &lb), "203.0.113.1");
+        // From a proxy: the rightmost hop that is not a proxy of ours.
+        assert_eq!(client_ip(peer("127.0.0.1"), &xff(&["6.6.6.6, 198.51.100.7"]), &lb), "198.51.100.7");
+        assert_eq!(client_ip(peer("127.0.0.1"), &xff(&["6.6.6.6, 198.51.100.7, 10.1.1.1"]), &lb), "198.51.100.7");
+        assert_eq!(client_ip(peer("127.0.0.1"), &xff(&["6.6.6.6", "198.51.100.7"]), &lb), "198.51.100.7");
+        // Only proxies, or no header: the last proxy seen; garbage stops the walk.
+        assert_eq!(client_ip(peer("127.0.0.1"), &xff(&["10.0.0.5"]), &lb), "10.0.0.5");
+        assert_eq!(client_ip(peer("127.0.0.1"), &HeaderMap::new(), &lb), "127.0.0.1");
+        assert_eq!(client_ip(peer("127.0.0.1"), &xff(&["nonsense, 10.0.0.5"]), &lb), "10.0.0.5");
+        assert_eq!(client_ip(None, &xff(&["6.6.6.6"]), &lb), "unknown");
+    }
+
+    #[test]
+    fn next_paths_are_local_and_plain() {
+        for ok in ["/staff", "/staff/elections/3?x=1&y=%20", "/", "/a-b_c.d~e"] {
+            assert_eq!(safe_path(ok), Some(ok));
+        }
+        for bad in [
+            "",
+            "staff",
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example/",
+            "/staff\u{1}",
+            "/staff#x",
+            "/st aff",
+            "/中文",
+        ] {
+            assert_eq!(safe_path(bad), None, "{bad:?}");
+        }
+        assert_eq!(safe_path(&format!("/{}", "a".repeat(NEXT_MAX))), None);
+    }
+}

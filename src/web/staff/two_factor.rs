@@ -258,7 +258,11 @@ pub async fn account_disable(State(state): State<AppState>, f: StaffForm<CodeFie
 }
 
 /// `POST /staff/users/{id}/totp/reset`: a street admin resets an account in their street office.
-pub async fn reset(State(state): State<AppState>, Path(id): Path<i64>, f: StaffForm<Empty>) -> Result<Redirect, HtmlError> {
+pub async fn reset(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<Empty>,
+) -> Result<Redirect, HtmlError> {
     signin::reset(&state.store, Some(&f.session.staff), id).await.html(f.lang)?;
     Ok(Redirect::to("/staff/users?done=totp_reset"))
 }
