@@ -39,6 +39,14 @@ enum Command {
         common: Common,
         #[arg(long, env = "HUANJIE_BIND", default_value = "127.0.0.1:8080")]
         bind: SocketAddr,
+        /// The address people reach the service at, e.g. https://huanjie.example.gov.cn.
+        /// Cookies are Secure unless it starts with http:// (unset: Secure).
+        #[arg(long, env = "HUANJIE_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// Reverse proxies whose X-Forwarded-For is believed: addresses and CIDR ranges,
+        /// comma-separated (default: none; the TCP peer is the client).
+        #[arg(long, env = "HUANJIE_TRUSTED_PROXIES", default_value = "")]
+        trusted_proxies: String,
     },
     /// Run the service on a fresh SQLite file with a demo street office and print its accounts.
     Demo {
@@ -46,6 +54,9 @@ enum Command {
         data_dir: PathBuf,
         #[arg(long, env = "HUANJIE_BIND", default_value = "127.0.0.1:8080")]
         bind: SocketAddr,
+        /// The address the demo is opened at (default http://<bind>, so plain-http cookies work).
+        #[arg(long, env = "HUANJIE_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Apply database migrations and exit.
     Migrate {
@@ -195,6 +206,14 @@ enum UserCmd {
         #[arg(long, env = "HUANJIE_PASSWORD", hide_env_values = true)]
         password: Option<String>,
     },
+    /// Reset an account's two-step verification (a lost phone): its sessions end, and a
+    /// street admin sets it up again at the next sign-in.
+    TotpReset {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long)]
+        username: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -276,8 +295,17 @@ async fn run_server(cfg: Config, banner: Option<String>) -> Result<ExitCode, Str
 
 async fn run(cmd: Command) -> Result<ExitCode, String> {
     match cmd {
-        Command::Serve { common, bind } => run_server(config(&common, bind), None).await,
-        Command::Demo { data_dir, bind } => {
+        Command::Serve { common, bind, public_url, trusted_proxies } => {
+            let mut cfg = config(&common, bind);
+            if public_url.is_some() {
+                cfg.set_public_url(public_url);
+            }
+            // A list that does not parse stops the start: trusting the wrong proxies would let
+            // anyone choose their address for the sign-in limits.
+            cfg.trusted_proxies = crate::config::TrustedProxies::parse(&trusted_proxies)?;
+            run_server(cfg, None).await
+        }
+        Command::Demo { data_dir, bind, public_url } => {
             // A fresh database every time: the demo must always start from the same state.
             for f in ["huanjie.db", "huanjie.db-wal", "huanjie.db-shm"] {
                 let _ = std::fs::remove_file(data_dir.join(f));
@@ -293,6 +321,8 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
             let polling = crate::demo::seed_polling_election(&store, &log, &secrets.voting_code_key, &accounts)
                 .await
                 .map_err(svc_err)?;
+            let admin_totp =
+                crate::demo::enrol_admin(&store, &secrets.session_key, &accounts).await.map_err(svc_err)?;
             store.close().await;
             let mut banner = format!(
                 "Demo street office ready in {:.1} s: 示范街道办事处 / 幸福社区 (8 residents' groups, 700 households).\n\
@@ -309,7 +339,10 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
             for (user, pw, role) in &accounts.lines {
                 banner.push_str(&format!("  {user:<10} {pw}   ({role})\n"));
             }
-            run_server(Config::new(None, bind, data_dir), Some(banner)).await
+            banner.push_str(&admin_totp);
+            let mut cfg = Config::new(None, bind, data_dir);
+            cfg.set_public_url(Some(public_url.unwrap_or_else(|| format!("http://{bind}"))));
+            run_server(cfg, Some(banner)).await
         }
         Command::Migrate { common } => {
             let store = open(&common).await?;
@@ -352,6 +385,16 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
             } else {
                 println!("user {username} created");
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User { cmd: UserCmd::TotpReset { common, username } } => {
+            let store = open(&common).await?;
+            let u = users::by_username(&store, &username)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or("no user with that username")?;
+            service::signin::reset(&store, None, u.id).await.map_err(svc_err)?;
+            println!("two-step verification of {username} reset; its sessions ended");
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { cmd: ImportCmd::Residents { common, community, file } } => {

@@ -183,6 +183,20 @@ pub async fn seed(store: &Store) -> service::Result<DemoAccounts> {
     Ok(DemoAccounts { lines, community, staff })
 }
 
+/// Street admins must use two-step verification, so the demo enrols `admin` at once and
+/// returns the lines to print: the key for an authenticator app, its otpauth URI, and how to
+/// compute a code without a phone.
+pub async fn enrol_admin(store: &Store, session_key: &[u8], accounts: &DemoAccounts) -> service::Result<String> {
+    let secret = service::signin::enrol_directly(store, session_key, accounts.staff.user_id).await?;
+    let key = service::totp::base32(&secret);
+    let uri = service::totp::otpauth_uri(service::signin::ISSUER, &accounts.staff.username, &secret);
+    Ok(format!(
+        "admin signs in with a one-time code too (street admins must): add this key to an authenticator app\n\
+         (Microsoft/Google Authenticator, FreeOTP…) or compute codes with `oathtool --totp -b {key}`:\n  \
+         TOTP key {key}\n  {uri}\n"
+    ))
+}
+
 /// A generated password for `huanjie user add` without `HUANJIE_PASSWORD`.
 pub fn password_for_cli() -> String {
     password()

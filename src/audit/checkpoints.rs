@@ -84,6 +84,9 @@ pub async fn run_periodic(store: Store, id: LogIdentity, period: Duration) {
         if let Err(e) = crate::store::voter_sessions::delete_expired(&store, store::now_ms()).await {
             tracing::warn!(error = %e, "voter session sweep failed");
         }
+        if let Err(e) = crate::store::signin::delete_expired_pending(&store, store::now_ms()).await {
+            tracing::warn!(error = %e, "pending sign-in sweep failed");
+        }
     }
 }
 

@@ -69,7 +69,15 @@ catalogue! {
     LoginSucceeded => "session.login", ["street_admin", "committee", "clerk", "observer", "none"], ["user_id"],
         "登录", "A staff member signed in";
     LoginFailed => "session.login_failed", ["anonymous"], ["username", "reason"],
-        "登录失败", "A sign-in failed (wrong password or throttled)";
+        "登录失败", "A sign-in failed (wrong password or wrong code)";
+    TotpEnrolled => "user.totp_enrolled", ["street_admin", "committee", "clerk", "observer", "none"], ["user_id", "recovery_codes"],
+        "启用两步验证", "A staff member set up two-factor sign-in (TOTP) and received recovery codes";
+    TotpDisabled => "user.totp_disabled", ["committee", "clerk", "observer", "none"], ["user_id"],
+        "关闭两步验证", "A staff member turned their own two-factor sign-in off";
+    TotpReset => "user.totp_reset", ["street_admin", "system"], ["user_id"],
+        "重置两步验证", "A street admin (or the operator) reset a staff member's two-factor sign-in";
+    RecoveryCodeUsed => "user.recovery_code_used", ["street_admin", "committee", "clerk", "observer", "none"], ["user_id", "remaining"],
+        "使用恢复码登录", "A staff member signed in with a single-use recovery code";
     ElectionOpened => "election.opened", ["street_admin"], ["community_id", "round", "kind", "method", "seats", "profile", "election_day", "channels", "remote_legal_basis", "stations"],
         "街道开启换届选举", "The street office opened a community's election";
     PlanUpdated => "election.plan_updated", ["street_admin", "committee"], ["method", "seats", "profile", "election_day", "channels", "remote_legal_basis", "stations"],

@@ -1,8 +1,6 @@
-//! Staff accounts: argon2id passwords, sign-in with throttling, server-side sessions.
+//! Staff accounts: argon2id passwords, server-side sessions. Sign-in itself is `service::signin`.
 
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::json;
 use sha2::Sha256;
@@ -38,10 +36,6 @@ pub async fn verify_password(password: String, hash: String) -> Result<bool> {
         .await
         .map_err(|e| ServiceError::Internal(e.to_string()))?
 }
-
-/// A hash of a random password, checked when the username is unknown so that a wrong username
-/// takes as long as a wrong password.
-static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 pub fn check_new_password(pw: &str) -> Result<()> {
     let n = pw.chars().count();
@@ -160,10 +154,10 @@ pub async fn revoke_role(store: &Store, staff: &Staff, user_id: i64, g: Grant) -
 
 // ---- sign-in ----
 
-/// After 5 failures within 15 minutes an account is locked for 15 minutes; an address after 20.
+/// Sign-in attempts per account and address, and per address, in 15 minutes (see
+/// `service::signin` for the whole scheme).
 pub const ACCOUNT_LIMIT: i64 = 5;
 pub const IP_LIMIT: i64 = 20;
-const WINDOW_MS: i64 = 15 * 60 * 1000;
 /// Sessions end after 30 minutes without a request.
 pub const IDLE_MS: i64 = 30 * 60 * 1000;
 
@@ -178,99 +172,6 @@ pub fn session_hash(key: &[u8], token: &str) -> Vec<u8> {
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else { return Vec::new() };
     mac.update(token.as_bytes());
     mac.finalize().into_bytes().to_vec()
-}
-
-fn random_token() -> String {
-    let b: [u8; 32] = rand::random();
-    URL_SAFE_NO_PAD.encode(b)
-}
-
-async fn throttled(store: &Store, key: &str, now: i64) -> Result<()> {
-    if let Some(t) = users::throttle(store, key).await?
-        && t.locked_until > now
-    {
-        return Err(ServiceError::Throttled { retry_after_s: (t.locked_until - now + 999) / 1000 });
-    }
-    Ok(())
-}
-
-/// One atomic increment in the database, so parallel guesses (or several servers) cannot lose
-/// counts.
-async fn note_failure(store: &Store, key: &str, limit: i64, now: i64) -> Result<()> {
-    let mut tx = store.begin().await?;
-    users::count_failure(&mut tx, key, limit, WINDOW_MS, now).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Signs a staff member in. A new session id is issued at every sign-in (no fixation);
-/// `old_token` (a session the browser already had) is ended.
-pub async fn login(
-    store: &Store,
-    session_key: &[u8],
-    username: &str,
-    password: &str,
-    ip: &str,
-    old_token: Option<&str>,
-) -> Result<NewSession> {
-    let now = now_ms();
-    let ukey = format!("user:{}", username.to_lowercase());
-    let ikey = format!("ip:{ip}");
-    throttled(store, &ikey, now).await?;
-    throttled(store, &ukey, now).await?;
-    let user = users::by_username(store, username).await?;
-    let hash = match &user {
-        Some(u) => u.password_hash.clone(),
-        None => match DUMMY_HASH.get() {
-            Some(h) => h.clone(),
-            None => {
-                let h = hash_password(random_token()).await?;
-                DUMMY_HASH.get_or_init(|| h).clone()
-            }
-        },
-    };
-    let ok = verify_password(password.to_string(), hash).await?;
-    // Only a well-formed username goes into the permanent log: a password typed into the
-    // username field must not be kept forever.
-    let shown = if check_username(username).is_ok() { username.to_string() } else { "(malformed)".to_string() };
-    let Some(user) = user.filter(|_| ok) else {
-        note_failure(store, &ukey, ACCOUNT_LIMIT, now).await?;
-        note_failure(store, &ikey, IP_LIMIT, now).await?;
-        let mut tx = store.begin().await?;
-        audit::record(
-            &mut tx,
-            SYSTEM_LOG,
-            &Actor { user_id: None, username: "anonymous".into(), role: "anonymous".into() },
-            EventKind::LoginFailed,
-            &format!("user:{shown}"),
-            json!({"username": shown, "reason": "credentials"}),
-        )
-        .await?;
-        tx.commit().await?;
-        return Err(ServiceError::BadCredentials);
-    };
-    let grants = users::grants(store, user.id).await?;
-    let role = grants.first().map(|g| g.role.as_str()).unwrap_or("none");
-    let token = random_token();
-    let csrf = random_token();
-    let mut tx = store.begin().await?;
-    if let Some(old) = old_token {
-        users::delete_session(&mut tx, &session_hash(session_key, old)).await?;
-    }
-    users::clear_throttle(&mut tx, &ukey).await?;
-    users::insert_session(&mut tx, &session_hash(session_key, &token), user.id, &csrf, now).await?;
-    let actor = Actor { user_id: Some(user.id), username: user.username.clone(), role: role.into() };
-    audit::record(
-        &mut tx,
-        SYSTEM_LOG,
-        &actor,
-        EventKind::LoginSucceeded,
-        &format!("user:{}", user.id),
-        json!({"user_id": user.id}),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(NewSession { token, csrf, user_id: user.id })
 }
 
 /// The staff member behind a session cookie, with the session's CSRF token, if the session is

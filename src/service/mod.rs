@@ -18,6 +18,8 @@ pub mod proxies;
 pub mod recall;
 pub mod receipts;
 pub mod registry;
+pub mod signin;
+pub mod totp;
 pub mod voter_sessions;
 pub mod voters;
 

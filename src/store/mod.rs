@@ -22,6 +22,7 @@ pub mod nominations;
 pub mod polling;
 pub mod recall;
 pub mod registry;
+pub mod signin;
 pub mod users;
 pub mod voter_sessions;
 

@@ -199,48 +199,10 @@ pub async fn delete_idle_sessions(store: &Store, older_than_ms: i64) -> Result<u
     }))
 }
 
-// ---- login throttle ----
-
-#[derive(Debug, Clone, Copy, FromRow)]
-pub struct ThrottleRow {
-    pub failures: i64,
-    pub window_ms: i64,
-    pub locked_until: i64,
-}
-
-pub async fn throttle(store: &Store, key: &str) -> Result<Option<ThrottleRow>> {
-    Ok(on_conn!(pool store, |c| {
-        sqlx::query_as::<_, ThrottleRow>("SELECT failures, window_ms, locked_until FROM login_throttle WHERE key = $1")
-            .bind(key)
-            .fetch_optional(c)
-            .await?
-    }))
-}
-
-pub async fn count_failure(tx: &mut Tx, key: &str, limit: i64, window: i64, now: i64) -> Result<()> {
+/// Ends every session of an account (its second factor was reset).
+pub async fn delete_sessions_of(tx: &mut Tx, user_id: i64) -> Result<()> {
     on_conn!(tx tx, |c| {
-        sqlx::query(
-            "INSERT INTO login_throttle (key, failures, window_ms, locked_until) \
-             VALUES ($1, 1, $2, CASE WHEN 1 >= $3 THEN $2 + $4 ELSE 0 END) \
-             ON CONFLICT (key) DO UPDATE SET \
-               failures = CASE WHEN $2 - login_throttle.window_ms < $4 THEN login_throttle.failures + 1 ELSE 1 END, \
-               window_ms = CASE WHEN $2 - login_throttle.window_ms < $4 THEN login_throttle.window_ms ELSE $2 END, \
-               locked_until = CASE WHEN (CASE WHEN $2 - login_throttle.window_ms < $4 THEN login_throttle.failures + 1 ELSE 1 END) >= $3 \
-                 THEN $2 + $4 ELSE login_throttle.locked_until END",
-        )
-        .bind(key)
-        .bind(now)
-        .bind(limit)
-        .bind(window)
-        .execute(c)
-        .await?;
-    });
-    Ok(())
-}
-
-pub async fn clear_throttle(tx: &mut Tx, key: &str) -> Result<()> {
-    on_conn!(tx tx, |c| {
-        sqlx::query("DELETE FROM login_throttle WHERE key = $1").bind(key).execute(c).await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(c).await?;
     });
     Ok(())
 }

@@ -44,14 +44,38 @@ pub fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
     None
 }
 
-/// `Set-Cookie` for the session: HttpOnly, SameSite=Strict, Secure unless on loopback HTTP.
+/// `Set-Cookie` for the session: HttpOnly, SameSite=Strict, Secure unless the public URL is
+/// plain http (`Config::secure_cookies`).
 pub fn session_cookie(token: &str, secure: bool) -> String {
     let sec = if secure { "; Secure" } else { "" };
     format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{sec}")
 }
 
-pub fn clear_session_cookie() -> String {
-    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+pub fn clear_session_cookie(secure: bool) -> String {
+    let sec = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{sec}")
+}
+
+/// Sent with every staff sign-in: a device where a staff member signs in stops being a booth
+/// (a booth device honours no staff session, see `StaffSession`).
+pub fn clear_booth_cookie(secure: bool) -> String {
+    let sec = if secure { "; Secure" } else { "" };
+    format!("{BOOTH_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{sec}")
+}
+
+/// The half-signed-in state between the password and the code (a row on the server; the
+/// cookie holds only its random id, for the sign-in pages).
+pub const PENDING_COOKIE: &str = "hj_pending";
+
+pub fn pending_cookie(token: &str, secure: bool) -> String {
+    let sec = if secure { "; Secure" } else { "" };
+    let max = crate::service::signin::PENDING_MS / 1000;
+    format!("{PENDING_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age={max}{sec}")
+}
+
+pub fn clear_pending_cookie(secure: bool) -> String {
+    let sec = if secure { "; Secure" } else { "" };
+    format!("{PENDING_COOKIE}=; Path=/login; HttpOnly; SameSite=Strict; Max-Age=0{sec}")
 }
 
 /// A signed-in staff member.

@@ -364,7 +364,7 @@ async fn signin(
     headers: HeaderMap,
     Form(f): Form<SigninForm>,
 ) -> Response {
-    let address = crate::web::staff::account::client_ip(peer.0, &headers);
+    let address = crate::web::staff::account::client_ip(peer.0, &headers, &state.config.trusted_proxies);
     let signed_in = voter_sessions::sign_in(
         &state.store,
         &state.secrets.session_key,
@@ -660,7 +660,7 @@ async fn booth_setup(
             let mut resp = Redirect::to("/booth").into_response();
             let cookies = [
                 set_cookie(BOOTH_COOKIE, &token, state.config.secure_cookies, Some(86_400 * 3)),
-                crate::web::auth::clear_session_cookie(),
+                crate::web::auth::clear_session_cookie(state.config.secure_cookies),
             ];
             for c in cookies {
                 if let Ok(v) = axum::http::HeaderValue::from_str(&c) {

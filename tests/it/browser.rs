@@ -41,7 +41,7 @@ async fn sign_in_and_register_a_resident_in_a_real_browser() {
         );
         return;
     }
-    let app = TestApp::sqlite().await;
+    let app = plain_http().await;
     let s = app.street("web").await;
     let c = app.community(s, "web-c").await;
     app.user("webadmin", R::StreetAdmin, K::StreetOffice, s).await;
@@ -81,6 +81,10 @@ async fn sign_in_and_register_a_resident_in_a_real_browser() {
     browser.find(Locator::Id("username")).await.unwrap().send_keys("webadmin").await.unwrap();
     browser.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
     browser.find(Locator::Css("form[action='/login'] button")).await.unwrap().click().await.unwrap();
+    // A street admin's second step: the code from the authenticator (computed here).
+    let code = app.totp_code("webadmin").await.unwrap();
+    browser.wait().for_element(Locator::Id("code")).await.unwrap().send_keys(&code).await.unwrap();
+    browser.find(Locator::Css("form[action='/login/code'] button")).await.unwrap().click().await.unwrap();
     browser.wait().for_element(Locator::Css("table.list")).await.unwrap();
     assert!(browser.current_url().await.unwrap().path().starts_with("/staff"));
 
@@ -108,7 +112,7 @@ async fn committee_walks_from_new_election_to_published_list_and_cards() {
         eprintln!("SKIPPED browser test: {CHROMEDRIVER} not installed");
         return;
     }
-    let app = TestApp::sqlite().await;
+    let app = plain_http().await;
     let s = app.street("walk").await;
     let c = app.community(s, "walk-c").await;
     app.user("walkadmin", R::StreetAdmin, K::StreetOffice, s).await;
@@ -155,6 +159,9 @@ async fn committee_walks_from_new_election_to_published_list_and_cards() {
     b.find(Locator::Id("username")).await.unwrap().send_keys("walkadmin").await.unwrap();
     b.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
     b.find(Locator::Css("form[action='/login'] button")).await.unwrap().click().await.unwrap();
+    let code = app.totp_code("walkadmin").await.unwrap();
+    b.wait().for_element(Locator::Id("code")).await.unwrap().send_keys(&code).await.unwrap();
+    b.find(Locator::Css("form[action='/login/code'] button")).await.unwrap().click().await.unwrap();
     b.wait().for_element(Locator::Css("table.list")).await.unwrap();
     // Open the election from the community page (the plan form comes with lawful defaults).
     b.goto(&format!("{base}/staff/communities/{c}")).await.unwrap();
@@ -246,7 +253,7 @@ async fn browser(app: &TestApp, width: u32, height: u32) -> Option<Browser> {
 /// reviews, casts, sees the receipt, and cannot vote again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resident_votes_on_a_phone_and_cannot_vote_again() {
-    let app = TestApp::sqlite().await;
+    let app = plain_http().await;
     let Some(br) = browser(&app, 390, 844).await else { return };
     let mut p = crate::polling::ready(&app, "ph").await;
     let id = p.id;
@@ -295,7 +302,7 @@ async fn a_resident_votes_on_a_phone_and_cannot_vote_again() {
 /// taps the header, tries the staff pages and the check-in, and no staff page opens.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clerk_checks_in_and_the_booth_takes_one_ballot() {
-    let app = TestApp::sqlite().await;
+    let app = plain_http().await;
     let Some(br) = browser(&app, 800, 1000).await else { return };
     let mut p = crate::polling::ready(&app, "bo").await;
     let id = p.id;
@@ -358,4 +365,9 @@ async fn clerk_checks_in_and_the_booth_takes_one_ballot() {
     assert_eq!(marked, 1);
     assert_eq!(app.count(&format!("SELECT COUNT(*) FROM ballots WHERE election_id = {id}")).await, 1);
     b.clone().close().await.unwrap();
+}
+
+/// The browsers reach the server over plain http, like `huanjie demo` (public URL http://…).
+async fn plain_http() -> TestApp {
+    TestApp::sqlite_with(|c| c.set_public_url(Some("http://127.0.0.1".into()))).await
 }

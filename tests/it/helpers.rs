@@ -7,7 +7,7 @@ use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use huanjie::audit::Actor;
 use huanjie::domain::{Role, Scope, ScopeKind};
-use huanjie::service::{accounts, registry};
+use huanjie::service::{accounts, registry, signin, totp};
 use huanjie::store::users::Grant;
 use huanjie::{AppState, Config, Secrets, build_app};
 use serde_json::Value;
@@ -62,8 +62,14 @@ pub fn temp_dir() -> TempDir {
 
 impl TestApp {
     pub async fn sqlite() -> TestApp {
+        TestApp::sqlite_with(|_| {}).await
+    }
+
+    /// A SQLite app with its configuration changed first (public URL, trusted proxies).
+    pub async fn sqlite_with(change: impl FnOnce(&mut Config)) -> TestApp {
         let dir = temp_dir();
-        let cfg = Config::new(None, "127.0.0.1:0".parse().unwrap(), dir.0.clone());
+        let mut cfg = Config::new(None, "127.0.0.1:0".parse().unwrap(), dir.0.clone());
+        change(&mut cfg);
         let (router, state) = build_app(cfg, Secrets::random()).await.unwrap();
         TestApp { router, state, _dir: Some(dir) }
     }
@@ -97,6 +103,7 @@ impl TestApp {
             others: Default::default(),
             csrf: String::new(),
             lang: "zh-CN",
+            peer: None,
         }
     }
 
@@ -112,8 +119,10 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Creates an account with the test password; a street admin is enrolled in two-step
+    /// verification at once (see [`TestApp::totp_code`]).
     pub async fn user(&self, username: &str, role: Role, kind: ScopeKind, id: i64) -> i64 {
-        accounts::create_user(
+        let uid = accounts::create_user(
             self.store(),
             None,
             username,
@@ -122,17 +131,87 @@ impl TestApp {
             &[Grant { role, scope: Scope { kind, id } }],
         )
         .await
-        .unwrap()
+        .unwrap();
+        if role == Role::StreetAdmin {
+            signin::enrol_directly(self.store(), &self.state.secrets.session_key, uid).await.unwrap();
+        }
+        uid
     }
 
-    /// Signs in through the API and returns a client holding the session.
+    /// Signs in through the API (with a TOTP code for accounts that need one) and returns a
+    /// client holding the session.
     pub async fn login(&self, username: &str) -> Client {
         let mut c = self.client();
-        let (st, body) =
-            c.api_post("/api/v1/session", &serde_json::json!({"username": username, "password": PASSWORD})).await;
+        let mut body = serde_json::json!({"username": username, "password": PASSWORD});
+        if let Some(code) = self.totp_code(username).await {
+            body["code"] = code.into();
+        }
+        let (st, body) = c.api_post("/api/v1/session", &body).await;
         assert_eq!(st, StatusCode::OK, "login {username}: {body}");
         c.csrf = body["csrf_token"].as_str().unwrap().to_string();
         c
+    }
+
+    /// A current TOTP code for the account: street admins are enrolled on first use (through
+    /// the library, as `huanjie demo` does). None for accounts without two-step verification.
+    /// Tests sign in many times within one 30-second step, and a code is accepted only once,
+    /// so this forgets the last accepted step first (only a test may do that).
+    pub async fn totp_code(&self, username: &str) -> Option<String> {
+        let key = &self.state.secrets.session_key;
+        let u = huanjie::store::users::by_username(self.store(), username).await.unwrap()?;
+        let secret = match signin::confirmed_secret(self.store(), key, u.id).await.unwrap() {
+            Some(s) => s,
+            None => {
+                let grants = huanjie::store::users::grants(self.store(), u.id).await.unwrap();
+                if !signin::totp_required(&grants) {
+                    return None;
+                }
+                signin::enrol_directly(self.store(), key, u.id).await.unwrap()
+            }
+        };
+        self.exec(&format!("UPDATE staff_totp SET last_step = 0 WHERE user_id = {}", u.id)).await;
+        Some(totp::code_at(&secret, huanjie::store::now_ms()))
+    }
+
+    /// Signs in through the HTML forms: the password, then the code page when the account has
+    /// one. The client holds the session and its CSRF token.
+    pub async fn html_login(&self, username: &str) -> Client {
+        let mut c = self.client();
+        self.html_login_as(&mut c, username).await;
+        c
+    }
+
+    /// [`TestApp::html_login`] in a client that may already hold a session.
+    pub async fn html_login_as(&self, c: &mut Client, username: &str) {
+        let body =
+            serde_urlencoded::to_string([("username", username), ("password", PASSWORD), ("next", "/staff")]).unwrap();
+        let code = self.totp_code(username).await;
+        let r = c.form_raw("/login", &body).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        if let Some(code) = code {
+            let page = c.get(&r.location()).await.text();
+            let csrf = page
+                .split("name=\"csrf\" value=\"")
+                .nth(1)
+                .unwrap_or_else(|| panic!("{page}"))
+                .split('"')
+                .next()
+                .unwrap()
+                .to_string();
+            let r = c
+                .form_raw("/login/code", &serde_urlencoded::to_string([("code", code), ("csrf", csrf)]).unwrap())
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        }
+        let (_, me) = c.api_get("/api/v1/me").await;
+        c.csrf = me["csrf_token"].as_str().unwrap().to_string();
+    }
+
+    pub async fn exec(&self, sql: &str) {
+        match self.store() {
+            huanjie::store::Store::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()).unwrap(),
+            huanjie::store::Store::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()).unwrap(),
+        }
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
@@ -150,6 +229,8 @@ pub struct Client {
     pub others: std::collections::BTreeMap<String, String>,
     pub csrf: String,
     pub lang: &'static str,
+    /// The TCP peer the request comes from (none: like a test without connect info).
+    pub peer: Option<std::net::SocketAddr>,
 }
 
 pub struct Resp {
@@ -185,6 +266,9 @@ impl Client {
             req.headers_mut().insert(header::COOKIE, jar.join("; ").parse().unwrap());
         }
         req.headers_mut().insert(header::ACCEPT_LANGUAGE, self.lang.parse().unwrap());
+        if let Some(p) = self.peer {
+            req.extensions_mut().insert(axum::extract::ConnectInfo(p));
+        }
         let resp = self.router.clone().oneshot(req).await.unwrap();
         let status = resp.status();
         let headers = resp.headers().clone();

@@ -21,4 +21,5 @@ mod polling;
 mod primary;
 mod safety;
 mod security;
+mod signin;
 mod storage;

@@ -349,5 +349,13 @@ async fn a_booth_tablet_holds_no_staff_session(app: TestApp) {
         log["entries"].as_array().unwrap().iter().filter(|e| e["entry"]["type"] == json!("booth.registered")).collect();
     assert_eq!(setups.len(), 1);
     assert_eq!(setups[0]["entry"]["payload"]["staff_signed_out"], json!(true));
+    // A staff member who signs in on the device retires it as a booth: the booth token goes.
+    let mut again = app.client();
+    again.others = tablet.others.clone();
+    let r =
+        again.api_post("/api/v1/session", &json!({"username": "bk-clerk", "password": crate::helpers::PASSWORD})).await;
+    assert_eq!(r.0, S::OK, "{}", r.1);
+    assert!(!again.others.contains_key("hj_booth"), "sign-in clears the booth token");
+    assert_eq!(again.get("/staff").await.status, S::OK);
 }
 both!(a_booth_tablet_holds_no_staff_session);

@@ -240,7 +240,7 @@ async fn public_objection(
     headers: axum::http::HeaderMap,
     Json(b): Json<ObjectionBody>,
 ) -> ApiResult {
-    let address = crate::web::staff::account::client_ip(peer.0, &headers);
+    let address = crate::web::staff::account::client_ip(peer.0, &headers, &state.config.trusted_proxies);
     let oid =
         voters::file_public_objection(&state.store, id, &address, &b.filed_by, concerning(&b), &b.kind, &b.reason)
             .await

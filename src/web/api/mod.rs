@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::AppState;
-use crate::service::accounts;
+use crate::service::{accounts, signin};
 use crate::web::auth::{self, StaffAction, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
 use crate::web::i18n::Lang;
@@ -39,6 +39,9 @@ pub fn router() -> Router<AppState> {
 pub struct LoginBody {
     username: String,
     password: String,
+    /// The TOTP code (or a recovery code) of an account with two-step verification.
+    #[serde(default)]
+    code: Option<String>,
 }
 
 async fn login(
@@ -52,20 +55,35 @@ async fn login(
         lang,
         err: crate::service::ServiceError::Invalid { key: "err.request", field: Some(e.body_text()) },
     })?;
-    let ip = crate::web::staff::client_ip(peer.0, &headers);
-    let s = accounts::login(&state.store, &state.secrets.session_key, body.username.trim(), &body.password, &ip, None)
-        .await
-        .api(lang)?;
-    Ok((
-        [(header::SET_COOKIE, auth::session_cookie(&s.token, state.config.secure_cookies))],
-        Json(json!({"user_id": s.user_id, "csrf_token": s.csrf})),
-    )
-        .into_response())
+    let ip = crate::web::staff::client_ip(peer.0, &headers, &state.config.trusted_proxies);
+    let attempt = signin::Attempt {
+        username: body.username.trim(),
+        password: &body.password,
+        address: &ip,
+        old_token: None,
+        next: "/staff",
+    };
+    // One call carries both factors: an account with TOTP sends `code` too (no pending state).
+    let code = body.code.as_deref().map(str::trim).unwrap_or("");
+    let step = signin::password_step(&state.store, &state.secrets.session_key, &attempt, Some(code)).await.api(lang)?;
+    let signin::Step::Session(s) = step else {
+        return Err(ApiError { lang, err: crate::service::ServiceError::Refused("signin.err.enrol_first") });
+    };
+    let secure = state.config.secure_cookies;
+    let mut resp = Json(json!({"user_id": s.user_id, "csrf_token": s.csrf})).into_response();
+    // Appended, not inserted: both cookies must reach the client.
+    for c in [auth::session_cookie(&s.token, secure), auth::clear_booth_cookie(secure)] {
+        if let Ok(v) = axum::http::HeaderValue::from_str(&c) {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    Ok(resp)
 }
 
 async fn logout(State(state): State<AppState>, a: StaffAction) -> Result<Response, ApiError> {
     accounts::logout(&state.store, &state.secrets.session_key, &a.session.staff, &a.session.token).await.api(a.lang)?;
-    Ok(([(header::SET_COOKIE, auth::clear_session_cookie())], Json(json!({"ok": true}))).into_response())
+    Ok(([(header::SET_COOKIE, auth::clear_session_cookie(state.config.secure_cookies))], Json(json!({"ok": true})))
+        .into_response())
 }
 
 async fn me(s: StaffSession) -> Json<serde_json::Value> {

@@ -6,7 +6,12 @@ use serde_json::{Value, json};
 
 /// (method, path, summary, needs CSRF header)
 pub const ROUTES: &[(&str, &str, &str, bool)] = &[
-    ("post", "/session", "Sign in; returns csrf_token and sets the session cookie", false),
+    (
+        "post",
+        "/session",
+        "Sign in with username, password and (for accounts with two-step verification) code; returns csrf_token and sets the session cookie",
+        false,
+    ),
     ("delete", "/session", "Sign out", true),
     ("get", "/me", "The signed-in staff member, roles and CSRF token", false),
     ("get", "/communities", "Communities in the caller's scope, with counts", false),

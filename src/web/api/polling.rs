@@ -165,7 +165,7 @@ async fn cast(
     let api = |err| ApiError { lang, err }.into_response();
     // Issue 12: an address that sent too many wrong codes is refused before its code is
     // looked at (a read only: the cast path itself writes nothing more).
-    let address = client_ip(peer.0, &headers);
+    let address = client_ip(peer.0, &headers, &state.config.trusted_proxies);
     limits::check(&state.store, &limits::CODE_FAILURES_PER_ADDRESS, &address).await.map_err(api)?;
     let b: CastBody = parse_body(lang, &body).map_err(IntoResponse::into_response)?;
     let key = &state.secrets.voting_code_key;

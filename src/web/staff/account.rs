@@ -3,12 +3,12 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::service::{ServiceError, accounts};
+use crate::service::{ServiceError, accounts, signin};
 use crate::web::auth::{self, StaffForm, StaffSession};
 use crate::web::error::{HtmlError, ResultExt, messages};
 use crate::web::i18n::{Lang, Tr, text};
@@ -33,13 +33,24 @@ pub struct NextQuery {
     changed: Option<String>,
 }
 
-/// Only local paths are followed after sign-in (no open redirect).
+/// Longest `next` path followed after sign-in.
+const NEXT_MAX: usize = 512;
+
+/// A same-origin absolute path from a strict set of characters, or None. Only such paths are
+/// followed after sign-in (no open redirect: no `//host`, no `/\host`, no control characters,
+/// which browsers strip, turning `/\t/evil.example/` into `//evil.example/`), and every one is
+/// a valid `Location` header, so building the redirect cannot fail after the sign-in is
+/// committed.
+pub fn safe_path(next: &str) -> Option<&str> {
+    let ok = next.len() <= NEXT_MAX
+        && next.starts_with('/')
+        && !next.starts_with("//")
+        && next.bytes().all(|b| b.is_ascii_alphanumeric() || b"/_-.~?=&%".contains(&b));
+    ok.then_some(next)
+}
+
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next.to_string()
-    } else {
-        "/staff".into()
-    }
+    safe_path(next).unwrap_or("/staff").to_string()
 }
 
 pub async fn home(session: Option<StaffSession>) -> Redirect {
@@ -67,17 +78,55 @@ pub struct LoginForm {
     next: String,
 }
 
-/// The client address for throttling. Behind a reverse proxy, configure it to connect from
-/// loopback and set X-Forwarded-For; only then is the header trusted.
-pub fn client_ip(peer: Option<std::net::SocketAddr>, headers: &HeaderMap) -> String {
-    let peer_ip = peer.map(|p| p.ip());
-    if peer_ip.is_some_and(|ip| ip.is_loopback())
-        && let Some(f) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
-        && let Some(first) = f.split(',').next()
-    {
-        return first.trim().to_string();
+/// The client address for throttling. `X-Forwarded-For` is believed only when the TCP peer is
+/// a configured proxy (`HUANJIE_TRUSTED_PROXIES`); then the address is the rightmost hop that is
+/// not itself a trusted proxy (the left part of the header is whatever the client sent).
+pub fn client_ip(
+    peer: Option<std::net::SocketAddr>,
+    headers: &HeaderMap,
+    trusted: &crate::config::TrustedProxies,
+) -> String {
+    let Some(peer_ip) = peer.map(|p| p.ip()) else { return "unknown".into() };
+    if !trusted.contains(peer_ip) {
+        return peer_ip.to_string();
     }
-    peer_ip.map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".into())
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer_ip;
+    for hop in hops.iter().rev() {
+        match hop.parse::<std::net::IpAddr>() {
+            Ok(ip) if trusted.contains(ip) => client = ip,
+            Ok(ip) => return ip.to_string(),
+            // A hop no proxy of ours wrote: the last trusted one is the best we know.
+            Err(_) => break,
+        }
+    }
+    client.to_string()
+}
+
+pub fn old_session(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| c.split(';').find_map(|kv| kv.trim().strip_prefix("hj_session=")))
+        .map(str::to_string)
+}
+
+/// `303 See Other` to a path already checked by [`safe_path`], with cookies.
+pub fn see_other(location: HeaderValue, cookies: &[String]) -> Response {
+    let mut resp = axum::http::StatusCode::SEE_OTHER.into_response();
+    resp.headers_mut().insert(header::LOCATION, location);
+    for c in cookies {
+        if let Ok(v) = HeaderValue::from_str(c) {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    resp
 }
 
 pub async fn login(
@@ -87,27 +136,30 @@ pub async fn login(
     headers: HeaderMap,
     axum::Form(form): axum::Form<LoginForm>,
 ) -> Response {
-    let ip = client_ip(peer.0, &headers);
-    let old = headers
-        .get(header::COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|c| c.split(';').find_map(|kv| kv.trim().strip_prefix("hj_session=")))
-        .map(str::to_string);
-    match accounts::login(
-        &state.store,
-        &state.secrets.session_key,
-        form.username.trim(),
-        &form.password,
-        &ip,
-        old.as_deref(),
-    )
-    .await
-    {
-        Ok(s) => (
-            [(header::SET_COOKIE, auth::session_cookie(&s.token, state.config.secure_cookies))],
-            Redirect::to(&safe_next(&form.next)),
-        )
-            .into_response(),
+    let ip = client_ip(peer.0, &headers, &state.config.trusted_proxies);
+    let old = old_session(&headers);
+    // The whole answer is settled before anything is committed: `next` is checked here and
+    // its Location built, so no step after the sign-in can fail.
+    let next = safe_next(&form.next);
+    let location = HeaderValue::from_str(&next).unwrap_or(HeaderValue::from_static("/staff"));
+    let attempt = signin::Attempt {
+        username: form.username.trim(),
+        password: &form.password,
+        address: &ip,
+        old_token: old.as_deref(),
+        next: &next,
+    };
+    let secure = state.config.secure_cookies;
+    match signin::password_step(&state.store, &state.secrets.session_key, &attempt, None).await {
+        Ok(signin::Step::Session(s)) => {
+            see_other(location, &[auth::session_cookie(&s.token, secure), auth::clear_booth_cookie(secure)])
+        }
+        Ok(signin::Step::Code(t)) => {
+            see_other(HeaderValue::from_static("/login/code"), &[auth::pending_cookie(&t, secure)])
+        }
+        Ok(signin::Step::Enrol(t)) => {
+            see_other(HeaderValue::from_static("/login/enrol"), &[auth::pending_cookie(&t, secure)])
+        }
         Err(err @ (ServiceError::BadCredentials | ServiceError::Throttled { .. })) => {
             let status = if matches!(err, ServiceError::Throttled { .. }) {
                 axum::http::StatusCode::TOO_MANY_REQUESTS
@@ -118,14 +170,14 @@ pub async fn login(
                 t: Tr(lang),
                 user: None,
                 csrf: String::new(),
-                next: safe_next(&form.next),
+                next,
                 username: form.username,
                 error: Some(messages(lang, &err, "").join(" ")),
                 notice: None,
             };
             let mut resp = (status, page).into_response();
             if let ServiceError::Throttled { retry_after_s } = err
-                && let Ok(v) = axum::http::HeaderValue::from_str(&retry_after_s.to_string())
+                && let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string())
             {
                 resp.headers_mut().insert(header::RETRY_AFTER, v);
             }
@@ -142,21 +194,23 @@ pub async fn logout(State(state): State<AppState>, f: StaffForm<Empty>) -> Resul
     accounts::logout(&state.store, &state.secrets.session_key, &f.session.staff, &f.session.token)
         .await
         .html(f.lang)?;
-    Ok(([(header::SET_COOKIE, auth::clear_session_cookie())], Redirect::to("/login")).into_response())
+    Ok(([(header::SET_COOKIE, auth::clear_session_cookie(state.config.secure_cookies))], Redirect::to("/login"))
+        .into_response())
 }
 
-pub async fn set_lang(Path(code): Path<String>, headers: HeaderMap) -> Response {
+pub async fn set_lang(State(state): State<AppState>, Path(code): Path<String>, headers: HeaderMap) -> Response {
     let v = if code == "en" { "en" } else { "zh" };
-    // Return to the page the switch was clicked on, if it is ours.
+    // Return to the page the switch was clicked on, if it is ours and a plain path.
     let back = headers
         .get(header::REFERER)
         .and_then(|r| r.to_str().ok())
         .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
-        .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()))
-        .map(|p| safe_next(&p))
-        .unwrap_or_else(|| "/".into());
-    ([(header::SET_COOKIE, format!("lang={v}; Path=/; Max-Age=31536000; SameSite=Lax"))], Redirect::to(&back))
-        .into_response()
+        .and_then(|rest| rest.find('/').map(|i| &rest[i..]))
+        .and_then(safe_path)
+        .and_then(|p| HeaderValue::from_str(p).ok())
+        .unwrap_or(HeaderValue::from_static("/"));
+    let sec = if state.config.secure_cookies { "; Secure" } else { "" };
+    see_other(back, &[format!("lang={v}; Path=/; Max-Age=31536000; SameSite=Lax{sec}")])
 }
 
 #[derive(Template, WebTemplate)]
@@ -182,5 +236,63 @@ pub async fn change_password(State(state): State<AppState>, f: StaffForm<Passwor
         .await
         .html(f.lang)?;
     // Every session of the account ended with the change: sign in again.
-    Ok(([(header::SET_COOKIE, auth::clear_session_cookie())], Redirect::to("/login?changed=1")).into_response())
+    Ok((
+        [(header::SET_COOKIE, auth::clear_session_cookie(state.config.secure_cookies))],
+        Redirect::to("/login?changed=1"),
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::TrustedProxies;
+
+    fn xff(v: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for x in v {
+            h.append("x-forwarded-for", HeaderValue::from_str(x).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies_rightmost_untrusted_hop() {
+        let none = TrustedProxies::default();
+        let lb = TrustedProxies::parse("127.0.0.1, 10.0.0.0/8").unwrap();
+        let peer = |s: &str| Some(format!("{s}:1234").parse().unwrap());
+        // Nothing trusted: the peer, whatever the header says (loopback included).
+        assert_eq!(client_ip(peer("127.0.0.1"), &xff(&["6.6.6.6"]), &none), "127.0.0.1");
+        assert_eq!(client_ip(peer("203.0.113.1"), &xff(&["6.6.6.6"]), &lb), "203.0.113.1");
+        // From a proxy: the rightmost hop that is not a proxy of ours.
+        assert_eq!(client_ip(peer("127.0.0.1"), &xff(&["6.6.6.6, 198.51.100.7"]), &lb), "198.51.100.7");
+        assert_eq!(client_ip(peer("127.0.0.1"), &xff(&["6.6.6.6, 198.51.100.7, 10.1.1.1"]), &lb), "198.51.100.7");
+        assert_eq!(client_ip(peer("127.0.0.1"), &xff(&["6.6.6.6", "198.51.100.7"]), &lb), "198.51.100.7");
+        // Only proxies, or no header: the last proxy seen; garbage stops the walk.
+        assert_eq!(client_ip(peer("127.0.0.1"), &xff(&["10.0.0.5"]), &lb), "10.0.0.5");
+        assert_eq!(client_ip(peer("127.0.0.1"), &HeaderMap::new(), &lb), "127.0.0.1");
+        assert_eq!(client_ip(peer("127.0.0.1"), &xff(&["nonsense, 10.0.0.5"]), &lb), "10.0.0.5");
+        assert_eq!(client_ip(None, &xff(&["6.6.6.6"]), &lb), "unknown");
+    }
+
+    #[test]
+    fn next_paths_are_local_and_plain() {
+        for ok in ["/staff", "/staff/elections/3?x=1&y=%20", "/", "/a-b_c.d~e"] {
+            assert_eq!(safe_path(ok), Some(ok));
+        }
+        for bad in [
+            "",
+            "staff",
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example/",
+            "/staff\u{1}",
+            "/staff#x",
+            "/st aff",
+            "/中文",
+        ] {
+            assert_eq!(safe_path(bad), None, "{bad:?}");
+        }
+        assert_eq!(safe_path(&format!("/{}", "a".repeat(NEXT_MAX))), None);
+    }
 }

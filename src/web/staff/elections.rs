@@ -588,7 +588,7 @@ pub async fn public_objection(
     headers: axum::http::HeaderMap,
     axum::Form(f): axum::Form<PublicObjection>,
 ) -> Result<Redirect, HtmlError> {
-    let address = crate::web::staff::account::client_ip(peer.0, &headers);
+    let address = crate::web::staff::account::client_ip(peer.0, &headers, &state.config.trusted_proxies);
     let concerning = (!f.id_number.trim().is_empty()).then_some((f.name.as_str(), f.id_number.as_str()));
     voters::file_public_objection(&state.store, id, &address, &f.filed_by, concerning, &f.kind, &f.reason)
         .await

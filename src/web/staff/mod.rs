@@ -6,6 +6,7 @@ pub(crate) mod import;
 mod polling;
 mod registry;
 mod results;
+mod two_factor;
 mod users;
 
 use axum::Router;
@@ -20,6 +21,13 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(account::logout))
         .route("/lang/{code}", get(account::set_lang))
         .route("/account/password", get(account::password_page).post(account::change_password))
+        .route("/login/code", get(two_factor::second_step_page).post(two_factor::second_step))
+        .route("/login/enrol", get(two_factor::second_step_page))
+        .route("/account/2fa", get(two_factor::account_page))
+        .route("/account/2fa/start", post(two_factor::account_start))
+        .route("/account/2fa/confirm", post(two_factor::account_confirm))
+        .route("/account/2fa/disable", post(two_factor::account_disable))
+        .route("/staff/users/{id}/totp/reset", post(two_factor::reset))
         .route("/staff", get(registry::dashboard))
         .route("/staff/streets/{id}/communities", post(registry::create_community))
         .route("/staff/communities/{id}", get(registry::community))

@@ -16,6 +16,9 @@ use crate::web::error::{HtmlError, ResultExt};
 use crate::web::i18n::{Lang, Tr, text};
 
 pub struct UserView {
+    id: i64,
+    /// Has two-step verification (a street admin may reset it).
+    two_factor: bool,
     username: String,
     display_name: String,
     role: String,
@@ -31,9 +34,21 @@ struct UsersPage {
     users: Vec<UserView>,
     /// (value "community:3", label)
     scopes: Vec<(String, String)>,
+    notice: Option<&'static str>,
 }
 
-pub async fn list(State(state): State<AppState>, lang: Lang, s: StaffSession) -> Result<impl IntoResponse, HtmlError> {
+#[derive(Deserialize, Default)]
+pub struct DoneQuery {
+    #[serde(default)]
+    done: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    lang: Lang,
+    s: StaffSession,
+    axum::extract::Query(q): axum::extract::Query<DoneQuery>,
+) -> Result<impl IntoResponse, HtmlError> {
     let mut views = Vec::new();
     let mut scopes = Vec::new();
     for street_id in s.staff.street_ids() {
@@ -59,13 +74,22 @@ pub async fn list(State(state): State<AppState>, lang: Lang, s: StaffSession) ->
             } else {
                 names.get(&u.scope_id).cloned().unwrap_or_default()
             };
-            views.push(UserView { username: u.username, display_name: u.display_name, role: u.role, scope });
+            let two_factor = crate::service::signin::enrolled(&state.store, u.id).await.html(lang)?;
+            views.push(UserView {
+                id: u.id,
+                two_factor,
+                username: u.username,
+                display_name: u.display_name,
+                role: u.role,
+                scope,
+            });
         }
     }
     if scopes.is_empty() {
         return Err(ServiceError::Forbidden).html(lang);
     }
-    Ok(UsersPage { t: Tr(lang), user: Some(s.staff.display_name), csrf: s.csrf, users: views, scopes })
+    let notice = (q.done == "totp_reset").then(|| text(lang, "signin.done.reset"));
+    Ok(UsersPage { t: Tr(lang), user: Some(s.staff.display_name), csrf: s.csrf, users: views, scopes, notice })
 }
 
 #[derive(Deserialize)]
