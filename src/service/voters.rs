@@ -526,6 +526,25 @@ pub struct Card {
 /// which invalidates the old code). The codes exist only in this response; the database keeps
 /// their keyed hashes.
 pub async fn issue_cards(store: &Store, key: &[u8], staff: &Staff, id: i64, only: Option<i64>) -> Result<Vec<Card>> {
+    issue_cards_with(store, key, staff, id, only, Ok).await
+}
+
+/// Issues cards and hands them to `deliver` (e.g. rendering the printable cards) before the
+/// transaction commits: if delivery fails, no code is issued and the old ones stay valid
+/// (issue 12: never a side effect followed by a fallible step). `deliver` runs on the
+/// blocking pool.
+pub async fn issue_cards_with<T, F>(
+    store: &Store,
+    key: &[u8],
+    staff: &Staff,
+    id: i64,
+    only: Option<i64>,
+    deliver: F,
+) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(Vec<Card>) -> Result<T> + Send + 'static,
+{
     let e = get(store, staff, id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
     if stage_of(&e) < Stage::ListPublished {
@@ -560,8 +579,11 @@ pub async fn issue_cards(store: &Store, key: &[u8], staff: &Staff, id: i64, only
     }
     let kind = if only.is_some() { EventKind::VoterCardReissued } else { EventKind::VoterCardsIssued };
     record(&mut tx, id, &staff.actor(role), kind, json!({"cards": cards.len(), "resident_id": only})).await?;
+    let delivered = tokio::task::spawn_blocking(move || deliver(cards))
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))??;
     tx.commit().await?;
-    Ok(cards)
+    Ok(delivered)
 }
 
 /// Records the representatives a residents' group elected at its meeting (LAW.md §4 [N 2018,

@@ -623,12 +623,14 @@ pub async fn cards(
         "" => None,
         s => Some(num(s, "resident_id").html(f.lang)?),
     };
-    let cards = voters::issue_cards(&state.store, &state.secrets.voting_code_key, &f.session.staff, id, only)
-        .await
-        .html(f.lang)?;
+    // Everything fallible is read before the codes are issued (issue 12): once issued, the old
+    // codes are void, so nothing may fail between the commit and the page that shows them.
     let e = svc::get(&state.store, &f.session.staff, id, Permission::RunElection).await.html(f.lang)?;
     let community =
         registry::community(&state.store, e.community_id).await.html(f.lang)?.map(|c| c.name).unwrap_or_default();
+    let cards = voters::issue_cards(&state.store, &state.secrets.voting_code_key, &f.session.staff, id, only)
+        .await
+        .html(f.lang)?;
     let cards = cards
         .into_iter()
         .map(|c| {
@@ -853,37 +855,44 @@ pub async fn cards_pdf(
     let e = svc::get(&state.store, &f.session.staff, id, Permission::RunElection).await.html(lang)?;
     let community =
         registry::community(&state.store, e.community_id).await.html(lang)?.map(|c| c.name).unwrap_or_default();
-    let cards = voters::issue_cards(&state.store, &state.secrets.voting_code_key, &f.session.staff, id, only)
-        .await
-        .html(lang)?;
+    // The masked roll is read first, and the cards are rendered before the codes commit: if
+    // rendering fails, no code is issued and the old ones stay valid (issue 12).
     let masked: std::collections::HashMap<i64, String> = st::roll(&state.store, id)
         .await
         .html(lang)?
         .into_iter()
         .map(|v| (v.resident_id, crate::service::registry::mask(&v.id_number)))
         .collect();
-    let list: Vec<crate::report::Card> = cards
-        .into_iter()
-        .map(|c| crate::report::Card {
-            title: text(lang, "card.title").into(),
-            heading: format!("{community} {}", e.round),
-            id_masked: masked.get(&c.resident_id).cloned().unwrap_or_default(),
-            community: community.clone(),
-            extra: vec![
-                (text(lang, "field.group_number").into(), c.group_number.map(|g| g.to_string()).unwrap_or_default()),
-                (text(lang, "plan.election_day").into(), e.election_day.clone()),
-                (text(lang, "card.station").into(), card_station(&e)),
-            ],
-            qr: format!("HJ:{}:{}", id, c.code),
-            voting_code: c.code,
-            name: c.name,
-        })
-        .collect();
-    let r = tokio::task::spawn_blocking(move || crate::report::render_cards(&list))
+    let labels = (
+        text(lang, "card.title"),
+        text(lang, "field.group_number"),
+        text(lang, "plan.election_day"),
+        text(lang, "card.station"),
+    );
+    let (round, day, station) = (e.round.clone(), e.election_day.clone(), card_station(&e));
+    let render = move |cards: Vec<voters::Card>| {
+        let (title, group_label, day_label, station_label) = labels;
+        let list: Vec<crate::report::Card> = cards
+            .into_iter()
+            .map(|c| crate::report::Card {
+                title: title.into(),
+                heading: format!("{community} {round}"),
+                id_masked: masked.get(&c.resident_id).cloned().unwrap_or_default(),
+                community: community.clone(),
+                extra: vec![
+                    (group_label.into(), c.group_number.map(|g| g.to_string()).unwrap_or_default()),
+                    (day_label.into(), day.clone()),
+                    (station_label.into(), station.clone()),
+                ],
+                qr: format!("HJ:{}:{}", id, c.code),
+                voting_code: c.code,
+                name: c.name,
+            })
+            .collect();
+        crate::report::render_cards(&list).map_err(|e| ServiceError::Internal(e.to_string()))
+    };
+    let r = voters::issue_cards_with(&state.store, &state.secrets.voting_code_key, &f.session.staff, id, only, render)
         .await
-        .map_err(|e| ServiceError::Internal(e.to_string()))
-        .html(lang)?
-        .map_err(|e| ServiceError::Internal(e.to_string()))
         .html(lang)?;
     Ok(pdf_response(r, &format!("voter-cards-{id}.pdf")))
 }
