@@ -310,6 +310,12 @@ fn published_on(e: &ElectionRow) -> Result<Date> {
         .ok_or_else(|| law("list_not_published", "LAW.md §3 [N]", ""))
 }
 
+/// The election, if the public may see it (after publication of the voter list); 404 before.
+async fn public_election(store: &Store, id: i64) -> Result<ElectionRow> {
+    let e = st::get(store, id).await?.ok_or(ServiceError::NotFound)?;
+    if super::elections::is_public(&e) { Ok(e) } else { Err(ServiceError::NotFound) }
+}
+
 /// Files an objection (申诉) to the published list, within `objection_days` of publication
 /// (LAW.md §3 [N?]). Anyone may object; `filed_by` is the objector's name as given.
 pub async fn file_objection(
@@ -321,10 +327,7 @@ pub async fn file_objection(
     kind: &str,
     reason: &str,
 ) -> Result<i64> {
-    let e = st::get(store, id).await?.ok_or(ServiceError::NotFound)?;
-    if !super::elections::is_public(&e) {
-        return Err(ServiceError::NotFound);
-    }
+    let e = public_election(store, id).await?;
     let profile = profile_of(&e)?;
     let on = today();
     let published = published_on(&e)?;
@@ -372,7 +375,6 @@ pub async fn file_objection(
 /// An objection filed by anyone from the public page or API (LAW.md §3 [N?]), bounded per
 /// address and per election (issue 12): every filing is a permanent audit entry, so a stranger
 /// must not be able to fill the log.
-#[allow(clippy::too_many_arguments)]
 pub async fn file_public_objection(
     store: &Store,
     id: i64,
@@ -383,10 +385,7 @@ pub async fn file_public_objection(
     reason: &str,
 ) -> Result<i64> {
     // An election that is not public answers 404 before anything is counted.
-    let e = st::get(store, id).await?.ok_or(ServiceError::NotFound)?;
-    if !super::elections::is_public(&e) {
-        return Err(ServiceError::NotFound);
-    }
+    public_election(store, id).await?;
     super::limits::take(store, &super::limits::OBJECTIONS_PER_ADDRESS, address).await?;
     super::limits::take(store, &super::limits::OBJECTIONS_PER_ELECTION, &id.to_string()).await?;
     let actor = Actor { user_id: None, username: "public".into(), role: "anonymous".into() };
