@@ -66,6 +66,10 @@ impl Tr {
     pub fn is_zh(&self) -> bool {
         self.0 == Lang::Zh
     }
+    /// The 大字版 was chosen for this request (see `web::display`): `<html class="large">`.
+    pub fn large(&self) -> bool {
+        crate::web::display::large()
+    }
 }
 
 /// Looks a message up; an unknown key shows the key itself (visible in review, never a crash).
@@ -228,6 +232,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("count.returned", "收回", "Returned"),
     ("count.title", "公开唱票、计票", "Public count"),
     ("count.totals", "核对", "Totals"),
+    (
+        "dash.chart",
+        "各阶段的选举数量（条形图；每次选举见下表）",
+        "Elections per stage (bar chart; each election is listed in the table below)",
+    ),
     ("dash.next", "下一期限", "Next deadline"),
     ("dash.title", "辖区换届进度", "District election progress"),
     ("deadline.absentee_notices", "外出选民告知截止", "Absentee notices close"),
@@ -240,6 +249,8 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("deadline.rerun", "重新选举", "Re-run"),
     ("deadline.runoff", "另行选举", "Run-off"),
     ("deadline.voter_list_published", "公布选民名单", "Publish the voter list"),
+    ("display.large", "大字版", "Large type"),
+    ("display.standard", "标准版", "Standard type"),
     ("dl.done", "已完成", "Done"),
     ("dl.due", "即将到期", "Due soon"),
     ("dl.future", "未到期", "Upcoming"),
@@ -706,7 +717,6 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "只记录谁已领取选票及领取方式，不记录投给了谁。",
         "Who received a ballot and how — never what they voted.",
     ),
-    ("observe.qr", "最新检查点二维码", "QR code of the latest checkpoint"),
     (
         "observe.receipt_help",
         "投票后拿到回执的选民，可在这里核对回执已记入审计日志。",
@@ -838,6 +848,21 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("proxy.principal", "委托人（居民编号）", "Principal (resident no.)"),
     ("proxy.proxy", "受托人（居民编号）", "Proxy (resident no.)"),
     ("proxy.reason", "委托原因", "Reason"),
+    (
+        "qr.card_alt",
+        "二维码：本证的投票码，与证上印出的文字相同",
+        "QR code: the voting code of this card, the same as the text printed on it",
+    ),
+    (
+        "qr.checkpoint_alt",
+        "二维码：最新检查点，与旁边的文字相同",
+        "QR code: the latest checkpoint, the same as the text beside it",
+    ),
+    (
+        "qr.totp_alt",
+        "二维码：两步验证密钥；也可以手动输入下方的密钥",
+        "QR code: the two-step verification key; you can type the key shown below instead",
+    ),
     ("recall.answer", "被罢免人的申辩意见", "The member's answer"),
     ("recall.day", "投票日期", "Day of the vote"),
     ("recall.member", "成员", "Member"),

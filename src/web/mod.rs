@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod display;
 pub mod error;
 pub mod i18n;
 pub mod observe;
@@ -67,11 +68,13 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::router())
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/app.css", get(stylesheet))
+        .route("/display/{mode}", get(display::set_display))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), on_the_clock))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CsrfLayer::new())
         .layer(axum::middleware::from_fn(localize_rejections))
+        .layer(axum::middleware::from_fn(display::scope))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))

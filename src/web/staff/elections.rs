@@ -697,19 +697,23 @@ fn chart(lang: Lang, rows: &[DashRow]) -> String {
         .map(|s| rows.iter().filter(|r| r.stage == text(lang, &format!("stage.{}", s.as_str()))).count())
         .collect();
     let max = counts.iter().copied().max().unwrap_or(0).max(1);
-    let mut svg = String::from(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 320 230\" width=\"100%\" role=\"img\" aria-label=\"progress\">",
+    // Tall enough for every stage (the last rows were cut off at a fixed 230), and the bars
+    // start right of the longest label (English ones ran into the bars at x=120).
+    let height = 10 + stages.len() * 21;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 320 {height}\" width=\"100%\" role=\"img\" aria-label=\"{}\">",
+        askama_escape(text(lang, "dash.chart"))
     );
     for (i, (s, n)) in stages.iter().zip(&counts).enumerate() {
-        let y = 10 + i * 21;
-        let w = 150 * n / max;
+        let y = 6 + i * 21;
+        let w = 130 * n / max;
         let label = askama_escape(text(lang, &format!("stage.{}", s.as_str())));
         svg.push_str(&format!(
-            "<text x=\"0\" y=\"{}\" font-size=\"11\">{label}</text><rect x=\"120\" y=\"{}\" width=\"{w}\" height=\"14\" fill=\"#b3261e\"/>\
+            "<text x=\"0\" y=\"{}\" font-size=\"11\">{label}</text><rect x=\"150\" y=\"{}\" width=\"{w}\" height=\"14\" fill=\"#b3261e\"/>\
              <text x=\"{}\" y=\"{}\" font-size=\"11\">{n}</text>",
             y + 11,
             y,
-            125 + w,
+            155 + w,
             y + 11
         ));
     }
@@ -718,7 +722,7 @@ fn chart(lang: Lang, rows: &[DashRow]) -> String {
 }
 
 fn askama_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 pub async fn dashboard(
