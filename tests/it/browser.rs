@@ -204,14 +204,26 @@ async fn committee_walks_from_new_election_to_published_list_and_cards() {
 }
 
 /// A headless Chromium of the given window size on a served copy of the app.
-struct Browser {
-    b: fantoccini::Client,
-    base: String,
+pub(crate) struct Browser {
+    pub(crate) b: fantoccini::Client,
+    pub(crate) base: String,
     _driver: Driver,
     _profile: crate::helpers::TempDir,
 }
 
-async fn browser(app: &TestApp, width: u32, height: u32) -> Option<Browser> {
+pub(crate) async fn browser(app: &TestApp, width: u32, height: u32) -> Option<Browser> {
+    browser_with(app, width, height, &[], json!({})).await
+}
+
+/// [`browser`] with more Chromium arguments (e.g. `--user-agent=…`) and profile preferences
+/// (e.g. JavaScript off).
+pub(crate) async fn browser_with(
+    app: &TestApp,
+    width: u32,
+    height: u32,
+    extra_args: &[String],
+    prefs: serde_json::Value,
+) -> Option<Browser> {
     if !std::path::Path::new(CHROMEDRIVER).exists() {
         eprintln!("SKIPPED browser test: {CHROMEDRIVER} not installed");
         return None;
@@ -233,14 +245,23 @@ async fn browser(app: &TestApp, width: u32, height: u32) -> Option<Browser> {
     );
     assert!(wait_for_port(port).await, "chromedriver did not start");
     let profile = crate::helpers::temp_dir();
+    let mut args = vec![
+        json!("--headless"),
+        json!("--no-sandbox"),
+        json!("--disable-gpu"),
+        json!("--disable-quic"),
+        json!("--no-first-run"),
+        json!("--disable-background-networking"),
+        json!("--disable-component-update"),
+        json!("--disable-sync"),
+        json!("--disable-dev-shm-usage"),
+        json!(format!("--window-size={width},{height}")),
+        json!("--lang=zh-CN"),
+        json!(format!("--user-data-dir={}", profile.0.display())),
+    ];
+    args.extend(extra_args.iter().map(|a| json!(a)));
     let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({"binary": "/usr/bin/chromium", "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-            "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-dev-shm-usage", format!("--window-size={width},{height}"), "--lang=zh-CN",
-            format!("--user-data-dir={}", profile.0.display())]}),
-    );
+    caps.insert("goog:chromeOptions".into(), json!({"binary": "/usr/bin/chromium", "args": args, "prefs": prefs}));
     let b = ClientBuilder::new(HttpConnector::new())
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{port}"))
@@ -368,6 +389,6 @@ async fn clerk_checks_in_and_the_booth_takes_one_ballot() {
 }
 
 /// The browsers reach the server over plain http, like `huanjie demo` (public URL http://…).
-async fn plain_http() -> TestApp {
+pub(crate) async fn plain_http() -> TestApp {
     TestApp::sqlite_with(|c| c.set_public_url(Some("http://127.0.0.1".into()))).await
 }
