@@ -70,13 +70,14 @@ async fn card_qr_is_the_public_vote_url_with_the_code_in_the_fragment(app: TestA
     let base = app.state.config.public_base();
     // Every voter got a check-in number with the first cards: 1..=24, one each.
     let numbered = app
-        .count(&format!("SELECT COUNT(DISTINCT checkin_no) FROM voters WHERE election_id = {id} AND checkin_no BETWEEN 1 AND 24"))
+        .count(&format!(
+            "SELECT COUNT(DISTINCT checkin_no) FROM voters WHERE election_id = {id} AND checkin_no BETWEEN 1 AND 24"
+        ))
         .await;
     assert_eq!(numbered, 24);
     let voter = p.voters[5];
-    let before = app
-        .count(&format!("SELECT checkin_no FROM voters WHERE election_id = {id} AND resident_id = {voter}"))
-        .await;
+    let before =
+        app.count(&format!("SELECT checkin_no FROM voters WHERE election_id = {id} AND resident_id = {voter}")).await;
     let (html, code, number) = reissue_on_page(&mut p, voter).await;
     assert_eq!(number, before.to_string(), "a reissued card keeps its check-in number");
     assert_ne!(number, code);
@@ -91,7 +92,8 @@ async fn card_qr_is_the_public_vote_url_with_the_code_in_the_fragment(app: TestA
     assert!(html.contains(&format!("{base}/vote")), "the card prints the address");
     assert!(html.contains("签到号") && html.contains("投票码"), "{html}");
     // The API's cards carry the number too.
-    let (st, cards) = p.committee.api_post(&format!("/api/v1/elections/{id}/cards"), &json!({"resident_id": voter})).await;
+    let (st, cards) =
+        p.committee.api_post(&format!("/api/v1/elections/{id}/cards"), &json!({"resident_id": voter})).await;
     assert_eq!(st, S::OK, "{cards}");
     assert_eq!(cards["cards"][0]["checkin_no"], json!(before));
     // The printed PDF: the address, the check-in number and the code in words.
@@ -206,7 +208,8 @@ async fn booth_cast_redirects_and_the_booth_forgets_the_receipt(app: TestApp) {
     let id = p.id;
     open(&app, &mut p).await;
     let mut tablet = app.login("jb-clerk").await;
-    let r = tablet.form("/booth/setup", &[("election_id", &id.to_string()), ("station", STATION), ("name", "1号")]).await;
+    let r =
+        tablet.form("/booth/setup", &[("election_id", &id.to_string()), ("station", STATION), ("name", "1号")]).await;
     assert_eq!(r.location(), "/booth", "{}", r.text());
     tablet.cookie = None;
     let (_, booths) = p.clerk.api_get(&format!("/api/v1/elections/{id}/booths")).await;
@@ -363,9 +366,8 @@ async fn scanning_the_card_fills_the_code_and_clears_the_address() {
     let id = p.id;
     open(&app, &mut p).await;
     let public = app.state.config.public_base();
-    for (k, (ua, lang)) in [(None, "zh"), (None, "en"), (Some(WECHAT_UA), "zh"), (Some(ALIPAY_UA), "en")]
-        .into_iter()
-        .enumerate()
+    for (k, (ua, lang)) in
+        [(None, "zh"), (None, "en"), (Some(WECHAT_UA), "zh"), (Some(ALIPAY_UA), "en")].into_iter().enumerate()
     {
         let Some(br) = phone(&app, ua, json!({})).await else { return };
         let b = &br.b;
