@@ -120,7 +120,8 @@ fn draw_card(face: &Face, card: &Card, qr: Arc<QrMatrix>, area: Area, ops: &mut 
         let line = format!("签到号 {}", card.checkin_no);
         let size = 10.0_f32.min(QR_SIDE / face.width(&line).max(1.0));
         let x = qr_x + (QR_SIDE - face.width(&line) * size) / 2.0;
-        ops.push(Op::Text { x, top: y + QR_SIDE + 3.0, size, text: line, bold: true });
+        // Below the QR code's quiet zone (4 modules, about 9 pt at this size).
+        ops.push(Op::Text { x, top: y + QR_SIDE + 9.0, size, text: line, bold: true });
     }
     // The community is the heading's first words already: printed again only if it is not.
     let community = (!card.heading.contains(&card.community)).then_some(("社区", &card.community));
