@@ -46,7 +46,9 @@ fn cards() -> Vec<Card> {
             community: "朝阳区幸福里社区".into(),
             extra: vec![("选民编号".into(), format!("{:05}", i + 1))],
             voting_code: format!("K7Q2-MX9D-4RTA-{i:04}"),
-            qr: format!("https://huanjie.example/v/K7Q2MX9D4RTA{i:04}"),
+            qr: format!("https://huanjie.example/vote#code=K7Q2-MX9D-4RTA-{i:04}"),
+            address: "https://huanjie.example/vote".into(),
+            checkin_no: (i + 1).to_string(),
         })
         .collect()
 }

@@ -332,8 +332,11 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
                 started.elapsed().as_secs_f64(),
                 p = polling.election
             );
+            // Each code also as its card's QR link (issue 13), to open on a phone.
+            let public = public_url.clone().unwrap_or_else(|| format!("http://{bind}"));
             for (name, code) in &polling.codes {
-                banner.push_str(&format!("  {code}   ({name})\n"));
+                let link = crate::service::voters::card_link(public.trim_end_matches('/'), code);
+                banner.push_str(&format!("  {code}   ({name})   {link}\n"));
             }
             banner.push_str("Staff accounts (passwords shown once):\n");
             for (user, pw, role) in &accounts.lines {

@@ -28,6 +28,10 @@ pub struct Card {
     pub voting_code: String,
     /// QR payload (usually a URL carrying the voting code).
     pub qr: String,
+    /// The vote page's address, printed above the code for those who type both in.
+    pub address: String,
+    /// The short check-in number for the clerk (not the code), printed under the QR code.
+    pub checkin_no: String,
 }
 
 const COLS: usize = 2;
@@ -111,21 +115,39 @@ fn draw_card(face: &Face, card: &Card, qr: Arc<QrMatrix>, area: Area, ops: &mut 
     let qr_x = area.x + area.w - QR_QUIET - QR_SIDE;
     ops.push(Op::Qr { x: qr_x, y, side: QR_SIDE, matrix: qr });
     let field_w = qr_x - 6.0 - inner_x;
-    let fields = [("姓名", &card.name), ("身份证号", &card.id_masked), ("社区", &card.community)];
+    // The check-in number under the QR code, large enough for a clerk to read across the desk.
+    if !card.checkin_no.is_empty() {
+        let line = format!("签到号 {}", card.checkin_no);
+        let size = 10.0_f32.min(QR_SIDE / face.width(&line).max(1.0));
+        let x = qr_x + (QR_SIDE - face.width(&line) * size) / 2.0;
+        // Below the QR code's quiet zone (4 modules, about 9 pt at this size).
+        ops.push(Op::Text { x, top: y + QR_SIDE + 9.0, size, text: line, bold: true });
+    }
+    // The community is the heading's first words already: printed again only if it is not.
+    let community = (!card.heading.contains(&card.community)).then_some(("社区", &card.community));
+    let fields = [("姓名", &card.name), ("身份证号", &card.id_masked)].into_iter().chain(community);
     let extra = card.extra.iter().map(|(l, v)| (l.as_str(), v));
     let code_top = area.y + area.h - PAD - 11.0;
+    // The address above the code, on one line: shrunk to fit rather than wrapped.
+    let address_top = code_top - 12.0;
+    let fields_end = if card.address.is_empty() { code_top } else { address_top };
     for (k, (label, value)) in fields.into_iter().chain(extra).enumerate() {
         // The name is what a clerk checks against the roll: larger and bold.
         let is_name = k == 0;
         let size = if is_name { 12.0 } else { FIELD_SIZE };
         for line in wrap(&format!("{label}：{value}"), field_w / size, |c| face.advance(c)).into_iter().take(2) {
-            // Never draw over the voting-code line; a card with too many extras loses the last ones.
-            if y + size > code_top - 2.0 {
+            // Never draw over the address and code lines; a card with too many extras loses the last ones.
+            if y + size > fields_end - 2.0 {
                 break;
             }
             ops.push(Op::Text { x: inner_x, top: y, size, text: line, bold: is_name });
             y += size * 1.45;
         }
+    }
+    if !card.address.is_empty() {
+        let line = format!("投票网址：{}", card.address);
+        let size = if face.width(&line) * 9.0 <= inner_w { 9.0 } else { inner_w / face.width(&line) };
+        ops.push(Op::Text { x: inner_x, top: address_top, size, text: line, bold: false });
     }
     let code = format!("投票码：{}", card.voting_code);
     let size = if face.width(&code) * 10.5 <= inner_w { 10.5 } else { inner_w / face.width(&code) };
@@ -147,6 +169,8 @@ pub(crate) mod tests {
                 extra: vec![("选民编号".into(), format!("{:05}", i + 1)), ("投票站".into(), "第一投票站".into())],
                 voting_code: format!("K7Q2-MX9D-4RTA-{:04}", i % 10000),
                 qr: format!("https://huanjie.example/v/K7Q2MX9D4RTA{:04}", i % 10000),
+                address: "https://huanjie.example/vote".into(),
+                checkin_no: (i + 1).to_string(),
             })
             .collect()
     }
@@ -179,6 +203,8 @@ pub(crate) mod tests {
         };
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("选民证") && text.contains("李堃") && text.contains("K7Q2-MX9D-4RTA-0001"), "{text}");
+        // The address and the check-in number are printed (issue 13 item 2).
+        assert!(text.contains("https://huanjie.example/vote") && text.contains("签到号 3"), "{text}");
     }
 
     /// Not required (the matrix test covers the encoding), but proves the vector drawing scans:

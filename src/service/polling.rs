@@ -323,35 +323,57 @@ pub struct VoterAtDesk {
     pub name: String,
     pub id_masked: String,
     pub group_number: Option<i64>,
+    /// The check-in number on their card (none before the cards are issued).
+    pub checkin_no: Option<i64>,
     /// How they already received a ballot in this round, if they did.
     pub voted: Option<st::Participation>,
     /// Approved proxies for this voter (LAW.md §6).
     pub proxies: Vec<(i64, String)>,
 }
 
-/// Finds voters by name, ID number, or the voting code on their card (typed or scanned).
-pub async fn find_voters(store: &Store, key: &[u8], staff: &Staff, id: i64, query: &str) -> Result<Vec<VoterAtDesk>> {
-    let e = get(store, staff, id, Permission::ConductPolling).await?;
+/// The most voters one check-in search shows: a longer list means the clerk should type more.
+pub const FIND_LIMIT: usize = 20;
+
+/// What a clerk typed at check-in, and whether a voter answers to it (issue 13 item 9): part of
+/// the name; the last digits (at least four) or all of the ID number; or the check-in number on
+/// the card. Never the voting code: the code is the voter's secret, and a clerk who could look
+/// voters up by it could also try codes (LAW.md §6 [N?]: the ballot is secret).
+pub fn desk_match(v: &est::VoterRow, query: &str) -> bool {
+    let q = query.trim();
+    if q.is_empty() {
+        return false;
+    }
+    let upper = q.to_ascii_uppercase();
+    let digits = upper.chars().all(|c| c.is_ascii_digit() || c == 'X');
+    if digits {
+        let by_number = q.parse::<i64>().ok().is_some_and(|n| v.checkin_no == Some(n));
+        let by_id = upper.len() >= 4 && v.id_number.to_ascii_uppercase().ends_with(&upper);
+        return by_number || by_id;
+    }
+    v.name.contains(q)
+}
+
+/// Finds voters by part of the name, the last digits of the ID number, or the check-in number
+/// on their card; at most [`FIND_LIMIT`] (and whether there were more).
+pub async fn find_voters(store: &Store, staff: &Staff, id: i64, query: &str) -> Result<(Vec<VoterAtDesk>, bool)> {
+    let _ = get(store, staff, id, Permission::ConductPolling).await?;
     let query = query.trim();
     if query.is_empty() || query.chars().count() > 80 {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), false));
     }
     let round = st::latest_poll(store, id).await?.map(|p| p.round_no).unwrap_or(1);
-    let by_code = match voter_by_code(store, key, query).await? {
-        Some((eid, rid)) if eid == e.id => Some(rid),
-        _ => None,
-    };
-    let upper = query.to_ascii_uppercase();
     let roll = est::roll(store, id).await?;
     let proxies = est::proxies(store, id).await?;
+    let matching: Vec<&est::VoterRow> = roll.iter().filter(|v| desk_match(v, query)).collect();
+    let more = matching.len() > FIND_LIMIT;
     let mut out = Vec::new();
-    for v in roll.iter().filter(|v| Some(v.resident_id) == by_code || v.name == query || v.id_number == upper).take(20)
-    {
+    for v in matching.into_iter().take(FIND_LIMIT) {
         out.push(VoterAtDesk {
             resident_id: v.resident_id,
             name: v.name.clone(),
             id_masked: super::registry::mask(&v.id_number),
             group_number: v.group_number,
+            checkin_no: v.checkin_no,
             voted: st::participation_of(store, id, round, v.resident_id).await?,
             proxies: proxies
                 .iter()
@@ -360,13 +382,14 @@ pub async fn find_voters(store: &Store, key: &[u8], staff: &Staff, id: i64, quer
                 .collect(),
         });
     }
-    Ok(out)
+    Ok((out, more))
 }
 
-/// (election, resident) for a voting code as typed, or as scanned from the card's QR code
-/// (`HJ:<election>:<code>`).
+/// (election, resident) for a voting code as typed, as pasted from the card's QR link
+/// (`https://host/vote#code=<code>`, issue 13), or in the older cards' form `HJ:<election>:<code>`.
 pub async fn voter_by_code(store: &Store, key: &[u8], code: &str) -> Result<Option<(i64, i64)>> {
     let raw = code.trim();
+    let raw = raw.rsplit_once("#code=").map_or(raw, |(_, c)| c);
     let raw = match raw.strip_prefix("HJ:").and_then(|r| r.split_once(':')) {
         Some((_, c)) => c,
         None => raw,

@@ -512,12 +512,27 @@ pub fn code_hash(key: &[u8], code: &str) -> Vec<u8> {
     mac.finalize().into_bytes().to_vec()
 }
 
+/// The vote page's address as printed on the card (issue 13): the configured public address.
+pub fn vote_address(public_base: &str) -> String {
+    format!("{}/vote", public_base.trim_end_matches('/'))
+}
+
+/// What the card's QR code holds: the vote page with the code in the fragment
+/// (`https://host/vote#code=XXXX-…`). A browser never sends the fragment, so the code reaches
+/// no server or proxy log; the page's script (`/static/vote.js`) fills the field from it and
+/// removes it from the address bar and the history.
+pub fn card_link(public_base: &str, code: &str) -> String {
+    format!("{}#code={code}", vote_address(public_base))
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Card {
     pub resident_id: i64,
     pub name: String,
     pub group_number: Option<i64>,
     pub household_number: Option<String>,
+    /// The short number the clerk finds the voter by at check-in (issue 13); not a secret.
+    pub checkin_no: i64,
     pub code: String,
 }
 
@@ -565,14 +580,15 @@ where
     }
     for v in targets {
         let code = new_code();
-        if !st::set_code(&mut tx, id, v.resident_id, &code_hash(key, &code), now).await? {
+        let Some(checkin_no) = st::set_code(&mut tx, id, v.resident_id, &code_hash(key, &code), now).await? else {
             return Err(ServiceError::Conflict("err.stale"));
-        }
+        };
         cards.push(Card {
             resident_id: v.resident_id,
             name: v.name.clone(),
             group_number: v.group_number,
             household_number: v.household_number.clone(),
+            checkin_no,
             code,
         });
     }

@@ -231,6 +231,8 @@ pub struct VoterRow {
     pub address: Option<String>,
     pub category: String,
     pub has_code: bool,
+    /// The check-in number printed on the card (issue 13): given with the first card.
+    pub checkin_no: Option<i64>,
 }
 
 /// The registered voters in list order: residents' group, household, name.
@@ -238,7 +240,8 @@ pub async fn roll(store: &Store, election_id: i64) -> Result<Vec<VoterRow>> {
     Ok(on_conn!(pool store, |c| {
         sqlx::query_as::<_, VoterRow>(
             "SELECT r.id AS resident_id, r.name, r.gender, r.id_number, g.number AS group_number, \
-             h.number AS household_number, h.address, v.category, (v.code_hash IS NOT NULL) AS has_code \
+             h.number AS household_number, h.address, v.category, (v.code_hash IS NOT NULL) AS has_code, \
+             v.checkin_no \
              FROM voters v JOIN residents r ON r.id = v.resident_id \
              LEFT JOIN resident_groups g ON g.id = r.group_id LEFT JOIN households h ON h.id = r.household_id \
              WHERE v.election_id = $1 AND v.status = 'registered' \
@@ -254,7 +257,8 @@ pub async fn roll_tx(tx: &mut Tx, election_id: i64) -> Result<Vec<VoterRow>> {
     Ok(on_conn!(tx tx, |c| {
         sqlx::query_as::<_, VoterRow>(
             "SELECT r.id AS resident_id, r.name, r.gender, r.id_number, g.number AS group_number, \
-             h.number AS household_number, h.address, v.category, (v.code_hash IS NOT NULL) AS has_code \
+             h.number AS household_number, h.address, v.category, (v.code_hash IS NOT NULL) AS has_code, \
+             v.checkin_no \
              FROM voters v JOIN residents r ON r.id = v.resident_id \
              LEFT JOIN resident_groups g ON g.id = r.group_id LEFT JOIN households h ON h.id = r.household_id \
              WHERE v.election_id = $1 AND v.status = 'registered' \
@@ -279,22 +283,25 @@ pub async fn is_voter(store: &Store, election_id: i64, resident_id: i64) -> Resu
     Ok(n > 0)
 }
 
-/// Gives a voter a (new) code: the old code and every session signed in with it end.
-pub async fn set_code(tx: &mut Tx, election_id: i64, resident_id: i64, hash: &[u8], now: i64) -> Result<bool> {
+/// Gives a voter a (new) code: the old code and every session signed in with it end. Returns
+/// the voter's check-in number, or `None` when no registered voter was updated.
+pub async fn set_code(tx: &mut Tx, election_id: i64, resident_id: i64, hash: &[u8], now: i64) -> Result<Option<i64>> {
     super::voter_sessions::end_in_tx(tx, election_id, Some(resident_id)).await?;
     let n = on_conn!(tx tx, |c| {
-        sqlx::query(
-            "UPDATE voters SET code_hash = $1, code_issued_ms = $2 WHERE election_id = $3 AND resident_id = $4 AND status = 'registered'",
+        sqlx::query_scalar::<_, Option<i64>>(
+            // The check-in number comes with the first card and stays with a reissued one.
+            "UPDATE voters SET code_hash = $1, code_issued_ms = $2, checkin_no = COALESCE(checkin_no, \
+             (SELECT COALESCE(MAX(o.checkin_no), 0) + 1 FROM voters o WHERE o.election_id = $3)) \
+             WHERE election_id = $3 AND resident_id = $4 AND status = 'registered' RETURNING checkin_no",
         )
         .bind(hash)
         .bind(now)
         .bind(election_id)
         .bind(resident_id)
-        .execute(c)
+        .fetch_optional(c)
         .await?
-        .rows_affected()
     });
-    Ok(n == 1)
+    Ok(n.flatten())
 }
 
 /// (election, resident) holding a voting code, looked up by the code's keyed hash.

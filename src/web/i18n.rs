@@ -169,6 +169,9 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("btn.save", "保存", "Save"),
     ("btn.search", "搜索", "Search"),
     ("btn.upload", "上传并预览", "Upload and preview"),
+    ("card.address", "投票网址", "Vote at"),
+    ("card.checkin_no", "签到号", "Check-in number"),
+    ("card.code", "投票码", "Voting code"),
     (
         "card.none",
         "所有选民都已领取选民证。补发请输入居民编号。",
@@ -178,6 +181,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "card.once",
         "投票码只在此页显示一次，请立即打印；系统只保存其密钥哈希。",
         "The voting codes appear on this page only once: print now. Only their keyed hashes are stored.",
+    ),
+    (
+        "card.qr_alt",
+        "二维码：用手机扫码打开投票页面，投票码会自动填好",
+        "QR code: scan it with a phone to open the vote page with the code filled in",
     ),
     ("card.station", "投票站", "Polling station"),
     ("card.title", "选民证", "Voter card"),
@@ -793,7 +801,12 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("polling.done.primary_opened", "预选投票已开始。", "The primary is open."),
     ("polling.done.statement", "已保存。", "Saved."),
-    ("polling.find", "姓名、身份证号或选民证投票码", "Name, ID number or voting code from the card"),
+    ("polling.find", "姓名、身份证号后四位或签到号", "Name, last 4 ID digits or check-in number"),
+    (
+        "polling.find_help",
+        "可输入姓名中的几个字、身份证号后四位，或选民证上的签到号。不能用投票码查找：投票码只有选民本人知道。",
+        "Type part of the name, the last four digits of the ID number, or the check-in number on the card. The voting code cannot be searched: only the voter knows it.",
+    ),
     ("polling.group", "居民小组", "Group"),
     ("polling.how", "发放方式", "How"),
     ("polling.in_person", "本人领取", "In person"),
@@ -802,10 +815,16 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("polling.issued_total", "已发放选票：", "Ballots issued:"),
     ("polling.lifecycle", "投票的开始与结束", "Opening and closing the polls"),
     (
+        "polling.more_found",
+        "符合条件的选民较多，只显示前 20 位，请输入更多内容。",
+        "Many voters match; only the first 20 are shown. Type more.",
+    ),
+    (
         "polling.no_content",
         "投票结束前只显示人数，不显示任何选票内容。",
         "Until the polls close only counts are shown, never ballot content.",
     ),
+    ("polling.no_station", "不在投票站（本人手机投票）", "Not at a station (on their own phone)"),
     ("polling.none_found", "没有找到这位选民。", "No such voter."),
     ("polling.open", "开始投票（选举日）", "Open the polls (election day)"),
     ("polling.photo", "照片（JPEG 或 PNG，1 MB 以内）", "Photo (JPEG or PNG, up to 1 MB)"),
@@ -848,11 +867,6 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("proxy.principal", "委托人（居民编号）", "Principal (resident no.)"),
     ("proxy.proxy", "受托人（居民编号）", "Proxy (resident no.)"),
     ("proxy.reason", "委托原因", "Reason"),
-    (
-        "qr.card_alt",
-        "二维码：本证的投票码，与证上印出的文字相同",
-        "QR code: the voting code of this card, the same as the text printed on it",
-    ),
     (
         "qr.checkpoint_alt",
         "二维码：最新检查点，与旁边的文字相同",
@@ -1119,6 +1133,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "可在“核对回执”页面用这三项检查：您的回执在公开的审计日志中，并已被签名检查点覆盖。",
         "Check these three on the receipt page: your receipt is in the public audit log and covered by a signed checkpoint.",
     ),
+    (
+        "vote.receipt_keep",
+        "本页网址里就有您的回执，可以收藏或截图保存；刷新本页不会重复投票。",
+        "This page's address holds your receipt: bookmark it or take a screenshot. Reloading the page does not vote again.",
+    ),
     ("vote.receipt_not_found", "没有找到这张回执。", "This receipt was not found."),
     ("vote.receipt_signed", "已被签名检查点覆盖，检查点大小：", "It is covered by the signed checkpoint of size"),
     ("vote.refresh", "刷新", "Refresh"),
@@ -1141,6 +1160,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("vote.title", "网上投票", "Vote online"),
     ("vote.to_review", "下一步：核对选票", "Next: check the ballot"),
     ("vote.too_many", "选的人数超过应选名额（{n} 名）", "more names than seats ({n})"),
+    (
+        "vote.voted_help",
+        "您的选票已经投出，不能再投。如想确认选票已收到，请用投票成功时显示的回执码、日志和条目编号查询。",
+        "Your ballot is already cast and cannot be cast again. To confirm it was received, look up the receipt, log and entry shown when you voted.",
+    ),
     ("vote.write_in", "另选他人", "Write-in"),
     (
         "vote.write_in_unknown",

@@ -69,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/app.css", get(stylesheet))
         .route("/display/{mode}", get(display::set_display))
+        .route("/static/vote.js", get(vote_script))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), on_the_clock))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -99,6 +100,15 @@ async fn stylesheet() -> impl axum::response::IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         include_str!("../../static/app.css"),
+    )
+}
+
+/// The vote page's one script (issue 13: the code from the card's QR fragment into the field),
+/// compiled in like the stylesheet; the CSP allows scripts from 'self' only.
+async fn vote_script() -> impl axum::response::IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../static/vote.js"),
     )
 }
 

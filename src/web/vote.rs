@@ -41,16 +41,22 @@ pub fn router() -> Router<AppState> {
         .route("/vote/review", post(review))
         .route("/vote/edit", post(edit))
         .route("/vote/cast", post(cast))
+        .route("/vote/receipt", get(vote_receipt))
         .route("/booth", get(booth_page))
         .route("/booth/setup", post(booth_setup))
         .route("/booth/review", post(booth_review))
         .route("/booth/edit", post(booth_edit))
         .route("/booth/cast", post(booth_cast))
+        .route("/booth/receipt", get(booth_receipt))
         .route("/receipt", get(receipt_page))
         .route("/public/nominations/{id}/photo", get(photo))
 }
 
 const VOTER_COOKIE: &str = "hj_voter";
+/// On a booth tablet, between a cast and the next voter: a MAC over the booth token and the
+/// receipt, so only the voter who just cast (not the next one, going back in the history) sees
+/// that receipt again.
+const BOOTH_RECEIPT_COOKIE: &str = "hj_booth_receipt";
 use crate::web::auth::BOOTH_COOKIE;
 
 fn mac(key: &[u8], label: &str, data: &str) -> String {
@@ -293,6 +299,8 @@ struct ReceiptPage {
     receipt: Option<Receipt>,
     others: Vec<(i64, String)>,
     booth: bool,
+    /// A voter session is still open here (a proxy with ballots left): offer signing out.
+    signed_in: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -306,6 +314,8 @@ struct MessagePage {
     others: Vec<(i64, String)>,
     again: Option<&'static str>,
     kiosk: bool,
+    /// A voter who already voted: how to check their receipt (issue 13).
+    voted: bool,
 }
 
 fn message(lang: Lang, title: &str, body: String, again: Option<&'static str>) -> Response {
@@ -327,6 +337,7 @@ fn message_page(lang: Lang, title: &str, body: String, again: Option<&'static st
         others: Vec::new(),
         again,
         kiosk,
+        voted: false,
     }
     .into_response()
 }
@@ -488,6 +499,7 @@ async fn render_ballot(
             others,
             again: None,
             kiosk: false,
+            voted: true,
         }
         .into_response();
     }
@@ -624,8 +636,9 @@ async fn cast(State(state): State<AppState>, lang: Lang, headers: HeaderMap, bod
             if let Err(e) = voter_sessions::end_after_cast(&state.store, &v, !others.is_empty()).await {
                 tracing::warn!(error = %e, "voter session not ended after a cast");
             }
-            ReceiptPage { t: Tr(lang), user: None, csrf: v.csrf.clone(), receipt: Some(receipt), others, booth: false }
-                .into_response()
+            // POST/redirect/GET (issue 13): the receipt page's address holds the receipt, so
+            // reloading, going back or a bookmark shows it again and never casts again.
+            Redirect::to(&receipt_url("/vote/receipt", &receipt)).into_response()
         }
         Err(err) => HtmlError { lang, err }.into_response(),
     }
@@ -679,9 +692,21 @@ async fn booth_of(state: &AppState, headers: &HeaderMap) -> Option<(st::BoothRow
     Some((b, token))
 }
 
-/// Locked: "check in with a clerk". Unlocked: the ballot, for exactly one voter.
+/// Locked: "check in with a clerk". Unlocked: the ballot, for exactly one voter. Either way the
+/// last voter's receipt cookie ends here: this is the booth's ready state.
 async fn booth_page(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> Response {
-    let Some((b, token)) = booth_of(&state, &headers).await else {
+    let mut page = booth_ready(&state, lang, &headers).await;
+    if cookie(&headers, BOOTH_RECEIPT_COOKIE).is_some() {
+        let c = set_booth_cookie(BOOTH_RECEIPT_COOKIE, "", state.config.secure_cookies, Some(0));
+        if let Ok(v) = axum::http::HeaderValue::from_str(&c) {
+            page.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    page
+}
+
+async fn booth_ready(state: &AppState, lang: Lang, headers: &HeaderMap) -> Response {
+    let Some((b, token)) = booth_of(state, headers).await else {
         return booth_message(lang, text(lang, "booth.not_set_up").into());
     };
     let open = svc::current(&state.store, b.election_id).await.ok().flatten().filter(|(p, _)| p.status == "open");
@@ -689,12 +714,12 @@ async fn booth_page(State(state): State<AppState>, lang: Lang, headers: HeaderMa
         return booth_message(lang, format!("{} · {}", b.name, text(lang, "booth.locked")));
     };
     let _ = poll;
-    let posts = post_views(&state, lang, b.election_id, &paper, &Marks::default()).await;
+    let posts = post_views(state, lang, b.election_id, &paper, &Marks::default()).await;
     BallotPage {
         t: Tr(lang),
         user: None,
-        csrf: booth_csrf(&state, &token),
-        heading: heading(&state, lang, b.election_id).await,
+        csrf: booth_csrf(state, &token),
+        heading: heading(state, lang, b.election_id).await,
         notice: Some(format!("{} · {}", b.station, b.name)),
         error: None,
         base: "/booth",
@@ -787,18 +812,116 @@ async fn booth_cast(
         Ok(x) => x,
         Err(r) => return r,
     };
+    let token = cookie(&headers, BOOTH_COOKIE).unwrap_or_default();
     match svc::cast_booth(&state.store, &state.ballots, &b, &form.marks()).await {
-        Ok(receipt) => ReceiptPage {
-            t: Tr(lang),
-            user: None,
-            csrf: String::new(),
-            receipt: Some(receipt),
-            others: Vec::new(),
-            booth: true,
+        Ok(receipt) => {
+            // POST/redirect/GET as for remote voting; the receipt page is this voter's only
+            // while the cookie set here lives (it ends with the next /booth page).
+            let mut resp = Redirect::to(&receipt_url("/booth/receipt", &receipt)).into_response();
+            let seal = booth_receipt_mac(&state, &token, &receipt.receipt);
+            let c = set_booth_cookie(BOOTH_RECEIPT_COOKIE, &seal, state.config.secure_cookies, Some(600));
+            if let Ok(v) = axum::http::HeaderValue::from_str(&c) {
+                resp.headers_mut().append(header::SET_COOKIE, v);
+            }
+            resp
         }
-        .into_response(),
         Err(err) => booth_error(lang, err),
     }
+}
+
+/// `/vote/receipt?log=…&index=…&receipt=…`: where a cast redirects (303).
+fn receipt_url(path: &str, r: &Receipt) -> String {
+    use crate::web::auth::urlencode;
+    format!("{path}?log={}&index={}&receipt={}", urlencode(&r.log), r.index, urlencode(&r.receipt))
+}
+
+fn booth_receipt_mac(state: &AppState, booth_token: &str, receipt: &str) -> String {
+    mac(&state.secrets.session_key, "booth-receipt", &format!("{booth_token}\0{}", receipt.trim()))
+}
+
+/// The booth's own cookies live under `/booth` only.
+fn set_booth_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -> String {
+    set_cookie(name, value, secure, max_age).replacen("Path=/;", "Path=/booth;", 1)
+}
+
+/// The receipt named by the address, if it really is a ballot's receipt in that log entry.
+async fn receipt_of(state: &AppState, q: &ReceiptQuery) -> Option<Receipt> {
+    let index = q.index.trim().parse::<u64>().ok()?;
+    let log = q.log.trim();
+    let receipt = q.receipt.trim().to_ascii_uppercase();
+    if log.is_empty() || receipt.is_empty() || receipt.len() > 64 {
+        return None;
+    }
+    match crate::service::receipts::check(&state.store, &state.log, log, index, &receipt).await {
+        Ok(c) if c.found => Some(Receipt { receipt, log: log.to_string(), index }),
+        Ok(_) => None,
+        Err(e) => {
+            if matches!(e, ServiceError::Internal(_)) {
+                tracing::warn!(error = %e, "receipt lookup failed");
+            }
+            None
+        }
+    }
+}
+
+/// The remote voter's receipt page (after the 303 of a cast): the same receipt on every reload.
+/// Anyone holding the address sees only what the address already says, checked against the log.
+async fn vote_receipt(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    Query(q): Query<ReceiptQuery>,
+) -> Response {
+    let Some(receipt) = receipt_of(&state, &q).await else {
+        let mut page = message(lang, "vote.check_receipt", text(lang, "vote.receipt_not_found").into(), None);
+        *page.status_mut() = StatusCode::NOT_FOUND;
+        return page;
+    };
+    let (csrf, others, signed_in) = match voter_of(&state, &headers).await {
+        Some(v) => {
+            let round = svc::current(&state.store, v.election_id).await.ok().flatten().map(|c| c.0.round_no);
+            let others = match round {
+                Some(r) => open_principals(&state, &v, r).await,
+                None => Vec::new(),
+            };
+            (v.csrf.clone(), others, true)
+        }
+        None => (String::new(), Vec::new(), false),
+    };
+    ReceiptPage { t: Tr(lang), user: None, csrf, receipt: Some(receipt), others, booth: false, signed_in }
+        .into_response()
+}
+
+/// The booth's receipt page: shown only to the voter who just cast on this tablet (the cookie
+/// of [`booth_cast`]) and only while the booth is locked; otherwise back to the booth's ready
+/// page, so the next voter finds nothing of the last one (LAW.md §6 [N?]: secret ballot).
+async fn booth_receipt(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    Query(q): Query<ReceiptQuery>,
+) -> Response {
+    let Some((b, token)) = booth_of(&state, &headers).await else { return Redirect::to("/booth").into_response() };
+    let sealed = cookie(&headers, BOOTH_RECEIPT_COOKIE)
+        .is_some_and(|c| same_token(&c, &booth_receipt_mac(&state, &token, &q.receipt)));
+    let locked = match svc::current(&state.store, b.election_id).await {
+        Ok(Some((p, _))) => b.unlocked_round != Some(p.round_no),
+        _ => true,
+    };
+    if !sealed || !locked {
+        return Redirect::to("/booth").into_response();
+    }
+    let Some(receipt) = receipt_of(&state, &q).await else { return Redirect::to("/booth").into_response() };
+    ReceiptPage {
+        t: Tr(lang),
+        user: None,
+        csrf: String::new(),
+        receipt: Some(receipt),
+        others: Vec::new(),
+        booth: true,
+        signed_in: false,
+    }
+    .into_response()
 }
 
 // ---- receipts and photos ----

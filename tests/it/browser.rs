@@ -212,6 +212,18 @@ pub(crate) struct Browser {
 }
 
 pub(crate) async fn browser(app: &TestApp, width: u32, height: u32) -> Option<Browser> {
+    browser_with(app, width, height, &[], json!({})).await
+}
+
+/// [`browser`] with more Chromium arguments (e.g. `--user-agent=…`) and profile preferences
+/// (e.g. JavaScript off).
+pub(crate) async fn browser_with(
+    app: &TestApp,
+    width: u32,
+    height: u32,
+    extra_args: &[String],
+    prefs: serde_json::Value,
+) -> Option<Browser> {
     if !std::path::Path::new(CHROMEDRIVER).exists() {
         eprintln!("SKIPPED browser test: {CHROMEDRIVER} not installed");
         return None;
@@ -233,14 +245,23 @@ pub(crate) async fn browser(app: &TestApp, width: u32, height: u32) -> Option<Br
     );
     assert!(wait_for_port(port).await, "chromedriver did not start");
     let profile = crate::helpers::temp_dir();
+    let mut args = vec![
+        json!("--headless"),
+        json!("--no-sandbox"),
+        json!("--disable-gpu"),
+        json!("--disable-quic"),
+        json!("--no-first-run"),
+        json!("--disable-background-networking"),
+        json!("--disable-component-update"),
+        json!("--disable-sync"),
+        json!("--disable-dev-shm-usage"),
+        json!(format!("--window-size={width},{height}")),
+        json!("--lang=zh-CN"),
+        json!(format!("--user-data-dir={}", profile.0.display())),
+    ];
+    args.extend(extra_args.iter().map(|a| json!(a)));
     let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({"binary": "/usr/bin/chromium", "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-            "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-dev-shm-usage", format!("--window-size={width},{height}"), "--lang=zh-CN",
-            format!("--user-data-dir={}", profile.0.display())]}),
-    );
+    caps.insert("goog:chromeOptions".into(), json!({"binary": "/usr/bin/chromium", "args": args, "prefs": prefs}));
     // Headless Chromium makes no window narrower than 500 px: a phone's viewport is emulated
     // (width × height CSS px, a touch screen that honours the viewport meta tag).
     if width < 500 {

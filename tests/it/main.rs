@@ -17,6 +17,7 @@ mod elections;
 mod exports;
 mod import;
 mod journey_layout;
+mod journey_voter;
 mod pages;
 mod polling;
 mod primary;

@@ -500,7 +500,7 @@ async fn no_row_links_a_voter_to_ballot_content(app: TestApp) {
 }
 both!(no_row_links_a_voter_to_ballot_content);
 
-fn csrf_of(html: &str) -> String {
+pub(crate) fn csrf_of(html: &str) -> String {
     let i = html.find("name=\"csrf\" value=\"").expect("a csrf field") + "name=\"csrf\" value=\"".len();
     html[i..].split('"').next().unwrap().to_string()
 }
@@ -550,7 +550,10 @@ async fn html_voting_booth_and_paper_flow(app: TestApp) {
     let r = voter.form_raw("/vote/cast", &good.replace(&csrf, "x")).await;
     assert_eq!(r.status, S::FORBIDDEN);
     let r = voter.form_raw("/vote/cast", &good).await;
-    let html = r.text();
+    // POST/redirect/GET (issue 13): the receipt is a page of its own.
+    assert_eq!(r.status, S::SEE_OTHER, "{}", r.text());
+    assert!(r.location().starts_with("/vote/receipt?"), "{}", r.location());
+    let html = voter.get(&r.location()).await.text();
     assert!(html.contains("投票成功") && html.contains("id=\"receipt\""), "{html}");
     // The cast ended the session (issue 12): the same cookie casts nothing more.
     let r = voter.form_raw("/vote/cast", &good).await;
@@ -590,7 +593,8 @@ async fn html_voting_booth_and_paper_flow(app: TestApp) {
     assert!(html.contains("另选他人"), "{html}");
     let bcsrf = csrf_of(&html);
     let r = tablet.form_raw("/booth/cast", &format!("csrf={bcsrf}&chair={chair}")).await;
-    assert!(r.text().contains("投票成功"), "{}", r.text());
+    assert_eq!(r.status, S::SEE_OTHER, "{}", r.text());
+    assert!(tablet.get(&r.location()).await.text().contains("投票成功"));
     assert!(tablet.get("/booth").await.text().contains("已锁定"));
     let r = tablet.form_raw("/booth/cast", &format!("csrf={bcsrf}&chair={chair}")).await;
     assert_eq!(r.status, S::FORBIDDEN, "one check-in, one ballot");

@@ -96,7 +96,8 @@ async fn voter_sessions_end_at_cast_signout_reissue_and_close(app: TestApp) {
     // Casting ends the session: the same cookie cannot come back to the ballot.
     let (mut c, csrf) = signed_in(&app, &p.codes[&p.voters[3]]).await;
     let r = c.form_raw("/vote/cast", &format!("csrf={csrf}&chair={chair}")).await;
-    assert!(r.text().contains("投票成功"), "{}", r.text());
+    assert_eq!(r.status, axum::http::StatusCode::SEE_OTHER, "{}", r.text());
+    assert!(c.get(&r.location()).await.text().contains("投票成功"));
     assert_eq!(ballots().await, 1);
     let r = c.get("/vote/ballot").await;
     assert_eq!(r.location(), "/vote", "the session ended with the cast");

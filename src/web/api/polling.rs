@@ -94,8 +94,8 @@ async fn find(
     lang: Lang,
     s: StaffSession,
 ) -> ApiResult {
-    let found = svc::find_voters(&state.store, &state.secrets.voting_code_key, &s.staff, id, &q.q).await.api(lang)?;
-    Ok(Json(json!({"voters": found})))
+    let (found, more) = svc::find_voters(&state.store, &s.staff, id, &q.q).await.api(lang)?;
+    Ok(Json(json!({"voters": found, "more": more})))
 }
 
 async fn check_in(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<CheckIn>) -> ApiResult {

@@ -603,6 +603,8 @@ struct CardsPage {
     e: ElectionRow,
     community: String,
     station: String,
+    /// The vote page's public address, printed for those who type it in.
+    address: String,
     cards: Vec<(Card, String)>,
 }
 
@@ -628,18 +630,20 @@ pub async fn cards(
     let e = svc::get(&state.store, &f.session.staff, id, Permission::RunElection).await.html(f.lang)?;
     let community =
         registry::community(&state.store, e.community_id).await.html(f.lang)?.map(|c| c.name).unwrap_or_default();
+    let base = state.config.public_base();
     let cards = voters::issue_cards(&state.store, &state.secrets.voting_code_key, &f.session.staff, id, only)
         .await
         .html(f.lang)?;
     let cards = cards
         .into_iter()
         .map(|c| {
-            let qr = crate::web::qr::svg(&format!("HJ:{}:{}", id, c.code), 96).unwrap_or_default();
+            let qr = crate::web::qr::svg(&voters::card_link(&base, &c.code), 96).unwrap_or_default();
             (c, qr)
         })
         .collect();
     let station = card_station(&e);
-    let page = CardsPage { t: Tr(f.lang), e, community, station, cards };
+    let address = voters::vote_address(&base);
+    let page = CardsPage { t: Tr(f.lang), e, community, station, address, cards };
     Ok(([(header::CACHE_CONTROL, "no-store")], page).into_response())
 }
 
@@ -874,6 +878,7 @@ pub async fn cards_pdf(
         text(lang, "card.station"),
     );
     let (round, day, station) = (e.round.clone(), e.election_day.clone(), card_station(&e));
+    let base = state.config.public_base();
     let render = move |cards: Vec<voters::Card>| {
         let (title, group_label, day_label, station_label) = labels;
         let list: Vec<crate::report::Card> = cards
@@ -888,7 +893,9 @@ pub async fn cards_pdf(
                     (day_label.into(), day.clone()),
                     (station_label.into(), station.clone()),
                 ],
-                qr: format!("HJ:{}:{}", id, c.code),
+                qr: voters::card_link(&base, &c.code),
+                address: voters::vote_address(&base),
+                checkin_no: c.checkin_no.to_string(),
                 voting_code: c.code,
                 name: c.name,
             })

@@ -1,6 +1,7 @@
 //! The polling-station pages (issue 6): open and close the polls, live turnout, check-in by
-//! name, ID number or card code, booths, candidate statements, and paper ballot entry with the
-//! two passes side by side. Short handlers over `service::polling`.
+//! part of the name, the last digits of the ID number or the card's check-in number (issue
+//! 13), booths, candidate statements, and paper ballot entry with the two passes side by side.
+//! Short handlers over `service::polling`.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -34,6 +35,8 @@ struct PollingPage {
     turnout: Option<Turnout>,
     q: String,
     found: Vec<VoterAtDesk>,
+    /// More voters matched than are shown: type more of the name.
+    more_found: bool,
     stations: Vec<Station>,
     booths: Vec<BoothRow>,
     mobile_on: bool,
@@ -44,6 +47,12 @@ struct PollingPage {
     /// entered and counted) or `counted`; and its round as people count it.
     primary_state: &'static str,
     primary_ordinal: i64,
+}
+
+/// A station as the clerk reads it: a ballot cast on the voter's own phone was cast at no
+/// station, and says so in words (the stored `remote` is a marker, never shown; issue 13).
+pub fn station_label(lang: Lang, station: &str) -> String {
+    if station == svc::REMOTE_STATION { text(lang, "polling.no_station").to_string() } else { station.to_string() }
 }
 
 #[derive(Deserialize, Default)]
@@ -68,12 +77,19 @@ pub async fn page(
         .html(lang)?
         .map(|c| c.name)
         .unwrap_or_default();
-    let turnout = svc::turnout(&state.store, &s.staff, id).await.html(lang)?;
-    let found = if q.q.trim().is_empty() {
-        Vec::new()
+    let mut turnout = svc::turnout(&state.store, &s.staff, id).await.html(lang)?;
+    for row in turnout.iter_mut().flat_map(|t| t.issued.iter_mut()) {
+        row.0 = station_label(lang, &row.0);
+    }
+    let (found, more_found) = if q.q.trim().is_empty() {
+        (Vec::new(), false)
     } else {
-        svc::find_voters(&state.store, &state.secrets.voting_code_key, &s.staff, id, &q.q).await.html(lang)?
+        svc::find_voters(&state.store, &s.staff, id, &q.q).await.html(lang)?
     };
+    let mut found = found;
+    for p in found.iter_mut().filter_map(|v| v.voted.as_mut()) {
+        p.station = station_label(lang, &p.station);
+    }
     let statements = st::statements(&state.store, id).await.html(lang)?;
     let candidates = if can_run && stage_of(&e) >= crate::domain::Stage::CandidatesPublished {
         crate::store::nominations::for_election(&state.store, id)
@@ -118,6 +134,7 @@ pub async fn page(
         turnout,
         q: q.q,
         found,
+        more_found,
         candidates,
     };
     Ok(page.into_response())
