@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod home;
 pub mod i18n;
 pub mod observe;
 pub mod qr;
@@ -61,6 +62,7 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; s
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
+        .merge(home::router())
         .merge(staff::router())
         .merge(observe::router())
         .merge(vote::router())
