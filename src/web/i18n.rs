@@ -777,6 +777,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "核验命令（复制后在自己的电脑上运行）",
         "Verify command (copy it and run it on your own computer)",
     ),
+    (
+        "observe.verify_help",
+        "核验命令已固定本部署的日志公钥和见证方公钥；要求最新检查点至少有 N 个见证方联署时，加上 --min-cosignatures N。",
+        "The verify command pins this deployment's log key and the witness keys; add --min-cosignatures N to require N witness cosignatures on the latest checkpoint.",
+    ),
     ("observe.voters_pdf", "选民名单公告（PDF）", "Voter list notice (PDF)"),
     ("observe.what", "事件", "Event"),
     ("observe.when", "时间（北京时间）", "When (Beijing time)"),
