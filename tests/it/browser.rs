@@ -212,6 +212,13 @@ pub(crate) struct Browser {
 }
 
 pub(crate) async fn browser(app: &TestApp, width: u32, height: u32) -> Option<Browser> {
+    browser_at(app, width, height, 1.0).await
+}
+
+/// [`browser`] with a device pixel ratio (the README screenshots use 2, a phone's). The page
+/// gets exactly `width` CSS pixels (chromedriver's mobile emulation: headless Chromium's
+/// window is never narrower than 500 px, so `--window-size` alone measured 485-px pages).
+pub(crate) async fn browser_at(app: &TestApp, width: u32, height: u32, pixel_ratio: f64) -> Option<Browser> {
     if !std::path::Path::new(CHROMEDRIVER).exists() {
         eprintln!("SKIPPED browser test: {CHROMEDRIVER} not installed");
         return None;
@@ -239,7 +246,8 @@ pub(crate) async fn browser(app: &TestApp, width: u32, height: u32) -> Option<Br
         json!({"binary": "/usr/bin/chromium", "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
             "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
             "--disable-dev-shm-usage", format!("--window-size={width},{height}"), "--lang=zh-CN",
-            format!("--user-data-dir={}", profile.0.display())]}),
+            format!("--user-data-dir={}", profile.0.display())],
+            "mobileEmulation": {"deviceMetrics": {"width": width, "height": height, "pixelRatio": pixel_ratio}}}),
     );
     let b = ClientBuilder::new(HttpConnector::new())
         .capabilities(caps)

@@ -10,22 +10,40 @@ use fantoccini::Locator;
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::browser::{browser, plain_http};
-use crate::helpers::{Client, K, R, TestApp};
+use crate::browser::{browser, browser_at, plain_http};
+use crate::helpers::{Client, K, R, TestApp, id_number};
 use crate::polling::{cast, nominating, ready};
 
-/// A draft election (never published) in a community of its own: `{code}社区`.
-async fn draft_election(app: &TestApp, code: &str) -> i64 {
+/// An election in a community of its own (`{code}社区`) on the real clock: a draft, or with
+/// `publish` its three voters (ID numbers from `seq`, unlike any other test election's, as a
+/// person has one place per round) registered and the list published.
+async fn election(app: &TestApp, code: &str, publish: bool, seq: u32) -> i64 {
     let street = app.street(&format!("{code}-s")).await;
     let c = app.community(street, code).await;
     app.user(&format!("{code}-admin"), R::StreetAdmin, K::StreetOffice, street).await;
     let mut admin = app.login(&format!("{code}-admin")).await;
     let day = huanjie::clock::real_today() + time::Duration::days(45);
+    let ok = |(st, b): (S, Value)| assert_eq!(st, S::OK, "{b}");
+    for i in 0..3 {
+        let body = json!({"name": format!("{code}居民{i}"), "id_number": id_number("1970-05-06", seq + 2 * i + 1),
+                          "hukou_here": "是", "months_resident": "100", "gender": "男"});
+        ok(admin.api_post(&format!("/api/v1/communities/{c}/residents"), &body).await);
+    }
     let plan = json!({"round": "2026", "method": "direct", "seats_chair": 1, "seats_vice_chair": 1, "seats_member": 3,
         "profile": "national", "election_day": day.to_string(), "channels": ["paper"], "stations": [{"name": "站"}]});
     let (st, r) = admin.api_post(&format!("/api/v1/communities/{c}/elections"), &plan).await;
     assert_eq!(st, S::OK, "{r}");
-    r["id"].as_i64().unwrap()
+    let id = r["id"].as_i64().unwrap();
+    if publish {
+        ok(admin.api_post_empty(&format!("/api/v1/elections/{id}/registration/start")).await);
+        ok(admin.api_post_empty(&format!("/api/v1/elections/{id}/voters/register")).await);
+        ok(admin.api_post_empty(&format!("/api/v1/elections/{id}/voter-list/publish")).await);
+    }
+    id
+}
+
+async fn draft_election(app: &TestApp, code: &str) -> i64 {
+    election(app, code, false, 0).await
 }
 
 /// Opens the polls, casts one ballot per voter in `voters[..n]`, closes and counts.
@@ -115,9 +133,9 @@ fn shell_words(cmd: &str) -> Vec<String> {
 /// the links that appear follow the stage (candidates → count → results); every link on it
 /// answers; English too; signed-in staff see the same page with a link to /staff.
 async fn the_landing_page_lists_published_elections_and_not_drafts(app: TestApp) {
+    let draft = draft_election(&app, "dr").await;
     let mut p = ready(&app, "lf").await;
     let id = p.id;
-    let draft = draft_election(&app, "dr").await;
     let mut anon = app.client();
     let r = anon.get("/").await;
     assert_eq!(r.status, S::OK, "/ is a public page, not a redirect: {}", r.location());
@@ -196,10 +214,10 @@ async fn the_observer_index_lists_each_published_election_with_a_verify_command_
     })
     .await;
     tokio::spawn(huanjie::serve(app.router.clone(), listener));
-    let nominated = nominating(&app, "ob2", "national", false).await.id;
+    let listed = election(&app, "ob2", true, 700).await;
+    let draft = draft_election(&app, "obd").await;
     let mut p = ready(&app, "ob").await;
     let id = p.id;
-    let draft = draft_election(&app, "obd").await;
     vote_close_and_count(&app, &mut p, 12).await;
     let log_key = app.state.log.verifier_key();
 
@@ -208,7 +226,7 @@ async fn the_observer_index_lists_each_published_election_with_a_verify_command_
     assert_eq!(r.status, S::OK);
     let page = r.text();
     assert!(page.contains("全部已公布的选举"), "{page}");
-    for e in [id, nominated] {
+    for e in [id, listed] {
         for want in [
             format!("id=\"election-{e}\""),
             format!("href=\"/public/elections/{e}\""),
@@ -232,8 +250,8 @@ async fn the_observer_index_lists_each_published_election_with_a_verify_command_
     ] {
         assert!(page.contains(&want), "the counted election lacks {want}: {page}");
     }
-    assert!(!page.contains(&format!("/public/elections/{nominated}/count")), "no count before polls close");
-    assert!(!page.contains(&format!("/public/elections/{nominated}/results")), "no results before a count");
+    assert!(!page.contains(&format!("/public/elections/{listed}/count")), "no count before polls close");
+    assert!(!page.contains(&format!("/public/elections/{listed}/results")), "no results before a count");
     assert!(!page.contains("obd社区") && !page.contains(&format!("election-{draft}\"")), "a draft is listed");
     every_link_answers(&mut app.client(), &page).await;
 
@@ -253,7 +271,7 @@ async fn the_observer_index_lists_each_published_election_with_a_verify_command_
     // An election's log page carries that election's entry and a way back to the index.
     let page = anon.get(&format!("/observe?log=election-{id}")).await.text();
     assert!(page.contains(&format!("id=\"verify-{id}\"")) && page.contains("href=\"/observe\""), "{page}");
-    assert!(!page.contains(&format!("id=\"verify-{nominated}\"")), "{page}");
+    assert!(!page.contains(&format!("id=\"verify-{listed}\"")), "{page}");
 
     // English.
     let mut en = app.client();
@@ -347,7 +365,7 @@ async fn on_a_phone_the_observer_index_lists_the_election_and_its_verify_command
 #[ignore = "writes assets/screenshots/*.png; run by hand after UI changes"]
 async fn readme_screenshots() {
     let app = plain_http().await;
-    let Some(br) = browser(&app, 390, 844).await else { panic!("chromedriver is needed for the screenshots") };
+    let Some(br) = browser_at(&app, 390, 844, 2.0).await else { panic!("chromedriver is needed for the screenshots") };
     let store = app.store();
     let accounts = huanjie::demo::seed(store).await.unwrap();
     huanjie::demo::seed_election(store, &app.state.log, &accounts).await.unwrap();
