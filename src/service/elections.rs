@@ -336,3 +336,35 @@ pub async fn start_registration(store: &Store, log: &LogIdentity, staff: &Staff,
 pub fn is_public(e: &ElectionRow) -> bool {
     stage_of(e) >= Stage::ListPublished
 }
+
+/// A published election as the public index pages list it (issue 13: the landing page's
+/// 选举公告 and the observer portal), with what of it is public yet.
+pub struct PublicElection {
+    pub e: ElectionRow,
+    pub community: String,
+    pub stage: Stage,
+    /// The formal candidate list is published (it shows on the public page).
+    pub candidates: bool,
+    /// A round's polls have closed, so the public count (/public/elections/{id}/count) replays its box.
+    pub count: bool,
+    /// A round was counted, so the results page and the results notice PDF exist.
+    pub results: bool,
+}
+
+/// Every election whose voter list is published ([`is_public`]; drafts and elections still
+/// registering voters are not listed), newest election day first.
+pub async fn published(store: &Store) -> Result<Vec<PublicElection>> {
+    let mut out = Vec::new();
+    for e in st::all(store).await?.into_iter().filter(is_public) {
+        let stage = stage_of(&e);
+        let community =
+            crate::store::registry::community(store, e.community_id).await?.map(|c| c.name).unwrap_or_default();
+        let candidates = stage >= Stage::CandidatesPublished
+            && crate::store::nominations::for_election(store, e.id).await?.iter().any(|n| n.status == "candidate");
+        let count = crate::store::polling::polls(store, e.id).await?.iter().any(|p| p.status == "closed");
+        let results = !super::counting::results(store, e.id).await?.rounds.is_empty();
+        out.push(PublicElection { e, community, stage, candidates, count, results });
+    }
+    out.sort_by(|a, b| b.e.election_day.cmp(&a.e.election_day).then(b.e.id.cmp(&a.e.id)));
+    Ok(out)
+}

@@ -137,6 +137,12 @@ pub async fn get_in_tx(tx: &mut Tx, id: i64) -> Result<Option<ElectionRow>> {
     Ok(on_conn!(tx tx, |c| sqlx::query_as::<_, ElectionRow>(&sql).bind(id).fetch_optional(c).await?))
 }
 
+/// Every election of the deployment, oldest first (the public index filters the published ones).
+pub async fn all(store: &Store) -> Result<Vec<ElectionRow>> {
+    let sql = format!("SELECT {COLS} FROM elections ORDER BY id");
+    Ok(on_conn!(pool store, |c| sqlx::query_as::<_, ElectionRow>(&sql).fetch_all(c).await?))
+}
+
 pub async fn for_communities(store: &Store, ids: &[i64]) -> Result<Vec<ElectionRow>> {
     let sql = format!("SELECT {COLS} FROM elections WHERE community_id = $1 ORDER BY id");
     let mut out = Vec::new();

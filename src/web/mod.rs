@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod display;
 pub mod error;
+pub mod home;
 pub mod i18n;
 pub mod observe;
 pub mod qr;
@@ -62,6 +63,7 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; s
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
+        .merge(home::router())
         .merge(staff::router())
         .merge(observe::router())
         .merge(vote::router())

@@ -1,6 +1,8 @@
 //! The observer portal: what anyone can check about a log (its latest signed checkpoint, with
 //! a QR code, the key, the witnesses, how to verify), and for street-level staff the timeline
-//! of events. Election logs join this page with the election issue.
+//! of events. Its default page is also the index of every published election (issue 13 item
+//! 4): its public page, log and checkpoints, public count, results, the record downloads and
+//! the exact `huanjie verify` command with the pinned log key and witness keys.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -33,6 +35,25 @@ pub struct EventView {
     target: String,
 }
 
+/// One published election in the index, with everything needed to check it.
+pub struct ElectionIndexView {
+    pub n: crate::web::home::NoticeView,
+    /// `huanjie verify <record URL> --log-key … [--witness …]…`, ready to copy.
+    pub verify: String,
+}
+
+/// The command an observer runs to check an election's record: the public record URL on the
+/// configured public address, the log key pinned, and every configured witness trusted. (No
+/// `--min-cosignatures`: the latest checkpoint of a growing log is often not cosigned yet;
+/// the portal says how to require witnesses.)
+pub fn verify_command(base: &str, id: i64, log_key: &str, witnesses: &[String]) -> String {
+    let mut cmd = format!("huanjie verify {base}/api/v1/elections/{id}/record --log-key \"{log_key}\"");
+    for w in witnesses {
+        cmd.push_str(&format!(" --witness \"{w}\""));
+    }
+    cmd
+}
+
 pub struct CheckpointView {
     size: i64,
     when: String,
@@ -62,6 +83,8 @@ struct Portal {
     /// Staff who can read the community (observers included): who received a ballot, by
     /// channel and station — never what they voted (issue 4).
     participation: Vec<(String, &'static str, String)>,
+    /// The published elections (all of them on the default page; the one shown on its log's page).
+    elections: Vec<ElectionIndexView>,
 }
 
 #[derive(Deserialize)]
@@ -169,6 +192,18 @@ async fn portal(
         participation =
             roll.into_iter().map(|r| (r.name, text(lang, &format!("channel.{}", r.channel)), r.station)).collect();
     }
+    let key = state.log.verifier_key();
+    let base = state.config.public_base();
+    let elections = crate::service::elections::published(&state.store)
+        .await
+        .html(lang)?
+        .iter()
+        .filter(|p| log == SYSTEM_LOG || crate::audit::election_log(p.e.id) == log)
+        .map(|p| ElectionIndexView {
+            n: crate::web::home::NoticeView::of(lang, p),
+            verify: verify_command(&base, p.e.id, &key, &state.config.witness_keys),
+        })
+        .collect();
     let (user, csrf) = match s {
         Some(s) => (Some(s.staff.display_name), s.csrf),
         None => (None, String::new()),
@@ -178,7 +213,7 @@ async fn portal(
         user,
         csrf,
         origin: state.log.origin(log),
-        key: state.log.verifier_key(),
+        key,
         note,
         size,
         when,
@@ -192,5 +227,6 @@ async fn portal(
         prev_start: (start > 0).then(|| (start - PAGE).max(0)),
         next_start: (start + PAGE < head).then_some(start + PAGE),
         participation,
+        elections,
     })
 }

@@ -212,7 +212,12 @@ pub(crate) struct Browser {
 }
 
 pub(crate) async fn browser(app: &TestApp, width: u32, height: u32) -> Option<Browser> {
-    browser_with(app, width, height, &[], json!({})).await
+    launch(app, width, height, 2.0, &[], json!({})).await
+}
+
+/// [`browser`] with a device pixel ratio (the README screenshots use 2, a phone's).
+pub(crate) async fn browser_at(app: &TestApp, width: u32, height: u32, pixel_ratio: f64) -> Option<Browser> {
+    launch(app, width, height, pixel_ratio, &[], json!({})).await
 }
 
 /// [`browser`] with more Chromium arguments (e.g. `--user-agent=…`) and profile preferences
@@ -221,6 +226,17 @@ pub(crate) async fn browser_with(
     app: &TestApp,
     width: u32,
     height: u32,
+    extra_args: &[String],
+    prefs: serde_json::Value,
+) -> Option<Browser> {
+    launch(app, width, height, 2.0, extra_args, prefs).await
+}
+
+async fn launch(
+    app: &TestApp,
+    width: u32,
+    height: u32,
+    pixel_ratio: f64,
     extra_args: &[String],
     prefs: serde_json::Value,
 ) -> Option<Browser> {
@@ -265,7 +281,7 @@ pub(crate) async fn browser_with(
     // Headless Chromium makes no window narrower than 500 px: a phone's viewport is emulated
     // (width × height CSS px, a touch screen that honours the viewport meta tag).
     if width < 500 {
-        caps["goog:chromeOptions"]["mobileEmulation"] = json!({"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0, "touch": true, "mobile": true}});
+        caps["goog:chromeOptions"]["mobileEmulation"] = json!({"deviceMetrics": {"width": width, "height": height, "pixelRatio": pixel_ratio, "touch": true, "mobile": true}});
     }
     let b = ClientBuilder::new(HttpConnector::new())
         .capabilities(caps)

@@ -18,6 +18,7 @@ mod exports;
 mod import;
 mod journey_layout;
 mod journey_voter;
+mod journey_front;
 mod pages;
 mod polling;
 mod primary;

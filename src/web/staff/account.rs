@@ -53,10 +53,6 @@ fn safe_next(next: &str) -> String {
     safe_path(next).unwrap_or("/staff").to_string()
 }
 
-pub async fn home(session: Option<StaffSession>) -> Redirect {
-    Redirect::to(if session.is_some() { "/staff" } else { "/login" })
-}
-
 pub async fn login_page(lang: Lang, Query(q): Query<NextQuery>) -> impl IntoResponse {
     let notice = q.changed.map(|_| text(lang, "account.password_changed").to_string());
     LoginPage {
