@@ -16,6 +16,7 @@ mod crash;
 mod elections;
 mod exports;
 mod import;
+mod journey_words;
 mod pages;
 mod polling;
 mod primary;
