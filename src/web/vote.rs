@@ -334,6 +334,7 @@ fn message_page(lang: Lang, title: &str, body: String, again: Option<&'static st
 /// An error on a booth tablet: its status and message, on a kiosk page (never the site's
 /// header, whose links lead out of the booth).
 fn booth_error(lang: Lang, err: ServiceError) -> Response {
+    let err = crate::web::error::for_residents(err);
     let body = crate::web::error::messages(lang, &err, "").join(" ");
     // The status (and, for an internal error, the log line) as everywhere else.
     let status = HtmlError { lang, err }.into_response().status();
@@ -398,7 +399,7 @@ async fn signin(
             }
             resp
         }
-        Err(err) => HtmlError { lang, err }.into_response(),
+        Err(err) => HtmlError { lang, err: crate::web::error::for_residents(err) }.into_response(),
     }
 }
 
@@ -627,7 +628,7 @@ async fn cast(State(state): State<AppState>, lang: Lang, headers: HeaderMap, bod
             ReceiptPage { t: Tr(lang), user: None, csrf: v.csrf.clone(), receipt: Some(receipt), others, booth: false }
                 .into_response()
         }
-        Err(err) => HtmlError { lang, err }.into_response(),
+        Err(err) => HtmlError { lang, err: crate::web::error::for_residents(err) }.into_response(),
     }
 }
 
@@ -669,7 +670,7 @@ async fn booth_setup(
             }
             resp
         }
-        Err(err) => HtmlError { lang, err }.into_response(),
+        Err(err) => HtmlError { lang, err: crate::web::error::for_residents(err) }.into_response(),
     }
 }
 
