@@ -1259,8 +1259,8 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("results.void", "无效", "void"),
     (
         "results.void_text",
-        "本次选举无效，须在 30 日内重新组织选举（选举办法 §8）。",
-        "This election is void and must be held again within 30 days (LAW.md §8).",
+        "本次选举无效，须在 30 日内重新组织选举，新的选举日将另行公告。",
+        "This election is void: it must be held again within 30 days, and the new election day will be announced.",
     ),
     ("results.votes", "得票", "Votes"),
     ("rights.deprived", "被剥夺", "Deprived"),
@@ -1279,6 +1279,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("scope.street_office", "街道", "Street office"),
     // ---- sign-in: two-step verification, pending sign-ins (issue 12 items 2, 3, 10, 11) ----
     ("sep.colon", "：", ": "),
+    ("sep.list", "、", ", "),
     (
         "signin.account.off",
         "未启用。启用后，登录时除密码外还需输入手机验证器应用显示的动态码。",

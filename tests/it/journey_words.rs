@@ -234,5 +234,133 @@ async fn every_demo_election_count_screen_agrees_with_its_result(app: TestApp) {
         let n = public_count_matches_result(&app, eid).await;
         assert_eq!(n, usize::from(eid == id), "election {eid}");
     }
+    walk_results_and_dashboard(&app, id, "dm-wy", text(Lang::Zh, "stage.void")).await;
 }
 both!(every_demo_election_count_screen_agrees_with_its_result);
+
+/// The text a reader sees: tags removed, entities left as they are.
+fn visible(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// What must never reach a page: a "?" for a missing message, a message key, a raw code
+/// (snake_case), a LAW.md tag ([N], [P], [N?]); on a resident's page no LAW.md at all.
+fn assert_plain(page: &str, html: &str, resident: bool) {
+    let text = visible(html);
+    for token in text.split(|c: char| c.is_whitespace() || "·,;()（）：:、".contains(c)) {
+        let raw_code = token.contains('_')
+            && token.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '.')
+            && token.len() > 2;
+        assert!(token != "?" && !raw_code, "{page}: shows {token:?}:\n{text}");
+    }
+    for tag in ["[N]", "[P]", "[N?]", "[P:", "stage.", "law.", "err.", "field."] {
+        assert!(!text.contains(tag), "{page}: shows {tag:?}:\n{text}");
+    }
+    if resident {
+        assert!(!text.contains("LAW.md"), "{page}: shows a LAW.md citation to residents:\n{text}");
+    }
+}
+
+/// The results pages (staff and public) and the staff dashboard with its chart, in both
+/// languages: a stage name for every stage (void too), figures, no raw codes.
+async fn walk_results_and_dashboard(app: &TestApp, id: i64, staff_user: &str, stage_zh: &str) {
+    let mut staff = app.html_login(staff_user).await;
+    for lang in ["zh-CN", "en"] {
+        staff.lang = lang;
+        let mut public = app.client();
+        public.lang = lang;
+        for (page, resident) in [
+            (format!("/staff/elections/{id}/results"), false),
+            (format!("/staff/elections/{id}"), false),
+            ("/staff".to_string(), false),
+            (format!("/public/elections/{id}/results"), true),
+            (format!("/public/elections/{id}"), true),
+            (format!("/public/elections/{id}/count"), true),
+        ] {
+            let c = if resident { &mut public } else { &mut staff };
+            let r = c.get(&page).await;
+            assert_eq!(r.status, S::OK, "{page}: {}", r.text());
+            let html = r.text();
+            assert_plain(&format!("{lang} {page}"), &html, resident);
+            if lang == "zh-CN" && page.ends_with("/results") {
+                assert!(html.contains(stage_zh), "{page}: no stage {stage_zh}: {html}");
+                assert!(!html.contains(text(Lang::Zh, "results.none_yet")), "{page}: says not counted: {html}");
+                assert!(!html.contains(">年换届"), "{page}: a report link without its year: {html}");
+            }
+        }
+    }
+}
+
+/// Refusals in words: counting with a paper box still out says which station and what to do,
+/// with a plain citation for staff (LAW.md §6: all boxes are counted together), never the code;
+/// a field error names the field in words; a resident's objection refused by the law carries
+/// no citation.
+async fn refusals_say_what_to_do_in_words_law_6(app: TestApp) {
+    let mut p = ready(&app, "rw").await;
+    let id = p.id;
+    assert_eq!(p.committee.api_post_empty(&format!("/api/v1/elections/{id}/polls/open")).await.0, S::OK);
+    let (st, b) = p.clerk.api_post(&format!("/api/v1/elections/{id}/checkin"), &check_in(p.voters[0], STATION)).await;
+    assert_eq!(st, S::OK, "{b}");
+    assert_eq!(p.committee.api_post_empty(&format!("/api/v1/elections/{id}/polls/close")).await.0, S::OK);
+    for (lang, sentence, basis) in [
+        ("zh-CN", "请先完成两遍录入并接收票箱，再计票", "（依据 LAW.md §6）"),
+        ("en", "then count", "(rule: LAW.md §6)"),
+    ] {
+        p.committee.lang = lang;
+        let (st, b) = p.committee.api_post_empty(&format!("/api/v1/elections/{id}/count")).await;
+        assert_eq!((st, b["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("paper_boxes_pending")), "{b}");
+        let msg = b["message"].as_str().unwrap();
+        assert!(msg.contains(sentence) && msg.contains(STATION) && msg.contains(basis), "{lang}: {msg}");
+        assert!(
+            !msg.contains("paper_boxes_pending") && !msg.contains('[') && !msg.contains("{detail}"),
+            "{lang}: {msg}"
+        );
+    }
+    // A field error names the field in words, in the user's language.
+    p.clerk.lang = "zh-CN";
+    let (st, b) = p
+        .clerk
+        .api_post(&format!("/api/v1/elections/{id}/checkin"), &json!({"channel": "paper", "station": STATION}))
+        .await;
+    assert_eq!(st, S::UNPROCESSABLE_ENTITY, "{b}");
+    let msg = b["message"].as_str().unwrap();
+    assert!(msg.starts_with("居民：") && !msg.contains("resident_id") && !msg.contains("missing field"), "{msg}");
+    // Objections: back to the day the list was published (inside the objection period).
+    app.state.clock.set(None);
+    let mut resident = app.client();
+    resident.peer = Some("10.9.8.7:40000".parse().unwrap());
+    for (lang, label) in [("zh-CN", "申诉人："), ("en", "Filed by: ")] {
+        resident.lang = lang;
+        let r =
+            resident.form_raw(&format!("/public/elections/{id}/objections"), "filed_by=&kind=omitted&reason=x").await;
+        assert_eq!(r.status, S::UNPROCESSABLE_ENTITY, "{}", r.text());
+        let html = r.text();
+        assert!(html.contains(label) && !html.contains("filed_by:"), "{lang}: {html}");
+        assert_plain(&format!("{lang} objection error"), &html, true);
+    }
+    // After the objection period the law refuses a resident's objection: the sentence says what
+    // to do, and the page carries no citation (LAW.md §3).
+    resident.lang = "zh-CN";
+    app.state.clock.set(Some(p.day + time::Duration::days(1)));
+    let r = resident
+        .form_raw(&format!("/public/elections/{id}/objections"), "filed_by=%E7%8E%8B%E4%BA%94&kind=omitted&reason=x")
+        .await;
+    assert_eq!(r.status, S::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let html = r.text();
+    assert!(html.contains(text(Lang::Zh, "law.objection_window_closed")), "{html}");
+    assert_plain("objection refused", &html, true);
+}
+both!(refusals_say_what_to_do_in_words_law_6);
