@@ -145,7 +145,8 @@ async fn an_over_voted_paper_ballot_is_invalid_on_the_count_screen_as_in_the_res
         let (st, b) = cast(&app, id, &p.codes[v], &full).await;
         assert_eq!(st, S::CREATED, "{b}");
     }
-    for v in p.voters[14..17].to_vec() {
+    let paper_voters: Vec<i64> = p.voters[14..17].to_vec();
+    for v in paper_voters {
         let (st, b) = p.clerk.api_post(&format!("/api/v1/elections/{id}/checkin"), &check_in(v, STATION)).await;
         assert_eq!(st, S::OK, "{b}");
     }
