@@ -82,8 +82,8 @@ pub fn plain_citation(rule: &str) -> String {
         .split('§')
         .skip(1)
         .filter_map(|s| {
-            let n: String = s.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
-            let n = n.trim_end_matches('.').to_string();
+            let n: String = s.chars().take_while(|c| c.is_ascii_digit() || matches!(c, '.' | '–')).collect();
+            let n = n.trim_end_matches(['.', '–']).to_string();
             (!n.is_empty()).then(|| format!("§{n}"))
         })
         .collect();
@@ -1753,6 +1753,16 @@ mod words {
         keys.sort();
         keys.dedup();
         keys
+    }
+
+    #[test]
+    fn citations_drop_tags_and_notes() {
+        assert_eq!(super::plain_citation("LAW.md §6 [P] (double entry)"), "LAW.md §6");
+        assert_eq!(super::plain_citation("LAW.md §7–8 [N?, P]"), "LAW.md §7–8");
+        assert_eq!(super::plain_citation("LAW.md §1 [P: 5–9]"), "LAW.md §1");
+        assert_eq!(super::plain_citation("DESIGN.md lifecycle"), "");
+        assert_eq!(super::Tr(Lang::Zh).cite("LAW.md §3 [N?]"), "（依据 LAW.md §3）");
+        assert_eq!(super::Tr(Lang::En).cite("LAW.md §3 [N?]"), "(rule: LAW.md §3)");
     }
 
     #[test]
