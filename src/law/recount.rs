@@ -77,6 +77,19 @@ pub fn recount_published_json(input: &str, profile_override: Option<RuleProfile>
     }
 }
 
+/// The public count (公开唱票、计票, LAW.md §6 [N?]): the published box recounted on its first
+/// `k` ballots by the same engine, so the running tally on the count screen carries the
+/// count's own validity decisions (an over-voted ballot is invalid there too) and its last step
+/// is the announced result.
+pub fn recount_prefix_json(input: &str, k: usize) -> Result<String, RecountError> {
+    let mut v: Value = serde_json::from_str(input).map_err(|e| err("input", e.to_string()))?;
+    match v.get_mut("ballots").and_then(Value::as_array_mut) {
+        Some(b) if b.len() > k => b.truncate(k),
+        _ => return recount_published_json(input, None),
+    }
+    recount_published_json(&v.to_string(), None)
+}
+
 /// Recount a published ballot box (issue 3 item 8). `profile_override` (the CLI's `--profile`)
 /// wins over a profile given in the input; without either, `national`.
 pub fn recount_json(input: &str, profile_override: Option<RuleProfile>) -> Result<String, RecountError> {

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use super::access::{Permission, Staff};
 use super::elections::locked;
 use super::elections::{day_of, get, profile_of, stage_of, today};
-use super::polling::{self, stations};
+use super::polling;
 use super::{Result, ServiceError, invalid};
 use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
 use crate::audit::merkle::{leaf_hash, root_from_leaves};
@@ -736,7 +736,10 @@ pub async fn handover_item(
 }
 
 /// The public count (公开唱票、计票): ballot `k` (1-based) as called, and the running tally of
-/// every post after it. Only once the polls of that round are closed.
+/// every post after it. Only once the polls of that round are closed. The figures are the law
+/// engine's recount of the box's first `k` ballots (`law::recount::recount_prefix_json`), the
+/// same count the official result comes from, so an over-voted ballot is invalid on the screen
+/// as in the result (LAW.md §6 [P]) and the last step shows the announced figures.
 #[derive(Debug, Clone, Serialize)]
 pub struct CountView {
     pub round_no: i64,
@@ -746,11 +749,57 @@ pub struct CountView {
     pub k: usize,
     pub current: Option<Value>,
     pub current_station: String,
-    /// (post, [(name, votes)]) after ballot k.
+    /// How the count judged ballot k: `valid`, `blank` or `invalid` (empty before ballot 1).
+    pub current_verdict: &'static str,
+    /// The posts of ballot k that the count voided (more names than seats, or in a primary a
+    /// mark the primary does not allow), the rest of the ballot still counting.
+    pub current_void_posts: Vec<String>,
+    /// (post, [(name, votes)]) after ballot k; a recall has the one line `recall` with `yes`
+    /// and `no`.
     pub tally: Vec<(String, Vec<(String, u64)>)>,
     pub blank: u64,
     pub invalid: u64,
     pub issued: i64,
+}
+
+/// The figures of one recount result (election, primary or recall box).
+#[derive(Default)]
+struct Figures {
+    /// (post, id) → votes, in the result's order per post.
+    votes: Vec<(String, String, u64)>,
+    /// post → ballots whose post the count voided.
+    voided: HashMap<String, u64>,
+    blank: u64,
+    invalid: u64,
+}
+
+fn figures(r: &Value) -> Figures {
+    let n = |v: &Value| v.as_u64().unwrap_or(0);
+    let mut f = Figures { blank: n(&r["blank_ballots"]), invalid: n(&r["invalid_ballots"]), ..Figures::default() };
+    if r.get("outcome").is_some() {
+        for k in ["yes", "no"] {
+            f.votes.push(("recall".into(), k.into(), n(&r[k])));
+        }
+        return f;
+    }
+    let primary = r["primary"] == json!(true);
+    for p in r["posts"].as_array().into_iter().flatten() {
+        let post = p["post"].as_str().unwrap_or("").to_string();
+        let (lines, voided) =
+            if primary { (&p["votes"], &p["void_marks"]) } else { (&p["tally"], &p["voided_by_overvote"]) };
+        f.voided.insert(post.clone(), n(voided));
+        for l in lines.as_array().into_iter().flatten() {
+            f.votes.push((post.clone(), l["id"].as_str().unwrap_or("").to_string(), n(&l["votes"])));
+        }
+    }
+    f
+}
+
+fn recount_prefix(bx: &str, k: usize) -> Result<Figures> {
+    let text = crate::law::recount::recount_prefix_json(bx, k)
+        .map_err(|err| ServiceError::Internal(format!("public count: {err}")))?;
+    let r: Value = serde_json::from_str(&text).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    Ok(figures(&r))
 }
 
 pub async fn public_count(store: &Store, id: i64, round_no: Option<i64>, k: usize) -> Result<CountView> {
@@ -763,47 +812,54 @@ pub async fn public_count(store: &Store, id: i64, round_no: Option<i64>, k: usiz
     .filter(|p| p.status == "closed")
     .ok_or(ServiceError::NotFound)?;
     let paper: BallotPaper = serde_json::from_str(&poll.paper).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let (bx, rows) = build_box(store, &e, poll, &[]).await?;
-    let v: Value = serde_json::from_str(&bx).unwrap_or_default();
+    let (built, rows) = build_box(store, &e, poll, &[]).await?;
+    // A counted round replays the box that was counted, exactly as published.
+    let bx = cst::counts(store, id).await?.into_iter().find(|c| c.round_no == poll.round_no).map(|c| c.box_json);
+    let bx = bx.unwrap_or(built);
+    let v: Value = serde_json::from_str(&bx).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let ballots = v["ballots"].as_array().cloned().unwrap_or_default();
     let k = k.min(ballots.len());
-    let mut counts: HashMap<String, u64> = HashMap::new();
-    let (mut blank, mut invalid) = (0, 0);
-    for b in &ballots[..k] {
-        if b["blank"] == json!(true) {
-            blank += 1;
-        }
-        if b["invalid"] == json!(true) {
-            invalid += 1;
-        }
-        for s in &paper.posts {
-            let p = s.post.as_str();
-            for id in b[p].as_array().into_iter().flatten().chain(b["write_ins"][p].as_array().into_iter().flatten()) {
-                if let Some(id) = id.as_str() {
-                    *counts.entry(format!("{p}:{id}")).or_default() += 1;
-                }
+    let now = recount_prefix(&bx, k)?;
+    let (mut current_verdict, mut current_void_posts) = ("", Vec::new());
+    if k > 0 {
+        let before = recount_prefix(&bx, k - 1)?;
+        current_verdict = if now.invalid > before.invalid {
+            "invalid"
+        } else if now.blank > before.blank {
+            "blank"
+        } else {
+            "valid"
+        };
+        for (post, n) in &now.voided {
+            if *n > before.voided.get(post).copied().unwrap_or(0) {
+                current_void_posts.push(post.clone());
             }
         }
+        current_void_posts.sort_by_key(|p| post_of(p).map(|p| p.index()).unwrap_or(usize::MAX));
     }
+    let votes_of =
+        |post: &str, id: &str| now.votes.iter().find(|(p, i, _)| p == post && i == id).map(|x| x.2).unwrap_or(0);
     let mut tally = Vec::new();
-    for s in paper.posts.iter().filter(|s| s.seats > 0) {
-        let p = s.post.as_str();
-        let mut line: Vec<(String, u64)> = s
-            .candidates
-            .iter()
-            .map(|c| (c.name.clone(), counts.get(&format!("{p}:{}", c.id)).copied().unwrap_or(0)))
-            .collect();
-        for (key, n) in &counts {
-            if let Some(id) = key.strip_prefix(&format!("{p}:")).filter(|id| id.starts_with('r')) {
-                line.push((written_in(store, id).await?.0, *n));
+    if e.kind == "recall" {
+        tally.push((
+            "recall".to_string(),
+            ["yes", "no"].iter().map(|k| (k.to_string(), votes_of("recall", k))).collect(),
+        ));
+    } else {
+        for s in paper.posts.iter().filter(|s| s.seats > 0) {
+            let p = s.post.as_str();
+            let mut line: Vec<(String, u64)> =
+                s.candidates.iter().map(|c| (c.name.clone(), votes_of(p, &c.id))).collect();
+            // Voters written in (另选他人), as the count lists them.
+            for (_, wid, n) in now.votes.iter().filter(|(q, i, _)| q == p && !s.candidates.iter().any(|c| &c.id == i)) {
+                line.push((written_in(store, wid).await?.0, *n));
             }
+            tally.push((p.to_string(), line));
         }
-        tally.push((p.to_string(), line));
     }
     let current = k.checked_sub(1).and_then(|i| ballots.get(i).cloned());
     let current_station = k.checked_sub(1).and_then(|i| rows.get(i)).map(|r| r.station.clone()).unwrap_or_default();
     let issued = pst::turnout(store, id, poll.round_no).await?.iter().map(|t| t.2).sum();
-    let _ = stations(&e);
     Ok(CountView {
         round_no: poll.round_no,
         primary_ordinal: super::primary::is_primary(poll.round_no).then(|| super::primary::ordinal(poll.round_no)),
@@ -811,9 +867,11 @@ pub async fn public_count(store: &Store, id: i64, round_no: Option<i64>, k: usiz
         k,
         current,
         current_station,
+        current_verdict,
+        current_void_posts,
         tally,
-        blank,
-        invalid,
+        blank: now.blank,
+        invalid: now.invalid,
         issued,
     })
 }

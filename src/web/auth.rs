@@ -223,7 +223,11 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for StaffJson<T> {
         let req = Request::from_parts(parts, body);
         let bytes = Bytes::from_request(req, state).await.map_err(|_| too_big(lang, true))?;
         let body: T = serde_json::from_slice(&bytes).map_err(|e| {
-            let err = ServiceError::Invalid { key: "err.request", field: Some(e.to_string()) };
+            // serde names the field in backticks ("missing field `resident_id`"); the
+            // message names it in words, never the parser's text.
+            let msg = e.to_string();
+            let field = msg.split('`').nth(1).filter(|f| f.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+            let err = ServiceError::Invalid { key: "err.request", field: field.map(str::to_string) };
             ApiError { lang, err }.into_response()
         })?;
         Ok(StaffJson { session, lang, body })

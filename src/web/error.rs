@@ -8,7 +8,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::i18n::{Lang, Tr, text};
+use super::i18n::{Lang, Tr, plain_citation, text};
 use crate::service::ServiceError;
 use crate::service::import::column_label;
 
@@ -42,18 +42,35 @@ fn code(e: &ServiceError) -> &'static str {
     }
 }
 
-fn field_label(lang: Lang, field: &str) -> String {
-    let k = format!("field.{field}");
-    match text(lang, &k) {
-        "?" => match column_label(field) {
-            "" => field.to_string(),
-            c => c.to_string(),
-        },
-        s => s.to_string(),
+/// A field named in words: its `field.*` label, else the import column's name, else nothing
+/// (never the raw field name).
+fn field_label(lang: Lang, field: &str) -> Option<String> {
+    match text(lang, &format!("field.{field}")) {
+        "?" => Some(column_label(field)).filter(|c| !c.is_empty()).map(str::to_string),
+        s => Some(s.to_string()),
     }
 }
 
-/// Human messages for an error, in `lang`.
+/// "label: message" in the user's language.
+fn labelled(lang: Lang, field: &str, msg: &str) -> String {
+    match field_label(lang, field) {
+        Some(l) if lang == Lang::Zh => format!("{l}：{msg}"),
+        Some(l) => format!("{l}: {msg}"),
+        None => msg.to_string(),
+    }
+}
+
+/// The error as residents get it: the same sentence, without the legal citation (it helps
+/// staff, not a resident filing an objection or voting).
+pub fn for_residents(e: ServiceError) -> ServiceError {
+    match e {
+        ServiceError::Law { code, detail, .. } => ServiceError::Law { code, rule: String::new(), detail },
+        other => other,
+    }
+}
+
+/// Human messages for an error, in `lang`: a sentence that says what happened and what to do
+/// next; a refusal by the law engine adds its plain citation (依据 LAW.md §N) for staff.
 pub fn messages(lang: Lang, e: &ServiceError, reference: &str) -> Vec<String> {
     match e {
         ServiceError::NotFound => vec![text(lang, "err.not_found").into()],
@@ -61,22 +78,27 @@ pub fn messages(lang: Lang, e: &ServiceError, reference: &str) -> Vec<String> {
         ServiceError::Invalid { key, field } => {
             let msg = text(lang, key);
             match field.as_deref().filter(|f| !["file", "password", "scope", "role"].contains(f)) {
-                Some(f) => vec![format!("{}: {msg}", field_label(lang, f))],
+                Some(f) => vec![labelled(lang, f, msg)],
                 None => vec![msg.into()],
             }
         }
-        ServiceError::Fields(fs) => {
-            fs.iter().map(|f| format!("{}: {}", field_label(lang, &f.field), text(lang, &f.key))).collect()
-        }
+        ServiceError::Fields(fs) => fs.iter().map(|f| labelled(lang, &f.field, text(lang, &f.key))).collect(),
         ServiceError::Conflict(k) | ServiceError::Refused(k) | ServiceError::Unauthenticated(k) => {
             vec![text(lang, k).into()]
         }
         ServiceError::Law { code, rule, detail } => {
             let msg = match text(lang, &format!("law.{code}")) {
-                "?" => code.clone(),
-                m => m.to_string(),
+                "?" => text(lang, "law.refused"),
+                m => m,
             };
-            vec![if detail.is_empty() { format!("{msg}（{rule}）") } else { format!("{msg}（{rule}）：{detail}") }]
+            // Only messages written for it show the detail (figures, station names); other
+            // details are for the log and the API.
+            let mut out = msg.replace("{detail}", detail);
+            let basis = plain_citation(rule);
+            if !basis.is_empty() {
+                out.push_str(&text(lang, "law.basis").replace("{rule}", &basis));
+            }
+            vec![out]
         }
         ServiceError::BadCredentials => vec![text(lang, "err.login").into()],
         ServiceError::Throttled { retry_after_s } => {

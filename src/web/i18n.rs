@@ -70,6 +70,28 @@ impl Tr {
     pub fn large(&self) -> bool {
         crate::web::display::large()
     }
+    /// A rule's plain citation for staff pages ("依据 LAW.md §1"); empty when it names none.
+    pub fn cite(&self, rule: &str) -> String {
+        match plain_citation(rule) {
+            c if c.is_empty() => c,
+            c => text(self.0, "law.basis").replace("{rule}", &c).trim().to_string(),
+        }
+    }
+}
+
+/// A rule as staff read it: the LAW.md sections it names, without the [N] / [P] tags or notes
+/// ("LAW.md §6 [P] (double entry)" → "LAW.md §6"). Empty when it names no section.
+pub fn plain_citation(rule: &str) -> String {
+    let sections: Vec<String> = rule
+        .split('§')
+        .skip(1)
+        .filter_map(|s| {
+            let n: String = s.chars().take_while(|c| c.is_ascii_digit() || matches!(c, '.' | '–')).collect();
+            let n = n.trim_end_matches(['.', '–']).to_string();
+            (!n.is_empty()).then(|| format!("§{n}"))
+        })
+        .collect();
+    if sections.is_empty() { String::new() } else { format!("LAW.md {}", sections.join(", ")) }
 }
 
 /// Looks a message up; an unknown key shows the key itself (visible in review, never a crash).
@@ -236,7 +258,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("count.blank", "空白票", "Blank ballot"),
     ("count.invalid", "无效票", "Invalid ballot"),
     ("count.next", "下一张", "Next ballot"),
+    ("count.post_void", "此职位所选人数多于应选名额，本职位作废", "More names than seats on this post: not counted"),
     ("count.prev", "上一张", "Previous"),
+    ("count.recall", "罢免表决", "Recall vote"),
+    ("count.recall_no", "不同意罢免", "Against the recall"),
+    ("count.recall_yes", "同意罢免", "For the recall"),
     ("count.returned", "收回", "Returned"),
     ("count.title", "公开唱票、计票", "Public count"),
     ("count.totals", "核对", "Totals"),
@@ -301,22 +327,35 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "该选民在本轮投票中已经领取过选票（任何方式都只能投一次）",
         "This voter already received a ballot in this round (one ballot, whatever the channel)",
     ),
-    ("err.ballot", "选票填写有误", "The ballot is not filled in correctly"),
+    (
+        "err.ballot",
+        "选票填写有误，请检查后重新填写。",
+        "The ballot is not filled in correctly: check it and fill it in again.",
+    ),
     ("err.birth_date", "出生日期格式不对，应为 1990-01-31", "Birth date must look like 1990-01-31"),
     ("err.birth_mismatch", "出生日期与身份证号码不一致", "Birth date does not match the ID number"),
-    ("err.booth", "写票间不对", "Unknown booth"),
+    ("err.booth", "写票间不对，请从列表中选择。", "Unknown booth: choose one from the list."),
     ("err.booth_busy", "该写票间正在使用，请选择另一个", "That booth is in use: choose another"),
     (
         "err.booth_locked",
         "写票间平板已锁定，请到工作人员处签到后再投票",
         "The booth is locked: check in with a clerk first",
     ),
-    ("err.box_accepted", "该票箱已经录入完毕并入箱", "This box has already been entered and accepted"),
+    (
+        "err.box_accepted",
+        "该票箱已经录入完毕并入箱，不能再录入。",
+        "This box has already been entered and accepted: no more entries can be made.",
+    ),
     ("err.busy", "投票人数过多，请稍后再试", "Too many ballots at once: try again in a moment"),
-    ("err.channel", "投票方式不对", "Unknown voting channel"),
-    ("err.channel_disabled", "本次选举方案未启用这种投票方式", "The election plan does not enable this way of voting"),
+    ("err.channel", "投票方式不对，请从列表中选择。", "Unknown voting channel: choose one from the list."),
+    (
+        "err.channel_disabled",
+        "本次选举方案未启用这种投票方式，请选择方案中启用的投票方式。",
+        "The election plan does not enable this way of voting: choose one the plan enables.",
+    ),
     ("err.code", "编码只能由 2–32 位字母、数字或连字符组成", "Codes are 2–32 letters, digits or hyphens"),
-    ("err.conflict", "操作冲突", "Conflict"),
+    ("err.conflict", "操作冲突，请刷新页面后重试。", "Conflict: reload the page and try again."),
+    ("err.counted", "本轮已经计票，不能重复计票。请查看计票结果。", "This round is already counted: see the results."),
     (
         "err.csrf",
         "页面已过期或来源不明，请刷新后重试。",
@@ -324,12 +363,20 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("err.date", "日期格式不对，应为 2026-03-15", "Dates look like 2026-03-15"),
     ("err.display_name", "姓名不能为空且不超过 50 字", "Display name must be 1–50 characters"),
-    ("err.duplicate", "该记录已存在", "That record already exists"),
-    ("err.election_exists", "该社区本届换届选举已经开启", "This community's election for that round is already open"),
+    ("err.duplicate", "该记录已存在，请查看已有的记录。", "That record already exists: open the existing one."),
+    (
+        "err.election_exists",
+        "该社区本届换届选举已经开启，请打开已有的选举。",
+        "This community's election for that round is already open: open the existing election.",
+    ),
     ("err.ethnicity", "民族填写有误", "Ethnicity is not valid"),
     ("err.field", "第 {row} 行「{col}」：{msg}", "Row {row}, “{col}”: {msg}"),
     ("err.flag", "应填“是”或“否”", "Must be yes or no"),
-    ("err.forbidden", "您没有权限进行此操作。", "You are not allowed to do that."),
+    (
+        "err.forbidden",
+        "您没有权限进行此操作。如需权限，请联系街道管理员。",
+        "You are not allowed to do that. Ask your street office administrator if you need access.",
+    ),
     ("err.gender", "性别应为“男”或“女”", "Gender must be male or female"),
     ("err.gender_mismatch", "性别与身份证号码不一致", "Gender does not match the ID number"),
     ("err.group", "居民小组编号应为 1–999 的数字", "Group number must be 1–999"),
@@ -346,9 +393,21 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "该居民已登记为本届选民，身份证号码不能修改；请先处理其选民资格",
         "This resident is registered as a voter of this round; the ID number cannot change until that is settled",
     ),
-    ("err.import.csv", "文件不是有效的 CSV 表格", "The file is not a valid CSV table"),
-    ("err.import.done", "该批导入已处理，不能重复操作", "This import was already committed or discarded"),
-    ("err.import.empty", "文件中没有数据行", "The file has no data rows"),
+    (
+        "err.import.csv",
+        "文件不是有效的 CSV 表格，请检查文件后重新上传。",
+        "The file is not a valid CSV table: check it and upload again.",
+    ),
+    (
+        "err.import.done",
+        "该批导入已处理，不能重复操作；如需再次导入，请重新上传文件。",
+        "This import was already committed or discarded: upload the file again to start over.",
+    ),
+    (
+        "err.import.empty",
+        "文件中没有数据行，请填写数据后重新上传。",
+        "The file has no data rows: fill them in and upload again.",
+    ),
     (
         "err.import.encoding",
         "无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV",
@@ -395,34 +454,84 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "不支持旧版 .xls，请另存为 .xlsx 或 CSV",
         "Old .xls files are not supported: save as .xlsx or CSV",
     ),
-    ("err.import.xlsx", "无法读取该 Excel 文件", "This Excel file cannot be read"),
+    (
+        "err.import.xlsx",
+        "无法读取该 Excel 文件，请另存为 .xlsx 或 CSV 后重新上传。",
+        "This Excel file cannot be read: save it again as .xlsx or CSV and upload it.",
+    ),
     ("err.internal", "服务器内部错误，请联系管理员并提供编号", "Server error; tell the administrator this reference"),
-    ("err.invalid", "输入有误", "Invalid input"),
+    ("err.invalid", "输入有误，请检查后重新提交。", "Invalid input: check it and submit again."),
     ("err.login", "用户名或密码错误", "Wrong username or password"),
     (
         "err.method",
         "选举方式应为：全体选民直接选举、户代表选举或居民代表选举",
         "Method must be direct, household or representatives",
     ),
-    ("err.method_not_allowed", "不支持该请求方式", "That method is not allowed here"),
+    (
+        "err.method_not_allowed",
+        "不支持该请求方式，请使用页面上的按钮操作。",
+        "That method is not allowed here: use the buttons on the page.",
+    ),
     ("err.months", "月数应为 0–1500 的整数", "Months must be a whole number 0–1500"),
     ("err.name", "姓名不能为空，且不超过 50 字", "Name must be 1–50 characters"),
-    ("err.not_counted", "上一轮投票尚未计票", "The last round has not been counted yet"),
-    ("err.not_counting", "只有结束投票后才能录入纸质选票", "Paper ballots are entered after the polls close"),
-    ("err.not_found", "找不到该页面或记录。", "Page or record not found."),
+    (
+        "err.not_certified",
+        "选举结果尚未确认，确认后才能打印当选证书。",
+        "The result is not certified yet: certify it before printing certificates.",
+    ),
+    ("err.not_counted", "上一轮投票尚未计票，请先计票。", "The last round has not been counted yet: count it first."),
+    (
+        "err.not_counting",
+        "这一步须在结束投票后进行，请先结束投票。",
+        "This step comes after the polls close: close the polls first.",
+    ),
+    (
+        "err.not_elected",
+        "此人不是本届当选成员，请从当选名单中选择。",
+        "That person was not elected this term: choose one of the elected members.",
+    ),
+    (
+        "err.not_found",
+        "找不到该页面或记录。请检查地址，或从首页重新进入。",
+        "Page or record not found. Check the address, or start again from the home page.",
+    ),
     ("err.not_in_group", "该居民不属于这个居民小组", "That resident is not in this residents' group"),
-    ("err.not_voter", "不是本次选举登记的选民", "Not a registered voter of this election"),
-    ("err.objection_decided", "该申诉已处理", "That objection was already decided"),
-    ("err.objection_kind", "申诉类型不对", "Unknown kind of objection"),
-    ("err.pass_taken", "这一遍已由另一位工作人员录入", "Another clerk is entering this pass"),
+    (
+        "err.not_voter",
+        "不是本次选举登记的选民，请核对选民名单。",
+        "Not a registered voter of this election: check the voter list.",
+    ),
+    (
+        "err.objection_decided",
+        "该申诉已处理，无需再次处理。",
+        "That objection was already decided: nothing more to do.",
+    ),
+    ("err.objection_kind", "申诉类型不对，请从列表中选择。", "Unknown kind of objection: choose one from the list."),
+    (
+        "err.pass_taken",
+        "这一遍已由另一位工作人员录入，请录入另一遍。",
+        "Another clerk is entering this pass: enter the other pass.",
+    ),
     ("err.password.length", "密码长度应为 10–128 个字符", "Passwords are 10–128 characters"),
     ("err.password.old", "原密码不正确", "The current password is wrong"),
     ("err.phone", "电话号码只能包含数字、+、- 和空格", "Phone numbers have digits, +, - and spaces only"),
     ("err.photo", "照片须为 1 MB 以内的 JPEG 或 PNG", "The photo must be a JPEG or PNG of at most 1 MB"),
-    ("err.polls_not_open", "现在不在投票时间（投票尚未开始或已经结束）", "Polls are not open (not yet, or no longer)"),
-    ("err.primary_open", "预选投票尚未结束", "The primary is still open"),
-    ("err.proxy_decided", "该委托已处理", "That authorisation was already decided"),
-    ("err.proxy_exists", "该选民已有委托", "This voter already has a proxy authorisation"),
+    (
+        "err.polls_not_open",
+        "现在不在投票时间（投票尚未开始或已经结束）。请在投票时间内再来，或询问投票站工作人员。",
+        "Polls are not open (not yet, or no longer). Come back while polls are open, or ask a clerk at the polling station.",
+    ),
+    ("err.primary_open", "预选投票尚未结束，请先结束预选投票。", "The primary is still open: close its polls first."),
+    (
+        "err.proxy_decided",
+        "该委托已处理，无需再次处理。",
+        "That authorisation was already decided: nothing more to do.",
+    ),
+    (
+        "err.proxy_exists",
+        "该选民已有委托；如需更改，请先处理原委托。",
+        "This voter already has a proxy authorisation: settle that one first.",
+    ),
     (
         "err.rate.codes",
         "投票码输错次数过多，请 {s} 秒后再试，或到投票站找工作人员",
@@ -434,22 +543,38 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "Too many objections filed from here; try again in {s} s",
     ),
     ("err.reason", "理由不能为空，且不超过 2000 字", "Reasons must be 1–2,000 characters"),
-    ("err.reference", "引用的记录不存在", "A referenced record does not exist"),
-    ("err.relation", "亲属关系类型不对", "Unknown relation"),
+    (
+        "err.reference",
+        "引用的记录不存在，请刷新页面后重新选择。",
+        "A referenced record does not exist: reload the page and choose again.",
+    ),
+    ("err.relation", "亲属关系类型不对，请从列表中选择。", "Unknown relation: choose one from the list."),
     ("err.relative_exists", "该亲属关系已登记", "That relation is already recorded"),
     ("err.relative_self", "不能与本人建立亲属关系", "A resident cannot be their own relative"),
-    ("err.relative_unknown", "本社区没有该居民", "No such resident in this community"),
-    ("err.request", "请求格式不对", "Malformed request"),
+    (
+        "err.relative_unknown",
+        "本社区没有该居民，请核对后重新选择。",
+        "No such resident in this community: check and choose again.",
+    ),
+    (
+        "err.request",
+        "提交的内容不完整或格式不对，请返回上一页检查后重新提交。",
+        "Something in the request is missing or malformed: go back, check it and submit again.",
+    ),
     ("err.rights", "政治权利应为“有”或“被剥夺”", "Political rights must be full or deprived"),
     ("err.role_required", "请至少选择一个角色", "Choose at least one role"),
     ("err.role_scope", "该角色只能授予社区", "That role is granted for a community only"),
     ("err.round", "届次应为年份，例如 2026", "The round is the year, e.g. 2026"),
-    ("err.scope", "授权范围不存在", "The scope does not exist"),
+    ("err.scope", "授权范围不存在，请重新选择。", "The scope does not exist: choose again."),
     ("err.stale", "该记录已被他人修改，请刷新后重新编辑", "Someone else changed this record; reload and edit again"),
-    ("err.station", "投票站不对", "Unknown polling station"),
+    ("err.station", "投票站不对，请从列表中选择。", "Unknown polling station: choose one from the list."),
     ("err.throttled", "登录尝试次数过多，请稍后再试（{s} 秒后）", "Too many sign-in attempts; try again in {s} s"),
     ("err.title", "名称不能为空，且不超过 60 字", "Names must be 1–60 characters"),
-    ("err.too_big", "提交的内容过大", "The request is too large"),
+    (
+        "err.too_big",
+        "提交的内容过大，请缩小后重新提交。",
+        "The request is too large: make it smaller and submit again.",
+    ),
     ("err.username", "用户名为 3–40 位字母、数字或 . _ -", "Usernames are 3–40 letters, digits or . _ -"),
     (
         "err.username_not_committee",
@@ -458,23 +583,84 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("err.username_taken", "该用户名已被使用", "That username is taken"),
     ("err.username_unknown", "没有该用户名的工作人员账号", "No staff account with that username"),
-    ("err.votes", "到会人数或赞成票数不对", "Present or yes counts are not possible"),
-    ("err.voting_code", "投票码不对或已作废", "The voting code is wrong or no longer valid"),
+    (
+        "err.votes",
+        "到会人数或赞成票数不对，请核对后重新填写。",
+        "Present or yes counts are not possible: check them and fill them in again.",
+    ),
+    (
+        "err.voting_code",
+        "投票码不对或已作废。请核对选民证上的投票码；仍不能进入时，请到投票站找工作人员。",
+        "The voting code is wrong or no longer valid. Check the code on your voter card; if it still fails, ask a clerk at the polling station.",
+    ),
+    ("field.action", "操作", "Action"),
     ("field.address", "住址", "Address"),
+    ("field.answer", "申辩意见", "Answer"),
     ("field.birth_date", "出生日期", "Date of birth"),
+    ("field.booth_id", "写票间", "Booth"),
+    ("field.cause", "原因", "Cause"),
+    ("field.channel", "投票方式", "Voting channel"),
+    ("field.channels", "投票方式", "Voting channels"),
+    ("field.code", "编码", "Code"),
     ("field.community_worker", "社区工作者", "Community worker"),
+    ("field.cosignature", "见证签名", "Witness signature"),
+    ("field.decision", "决定", "Decision"),
+    ("field.display_name", "显示姓名", "Display name"),
+    ("field.election_day", "选举日", "Election day"),
     ("field.ethnicity", "民族", "Ethnicity"),
+    ("field.filed_by", "申诉人", "Filed by"),
+    ("field.from", "起始", "From"),
     ("field.gender", "性别", "Gender"),
     ("field.group_number", "居民小组", "Residents' group"),
     ("field.household_head", "户主", "Head of household"),
     ("field.household_number", "户号", "Household no."),
     ("field.hukou_here", "户籍在本社区", "Household registration here"),
     ("field.id_number", "公民身份号码", "ID card number"),
+    ("field.index", "序号", "Number"),
+    ("field.item", "移交事项", "Handover item"),
+    ("field.kind", "类型", "Kind"),
+    ("field.member", "成员", "Member"),
+    ("field.member_id", "成员", "Member"),
+    ("field.method", "选举方式", "Election method"),
     ("field.months_resident", "在本社区居住月数", "Months living here"),
     ("field.name", "姓名", "Name"),
+    ("field.nomination", "提名", "Nomination"),
+    ("field.nomination_id", "候选人", "Candidate"),
+    ("field.nominee_id", "被提名人", "Nominee"),
+    ("field.note", "备注", "Note"),
+    ("field.number", "编号", "Number"),
+    ("field.old_password", "原密码", "Current password"),
+    ("field.pass", "录入遍次", "Entry pass"),
     ("field.phone", "联系电话", "Phone"),
+    ("field.photo", "照片", "Photo"),
     ("field.political_rights", "政治权利", "Political rights"),
+    ("field.position", "职务", "Position"),
+    ("field.post", "职位", "Post"),
+    ("field.present", "到会人数", "Present"),
+    ("field.principal_id", "委托人", "Principal"),
+    ("field.proxy_id", "受托人", "Proxy"),
+    ("field.proxy_request", "委托申请", "Proxy application"),
+    ("field.reason", "理由", "Reason"),
+    ("field.reasons", "理由", "Reasons"),
+    ("field.relation", "亲属关系", "Relation"),
+    ("field.relative_id", "亲属", "Relative"),
+    ("field.resident_id", "居民", "Resident"),
+    ("field.round", "届次", "Round"),
+    ("field.route", "提名方式", "Nomination route"),
+    ("field.seats_chair", "主任职数", "Chair seats"),
+    ("field.seats_member", "委员职数", "Member seats"),
+    ("field.seats_vice_chair", "副主任职数", "Vice-chair seats"),
+    ("field.seq", "选票序号", "Ballot number"),
+    ("field.spoiled", "作废选票数", "Spoiled ballots"),
+    ("field.statement", "候选人介绍", "Candidate statement"),
+    ("field.station", "投票站", "Polling station"),
+    ("field.stations", "投票站", "Polling stations"),
+    ("field.subject", "事项", "Subject"),
+    ("field.username", "用户名", "Username"),
+    ("field.version", "版本", "Version"),
     ("field.worker_months", "在本社区工作月数", "Months working here"),
+    ("field.yes", "赞成票数", "Yes votes"),
+    ("filing.link", "选举结果备案报告（PDF）", "Filing report (PDF)"),
     ("filing.title", "年换届选举结果备案报告", "re-election filing report"),
     ("gender.", " ", " "),
     ("gender.female", "女", "Female"),
@@ -543,47 +729,117 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("import.title", "导入居民名册", "Import residents"),
     ("lang.switch", "English", "中文"),
     (
+        "law.answer_not_published",
+        "被罢免人的申辩意见尚未公布，请先公布申辩意见，再开始投票。",
+        "The member's answer to the recall is not published yet: publish it before opening the vote.",
+    ),
+    ("law.basis", "（依据 {rule}）", " (rule: {rule})"),
+    (
         "law.channel_not_in_nomination",
         "提名（含预选）中不设委托投票和流动票箱",
         "No proxies and no mobile boxes in nomination (or its primary)",
     ),
     (
         "law.deadline_candidate_list_published",
-        "已来不及在法定期限前公布正式候选人名单",
-        "Too late to publish the candidate list on time",
+        "已来不及在法定期限前公布正式候选人名单，请调整选举日后重新安排。",
+        "Too late to publish the candidate list on time: move election day and re-plan.",
     ),
     (
         "law.deadline_voter_list_published",
-        "来不及在选举日 20 日前公布选民名单",
-        "The voter list can no longer be published 20 days before election day",
+        "来不及在选举日 20 日前公布选民名单，请调整选举日后重新安排。",
+        "The voter list can no longer be published 20 days before election day: move election day and re-plan.",
     ),
     ("law.deprived_of_political_rights", "被剥夺政治权利", "Deprived of political rights"),
-    ("law.double_entry_mismatch", "两遍录入不一致，请核对后更正", "The two entries differ: check and correct them"),
-    ("law.empty_voter_list", "选民名单为空，不能公布", "The voter list is empty"),
-    ("law.illegal_transition", "选举程序不能跳过或倒退", "The election cannot skip or go back a stage"),
+    (
+        "law.double_entry_mismatch",
+        "两遍录入不一致（第一遍 / 第二遍：{detail} 张），请对照纸质选票更正后再接收票箱。",
+        "The two entries differ (pass 1 / pass 2: {detail} ballots): correct them against the paper ballots, then accept the box.",
+    ),
+    (
+        "law.empty_voter_list",
+        "选民名单为空，不能公布。请先登记选民。",
+        "The voter list is empty: register voters before publishing it.",
+    ),
+    (
+        "law.illegal_transition",
+        "选举程序不能跳过或倒退，请按选举页面上的“下一步”操作。",
+        "The election cannot skip or go back a stage: follow the next step shown on the election page.",
+    ),
     ("law.incapacity_confirmed", "经确认无法行使选举权", "Confirmed unable to exercise the right"),
     (
         "law.list_locked",
-        "选民名单已公布，只能通过申诉处理更改",
-        "The published list changes only through objection decisions",
+        "选民名单已公布，只能通过申诉处理更改，请提交或处理申诉。",
+        "The published list changes only through objection decisions: file or decide an objection.",
     ),
-    ("law.list_not_published", "选民名单尚未公布", "The voter list is not published yet"),
-    ("law.margin_too_few", "候选人数须多于应选人数（差额选举）", "There must be more candidates than seats (差额)"),
+    (
+        "law.list_not_published",
+        "选民名单尚未公布，请先公布选民名单。",
+        "The voter list is not published yet: publish it first.",
+    ),
+    (
+        "law.margin_too_few",
+        "候选人数须多于应选人数（差额选举），请为该职位增加候选人。",
+        "There must be more candidates than seats (a competitive election): add candidates for this post.",
+    ),
     (
         "law.mobile_box_supervisors",
-        "流动票箱须有至少 3 名监督员",
-        "A mobile ballot box needs at least 3 named supervisors",
+        "流动票箱须有至少 3 名监督员，请在选举工作方案中填写监督员姓名。",
+        "A mobile ballot box needs at least 3 supervisors: name them in the election plan.",
     ),
-    ("law.no_committee", "尚未登记选举委员会成员", "No election committee members recorded yet"),
-    ("law.no_written_record", "候选人退出须有书面记录", "A withdrawal needs a written record"),
-    ("law.nominations_closed", "当前不在提名阶段", "Nominations are not open"),
-    ("law.nominator_not_voter", "提名人须为本次选举的选民", "Every nominator must be a voter of this election"),
-    ("law.nominee_not_voter", "被提名人须为本次选举的选民", "The nominee must be a voter of this election"),
-    ("law.not_accepted_in_writing", "被提名人尚未书面同意", "The nominee has not accepted in writing"),
+    (
+        "law.no_committee",
+        "尚未登记选举委员会成员，请先在选举页面登记。",
+        "No election committee members are recorded: record them on the election page first.",
+    ),
+    (
+        "law.no_runoff_needed",
+        "没有需要另行选举或重新投票的职位，可以直接确认选举结果。",
+        "No post needs a run-off or re-vote: certify the result instead.",
+    ),
+    ("law.no_vacancy", "该职位目前没有空缺，无需补选。", "There is no vacant seat to fill: no by-election is needed."),
+    (
+        "law.no_written_reasons",
+        "罢免要求须写明理由，请补充书面理由后重新提交。",
+        "A recall demand needs written reasons: add them and submit again.",
+    ),
+    (
+        "law.no_written_record",
+        "候选人退出须有书面记录，请先登记书面退出材料。",
+        "A withdrawal needs a written record: record it first.",
+    ),
+    (
+        "law.nominations_closed",
+        "当前不在提名阶段，请在提名开始后再提交。",
+        "Nominations are not open: file nominations once they open.",
+    ),
+    (
+        "law.nominator_not_voter",
+        "提名人须为本次选举的选民，请核对选民名单。",
+        "Every nominator must be a voter of this election: check the voter list.",
+    ),
+    (
+        "law.nominee_not_voter",
+        "被提名人须为本次选举的选民，请核对选民名单。",
+        "The nominee must be a voter of this election: check the voter list.",
+    ),
+    (
+        "law.not_accepted_in_writing",
+        "被提名人尚未书面同意，请先登记其书面同意。",
+        "The nominee has not accepted in writing: record their written consent first.",
+    ),
     ("law.not_applied", "未申请登记", "Has not applied to be registered"),
     ("law.not_approved", "登记申请未获批准", "The application was not approved"),
-    ("law.not_election_day", "只能在选举日开始投票", "Polls open on election day only"),
+    (
+        "law.not_election_day",
+        "只能在选举日开始投票，请在选举日再开始投票。",
+        "Polls open on election day only: open them on that day.",
+    ),
     ("law.not_household_representative", "本户已有户代表参加选举", "Another member represents this household"),
+    (
+        "law.not_in_office",
+        "该成员已不在任，请选择一位现任成员。",
+        "That member is no longer in office: choose a serving member.",
+    ),
     ("law.not_opted_in", "未申请参加选举", "Has not asked to take part"),
     ("law.not_representative", "不是居民小组推选的居民代表", "Not a representative elected by a residents' group"),
     (
@@ -591,9 +847,26 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "本次选举不是居民代表选举",
         "This election is not by the representatives method",
     ),
-    ("law.not_reviewed", "尚未进行资格审查", "The qualification review is missing"),
-    ("law.objection_window_closed", "已超过申诉期限", "The objection period is over"),
-    ("law.plan_frozen", "选民名单公布后，选举工作方案不得更改", "The plan is frozen once the voter list is published"),
+    (
+        "law.not_reviewed",
+        "尚未进行资格审查，请先完成资格审查。",
+        "The qualification review is missing: review the nominee first.",
+    ),
+    (
+        "law.objection_window_closed",
+        "申诉期限已过，不能再提交申诉。如有疑问，请直接联系社区选举委员会。",
+        "The objection period is over: contact the community's election committee directly.",
+    ),
+    (
+        "law.paper_boxes_pending",
+        "以下投票站的纸质选票还没有录入并接收：{detail}。请先完成两遍录入并接收票箱，再计票。",
+        "Paper ballots of these stations are not entered and accepted yet: {detail}. Finish both entry passes and accept each box, then count.",
+    ),
+    (
+        "law.plan_frozen",
+        "选民名单公布后，选举工作方案不得更改，本次选举只能按原方案进行。",
+        "The plan is frozen once the voter list is published: this election goes ahead as planned.",
+    ),
     (
         "law.primary_held",
         "预选已经开始，提名、书面同意和资格审查不能再变更",
@@ -610,35 +883,76 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "被提名人多于正式候选人名额，须先进行预选",
         "More nominees than places on the list: hold the primary first",
     ),
-    ("law.primary_rounds_exhausted", "预选轮次过多", "Too many primary rounds"),
+    (
+        "law.primary_rounds_exhausted",
+        "预选轮次过多，请联系街道办事处商定处理办法。",
+        "Too many primary rounds: ask the street office how to proceed.",
+    ),
     (
         "law.primary_tie",
         "预选最后一个名额票数相等，须就票数相等的人再次投票",
         "The primary's last place is tied: hold a re-vote among the tied",
     ),
-    ("law.profile_invalid", "规则配置不合法", "The rule profile is not valid"),
-    ("law.proxy_after_cutoff", "已过委托投票申请截止日", "After the proxy application cut-off"),
+    (
+        "law.profile_invalid",
+        "规则配置不合法，请检查规则配置后重新提交。",
+        "The rule profile is not valid: check it and submit again.",
+    ),
+    (
+        "law.proxy_after_cutoff",
+        "已过委托投票申请截止日，不能再登记委托；该选民可以到投票站投票。",
+        "After the proxy application cut-off: the voter can still vote at a polling station.",
+    ),
     (
         "law.proxy_candidate_as_proxy",
-        "候选人只能接受其近亲属的委托",
-        "A candidate may only be proxy for a near relative",
+        "候选人只能接受其近亲属的委托，请另选受托人。",
+        "A candidate may only be proxy for a near relative: choose another proxy.",
     ),
-    ("law.proxy_not_approved", "委托须经选举委员会同意", "The committee must approve the proxy"),
-    ("law.proxy_not_written", "委托须有书面委托书", "A proxy needs a written authorisation"),
-    ("law.proxy_principal_not_voter_here", "委托人不是本次选举的选民", "The principal is not a voter of this election"),
-    ("law.proxy_proxy_not_voter_here", "受托人须为本社区选民", "The proxy must be a voter of this community"),
-    ("law.proxy_self_proxy", "不能委托本人", "A voter cannot be their own proxy"),
+    (
+        "law.proxy_not_approved",
+        "委托须经选举委员会同意，请先批准该委托。",
+        "The committee must approve the proxy: approve it first.",
+    ),
+    (
+        "law.proxy_not_written",
+        "委托须有书面委托书，请收取书面委托书后再登记。",
+        "A proxy needs a written authorisation: collect it, then record the proxy.",
+    ),
+    (
+        "law.proxy_principal_not_voter_here",
+        "委托人不是本次选举的选民，请核对选民名单。",
+        "The principal is not a voter of this election: check the voter list.",
+    ),
+    (
+        "law.proxy_proxy_not_voter_here",
+        "受托人须为本社区选民，请另选受托人。",
+        "The proxy must be a voter of this community: choose another proxy.",
+    ),
+    (
+        "law.proxy_self_proxy",
+        "不能委托本人，请另选受托人。",
+        "A voter cannot be their own proxy: choose another proxy.",
+    ),
     (
         "law.proxy_too_many_proxies",
-        "受托人接受委托超过规定人数",
-        "The proxy already holds the maximum number of authorisations",
+        "受托人接受委托已达上限，请另选受托人。",
+        "The proxy already holds the maximum number of authorisations: choose another proxy.",
+    ),
+    (
+        "law.refused",
+        "选举规则不允许这一步，请检查选举阶段和期限后再试。",
+        "The election rules do not allow this step now: check the stage and the deadlines, then try again.",
     ),
     (
         "law.registered_elsewhere",
         "已在其他社区登记为选民（只能在一地登记）",
         "Already registered in another community (one place only)",
     ),
-    ("law.remote_not_allowed", "远程投票须有记录在案的法律依据", "Remote voting needs a recorded legal basis"),
+    (
+        "law.remote_not_allowed",
+        "远程投票须有记录在案的法律依据，请在方案中填写依据，或不启用远程投票。",
+        "Remote voting needs a recorded legal basis: enter it in the plan, or do not enable remote voting.",
+    ),
     (
         "law.representatives_per_group",
         "每个居民小组推选 2 至 3 名居民代表",
@@ -646,22 +960,66 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("law.residence_too_short", "在本社区居住时间不足", "Has not lived here long enough"),
     (
-        "law.same_clerk_both_passes",
-        "两遍录入须由两位不同的工作人员完成",
-        "The two entries must be made by two different clerks",
+        "law.runoff_pending",
+        "还有职位需要另行选举或重新投票，请先进行下一轮投票，再确认结果。",
+        "A run-off or re-vote is still to be held: hold the next round, then certify.",
     ),
-    ("law.seats_odd", "本省规定委员会职数应为单数", "This province requires an odd committee size"),
+    (
+        "law.runoff_window_passed",
+        "另行选举的期限已过，空缺职位须通过补选产生。",
+        "The run-off deadline has passed: fill the seats by a by-election.",
+    ),
+    (
+        "law.same_clerk_both_passes",
+        "两遍录入须由两位不同的工作人员完成，请另一位工作人员录入第二遍。",
+        "The two entries must be made by two different clerks: ask another clerk to make the second entry.",
+    ),
+    (
+        "law.seats_odd",
+        "本省规定委员会职数应为单数，请修改职数。",
+        "This province requires an odd committee size: change the number of seats.",
+    ),
     (
         "law.seats_posts",
-        "应设主任 1 名、副主任和委员若干名",
-        "One chair, at least one vice-chair and members are required",
+        "应设主任 1 名、副主任和委员若干名，请修改职数。",
+        "One chair, at least one vice-chair and members are required: change the number of seats.",
     ),
-    ("law.seats_size", "委员会职数超出规定范围", "The committee size is outside the profile's range"),
-    ("law.self_nomination_not_allowed", "本省不允许自荐", "Self-nomination is not allowed here"),
-    ("law.too_few_nominators", "联名提名人数不足", "Too few joint nominators"),
-    ("law.too_many_names", "提名人数超过应选名额", "A nominator named more people than the seats allow"),
+    (
+        "law.seats_size",
+        "委员会职数超出规定范围，请修改职数。",
+        "The committee size is outside the profile's range: change the number of seats.",
+    ),
+    (
+        "law.self_nomination_not_allowed",
+        "本省不允许自荐，请改用联名提名。",
+        "Self-nomination is not allowed here: use a joint nomination.",
+    ),
+    (
+        "law.signer_not_voter",
+        "联名人中有人不是本届选民，请核对联名名单后重新提交。",
+        "A signer is not a voter of this term: check the signers and submit again.",
+    ),
+    (
+        "law.too_few_nominators",
+        "联名提名人数不足，请补足联名人后重新提名。",
+        "Too few joint nominators: add nominators and nominate again.",
+    ),
+    (
+        "law.too_few_signatures",
+        "联名人数不足法定比例，请征集足够的联名后再提交。",
+        "Too few signatures for a recall: collect enough and submit again.",
+    ),
+    (
+        "law.too_many_names",
+        "提名人数超过应选名额，请减少被提名人。",
+        "A nominator named more people than the seats allow: name fewer people.",
+    ),
     ("law.underage", "选举日未满 18 周岁", "Under 18 on election day"),
-    ("law.unknown_candidate", "不是正式候选人", "Not a formal candidate"),
+    (
+        "law.unknown_candidate",
+        "不是正式候选人，请从候选人名单中选择。",
+        "Not a formal candidate: choose from the candidate list.",
+    ),
     ("law.work_too_short", "在本社区工作时间不足", "Has not worked here long enough"),
     ("login.password", "密码", "Password"),
     ("login.title", "工作人员登录", "Staff sign-in"),
@@ -844,6 +1202,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("polling.back", "返回选举页面", "Back to the election"),
     ("polling.back_polling", "返回投票页面", "Back to polling"),
     ("polling.ballot_pdf", "打印选票（PDF）", "Print the ballot (PDF)"),
+    ("polling.booth_example", "1号写票间", "Booth 1"),
     (
         "polling.booth_help",
         "在写票间的平板上登录后点此按钮；之后平板只显示选票，每次签到开启一张。",
@@ -926,7 +1285,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("primary.round", "预选轮次", "Primary round"),
     ("primary.seats_pre", "列为正式候选人 ", "Places on the list: "),
     ("primary.tied", "票数相等，须再次投票", "Tied: re-vote"),
-    ("primary.title", "预选", "Nomination primary (预选)"),
+    ("primary.title", "预选", "Nomination primary"),
     ("primary.void_marks", "该职位无效票", "Void on this post"),
     ("primary.votes", "得票", "Votes"),
     ("proxy.add", "登记书面委托", "Record the written authorisation"),
@@ -982,6 +1341,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("results.figures", "投票统计", "Figures"),
     ("results.invalid", "无效票", "Invalid"),
     ("results.next_round", "组织另行选举 / 重新投票", "Hold the run-off / re-vote"),
+    ("results.none_elected", "本次计票无人当选。", "Nobody was elected in this count."),
     ("results.none_yet", "尚未计票。", "Not counted yet."),
     ("results.ok", "有效", "valid"),
     ("results.page", "计票与选举结果", "Count and results"),
@@ -1004,8 +1364,8 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("results.void", "无效", "void"),
     (
         "results.void_text",
-        "本次选举无效，须在 30 日内重新组织选举（选举办法 §8）。",
-        "This election is void and must be held again within 30 days (LAW.md §8).",
+        "本次选举无效，须在 30 日内重新组织选举，新的选举日将另行公告。",
+        "This election is void: it must be held again within 30 days, and the new election day will be announced.",
     ),
     ("results.votes", "得票", "Votes"),
     ("rights.deprived", "被剥夺", "Deprived"),
@@ -1015,6 +1375,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("role.observer", "观察员（只读）", "Observer (read-only)"),
     ("role.street_admin", "街道管理员", "Street office administrator"),
     ("round.first", "第一轮", "First round"),
+    ("round.primary", "预选", "Primary"),
     ("round.revote", "重新投票", "Re-vote"),
     ("round.runoff", "另行选举", "Run-off"),
     ("saved", "已保存", "Saved"),
@@ -1022,6 +1383,8 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("scope.community", "社区", "Community"),
     ("scope.street_office", "街道", "Street office"),
     // ---- sign-in: two-step verification, pending sign-ins (issue 12 items 2, 3, 10, 11) ----
+    ("sep.colon", "：", ": "),
+    ("sep.list", "、", ", "),
     (
         "signin.account.off",
         "未启用。启用后，登录时除密码外还需输入手机验证器应用显示的动态码。",
@@ -1109,6 +1472,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("signin.recovery.title", "请保存恢复码", "Save your recovery codes"),
     // ---- end of sign-in ----
+    ("skip.main", "跳到正文", "Skip to content"),
     ("stage.candidates_published", "候选人已公布", "Candidates published"),
     ("stage.certified", "结果已确认", "Certified"),
     ("stage.counting", "计票", "Counting"),
@@ -1119,6 +1483,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("stage.polling", "投票", "Polling"),
     ("stage.registration", "选民登记", "Registration"),
     ("stage.runoff", "另行选举", "Run-off"),
+    ("stage.void", "选举无效", "Void"),
     ("total", "共", "Total"),
     ("user.display_name", "姓名", "Full name"),
     ("user.new", "新建工作人员账号", "New staff account"),
@@ -1139,7 +1504,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("void.election", "整个选举无效", "The whole election is void"),
     ("void.falsified_count", "虚报选举票数", "Falsified counts"),
     ("void.forged_ballots", "伪造选票", "Forged ballots"),
-    ("void.margin_broken", "违反差额选举规定", "差额 broken"),
+    ("void.margin_broken", "违反差额选举规定", "Not more candidates than seats (competitive-election rule broken)"),
     ("void.member", "当选无效的成员（候选人编号，如 n12）", "Member whose election is void (candidate id, e.g. n12)"),
     ("void.no_public_count", "未公开唱票、计票", "No public count"),
     ("void.not_announced_on_spot", "未当场公布结果", "Result not announced on the spot"),
@@ -1290,5 +1655,303 @@ mod coverage {
             }
         }
         assert!(missing.is_empty(), "missing messages: {missing:?}");
+    }
+}
+
+/// Issue 13 item 6: every message a user can be shown exists in both languages, is translated,
+/// and English strings carry no Chinese text or punctuation. Keys are collected from the source
+/// tree, so a new code or key without its message fails here.
+#[cfg(test)]
+mod words {
+    use super::{Lang, MESSAGES, text};
+    use std::path::{Path, PathBuf};
+
+    fn root() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    }
+
+    fn files(dir: &Path, ext: &str, out: &mut Vec<(String, String)>) {
+        let Ok(rd) = std::fs::read_dir(dir) else { return };
+        let mut entries: Vec<_> = rd.flatten().map(|e| e.path()).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                files(&p, ext, out);
+            } else if p.extension().is_some_and(|e| e == ext) {
+                let rel = p.strip_prefix(root()).unwrap_or(&p).display().to_string();
+                out.push((rel, std::fs::read_to_string(&p).unwrap_or_default()));
+            }
+        }
+    }
+
+    fn ident(s: &str) -> String {
+        s.chars().take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '.').collect()
+    }
+
+    /// The identifier after every occurrence of `pat`.
+    fn after(src: &str, pat: &str) -> Vec<String> {
+        src.match_indices(pat).map(|(i, _)| ident(&src[i + pat.len()..])).filter(|s| !s.is_empty()).collect()
+    }
+
+    fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
+        MESSAGES.binary_search_by(|(k, _, _)| (*k).cmp(key)).ok().map(|i| (MESSAGES[i].1, MESSAGES[i].2))
+    }
+
+    /// What is wrong with the message of `key`, if anything.
+    fn problem(key: &str) -> Option<String> {
+        let Some((zh, en)) = lookup(key) else { return Some(format!("{key}: no message")) };
+        // Word order: English needs no word before the number of seats.
+        let may_be_empty = ["vote.seats_pre"];
+        if zh.trim().is_empty() || (en.trim().is_empty() && !may_be_empty.contains(&key)) {
+            return Some(format!("{key}: empty"));
+        }
+        if zh == en {
+            return Some(format!("{key}: English equals Chinese ({en:?})"));
+        }
+        if zh == key || en == key {
+            return Some(format!("{key}: the message echoes its key"));
+        }
+        None
+    }
+
+    fn snake(camel: &str) -> String {
+        let mut out = String::new();
+        for (i, c) in camel.chars().enumerate() {
+            if c.is_ascii_uppercase() {
+                if i > 0 {
+                    out.push('_');
+                }
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    /// The variants of `pub enum name` in `src`, snake_case (as serde names them).
+    fn variants(src: &str, name: &str) -> Vec<String> {
+        let start = src.find(&format!("pub enum {name} {{")).unwrap_or_else(|| panic!("no enum {name}"));
+        let body = &src[start..];
+        let body = &body[body.find('{').unwrap_or(0) + 1..body.find('}').unwrap_or(0)];
+        body.lines()
+            .map(str::trim)
+            .filter(|l| !l.starts_with("//") && !l.starts_with('#') && !l.is_empty())
+            .map(|l| snake(l.trim_end_matches(',').split([' ', '{', '(']).next().unwrap_or("")))
+            .filter(|v| !v.is_empty())
+            .collect()
+    }
+
+    fn read(path: &str) -> String {
+        std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// Every law refusal code a page can show (message key `law.<code>`): the codes the
+    /// services raise by name, and the law engine's refusal enums.
+    fn law_codes() -> Vec<String> {
+        let mut sources = Vec::new();
+        files(&root().join("src/service"), "rs", &mut sources);
+        let mut codes = Vec::new();
+        for (path, src) in &sources {
+            codes.extend(after(src, "law(\""));
+            codes.extend(after(src, "law(\n            \""));
+            codes.extend(after(src, "code: \"").into_iter().filter(|c| src.contains(&format!("code: \"{c}\".into()"))));
+            if path.ends_with("nominations.rs") {
+                codes.extend(after(src, "=> (\""));
+            }
+            if path.ends_with("recall.rs") {
+                // `let code = if … { "no_written_reasons" } else { "too_few_signatures" };`
+                for line in src.lines().filter(|l| l.contains("let code = if")) {
+                    codes.extend(line.split('"').skip(1).step_by(2).map(str::to_string));
+                }
+            }
+        }
+        codes.extend(variants(&read("src/law/eligibility.rs"), "RefusalCode"));
+        codes.extend(variants(&read("src/law/proxy.rs"), "ProxyRefusalCode").into_iter().map(|c| format!("proxy_{c}")));
+        codes.sort();
+        codes.dedup();
+        codes
+    }
+
+    /// Every field a field error can name (message key `field.<name>`).
+    fn field_names() -> Vec<String> {
+        let mut sources = Vec::new();
+        files(&root().join("src"), "rs", &mut sources);
+        let mut out = Vec::new();
+        for (_, src) in sources {
+            out.extend(after(&src, "field: Some(\""));
+            out.extend(after(&src, "field: \""));
+            for (i, _) in src.match_indices("invalid(\"") {
+                let rest = &src[i + 9..];
+                if let Some(j) = rest.find("\", \"").filter(|j| *j < 40) {
+                    out.push(ident(&rest[j + 4..]));
+                }
+            }
+            for (i, _) in src.match_indices("num(&") {
+                let rest = &src[i..];
+                if let Some(j) = rest.find(", \"").filter(|j| *j < 40) {
+                    out.push(ident(&rest[j + 3..]));
+                }
+            }
+        }
+        // Fields not shown by name (see web::error::messages).
+        out.retain(|f| {
+            !f.is_empty() && !f.contains('.') && !["file", "password", "scope", "role"].contains(&f.as_str())
+        });
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Every key the code and the templates use.
+    fn used_keys() -> Vec<String> {
+        let families: Vec<&str> = MESSAGES.iter().filter_map(|m| m.0.split_once('.')).map(|(f, _)| f).collect();
+        let mut keys = Vec::new();
+        let mut templates = Vec::new();
+        files(&root().join("templates"), "html", &mut templates);
+        for (_, src) in &templates {
+            for (i, _) in src.match_indices("t.t(\"") {
+                keys.push(src[i + 5..].chars().take_while(|c| *c != '"').collect());
+            }
+        }
+        let mut sources = Vec::new();
+        files(&root().join("src"), "rs", &mut sources);
+        for (path, src) in &sources {
+            // The law engine names no message keys; event names are the events' own (zh, en).
+            if path.starts_with("src/law") || path.starts_with("src/audit") || path.ends_with("i18n.rs") {
+                continue;
+            }
+            for lit in src.split('"').skip(1).step_by(2) {
+                let well_formed = lit.contains('.')
+                    && !lit.ends_with('.')
+                    && lit.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.');
+                let file_name = [".pdf", ".json", ".csv", ".html", ".md", ".toml", ".txt", ".xlsx", ".css", ".js"]
+                    .iter()
+                    .any(|x| lit.ends_with(x));
+                if well_formed
+                    && families.contains(&lit.split('.').next().unwrap_or(""))
+                    && !(file_name && lookup(lit).is_none())
+                {
+                    keys.push(lit.to_string());
+                }
+            }
+        }
+        // Keys built from a value (`format!("stage.{}", …)`, `t.t(format!("check.{}", …))`).
+        let each = |prefix: &str, values: &[&str]| values.iter().map(|v| format!("{prefix}.{v}")).collect::<Vec<_>>();
+        keys.extend(crate::domain::Stage::ALL.iter().map(|s| format!("stage.{}", s.as_str())));
+        keys.extend(crate::law::Post::ALL.iter().map(|p| format!("post.{}", p.as_str())));
+        keys.extend(crate::domain::Role::ALL.iter().map(|r| format!("role.{}", r.as_str())));
+        keys.extend(each("method", &["direct", "household", "representatives"]));
+        keys.extend(each("channel", &["paper", "mobile_box", "proxy", "booth", "remote"]));
+        keys.extend(each("round", &["first", "runoff", "revote", "primary"]));
+        keys.extend(each("gender", &["male", "female"]));
+        keys.extend(each("rights", &["full", "deprived"]));
+        keys.extend(each("dl", &["done", "due", "future", "late"]));
+        keys.extend(each("objection", &["omitted", "wrongly_included", "wrong_details"]));
+        keys.extend(each("objection.status", &["open", "upheld", "rejected", "applied", "approved"]));
+        keys.extend(each("vacancy", &["resignation", "death", "sentence"]));
+        keys.extend(each("void", crate::service::counting::VOID_REASONS));
+        keys.extend(each("void", &["totals_do_not_reconcile"]));
+        keys.extend(each("handover", &crate::service::counting::HANDOVER_ITEMS));
+        let counting = read("src/service/counting.rs");
+        keys.extend(
+            after(&counting, "code: \"")
+                .iter()
+                .filter(|c| !counting.contains(&format!("code: \"{c}\".into()")))
+                .map(|c| format!("check.{c}")),
+        );
+        keys.extend(variants(&read("src/law/timetable.rs"), "DeadlineName").iter().map(|d| format!("deadline.{d}")));
+        keys.extend(law_codes().iter().map(|c| format!("law.{c}")));
+        keys.extend(field_names().iter().map(|f| format!("field.{f}")));
+        keys.retain(|k| !k.ends_with('.'));
+        // Keys with a parameter ("err.id.repeat:12") use their base text.
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
+    #[test]
+    fn citations_drop_tags_and_notes() {
+        assert_eq!(super::plain_citation("LAW.md §6 [P] (double entry)"), "LAW.md §6");
+        assert_eq!(super::plain_citation("LAW.md §7–8 [N?, P]"), "LAW.md §7–8");
+        assert_eq!(super::plain_citation("LAW.md §1 [P: 5–9]"), "LAW.md §1");
+        assert_eq!(super::plain_citation("DESIGN.md lifecycle"), "");
+        assert_eq!(super::Tr(Lang::Zh).cite("LAW.md §3 [N?]"), "（依据 LAW.md §3）");
+        assert_eq!(super::Tr(Lang::En).cite("LAW.md §3 [N?]"), "(rule: LAW.md §3)");
+    }
+
+    #[test]
+    fn every_key_code_and_field_has_a_translated_message() {
+        let keys = used_keys();
+        assert!(keys.len() > 300, "the scan found too few keys: {}", keys.len());
+        for must in
+            ["stage.void", "law.paper_boxes_pending", "field.filed_by", "field.resident_id", "law.proxy_self_proxy"]
+        {
+            assert!(keys.iter().any(|k| k == must), "the scan missed {must}");
+        }
+        let problems: Vec<String> = keys.iter().filter_map(|k| problem(k)).collect();
+        assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+        // Every stage has a name, so no page shows "?" for one.
+        for s in crate::domain::Stage::ALL {
+            assert_ne!(text(Lang::Zh, &format!("stage.{}", s.as_str())), "?");
+        }
+    }
+
+    fn cjk(c: char) -> bool {
+        matches!(c, '\u{2e80}'..='\u{2fff}' | '\u{3000}'..='\u{303f}' | '\u{3040}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{fe30}'..='\u{fe4f}' | '\u{ff00}'..='\u{ffef}')
+    }
+
+    #[test]
+    fn english_strings_have_no_chinese_text_or_punctuation() {
+        let bad: Vec<String> = MESSAGES
+            .iter()
+            // The language switch names Chinese in Chinese, as every bilingual site does.
+            .filter(|(k, _, en)| *k != "lang.switch" && en.chars().any(cjk))
+            .map(|(k, _, en)| format!("{k}: {en}"))
+            .collect();
+        assert!(bad.is_empty(), "English strings with CJK text or punctuation:\n{}", bad.join("\n"));
+        // Nor may a template hold Chinese text of its own, which English pages would show too.
+        let mut templates = Vec::new();
+        files(&root().join("templates"), "html", &mut templates);
+        let mut found = Vec::new();
+        for (path, src) in templates {
+            let mut visible = String::new();
+            let (mut in_expr, mut in_tag) = (false, false);
+            let b: Vec<char> = src.chars().collect();
+            let mut i = 0;
+            while i < b.len() {
+                let two: String = b[i..(i + 2).min(b.len())].iter().collect();
+                match two.as_str() {
+                    "{{" | "{%" | "{#" => {
+                        in_expr = true;
+                        i += 2;
+                        continue;
+                    }
+                    "}}" | "%}" | "#}" if in_expr => {
+                        in_expr = false;
+                        i += 2;
+                        continue;
+                    }
+                    _ => {}
+                }
+                if !in_expr {
+                    match b[i] {
+                        '<' => in_tag = true,
+                        '>' => in_tag = false,
+                        c if !in_tag => visible.push(c),
+                        _ => {}
+                    }
+                }
+                i += 1;
+            }
+            // Placeholders are visible too.
+            for p in src.split("placeholder=\"").skip(1).filter_map(|x| x.split('"').next()) {
+                visible.push_str(p);
+            }
+            if visible.chars().any(cjk) {
+                found.push(format!("{path}: {}", visible.chars().filter(|c| cjk(*c)).collect::<String>()));
+            }
+        }
+        assert!(found.is_empty(), "templates with Chinese text outside messages:\n{}", found.join("\n"));
     }
 }

@@ -345,6 +345,7 @@ fn message_page(lang: Lang, title: &str, body: String, again: Option<&'static st
 /// An error on a booth tablet: its status and message, on a kiosk page (never the site's
 /// header, whose links lead out of the booth).
 fn booth_error(lang: Lang, err: ServiceError) -> Response {
+    let err = crate::web::error::for_residents(err);
     let body = crate::web::error::messages(lang, &err, "").join(" ");
     // The status (and, for an internal error, the log line) as everywhere else.
     let status = HtmlError { lang, err }.into_response().status();
@@ -409,7 +410,7 @@ async fn signin(
             }
             resp
         }
-        Err(err) => HtmlError { lang, err }.into_response(),
+        Err(err) => HtmlError { lang, err: crate::web::error::for_residents(err) }.into_response(),
     }
 }
 
@@ -640,7 +641,7 @@ async fn cast(State(state): State<AppState>, lang: Lang, headers: HeaderMap, bod
             // reloading, going back or a bookmark shows it again and never casts again.
             Redirect::to(&receipt_url("/vote/receipt", &receipt)).into_response()
         }
-        Err(err) => HtmlError { lang, err }.into_response(),
+        Err(err) => HtmlError { lang, err: crate::web::error::for_residents(err) }.into_response(),
     }
 }
 
@@ -682,7 +683,7 @@ async fn booth_setup(
             }
             resp
         }
-        Err(err) => HtmlError { lang, err }.into_response(),
+        Err(err) => HtmlError { lang, err: crate::web::error::for_residents(err) }.into_response(),
     }
 }
 

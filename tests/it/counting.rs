@@ -44,6 +44,8 @@ pub async fn verify_record(app: &TestApp, id: i64, rounds: usize) {
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(out.status.success(), "{text}");
     assert!(text.contains(&format!("recounted {rounds} round(s)")), "{text}");
+    // The public count screen shows every counted round's certified figures (issue 13 item 5).
+    crate::journey_words::public_count_matches_result(app, id).await;
     // Changing one ballot in the published box makes verify fail and say so.
     let mut bad = rec.clone();
     // (Slip one blank ballot into the box.)

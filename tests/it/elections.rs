@@ -388,7 +388,7 @@ async fn html_flow_from_new_election_to_cards(app: TestApp) {
     let page_url = r.location();
     let id: i64 = page_url.rsplit('/').next().unwrap().parse().unwrap();
     let page = w.committee.get(&page_url).await.text();
-    assert!(page.contains("公布选民名单") && page.contains("LAW.md §3 [N]"), "timetable checklist");
+    assert!(page.contains("公布选民名单") && page.contains("（依据 LAW.md §3）"), "timetable checklist");
     for action in ["start_registration", "register", "publish"] {
         let r = w.committee.form(&format!("/staff/elections/{id}/action"), &[("action", action)]).await;
         assert_eq!(r.status, S::SEE_OTHER, "{action}: {}", r.text());

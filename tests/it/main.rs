@@ -19,6 +19,7 @@ mod import;
 mod journey_layout;
 mod journey_voter;
 mod journey_front;
+mod journey_words;
 mod pages;
 mod polling;
 mod primary;

@@ -592,6 +592,7 @@ pub async fn public_objection(
     let concerning = (!f.id_number.trim().is_empty()).then_some((f.name.as_str(), f.id_number.as_str()));
     voters::file_public_objection(&state.store, id, &address, &f.filed_by, concerning, &f.kind, &f.reason)
         .await
+        .map_err(crate::web::error::for_residents)
         .html(lang)?;
     Ok(Redirect::to(&format!("/public/elections/{id}?filed=1")))
 }

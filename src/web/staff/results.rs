@@ -469,28 +469,44 @@ pub async fn public_count(
     let e =
         crate::store::elections::get(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
     let v = svc::public_count(&state.store, id, q.round, q.k).await.html(lang)?;
+    // Ballot k as called, with the count's own decision on it.
     let mut current = Vec::new();
-    if let Some(b) = &v.current {
-        if b["blank"] == json!(true) {
-            current.push(("", text(lang, "count.blank").to_string()));
-        } else if b["invalid"] == json!(true) {
-            current.push(("", text(lang, "count.invalid").to_string()));
-        } else {
+    match (v.current_verdict, &v.current) {
+        ("invalid", _) => current.push(("", text(lang, "count.invalid").to_string())),
+        ("blank", _) => current.push(("", text(lang, "count.blank").to_string())),
+        (_, Some(b)) => {
             for post in ["chair", "vice_chair", "member"] {
-                let ids: Vec<String> = b[post]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .chain(b["write_ins"][post].as_array().into_iter().flatten())
-                    .filter_map(|x| x.as_str().map(str::to_string))
-                    .collect();
-                if !ids.is_empty() {
-                    current.push((post_label(lang, post), ids.len().to_string()));
+                let marks =
+                    b[post].as_array().map_or(0, Vec::len) + b["write_ins"][post].as_array().map_or(0, Vec::len);
+                if v.current_void_posts.iter().any(|p| p == post) {
+                    current.push((post_label(lang, post), text(lang, "count.post_void").to_string()));
+                } else if e.kind == "recall" && post == "member" {
+                    let key = match b[post][0].as_str() {
+                        Some("yes") => "count.recall_yes",
+                        Some("no") => "count.recall_no",
+                        _ => "count.blank",
+                    };
+                    current.push(("", text(lang, key).to_string()));
+                } else if marks > 0 {
+                    current.push((post_label(lang, post), marks.to_string()));
                 }
             }
         }
+        _ => {}
     }
-    let tally = v.tally.iter().map(|(p, line)| (post_label(lang, p), line.clone())).collect();
+    let tally = v
+        .tally
+        .iter()
+        .map(|(p, line)| match p.as_str() {
+            "recall" => (
+                text(lang, "count.recall"),
+                line.iter()
+                    .map(|(k, n)| (text(lang, &format!("count.recall_{k}")).to_string(), *n))
+                    .collect::<Vec<_>>(),
+            ),
+            _ => (post_label(lang, p), line.clone()),
+        })
+        .collect();
     let page = PublicCountPage {
         t: Tr(lang),
         user: None,
