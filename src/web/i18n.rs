@@ -333,6 +333,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("done.register", "选民登记已完成。", "Voters registered."),
     ("done.reject", "已不予批准。", "Rejected."),
     ("done.start_registration", "选民登记已开始。", "Voter registration has started."),
+    ("done.user_created", "账号已创建。", "The account is created."),
     ("done.void_election", "已宣布选举无效。", "The election is declared void."),
     ("done.void_person", "已宣布其当选无效。", "That person's election is declared void."),
     ("done.withdraw", "已记录退出，名单已更新。", "Withdrawal recorded; the list is updated."),

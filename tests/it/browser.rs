@@ -175,6 +175,10 @@ async fn committee_walks_from_new_election_to_published_list_and_cards() {
     let id: i64 = url.path().rsplit('/').next().unwrap().parse().unwrap();
     for action in ["start_registration", "register", "publish"] {
         b.find(Locator::Css(&format!("input[value='{action}'] + button"))).await.unwrap().click().await.unwrap();
+        if action == "publish" {
+            // Publishing asks first (issue 13 item 7).
+            b.wait().for_element(Locator::Id("confirm-yes")).await.unwrap().click().await.unwrap();
+        }
         let mut done = false;
         for _ in 0..20_000 {
             let e = huanjie::store::elections::get(app.store(), id).await.unwrap().unwrap();
@@ -204,14 +208,14 @@ async fn committee_walks_from_new_election_to_published_list_and_cards() {
 }
 
 /// A headless Chromium of the given window size on a served copy of the app.
-struct Browser {
-    b: fantoccini::Client,
-    base: String,
+pub(crate) struct Browser {
+    pub(crate) b: fantoccini::Client,
+    pub(crate) base: String,
     _driver: Driver,
     _profile: crate::helpers::TempDir,
 }
 
-async fn browser(app: &TestApp, width: u32, height: u32) -> Option<Browser> {
+pub(crate) async fn browser(app: &TestApp, width: u32, height: u32) -> Option<Browser> {
     if !std::path::Path::new(CHROMEDRIVER).exists() {
         eprintln!("SKIPPED browser test: {CHROMEDRIVER} not installed");
         return None;
@@ -368,6 +372,6 @@ async fn clerk_checks_in_and_the_booth_takes_one_ballot() {
 }
 
 /// The browsers reach the server over plain http, like `huanjie demo` (public URL http://…).
-async fn plain_http() -> TestApp {
+pub(crate) async fn plain_http() -> TestApp {
     TestApp::sqlite_with(|c| c.set_public_url(Some("http://127.0.0.1".into()))).await
 }

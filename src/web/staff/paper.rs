@@ -40,8 +40,8 @@ pub struct PassView {
 /// pass so far).
 pub struct PaperRow {
     n: usize,
-    first: Option<PassView>,
-    second: Option<PassView>,
+    /// Pass 1 and pass 2, None where that pass has not reached this ballot yet.
+    passes: [Option<PassView>; 2],
     state: &'static str,
 }
 
@@ -94,6 +94,10 @@ fn pass_view(lang: Lang, marks: &[Mark], other: Option<&BTreeSet<&str>>) -> Pass
     PassView { groups }
 }
 
+fn keys(marks: &[Mark]) -> BTreeSet<&str> {
+    marks.iter().map(|(_, k, _)| k.as_str()).collect()
+}
+
 /// The box's ballots side by side.
 fn rows(lang: Lang, cmp: &BoxComparison, names: &HashMap<String, String>) -> Vec<PaperRow> {
     let n = cmp.first.len().max(cmp.second.len());
@@ -101,10 +105,7 @@ fn rows(lang: Lang, cmp: &BoxComparison, names: &HashMap<String, String>) -> Vec
         .map(|i| {
             let a = cmp.first.get(i).map(|c| marks_of(lang, c, names));
             let b = cmp.second.get(i).map(|c| marks_of(lang, c, names));
-            let keys = |m: &Option<Vec<Mark>>| {
-                m.as_ref().map(|m| m.iter().map(|(_, k, _)| k.as_str()).collect::<BTreeSet<&str>>())
-            };
-            let (ka, kb) = (keys(&a), keys(&b));
+            let (ka, kb) = (a.as_deref().map(keys), b.as_deref().map(keys));
             let state = match (cmp.first.get(i), cmp.second.get(i)) {
                 (Some(x), Some(y)) if x == y => "agree",
                 (Some(_), Some(_)) => "differ",
@@ -112,8 +113,10 @@ fn rows(lang: Lang, cmp: &BoxComparison, names: &HashMap<String, String>) -> Vec
             };
             PaperRow {
                 n: i + 1,
-                first: a.as_ref().map(|m| pass_view(lang, m, kb.as_ref())),
-                second: b.as_ref().map(|m| pass_view(lang, m, ka.as_ref())),
+                passes: [
+                    a.as_ref().map(|m| pass_view(lang, m, kb.as_ref())),
+                    b.as_ref().map(|m| pass_view(lang, m, ka.as_ref())),
+                ],
                 state,
             }
         })

@@ -144,6 +144,8 @@ struct ResidentForm {
     version: i64,
     raw: RawResident,
     groups: Vec<ResidentGroup>,
+    /// Why the last save was refused; the form then shows what was typed (issue 13 item 7).
+    errors: Vec<String>,
 }
 
 pub async fn new_resident(
@@ -164,6 +166,7 @@ pub async fn new_resident(
         version: 0,
         raw,
         groups,
+        errors: Vec::new(),
     })
 }
 
@@ -179,9 +182,37 @@ pub async fn create_resident(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     f: StaffForm<ResidentFormData>,
-) -> Result<Redirect, HtmlError> {
-    let rid = svc::create_resident(&state.store, &f.session.staff, id, &f.form.raw).await.html(f.lang)?;
-    Ok(Redirect::to(&format!("/staff/residents/{rid}")))
+) -> Result<Response, HtmlError> {
+    match svc::create_resident(&state.store, &f.session.staff, id, &f.form.raw).await.html(f.lang) {
+        Ok(rid) => Ok(Redirect::to(&format!("/staff/residents/{rid}")).into_response()),
+        Err(e) => form_again(&state, &f, id, format!("/staff/communities/{id}/residents"), None, 0, e).await,
+    }
+}
+
+/// The resident form again after a refused save: the reasons at the top, what was typed kept.
+async fn form_again(
+    state: &AppState,
+    f: &StaffForm<ResidentFormData>,
+    community_id: i64,
+    action: String,
+    resident_id: Option<i64>,
+    version: i64,
+    e: HtmlError,
+) -> Result<Response, HtmlError> {
+    let Some(echo) = super::flow::Echo::of(f, "resident", &e) else { return Err(e) };
+    let groups = registry::groups(&state.store, community_id).await.html(f.lang)?;
+    let page = ResidentForm {
+        t: Tr(f.lang),
+        user: Some(f.session.staff.display_name.clone()),
+        csrf: f.session.csrf.clone(),
+        action,
+        resident_id,
+        version,
+        raw: f.form.raw.clone(),
+        groups,
+        errors: echo.errors,
+    };
+    Ok((super::flow::Echo::status(&e), page).into_response())
 }
 
 pub async fn edit_resident(
@@ -222,6 +253,7 @@ pub async fn edit_resident(
         version: r.version,
         raw,
         groups,
+        errors: Vec::new(),
     })
 }
 
@@ -229,15 +261,20 @@ pub async fn update_resident(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     f: StaffForm<ResidentFormData>,
-) -> Result<Redirect, HtmlError> {
+) -> Result<Response, HtmlError> {
     let version = f
         .form
         .version
         .parse::<i64>()
         .map_err(|_| ServiceError::Invalid { key: "err.request", field: None })
         .html(f.lang)?;
-    svc::update_resident(&state.store, &f.session.staff, id, version, &f.form.raw).await.html(f.lang)?;
-    Ok(Redirect::to(&format!("/staff/residents/{id}")))
+    match svc::update_resident(&state.store, &f.session.staff, id, version, &f.form.raw).await.html(f.lang) {
+        Ok(_) => Ok(Redirect::to(&format!("/staff/residents/{id}")).into_response()),
+        Err(e) => {
+            let r = svc::read_resident(&state.store, &f.session.staff, id).await.html(f.lang)?;
+            form_again(&state, &f, r.community_id, format!("/staff/residents/{id}"), Some(id), version, e).await
+        }
+    }
 }
 
 pub struct HistoryView {
