@@ -16,6 +16,7 @@ mod crash;
 mod elections;
 mod exports;
 mod import;
+mod journey_staff;
 mod pages;
 mod polling;
 mod primary;
