@@ -274,9 +274,32 @@ async fn refused_forms_keep_what_was_typed(app: TestApp) {
     assert!(html.contains("<option value=\"gansu-2025\" selected>"), "{html}");
     assert_eq!(app.count("SELECT COUNT(*) FROM elections WHERE stations_json LIKE '%第九%'").await, 0);
 
-    // A resident whose ID number is wrong: everything typed is still in the form.
+    // A new election whose plan is refused: the community page again, the form open and filled.
     let c = app.count(&format!("SELECT community_id FROM elections WHERE id = {id}")).await;
     let mut admin_html = app.html_login("jk-admin").await;
+    let r = admin_html
+        .form(
+            &format!("/staff/communities/{c}/elections"),
+            &[
+                ("round", "2031补"),
+                ("method", "household"),
+                ("seats_chair", "1"),
+                ("seats_vice_chair", "x"),
+                ("seats_member", "3"),
+                ("profile", "national"),
+                ("election_day", "2031-05-06"),
+                ("stations", "第八投票站"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, S::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let html = r.text();
+    assert!(html.contains("<details open>") && html.contains("id=\"form-error\""), "{html}");
+    assert!(html.contains("value=\"2031补\"") && html.contains("第八投票站") && html.contains("value=\"x\""), "{html}");
+    assert!(html.contains("<option value=\"household\" selected>"), "{html}");
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM elections WHERE community_id = {c}")).await, 1);
+
+    // A resident whose ID number is wrong: everything typed is still in the form.
     let r = admin_html
         .form(
             &format!("/staff/communities/{c}/residents"),

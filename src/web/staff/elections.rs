@@ -101,12 +101,25 @@ pub async fn open(
     State(state): State<AppState>,
     Path(community): Path<i64>,
     f: StaffForm<PlanForm>,
-) -> Result<Redirect, HtmlError> {
-    let input = f.form.input().html(f.lang)?;
-    let id = svc::open(&state.store, &f.session.staff, community, &f.form.round, ElectionKind::Regular, &input)
-        .await
-        .html(f.lang)?;
-    Ok(Redirect::to(&format!("/staff/elections/{id}")))
+) -> Result<Response, HtmlError> {
+    let opened = async {
+        let input = f.form.input().html(f.lang)?;
+        svc::open(&state.store, &f.session.staff, community, &f.form.round, ElectionKind::Regular, &input)
+            .await
+            .html(f.lang)
+    }
+    .await;
+    match opened {
+        Ok(id) => Ok(Redirect::to(&format!("/staff/elections/{id}")).into_response()),
+        Err(e) => {
+            // The community page again, the plan form open with what was typed.
+            let Some(echo) = flow::Echo::of(&f, "open", &e) else { return Err(e) };
+            let refused = Some((echo.errors, PlanView::typed(&f.form), f.form.round.clone()));
+            let page = super::registry::community_page(&state, f.lang, &f.session, community, Default::default(), refused)
+                .await?;
+            Ok((flow::Echo::status(&e), page).into_response())
+        }
+    }
 }
 
 /// What the plan form shows.

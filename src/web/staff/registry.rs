@@ -59,7 +59,7 @@ pub async fn create_community(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/community.html")]
-struct CommunityPage {
+pub(crate) struct CommunityPage {
     t: Tr,
     user: Option<String>,
     csrf: String,
@@ -75,9 +75,12 @@ struct CommunityPage {
     elections: Vec<crate::store::elections::ElectionRow>,
     can_open: bool,
     plan: super::elections::PlanView,
+    /// A refused new election: why, with the plan as typed in `plan` (issue 13 item 7).
+    open_errors: Vec<String>,
+    round: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct SearchQuery {
     #[serde(default)]
     q: String,
@@ -92,6 +95,19 @@ pub async fn community(
     s: StaffSession,
     Query(q): Query<SearchQuery>,
 ) -> Result<impl IntoResponse, HtmlError> {
+    community_page(&state, lang, &s, id, q, None).await
+}
+
+/// The community page; `refused` carries a refused new election (the reasons, the plan and
+/// round as typed), shown open by its form.
+pub(crate) async fn community_page(
+    state: &AppState,
+    lang: Lang,
+    s: &StaffSession,
+    id: i64,
+    q: SearchQuery,
+    refused: Option<(Vec<String>, super::elections::PlanView, String)>,
+) -> Result<CommunityPage, HtmlError> {
     let page = q.page.unwrap_or(1).clamp(1, 100_000);
     let (residents, total) = svc::search(&state.store, &s.staff, id, &q.q, page).await.html(lang)?;
     let community = registry::community(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
@@ -99,13 +115,17 @@ pub async fn community(
     let can_write = s.staff.authorize(&state.store, Permission::WriteRegistry, id).await.is_ok();
     let elections = crate::store::elections::for_communities(&state.store, &[id]).await.html(lang)?;
     let can_open = s.staff.street_role(Permission::OpenElection, community.street_office_id).is_some();
+    let (open_errors, plan, round) =
+        refused.unwrap_or_else(|| (Vec::new(), super::elections::PlanView::new_default(), "2026".into()));
     Ok(CommunityPage {
         elections,
         can_open,
-        plan: super::elections::PlanView::new_default(),
+        plan,
+        open_errors,
+        round,
         t: Tr(lang),
-        user: Some(s.staff.display_name),
-        csrf: s.csrf,
+        user: Some(s.staff.display_name.clone()),
+        csrf: s.csrf.clone(),
         community,
         groups,
         residents,
