@@ -244,7 +244,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "所有票箱一并计票，结果当场公布。",
         "All boxes are counted together and the result is announced on the spot.",
     ),
-    ("confirm.then.next_round", "将为未选足的名额开启新一轮投票。", "A new round of voting opens for the seats not yet filled."),
+    (
+        "confirm.then.next_round",
+        "将为未选足的名额开启新一轮投票。",
+        "A new round of voting opens for the seats not yet filled.",
+    ),
     (
         "confirm.then.polls_close",
         "结束后票箱封存，不再发放选票；随后录入纸质选票并计票。",
@@ -265,7 +269,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "计票结果当场公布，并决定谁进入正式候选人名单。",
         "The result is announced at once and decides who goes on the formal candidate list.",
     ),
-    ("confirm.then.primary_open", "开始后预选选票即固定，选民可以领票投票。", "The primary ballot is fixed and voters can start voting."),
+    (
+        "confirm.then.primary_open",
+        "开始后预选选票即固定，选民可以领票投票。",
+        "The primary ballot is fixed and voters can start voting.",
+    ),
     (
         "confirm.then.publish",
         "名单公布后即开始异议期，选举方案不能再修改。",
@@ -277,7 +285,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "The ballot follows this list; after this it changes only through the withdrawal procedure.",
     ),
     ("confirm.then.void_election", "选举无效后须重新组织选举。", "A void election must be held again."),
-    ("confirm.then.void_person", "其当选无效，空缺名额须另行补选。", "Their election is void; the seat is filled by a by-election."),
+    (
+        "confirm.then.void_person",
+        "其当选无效，空缺名额须另行补选。",
+        "Their election is void; the seat is filled by a by-election.",
+    ),
     ("confirm.title", "请确认", "Please confirm"),
     ("confirm.yes", "确认", "Confirm"),
     ("count.all", "全部", "All"),

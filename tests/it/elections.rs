@@ -391,7 +391,8 @@ async fn html_flow_from_new_election_to_cards(app: TestApp) {
     assert!(page.contains("公布选民名单") && page.contains("LAW.md §3 [N]"), "timetable checklist");
     for action in ["start_registration", "register", "publish"] {
         // The list's publication asks first (issue 13 item 7): the form's confirm button adds `confirm=1`.
-        let r = w.committee.form(&format!("/staff/elections/{id}/action"), &[("action", action), ("confirm", "1")]).await;
+        let r =
+            w.committee.form(&format!("/staff/elections/{id}/action"), &[("action", action), ("confirm", "1")]).await;
         assert_eq!(r.status, S::SEE_OTHER, "{action}: {}", r.text());
     }
     let print = w.committee.get(&format!("/staff/elections/{id}/voters/print")).await.text();

@@ -170,10 +170,8 @@ async fn entered_box(app: &TestApp, code: &str) -> Polling {
         assert_eq!(st, S::OK, "{r}");
     }
     // The second clerk ticks the members in the other order: the same ballot all the same.
-    let second = [
-        json!({"chair": [chair[1]], "member": [members[1], members[0]]}),
-        json!({"write_ins": {"member": ["赵三"]}}),
-    ];
+    let second =
+        [json!({"chair": [chair[1]], "member": [members[1], members[0]]}), json!({"write_ins": {"member": ["赵三"]}})];
     for b in second {
         let (st, r) = p.clerk2.api_post(&path, &entry(2, b)).await;
         assert_eq!(st, S::OK, "{r}");
@@ -238,7 +236,10 @@ async fn paper_page_shows_names_and_flags_only_what_differs(app: TestApp) {
     // The service enforces it whatever the page offers.
     let r = p.clerk.form(&format!("/staff/elections/{id}/paper"), &[("station", STATION), ("pass", "2")]).await;
     assert_eq!(r.status, S::UNPROCESSABLE_ENTITY, "{}", r.text());
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM paper_entries WHERE election_id = {id} AND pass = 2")).await, 2);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM paper_entries WHERE election_id = {id} AND pass = 2")).await,
+        2
+    );
 }
 both!(paper_page_shows_names_and_flags_only_what_differs);
 
@@ -351,7 +352,10 @@ async fn refused_forms_keep_what_was_typed(app: TestApp) {
     assert_ne!(r.status, S::SEE_OTHER, "{}", r.text());
     let html = r.text();
     assert!(html.contains("id=\"form-error\""), "{html}");
-    assert!(html.contains(&format!("value=\"{nominators}\"")) && html.contains(&format!("value=\"{nominee}\"")), "{html}");
+    assert!(
+        html.contains(&format!("value=\"{nominators}\"")) && html.contains(&format!("value=\"{nominee}\"")),
+        "{html}"
+    );
     assert!(html.contains("<option value=\"member\" selected>"), "{html}");
     assert_eq!(app.count(&format!("SELECT COUNT(*) FROM nominations WHERE election_id = {}", p.id)).await, 0);
 }
@@ -453,7 +457,10 @@ async fn paper_double_entry_on_a_phone_in_both_languages() {
             marks.push(m.text().await.unwrap());
         }
         assert_eq!(marks.len(), 2, "{lang}: {marks:?}");
-        assert!(marks.iter().any(|m| m.starts_with("王一")) && marks.iter().any(|m| m.starts_with("丁一")), "{marks:?}");
+        assert!(
+            marks.iter().any(|m| m.starts_with("王一")) && marks.iter().any(|m| m.starts_with("丁一")),
+            "{marks:?}"
+        );
         let r1 = b.find(Locator::Css("#ballot-1")).await.unwrap().text().await.unwrap();
         assert!(r1.contains(differ), "{lang}: {r1}");
         let r3 = b.find(Locator::Css("#ballot-3")).await.unwrap();

@@ -8,6 +8,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::flow;
 use crate::AppState;
 use crate::domain::{ElectionKind, Stage};
 use crate::report::csv::CsvSheet;
@@ -16,7 +17,6 @@ use crate::service::voters::{self, Card, fingerprint, mask_name};
 use crate::service::{Permission, ServiceError};
 use crate::store::elections::{self as st, ElectionRow, ObjectionRow, VoterRow};
 use crate::store::registry;
-use super::flow;
 use crate::web::auth::{StaffForm, StaffSession};
 use crate::web::error::{HtmlError, ResultExt};
 use crate::web::i18n::{Lang, Tr, text};
@@ -115,8 +115,9 @@ pub async fn open(
             // The community page again, the plan form open with what was typed.
             let Some(echo) = flow::Echo::of(&f, "open", &e) else { return Err(e) };
             let refused = Some((echo.errors, PlanView::typed(&f.form), f.form.round.clone()));
-            let page = super::registry::community_page(&state, f.lang, &f.session, community, Default::default(), refused)
-                .await?;
+            let page =
+                super::registry::community_page(&state, f.lang, &f.session, community, Default::default(), refused)
+                    .await?;
             Ok((flow::Echo::status(&e), page).into_response())
         }
     }
@@ -476,81 +477,83 @@ pub async fn action(
     }
     let (st_, staff, lang) = (&state.store, &f.session.staff, f.lang);
     let done: Result<(), HtmlError> = async {
-    match f.form.action.as_str() {
-        "start_registration" => svc::start_registration(st_, &state.log, staff, id).await.html(lang)?,
-        "register" => {
-            voters::register(st_, staff, id).await.html(lang)?;
-        }
-        "apply" | "approve" | "reject" => {
-            let rid = num(&f.form.resident_id, "resident_id").html(lang)?;
-            if f.form.action == "apply" {
-                voters::apply(st_, staff, id, rid).await.html(lang)?;
-            } else {
-                voters::decide_application(st_, staff, id, rid, f.form.action == "approve").await.html(lang)?;
+        match f.form.action.as_str() {
+            "start_registration" => svc::start_registration(st_, &state.log, staff, id).await.html(lang)?,
+            "register" => {
+                voters::register(st_, staff, id).await.html(lang)?;
             }
-        }
-        "publish" => {
-            voters::publish_list(st_, &state.log, staff, id).await.html(lang)?;
-        }
-        "proxy_add" => {
-            let (a, b) =
-                (num(&f.form.principal_id, "principal_id").html(lang)?, num(&f.form.proxy_id, "proxy_id").html(lang)?);
-            crate::service::proxies::apply(st_, staff, id, a, b, &f.form.reason).await.html(lang)?;
-        }
-        "member_add" => {
-            let rid = num(&f.form.resident_id, "resident_id").html(lang)?;
-            crate::service::committee::add_member(st_, staff, id, rid, &f.form.position, &f.form.username)
+            "apply" | "approve" | "reject" => {
+                let rid = num(&f.form.resident_id, "resident_id").html(lang)?;
+                if f.form.action == "apply" {
+                    voters::apply(st_, staff, id, rid).await.html(lang)?;
+                } else {
+                    voters::decide_application(st_, staff, id, rid, f.form.action == "approve").await.html(lang)?;
+                }
+            }
+            "publish" => {
+                voters::publish_list(st_, &state.log, staff, id).await.html(lang)?;
+            }
+            "proxy_add" => {
+                let (a, b) = (
+                    num(&f.form.principal_id, "principal_id").html(lang)?,
+                    num(&f.form.proxy_id, "proxy_id").html(lang)?,
+                );
+                crate::service::proxies::apply(st_, staff, id, a, b, &f.form.reason).await.html(lang)?;
+            }
+            "member_add" => {
+                let rid = num(&f.form.resident_id, "resident_id").html(lang)?;
+                crate::service::committee::add_member(st_, staff, id, rid, &f.form.position, &f.form.username)
+                    .await
+                    .html(lang)?;
+            }
+            "decision" => {
+                let (p, y) = (num(&f.form.present, "present").html(lang)?, num(&f.form.yes, "yes").html(lang)?);
+                crate::service::committee::record_decision(st_, staff, id, &f.form.subject, p, y).await.html(lang)?;
+            }
+            "open_nominations" => crate::service::nominations::open(st_, &state.log, staff, id).await.html(lang)?,
+            "nominate" => {
+                let nominee = num(&f.form.resident_id, "resident_id").html(lang)?;
+                let nominators: Vec<i64> = f
+                    .form
+                    .nominators
+                    .split(|c: char| !c.is_ascii_digit())
+                    .filter(|x| !x.is_empty())
+                    .filter_map(|x| x.parse().ok())
+                    .collect();
+                crate::service::nominations::nominate(
+                    st_,
+                    staff,
+                    id,
+                    &f.form.position,
+                    nominee,
+                    &f.form.route,
+                    &nominators,
+                )
                 .await
                 .html(lang)?;
-        }
-        "decision" => {
-            let (p, y) = (num(&f.form.present, "present").html(lang)?, num(&f.form.yes, "yes").html(lang)?);
-            crate::service::committee::record_decision(st_, staff, id, &f.form.subject, p, y).await.html(lang)?;
-        }
-        "open_nominations" => crate::service::nominations::open(st_, &state.log, staff, id).await.html(lang)?,
-        "nominate" => {
-            let nominee = num(&f.form.resident_id, "resident_id").html(lang)?;
-            let nominators: Vec<i64> = f
-                .form
-                .nominators
-                .split(|c: char| !c.is_ascii_digit())
-                .filter(|x| !x.is_empty())
-                .filter_map(|x| x.parse().ok())
-                .collect();
-            crate::service::nominations::nominate(
-                st_,
-                staff,
-                id,
-                &f.form.position,
-                nominee,
-                &f.form.route,
-                &nominators,
-            )
-            .await
-            .html(lang)?;
-        }
-        "consent" | "qualify" | "disqualify" | "withdraw" => {
-            let nid = num(&f.form.nomination, "nomination").html(lang)?;
-            match f.form.action.as_str() {
-                "consent" => crate::service::nominations::consent(st_, staff, nid).await.html(lang)?,
-                "withdraw" => {
-                    crate::service::nominations::withdraw(st_, &state.log, staff, nid, true).await.html(lang)?;
-                }
-                a => crate::service::nominations::review(st_, staff, nid, a == "qualify", &f.form.reason)
-                    .await
-                    .html(lang)?,
             }
+            "consent" | "qualify" | "disqualify" | "withdraw" => {
+                let nid = num(&f.form.nomination, "nomination").html(lang)?;
+                match f.form.action.as_str() {
+                    "consent" => crate::service::nominations::consent(st_, staff, nid).await.html(lang)?,
+                    "withdraw" => {
+                        crate::service::nominations::withdraw(st_, &state.log, staff, nid, true).await.html(lang)?;
+                    }
+                    a => crate::service::nominations::review(st_, staff, nid, a == "qualify", &f.form.reason)
+                        .await
+                        .html(lang)?,
+                }
+            }
+            "publish_candidates" => {
+                crate::service::nominations::publish(st_, &state.log, staff, id).await.html(lang)?;
+            }
+            "proxy_approve" | "proxy_reject" => {
+                let pr = num(&f.form.proxy_request, "proxy_request").html(lang)?;
+                crate::service::proxies::decide(st_, staff, pr, f.form.action == "proxy_approve").await.html(lang)?;
+            }
+            _ => return Err(ServiceError::Invalid { key: "err.request", field: None }).html(lang),
         }
-        "publish_candidates" => {
-            crate::service::nominations::publish(st_, &state.log, staff, id).await.html(lang)?;
-        }
-        "proxy_approve" | "proxy_reject" => {
-            let pr = num(&f.form.proxy_request, "proxy_request").html(lang)?;
-            crate::service::proxies::decide(st_, staff, pr, f.form.action == "proxy_approve").await.html(lang)?;
-        }
-        _ => return Err(ServiceError::Invalid { key: "err.request", field: None }).html(lang),
-    }
-    Ok(())
+        Ok(())
     }
     .await;
     if let Err(e) = done {
@@ -584,7 +587,9 @@ pub async fn decide_objection(
     .await
     .html(f.lang);
     match decided {
-        Ok(_) => Ok(Redirect::to(&format!("/staff/elections/{}?done=objection_decided", o.election_id)).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/staff/elections/{}?done=objection_decided", o.election_id)).into_response())
+        }
         Err(e) => again(&state, &f, o.election_id, &format!("objection-{id}"), None, e).await,
     }
 }

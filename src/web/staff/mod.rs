@@ -1,8 +1,8 @@
 //! The staff pages (HTML, no JavaScript needed).
 
 pub(crate) mod account;
-mod flow;
 pub(crate) mod elections;
+mod flow;
 pub(crate) mod import;
 mod paper;
 mod polling;

@@ -124,7 +124,11 @@ fn rows(lang: Lang, cmp: &BoxComparison, names: &HashMap<String, String>) -> Vec
 }
 
 /// Names for the ids of a box: the candidates of the paper, and the voters written in.
-async fn names_for(state: &AppState, paper: &BallotPaper, cmp: &BoxComparison) -> Result<HashMap<String, String>, ServiceError> {
+async fn names_for(
+    state: &AppState,
+    paper: &BallotPaper,
+    cmp: &BoxComparison,
+) -> Result<HashMap<String, String>, ServiceError> {
     let mut names: HashMap<String, String> =
         paper.posts.iter().flat_map(|s| s.candidates.iter().map(|c| (c.id.clone(), c.name.clone()))).collect();
     for content in cmp.first.iter().chain(&cmp.second) {
@@ -178,7 +182,8 @@ fn one() -> i64 {
 /// Why clerk `me` may not enter `pass` of this box: the other pass is theirs (the service
 /// refuses `same_clerk_both_passes`), or another clerk is entering this one (`err.pass_taken`).
 fn blocked_for(cmp: &BoxComparison, me: i64, pass: i64) -> Option<&'static str> {
-    let (this, other) = if pass == 2 { (cmp.second_clerk, cmp.first_clerk) } else { (cmp.first_clerk, cmp.second_clerk) };
+    let (this, other) =
+        if pass == 2 { (cmp.second_clerk, cmp.first_clerk) } else { (cmp.first_clerk, cmp.second_clerk) };
     if other == Some(me) {
         Some(if pass == 2 { "paper.blocked.yours_first" } else { "paper.blocked.yours_second" })
     } else if this.is_some_and(|c| c != me) {

@@ -150,14 +150,22 @@ async fn step(
     Ok(None)
 }
 
-pub async fn open(State(state): State<AppState>, Path(id): Path<i64>, f: StaffForm<CsrfOnly>) -> Result<Response, HtmlError> {
+pub async fn open(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<CsrfOnly>,
+) -> Result<Response, HtmlError> {
     Ok(match step(&state, id, &f, "polls_open", "polling/open").await? {
         Some(ask) => ask,
         None => Redirect::to(&format!("/staff/elections/{id}/polling?done=opened")).into_response(),
     })
 }
 
-pub async fn close(State(state): State<AppState>, Path(id): Path<i64>, f: StaffForm<CsrfOnly>) -> Result<Response, HtmlError> {
+pub async fn close(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<CsrfOnly>,
+) -> Result<Response, HtmlError> {
     Ok(match step(&state, id, &f, "polls_close", "polling/close").await? {
         Some(ask) => ask,
         None => Redirect::to(&format!("/staff/elections/{id}/polling?done=closed")).into_response(),

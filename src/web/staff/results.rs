@@ -252,7 +252,8 @@ pub async fn action(
 ) -> Result<Response, HtmlError> {
     let what = f.form.action.as_str();
     if CONFIRM_FIRST.contains(&what) && !super::flow::confirmed(&f) {
-        let (action, back) = (format!("/staff/elections/{id}/results/action"), format!("/staff/elections/{id}/results"));
+        let (action, back) =
+            (format!("/staff/elections/{id}/results/action"), format!("/staff/elections/{id}/results"));
         return Ok(super::flow::ask(&f, what, action, back));
     }
     let staff = &f.session.staff;
@@ -290,7 +291,9 @@ pub async fn action(
                 crate::service::recall::open_by_election(store, staff, id, &input).await
             };
             let new_id = opened.html(f.lang)?;
-            return Ok(Redirect::to(&format!("/staff/elections/{new_id}/results?done={}", f.form.action)).into_response());
+            return Ok(
+                Redirect::to(&format!("/staff/elections/{new_id}/results?done={}", f.form.action)).into_response()
+            );
         }
         _ => Err(ServiceError::Invalid { key: "err.request", field: Some("action".into()) }),
     }
