@@ -245,6 +245,15 @@ pub(crate) async fn browser(app: &TestApp, width: u32, height: u32) -> Option<Br
             "--disable-dev-shm-usage", format!("--window-size={width},{height}"), "--lang=zh-CN",
             format!("--user-data-dir={}", profile.0.display())]}),
     );
+    // Headless Chromium keeps a window at least 500 px wide: a phone's width is emulated.
+    if width < 500
+        && let Some(opts) = caps.get_mut("goog:chromeOptions").and_then(|o| o.as_object_mut())
+    {
+        opts.insert(
+            "mobileEmulation".into(),
+            json!({"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0}}),
+        );
+    }
     let b = ClientBuilder::new(HttpConnector::new())
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{port}"))

@@ -378,9 +378,14 @@ async fn sign_in(app: &TestApp, b: &fantoccini::Client, base: &str, username: &s
 
 /// The page does not scroll sideways at the window's width.
 async fn fits(b: &fantoccini::Client, what: &str) {
-    let v = b.execute("return [document.documentElement.scrollWidth, window.innerWidth];", vec![]).await.unwrap();
+    let js = "const w = window.innerWidth; const wide = [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > w + 1 && !(e.parentElement && e.parentElement.closest('.scroll')))
+        .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right));
+        return [document.documentElement.scrollWidth, w, wide.join('; ')];";
+    let v = b.execute(js, vec![]).await.unwrap();
     let (w, inner) = (v[0].as_i64().unwrap(), v[1].as_i64().unwrap());
-    assert!(w <= inner, "{what}: {w} px wide in a {inner} px window");
+    assert_eq!(inner, 390, "{what}: the phone's width");
+    assert!(w <= inner, "{what}: {w} px wide in a {inner} px window ({})", v[2]);
 }
 
 /// Item 7 on a phone: the committee opens the polls in Chinese (asked, goes back, nothing
