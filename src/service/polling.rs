@@ -685,7 +685,10 @@ fn paper_station(e: &ElectionRow, name: &str) -> Result<Station> {
 }
 
 /// A clerk enters one paper ballot of a box as marked (`seq` None: the next one), or corrects
-/// ballot `seq` of their own pass. The two passes must be by different clerks.
+/// ballot `seq` of their own pass. The two passes must be by different clerks: the count is
+/// public and checked (LAW.md §6 公开唱票、计票 [N?]), and LAW.md names no way of copying paper
+/// ballots, so the project's own control (DESIGN.md, polling: double entry by two clerks) is
+/// enforced as a practice rule [P] — one clerk's misreading shows up only against another's.
 pub async fn enter_paper(
     store: &Store,
     staff: &Staff,
@@ -706,7 +709,20 @@ pub async fn enter_paper(
     if !(1..=2).contains(&pass) {
         return Err(invalid("err.request", "pass"));
     }
-    let content = encode_ballot(store, &e, &paper, marks, Source::Paper).await?;
+    // The order of the marks on a post means nothing: sorted, two passes that read the same
+    // ballot store the same entry, whatever order each clerk ticked the boxes in.
+    let mut marks = marks.clone();
+    for list in [
+        &mut marks.chair,
+        &mut marks.vice_chair,
+        &mut marks.member,
+        &mut marks.write_ins.chair,
+        &mut marks.write_ins.vice_chair,
+        &mut marks.write_ins.member,
+    ] {
+        list.sort();
+    }
+    let content = encode_ballot(store, &e, &paper, &marks, Source::Paper).await?;
     let mut tx = store.begin().await?;
     locked(&mut tx, id).await?;
     if st::box_accepted_tx(&mut tx, id, poll.round_no, &station.name).await? {
@@ -748,9 +764,17 @@ pub struct BoxComparison {
     pub issued: i64,
     pub first: Vec<String>,
     pub second: Vec<String>,
-    /// 1-based positions where the passes differ (or one pass is shorter).
+    /// 1-based positions where both passes have a ballot and they differ.
     pub mismatches: Vec<i64>,
+    /// 1-based positions that only one pass has entered yet (not a mismatch: still to enter).
+    pub pending: Vec<i64>,
     pub accepted: bool,
+    /// Who entered each pass (a pass is one clerk's), for the page to tell a clerk which pass
+    /// is theirs to enter.
+    #[serde(skip)]
+    pub first_clerk: Option<i64>,
+    #[serde(skip)]
+    pub second_clerk: Option<i64>,
 }
 
 pub async fn compare_box(store: &Store, staff: &Staff, id: i64, station: &str) -> Result<BoxComparison> {
@@ -760,14 +784,28 @@ pub async fn compare_box(store: &Store, staff: &Staff, id: i64, station: &str) -
     let rows = st::entries(store, id, poll.round_no, &station.name).await?;
     let first: Vec<String> = rows.iter().filter(|r| r.pass == 1).map(|r| r.content.clone()).collect();
     let second: Vec<String> = rows.iter().filter(|r| r.pass == 2).map(|r| r.content.clone()).collect();
+    let clerk = |pass: i64| rows.iter().find(|r| r.pass == pass).map(|r| r.clerk_id);
+    let (first_clerk, second_clerk) = (clerk(1), clerk(2));
     let n = first.len().max(second.len());
-    let mismatches =
-        (0..n).filter(|&i| first.get(i) != second.get(i)).map(|i| i64::try_from(i + 1).unwrap_or(0)).collect();
+    let position = |i: usize| i64::try_from(i + 1).unwrap_or(0);
+    let both = first.len().min(second.len());
+    let mismatches = (0..both).filter(|&i| first[i] != second[i]).map(position).collect();
+    let pending = (both..n).map(position).collect();
     let accepted = st::paper_boxes(store, id, poll.round_no).await?.iter().any(|b| b.station == station.name);
     let mut tx = store.begin().await?;
     let issued = st::paper_issued_tx(&mut tx, id, poll.round_no, &station.name).await?;
     tx.commit().await?;
-    Ok(BoxComparison { station: station.name, issued, first, second, mismatches, accepted })
+    Ok(BoxComparison {
+        station: station.name,
+        issued,
+        first,
+        second,
+        mismatches,
+        pending,
+        accepted,
+        first_clerk,
+        second_clerk,
+    })
 }
 
 /// The committee accepts a box whose two entries agree: its ballots go into the box in entry

@@ -182,6 +182,8 @@ pub struct StaffForm<T> {
     pub session: StaffSession,
     pub lang: Lang,
     pub form: T,
+    /// Every field as posted, in order (what a confirmation page posts again).
+    pub fields: Vec<(String, String)>,
 }
 
 impl<T: DeserializeOwned + Send> FromRequest<AppState> for StaffForm<T> {
@@ -199,7 +201,8 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for StaffForm<T> {
         }
         // serde_html_form: repeated keys (checkboxes) become lists.
         let form: T = serde_html_form::from_bytes(&bytes).map_err(|_| bad_request(lang, false, "err.request"))?;
-        Ok(StaffForm { session, lang, form })
+        let fields = serde_urlencoded::from_bytes(&bytes).map_err(|_| bad_request(lang, false, "err.request"))?;
+        Ok(StaffForm { session, lang, form, fields })
     }
 }
 

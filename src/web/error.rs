@@ -12,7 +12,7 @@ use super::i18n::{Lang, Tr, plain_citation, text};
 use crate::service::ServiceError;
 use crate::service::import::column_label;
 
-fn status(e: &ServiceError) -> StatusCode {
+pub(crate) fn status(e: &ServiceError) -> StatusCode {
     match e {
         ServiceError::NotFound => StatusCode::NOT_FOUND,
         ServiceError::Forbidden | ServiceError::Refused(_) => StatusCode::FORBIDDEN,

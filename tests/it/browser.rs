@@ -175,6 +175,10 @@ async fn committee_walks_from_new_election_to_published_list_and_cards() {
     let id: i64 = url.path().rsplit('/').next().unwrap().parse().unwrap();
     for action in ["start_registration", "register", "publish"] {
         b.find(Locator::Css(&format!("input[value='{action}'] + button"))).await.unwrap().click().await.unwrap();
+        if action == "publish" {
+            // Publishing asks first (issue 13 item 7).
+            b.wait().for_element(Locator::Id("confirm-yes")).await.unwrap().click().await.unwrap();
+        }
         let mut done = false;
         for _ in 0..20_000 {
             let e = huanjie::store::elections::get(app.store(), id).await.unwrap().unwrap();

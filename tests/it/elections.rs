@@ -390,7 +390,9 @@ async fn html_flow_from_new_election_to_cards(app: TestApp) {
     let page = w.committee.get(&page_url).await.text();
     assert!(page.contains("公布选民名单") && page.contains("（依据 LAW.md §3）"), "timetable checklist");
     for action in ["start_registration", "register", "publish"] {
-        let r = w.committee.form(&format!("/staff/elections/{id}/action"), &[("action", action)]).await;
+        // The list's publication asks first (issue 13 item 7): the form's confirm button adds `confirm=1`.
+        let r =
+            w.committee.form(&format!("/staff/elections/{id}/action"), &[("action", action), ("confirm", "1")]).await;
         assert_eq!(r.status, S::SEE_OTHER, "{action}: {}", r.text());
     }
     let print = w.committee.get(&format!("/staff/elections/{id}/voters/print")).await.text();

@@ -20,6 +20,7 @@ mod journey_layout;
 mod journey_voter;
 mod journey_front;
 mod journey_words;
+mod journey_staff;
 mod pages;
 mod polling;
 mod primary;

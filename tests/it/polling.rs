@@ -518,7 +518,7 @@ async fn html_voting_booth_and_paper_flow(app: TestApp) {
     assert_eq!(pdf.status, S::OK, "{}", pdf.text());
     crate::elections::check_pdf(&pdf.body, "另选他人");
     crate::elections::check_pdf(&pdf.body, "王一");
-    let r = p.committee.form(&format!("/staff/elections/{id}/polling/open"), &[]).await;
+    let r = p.committee.form(&format!("/staff/elections/{id}/polling/open"), &[("confirm", "1")]).await;
     assert_eq!(r.status, S::SEE_OTHER, "{}", r.text());
 
     // Remote: sign in with the code.
@@ -607,7 +607,7 @@ async fn html_voting_booth_and_paper_flow(app: TestApp) {
         .form(&format!("/staff/elections/{id}/checkin"), &[("resident_id", &v.to_string()), ("how", &how)])
         .await;
     assert_eq!(r.status, S::SEE_OTHER);
-    let r = p.committee.form(&format!("/staff/elections/{id}/polling/close"), &[]).await;
+    let r = p.committee.form(&format!("/staff/elections/{id}/polling/close"), &[("confirm", "1")]).await;
     assert_eq!(r.status, S::SEE_OTHER);
     for (clerk, pass) in [(&mut p.clerk, "1"), (&mut p.clerk2, "2")] {
         let r = clerk

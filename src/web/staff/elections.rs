@@ -8,6 +8,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::flow;
 use crate::AppState;
 use crate::domain::{ElectionKind, Stage};
 use crate::report::csv::CsvSheet;
@@ -100,12 +101,26 @@ pub async fn open(
     State(state): State<AppState>,
     Path(community): Path<i64>,
     f: StaffForm<PlanForm>,
-) -> Result<Redirect, HtmlError> {
-    let input = f.form.input().html(f.lang)?;
-    let id = svc::open(&state.store, &f.session.staff, community, &f.form.round, ElectionKind::Regular, &input)
-        .await
-        .html(f.lang)?;
-    Ok(Redirect::to(&format!("/staff/elections/{id}")))
+) -> Result<Response, HtmlError> {
+    let opened = async {
+        let input = f.form.input().html(f.lang)?;
+        svc::open(&state.store, &f.session.staff, community, &f.form.round, ElectionKind::Regular, &input)
+            .await
+            .html(f.lang)
+    }
+    .await;
+    match opened {
+        Ok(id) => Ok(Redirect::to(&format!("/staff/elections/{id}")).into_response()),
+        Err(e) => {
+            // The community page again, the plan form open with what was typed.
+            let Some(echo) = flow::Echo::of(&f, "open", &e) else { return Err(e) };
+            let refused = Some((echo.errors, PlanView::typed(&f.form), f.form.round.clone()));
+            let page =
+                super::registry::community_page(&state, f.lang, &f.session, community, Default::default(), refused)
+                    .await?;
+            Ok((flow::Echo::status(&e), page).into_response())
+        }
+    }
 }
 
 /// What the plan form shows.
@@ -113,7 +128,8 @@ pub struct PlanView {
     pub method: String,
     pub election_day: String,
     pub profile: String,
-    pub seats: (i64, i64, i64),
+    /// As text, so that a refused plan shows what was typed.
+    pub seats: (String, String, String),
     pub channels: Vec<String>,
     pub remote_legal_basis: String,
     pub stations: String,
@@ -126,7 +142,7 @@ impl PlanView {
             method: "direct".into(),
             election_day: (today() + time::Duration::days(45)).to_string(),
             profile: "national".into(),
-            seats: (1, 1, 3),
+            seats: ("1".into(), "1".into(), "3".into()),
             channels: vec!["paper".into(), "mobile_box".into(), "proxy".into()],
             remote_legal_basis: String::new(),
             stations: String::new(),
@@ -139,10 +155,25 @@ impl PlanView {
             method: e.method.clone(),
             election_day: e.election_day.clone(),
             profile: profile["name"].as_str().unwrap_or("national").to_string(),
-            seats: (e.seats_chair, e.seats_vice_chair, e.seats_member),
+            seats: (e.seats_chair.to_string(), e.seats_vice_chair.to_string(), e.seats_member.to_string()),
             channels: e.channels.split(',').map(str::to_string).collect(),
             remote_legal_basis: e.remote_legal_basis.clone(),
             stations: stations_to_text(&e.stations_json),
+        }
+    }
+}
+
+impl PlanView {
+    /// The plan as typed into a refused form.
+    fn typed(f: &PlanForm) -> PlanView {
+        PlanView {
+            method: f.method.clone(),
+            election_day: f.election_day.clone(),
+            profile: f.profile.clone(),
+            seats: (f.seats_chair.clone(), f.seats_vice_chair.clone(), f.seats_member.clone()),
+            channels: f.channels.clone(),
+            remote_legal_basis: f.remote_legal_basis.clone(),
+            stations: f.stations.clone(),
         }
     }
 }
@@ -210,6 +241,8 @@ struct ElectionPage {
     profile_name: String,
     method_label: &'static str,
     residents: Vec<(i64, String)>,
+    notice: Option<String>,
+    echo: flow::Echo,
 }
 
 /// One counted round of the nomination primary, as the committee's page shows it.
@@ -279,12 +312,33 @@ fn primary_rounds(
         .collect()
 }
 
+#[derive(Deserialize, Default)]
+pub struct DoneQuery {
+    #[serde(default)]
+    done: Option<String>,
+}
+
 pub async fn show(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     lang: Lang,
     s: StaffSession,
-) -> Result<impl IntoResponse, HtmlError> {
+    axum::extract::Query(q): axum::extract::Query<DoneQuery>,
+) -> Result<Response, HtmlError> {
+    let notice = flow::done_notice(lang, "done.", q.done.as_deref());
+    Ok(render(&state, lang, &s, id, notice, None, flow::Echo::default()).await?.into_response())
+}
+
+/// The election page; `plan` and `echo` carry what was typed into a refused form.
+async fn render(
+    state: &AppState,
+    lang: Lang,
+    s: &StaffSession,
+    id: i64,
+    notice: Option<String>,
+    plan: Option<PlanView>,
+    echo: flow::Echo,
+) -> Result<ElectionPage, HtmlError> {
     let e = svc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.html(lang)?;
     let can_run = s.staff.authorize(&state.store, Permission::RunElection, e.community_id).await.is_ok();
     let community =
@@ -312,11 +366,13 @@ pub async fn show(
     };
     Ok(ElectionPage {
         t: Tr(lang),
-        user: Some(s.staff.display_name),
-        csrf: s.csrf,
+        user: Some(s.staff.display_name.clone()),
+        csrf: s.csrf.clone(),
+        notice,
+        echo,
         stage_label: text(lang, &format!("stage.{}", e.stage)),
         deadlines: checklist(lang, &e),
-        plan: PlanView::of(&e),
+        plan: plan.unwrap_or_else(|| PlanView::of(&e)),
         method_label: text(lang, &format!("method.{}", e.method)),
         profile_name: format!(
             "{} {}",
@@ -341,11 +397,32 @@ pub async fn update_plan(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     f: StaffForm<PlanForm>,
-) -> Result<Redirect, HtmlError> {
-    let input = f.form.input().html(f.lang)?;
-    let version = num(&f.form.version, "version").html(f.lang)?;
-    svc::update_plan(&state.store, &f.session.staff, id, version, &input).await.html(f.lang)?;
-    Ok(Redirect::to(&format!("/staff/elections/{id}")))
+) -> Result<Response, HtmlError> {
+    let saved = async {
+        let input = f.form.input().html(f.lang)?;
+        let version = num(&f.form.version, "version").html(f.lang)?;
+        svc::update_plan(&state.store, &f.session.staff, id, version, &input).await.html(f.lang)
+    }
+    .await;
+    match saved {
+        Ok(()) => Ok(Redirect::to(&format!("/staff/elections/{id}?done=plan")).into_response()),
+        Err(e) => again(&state, &f, id, "plan", Some(PlanView::typed(&f.form)), e).await,
+    }
+}
+
+/// The election page again after a refused form `at`, with the reason by the form and what
+/// was typed still in it; errors that are not about the input go to the error page.
+async fn again<T>(
+    state: &AppState,
+    f: &StaffForm<T>,
+    id: i64,
+    at: &str,
+    plan: Option<PlanView>,
+    e: HtmlError,
+) -> Result<Response, HtmlError> {
+    let Some(echo) = flow::Echo::of(f, at, &e) else { return Err(e) };
+    let page = render(state, f.lang, &f.session, id, None, plan, echo).await?;
+    Ok((flow::Echo::status(&e), page).into_response())
 }
 
 #[derive(Deserialize)]
@@ -379,88 +456,112 @@ pub struct ActionForm {
     yes: String,
 }
 
+/// The steps of the election page that cannot be undone: they ask first (issue 13 item 7).
+/// Publishing the voter list starts the objection window and freezes the plan (LAW.md §3, §4);
+/// publishing the candidate list fixes the ballot (LAW.md §5).
+const CONFIRM_FIRST: [&str; 2] = ["publish", "publish_candidates"];
+
+/// The forms of the election page with typed input, kept when refused.
+const TYPED: [&str; 4] = ["nominate", "member_add", "decision", "proxy_add"];
+
 /// The lifecycle buttons: one form, one action each.
 pub async fn action(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     f: StaffForm<ActionForm>,
 ) -> Result<Response, HtmlError> {
+    let what = f.form.action.as_str();
+    if CONFIRM_FIRST.contains(&what) && !flow::confirmed(&f) {
+        let back = format!("/staff/elections/{id}");
+        return Ok(flow::ask(&f, what, format!("/staff/elections/{id}/action"), back));
+    }
     let (st_, staff, lang) = (&state.store, &f.session.staff, f.lang);
-    match f.form.action.as_str() {
-        "start_registration" => svc::start_registration(st_, &state.log, staff, id).await.html(lang)?,
-        "register" => {
-            voters::register(st_, staff, id).await.html(lang)?;
-        }
-        "apply" | "approve" | "reject" => {
-            let rid = num(&f.form.resident_id, "resident_id").html(lang)?;
-            if f.form.action == "apply" {
-                voters::apply(st_, staff, id, rid).await.html(lang)?;
-            } else {
-                voters::decide_application(st_, staff, id, rid, f.form.action == "approve").await.html(lang)?;
+    let done: Result<(), HtmlError> = async {
+        match f.form.action.as_str() {
+            "start_registration" => svc::start_registration(st_, &state.log, staff, id).await.html(lang)?,
+            "register" => {
+                voters::register(st_, staff, id).await.html(lang)?;
             }
-        }
-        "publish" => {
-            voters::publish_list(st_, &state.log, staff, id).await.html(lang)?;
-        }
-        "proxy_add" => {
-            let (a, b) =
-                (num(&f.form.principal_id, "principal_id").html(lang)?, num(&f.form.proxy_id, "proxy_id").html(lang)?);
-            crate::service::proxies::apply(st_, staff, id, a, b, &f.form.reason).await.html(lang)?;
-        }
-        "member_add" => {
-            let rid = num(&f.form.resident_id, "resident_id").html(lang)?;
-            crate::service::committee::add_member(st_, staff, id, rid, &f.form.position, &f.form.username)
+            "apply" | "approve" | "reject" => {
+                let rid = num(&f.form.resident_id, "resident_id").html(lang)?;
+                if f.form.action == "apply" {
+                    voters::apply(st_, staff, id, rid).await.html(lang)?;
+                } else {
+                    voters::decide_application(st_, staff, id, rid, f.form.action == "approve").await.html(lang)?;
+                }
+            }
+            "publish" => {
+                voters::publish_list(st_, &state.log, staff, id).await.html(lang)?;
+            }
+            "proxy_add" => {
+                let (a, b) = (
+                    num(&f.form.principal_id, "principal_id").html(lang)?,
+                    num(&f.form.proxy_id, "proxy_id").html(lang)?,
+                );
+                crate::service::proxies::apply(st_, staff, id, a, b, &f.form.reason).await.html(lang)?;
+            }
+            "member_add" => {
+                let rid = num(&f.form.resident_id, "resident_id").html(lang)?;
+                crate::service::committee::add_member(st_, staff, id, rid, &f.form.position, &f.form.username)
+                    .await
+                    .html(lang)?;
+            }
+            "decision" => {
+                let (p, y) = (num(&f.form.present, "present").html(lang)?, num(&f.form.yes, "yes").html(lang)?);
+                crate::service::committee::record_decision(st_, staff, id, &f.form.subject, p, y).await.html(lang)?;
+            }
+            "open_nominations" => crate::service::nominations::open(st_, &state.log, staff, id).await.html(lang)?,
+            "nominate" => {
+                let nominee = num(&f.form.resident_id, "resident_id").html(lang)?;
+                let nominators: Vec<i64> = f
+                    .form
+                    .nominators
+                    .split(|c: char| !c.is_ascii_digit())
+                    .filter(|x| !x.is_empty())
+                    .filter_map(|x| x.parse().ok())
+                    .collect();
+                crate::service::nominations::nominate(
+                    st_,
+                    staff,
+                    id,
+                    &f.form.position,
+                    nominee,
+                    &f.form.route,
+                    &nominators,
+                )
                 .await
                 .html(lang)?;
-        }
-        "decision" => {
-            let (p, y) = (num(&f.form.present, "present").html(lang)?, num(&f.form.yes, "yes").html(lang)?);
-            crate::service::committee::record_decision(st_, staff, id, &f.form.subject, p, y).await.html(lang)?;
-        }
-        "open_nominations" => crate::service::nominations::open(st_, &state.log, staff, id).await.html(lang)?,
-        "nominate" => {
-            let nominee = num(&f.form.resident_id, "resident_id").html(lang)?;
-            let nominators: Vec<i64> = f
-                .form
-                .nominators
-                .split(|c: char| !c.is_ascii_digit())
-                .filter(|x| !x.is_empty())
-                .filter_map(|x| x.parse().ok())
-                .collect();
-            crate::service::nominations::nominate(
-                st_,
-                staff,
-                id,
-                &f.form.position,
-                nominee,
-                &f.form.route,
-                &nominators,
-            )
-            .await
-            .html(lang)?;
-        }
-        "consent" | "qualify" | "disqualify" | "withdraw" => {
-            let nid = num(&f.form.nomination, "nomination").html(lang)?;
-            match f.form.action.as_str() {
-                "consent" => crate::service::nominations::consent(st_, staff, nid).await.html(lang)?,
-                "withdraw" => {
-                    crate::service::nominations::withdraw(st_, &state.log, staff, nid, true).await.html(lang)?;
-                }
-                a => crate::service::nominations::review(st_, staff, nid, a == "qualify", &f.form.reason)
-                    .await
-                    .html(lang)?,
             }
+            "consent" | "qualify" | "disqualify" | "withdraw" => {
+                let nid = num(&f.form.nomination, "nomination").html(lang)?;
+                match f.form.action.as_str() {
+                    "consent" => crate::service::nominations::consent(st_, staff, nid).await.html(lang)?,
+                    "withdraw" => {
+                        crate::service::nominations::withdraw(st_, &state.log, staff, nid, true).await.html(lang)?;
+                    }
+                    a => crate::service::nominations::review(st_, staff, nid, a == "qualify", &f.form.reason)
+                        .await
+                        .html(lang)?,
+                }
+            }
+            "publish_candidates" => {
+                crate::service::nominations::publish(st_, &state.log, staff, id).await.html(lang)?;
+            }
+            "proxy_approve" | "proxy_reject" => {
+                let pr = num(&f.form.proxy_request, "proxy_request").html(lang)?;
+                crate::service::proxies::decide(st_, staff, pr, f.form.action == "proxy_approve").await.html(lang)?;
+            }
+            _ => return Err(ServiceError::Invalid { key: "err.request", field: None }).html(lang),
         }
-        "publish_candidates" => {
-            crate::service::nominations::publish(st_, &state.log, staff, id).await.html(lang)?;
-        }
-        "proxy_approve" | "proxy_reject" => {
-            let pr = num(&f.form.proxy_request, "proxy_request").html(lang)?;
-            crate::service::proxies::decide(st_, staff, pr, f.form.action == "proxy_approve").await.html(lang)?;
-        }
-        _ => return Err(ServiceError::Invalid { key: "err.request", field: None }).html(lang),
+        Ok(())
     }
-    Ok(Redirect::to(&format!("/staff/elections/{id}")).into_response())
+    .await;
+    if let Err(e) = done {
+        // The forms with typed input keep it; the buttons show the reason at the top.
+        let at = if TYPED.contains(&what) { what } else { "top" };
+        return again(&state, &f, id, at, None, e).await;
+    }
+    Ok(Redirect::to(&format!("/staff/elections/{id}?done={}", f.form.action)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -473,12 +574,24 @@ pub async fn decide_objection(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     f: StaffForm<DecideForm>,
-) -> Result<Redirect, HtmlError> {
+) -> Result<Response, HtmlError> {
     let o = st::objection(&state.store, id).await.html(f.lang)?.ok_or(ServiceError::NotFound).html(f.lang)?;
-    voters::decide_objection(&state.store, &state.log, &f.session.staff, id, f.form.upheld == "yes", &f.form.decision)
-        .await
-        .html(f.lang)?;
-    Ok(Redirect::to(&format!("/staff/elections/{}", o.election_id)))
+    let decided = voters::decide_objection(
+        &state.store,
+        &state.log,
+        &f.session.staff,
+        id,
+        f.form.upheld == "yes",
+        &f.form.decision,
+    )
+    .await
+    .html(f.lang);
+    match decided {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/staff/elections/{}?done=objection_decided", o.election_id)).into_response())
+        }
+        Err(e) => again(&state, &f, o.election_id, &format!("objection-{id}"), None, e).await,
+    }
 }
 
 #[derive(Template, WebTemplate)]

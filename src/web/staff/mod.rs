@@ -2,7 +2,9 @@
 
 pub(crate) mod account;
 pub(crate) mod elections;
+mod flow;
 pub(crate) mod import;
+mod paper;
 mod polling;
 mod registry;
 mod results;
@@ -74,8 +76,8 @@ pub fn router() -> Router<AppState> {
         .route("/staff/elections/{id}/primary/close", post(polling::primary_close))
         .route("/staff/elections/{id}/primary/count", post(polling::primary_count))
         .route("/staff/elections/{id}/checkin", post(polling::check_in))
-        .route("/staff/elections/{id}/paper", get(polling::paper_page).post(polling::enter_paper))
-        .route("/staff/elections/{id}/paper/accept", post(polling::accept_box))
+        .route("/staff/elections/{id}/paper", get(paper::paper_page).post(paper::enter_paper))
+        .route("/staff/elections/{id}/paper/accept", post(paper::accept_box))
         .route("/staff/nominations/{id}/statement", post(polling::statement).layer(polling::statement_limit()))
         .route("/public/elections/{id}", get(elections::public_page))
         .route("/public/elections/{id}/objections", post(elections::public_objection))

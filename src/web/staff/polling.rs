@@ -1,7 +1,8 @@
 //! The polling-station pages (issue 6): open and close the polls, live turnout, check-in by
+//! The polling-station pages (issue 6): open and close the polls, live turnout, check-in by
 //! part of the name, the last digits of the ID number or the card's check-in number (issue
-//! 13), booths, candidate statements, and paper ballot entry with the two passes side by side.
-//! Short handlers over `service::polling`.
+//! 13), booths, candidate statements (paper ballot entry is in `paper`). Short handlers over
+//! `service::polling`.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -10,16 +11,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::domain::ballot::{Marks, WriteInCounts};
 use crate::service::elections::{self as esvc, Station, stage_of};
-use crate::service::polling::{self as svc, BoxComparison, CheckIn, Turnout, VoterAtDesk};
+use crate::service::polling::{self as svc, CheckIn, Turnout, VoterAtDesk};
 use crate::service::primary;
 use crate::service::{Permission, ServiceError};
 use crate::store::polling::{self as st, BoothRow};
 use crate::web::auth::{StaffForm, StaffSession, same_token};
 use crate::web::error::{HtmlError, ResultExt};
 use crate::web::i18n::{Lang, Tr, text};
-use crate::web::vote::{BallotForm, PostView, post_views};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/polling.html")]
@@ -105,7 +104,7 @@ pub async fn page(
     } else {
         Vec::new()
     };
-    let notice = q.done.map(|d| text(lang, &format!("polling.done.{d}")).to_string());
+    let notice = super::flow::done_notice(lang, "polling.done.", q.done.as_deref());
     let (primary_state, primary_ordinal) = if stage_of(&e) == crate::domain::Stage::Nominations {
         match primary::view(&state.store, id).await.html(lang)?.latest {
             None => ("none", 0),
@@ -143,49 +142,85 @@ pub async fn page(
 #[derive(Deserialize)]
 pub struct CsrfOnly {}
 
+/// Opening and closing the polls and the primary, and counting the primary, cannot be undone:
+/// each asks first (issue 13 item 7). Opening fixes the ballot paper of the round and closing
+/// seals the box (LAW.md §6); the primary's count decides the candidate list (LAW.md §5 [P]).
+async fn step(
+    state: &AppState,
+    id: i64,
+    f: &StaffForm<CsrfOnly>,
+    what: &str,
+    path: &str,
+) -> Result<Option<Response>, HtmlError> {
+    if !super::flow::confirmed(f) {
+        let back = format!("/staff/elections/{id}/polling");
+        return Ok(Some(super::flow::ask(f, what, format!("/staff/elections/{id}/{path}"), back)));
+    }
+    let (store, log, staff) = (&state.store, &state.log, &f.session.staff);
+    match what {
+        "polls_open" => svc::open_polls(store, log, staff, id).await.map(|_| ()),
+        "polls_close" => svc::close_polls(store, log, staff, id).await.map(|_| ()),
+        "primary_open" => primary::open(store, log, staff, id).await.map(|_| ()),
+        "primary_close" => primary::close(store, log, staff, id).await.map(|_| ()),
+        _ => primary::count(store, log, staff, id).await.map(|_| ()),
+    }
+    .html(f.lang)?;
+    Ok(None)
+}
+
 pub async fn open(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     f: StaffForm<CsrfOnly>,
-) -> Result<Redirect, HtmlError> {
-    svc::open_polls(&state.store, &state.log, &f.session.staff, id).await.html(f.lang)?;
-    Ok(Redirect::to(&format!("/staff/elections/{id}/polling?done=opened")))
+) -> Result<Response, HtmlError> {
+    Ok(match step(&state, id, &f, "polls_open", "polling/open").await? {
+        Some(ask) => ask,
+        None => Redirect::to(&format!("/staff/elections/{id}/polling?done=opened")).into_response(),
+    })
 }
 
 pub async fn close(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     f: StaffForm<CsrfOnly>,
-) -> Result<Redirect, HtmlError> {
-    svc::close_polls(&state.store, &state.log, &f.session.staff, id).await.html(f.lang)?;
-    Ok(Redirect::to(&format!("/staff/elections/{id}/polling?done=closed")))
+) -> Result<Response, HtmlError> {
+    Ok(match step(&state, id, &f, "polls_close", "polling/close").await? {
+        Some(ask) => ask,
+        None => Redirect::to(&format!("/staff/elections/{id}/polling?done=closed")).into_response(),
+    })
 }
 
 pub async fn primary_open(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     f: StaffForm<CsrfOnly>,
-) -> Result<Redirect, HtmlError> {
-    primary::open(&state.store, &state.log, &f.session.staff, id).await.html(f.lang)?;
-    Ok(Redirect::to(&format!("/staff/elections/{id}/polling?done=primary_opened")))
+) -> Result<Response, HtmlError> {
+    Ok(match step(&state, id, &f, "primary_open", "primary/open").await? {
+        Some(ask) => ask,
+        None => Redirect::to(&format!("/staff/elections/{id}/polling?done=primary_opened")).into_response(),
+    })
 }
 
 pub async fn primary_close(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     f: StaffForm<CsrfOnly>,
-) -> Result<Redirect, HtmlError> {
-    primary::close(&state.store, &state.log, &f.session.staff, id).await.html(f.lang)?;
-    Ok(Redirect::to(&format!("/staff/elections/{id}/polling?done=primary_closed")))
+) -> Result<Response, HtmlError> {
+    Ok(match step(&state, id, &f, "primary_close", "primary/close").await? {
+        Some(ask) => ask,
+        None => Redirect::to(&format!("/staff/elections/{id}/polling?done=primary_closed")).into_response(),
+    })
 }
 
 pub async fn primary_count(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     f: StaffForm<CsrfOnly>,
-) -> Result<Redirect, HtmlError> {
-    primary::count(&state.store, &state.log, &f.session.staff, id).await.html(f.lang)?;
-    Ok(Redirect::to(&format!("/staff/elections/{id}#primary")))
+) -> Result<Response, HtmlError> {
+    Ok(match step(&state, id, &f, "primary_count", "primary/count").await? {
+        Some(ask) => ask,
+        None => Redirect::to(&format!("/staff/elections/{id}?done=primary_counted#primary")).into_response(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -250,139 +285,6 @@ pub async fn statement(
     let n =
         crate::store::nominations::get(&state.store, nid).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
     Ok(Redirect::to(&format!("/staff/elections/{}/polling?done=statement", n.election_id)))
-}
-
-// ---- paper entry ----
-
-#[derive(Template, WebTemplate)]
-#[template(path = "staff/paper.html")]
-struct PaperPage {
-    t: Tr,
-    user: Option<String>,
-    csrf: String,
-    id: i64,
-    station: String,
-    pass: i64,
-    notice: Option<String>,
-    can_run: bool,
-    cmp: BoxComparison,
-    /// (#, pass 1, pass 2, differs)
-    rows: Vec<(usize, String, String, bool)>,
-    posts: Vec<PostView>,
-}
-
-#[derive(Deserialize)]
-pub struct PaperQuery {
-    station: String,
-    #[serde(default = "one")]
-    pass: i64,
-    #[serde(default)]
-    saved: Option<i64>,
-}
-
-fn one() -> i64 {
-    1
-}
-
-pub async fn paper_page(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    lang: Lang,
-    s: StaffSession,
-    Query(q): Query<PaperQuery>,
-) -> Result<Response, HtmlError> {
-    let e = esvc::get(&state.store, &s.staff, id, Permission::ConductPolling).await.html(lang)?;
-    let can_run = s.staff.authorize(&state.store, Permission::RunElection, e.community_id).await.is_ok();
-    let cmp = svc::compare_box(&state.store, &s.staff, id, &q.station).await.html(lang)?;
-    let (_, paper) = svc::current(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
-    let n = cmp.first.len().max(cmp.second.len());
-    let rows = (0..n)
-        .map(|i| {
-            let a = cmp.first.get(i).cloned().unwrap_or_default();
-            let b = cmp.second.get(i).cloned().unwrap_or_default();
-            let differs = a != b;
-            (i + 1, a, b, differs)
-        })
-        .collect();
-    let posts = post_views(&state, lang, id, &paper, &Marks::default()).await;
-    let notice = q.saved.map(|n| format!("{} #{n}", text(lang, "paper.saved")));
-    let page = PaperPage {
-        t: Tr(lang),
-        user: Some(s.staff.display_name.clone()),
-        csrf: s.csrf.clone(),
-        id,
-        station: q.station,
-        pass: if q.pass == 2 { 2 } else { 1 },
-        notice,
-        can_run,
-        cmp,
-        rows,
-        posts,
-    };
-    Ok(page.into_response())
-}
-
-#[derive(Deserialize, Default)]
-struct PaperExtra {
-    #[serde(default)]
-    station: String,
-    #[serde(default)]
-    pass: i64,
-    #[serde(default)]
-    seq: String,
-    #[serde(default)]
-    un_chair: String,
-    #[serde(default)]
-    un_vice_chair: String,
-    #[serde(default)]
-    un_member: String,
-    #[serde(default)]
-    invalid: Option<String>,
-}
-
-pub async fn enter_paper(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    lang: Lang,
-    s: StaffSession,
-    body: axum::body::Bytes,
-) -> Result<Redirect, HtmlError> {
-    let ballot: BallotForm = serde_html_form::from_bytes(&body).unwrap_or_default();
-    let extra: PaperExtra = serde_html_form::from_bytes(&body).unwrap_or_default();
-    let csrf: crate::web::vote::CsrfField = serde_html_form::from_bytes(&body).unwrap_or_default();
-    if !same_token(&csrf.csrf, &s.csrf) {
-        return Err(HtmlError { lang, err: ServiceError::Forbidden });
-    }
-    let n = |s: &str| s.trim().parse::<u32>().unwrap_or(0);
-    let mut marks = ballot.marks();
-    marks.unreadable =
-        WriteInCounts { chair: n(&extra.un_chair), vice_chair: n(&extra.un_vice_chair), member: n(&extra.un_member) };
-    marks.invalid = extra.invalid.is_some();
-    let seq = extra.seq.trim().parse().ok();
-    let saved =
-        svc::enter_paper(&state.store, &s.staff, id, &extra.station, extra.pass, seq, &marks).await.html(lang)?;
-    Ok(Redirect::to(&format!(
-        "/staff/elections/{id}/paper?station={}&pass={}&saved={saved}",
-        crate::web::auth::urlencode(&extra.station),
-        extra.pass
-    )))
-}
-
-#[derive(Deserialize)]
-pub struct AcceptForm {
-    station: String,
-    #[serde(default)]
-    spoiled: String,
-}
-
-pub async fn accept_box(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    f: StaffForm<AcceptForm>,
-) -> Result<Redirect, HtmlError> {
-    let spoiled = f.form.spoiled.trim().parse().unwrap_or(0);
-    svc::accept_box(&state.store, &f.session.staff, id, &f.form.station, spoiled).await.html(f.lang)?;
-    Ok(Redirect::to(&format!("/staff/elections/{id}/paper?station={}", crate::web::auth::urlencode(&f.form.station))))
 }
 
 pub fn statement_limit() -> axum::extract::DefaultBodyLimit {

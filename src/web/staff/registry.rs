@@ -59,7 +59,7 @@ pub async fn create_community(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/community.html")]
-struct CommunityPage {
+pub(crate) struct CommunityPage {
     t: Tr,
     user: Option<String>,
     csrf: String,
@@ -75,9 +75,12 @@ struct CommunityPage {
     elections: Vec<crate::store::elections::ElectionRow>,
     can_open: bool,
     plan: super::elections::PlanView,
+    /// A refused new election: why, with the plan as typed in `plan` (issue 13 item 7).
+    open_errors: Vec<String>,
+    round: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct SearchQuery {
     #[serde(default)]
     q: String,
@@ -92,6 +95,19 @@ pub async fn community(
     s: StaffSession,
     Query(q): Query<SearchQuery>,
 ) -> Result<impl IntoResponse, HtmlError> {
+    community_page(&state, lang, &s, id, q, None).await
+}
+
+/// The community page; `refused` carries a refused new election (the reasons, the plan and
+/// round as typed), shown open by its form.
+pub(crate) async fn community_page(
+    state: &AppState,
+    lang: Lang,
+    s: &StaffSession,
+    id: i64,
+    q: SearchQuery,
+    refused: Option<(Vec<String>, super::elections::PlanView, String)>,
+) -> Result<CommunityPage, HtmlError> {
     let page = q.page.unwrap_or(1).clamp(1, 100_000);
     let (residents, total) = svc::search(&state.store, &s.staff, id, &q.q, page).await.html(lang)?;
     let community = registry::community(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
@@ -99,13 +115,17 @@ pub async fn community(
     let can_write = s.staff.authorize(&state.store, Permission::WriteRegistry, id).await.is_ok();
     let elections = crate::store::elections::for_communities(&state.store, &[id]).await.html(lang)?;
     let can_open = s.staff.street_role(Permission::OpenElection, community.street_office_id).is_some();
+    let (open_errors, plan, round) =
+        refused.unwrap_or_else(|| (Vec::new(), super::elections::PlanView::new_default(), "2026".into()));
     Ok(CommunityPage {
         elections,
         can_open,
-        plan: super::elections::PlanView::new_default(),
+        plan,
+        open_errors,
+        round,
         t: Tr(lang),
-        user: Some(s.staff.display_name),
-        csrf: s.csrf,
+        user: Some(s.staff.display_name.clone()),
+        csrf: s.csrf.clone(),
         community,
         groups,
         residents,
@@ -144,6 +164,8 @@ struct ResidentForm {
     version: i64,
     raw: RawResident,
     groups: Vec<ResidentGroup>,
+    /// Why the last save was refused; the form then shows what was typed (issue 13 item 7).
+    errors: Vec<String>,
 }
 
 pub async fn new_resident(
@@ -164,6 +186,7 @@ pub async fn new_resident(
         version: 0,
         raw,
         groups,
+        errors: Vec::new(),
     })
 }
 
@@ -179,9 +202,37 @@ pub async fn create_resident(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     f: StaffForm<ResidentFormData>,
-) -> Result<Redirect, HtmlError> {
-    let rid = svc::create_resident(&state.store, &f.session.staff, id, &f.form.raw).await.html(f.lang)?;
-    Ok(Redirect::to(&format!("/staff/residents/{rid}")))
+) -> Result<Response, HtmlError> {
+    match svc::create_resident(&state.store, &f.session.staff, id, &f.form.raw).await.html(f.lang) {
+        Ok(rid) => Ok(Redirect::to(&format!("/staff/residents/{rid}")).into_response()),
+        Err(e) => form_again(&state, &f, id, format!("/staff/communities/{id}/residents"), None, 0, e).await,
+    }
+}
+
+/// The resident form again after a refused save: the reasons at the top, what was typed kept.
+async fn form_again(
+    state: &AppState,
+    f: &StaffForm<ResidentFormData>,
+    community_id: i64,
+    action: String,
+    resident_id: Option<i64>,
+    version: i64,
+    e: HtmlError,
+) -> Result<Response, HtmlError> {
+    let Some(echo) = super::flow::Echo::of(f, "resident", &e) else { return Err(e) };
+    let groups = registry::groups(&state.store, community_id).await.html(f.lang)?;
+    let page = ResidentForm {
+        t: Tr(f.lang),
+        user: Some(f.session.staff.display_name.clone()),
+        csrf: f.session.csrf.clone(),
+        action,
+        resident_id,
+        version,
+        raw: f.form.raw.clone(),
+        groups,
+        errors: echo.errors,
+    };
+    Ok((super::flow::Echo::status(&e), page).into_response())
 }
 
 pub async fn edit_resident(
@@ -222,6 +273,7 @@ pub async fn edit_resident(
         version: r.version,
         raw,
         groups,
+        errors: Vec::new(),
     })
 }
 
@@ -229,15 +281,20 @@ pub async fn update_resident(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     f: StaffForm<ResidentFormData>,
-) -> Result<Redirect, HtmlError> {
+) -> Result<Response, HtmlError> {
     let version = f
         .form
         .version
         .parse::<i64>()
         .map_err(|_| ServiceError::Invalid { key: "err.request", field: None })
         .html(f.lang)?;
-    svc::update_resident(&state.store, &f.session.staff, id, version, &f.form.raw).await.html(f.lang)?;
-    Ok(Redirect::to(&format!("/staff/residents/{id}")))
+    match svc::update_resident(&state.store, &f.session.staff, id, version, &f.form.raw).await.html(f.lang) {
+        Ok(_) => Ok(Redirect::to(&format!("/staff/residents/{id}")).into_response()),
+        Err(e) => {
+            let r = svc::read_resident(&state.store, &f.session.staff, id).await.html(f.lang)?;
+            form_again(&state, &f, r.community_id, format!("/staff/residents/{id}"), Some(id), version, e).await
+        }
+    }
 }
 
 pub struct HistoryView {

@@ -78,6 +78,8 @@ struct ResultsPage {
     members: Members,
     figures: Vec<RoundFigures>,
     handover: Vec<(&'static str, &'static str, Option<String>)>,
+    /// What the last step did (`?done=`), issue 13 item 7.
+    notice: Option<String>,
     void_reasons: Vec<(&'static str, &'static str)>,
     /// The term's vacancies (for a certified election).
     vacancies: Vec<crate::store::recall::VacancyRow>,
@@ -130,11 +132,18 @@ async fn page_data(
     Ok((r, members, figures))
 }
 
+#[derive(Deserialize, Default)]
+pub struct DoneQuery {
+    #[serde(default)]
+    done: Option<String>,
+}
+
 pub async fn page(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     lang: Lang,
     s: StaffSession,
+    Query(q): Query<DoneQuery>,
 ) -> Result<Response, HtmlError> {
     let e = esvc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.html(lang)?;
     let can_run = s.staff.authorize(&state.store, Permission::RunElection, e.community_id).await.is_ok();
@@ -170,6 +179,7 @@ pub async fn page(
         members,
         figures,
         handover,
+        notice: super::flow::done_notice(lang, "done.", q.done.as_deref()),
     };
     Ok(page.into_response())
 }
@@ -200,6 +210,7 @@ pub async fn public_page(
         members,
         figures,
         handover: Vec::new(),
+        notice: None,
         vacancies: Vec::new(),
         recall: None,
         in_office: Vec::new(),
@@ -228,11 +239,23 @@ pub struct ActionForm {
     cause: String,
 }
 
+/// The steps of the results page that cannot be undone: they ask first (issue 13 item 7).
+/// The count announces the result on the spot (LAW.md §6, §7); a run-off opens a new round
+/// (LAW.md §7); certifying ends the count; a void annuls an election or a person's election
+/// (LAW.md §7 [N]).
+const CONFIRM_FIRST: [&str; 5] = ["count", "next_round", "certify", "void_election", "void_person"];
+
 pub async fn action(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     f: StaffForm<ActionForm>,
-) -> Result<Redirect, HtmlError> {
+) -> Result<Response, HtmlError> {
+    let what = f.form.action.as_str();
+    if CONFIRM_FIRST.contains(&what) && !super::flow::confirmed(&f) {
+        let (action, back) =
+            (format!("/staff/elections/{id}/results/action"), format!("/staff/elections/{id}/results"));
+        return Ok(super::flow::ask(&f, what, action, back));
+    }
     let staff = &f.session.staff;
     let (store, log) = (&state.store, &state.log);
     match f.form.action.as_str() {
@@ -268,13 +291,15 @@ pub async fn action(
                 crate::service::recall::open_by_election(store, staff, id, &input).await
             };
             let new_id = opened.html(f.lang)?;
-            return Ok(Redirect::to(&format!("/staff/elections/{new_id}/results")));
+            return Ok(
+                Redirect::to(&format!("/staff/elections/{new_id}/results?done={}", f.form.action)).into_response()
+            );
         }
         _ => Err(ServiceError::Invalid { key: "err.request", field: Some("action".into()) }),
     }
     .html(f.lang)?;
     let to = if f.form.action == "next_round" { "polling" } else { "results" };
-    Ok(Redirect::to(&format!("/staff/elections/{id}/{to}")))
+    Ok(Redirect::to(&format!("/staff/elections/{id}/{to}?done={}", f.form.action)).into_response())
 }
 
 fn results_notice(

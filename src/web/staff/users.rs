@@ -3,7 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -35,6 +35,8 @@ struct UsersPage {
     /// (value "community:3", label)
     scopes: Vec<(String, String)>,
     notice: Option<&'static str>,
+    /// A refused new account: why, and what was typed (never the password).
+    echo: super::flow::Echo,
 }
 
 #[derive(Deserialize, Default)]
@@ -49,6 +51,21 @@ pub async fn list(
     s: StaffSession,
     axum::extract::Query(q): axum::extract::Query<DoneQuery>,
 ) -> Result<impl IntoResponse, HtmlError> {
+    let notice = match q.done.as_str() {
+        "totp_reset" => Some(text(lang, "signin.done.reset")),
+        "created" => Some(text(lang, "done.user_created")),
+        _ => None,
+    };
+    render(&state, lang, &s, notice, super::flow::Echo::default()).await
+}
+
+async fn render(
+    state: &AppState,
+    lang: Lang,
+    s: &StaffSession,
+    notice: Option<&'static str>,
+    echo: super::flow::Echo,
+) -> Result<UsersPage, HtmlError> {
     let mut views = Vec::new();
     let mut scopes = Vec::new();
     for street_id in s.staff.street_ids() {
@@ -88,8 +105,15 @@ pub async fn list(
     if scopes.is_empty() {
         return Err(ServiceError::Forbidden).html(lang);
     }
-    let notice = (q.done == "totp_reset").then(|| text(lang, "signin.done.reset"));
-    Ok(UsersPage { t: Tr(lang), user: Some(s.staff.display_name), csrf: s.csrf, users: views, scopes, notice })
+    Ok(UsersPage {
+        t: Tr(lang),
+        user: Some(s.staff.display_name.clone()),
+        csrf: s.csrf.clone(),
+        users: views,
+        scopes,
+        notice,
+        echo,
+    })
 }
 
 #[derive(Deserialize)]
@@ -106,20 +130,34 @@ pub fn parse_scope(s: &str) -> Option<Scope> {
     Some(Scope { kind: ScopeKind::parse(kind)?, id: id.parse().ok()? })
 }
 
-pub async fn create(State(state): State<AppState>, f: StaffForm<NewUserForm>) -> Result<Redirect, HtmlError> {
+pub async fn create(State(state): State<AppState>, f: StaffForm<NewUserForm>) -> Result<Response, HtmlError> {
     let lang = f.lang;
-    let role =
-        Role::parse(&f.form.role).ok_or(ServiceError::Invalid { key: "err.role_required", field: None }).html(lang)?;
-    let scope = parse_scope(&f.form.scope).ok_or(ServiceError::Invalid { key: "err.scope", field: None }).html(lang)?;
-    accounts::create_user(
-        &state.store,
-        Some(&f.session.staff),
-        f.form.username.trim(),
-        &f.form.display_name,
-        &f.form.password,
-        &[Grant { role, scope }],
-    )
-    .await
-    .html(lang)?;
-    Ok(Redirect::to("/staff/users"))
+    let created = async {
+        let role = Role::parse(&f.form.role)
+            .ok_or(ServiceError::Invalid { key: "err.role_required", field: None })
+            .html(lang)?;
+        let scope =
+            parse_scope(&f.form.scope).ok_or(ServiceError::Invalid { key: "err.scope", field: None }).html(lang)?;
+        accounts::create_user(
+            &state.store,
+            Some(&f.session.staff),
+            f.form.username.trim(),
+            &f.form.display_name,
+            &f.form.password,
+            &[Grant { role, scope }],
+        )
+        .await
+        .html(lang)
+    }
+    .await;
+    match created {
+        Ok(_) => Ok(Redirect::to("/staff/users?done=created").into_response()),
+        Err(e) => {
+            // The form again with what was typed, but never the password.
+            let Some(mut echo) = super::flow::Echo::of(&f, "user", &e) else { return Err(e) };
+            echo.typed.retain(|(k, _)| k != "password");
+            let page = render(&state, lang, &f.session, None, echo).await?;
+            Ok((super::flow::Echo::status(&e), page).into_response())
+        }
+    }
 }

@@ -1,0 +1,291 @@
+//! Paper ballot entry after the close (issue 6; issue 13 item 8): two clerks copy every paper
+//! ballot of a box, one pass each; the page shows both passes as candidate names side by side,
+//! flags only the marks that differ, counts a ballot that only one pass has as still to enter
+//! (never as a mismatch), and tells a clerk which pass is theirs instead of offering a form the
+//! service would refuse (two passes by two clerks: LAW.md §6 [P], see `service::polling::enter_paper`).
+
+use std::collections::{BTreeSet, HashMap};
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::AppState;
+use crate::domain::ballot::{BallotPaper, Marks, WriteInCounts};
+use crate::law::Post;
+use crate::service::elections as esvc;
+use crate::service::polling::{self as svc, BoxComparison};
+use crate::service::{Permission, ServiceError};
+use crate::web::auth::{StaffForm, same_token};
+use crate::web::error::{HtmlError, ResultExt};
+use crate::web::i18n::{Lang, Tr, text};
+use crate::web::vote::{BallotForm, PostView, post_label, post_views};
+
+/// One mark of one pass as people read it; `differs` when the other pass lacks it.
+pub struct MarkView {
+    label: String,
+    differs: bool,
+}
+
+/// One pass of one ballot: its marks grouped by post ("主任：周婷"), or the whole ballot
+/// (空白票, 整张无效) with an empty group label.
+pub struct PassView {
+    groups: Vec<(String, Vec<MarkView>)>,
+}
+
+/// A ballot of the box: `agree`, `differ` (both passes, different marks) or `waiting` (one
+/// pass so far).
+pub struct PaperRow {
+    n: usize,
+    /// Pass 1 and pass 2, None where that pass has not reached this ballot yet.
+    passes: [Option<PassView>; 2],
+    state: &'static str,
+}
+
+/// A mark of a stored ballot: (post or None for the whole ballot, identity, label).
+type Mark = (Option<Post>, String, String);
+
+/// The marks of a stored ballot (the encoding of `domain::ballot::encode`) in words: candidate
+/// and written-in names from `names`, unreadable marks counted, blank and invalid ballots said.
+fn marks_of(lang: Lang, content: &str, names: &HashMap<String, String>) -> Vec<Mark> {
+    let v: Value = serde_json::from_str(content).unwrap_or(Value::Null);
+    if v["invalid"] == Value::Bool(true) {
+        return vec![(None, "invalid".into(), text(lang, "paper.whole_invalid").into())];
+    }
+    let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
+    let mut out = Vec::new();
+    for post in Post::ALL {
+        let p = post.as_str();
+        for id in v[p].as_array().into_iter().flatten().filter_map(Value::as_str) {
+            out.push((Some(post), format!("{p}:{id}"), name(id)));
+        }
+        for id in v["write_ins"][p].as_array().into_iter().flatten().filter_map(Value::as_str) {
+            let label = format!("{}{}{}", text(lang, "vote.write_in"), text(lang, "paper.colon"), name(id));
+            out.push((Some(post), format!("{p}:w:{id}"), label));
+        }
+        if let Some(n) = v["unreadable"][p].as_u64().filter(|n| *n > 0) {
+            let label = text(lang, "paper.unreadable_n").replace("{n}", &n.to_string());
+            out.push((Some(post), format!("{p}:u:{n}"), label));
+        }
+    }
+    if out.is_empty() {
+        out.push((None, "blank".into(), text(lang, "paper.blank").into()));
+    }
+    out
+}
+
+/// One pass grouped by post, each mark flagged when `other` (the other pass) lacks it.
+fn pass_view(lang: Lang, marks: &[Mark], other: Option<&BTreeSet<&str>>) -> PassView {
+    let mut groups: Vec<(String, Vec<MarkView>)> = Vec::new();
+    for (post, key, label) in marks {
+        let head = match post {
+            Some(p) => format!("{}{}", post_label(lang, *p), text(lang, "paper.colon")),
+            None => String::new(),
+        };
+        let m = MarkView { label: label.clone(), differs: other.is_some_and(|o| !o.contains(key.as_str())) };
+        match groups.last_mut() {
+            Some((h, ms)) if *h == head => ms.push(m),
+            _ => groups.push((head, vec![m])),
+        }
+    }
+    PassView { groups }
+}
+
+fn keys(marks: &[Mark]) -> BTreeSet<&str> {
+    marks.iter().map(|(_, k, _)| k.as_str()).collect()
+}
+
+/// The box's ballots side by side.
+fn rows(lang: Lang, cmp: &BoxComparison, names: &HashMap<String, String>) -> Vec<PaperRow> {
+    let n = cmp.first.len().max(cmp.second.len());
+    (0..n)
+        .map(|i| {
+            let a = cmp.first.get(i).map(|c| marks_of(lang, c, names));
+            let b = cmp.second.get(i).map(|c| marks_of(lang, c, names));
+            let (ka, kb) = (a.as_deref().map(keys), b.as_deref().map(keys));
+            let state = match (cmp.first.get(i), cmp.second.get(i)) {
+                (Some(x), Some(y)) if x == y => "agree",
+                (Some(_), Some(_)) => "differ",
+                _ => "waiting",
+            };
+            PaperRow {
+                n: i + 1,
+                passes: [
+                    a.as_ref().map(|m| pass_view(lang, m, kb.as_ref())),
+                    b.as_ref().map(|m| pass_view(lang, m, ka.as_ref())),
+                ],
+                state,
+            }
+        })
+        .collect()
+}
+
+/// Names for the ids of a box: the candidates of the paper, and the voters written in.
+async fn names_for(
+    state: &AppState,
+    paper: &BallotPaper,
+    cmp: &BoxComparison,
+) -> Result<HashMap<String, String>, ServiceError> {
+    let mut names: HashMap<String, String> =
+        paper.posts.iter().flat_map(|s| s.candidates.iter().map(|c| (c.id.clone(), c.name.clone()))).collect();
+    for content in cmp.first.iter().chain(&cmp.second) {
+        let v: Value = serde_json::from_str(content).unwrap_or(Value::Null);
+        let Some(w) = v["write_ins"].as_object() else { continue };
+        for id in w.values().flat_map(|a| a.as_array().into_iter().flatten()).filter_map(Value::as_str) {
+            if names.contains_key(id) {
+                continue;
+            }
+            let Some(rid) = id.strip_prefix('r').and_then(|r| r.parse::<i64>().ok()) else { continue };
+            if let Some(r) = crate::store::registry::resident(&state.store, rid).await? {
+                names.insert(id.to_string(), r.name);
+            }
+        }
+    }
+    Ok(names)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/paper.html")]
+struct PaperPage {
+    t: Tr,
+    user: Option<String>,
+    csrf: String,
+    id: i64,
+    station: String,
+    pass: i64,
+    notice: Option<String>,
+    can_run: bool,
+    cmp: BoxComparison,
+    rows: Vec<PaperRow>,
+    posts: Vec<PostView>,
+    /// Why this clerk gets no form for `pass` (a message key), and the pass they may enter.
+    blocked: Option<&'static str>,
+    other_pass: i64,
+}
+
+#[derive(Deserialize)]
+pub struct PaperQuery {
+    station: String,
+    #[serde(default = "one")]
+    pass: i64,
+    #[serde(default)]
+    saved: Option<i64>,
+}
+
+fn one() -> i64 {
+    1
+}
+
+/// Why clerk `me` may not enter `pass` of this box: the other pass is theirs (the service
+/// refuses `same_clerk_both_passes`), or another clerk is entering this one (`err.pass_taken`).
+fn blocked_for(cmp: &BoxComparison, me: i64, pass: i64) -> Option<&'static str> {
+    let (this, other) =
+        if pass == 2 { (cmp.second_clerk, cmp.first_clerk) } else { (cmp.first_clerk, cmp.second_clerk) };
+    if other == Some(me) {
+        Some(if pass == 2 { "paper.blocked.yours_first" } else { "paper.blocked.yours_second" })
+    } else if this.is_some_and(|c| c != me) {
+        Some("paper.blocked.taken")
+    } else {
+        None
+    }
+}
+
+pub async fn paper_page(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: crate::web::auth::StaffSession,
+    Query(q): Query<PaperQuery>,
+) -> Result<Response, HtmlError> {
+    let e = esvc::get(&state.store, &s.staff, id, Permission::ConductPolling).await.html(lang)?;
+    let can_run = s.staff.authorize(&state.store, Permission::RunElection, e.community_id).await.is_ok();
+    let cmp = svc::compare_box(&state.store, &s.staff, id, &q.station).await.html(lang)?;
+    let (_, paper) = svc::current(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
+    let names = names_for(&state, &paper, &cmp).await.html(lang)?;
+    let rows = rows(lang, &cmp, &names);
+    let posts = post_views(&state, lang, id, &paper, &Marks::default()).await;
+    let notice = q.saved.map(|n| format!("{} #{n}", text(lang, "paper.saved")));
+    let pass = if q.pass == 2 { 2 } else { 1 };
+    let page = PaperPage {
+        t: Tr(lang),
+        user: Some(s.staff.display_name.clone()),
+        csrf: s.csrf.clone(),
+        id,
+        station: q.station,
+        blocked: blocked_for(&cmp, s.staff.user_id, pass),
+        other_pass: 3 - pass,
+        pass,
+        notice,
+        can_run,
+        cmp,
+        rows,
+        posts,
+    };
+    Ok(page.into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct PaperExtra {
+    #[serde(default)]
+    station: String,
+    #[serde(default)]
+    pass: i64,
+    #[serde(default)]
+    seq: String,
+    #[serde(default)]
+    un_chair: String,
+    #[serde(default)]
+    un_vice_chair: String,
+    #[serde(default)]
+    un_member: String,
+    #[serde(default)]
+    invalid: Option<String>,
+}
+
+pub async fn enter_paper(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: crate::web::auth::StaffSession,
+    body: axum::body::Bytes,
+) -> Result<Redirect, HtmlError> {
+    let ballot: BallotForm = serde_html_form::from_bytes(&body).unwrap_or_default();
+    let extra: PaperExtra = serde_html_form::from_bytes(&body).unwrap_or_default();
+    let csrf: crate::web::vote::CsrfField = serde_html_form::from_bytes(&body).unwrap_or_default();
+    if !same_token(&csrf.csrf, &s.csrf) {
+        return Err(HtmlError { lang, err: ServiceError::Forbidden });
+    }
+    let n = |s: &str| s.trim().parse::<u32>().unwrap_or(0);
+    let mut marks = ballot.marks();
+    marks.unreadable =
+        WriteInCounts { chair: n(&extra.un_chair), vice_chair: n(&extra.un_vice_chair), member: n(&extra.un_member) };
+    marks.invalid = extra.invalid.is_some();
+    let seq = extra.seq.trim().parse().ok();
+    let saved =
+        svc::enter_paper(&state.store, &s.staff, id, &extra.station, extra.pass, seq, &marks).await.html(lang)?;
+    Ok(Redirect::to(&format!(
+        "/staff/elections/{id}/paper?station={}&pass={}&saved={saved}",
+        crate::web::auth::urlencode(&extra.station),
+        extra.pass
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct AcceptForm {
+    station: String,
+    #[serde(default)]
+    spoiled: String,
+}
+
+pub async fn accept_box(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: StaffForm<AcceptForm>,
+) -> Result<Redirect, HtmlError> {
+    let spoiled = f.form.spoiled.trim().parse().unwrap_or(0);
+    svc::accept_box(&state.store, &f.session.staff, id, &f.form.station, spoiled).await.html(f.lang)?;
+    Ok(Redirect::to(&format!("/staff/elections/{id}/paper?station={}", crate::web::auth::urlencode(&f.form.station))))
+}
