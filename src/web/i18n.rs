@@ -204,11 +204,6 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "投票码只在此页显示一次，请立即打印；系统只保存其密钥哈希。",
         "The voting codes appear on this page only once: print now. Only their keyed hashes are stored.",
     ),
-    (
-        "card.qr_alt",
-        "二维码：用手机扫码打开投票页面，投票码会自动填好",
-        "QR code: scan it with a phone to open the vote page with the code filled in",
-    ),
     ("card.station", "投票站", "Polling station"),
     ("card.title", "选民证", "Voter card"),
     ("cert.bureau", "区民政局 / 街道办事处", "District civil affairs bureau / street office"),
@@ -1426,6 +1421,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("proxy.principal", "委托人（居民编号）", "Principal (resident no.)"),
     ("proxy.proxy", "受托人（居民编号）", "Proxy (resident no.)"),
     ("proxy.reason", "委托原因", "Reason"),
+    (
+        "qr.card_alt",
+        "二维码：用手机扫码打开投票页面，投票码会自动填好",
+        "QR code: scan it with a phone to open the vote page with the code filled in",
+    ),
     (
         "qr.checkpoint_alt",
         "二维码：最新检查点，与旁边的文字相同",

@@ -281,10 +281,13 @@ async fn launch(
     ];
     args.extend(extra_args.iter().map(|a| json!(a)));
     let mut caps = serde_json::Map::new();
-    caps.insert("goog:chromeOptions".into(), json!({"binary": "/usr/bin/chromium", "args": args, "prefs": prefs}));
     // Headless Chromium makes no window narrower than 500 px: a phone's viewport is emulated
-    // (width × height CSS px, a touch screen that honours the viewport meta tag).
-    if width < 500 {
+    // (width × height CSS px, a touch screen that honours the viewport meta tag). Not with
+    // JavaScript switched off: chromedriver's emulation then never finishes loading a page, so
+    // the no-JavaScript runs lay out in the narrowest real window (500 px).
+    let no_js = prefs.get("profile.managed_default_content_settings.javascript").is_some();
+    caps.insert("goog:chromeOptions".into(), json!({"binary": "/usr/bin/chromium", "args": args, "prefs": prefs}));
+    if width < 500 && !no_js {
         caps["goog:chromeOptions"]["mobileEmulation"] = json!({"deviceMetrics": {"width": width, "height": height, "pixelRatio": pixel_ratio, "touch": true, "mobile": true}});
     }
     let b = ClientBuilder::new(HttpConnector::new())

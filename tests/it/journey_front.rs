@@ -61,13 +61,14 @@ async fn vote_close_and_count(app: &TestApp, p: &mut crate::polling::Polling, n:
     ok(p.committee.api_post_empty(&format!("/api/v1/elections/{id}/count")).await);
 }
 
-/// Every local link (`href="/…"`) of a page, without its fragment, language switches left out.
+/// Every local link (`href="/…"`) of a page, without its fragment, language and 大字版 switches
+/// (redirects by design) left out.
 fn local_links(page: &str) -> Vec<String> {
     let mut out: Vec<String> = page
         .split("href=\"")
         .skip(1)
         .filter_map(|s| s.split('"').next())
-        .filter(|h| h.starts_with('/') && !h.starts_with("/lang/") && !h.starts_with("/static/"))
+        .filter(|h| h.starts_with('/') && !h.starts_with("/lang/") && !h.starts_with("/display/") && !h.starts_with("/static/"))
         .map(|h| h.split('#').next().unwrap_or(h).replace("&amp;", "&"))
         .collect();
     out.sort();
