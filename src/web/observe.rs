@@ -189,8 +189,16 @@ async fn portal(
     if let (Some(staff), Some(id)) = (&s, log.strip_prefix("election-").and_then(|n| n.parse::<i64>().ok()))
         && let Ok(roll) = crate::service::polling::participation_roll(&state.store, &staff.staff, id).await
     {
-        participation =
-            roll.into_iter().map(|r| (r.name, text(lang, &format!("channel.{}", r.channel)), r.station)).collect();
+        participation = roll
+            .into_iter()
+            .map(|r| {
+                (
+                    r.name,
+                    text(lang, &format!("channel.{}", r.channel)),
+                    crate::web::staff::polling::station_label(lang, &r.station),
+                )
+            })
+            .collect();
     }
     let key = state.log.verifier_key();
     let base = state.config.public_base();

@@ -68,7 +68,9 @@ fn local_links(page: &str) -> Vec<String> {
         .split("href=\"")
         .skip(1)
         .filter_map(|s| s.split('"').next())
-        .filter(|h| h.starts_with('/') && !h.starts_with("/lang/") && !h.starts_with("/display/") && !h.starts_with("/static/"))
+        .filter(|h| {
+            h.starts_with('/') && !h.starts_with("/lang/") && !h.starts_with("/display/") && !h.starts_with("/static/")
+        })
         .map(|h| h.split('#').next().unwrap_or(h).replace("&amp;", "&"))
         .collect();
     out.sort();

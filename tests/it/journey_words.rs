@@ -79,6 +79,12 @@ pub async fn public_count_matches_result(app: &TestApp, id: i64) -> usize {
         let page = app.client().get(&format!("/public/elections/{id}/count?round={}&k=1000000", c.round_no)).await;
         assert_eq!(page.status, S::OK, "round {}: {}", c.round_no, page.text());
         let html = page.text();
+        // Issue 13 item 6: the stored station marker of a remote ballot is never shown (the
+        // first and the last ballot called, whichever channel they came by).
+        let first = app.client().get(&format!("/public/elections/{id}/count?round={}&k=1", c.round_no)).await;
+        for h in [&html, &first.text()] {
+            assert!(!h.contains("· remote<"), "round {}: the raw station marker is shown: {h}", c.round_no);
+        }
         let (shown, returned, blank, invalid) = read_count_page(&html);
         for (post, lines) in &want {
             let got =

@@ -5,7 +5,7 @@ pub(crate) mod elections;
 mod flow;
 pub(crate) mod import;
 mod paper;
-mod polling;
+pub(crate) mod polling;
 mod registry;
 mod results;
 mod two_factor;

@@ -493,7 +493,9 @@ pub async fn public_count(
 ) -> Result<Response, HtmlError> {
     let e =
         crate::store::elections::get(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
-    let v = svc::public_count(&state.store, id, q.round, q.k).await.html(lang)?;
+    let mut v = svc::public_count(&state.store, id, q.round, q.k).await.html(lang)?;
+    // The stored `remote` marker is never shown: a ballot from a voter's own phone says so.
+    v.current_station = crate::web::staff::polling::station_label(lang, &v.current_station);
     // Ballot k as called, with the count's own decision on it.
     let mut current = Vec::new();
     match (v.current_verdict, &v.current) {
