@@ -266,7 +266,7 @@ async fn open(common: &Common) -> Result<Store, String> {
 }
 
 fn svc_err(e: service::ServiceError) -> String {
-    let msgs = crate::web::error::messages(crate::web::i18n::Lang::Zh, &e, "");
+    let msgs = crate::web::error::messages(crate::i18n::Lang::Zh, &e, "");
     format!("{} ({e})", msgs.join("; "))
 }
 
@@ -419,7 +419,7 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
                     let errs: Vec<crate::domain::ResidentInputError> =
                         serde_json::from_str(&r.errors_json).unwrap_or_default();
                     for e in errs {
-                        eprintln!("{}", crate::web::staff::import::row_error(crate::web::i18n::Lang::Zh, r.row_no, &e));
+                        eprintln!("{}", crate::web::staff::import::row_error(crate::i18n::Lang::Zh, r.row_no, &e));
                     }
                 }
                 eprintln!("{} of {} rows have errors; nothing was imported", b.error_rows, b.total_rows);

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod i18n;
 pub mod law;
 pub mod net;
 pub mod report;

@@ -25,7 +25,7 @@ pub enum IdCardError {
 }
 
 impl IdCardError {
-    /// Message key for the UI (see `web::i18n`).
+    /// Message key for the UI (see `crate::i18n`).
     pub fn key(self) -> &'static str {
         match self {
             IdCardError::Length => "err.id.length",

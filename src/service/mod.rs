@@ -28,7 +28,7 @@ pub use access::{Permission, Staff};
 use crate::domain::ResidentInputError;
 use crate::store::StoreError;
 
-/// Every way a use case can refuse. Client errors carry a message key (see `web::i18n`);
+/// Every way a use case can refuse. Client errors carry a message key (see `crate::i18n`);
 /// `Internal` is logged with the request id and never shown.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {

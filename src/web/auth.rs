@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::de::DeserializeOwned;
 
 use super::error::{ApiError, HtmlError};
-use super::i18n::Lang;
 use crate::AppState;
+use crate::i18n::Lang;
 use crate::service::{ServiceError, Staff, accounts};
 
 /// The TCP peer, when the server was started with connect info (tests may not have one).
@@ -158,7 +158,7 @@ struct CsrfField {
 }
 
 fn csrf_refused(lang: Lang, api: bool) -> Response {
-    let msg = super::i18n::text(lang, "err.csrf");
+    let msg = crate::i18n::text(lang, "err.csrf");
     if api {
         (StatusCode::FORBIDDEN, axum::Json(serde_json::json!({"error": "csrf", "message": msg}))).into_response()
     } else {

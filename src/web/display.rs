@@ -7,7 +7,7 @@
 //!
 //! The choice reaches the templates without a field in every page struct: a layer reads the
 //! cookie once per request and runs the request inside a task-local scope, and
-//! [`crate::web::i18n::Tr::large`] reads it while the page renders (askama renders inside the
+//! [`crate::i18n::Tr::large`] reads it while the page renders (askama renders inside the
 //! handler's response future, so inside the scope).
 
 use axum::extract::{Path, Query, Request, State};
@@ -19,15 +19,6 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::web::staff::account::{safe_path, see_other};
 
-tokio::task_local! {
-    static LARGE: bool;
-}
-
-/// Whether the request being answered asked for large type (false outside a request).
-pub fn large() -> bool {
-    LARGE.try_with(|l| *l).unwrap_or(false)
-}
-
 /// `display=large` in a Cookie header.
 pub fn large_in(cookie: Option<&str>) -> bool {
     cookie.is_some_and(|c| c.split(';').any(|p| p.trim() == "display=large"))
@@ -36,7 +27,7 @@ pub fn large_in(cookie: Option<&str>) -> bool {
 /// The layer: every request runs with its display choice in scope.
 pub async fn scope(req: Request, next: Next) -> Response {
     let large = large_in(req.headers().get(header::COOKIE).and_then(|v| v.to_str().ok()));
-    LARGE.scope(large, next.run(req)).await
+    crate::i18n::with_display(large, next.run(req)).await
 }
 
 #[derive(Deserialize)]

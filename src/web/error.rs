@@ -8,7 +8,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::i18n::{Lang, Tr, plain_citation, text};
+use crate::i18n::{Lang, Tr, plain_citation, text};
 use crate::service::ServiceError;
 use crate::service::import::column_label;
 

@@ -12,10 +12,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
 use crate::AppState;
+use crate::i18n::{Lang, Tr, text};
 use crate::service::elections::{PublicElection, published};
 use crate::web::auth::{BOOTH_COOKIE, StaffSession};
 use crate::web::error::{HtmlError, ResultExt};
-use crate::web::i18n::{Lang, Tr, text};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(landing))

@@ -6,7 +6,6 @@ pub mod auth;
 pub mod display;
 pub mod error;
 pub mod home;
-pub mod i18n;
 pub mod observe;
 pub mod qr;
 pub mod staff;
@@ -115,11 +114,11 @@ async fn vote_script() -> impl axum::response::IntoResponse {
 }
 
 /// Unknown paths: a 404 in the user's language (JSON under /api).
-async fn not_found(lang: i18n::Lang, uri: axum::http::Uri) -> axum::response::Response {
+async fn not_found(lang: crate::i18n::Lang, uri: axum::http::Uri) -> axum::response::Response {
     let err = crate::service::ServiceError::NotFound;
     if uri.path().starts_with("/api/") {
         // `no_route` (not `not_found`): the path itself is unknown, not a record behind it.
-        let msg = i18n::text(lang, "err.not_found");
+        let msg = crate::i18n::text(lang, "err.not_found");
         axum::response::IntoResponse::into_response((
             axum::http::StatusCode::NOT_FOUND,
             axum::Json(serde_json::json!({"error": "no_route", "message": msg})),
@@ -133,7 +132,7 @@ async fn not_found(lang: i18n::Lang, uri: axum::http::Uri) -> axum::response::Re
 /// method) answer in plain English text; this replaces them with the same clear error in the
 /// user's language that the rest of the service gives, keeping the status.
 async fn localize_rejections(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
-    let lang = i18n::Lang::from_headers(
+    let lang = crate::i18n::Lang::from_headers(
         req.headers().get(header::COOKIE).and_then(|v| v.to_str().ok()),
         req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
     );
@@ -168,4 +167,14 @@ async fn localize_rejections(req: axum::extract::Request, next: axum::middleware
     };
     *out.status_mut() = status;
     out
+}
+
+/// Every handler can take the reader's language as an argument: the `lang` cookie, else
+/// `Accept-Language` (see [`crate::i18n::Lang::from_headers`]).
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for crate::i18n::Lang {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let h = |n| parts.headers.get(n).and_then(|v| v.to_str().ok());
+        Ok(crate::i18n::Lang::from_headers(h(axum::http::header::COOKIE), h(axum::http::header::ACCEPT_LANGUAGE)))
+    }
 }

@@ -16,10 +16,10 @@ use crate::AppState;
 use crate::audit::checkpoints::checkpoint_now;
 use crate::audit::{EventKind, SYSTEM_LOG};
 use crate::domain::{Role, ScopeKind};
+use crate::i18n::{Lang, Tr, text};
 use crate::store::audit as st;
 use crate::web::auth::StaffSession;
 use crate::web::error::{HtmlError, ResultExt};
-use crate::web::i18n::{Lang, Tr, text};
 use crate::web::staff::beijing;
 
 pub fn router() -> Router<AppState> {

@@ -21,6 +21,7 @@ use sha2::Sha256;
 
 use crate::AppState;
 use crate::domain::ballot::{BallotPaper, Marks, WriteIns};
+use crate::i18n::{Lang, Tr, text};
 use crate::law::Post;
 use crate::service::ServiceError;
 use crate::service::cast::Receipt;
@@ -30,7 +31,6 @@ use crate::service::voter_sessions::{self, VoterSession};
 use crate::store::polling as st;
 use crate::web::auth::{PeerAddr, StaffSession, same_token};
 use crate::web::error::{HtmlError, ResultExt};
-use crate::web::i18n::{Lang, Tr, text};
 
 pub fn router() -> Router<AppState> {
     Router::new()

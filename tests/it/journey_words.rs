@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use axum::http::StatusCode as S;
-use huanjie::web::i18n::{Lang, text};
+use huanjie::i18n::{Lang, text};
 use serde_json::{Value, json};
 
 use crate::both;

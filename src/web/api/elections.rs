@@ -8,12 +8,12 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::domain::ElectionKind;
+use crate::i18n::Lang;
 use crate::service::elections::{self as svc, PlanInput, deadline_code, stage_of, timetable_of};
 use crate::service::{Permission, ServiceError, voters};
 use crate::store::elections as st;
 use crate::web::auth::{PeerAddr, StaffAction, StaffJson, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
-use crate::web::i18n::Lang;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -20,11 +20,11 @@ use crate::audit::note::verify_checkpoint;
 use crate::audit::verify::{RECORD_FORMAT, Record, RecordCheckpoint, RecordEntry};
 use crate::audit::{SYSTEM_LOG, note_origin};
 use crate::domain::{Role, ScopeKind};
+use crate::i18n::Lang;
 use crate::service::ServiceError;
 use crate::store::{audit as st, now_ms};
 use crate::web::auth::StaffSession;
 use crate::web::error::{ApiError, ResultExt};
-use crate::web::i18n::Lang;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -17,10 +17,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::AppState;
+use crate::i18n::Lang;
 use crate::service::{accounts, signin};
 use crate::web::auth::{self, StaffAction, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
-use crate::web::i18n::Lang;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::domain::ballot::Marks;
+use crate::i18n::Lang;
 use crate::service::elections as esvc;
 use crate::service::polling::{self as svc, CheckIn};
 use crate::service::{Permission, ServiceError};
@@ -18,7 +19,6 @@ use crate::service::{limits, primary};
 use crate::store::polling as st;
 use crate::web::auth::{PeerAddr, StaffAction, StaffJson, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
-use crate::web::i18n::Lang;
 use crate::web::staff::account::client_ip;
 
 pub fn router() -> Router<AppState> {
@@ -133,7 +133,7 @@ struct CastBody {
 }
 
 fn unauthenticated(lang: Lang) -> Response {
-    let msg = crate::web::i18n::text(lang, "err.voting_code");
+    let msg = crate::i18n::text(lang, "err.voting_code");
     (StatusCode::UNAUTHORIZED, Json(json!({"error": "unauthenticated", "message": msg}))).into_response()
 }
 

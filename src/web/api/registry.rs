@@ -9,12 +9,12 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::domain::{RawResident, Role};
+use crate::i18n::Lang;
 use crate::service::{Permission, ServiceError, accounts, import, registry as svc};
 use crate::store::users::Grant;
 use crate::store::{imports, registry};
 use crate::web::auth::{StaffAction, StaffJson, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
-use crate::web::i18n::Lang;
 use crate::web::staff::import::row_error;
 
 pub fn router() -> Router<AppState> {

@@ -8,10 +8,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::i18n::{Lang, Tr, text};
 use crate::service::{ServiceError, accounts, signin};
 use crate::web::auth::{self, StaffForm, StaffSession};
 use crate::web::error::{HtmlError, ResultExt, messages};
-use crate::web::i18n::{Lang, Tr, text};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/login.html")]

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::flow;
 use crate::AppState;
 use crate::domain::{ElectionKind, Stage};
+use crate::i18n::{Lang, Tr, text};
 use crate::report::csv::CsvSheet;
 use crate::service::elections::{self as svc, PlanInput, Station, deadline_code, stage_of, timetable_of, today};
 use crate::service::voters::{self, Card, fingerprint, mask_name};
@@ -19,7 +20,6 @@ use crate::store::elections::{self as st, ElectionRow, ObjectionRow, VoterRow};
 use crate::store::registry;
 use crate::web::auth::{StaffForm, StaffSession};
 use crate::web::error::{HtmlError, ResultExt};
-use crate::web::i18n::{Lang, Tr, text};
 
 /// The plan form's fields (checkboxes arrive as repeated keys).
 #[derive(Deserialize, Default)]

@@ -17,10 +17,10 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::response::{IntoResponse, Response};
 
+use crate::i18n::{Lang, Tr, text};
 use crate::service::ServiceError;
 use crate::web::auth::StaffForm;
 use crate::web::error::{HtmlError, messages, status};
-use crate::web::i18n::{Lang, Tr, text};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/confirm.html")]

@@ -8,11 +8,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::AppState;
 use crate::domain::{RawResident, ResidentInputError};
+use crate::i18n::{Lang, Tr, text};
 use crate::service::{Permission, ServiceError, import as svc};
 use crate::store::{imports, registry};
 use crate::web::auth::{StaffForm, StaffSession, same_token};
 use crate::web::error::{HtmlError, ResultExt};
-use crate::web::i18n::{Lang, Tr, text};
 
 use super::account::Empty;
 

@@ -15,13 +15,13 @@ use serde_json::Value;
 
 use crate::AppState;
 use crate::domain::ballot::{BallotPaper, Marks, WriteInCounts};
+use crate::i18n::{Lang, Tr, text};
 use crate::law::Post;
 use crate::service::elections as esvc;
 use crate::service::polling::{self as svc, BoxComparison};
 use crate::service::{Permission, ServiceError};
 use crate::web::auth::{StaffForm, same_token};
 use crate::web::error::{HtmlError, ResultExt};
-use crate::web::i18n::{Lang, Tr, text};
 use crate::web::vote::{BallotForm, PostView, post_label, post_views};
 
 /// One mark of one pass as people read it; `differs` when the other pass lacks it.

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::i18n::{Lang, Tr, text};
 use crate::service::elections::{self as esvc, Station, stage_of};
 use crate::service::polling::{self as svc, CheckIn, Turnout, VoterAtDesk};
 use crate::service::primary;
@@ -18,7 +19,6 @@ use crate::service::{Permission, ServiceError};
 use crate::store::polling::{self as st, BoothRow};
 use crate::web::auth::{StaffForm, StaffSession, same_token};
 use crate::web::error::{HtmlError, ResultExt};
-use crate::web::i18n::{Lang, Tr, text};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/polling.html")]

@@ -8,11 +8,11 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::domain::RawResident;
+use crate::i18n::{Lang, Tr};
 use crate::service::{Permission, ServiceError, registry as svc};
 use crate::store::registry::{self, CommunityStats, RelativeRow, Resident, ResidentGroup, StreetOffice};
 use crate::web::auth::{StaffForm, StaffSession, urlencode};
 use crate::web::error::{HtmlError, ResultExt};
-use crate::web::i18n::{Lang, Tr};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/dashboard.html")]
@@ -332,7 +332,7 @@ fn changed_fields(lang: Lang, before: &str, after: &str) -> String {
                 continue;
             }
             if bo.get(k) != Some(av) {
-                let label = crate::web::i18n::text(lang, &format!("field.{k}"));
+                let label = crate::i18n::text(lang, &format!("field.{k}"));
                 out.push(if label == "?" { k.clone() } else { label.to_string() });
             }
         }
@@ -360,8 +360,8 @@ pub async fn resident(
             actor: h.actor,
         })
         .collect();
-    let gender_label = crate::web::i18n::text(lang, &format!("gender.{}", r.gender));
-    let rights_label = crate::web::i18n::text(lang, &format!("rights.{}", r.political_rights));
+    let gender_label = crate::i18n::text(lang, &format!("gender.{}", r.gender));
+    let rights_label = crate::i18n::text(lang, &format!("rights.{}", r.political_rights));
     Ok(ResidentPage {
         t: Tr(lang),
         user: Some(s.staff.display_name),

@@ -12,13 +12,13 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
+use crate::i18n::{Lang, Tr, text};
 use crate::service::counting::{self as svc, CountView, Results};
 use crate::service::elections::{self as esvc, stage_of};
 use crate::service::{Permission, ServiceError};
 use crate::store::elections::ElectionRow;
 use crate::web::auth::{StaffForm, StaffSession};
 use crate::web::error::{HtmlError, ResultExt};
-use crate::web::i18n::{Lang, Tr, text};
 
 async fn community_name(state: &AppState, e: &ElectionRow, lang: Lang) -> Result<String, HtmlError> {
     Ok(crate::store::registry::community(&state.store, e.community_id)

@@ -11,10 +11,10 @@ use serde::Deserialize;
 
 use super::account::{Empty, old_session, safe_path, see_other};
 use crate::AppState;
+use crate::i18n::{Lang, Tr, text};
 use crate::service::{ServiceError, signin, totp};
 use crate::web::auth::{self, StaffForm, StaffSession};
 use crate::web::error::{HtmlError, ResultExt, messages};
-use crate::web::i18n::{Lang, Tr, text};
 
 /// What an authenticator app needs: the key in base32, the otpauth URI and its QR code.
 pub struct Enrolment {

@@ -8,12 +8,12 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::domain::{Role, Scope, ScopeKind};
+use crate::i18n::{Lang, Tr, text};
 use crate::service::{Permission, ServiceError, accounts};
 use crate::store::users::Grant;
 use crate::store::{registry, users};
 use crate::web::auth::{StaffForm, StaffSession};
 use crate::web::error::{HtmlError, ResultExt};
-use crate::web::i18n::{Lang, Tr, text};
 
 pub struct UserView {
     id: i64,
