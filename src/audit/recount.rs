@@ -9,6 +9,8 @@ use std::collections::HashMap;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::domain::ballot::BoxComment;
+
 #[derive(Debug, Default)]
 pub struct RecountCheck {
     /// round → the box text, as published.
@@ -44,10 +46,17 @@ impl RecountCheck {
                 if hex::encode(Sha256::digest(bx.as_bytes())) != p["box_sha256"].as_str().unwrap_or("") {
                     return Err(format!("the box of round {round} is not the one counted (SHA-256 differs)"));
                 }
-                let b: Value = serde_json::from_str(bx).map_err(|e| format!("box of round {round}: {e}"))?;
-                let browser = b["comment"]["browser_ballots"].as_u64().unwrap_or(u64::MAX);
-                let paper = b["comment"]["paper_ballots"].as_u64().unwrap_or(u64::MAX);
-                let ballots = b["ballots"].as_array().map(|a| a.len() as u64).unwrap_or(0);
+                // The box's own account of its ballots, read through the type the count wrote.
+                #[derive(serde::Deserialize)]
+                struct Head {
+                    comment: Option<BoxComment>,
+                    #[serde(default)]
+                    ballots: Vec<serde::de::IgnoredAny>,
+                }
+                let b: Head = serde_json::from_str(bx).map_err(|e| format!("box of round {round}: {e}"))?;
+                let (browser, paper) =
+                    b.comment.map(|c| (c.browser_ballots, c.paper_ballots)).unwrap_or((u64::MAX, u64::MAX));
+                let ballots = b.ballots.len() as u64;
                 let logged =
                     (self.cast.get(&round).copied().unwrap_or(0), self.paper.get(&round).copied().unwrap_or(0));
                 if (browser, paper) != logged || browser + paper != ballots {
