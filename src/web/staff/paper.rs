@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::flow::Echo;
 use crate::AppState;
 use crate::domain::ballot::{BallotPaper, Marks, WriteInCounts};
 use crate::i18n::{Lang, Tr, text};
@@ -164,6 +165,15 @@ struct PaperPage {
     /// Why this clerk gets no form for `pass` (a message key), and the pass they may enter.
     blocked: Option<&'static str>,
     other_pass: i64,
+    /// A refused entry or acceptance shown again (issue 13 item 7).
+    echo: Echo,
+}
+
+impl PaperPage {
+    /// What goes in a number field of the entry form: what was typed, or `default`.
+    fn typed_or<'a>(&'a self, name: &str, default: &'a str) -> &'a str {
+        if self.echo.at == "entry" { self.echo.v("entry", name) } else { default }
+    }
 }
 
 #[derive(Deserialize)]
@@ -200,21 +210,39 @@ pub async fn paper_page(
     s: crate::web::auth::StaffSession,
     Query(q): Query<PaperQuery>,
 ) -> Result<Response, HtmlError> {
+    let notice = q.saved.map(|n| format!("{} #{n}", text(lang, "paper.saved")));
+    let page = render(&state, lang, &s, id, q.station, q.pass, notice, &Marks::default(), Echo::default()).await?;
+    Ok(page.into_response())
+}
+
+/// The paper page of box `station`, pass `pass`; `marks` and `echo` carry a refused entry
+/// (or acceptance) back into its form.
+#[allow(clippy::too_many_arguments)]
+async fn render(
+    state: &AppState,
+    lang: Lang,
+    s: &crate::web::auth::StaffSession,
+    id: i64,
+    station: String,
+    pass: i64,
+    notice: Option<String>,
+    marks: &Marks,
+    echo: Echo,
+) -> Result<PaperPage, HtmlError> {
     let e = esvc::get(&state.store, &s.staff, id, Permission::ConductPolling).await.html(lang)?;
     let can_run = s.staff.authorize(&state.store, Permission::RunElection, e.community_id).await.is_ok();
-    let cmp = svc::compare_box(&state.store, &s.staff, id, &q.station).await.html(lang)?;
+    let cmp = svc::compare_box(&state.store, &s.staff, id, &station).await.html(lang)?;
     let (_, paper) = svc::current(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
-    let names = names_for(&state, &paper, &cmp).await.html(lang)?;
+    let names = names_for(state, &paper, &cmp).await.html(lang)?;
     let rows = rows(lang, &cmp, &names);
-    let posts = post_views(&state, lang, id, &paper, &Marks::default()).await;
-    let notice = q.saved.map(|n| format!("{} #{n}", text(lang, "paper.saved")));
-    let pass = if q.pass == 2 { 2 } else { 1 };
-    let page = PaperPage {
+    let posts = post_views(state, lang, id, &paper, marks).await;
+    let pass = if pass == 2 { 2 } else { 1 };
+    Ok(PaperPage {
         t: Tr(lang),
         user: Some(s.staff.display_name.clone()),
         csrf: s.csrf.clone(),
         id,
-        station: q.station,
+        station,
         blocked: blocked_for(&cmp, s.staff.user_id, pass),
         other_pass: 3 - pass,
         pass,
@@ -223,8 +251,8 @@ pub async fn paper_page(
         cmp,
         rows,
         posts,
-    };
-    Ok(page.into_response())
+        echo,
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -251,7 +279,7 @@ pub async fn enter_paper(
     lang: Lang,
     s: crate::web::auth::StaffSession,
     body: axum::body::Bytes,
-) -> Result<Redirect, HtmlError> {
+) -> Result<Response, HtmlError> {
     let ballot: BallotForm = serde_html_form::from_bytes(&body).unwrap_or_default();
     let extra: PaperExtra = serde_html_form::from_bytes(&body).unwrap_or_default();
     let csrf: crate::web::vote::CsrfField = serde_html_form::from_bytes(&body).unwrap_or_default();
@@ -264,13 +292,22 @@ pub async fn enter_paper(
         WriteInCounts { chair: n(&extra.un_chair), vice_chair: n(&extra.un_vice_chair), member: n(&extra.un_member) };
     marks.invalid = extra.invalid.is_some();
     let seq = extra.seq.trim().parse().ok();
-    let saved =
-        svc::enter_paper(&state.store, &s.staff, id, &extra.station, extra.pass, seq, &marks).await.html(lang)?;
-    Ok(Redirect::to(&format!(
-        "/staff/elections/{id}/paper?station={}&pass={}&saved={saved}",
-        crate::web::auth::urlencode(&extra.station),
-        extra.pass
-    )))
+    match svc::enter_paper(&state.store, &s.staff, id, &extra.station, extra.pass, seq, &marks).await.html(lang) {
+        Ok(saved) => Ok(Redirect::to(&format!(
+            "/staff/elections/{id}/paper?station={}&pass={}&saved={saved}",
+            crate::web::auth::urlencode(&extra.station),
+            extra.pass
+        ))
+        .into_response()),
+        Err(e) => {
+            // The ballot as the clerk filled it, with the reason above the form (issue 13 item 7).
+            let fields = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+            let f = StaffForm { session: s, lang, form: (), fields };
+            let Some(echo) = Echo::of(&f, "entry", &e) else { return Err(e) };
+            let page = render(&state, lang, &f.session, id, extra.station, extra.pass, None, &marks, echo).await?;
+            Ok((Echo::status(&e), page).into_response())
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -284,8 +321,19 @@ pub async fn accept_box(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     f: StaffForm<AcceptForm>,
-) -> Result<Redirect, HtmlError> {
+) -> Result<Response, HtmlError> {
     let spoiled = f.form.spoiled.trim().parse().unwrap_or(0);
-    svc::accept_box(&state.store, &f.session.staff, id, &f.form.station, spoiled).await.html(f.lang)?;
-    Ok(Redirect::to(&format!("/staff/elections/{id}/paper?station={}", crate::web::auth::urlencode(&f.form.station))))
+    match svc::accept_box(&state.store, &f.session.staff, id, &f.form.station, spoiled).await.html(f.lang) {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/staff/elections/{id}/paper?station={}",
+            crate::web::auth::urlencode(&f.form.station)
+        ))
+        .into_response()),
+        Err(e) => {
+            let Some(echo) = Echo::of(&f, "accept", &e) else { return Err(e) };
+            let station = f.form.station.clone();
+            let page = render(&state, f.lang, &f.session, id, station, 1, None, &Marks::default(), echo).await?;
+            Ok((Echo::status(&e), page).into_response())
+        }
+    }
 }

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::flow::Echo;
 use crate::AppState;
 use crate::i18n::{Lang, Tr, text};
 use crate::service::counting::{self as svc, CountView, Results};
@@ -87,6 +88,8 @@ struct ResultsPage {
     recall: Option<crate::store::recall::RecallRow>,
     /// (member id, post label, name) of members still in office.
     in_office: Vec<(String, &'static str, String)>,
+    /// A refused form shown again (issue 13 item 7): its reason and what was typed.
+    echo: Echo,
 }
 
 async fn page_data(
@@ -145,9 +148,22 @@ pub async fn page(
     s: StaffSession,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, HtmlError> {
+    let notice = super::flow::done_notice(lang, "done.", q.done.as_deref());
+    Ok(render_page(&state, lang, &s, id, notice, Echo::default()).await?.into_response())
+}
+
+/// The committee's results page; `echo` carries a refused form's reason and what was typed.
+async fn render_page(
+    state: &AppState,
+    lang: Lang,
+    s: &StaffSession,
+    id: i64,
+    notice: Option<String>,
+    echo: Echo,
+) -> Result<ResultsPage, HtmlError> {
     let e = esvc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.html(lang)?;
     let can_run = s.staff.authorize(&state.store, Permission::RunElection, e.community_id).await.is_ok();
-    let (r, members, figures) = page_data(&state, lang, &e).await?;
+    let (r, members, figures) = page_data(state, lang, &e).await?;
     let done = crate::store::counting::handover(&state.store, id).await.html(lang)?;
     let handover = svc::HANDOVER_ITEMS
         .iter()
@@ -162,14 +178,14 @@ pub async fn page(
         .map(|m| (m.id.clone(), post_label(lang, &m.post), m.name.clone()))
         .collect();
     let recall = crate::store::recall::recall(&state.store, id).await.html(lang)?;
-    let page = ResultsPage {
+    Ok(ResultsPage {
         t: Tr(lang),
         user: Some(s.staff.display_name.clone()),
         vacancies,
         recall,
         in_office,
         csrf: s.csrf.clone(),
-        community: community_name(&state, &e, lang).await?,
+        community: community_name(state, &e, lang).await?,
         stage_label: text(lang, &format!("stage.{}", e.stage)),
         can_run,
         public: false,
@@ -179,9 +195,9 @@ pub async fn page(
         members,
         figures,
         handover,
-        notice: super::flow::done_notice(lang, "done.", q.done.as_deref()),
-    };
-    Ok(page.into_response())
+        notice,
+        echo,
+    })
 }
 
 /// The results notice page, public once a round is counted.
@@ -214,6 +230,7 @@ pub async fn public_page(
         vacancies: Vec::new(),
         recall: None,
         in_office: Vec::new(),
+        echo: Echo::default(),
     };
     Ok(page.into_response())
 }
@@ -258,7 +275,7 @@ pub async fn action(
     }
     let staff = &f.session.staff;
     let (store, log) = (&state.store, &state.log);
-    match f.form.action.as_str() {
+    let done = match f.form.action.as_str() {
         "count" => svc::count_round(store, log, staff, id).await.map(|_| ()),
         "next_round" => svc::next_round(store, log, staff, id).await.map(|_| ()),
         "certify" => svc::certify(store, log, staff, id).await.map(|_| ()),
@@ -290,16 +307,44 @@ pub async fn action(
                 let input = crate::service::recall::ByElectionInput { election_day: f.form.election_day.clone() };
                 crate::service::recall::open_by_election(store, staff, id, &input).await
             };
-            let new_id = opened.html(f.lang)?;
-            return Ok(
-                Redirect::to(&format!("/staff/elections/{new_id}/results?done={}", f.form.action)).into_response()
-            );
+            return match opened.html(f.lang) {
+                Ok(new_id) => {
+                    Ok(Redirect::to(&format!("/staff/elections/{new_id}/results?done={}", f.form.action))
+                        .into_response())
+                }
+                Err(e) => again(&state, &f, id, e).await,
+            };
         }
         _ => Err(ServiceError::Invalid { key: "err.request", field: Some("action".into()) }),
+    };
+    if let Err(e) = done.html(f.lang) {
+        return again(&state, &f, id, e).await;
     }
-    .html(f.lang)?;
     let to = if f.form.action == "next_round" { "polling" } else { "results" };
     Ok(Redirect::to(&format!("/staff/elections/{id}/{to}?done={}", f.form.action)).into_response())
+}
+
+/// The form of the results page that step `action` posts from, when it has one with fields
+/// to keep: a refusal shows the page again with the reason by that form (issue 13 item 7).
+fn form_of(action: &str) -> Option<&'static str> {
+    Some(match action {
+        "void_election" | "void_person" => "void",
+        "handover" => "handover",
+        "recall_answer" => "answer",
+        "recall_open" => "recall",
+        "member_left" => "member_left",
+        "byelection" => "byelection",
+        _ => return None,
+    })
+}
+
+/// The results page again after a refused form, with what was typed still in it; errors
+/// that are not about the input (and the steps that have no fields) go to the error page.
+async fn again(state: &AppState, f: &StaffForm<ActionForm>, id: i64, e: HtmlError) -> Result<Response, HtmlError> {
+    let Some(at) = form_of(&f.form.action) else { return Err(e) };
+    let Some(echo) = Echo::of(f, at, &e) else { return Err(e) };
+    let page = render_page(state, f.lang, &f.session, id, None, echo).await?;
+    Ok((Echo::status(&e), page).into_response())
 }
 
 fn results_notice(
