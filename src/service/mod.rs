@@ -18,6 +18,7 @@ pub mod proxies;
 pub mod recall;
 pub mod receipts;
 pub mod registry;
+pub mod results;
 pub mod signin;
 pub mod totp;
 pub mod voter_sessions;

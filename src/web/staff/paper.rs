@@ -20,6 +20,7 @@ use crate::i18n::{Lang, Tr, text};
 use crate::law::Post;
 use crate::service::elections as esvc;
 use crate::service::polling::{self as svc, BoxComparison};
+use crate::service::results as rsvc;
 use crate::service::{Permission, ServiceError};
 use crate::web::auth::{StaffForm, same_token};
 use crate::web::error::{HtmlError, ResultExt};
@@ -51,8 +52,7 @@ type Mark = (Option<Post>, String, String);
 
 /// The marks of a stored ballot (the encoding of `domain::ballot::encode`) in words: candidate
 /// and written-in names from `names`, unreadable marks counted, blank and invalid ballots said.
-fn marks_of(lang: Lang, content: &str, names: &HashMap<String, String>) -> Vec<Mark> {
-    let v: Value = serde_json::from_str(content).unwrap_or(Value::Null);
+fn marks_of(lang: Lang, v: &Value, names: &HashMap<String, String>) -> Vec<Mark> {
     if v["invalid"] == Value::Bool(true) {
         return vec![(None, "invalid".into(), text(lang, "paper.whole_invalid").into())];
     }
@@ -104,8 +104,8 @@ fn rows(lang: Lang, cmp: &BoxComparison, names: &HashMap<String, String>) -> Vec
     let n = cmp.first.len().max(cmp.second.len());
     (0..n)
         .map(|i| {
-            let a = cmp.first.get(i).map(|c| marks_of(lang, c, names));
-            let b = cmp.second.get(i).map(|c| marks_of(lang, c, names));
+            let a = cmp.first.get(i).map(|c| marks_of(lang, &rsvc::stored_ballot(c), names));
+            let b = cmp.second.get(i).map(|c| marks_of(lang, &rsvc::stored_ballot(c), names));
             let (ka, kb) = (a.as_deref().map(keys), b.as_deref().map(keys));
             let state = match (cmp.first.get(i), cmp.second.get(i)) {
                 (Some(x), Some(y)) if x == y => "agree",
@@ -132,19 +132,8 @@ async fn names_for(
 ) -> Result<HashMap<String, String>, ServiceError> {
     let mut names: HashMap<String, String> =
         paper.posts.iter().flat_map(|s| s.candidates.iter().map(|c| (c.id.clone(), c.name.clone()))).collect();
-    for content in cmp.first.iter().chain(&cmp.second) {
-        let v: Value = serde_json::from_str(content).unwrap_or(Value::Null);
-        let Some(w) = v["write_ins"].as_object() else { continue };
-        for id in w.values().flat_map(|a| a.as_array().into_iter().flatten()).filter_map(Value::as_str) {
-            if names.contains_key(id) {
-                continue;
-            }
-            let Some(rid) = id.strip_prefix('r').and_then(|r| r.parse::<i64>().ok()) else { continue };
-            if let Some(r) = crate::store::registry::resident(&state.store, rid).await? {
-                names.insert(id.to_string(), r.name);
-            }
-        }
-    }
+    let ballots: Vec<Value> = cmp.first.iter().chain(&cmp.second).map(|c| rsvc::stored_ballot(c)).collect();
+    names.extend(rsvc::written_in_names(&state.store, &ballots, &names).await?);
     Ok(names)
 }
 
