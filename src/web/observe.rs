@@ -13,10 +13,10 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::audit::checkpoints::checkpoint_now;
 use crate::audit::{EventKind, SYSTEM_LOG};
 use crate::domain::{Role, ScopeKind};
 use crate::i18n::{Lang, Tr, text};
+use crate::service::audit::checkpoint_now;
 use crate::store::audit as st;
 use crate::web::auth::StaffSession;
 use crate::web::error::{HtmlError, ResultExt};

@@ -14,7 +14,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::audit::checkpoints::{checkpoint_now, with_cosignatures};
 use crate::audit::merkle::{consistency_proof, inclusion_proof};
 use crate::audit::note::verify_checkpoint;
 use crate::audit::verify::{RECORD_FORMAT, Record, RecordCheckpoint, RecordEntry};
@@ -22,6 +21,7 @@ use crate::audit::{SYSTEM_LOG, note_origin};
 use crate::domain::{Role, ScopeKind};
 use crate::i18n::Lang;
 use crate::service::ServiceError;
+use crate::service::audit::{checkpoint_now, with_cosignatures};
 use crate::store::{audit as st, now_ms};
 use crate::web::auth::StaffSession;
 use crate::web::error::{ApiError, ResultExt};

@@ -618,7 +618,7 @@ async fn print_view(state: &AppState, lang: Lang, e: ElectionRow, public: bool) 
             v.household_number = None;
         }
     }
-    let cp = crate::audit::checkpoints::checkpoint_now(&state.store, &state.log, &crate::audit::election_log(e.id))
+    let cp = crate::service::audit::checkpoint_now(&state.store, &state.log, &crate::audit::election_log(e.id))
         .await
         .html(lang)?;
     let body = cp.as_ref().and_then(|c| c.note.split("\n\n").next().map(|b| format!("{b}\n"))).unwrap_or_default();
