@@ -27,7 +27,7 @@ use crate::law::Post;
 use crate::store::counting as cst;
 use crate::store::elections::{self as est, ElectionRow};
 use crate::store::polling as pst;
-use crate::store::{Store, now_ms};
+use crate::store::{Store, Tx, now_ms};
 
 fn law(code: &str, rule: &str, detail: impl Into<String>) -> ServiceError {
     ServiceError::Law { code: code.into(), rule: rule.into(), detail: detail.into() }
@@ -98,7 +98,7 @@ async fn build_box(
         "ballots": ballots,
     });
     let mut bx = bx;
-    if super::primary::is_primary(poll.round_no) {
+    if poll.round.is_primary() {
         bx["primary"] = json!(true);
     }
     if e.kind == "by_election" {
@@ -190,7 +190,7 @@ pub async fn count_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i6
         .ok_or(ServiceError::Refused("err.not_counting"))?;
     let mut earlier = results(store, id).await?.elected;
     if e.kind == "by_election" {
-        earlier.extend(super::recall::term_members(store, id).await?);
+        earlier.extend(term_members(store, id).await?);
     }
     let Counted { bx, result, r, root, mut payload } = count_box(store, &e, &poll, &earlier, &poll.kind).await?;
     let recall = e.kind == "recall";
@@ -208,7 +208,7 @@ pub async fn count_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i6
     if stage_of(&e) != Stage::Counting {
         return Err(ServiceError::Conflict("err.stale"));
     }
-    cst::insert_count(&mut tx, id, poll.round_no, &bx, &result, &root, now_ms())
+    cst::insert_count(&mut tx, id, poll.round, &bx, &result, &root, now_ms())
         .await
         .map_err(|e| if e.is_unique_violation() { ServiceError::Conflict("err.counted") } else { e.into() })?;
     if recall {
@@ -279,9 +279,8 @@ fn post_of(s: &str) -> Option<Post> {
 
 /// The results so far, from the stored counts and void decisions.
 pub async fn results(store: &Store, id: i64) -> Result<Results> {
-    // The nomination primary's counts (rounds < 0) decide the candidate list, not the result.
-    let counts: Vec<_> =
-        cst::counts(store, id).await?.into_iter().filter(|c| !super::primary::is_primary(c.round_no)).collect();
+    // The nomination primary's counts decide the candidate list, not the result.
+    let counts: Vec<_> = cst::counts(store, id).await?.into_iter().filter(|c| !c.round.is_primary()).collect();
     let polls = pst::polls(store, id).await?;
     let mut names: HashMap<String, (String, String)> = HashMap::new();
     for p in &polls {
@@ -483,13 +482,15 @@ pub async fn next_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i64
     if stage_of(&e) != Stage::Counting {
         return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → runoff", e.stage)));
     }
-    let last = pst::latest_poll_tx(&mut tx, id).await?.map(|p| p.round_no).unwrap_or(0);
-    if !cst::counts_tx(&mut tx, id).await?.iter().any(|c| c.round_no == last) {
+    let last = pst::latest_poll_tx(&mut tx, id).await?.map(|p| p.round).filter(|r| !r.is_primary());
+    let Some(last) = last else { return Err(ServiceError::Refused("err.not_counted")) };
+    if !cst::counts_tx(&mut tx, id).await?.iter().any(|c| c.round == last) {
         return Err(ServiceError::Refused("err.not_counted"));
     }
-    let paper = BallotPaper { round_no: last + 1, kind: kind.into(), posts, write_ins: kind == "runoff" };
+    let round = last.next();
+    let paper = BallotPaper { round_no: round.to_stored(), kind: kind.into(), posts, write_ins: kind == "runoff" };
     let text = serde_json::to_string(&paper).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    pst::insert_poll(&mut tx, id, last + 1, kind, &text, now_ms()).await?;
+    pst::insert_poll(&mut tx, id, round, kind, &text, now_ms()).await?;
     if !est::set_stage(&mut tx, id, "counting", "runoff", now_ms()).await? {
         return Err(ServiceError::Conflict("err.stale"));
     }
@@ -500,7 +501,7 @@ pub async fn next_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i64
         &staff.actor(role),
         EventKind::PollsOpened,
         &format!("election:{id}"),
-        json!({"from": "counting", "to": "runoff", "round": last + 1, "kind": kind, "posts": seats, "candidates": lists}),
+        json!({"from": "counting", "to": "runoff", "round": round.to_stored(), "kind": kind, "posts": seats, "candidates": lists}),
     )
     .await?;
     tx.commit().await?;
@@ -554,7 +555,7 @@ pub async fn certify(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -
         let post = v["post"].as_str().unwrap_or("member");
         let (cause, member) = if v["action"] == json!("vacancy") { ("unfilled", None) } else { ("void", None::<&str>) };
         for _ in 0..v["seats"].as_u64().unwrap_or(1) {
-            super::recall::vacancy_in_tx(&mut tx, &staff.actor(role), &e, post, member, cause).await?;
+            vacancy_in_tx(&mut tx, &staff.actor(role), &e, post, member, cause).await?;
         }
     }
     tx.commit().await?;
@@ -594,19 +595,63 @@ async fn certify_recall(
     )
     .await?;
     if recalled {
-        super::recall::vacancy_in_tx(
-            &mut tx,
-            &staff.actor(role),
-            &term,
-            &rec.member_post,
-            Some(&rec.member_id),
-            "recall",
-        )
-        .await?;
+        vacancy_in_tx(&mut tx, &staff.actor(role), &term, &rec.member_post, Some(&rec.member_id), "recall").await?;
     }
     tx.commit().await?;
     checkpoint_now(store, log, &election_log(e.id)).await?;
     Ok(payload)
+}
+
+/// A seat of the term falls vacant, with its filing deadline (LAW.md §9 [P]) and by-election
+/// deadline (LAW.md §7 [P]). Written into the term's log.
+pub async fn vacancy_in_tx(
+    tx: &mut Tx,
+    actor: &crate::audit::Actor,
+    term: &ElectionRow,
+    post: &str,
+    member_id: Option<&str>,
+    cause: &str,
+) -> Result<i64> {
+    let profile = profile_of(term)?;
+    let on = today();
+    let filing = crate::law::recall::filing_deadline(on, &profile)
+        .map_err(|_| ServiceError::Internal("date".into()))?
+        .to_string();
+    let by = crate::law::recall::byelection_deadline(on, &profile)
+        .map_err(|_| ServiceError::Internal("date".into()))?
+        .to_string();
+    let vid = crate::store::recall::insert_vacancy(
+        tx,
+        term.id,
+        post,
+        member_id,
+        cause,
+        &on.to_string(),
+        &filing,
+        &by,
+        now_ms(),
+    )
+    .await
+    .map_err(|e| if e.is_unique_violation() { ServiceError::Conflict("err.duplicate") } else { e.into() })?;
+    audit::record(
+        tx,
+        &election_log(term.id),
+        actor,
+        EventKind::VacancyArose,
+        &format!("election:{}", term.id),
+        json!({"vacancy_id": vid, "post": post, "member_id": member_id, "cause": cause, "filing_by": filing, "byelection_by": by}),
+    )
+    .await?;
+    Ok(vid)
+}
+
+/// The by-election's term election and the members of that term still in office (the women
+/// rule of a by-election looks at the whole committee).
+pub async fn term_members(store: &Store, byelection: i64) -> Result<Vec<Elected>> {
+    let Some(term) = crate::store::recall::term_of_byelection(store, byelection).await? else { return Ok(Vec::new()) };
+    let gone: Vec<String> =
+        crate::store::recall::vacancies(store, term).await?.into_iter().filter_map(|v| v.member_id).collect();
+    Ok(results(store, term).await?.elected.into_iter().filter(|m| !gone.contains(&m.id)).collect())
 }
 
 /// The reasons LAW.md §7–8 gives for voiding an election or one person's election.
@@ -862,7 +907,7 @@ pub async fn public_count(store: &Store, id: i64, round_no: Option<i64>, k: usiz
     let issued = pst::turnout(store, id, poll.round_no).await?.iter().map(|t| t.2).sum();
     Ok(CountView {
         round_no: poll.round_no,
-        primary_ordinal: super::primary::is_primary(poll.round_no).then(|| super::primary::ordinal(poll.round_no)),
+        primary_ordinal: poll.round.is_primary().then(|| i64::from(poll.round.ordinal())),
         total: ballots.len(),
         k,
         current,

@@ -428,7 +428,7 @@ async fn signout(headers: HeaderMap, State(state): State<AppState>) -> Response 
 async fn open_principals(state: &AppState, v: &Voter, round: i64) -> Vec<(i64, String)> {
     let mut out = Vec::new();
     // No proxies in nomination, its primary included (LAW.md §5 [P]).
-    if crate::service::primary::is_primary(round) {
+    if crate::domain::Round::from_stored(round).is_some_and(|r| r.is_primary()) {
         return out;
     }
     for p in crate::store::elections::proxies(&state.store, v.election_id).await.unwrap_or_default() {
