@@ -18,6 +18,7 @@ pub mod primary;
 pub mod proxies;
 pub mod recall;
 pub mod receipts;
+pub mod record;
 pub mod registry;
 pub mod signin;
 pub mod totp;

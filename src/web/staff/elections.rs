@@ -630,7 +630,7 @@ async fn print_view(state: &AppState, lang: Lang, e: ElectionRow, public: bool) 
     Ok(VotersPrint {
         profile_name,
         t: Tr(lang),
-        checkpoint_qr: crate::web::qr::svg(&body, 140).unwrap_or_default(),
+        checkpoint_qr: crate::report::qr::svg(&body, 140).unwrap_or_default(),
         checkpoint: body,
         community,
         e,
@@ -751,7 +751,7 @@ pub async fn cards(
     let cards = cards
         .into_iter()
         .map(|c| {
-            let qr = crate::web::qr::svg(&voters::card_link(&base, &c.code), 96).unwrap_or_default();
+            let qr = crate::report::qr::svg(&voters::card_link(&base, &c.code), 96).unwrap_or_default();
             (c, qr)
         })
         .collect();

@@ -633,7 +633,7 @@ pub async fn archive(
 ) -> Result<Response, HtmlError> {
     let e = esvc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.html(lang)?;
     let log = crate::audit::election_log(id);
-    let record = crate::web::api::logs::build_record(&state, &log).await.html(lang)?;
+    let record = crate::service::record::build_record(&state.store, &state.log, &log).await.html(lang)?;
     let mut r = svc::results(&state.store, id).await.html(lang)?;
     r.checks = svc::composition_checks(&state.store, &e, &r).await.html(lang)?;
     let counts = crate::store::counting::counts(&state.store, id).await.html(lang)?;
