@@ -22,7 +22,10 @@ use super::{Result, ServiceError, invalid};
 use crate::audit::merkle::{leaf_hash, root_from_leaves};
 use crate::audit::{EventKind, election_log};
 use crate::domain::Stage;
-use crate::domain::ballot::{BallotPaper, CandidateLine, PostSheet};
+use crate::domain::ballot::{
+    BallotBox, BallotPaper, Ballots, BoxCandidate, BoxComment, BoxPerson, CandidateLine, ElectionBox, PlainBallot,
+    PostSheet, RecallBox, RecallOf,
+};
 use crate::law::Post;
 use crate::store::counting as cst;
 use crate::store::elections::{self as est, ElectionRow};
@@ -37,8 +40,9 @@ fn sha256_hex(b: &[u8]) -> String {
     hex::encode(Sha256::digest(b))
 }
 
-/// The box of a round in `huanjie count`'s format: paper ballots by station in entry order,
-/// then browser ballots in ballot-id order (the order the public count calls them).
+/// The box of a round in `huanjie count`'s format ([`BallotBox`], its published text): paper
+/// ballots by station in entry order, then browser ballots in ballot-id order (the order the
+/// public count calls them).
 async fn build_box(
     store: &Store,
     e: &ElectionRow,
@@ -53,13 +57,19 @@ async fn build_box(
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => a.id.cmp(&b.id),
     });
-    let ballots: Vec<Value> =
-        rows.iter().map(|r| serde_json::from_str(&r.content).unwrap_or(json!({"invalid": true}))).collect();
+    let mut ballots = Vec::with_capacity(rows.len());
+    for r in &rows {
+        // A stored ballot that does not read is a broken box, never a guessed ballot.
+        let b: PlainBallot = serde_json::from_str(&r.content).map_err(|err| {
+            tracing::error!(election = e.id, round = poll.round_no, ballot = %hex::encode(&r.id), error = %err, "stored ballot does not parse");
+            ServiceError::Internal(format!("ballot {}: {err}", hex::encode(&r.id)))
+        })?;
+        ballots.push(b);
+    }
     // The voters written in, with their gender (the women rule counts them too).
     let mut written: Vec<i64> = ballots
         .iter()
-        .filter_map(|b| b["write_ins"].as_object())
-        .flat_map(|m| m.values().filter_map(Value::as_array).flatten().filter_map(|v| v.as_str()).map(str::to_string))
+        .flat_map(PlainBallot::written_in)
         .filter_map(|id| id.strip_prefix('r').and_then(|n| n.parse().ok()))
         .collect();
     written.sort_unstable();
@@ -67,52 +77,69 @@ async fn build_box(
     let mut write_in_voters = Vec::new();
     for rid in written {
         if let Some(r) = crate::store::registry::resident(store, rid).await? {
-            write_in_voters.push(json!({"id": crate::domain::ballot::write_in_id(rid), "gender": r.gender}));
+            write_in_voters.push(BoxPerson { id: crate::domain::ballot::write_in_id(rid), gender: r.gender });
         }
     }
-    let mut seats = serde_json::Map::new();
+    let mut seats = BTreeMap::new();
     let mut candidates = Vec::new();
     for s in paper.posts.iter().filter(|s| s.seats > 0) {
-        seats.insert(s.post.as_str().into(), json!(s.seats));
+        seats.insert(s.post.as_str().to_string(), s.seats);
         for c in &s.candidates {
-            candidates.push(json!({"id": c.id, "name": c.name, "gender": c.gender, "post": s.post.as_str()}));
+            candidates.push(BoxCandidate {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                gender: c.gender.clone(),
+                post: s.post,
+            });
         }
     }
     let issued = pst::turnout(store, e.id, poll.round_no).await?.iter().map(|t| t.2).sum::<i64>();
-    let browser = rows.iter().filter(|r| r.entry_no.is_none()).count();
-    let profile = serde_json::to_value(profile_of(e)?).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let bx = json!({
-        "comment": {"election": e.id, "round": poll.round_no, "browser_ballots": browser, "paper_ballots": rows.len() - browser},
-        "method": e.method,
-        "round": poll.kind,
-        "election_day": e.election_day,
-        "electorate": est::roll(store, e.id).await?.len(),
-        "ballots_issued": issued,
-        "seats": seats,
-        "candidates": candidates,
-        "write_in_voters": write_in_voters,
-        "already_elected": earlier.iter().map(|m| json!({"id": m.id, "gender": m.gender})).collect::<Vec<_>>(),
-        "public_count": true,
-        "announced_on_spot": true,
-        "profile": profile,
-        "ballots": ballots,
-    });
-    let mut bx = bx;
-    if poll.round.is_primary() {
-        bx["primary"] = json!(true);
-    }
-    if e.kind == "by_election" {
-        bx["by_election"] = json!(true);
-    }
-    if e.kind == "recall" {
-        // The recall counterpart of the box (`law::recall::recount_recall_json` reads it).
-        bx = json!({
-            "recall": {"election": e.id, "member": paper.posts.first().and_then(|p| p.candidates.first()).map(|c| c.name.clone())},
-            "comment": bx["comment"], "method": e.method, "electorate": bx["electorate"], "ballots_issued": issued,
-            "defence_published": true, "profile": bx["profile"], "ballots": bx["ballots"],
-        });
-    }
-    Ok((bx.to_string(), rows))
+    let issued = u64::try_from(issued).unwrap_or(0);
+    let browser = rows.iter().filter(|r| r.entry_no.is_none()).count() as u64;
+    let comment = BoxComment {
+        election: e.id,
+        round: poll.round_no,
+        browser_ballots: browser,
+        paper_ballots: rows.len() as u64 - browser,
+    };
+    let electorate = est::roll(store, e.id).await?.len() as u64;
+    let profile = profile_of(e)?;
+    let bx = if e.kind == "recall" {
+        BallotBox::Recall(RecallBox {
+            recall: RecallOf {
+                election: e.id,
+                member: paper.posts.first().and_then(|p| p.candidates.first()).map(|c| c.name.clone()),
+            },
+            comment,
+            method: e.method.clone(),
+            electorate,
+            ballots_issued: issued,
+            defence_published: true,
+            profile,
+            ballots: Ballots::Plain(ballots),
+        })
+    } else {
+        BallotBox::Election(ElectionBox {
+            comment,
+            method: e.method.clone(),
+            round: poll.kind.clone(),
+            election_day: e.election_day.clone(),
+            electorate,
+            ballots_issued: issued,
+            seats,
+            candidates,
+            write_in_voters,
+            already_elected: earlier.iter().map(|m| BoxPerson { id: m.id.clone(), gender: m.gender.clone() }).collect(),
+            public_count: true,
+            announced_on_spot: true,
+            profile,
+            primary: poll.round.is_primary(),
+            by_election: e.kind == "by_election",
+            ballots: Ballots::Plain(ballots),
+        })
+    };
+    let text = bx.to_published().map_err(|e| ServiceError::Internal(e.to_string()))?;
+    Ok((text, rows))
 }
 
 /// The box's Merkle root (RFC 6962 over the ballots in box order), logged with the count.
