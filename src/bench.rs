@@ -31,7 +31,7 @@ pub struct Seeded {
 }
 
 async fn exec(tx: &mut Tx, sql: &str, args: &[i64], texts: &[&str]) -> Result<(), String> {
-    crate::on_conn!(tx tx, |c| {
+    crate::store::on_conn!(tx tx, |c| {
         let mut q = sqlx::query(sql);
         for a in args {
             q = q.bind(*a);
@@ -90,9 +90,16 @@ pub async fn seed_polling(store: &Store, key: &[u8], voters: usize, code: &str) 
         .await
         .map_err(|e| e.to_string())?;
     exec(&mut tx, "UPDATE elections SET stage = 'polling' WHERE id = $1", &[id], &[]).await?;
-    crate::store::polling::insert_poll(&mut tx, id, 1, "first", &paper_json, now_ms())
-        .await
-        .map_err(|e| e.to_string())?;
+    crate::store::polling::insert_poll(
+        &mut tx,
+        id,
+        crate::domain::Round::FIRST_ELECTION,
+        "first",
+        &paper_json,
+        now_ms(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     tx.commit().await.map_err(|e| e.to_string())?;
 
     let mut codes = Vec::with_capacity(voters);
@@ -136,7 +143,7 @@ pub async fn seed_polling(store: &Store, key: &[u8], voters: usize, code: &str) 
             resident_ids.push(rid);
         }
         exec(&mut tx, &r_sql, &[], &[]).await?;
-        crate::on_conn!(tx &mut tx, |c| {
+        crate::store::on_conn!(tx &mut tx, |c| {
             let mut q = sqlx::query(&v_sql);
             for h in &hashes {
                 q = q.bind(h.as_slice());
@@ -389,9 +396,16 @@ impl<T> Pipe for T {}
 /// one transaction each (the writer's batch size), multi-row statements, no HTTP or logic.
 async fn baseline_inserts(store: &Store, election_id: i64, n: usize) -> Result<f64, String> {
     let mut tx = store.begin().await.map_err(|e| e.to_string())?;
-    crate::store::polling::insert_poll(&mut tx, election_id, 99, "revote", "{}", now_ms())
-        .await
-        .map_err(|e| e.to_string())?;
+    crate::store::polling::insert_poll(
+        &mut tx,
+        election_id,
+        crate::domain::Round::Election(99),
+        "revote",
+        "{}",
+        now_ms(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     tx.commit().await.map_err(|e| e.to_string())?;
     let content = json!({"chair": ["n1"], "vice_chair": ["n3"], "member": ["n5", "n6", "n7"]}).to_string();
     let t = Instant::now();

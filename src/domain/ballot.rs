@@ -11,6 +11,12 @@ use serde_json::{Map, Value, json};
 
 use crate::law::Post;
 
+mod published;
+pub use published::{
+    BallotBox, Ballots, BoxCandidate, BoxComment, BoxPerson, ElectionBox, PlainBallot, PostCounts, PostLists,
+    RecallBox, RecallOf,
+};
+
 /// The ballot of one round, fixed when the round opens (LAW.md §6).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BallotPaper {
@@ -228,45 +234,37 @@ impl BallotPaper {
 /// eligible voter: LAW.md §6 [P], that mark alone is void).
 pub type Resolved = Option<String>;
 
-/// The stored encoding of a ballot; `resolve` maps each write-in name to a voter id.
+/// The stored encoding of a ballot ([`PlainBallot`]); `resolve` maps each write-in name to a
+/// voter id.
 pub fn encode(m: &CheckedMarks, mut resolve: impl FnMut(Post, &str) -> Resolved) -> String {
     let m = &m.marks;
+    let mut b = PlainBallot::default();
     if m.invalid {
-        return json!({"invalid": true}).to_string();
-    }
-    let mut obj = Map::new();
-    let mut write_ins = Map::new();
-    let mut unreadable = Map::new();
-    for post in Post::ALL {
-        let ids = m.on(post);
-        if !ids.is_empty() {
-            obj.insert(post.as_str().into(), json!(ids));
-        }
-        let mut resolved = Vec::new();
-        let mut unread = m.unreadable_on(post);
-        for name in m.written_in(post) {
-            match resolve(post, name) {
-                Some(id) => resolved.push(id),
-                None => unread += 1,
+        b.invalid = true;
+    } else {
+        let (mut write_ins, mut unreadable) = (PostLists::default(), PostCounts::default());
+        for post in Post::ALL {
+            let ids = m.on(post).to_vec();
+            match post {
+                Post::Chair => b.chair = ids,
+                Post::ViceChair => b.vice_chair = ids,
+                Post::Member => b.member = ids,
             }
+            let mut unread = m.unreadable_on(post);
+            for name in m.written_in(post) {
+                match resolve(post, name) {
+                    Some(id) => write_ins.get_mut(post).push(id),
+                    None => unread += 1,
+                }
+            }
+            *unreadable.get_mut(post) = unread;
         }
-        if !resolved.is_empty() {
-            write_ins.insert(post.as_str().into(), json!(resolved));
-        }
-        if unread > 0 {
-            unreadable.insert(post.as_str().into(), json!(unread));
-        }
+        b.write_ins = Some(write_ins).filter(|w| *w != PostLists::default());
+        b.unreadable = Some(unreadable).filter(|u| *u != PostCounts::default());
+        b.blank = b == PlainBallot::default();
     }
-    if !write_ins.is_empty() {
-        obj.insert("write_ins".into(), Value::Object(write_ins));
-    }
-    if !unreadable.is_empty() {
-        obj.insert("unreadable".into(), Value::Object(unreadable));
-    }
-    if obj.is_empty() {
-        return json!({"blank": true}).to_string();
-    }
-    Value::Object(obj).to_string()
+    // A plain ballot always serialises (strings and numbers only).
+    b.to_stored().unwrap_or_default()
 }
 
 #[cfg(test)]

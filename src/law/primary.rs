@@ -95,6 +95,26 @@ pub fn standing(rounds: &[&PostOutcome]) -> Standing {
     Standing { on_list, reserve, open_tie }
 }
 
+/// Where each post stands after the announced primary rounds, in the order they were held
+/// (posts no round has held are absent).
+pub fn standings(results: impl IntoIterator<Item = Value>) -> HashMap<Post, Standing> {
+    let mut rounds: HashMap<Post, Vec<PostOutcome>> = HashMap::new();
+    for result in results {
+        for post in Post::ALL {
+            if let Some(o) = outcome_from_result(&result, post) {
+                rounds.entry(post).or_default().push(o);
+            }
+        }
+    }
+    rounds
+        .into_iter()
+        .map(|(post, rs)| {
+            let refs: Vec<&PostOutcome> = rs.iter().collect();
+            (post, standing(&refs))
+        })
+        .collect()
+}
+
 /// Tallies a primary box: per post, a ballot's marks count when they name at most the post's
 /// places and only nominees of that post; otherwise that post of the ballot is void (an
 /// over-marked nomination ballot, LAW.md §5 [P]). Blank and invalid ballots count as cast.

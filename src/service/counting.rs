@@ -14,20 +14,23 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::access::{Permission, Staff};
+use super::audit::{self, LogIdentity, checkpoint_now};
 use super::elections::locked;
 use super::elections::{day_of, get, profile_of, stage_of, today};
 use super::polling;
 use super::{Result, ServiceError, invalid};
-use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
 use crate::audit::merkle::{leaf_hash, root_from_leaves};
-use crate::audit::{self, EventKind, election_log};
+use crate::audit::{EventKind, election_log};
 use crate::domain::Stage;
-use crate::domain::ballot::{BallotPaper, CandidateLine, PostSheet};
+use crate::domain::ballot::{
+    BallotBox, BallotPaper, Ballots, BoxCandidate, BoxComment, BoxPerson, CandidateLine, ElectionBox, PlainBallot,
+    PostSheet, RecallBox, RecallOf,
+};
 use crate::law::Post;
 use crate::store::counting as cst;
 use crate::store::elections::{self as est, ElectionRow};
 use crate::store::polling as pst;
-use crate::store::{Store, now_ms};
+use crate::store::{Store, Tx, now_ms};
 
 fn law(code: &str, rule: &str, detail: impl Into<String>) -> ServiceError {
     ServiceError::Law { code: code.into(), rule: rule.into(), detail: detail.into() }
@@ -37,8 +40,9 @@ fn sha256_hex(b: &[u8]) -> String {
     hex::encode(Sha256::digest(b))
 }
 
-/// The box of a round in `huanjie count`'s format: paper ballots by station in entry order,
-/// then browser ballots in ballot-id order (the order the public count calls them).
+/// The box of a round in `huanjie count`'s format ([`BallotBox`], its published text): paper
+/// ballots by station in entry order, then browser ballots in ballot-id order (the order the
+/// public count calls them).
 async fn build_box(
     store: &Store,
     e: &ElectionRow,
@@ -53,13 +57,19 @@ async fn build_box(
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => a.id.cmp(&b.id),
     });
-    let ballots: Vec<Value> =
-        rows.iter().map(|r| serde_json::from_str(&r.content).unwrap_or(json!({"invalid": true}))).collect();
+    let mut ballots = Vec::with_capacity(rows.len());
+    for r in &rows {
+        // A stored ballot that does not read is a broken box, never a guessed ballot.
+        let b: PlainBallot = serde_json::from_str(&r.content).map_err(|err| {
+            tracing::error!(election = e.id, round = poll.round_no, ballot = %hex::encode(&r.id), error = %err, "stored ballot does not parse");
+            ServiceError::Internal(format!("ballot {}: {err}", hex::encode(&r.id)))
+        })?;
+        ballots.push(b);
+    }
     // The voters written in, with their gender (the women rule counts them too).
     let mut written: Vec<i64> = ballots
         .iter()
-        .filter_map(|b| b["write_ins"].as_object())
-        .flat_map(|m| m.values().filter_map(Value::as_array).flatten().filter_map(|v| v.as_str()).map(str::to_string))
+        .flat_map(PlainBallot::written_in)
         .filter_map(|id| id.strip_prefix('r').and_then(|n| n.parse().ok()))
         .collect();
     written.sort_unstable();
@@ -67,52 +77,69 @@ async fn build_box(
     let mut write_in_voters = Vec::new();
     for rid in written {
         if let Some(r) = crate::store::registry::resident(store, rid).await? {
-            write_in_voters.push(json!({"id": crate::domain::ballot::write_in_id(rid), "gender": r.gender}));
+            write_in_voters.push(BoxPerson { id: crate::domain::ballot::write_in_id(rid), gender: r.gender });
         }
     }
-    let mut seats = serde_json::Map::new();
+    let mut seats = BTreeMap::new();
     let mut candidates = Vec::new();
     for s in paper.posts.iter().filter(|s| s.seats > 0) {
-        seats.insert(s.post.as_str().into(), json!(s.seats));
+        seats.insert(s.post.as_str().to_string(), s.seats);
         for c in &s.candidates {
-            candidates.push(json!({"id": c.id, "name": c.name, "gender": c.gender, "post": s.post.as_str()}));
+            candidates.push(BoxCandidate {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                gender: c.gender.clone(),
+                post: s.post,
+            });
         }
     }
     let issued = pst::turnout(store, e.id, poll.round_no).await?.iter().map(|t| t.2).sum::<i64>();
-    let browser = rows.iter().filter(|r| r.entry_no.is_none()).count();
-    let profile = serde_json::to_value(profile_of(e)?).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let bx = json!({
-        "comment": {"election": e.id, "round": poll.round_no, "browser_ballots": browser, "paper_ballots": rows.len() - browser},
-        "method": e.method,
-        "round": poll.kind,
-        "election_day": e.election_day,
-        "electorate": est::roll(store, e.id).await?.len(),
-        "ballots_issued": issued,
-        "seats": seats,
-        "candidates": candidates,
-        "write_in_voters": write_in_voters,
-        "already_elected": earlier.iter().map(|m| json!({"id": m.id, "gender": m.gender})).collect::<Vec<_>>(),
-        "public_count": true,
-        "announced_on_spot": true,
-        "profile": profile,
-        "ballots": ballots,
-    });
-    let mut bx = bx;
-    if super::primary::is_primary(poll.round_no) {
-        bx["primary"] = json!(true);
-    }
-    if e.kind == "by_election" {
-        bx["by_election"] = json!(true);
-    }
-    if e.kind == "recall" {
-        // The recall counterpart of the box (`law::recall::recount_recall_json` reads it).
-        bx = json!({
-            "recall": {"election": e.id, "member": paper.posts.first().and_then(|p| p.candidates.first()).map(|c| c.name.clone())},
-            "comment": bx["comment"], "method": e.method, "electorate": bx["electorate"], "ballots_issued": issued,
-            "defence_published": true, "profile": bx["profile"], "ballots": bx["ballots"],
-        });
-    }
-    Ok((bx.to_string(), rows))
+    let issued = u64::try_from(issued).unwrap_or(0);
+    let browser = rows.iter().filter(|r| r.entry_no.is_none()).count() as u64;
+    let comment = BoxComment {
+        election: e.id,
+        round: poll.round_no,
+        browser_ballots: browser,
+        paper_ballots: rows.len() as u64 - browser,
+    };
+    let electorate = est::roll(store, e.id).await?.len() as u64;
+    let profile = profile_of(e)?;
+    let bx = if e.kind == "recall" {
+        BallotBox::Recall(RecallBox {
+            recall: RecallOf {
+                election: e.id,
+                member: paper.posts.first().and_then(|p| p.candidates.first()).map(|c| c.name.clone()),
+            },
+            comment,
+            method: e.method.clone(),
+            electorate,
+            ballots_issued: issued,
+            defence_published: true,
+            profile,
+            ballots: Ballots::Plain(ballots),
+        })
+    } else {
+        BallotBox::Election(ElectionBox {
+            comment,
+            method: e.method.clone(),
+            round: poll.kind.clone(),
+            election_day: e.election_day.clone(),
+            electorate,
+            ballots_issued: issued,
+            seats,
+            candidates,
+            write_in_voters,
+            already_elected: earlier.iter().map(|m| BoxPerson { id: m.id.clone(), gender: m.gender.clone() }).collect(),
+            public_count: true,
+            announced_on_spot: true,
+            profile,
+            primary: poll.round.is_primary(),
+            by_election: e.kind == "by_election",
+            ballots: Ballots::Plain(ballots),
+        })
+    };
+    let text = bx.to_published().map_err(|e| ServiceError::Internal(e.to_string()))?;
+    Ok((text, rows))
 }
 
 /// The box's Merkle root (RFC 6962 over the ballots in box order), logged with the count.
@@ -190,7 +217,7 @@ pub async fn count_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i6
         .ok_or(ServiceError::Refused("err.not_counting"))?;
     let mut earlier = results(store, id).await?.elected;
     if e.kind == "by_election" {
-        earlier.extend(super::recall::term_members(store, id).await?);
+        earlier.extend(term_members(store, id).await?);
     }
     let Counted { bx, result, r, root, mut payload } = count_box(store, &e, &poll, &earlier, &poll.kind).await?;
     let recall = e.kind == "recall";
@@ -208,7 +235,7 @@ pub async fn count_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i6
     if stage_of(&e) != Stage::Counting {
         return Err(ServiceError::Conflict("err.stale"));
     }
-    cst::insert_count(&mut tx, id, poll.round_no, &bx, &result, &root, now_ms())
+    cst::insert_count(&mut tx, id, poll.round, &bx, &result, &root, now_ms())
         .await
         .map_err(|e| if e.is_unique_violation() { ServiceError::Conflict("err.counted") } else { e.into() })?;
     if recall {
@@ -279,9 +306,8 @@ fn post_of(s: &str) -> Option<Post> {
 
 /// The results so far, from the stored counts and void decisions.
 pub async fn results(store: &Store, id: i64) -> Result<Results> {
-    // The nomination primary's counts (rounds < 0) decide the candidate list, not the result.
-    let counts: Vec<_> =
-        cst::counts(store, id).await?.into_iter().filter(|c| !super::primary::is_primary(c.round_no)).collect();
+    // The nomination primary's counts decide the candidate list, not the result.
+    let counts: Vec<_> = cst::counts(store, id).await?.into_iter().filter(|c| !c.round.is_primary()).collect();
     let polls = pst::polls(store, id).await?;
     let mut names: HashMap<String, (String, String)> = HashMap::new();
     for p in &polls {
@@ -483,13 +509,15 @@ pub async fn next_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i64
     if stage_of(&e) != Stage::Counting {
         return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → runoff", e.stage)));
     }
-    let last = pst::latest_poll_tx(&mut tx, id).await?.map(|p| p.round_no).unwrap_or(0);
-    if !cst::counts_tx(&mut tx, id).await?.iter().any(|c| c.round_no == last) {
+    let last = pst::latest_poll_tx(&mut tx, id).await?.map(|p| p.round).filter(|r| !r.is_primary());
+    let Some(last) = last else { return Err(ServiceError::Refused("err.not_counted")) };
+    if !cst::counts_tx(&mut tx, id).await?.iter().any(|c| c.round == last) {
         return Err(ServiceError::Refused("err.not_counted"));
     }
-    let paper = BallotPaper { round_no: last + 1, kind: kind.into(), posts, write_ins: kind == "runoff" };
+    let round = last.next();
+    let paper = BallotPaper { round_no: round.to_stored(), kind: kind.into(), posts, write_ins: kind == "runoff" };
     let text = serde_json::to_string(&paper).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    pst::insert_poll(&mut tx, id, last + 1, kind, &text, now_ms()).await?;
+    pst::insert_poll(&mut tx, id, round, kind, &text, now_ms()).await?;
     if !est::set_stage(&mut tx, id, "counting", "runoff", now_ms()).await? {
         return Err(ServiceError::Conflict("err.stale"));
     }
@@ -500,7 +528,7 @@ pub async fn next_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i64
         &staff.actor(role),
         EventKind::PollsOpened,
         &format!("election:{id}"),
-        json!({"from": "counting", "to": "runoff", "round": last + 1, "kind": kind, "posts": seats, "candidates": lists}),
+        json!({"from": "counting", "to": "runoff", "round": round.to_stored(), "kind": kind, "posts": seats, "candidates": lists}),
     )
     .await?;
     tx.commit().await?;
@@ -554,7 +582,7 @@ pub async fn certify(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -
         let post = v["post"].as_str().unwrap_or("member");
         let (cause, member) = if v["action"] == json!("vacancy") { ("unfilled", None) } else { ("void", None::<&str>) };
         for _ in 0..v["seats"].as_u64().unwrap_or(1) {
-            super::recall::vacancy_in_tx(&mut tx, &staff.actor(role), &e, post, member, cause).await?;
+            vacancy_in_tx(&mut tx, &staff.actor(role), &e, post, member, cause).await?;
         }
     }
     tx.commit().await?;
@@ -594,19 +622,63 @@ async fn certify_recall(
     )
     .await?;
     if recalled {
-        super::recall::vacancy_in_tx(
-            &mut tx,
-            &staff.actor(role),
-            &term,
-            &rec.member_post,
-            Some(&rec.member_id),
-            "recall",
-        )
-        .await?;
+        vacancy_in_tx(&mut tx, &staff.actor(role), &term, &rec.member_post, Some(&rec.member_id), "recall").await?;
     }
     tx.commit().await?;
     checkpoint_now(store, log, &election_log(e.id)).await?;
     Ok(payload)
+}
+
+/// A seat of the term falls vacant, with its filing deadline (LAW.md §9 [P]) and by-election
+/// deadline (LAW.md §7 [P]). Written into the term's log.
+pub async fn vacancy_in_tx(
+    tx: &mut Tx,
+    actor: &crate::audit::Actor,
+    term: &ElectionRow,
+    post: &str,
+    member_id: Option<&str>,
+    cause: &str,
+) -> Result<i64> {
+    let profile = profile_of(term)?;
+    let on = today();
+    let filing = crate::law::recall::filing_deadline(on, &profile)
+        .map_err(|_| ServiceError::Internal("date".into()))?
+        .to_string();
+    let by = crate::law::recall::byelection_deadline(on, &profile)
+        .map_err(|_| ServiceError::Internal("date".into()))?
+        .to_string();
+    let vid = crate::store::recall::insert_vacancy(
+        tx,
+        term.id,
+        post,
+        member_id,
+        cause,
+        &on.to_string(),
+        &filing,
+        &by,
+        now_ms(),
+    )
+    .await
+    .map_err(|e| if e.is_unique_violation() { ServiceError::Conflict("err.duplicate") } else { e.into() })?;
+    audit::record(
+        tx,
+        &election_log(term.id),
+        actor,
+        EventKind::VacancyArose,
+        &format!("election:{}", term.id),
+        json!({"vacancy_id": vid, "post": post, "member_id": member_id, "cause": cause, "filing_by": filing, "byelection_by": by}),
+    )
+    .await?;
+    Ok(vid)
+}
+
+/// The by-election's term election and the members of that term still in office (the women
+/// rule of a by-election looks at the whole committee).
+pub async fn term_members(store: &Store, byelection: i64) -> Result<Vec<Elected>> {
+    let Some(term) = crate::store::recall::term_of_byelection(store, byelection).await? else { return Ok(Vec::new()) };
+    let gone: Vec<String> =
+        crate::store::recall::vacancies(store, term).await?.into_iter().filter_map(|v| v.member_id).collect();
+    Ok(results(store, term).await?.elected.into_iter().filter(|m| !gone.contains(&m.id)).collect())
 }
 
 /// The reasons LAW.md §7–8 gives for voiding an election or one person's election.
@@ -862,7 +934,7 @@ pub async fn public_count(store: &Store, id: i64, round_no: Option<i64>, k: usiz
     let issued = pst::turnout(store, id, poll.round_no).await?.iter().map(|t| t.2).sum();
     Ok(CountView {
         round_no: poll.round_no,
-        primary_ordinal: super::primary::is_primary(poll.round_no).then(|| super::primary::ordinal(poll.round_no)),
+        primary_ordinal: poll.round.is_primary().then(|| i64::from(poll.round.ordinal())),
         total: ballots.len(),
         k,
         current,

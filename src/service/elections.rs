@@ -7,9 +7,9 @@ use serde_json::json;
 use time::Date;
 
 use super::access::{Permission, Staff};
+use super::audit::{self, LogIdentity, checkpoint_now};
 use super::{Result, ServiceError, invalid};
-use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
-use crate::audit::{self, Actor, EventKind, election_log};
+use crate::audit::{Actor, EventKind, election_log};
 use crate::domain::{CHANNELS, ElectionKind, Stage};
 use crate::law::ballot::{Channel, check_channel};
 use crate::law::timetable::{DeadlineName, Timetable, timetable};
@@ -362,7 +362,7 @@ pub async fn published(store: &Store) -> Result<Vec<PublicElection>> {
         let candidates = stage >= Stage::CandidatesPublished
             && crate::store::nominations::for_election(store, e.id).await?.iter().any(|n| n.status == "candidate");
         let count = crate::store::polling::polls(store, e.id).await?.iter().any(|p| p.status == "closed");
-        let results = !super::counting::results(store, e.id).await?.rounds.is_empty();
+        let results = crate::store::counting::counts(store, e.id).await?.iter().any(|c| !c.round.is_primary());
         out.push(PublicElection { e, community, stage, candidates, count, results });
     }
     out.sort_by(|a, b| b.e.election_day.cmp(&a.e.election_day).then(b.e.id.cmp(&a.e.id)));

@@ -10,11 +10,11 @@ use std::collections::HashSet;
 use serde_json::json;
 
 use super::access::{Permission, Staff};
+use super::audit::{self, LogIdentity, checkpoint_now};
 use super::elections::locked;
 use super::elections::{day_of, get, profile_of, stage_of, today};
 use super::{Result, ServiceError, invalid};
-use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
-use crate::audit::{self, EventKind, election_log};
+use crate::audit::{EventKind, election_log};
 use crate::domain::Stage;
 use crate::domain::ballot::candidate_id;
 use crate::law::nomination::{
@@ -71,6 +71,21 @@ pub fn list_entry(n: &NominationRow) -> ListEntry {
     }
 }
 
+/// The nominees who may stand on a post: qualified, consenting, not withdrawn.
+pub fn ready(all: &[NominationRow], post: Post) -> Vec<&NominationRow> {
+    all.iter()
+        .filter(|n| {
+            n.post == post.as_str() && n.status == "nominated" && n.review == "qualified" && n.consent_on.is_some()
+        })
+        .collect()
+}
+
+/// Whether a primary round exists: nominating, consent and review end when the primary opens
+/// (its ballot is made from the nominees reviewed by then).
+async fn primary_held(tx: &mut crate::store::Tx, election_id: i64) -> Result<bool> {
+    Ok(crate::store::polling::latest_poll_tx(tx, election_id).await?.is_some_and(|p| p.round.is_primary()))
+}
+
 fn nominators_of(n: &NominationRow) -> Vec<i64> {
     serde_json::from_str(&n.nominators).unwrap_or_default()
 }
@@ -117,7 +132,7 @@ pub async fn nominate(
     if stage_of(&e) != Stage::Nominations {
         return Err(law("nominations_closed", "LAW.md §5", e.stage.clone()));
     }
-    if super::primary::held_tx(&mut tx, id).await? {
+    if primary_held(&mut tx, id).await? {
         return Err(law("primary_held", "LAW.md §5 [P]", ""));
     }
     let nominee =
@@ -168,7 +183,7 @@ pub async fn nominate(
 /// (LAW.md §5 [P]). Takes the election's lock, so a primary cannot open in between.
 async fn unchanged_by_primary(tx: &mut crate::store::Tx, id: i64) -> Result<()> {
     locked(tx, id).await?;
-    if super::primary::held_tx(tx, id).await? {
+    if primary_held(tx, id).await? {
         return Err(law("primary_held", "LAW.md §5 [P]", ""));
     }
     Ok(())
@@ -258,23 +273,26 @@ pub async fn publish(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -
     }
     let all = st::for_election_tx(&mut tx, id).await?;
     // A primary still open or not yet counted decides nothing yet.
+    let counted = crate::store::counting::counts_tx(&mut tx, id).await?;
     if let Some(p) = crate::store::polling::latest_poll_tx(&mut tx, id).await? {
-        let counted = crate::store::counting::counts_tx(&mut tx, id).await?;
         if p.status == "open" {
             return Err(ServiceError::Conflict("err.primary_open"));
         }
-        if !counted.iter().any(|c| c.round_no == p.round_no) {
+        if !counted.iter().any(|c| c.round == p.round) {
             return Err(ServiceError::Refused("err.not_counted"));
         }
     }
-    let primary = super::primary::standings(&crate::store::counting::counts_tx(&mut tx, id).await?);
+    // Where the primary left each post (LAW.md §5 [P]): its announced results, in round order.
+    let primary = crate::law::primary::standings(
+        counted.iter().filter(|c| c.round.is_primary()).filter_map(|c| serde_json::from_str(&c.result).ok()),
+    );
     let seats = seats(&e);
     let mut counts = [0u32; 3];
     let mut lists = serde_json::Map::new();
     let mut fallback = false;
     let mut plan: Vec<(i64, &'static str, Option<i64>)> = Vec::new();
     for post in Post::ALL {
-        let mut ready = super::primary::ready(&all, post);
+        let mut ready = ready(&all, post);
         ready.sort_by(|a, b| b.support.cmp(&a.support).then(a.id.cmp(&b.id)));
         let max = seats.get(post).saturating_add(profile.margin(post).max) as usize;
         // More nominees than places: the primary decides where the profile holds one

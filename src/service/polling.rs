@@ -8,14 +8,14 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::access::{Permission, Staff};
+use super::audit::{self, LogIdentity, checkpoint_now};
 use super::cast::{Admission, BallotWriter, CastContext, CastRequest, Receipt, Refusal};
 use super::elections::locked;
 use super::elections::{Station, day_of, get, profile_of, stage_of, today};
 use super::{Result, ServiceError, invalid};
-use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
-use crate::audit::{self, EventKind, election_log};
+use crate::audit::{EventKind, election_log};
 use crate::domain::ballot::{BallotPaper, CandidateLine, Marks, PostSheet, Source, encode};
-use crate::domain::{Role, Stage};
+use crate::domain::{Role, Round, Stage};
 use crate::law::Post;
 use crate::store::elections::{self as est, ElectionRow};
 use crate::store::polling::{self as st, PollRow};
@@ -157,7 +157,7 @@ pub async fn open_polls(store: &Store, log: &LogIdentity, staff: &Staff, id: i64
     }
     let paper = if recall { recall_paper(&mut tx, id).await? } else { first_paper(&mut tx, &e).await? };
     let text = serde_json::to_string(&paper).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    st::insert_poll(&mut tx, id, 1, "first", &text, now_ms()).await?;
+    st::insert_poll(&mut tx, id, Round::FIRST_ELECTION, "first", &text, now_ms()).await?;
     if !est::set_stage(&mut tx, id, from.as_str(), "polling", now_ms()).await? {
         return Err(ServiceError::Conflict("err.stale"));
     }
@@ -224,16 +224,14 @@ async fn open_round(store: &Store, e: &ElectionRow) -> Result<(PollRow, BallotPa
         return Err(ServiceError::Refused("err.polls_not_open"));
     }
     match current(store, e.id).await? {
-        Some((p, paper)) if p.status == "open" && super::primary::is_primary(p.round_no) == primary_stage => {
-            Ok((p, paper))
-        }
+        Some((p, paper)) if p.status == "open" && p.round.is_primary() == primary_stage => Ok((p, paper)),
         _ => Err(ServiceError::Refused("err.polls_not_open")),
     }
 }
 
 /// LAW.md §5 [P]: no proxies and no mobile boxes in nomination (the primary is part of it).
-fn primary_refuses(round_no: i64, channel: &str) -> Result<()> {
-    if super::primary::is_primary(round_no) && matches!(channel, "proxy" | "mobile_box") {
+fn primary_refuses(round: Round, channel: &str) -> Result<()> {
+    if round.is_primary() && matches!(channel, "proxy" | "mobile_box") {
         return Err(law("channel_not_in_nomination", "LAW.md §5 [P]", channel.to_string()));
     }
     Ok(())
@@ -275,7 +273,7 @@ pub async fn check_in(store: &Store, staff: &Staff, id: i64, c: &CheckIn) -> Res
     if !channel_enabled(&e, channel) {
         return Err(ServiceError::Refused("err.channel_disabled"));
     }
-    primary_refuses(poll.round_no, channel)?;
+    primary_refuses(poll.round, channel)?;
     if !est::is_voter(store, id, c.resident_id).await? {
         return Err(invalid("err.not_voter", "resident_id"));
     }
@@ -533,7 +531,7 @@ pub async fn cast_remote(
         }
         let admission = match principal {
             Some(p) if p != me => {
-                primary_refuses(ctx.poll.round_no, "proxy")?;
+                primary_refuses(ctx.poll.round, "proxy")?;
                 if !approved_proxy(store, election_id, p, me).await? {
                     return Err(law("proxy_not_approved", "LAW.md §6 [N]", ""));
                 }
@@ -647,7 +645,7 @@ pub async fn turnout(store: &Store, staff: &Staff, id: i64) -> Result<Option<Tur
     let issued_total = issued.iter().map(|t| t.2).sum();
     Ok(Some(Turnout {
         round_no: p.round_no,
-        primary_ordinal: super::primary::is_primary(p.round_no).then(|| super::primary::ordinal(p.round_no)),
+        primary_ordinal: p.round.is_primary().then(|| i64::from(p.round.ordinal())),
         status: p.status.clone(),
         electorate: i64::try_from(est::roll(store, id).await?.len()).unwrap_or(0),
         issued,
@@ -676,7 +674,7 @@ async fn counting_round(store: &Store, e: &ElectionRow) -> Result<PollRow> {
     }
     st::latest_poll(store, e.id)
         .await?
-        .filter(|p| p.status == "closed" && super::primary::is_primary(p.round_no) == primary_stage)
+        .filter(|p| p.status == "closed" && p.round.is_primary() == primary_stage)
         .ok_or(ServiceError::Refused("err.not_counting"))
 }
 

@@ -5,25 +5,29 @@
 //! same check-in, booth, browser and paper double-entry paths, the same published box that
 //! `huanjie count` recounts and `huanjie verify` re-checks.
 //!
-//! A primary round is a poll with a negative number: the first is [`FIRST_ROUND`], a re-vote
-//! among nominees tied across the last place is the next one up (LAW.md §5 [P]). Election rounds
-//! are 1, 2, … so the latest round is always the highest number. The stage stays `nominations`
-//! throughout: the primary is part of nominating. No proxies and no mobile boxes in nomination
+//! A primary round is a poll of [`Round::Primary`]: the first is [`Round::FIRST_PRIMARY`], a
+//! re-vote among nominees tied across the last place is the next one (LAW.md §5 [P]); every
+//! primary round comes before the election's first. The stage stays `nominations` throughout:
+//! the primary is part of nominating. No proxies and no mobile boxes in nomination
 //! (LAW.md §5 [P]).
+//!
+//! The order of the services: this module uses `nominations` (who stands) and `counting` (the
+//! count of a box); neither of them uses this one.
 
 use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
 use super::access::{Permission, Staff};
+use super::audit::{self, LogIdentity, checkpoint_now};
 use super::counting::{Counted, count_box};
 use super::elections::{get, locked, profile_of, stage_of};
+use super::nominations::{list_entry, ready};
 use super::{Result, ServiceError};
-use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
-use crate::audit::{self, EventKind, election_log};
-use crate::domain::Stage;
+use crate::audit::{EventKind, election_log};
 use crate::domain::ballot::{BallotPaper, CandidateLine, PostSheet, candidate_id};
-use crate::law::primary::{PostOutcome, Standing, outcome_from_result, standing};
+use crate::domain::{Round, Stage};
+use crate::law::primary::Standing;
 use crate::law::strokes::{ListEntry, order_candidates};
 use crate::law::{Post, RuleProfile};
 use crate::store::counting as cst;
@@ -31,19 +35,6 @@ use crate::store::elections::ElectionRow;
 use crate::store::nominations::{self as nst, NominationRow};
 use crate::store::polling as pst;
 use crate::store::{Store, Tx, now_ms};
-
-/// The first primary round's number; re-votes count up from it, staying below 1.
-pub const FIRST_ROUND: i64 = -100;
-
-/// A round of the nomination primary (rather than of the election).
-pub fn is_primary(round_no: i64) -> bool {
-    round_no < 1
-}
-
-/// The primary round as people count it: 1, 2, …
-pub fn ordinal(round_no: i64) -> i64 {
-    round_no - FIRST_ROUND + 1
-}
 
 fn law(code: &str, rule: &str, detail: impl Into<String>) -> ServiceError {
     ServiceError::Law { code: code.into(), rule: rule.into(), detail: detail.into() }
@@ -59,40 +50,12 @@ pub fn places(e: &ElectionRow, profile: &RuleProfile, post: Post) -> u32 {
     u32::try_from(seats).unwrap_or(0).saturating_add(profile.margin(post).max)
 }
 
-/// The nominees who may stand on a post: qualified, consenting, not withdrawn.
-pub fn ready(all: &[NominationRow], post: Post) -> Vec<&NominationRow> {
-    all.iter()
-        .filter(|n| {
-            n.post == post.as_str() && n.status == "nominated" && n.review == "qualified" && n.consent_on.is_some()
-        })
-        .collect()
-}
-
 /// Where each post stands after the counted primary rounds (posts no primary round has held
 /// are absent). `counts` are the election's counts, in round order.
-pub fn standings(counts: &[cst::CountRow]) -> HashMap<Post, Standing> {
-    let mut rounds: HashMap<Post, Vec<PostOutcome>> = HashMap::new();
-    for c in counts.iter().filter(|c| is_primary(c.round_no)) {
-        let Ok(result) = serde_json::from_str::<Value>(&c.result) else { continue };
-        for post in Post::ALL {
-            if let Some(o) = outcome_from_result(&result, post) {
-                rounds.entry(post).or_default().push(o);
-            }
-        }
-    }
-    rounds
-        .into_iter()
-        .map(|(post, rs)| {
-            let refs: Vec<&PostOutcome> = rs.iter().collect();
-            (post, standing(&refs))
-        })
-        .collect()
-}
-
-/// Whether a primary round exists: nominating, consent and review end when the primary opens
-/// (its ballot is made from the nominees reviewed by then).
-pub async fn held_tx(tx: &mut Tx, election_id: i64) -> Result<bool> {
-    Ok(pst::latest_poll_tx(tx, election_id).await?.is_some_and(|p| is_primary(p.round_no)))
+fn standings(counts: &[cst::CountRow]) -> HashMap<Post, Standing> {
+    crate::law::primary::standings(
+        counts.iter().filter(|c| c.round.is_primary()).filter_map(|c| serde_json::from_str::<Value>(&c.result).ok()),
+    )
 }
 
 async fn sheet(
@@ -102,7 +65,7 @@ async fn sheet(
     places: u32,
     nominees: &[&NominationRow],
 ) -> Result<PostSheet> {
-    let entries: Vec<ListEntry> = nominees.iter().map(|n| super::nominations::list_entry(n)).collect();
+    let entries: Vec<ListEntry> = nominees.iter().map(|n| list_entry(n)).collect();
     let ordered = order_candidates(&entries, profile.nomination.candidate_order);
     let mut candidates = Vec::new();
     for id in &ordered.ids {
@@ -138,7 +101,7 @@ pub async fn open(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> R
         if p.status == "open" {
             return Err(ServiceError::Conflict("err.primary_open"));
         }
-        if !counts.iter().any(|c| c.round_no == p.round_no) {
+        if !counts.iter().any(|c| c.round == p.round) {
             return Err(ServiceError::Refused("err.not_counted"));
         }
     }
@@ -161,14 +124,15 @@ pub async fn open(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> R
     if posts.is_empty() {
         return Err(law("primary_not_needed", "LAW.md §5 [P]", ""));
     }
-    let round_no = latest.map(|p| p.round_no + 1).unwrap_or(FIRST_ROUND);
-    if !is_primary(round_no) {
+    let round = latest.map(|p| p.round.next()).unwrap_or(Round::FIRST_PRIMARY);
+    if !round.is_primary() || !round.storable() {
         return Err(law("primary_rounds_exhausted", "LAW.md §5 [P]", ""));
     }
-    let kind = if round_no == FIRST_ROUND { "first" } else { "revote" };
+    let round_no = round.to_stored();
+    let kind = if round == Round::FIRST_PRIMARY { "first" } else { "revote" };
     let paper = BallotPaper { round_no, kind: "primary".into(), posts, write_ins: false };
     let text = serde_json::to_string(&paper).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    pst::insert_poll(&mut tx, id, round_no, kind, &text, now_ms()).await?;
+    pst::insert_poll(&mut tx, id, round, kind, &text, now_ms()).await?;
     let (seats, lists) = paper.logged();
     audit::record(
         &mut tx,
@@ -176,7 +140,7 @@ pub async fn open(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> R
         &staff.actor(role),
         EventKind::PrimaryOpened,
         &format!("election:{id}"),
-        json!({"round": round_no, "ordinal": ordinal(round_no), "kind": kind, "posts": seats, "candidates": lists}),
+        json!({"round": round_no, "ordinal": round.ordinal(), "kind": kind, "posts": seats, "candidates": lists}),
     )
     .await?;
     tx.commit().await?;
@@ -191,7 +155,7 @@ pub async fn close(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> 
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
     let mut tx = store.begin().await?;
     let e = locked(&mut tx, id).await?;
-    let poll = pst::latest_poll_tx(&mut tx, id).await?.filter(|p| is_primary(p.round_no) && p.status == "open");
+    let poll = pst::latest_poll_tx(&mut tx, id).await?.filter(|p| p.round.is_primary() && p.status == "open");
     let (Stage::Nominations, Some(poll)) = (stage_of(&e), poll) else {
         return Err(ServiceError::Refused("err.polls_not_open"));
     };
@@ -226,7 +190,7 @@ pub async fn count(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> 
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
     let poll = pst::latest_poll(store, id)
         .await?
-        .filter(|p| is_primary(p.round_no) && p.status == "closed" && stage_of(&e) == Stage::Nominations)
+        .filter(|p| p.round.is_primary() && p.status == "closed" && stage_of(&e) == Stage::Nominations)
         .ok_or(ServiceError::Refused("err.not_counting"))?;
     let Counted { bx, result, r, root, mut payload } = count_box(store, &e, &poll, &[], "primary").await?;
     payload["valid"] = json!(true);
@@ -236,7 +200,7 @@ pub async fn count(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> 
     if stage_of(&e) != Stage::Nominations {
         return Err(ServiceError::Conflict("err.stale"));
     }
-    cst::insert_count(&mut tx, id, poll.round_no, &bx, &result, &root, now_ms())
+    cst::insert_count(&mut tx, id, poll.round, &bx, &result, &root, now_ms())
         .await
         .map_err(|e| if e.is_unique_violation() { ServiceError::Conflict("err.counted") } else { e.into() })?;
     audit::record(
@@ -266,16 +230,18 @@ pub struct PrimaryView {
 }
 
 pub async fn view(store: &Store, id: i64) -> Result<PrimaryView> {
-    let latest = pst::latest_poll(store, id).await?.filter(|p| is_primary(p.round_no));
-    let counts: Vec<_> = cst::counts(store, id).await?.into_iter().filter(|c| is_primary(c.round_no)).collect();
-    let rounds =
-        counts.iter().map(|c| (ordinal(c.round_no), serde_json::from_str(&c.result).unwrap_or(Value::Null))).collect();
+    let latest = pst::latest_poll(store, id).await?.filter(|p| p.round.is_primary());
+    let counts: Vec<_> = cst::counts(store, id).await?.into_iter().filter(|c| c.round.is_primary()).collect();
+    let rounds = counts
+        .iter()
+        .map(|c| (i64::from(c.round.ordinal()), serde_json::from_str(&c.result).unwrap_or(Value::Null)))
+        .collect();
     let tied = standings(&counts);
     let open_ties = Post::ALL.into_iter().filter(|p| tied.get(p).is_some_and(|s| s.open_tie.is_some())).collect();
     Ok(PrimaryView {
         latest: latest.map(|p| {
-            let counted = counts.iter().any(|c| c.round_no == p.round_no);
-            (p.round_no, ordinal(p.round_no), p.status, counted)
+            let counted = counts.iter().any(|c| c.round == p.round);
+            (p.round_no, i64::from(p.round.ordinal()), p.status, counted)
         }),
         rounds,
         open_ties,

@@ -10,17 +10,17 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::access::{Permission, Staff};
+use super::audit::{self, LogIdentity, checkpoint_now};
 use super::elections::locked;
 use super::elections::{PlanInput, Station, get, profile_of, stage_of, today};
 use super::{Result, ServiceError, invalid};
-use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
-use crate::audit::{self, EventKind, election_log};
+use crate::audit::{EventKind, election_log};
 use crate::domain::{ElectionKind, Stage};
 use crate::law::Method;
-use crate::law::recall::{Petition, byelection_deadline, check_petition, filing_deadline, petition_threshold};
+use crate::law::recall::{Petition, check_petition, petition_threshold};
 use crate::store::elections::{self as est, ElectionRow};
 use crate::store::recall as rst;
-use crate::store::{Store, Tx, now_ms};
+use crate::store::{Store, now_ms};
 
 fn law(code: &str, rule: &str, detail: impl Into<String>) -> ServiceError {
     ServiceError::Law { code: code.into(), rule: rule.into(), detail: detail.into() }
@@ -199,36 +199,6 @@ pub async fn publish_answer(store: &Store, staff: &Staff, id: i64, answer: &str)
     Ok(())
 }
 
-/// A seat of the term falls vacant, with its filing deadline (LAW.md §9 [P]) and by-election
-/// deadline (LAW.md §7 [P]). Written into the term's log.
-#[allow(clippy::too_many_arguments)]
-pub async fn vacancy_in_tx(
-    tx: &mut Tx,
-    actor: &crate::audit::Actor,
-    term: &ElectionRow,
-    post: &str,
-    member_id: Option<&str>,
-    cause: &str,
-) -> Result<i64> {
-    let profile = profile_of(term)?;
-    let on = today();
-    let filing = filing_deadline(on, &profile).map_err(|_| ServiceError::Internal("date".into()))?.to_string();
-    let by = byelection_deadline(on, &profile).map_err(|_| ServiceError::Internal("date".into()))?.to_string();
-    let vid = rst::insert_vacancy(tx, term.id, post, member_id, cause, &on.to_string(), &filing, &by, now_ms())
-        .await
-        .map_err(|e| if e.is_unique_violation() { ServiceError::Conflict("err.duplicate") } else { e.into() })?;
-    audit::record(
-        tx,
-        &election_log(term.id),
-        actor,
-        EventKind::VacancyArose,
-        &format!("election:{}", term.id),
-        json!({"vacancy_id": vid, "post": post, "member_id": member_id, "cause": cause, "filing_by": filing, "byelection_by": by}),
-    )
-    .await?;
-    Ok(vid)
-}
-
 /// A member leaves office by resignation (in writing), death or a criminal sentence.
 pub async fn member_left(store: &Store, staff: &Staff, term_id: i64, member_id: &str, cause: &str) -> Result<i64> {
     let term = get(store, staff, term_id, Permission::RunElection).await?;
@@ -241,7 +211,7 @@ pub async fn member_left(store: &Store, staff: &Staff, term_id: i64, member_id: 
     }
     let (mid, post, _) = member(store, &term, member_id.trim()).await?;
     let mut tx = store.begin().await?;
-    let vid = vacancy_in_tx(&mut tx, &staff.actor(role), &term, &post, Some(&mid), cause).await?;
+    let vid = super::counting::vacancy_in_tx(&mut tx, &staff.actor(role), &term, &post, Some(&mid), cause).await?;
     tx.commit().await?;
     Ok(vid)
 }
@@ -284,12 +254,4 @@ pub async fn open_by_election(store: &Store, staff: &Staff, term_id: i64, input:
     }
     tx.commit().await?;
     Ok(id)
-}
-
-/// The by-election's term election and the members of that term still in office (the women
-/// rule of a by-election looks at the whole committee).
-pub async fn term_members(store: &Store, byelection: i64) -> Result<Vec<super::counting::Elected>> {
-    let Some(term) = rst::term_of_byelection(store, byelection).await? else { return Ok(Vec::new()) };
-    let gone: Vec<String> = rst::vacancies(store, term).await?.into_iter().filter_map(|v| v.member_id).collect();
-    Ok(super::counting::results(store, term).await?.elected.into_iter().filter(|m| !gone.contains(&m.id)).collect())
 }

@@ -2,12 +2,16 @@
 
 use sqlx::FromRow;
 
+use super::on_conn;
 use super::{Result, Store, Tx};
-use crate::on_conn;
+use crate::domain::Round;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct CountRow {
+    /// The stored round number (see `store::polling` for the encoding).
     pub round_no: i64,
+    #[sqlx(rename = "round_no", try_from = "i64")]
+    pub round: Round,
     pub box_json: String,
     pub result: String,
     pub box_root: Vec<u8>,
@@ -17,7 +21,7 @@ pub struct CountRow {
 pub async fn insert_count(
     tx: &mut Tx,
     election_id: i64,
-    round_no: i64,
+    round: Round,
     box_json: &str,
     result: &str,
     root: &[u8],
@@ -28,7 +32,7 @@ pub async fn insert_count(
             "INSERT INTO counts (election_id, round_no, box, result, box_root, counted_ms) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(election_id)
-        .bind(round_no)
+        .bind(round.to_stored())
         .bind(box_json)
         .bind(result)
         .bind(root)

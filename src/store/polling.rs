@@ -1,16 +1,65 @@
 //! Polling rounds, the participation roll, the ballot box, booths, paper entry, statements.
 //! The roll and the box are written only here, and never joined (DESIGN.md ballot secrecy).
+//! A round's stored encoding ([`Round::to_stored`]) lives here too.
 
 use serde::Serialize;
 use sqlx::FromRow;
 
+use super::on_conn;
 use super::{Result, Store, Tx};
-use crate::on_conn;
+use crate::domain::Round;
+
+/// How a [`Round`] is stored (`polls.round_no`, `counts.round_no`, and every table keyed by a
+/// round): election rounds as 1, 2, …; primary rounds below 1, the first at `FIRST_ROUND`, so
+/// the latest round of an election is always the highest number. The same integer is the
+/// round's key on the wire (URLs, log payloads, the box's comment).
+const FIRST_ROUND: i64 = -100;
+
+impl Round {
+    /// The stored integer of this round.
+    pub fn to_stored(self) -> i64 {
+        match self {
+            Round::Primary(n) => FIRST_ROUND + i64::from(n) - 1,
+            Round::Election(n) => i64::from(n),
+        }
+    }
+
+    /// The round a stored integer stands for; `None` for a number no round is stored as.
+    pub fn from_stored(n: i64) -> Option<Round> {
+        match n {
+            1.. => u32::try_from(n).ok().map(Round::Election),
+            FIRST_ROUND..=0 => u32::try_from(n - FIRST_ROUND + 1).ok().map(Round::Primary),
+            _ => None,
+        }
+    }
+
+    /// Whether the store can hold this round (the primary has room for 101 rounds).
+    pub fn storable(self) -> bool {
+        Round::from_stored(self.to_stored()) == Some(self)
+    }
+}
+
+/// A stored round number that is no round: decoding the row fails, naming the number.
+#[derive(Debug, thiserror::Error)]
+#[error("round_no {0} is not a stored round")]
+pub struct BadRound(i64);
+
+impl TryFrom<i64> for Round {
+    type Error = BadRound;
+    fn try_from(n: i64) -> std::result::Result<Round, BadRound> {
+        Round::from_stored(n).ok_or(BadRound(n))
+    }
+}
 
 #[derive(Debug, Clone, FromRow, Serialize)]
 pub struct PollRow {
     pub election_id: i64,
+    /// The stored round number: the round's key in URLs and log payloads.
     pub round_no: i64,
+    /// What `round_no` stands for, parsed once here.
+    #[serde(skip)]
+    #[sqlx(rename = "round_no", try_from = "i64")]
+    pub round: Round,
     pub kind: String,
     pub paper: String,
     pub status: String,
@@ -20,20 +69,13 @@ pub struct PollRow {
 
 const POLL: &str = "SELECT election_id, round_no, kind, paper, status, opened_ms, closed_ms FROM polls";
 
-pub async fn insert_poll(
-    tx: &mut Tx,
-    election_id: i64,
-    round_no: i64,
-    kind: &str,
-    paper: &str,
-    now: i64,
-) -> Result<()> {
+pub async fn insert_poll(tx: &mut Tx, election_id: i64, round: Round, kind: &str, paper: &str, now: i64) -> Result<()> {
     on_conn!(tx tx, |c| {
         sqlx::query(
             "INSERT INTO polls (election_id, round_no, kind, paper, status, opened_ms) VALUES ($1, $2, $3, $4, 'open', $5)",
         )
         .bind(election_id)
-        .bind(round_no)
+        .bind(round.to_stored())
         .bind(kind)
         .bind(paper)
         .bind(now)
@@ -714,4 +756,22 @@ pub async fn voters_named(store: &Store, election_id: i64, name: &str) -> Result
         .fetch_all(c)
         .await?
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_encoding_is_the_stored_integers_of_before() {
+        assert_eq!(Round::FIRST_PRIMARY.to_stored(), -100);
+        assert_eq!(Round::Primary(2).to_stored(), -99);
+        assert_eq!(Round::FIRST_ELECTION.to_stored(), 1);
+        for n in [-100, -42, 0, 1, 2, 17] {
+            assert_eq!(Round::from_stored(n).map(Round::to_stored), Some(n));
+        }
+        assert_eq!(Round::from_stored(0), Some(Round::Primary(101)));
+        assert_eq!(Round::from_stored(-101), None);
+        assert!(Round::Primary(101).storable() && !Round::Primary(102).storable());
+    }
 }

@@ -575,6 +575,6 @@ fn every_qr_code_has_a_text_alternative() {
         }
     }
     assert!(seen >= 6, "found the QR codes ({seen})");
-    let svg = huanjie::web::qr::svg("x", 10).unwrap();
+    let svg = huanjie::report::qr::svg("x", 10).unwrap();
     assert!(svg.contains("aria-hidden=\"true\"") && !svg.contains("role="), "{svg}");
 }

@@ -618,7 +618,7 @@ async fn print_view(state: &AppState, lang: Lang, e: ElectionRow, public: bool) 
             v.household_number = None;
         }
     }
-    let cp = crate::audit::checkpoints::checkpoint_now(&state.store, &state.log, &crate::audit::election_log(e.id))
+    let cp = crate::service::audit::checkpoint_now(&state.store, &state.log, &crate::audit::election_log(e.id))
         .await
         .html(lang)?;
     let body = cp.as_ref().and_then(|c| c.note.split("\n\n").next().map(|b| format!("{b}\n"))).unwrap_or_default();
@@ -630,7 +630,7 @@ async fn print_view(state: &AppState, lang: Lang, e: ElectionRow, public: bool) 
     Ok(VotersPrint {
         profile_name,
         t: Tr(lang),
-        checkpoint_qr: crate::web::qr::svg(&body, 140).unwrap_or_default(),
+        checkpoint_qr: crate::report::qr::svg(&body, 140).unwrap_or_default(),
         checkpoint: body,
         community,
         e,
@@ -751,7 +751,7 @@ pub async fn cards(
     let cards = cards
         .into_iter()
         .map(|c| {
-            let qr = crate::web::qr::svg(&voters::card_link(&base, &c.code), 96).unwrap_or_default();
+            let qr = crate::report::qr::svg(&voters::card_link(&base, &c.code), 96).unwrap_or_default();
             (c, qr)
         })
         .collect();

@@ -435,7 +435,7 @@ pub async fn results_pdf(
         return Err(HtmlError { lang, err: ServiceError::NotFound });
     }
     let community = community_name(&state, &e, lang).await?;
-    let cp = crate::audit::checkpoints::checkpoint_now(&state.store, &state.log, &crate::audit::election_log(id))
+    let cp = crate::service::audit::checkpoint_now(&state.store, &state.log, &crate::audit::election_log(id))
         .await
         .html(lang)?;
     let qr = cp.map(|c| c.note.split("\n\n").next().unwrap_or("").to_string());
@@ -608,7 +608,7 @@ pub async fn archive(
 ) -> Result<Response, HtmlError> {
     let e = esvc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.html(lang)?;
     let log = crate::audit::election_log(id);
-    let record = crate::web::api::logs::build_record(&state, &log).await.html(lang)?;
+    let record = crate::service::record::build_record(&state.store, &state.log, &log).await.html(lang)?;
     let detail = crate::web::api::elections::detail(&e);
     let body = rsvc::archive(&state.store, &e, detail, record).await.html(lang)?;
     Ok((
