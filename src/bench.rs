@@ -31,7 +31,7 @@ pub struct Seeded {
 }
 
 async fn exec(tx: &mut Tx, sql: &str, args: &[i64], texts: &[&str]) -> Result<(), String> {
-    crate::on_conn!(tx tx, |c| {
+    crate::store::on_conn!(tx tx, |c| {
         let mut q = sqlx::query(sql);
         for a in args {
             q = q.bind(*a);
@@ -143,7 +143,7 @@ pub async fn seed_polling(store: &Store, key: &[u8], voters: usize, code: &str) 
             resident_ids.push(rid);
         }
         exec(&mut tx, &r_sql, &[], &[]).await?;
-        crate::on_conn!(tx &mut tx, |c| {
+        crate::store::on_conn!(tx &mut tx, |c| {
             let mut q = sqlx::query(&v_sql);
             for h in &hashes {
                 q = q.bind(h.as_slice());

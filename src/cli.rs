@@ -276,11 +276,13 @@ async fn run_server(cfg: Config, banner: Option<String>) -> Result<ExitCode, Str
     let bind = cfg.bind;
     let (router, state) = build_app(cfg, secrets).await.map_err(|e| e.to_string())?;
     // At least one checkpoint a minute while a log grows (issue 4); transitions sign their own.
-    tokio::spawn(crate::audit::checkpoints::run_periodic(
+    tokio::spawn(service::audit::run_periodic(
         state.store.clone(),
         state.log.clone(),
         std::time::Duration::from_secs(60),
     ));
+    // Idle and expired sessions nobody comes back to are swept on the same beat.
+    tokio::spawn(service::accounts::run_session_sweep(state.store.clone(), std::time::Duration::from_secs(60)));
     let log_key = state.log.verifier_key();
     let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| format!("cannot bind {bind}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -316,7 +318,7 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
             let accounts = crate::demo::seed(&store).await.map_err(svc_err)?;
             let secrets = Secrets::load_or_create(&data_dir).map_err(|e| e.to_string())?;
             let cfg = Config::new(None, bind, data_dir.clone());
-            let log = crate::audit::checkpoints::LogIdentity::new(&cfg.log_name, &secrets.log_key, &cfg.witness_keys)?;
+            let log = service::audit::LogIdentity::new(&cfg.log_name, &secrets.log_key, &cfg.witness_keys)?;
             let election = crate::demo::seed_election(&store, &log, &accounts).await.map_err(svc_err)?;
             let polling = crate::demo::seed_polling_election(&store, &log, &secrets.voting_code_key, &accounts)
                 .await

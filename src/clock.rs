@@ -17,9 +17,7 @@ tokio::task_local! {
 
 /// The real date in Beijing.
 pub fn real_today() -> Date {
-    let now = time::OffsetDateTime::from_unix_timestamp(crate::store::now_ms() / 1000)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    now.to_offset(time::macros::offset!(+8)).date()
+    time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date()
 }
 
 /// The day the current task runs on: the override of its scope, else the real date.

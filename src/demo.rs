@@ -40,7 +40,7 @@ pub struct DemoAccounts {
 /// a recorded pilot (LAW.md §6: the demo enables it as a pilot), registration run.
 pub async fn seed_election(
     store: &Store,
-    log: &crate::audit::checkpoints::LogIdentity,
+    log: &crate::service::audit::LogIdentity,
     accounts: &DemoAccounts,
 ) -> service::Result<i64> {
     use crate::service::elections::{PlanInput, Station, today};
@@ -216,7 +216,7 @@ pub struct PollingDemo {
 /// the law engine is applied as on those days.
 pub async fn seed_polling_election(
     store: &Store,
-    log: &crate::audit::checkpoints::LogIdentity,
+    log: &crate::service::audit::LogIdentity,
     voting_code_key: &[u8],
     accounts: &DemoAccounts,
 ) -> service::Result<PollingDemo> {

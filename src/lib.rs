@@ -33,7 +33,7 @@ pub struct AppState {
     pub secrets: Arc<Secrets>,
     pub config: Arc<Config>,
     pub progress: web::Progress,
-    pub log: audit::checkpoints::LogIdentity,
+    pub log: service::audit::LogIdentity,
     /// The group-commit writer every browser ballot goes through (issue 8).
     pub ballots: service::cast::BallotWriter,
     /// Today's date for legal deadlines (the real date unless a rehearsal or test sets it).
@@ -54,7 +54,7 @@ pub enum StartError {
 
 /// Connects, migrates and builds the router.
 pub async fn build_app(config: Config, secrets: Secrets) -> Result<(axum::Router, AppState), StartError> {
-    let log = audit::checkpoints::LogIdentity::new(&config.log_name, &secrets.log_key, &config.witness_keys)
+    let log = service::audit::LogIdentity::new(&config.log_name, &secrets.log_key, &config.witness_keys)
         .map_err(StartError::Log)?;
     let store = Store::connect(&config.database_url).await?;
     store.migrate().await?;

@@ -1,12 +1,18 @@
 //! A tiny HTTP/1.1 client for the observer and witness commands (`huanjie verify URL`,
 //! `huanjie witness`). Plain HTTP; put TLS in front with a local proxy, or download the record
-//! with any browser and verify the file.
+//! with any browser and verify the file. Also the one URL-encoding helper the pages and the
+//! authenticator links share.
 
 use axum::body::Body;
 use http_body_util::BodyExt;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+
+/// `s` percent-encoded as one query value (`a b&c` → `a+b%26c`).
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)]).map(|v| v.trim_start_matches('=').to_string()).unwrap_or_default()
+}
 
 pub struct Http {
     client: Client<HttpConnector, Body>,

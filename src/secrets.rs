@@ -44,6 +44,11 @@ impl Secrets {
     }
 }
 
+/// Compares in constant time (the token is a secret).
+pub fn same_token(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 fn parse_hex(name: &str, s: &str) -> Result<[u8; 32], SecretError> {
     let v = hex::decode(s.trim()).map_err(|_| SecretError::Malformed(name.into()))?;
     v.try_into().map_err(|_| SecretError::Malformed(name.into()))

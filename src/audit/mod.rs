@@ -1,10 +1,10 @@
-//! The tamper-evident audit trail. Every state change calls [`record`] inside its own
-//! transaction: the change and its entry commit together or not at all.
+//! The tamper-evident audit trail's format: entries, the Merkle tree, signed notes and the
+//! verifier. Pure: storing and signing the deployment's logs is `service::audit`, where every
+//! state change records its entry inside its own transaction.
 //!
 //! An entry is the canonical JSON of an [`Event`] (sorted keys, no whitespace, `"v":1`), which
 //! is the RFC 6962 leaf. Entries never link a voter to ballot content (DESIGN.md, secrecy).
 
-pub mod checkpoints;
 pub mod entry;
 pub mod events;
 pub mod merkle;
@@ -30,8 +30,6 @@ pub use verify::{
     Record, RecordCheckpoint, RecordEntry, Trust, VerifyFailure, VerifySummary, verify_record, verify_record_with,
 };
 pub use witness::{WitnessRefusal, WitnessState, note_origin, witness_checkpoint};
-
-use crate::store::{self, Tx};
 
 /// The system log holds everything outside an election (registry, accounts).
 pub const SYSTEM_LOG: &str = "system";
@@ -66,20 +64,6 @@ pub fn event_json(kind: EventKind, actor: &Actor, target: &str, at_ms: i64, payl
         "at": at_ms,
         "payload": payload,
     })
-}
-
-/// Appends one event to `log` in the caller's transaction; returns the entry index.
-pub async fn record(
-    tx: &mut Tx,
-    log: &str,
-    actor: &Actor,
-    kind: EventKind,
-    target: &str,
-    payload: Value,
-) -> store::Result<u64> {
-    let at = store::now_ms();
-    let event = event_json(kind, actor, target, at, payload);
-    store::audit::append(tx, log, &event, at).await
 }
 
 /// Serde for a [`Hash`] as standard base64, the encoding checkpoints use.

@@ -9,10 +9,11 @@
 
 mod card;
 pub mod csv;
+mod flow;
 mod font;
 mod notice;
 mod pdf;
-mod qr;
+pub mod qr;
 mod table;
 mod text;
 

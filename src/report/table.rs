@@ -2,8 +2,8 @@
 //! repeated on every page (a 2,000-voter list runs to ~55 pages).
 
 use super::ReportError;
+use super::flow::{BODY_WIDTH, Flow, MARGIN};
 use super::font::Face;
-use super::notice::{BODY_WIDTH, Flow, MARGIN};
 use super::pdf::{Area, Op};
 use super::text::wrap;
 
@@ -133,13 +133,25 @@ fn column_widths(face: &Face, table: &Table) -> Result<Vec<f32>, ReportError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::notice::tests::voter_list;
 
     #[test]
     fn automatic_column_widths_fill_the_body() {
         let face = Face::load().unwrap();
-        let mut t = voter_list(20).table.unwrap();
-        t.col_widths = None;
+        let t = Table {
+            headers: vec!["序号".into(), "姓名".into(), "性别".into(), "居民小组".into(), "住址".into()],
+            rows: (0..20)
+                .map(|i| {
+                    vec![
+                        (i + 1).to_string(),
+                        "王建国".into(),
+                        if i % 2 == 0 { "男" } else { "女" }.into(),
+                        format!("第{}居民小组", i % 12 + 1),
+                        format!("幸福里{}号楼{}单元{}室", i % 40 + 1, i % 4 + 1, 101 + i % 30),
+                    ]
+                })
+                .collect(),
+            col_widths: None,
+        };
         let w = column_widths(&face, &t).unwrap();
         assert!((w.iter().sum::<f32>() - BODY_WIDTH).abs() < 0.1);
         assert!(w[4] > w[2], "the address column is wider than 性别: {w:?}");

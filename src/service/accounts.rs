@@ -6,8 +6,9 @@ use serde_json::json;
 use sha2::Sha256;
 
 use super::access::Staff;
+use super::audit;
 use super::{Result, ServiceError, invalid};
-use crate::audit::{self, Actor, EventKind, SYSTEM_LOG};
+use crate::audit::{Actor, EventKind, SYSTEM_LOG};
 use crate::domain::{Role, Scope, ScopeKind};
 use crate::store::users::{self, Grant};
 use crate::store::{Store, now_ms, registry};
@@ -160,6 +161,25 @@ pub const ACCOUNT_LIMIT: i64 = 5;
 pub const IP_LIMIT: i64 = 20;
 /// Sessions end after 30 minutes without a request.
 pub const IDLE_MS: i64 = 30 * 60 * 1000;
+
+/// Every `period`, ends the sessions nobody came back to: idle staff sessions (the rest are
+/// ended on use, in [`resume`]), expired voter sessions and unfinished two-step sign-ins.
+pub async fn run_session_sweep(store: Store, period: std::time::Duration) {
+    let mut tick = tokio::time::interval(period);
+    loop {
+        tick.tick().await;
+        let now = now_ms();
+        if let Err(e) = users::delete_idle_sessions(&store, now - IDLE_MS).await {
+            tracing::warn!(error = %e, "session sweep failed");
+        }
+        if let Err(e) = crate::store::voter_sessions::delete_expired(&store, now).await {
+            tracing::warn!(error = %e, "voter session sweep failed");
+        }
+        if let Err(e) = crate::store::signin::delete_expired_pending(&store, now).await {
+            tracing::warn!(error = %e, "pending sign-in sweep failed");
+        }
+    }
+}
 
 pub struct NewSession {
     /// The cookie value (never stored; only its keyed hash is).

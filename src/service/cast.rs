@@ -17,7 +17,8 @@ use serde::Serialize;
 use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::audit::{self, Actor, EventKind, election_log};
+use super::audit;
+use crate::audit::{Actor, EventKind, election_log};
 use crate::store::{self, Store, polling};
 
 /// The most casts one transaction takes. Bounded so that one commit's latency stays small.

@@ -6,9 +6,10 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::access::{Permission, Staff};
+use super::audit;
 use super::elections::{get, profile_of, today};
 use super::{Result, ServiceError, invalid};
-use crate::audit::{self, Actor, EventKind, election_log};
+use crate::audit::{Actor, EventKind, election_log};
 use crate::law::recall::election_committee_decides;
 use crate::store::elections as st;
 use crate::store::{Store, now_ms, registry, users};

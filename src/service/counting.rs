@@ -14,13 +14,13 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::access::{Permission, Staff};
+use super::audit::{self, LogIdentity, checkpoint_now};
 use super::elections::locked;
 use super::elections::{day_of, get, profile_of, stage_of, today};
 use super::polling;
 use super::{Result, ServiceError, invalid};
-use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
 use crate::audit::merkle::{leaf_hash, root_from_leaves};
-use crate::audit::{self, EventKind, election_log};
+use crate::audit::{EventKind, election_log};
 use crate::domain::Stage;
 use crate::domain::ballot::{
     BallotBox, BallotPaper, Ballots, BoxCandidate, BoxComment, BoxPerson, CandidateLine, ElectionBox, PlainBallot,

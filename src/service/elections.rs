@@ -7,9 +7,9 @@ use serde_json::json;
 use time::Date;
 
 use super::access::{Permission, Staff};
+use super::audit::{self, LogIdentity, checkpoint_now};
 use super::{Result, ServiceError, invalid};
-use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
-use crate::audit::{self, Actor, EventKind, election_log};
+use crate::audit::{Actor, EventKind, election_log};
 use crate::domain::{CHANNELS, ElectionKind, Stage};
 use crate::law::ballot::{Channel, check_channel};
 use crate::law::timetable::{DeadlineName, Timetable, timetable};

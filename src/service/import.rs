@@ -8,8 +8,9 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::access::{Permission, Staff};
+use super::audit;
 use super::{Result, ServiceError, invalid};
-use crate::audit::{self, Actor, EventKind, SYSTEM_LOG};
+use crate::audit::{Actor, EventKind, SYSTEM_LOG};
 use crate::domain::{NewResident, RawResident, ResidentInputError};
 use crate::store::{Store, imports, now_ms, registry};
 

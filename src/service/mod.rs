@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod audit;
 pub mod cast;
 pub mod committee;
 pub mod counting;
@@ -17,7 +18,9 @@ pub mod primary;
 pub mod proxies;
 pub mod recall;
 pub mod receipts;
+pub mod record;
 pub mod registry;
+pub mod results;
 pub mod signin;
 pub mod totp;
 pub mod voter_sessions;

@@ -10,11 +10,11 @@ use std::collections::HashSet;
 use serde_json::json;
 
 use super::access::{Permission, Staff};
+use super::audit::{self, LogIdentity, checkpoint_now};
 use super::elections::locked;
 use super::elections::{day_of, get, profile_of, stage_of, today};
 use super::{Result, ServiceError, invalid};
-use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
-use crate::audit::{self, EventKind, election_log};
+use crate::audit::{EventKind, election_log};
 use crate::domain::Stage;
 use crate::domain::ballot::candidate_id;
 use crate::law::nomination::{

@@ -8,12 +8,12 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::access::{Permission, Staff};
+use super::audit::{self, LogIdentity, checkpoint_now};
 use super::cast::{Admission, BallotWriter, CastContext, CastRequest, Receipt, Refusal};
 use super::elections::locked;
 use super::elections::{Station, day_of, get, profile_of, stage_of, today};
 use super::{Result, ServiceError, invalid};
-use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
-use crate::audit::{self, EventKind, election_log};
+use crate::audit::{EventKind, election_log};
 use crate::domain::ballot::{BallotPaper, CandidateLine, Marks, PostSheet, Source, encode};
 use crate::domain::{Role, Round, Stage};
 use crate::law::Post;

@@ -19,12 +19,12 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 
 use super::access::{Permission, Staff};
+use super::audit::{self, LogIdentity, checkpoint_now};
 use super::counting::{Counted, count_box};
 use super::elections::{get, locked, profile_of, stage_of};
 use super::nominations::{list_entry, ready};
 use super::{Result, ServiceError};
-use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
-use crate::audit::{self, EventKind, election_log};
+use crate::audit::{EventKind, election_log};
 use crate::domain::ballot::{BallotPaper, CandidateLine, PostSheet, candidate_id};
 use crate::domain::{Round, Stage};
 use crate::law::primary::Standing;

@@ -5,9 +5,10 @@
 use serde_json::json;
 
 use super::access::{Permission, Staff};
+use super::audit;
 use super::elections::{day_of, get, profile_of, stage_of, today};
 use super::{Result, ServiceError, invalid};
-use crate::audit::{self, EventKind, election_log};
+use crate::audit::{EventKind, election_log};
 use crate::domain::Stage;
 use crate::law::proxy::{ProxyRequest, check_proxy};
 use crate::store::elections as st;

@@ -10,11 +10,11 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::access::{Permission, Staff};
+use super::audit::{self, LogIdentity, checkpoint_now};
 use super::elections::locked;
 use super::elections::{PlanInput, Station, get, profile_of, stage_of, today};
 use super::{Result, ServiceError, invalid};
-use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
-use crate::audit::{self, EventKind, election_log};
+use crate::audit::{EventKind, election_log};
 use crate::domain::{ElectionKind, Stage};
 use crate::law::Method;
 use crate::law::recall::{Petition, check_petition, petition_threshold};

@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
+use super::audit::{LogIdentity, checkpoint_now};
 use super::{Result, ServiceError};
-use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
 use crate::store::{Store, audit};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

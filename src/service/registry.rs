@@ -3,8 +3,9 @@
 use serde_json::json;
 
 use super::access::{Permission, Staff};
+use super::audit;
 use super::{Result, ServiceError, invalid};
-use crate::audit::{self, Actor, EventKind, SYSTEM_LOG};
+use crate::audit::{Actor, EventKind, SYSTEM_LOG};
 use crate::domain::{NewResident, RawResident};
 use crate::store::registry::{self, Resident};
 use crate::store::{Store, Tx, now_ms};

@@ -15,9 +15,10 @@ use serde_json::json;
 
 use super::access::Staff;
 use super::accounts::{self, NewSession, session_hash};
+use super::audit;
 use super::totp;
 use super::{Result, ServiceError};
-use crate::audit::{self, Actor, EventKind, SYSTEM_LOG};
+use crate::audit::{Actor, EventKind, SYSTEM_LOG};
 use crate::domain::Role;
 use crate::store::signin as st;
 use crate::store::users::{self, UserRow};

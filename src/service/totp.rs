@@ -49,7 +49,7 @@ pub fn matching_step(secret: &[u8], code: &str, now_ms: i64) -> Option<i64> {
     let now = step_of(now_ms);
     let mut found = None;
     for step in [now - 1, now, now + 1] {
-        if crate::web::auth::same_token(&code_for_step(secret, step), code) {
+        if crate::secrets::same_token(&code_for_step(secret, step), code) {
             found = Some(step);
         }
     }
@@ -83,8 +83,8 @@ pub fn base32(bytes: &[u8]) -> String {
 
 /// The otpauth:// URI an authenticator app scans (Google Authenticator's key-URI format).
 pub fn otpauth_uri(issuer: &str, account: &str, secret: &[u8]) -> String {
-    let label = crate::web::auth::urlencode(&format!("{issuer}:{account}"));
-    let issuer = crate::web::auth::urlencode(issuer);
+    let label = crate::net::urlencode(&format!("{issuer}:{account}"));
+    let issuer = crate::net::urlencode(issuer);
     format!("otpauth://totp/{label}?secret={}&issuer={issuer}&algorithm=SHA1&digits=6&period=30", base32(secret))
 }
 
@@ -117,7 +117,7 @@ pub fn open(session_key: &[u8], blob: &[u8]) -> Option<Vec<u8>> {
     }
     let (body, tag) = blob.split_at(NONCE_LEN + SECRET_LEN);
     let want = keyed(session_key, b"huanjie totp tag\0", &[body]);
-    if !crate::web::auth::same_token(&hex::encode(want), &hex::encode(tag)) {
+    if !crate::secrets::same_token(&hex::encode(want), &hex::encode(tag)) {
         return None;
     }
     let (nonce, ct) = body.split_at(NONCE_LEN);
@@ -143,7 +143,7 @@ pub fn recovery_hash(session_key: &[u8], code: &str) -> Vec<u8> {
 
 /// The otpauth URI as an inline SVG QR code (empty if it would not fit, never for our URIs).
 pub fn qr_svg(uri: &str) -> String {
-    crate::web::qr::svg(uri, 220).unwrap_or_default()
+    crate::report::qr::svg(uri, 220).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -10,11 +10,11 @@ use sha2::{Digest, Sha256};
 use time::Date;
 
 use super::access::{Permission, Staff};
+use super::audit::{self, LogIdentity, checkpoint_now};
 use super::elections::locked;
 use super::elections::{day_of, get, profile_of, stage_of, today};
 use super::{Result, ServiceError, invalid};
-use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
-use crate::audit::{self, Actor, EventKind, election_log};
+use crate::audit::{Actor, EventKind, election_log};
 use crate::domain::{IdCardNumber, Stage};
 use crate::law::eligibility::{Hukou, ResidentFacts, VoterCategory, check_voter};
 use crate::store::elections::{self as st, ElectionRow, VoterRow};

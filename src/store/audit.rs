@@ -2,10 +2,10 @@
 
 use sqlx::Row;
 
+use super::on_conn;
 use super::{Result, Store, StoreError, Tx};
 use crate::audit::chained_entry;
 use crate::audit::merkle::{Frontier, leaf_hash};
-use crate::on_conn;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct StoredEntry {

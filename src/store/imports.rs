@@ -4,8 +4,8 @@
 use serde::Serialize;
 use sqlx::FromRow;
 
+use super::on_conn;
 use super::{Result, Store, Tx};
-use crate::on_conn;
 
 #[derive(Debug, Clone, FromRow, Serialize)]
 pub struct Batch {

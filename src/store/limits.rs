@@ -2,8 +2,8 @@
 //! incremented by one atomic upsert that returns the new count, so parallel requests and
 //! several servers cannot lose or double-spend a hit.
 
+use super::on_conn;
 use super::{Result, Store};
-use crate::on_conn;
 
 /// Counts one hit on `key` in the window of `window_ms` that holds `now`, and returns the hits
 /// in that window including this one.

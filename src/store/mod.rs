@@ -64,7 +64,6 @@ pub enum Tx {
 
 /// Runs the same query code on the connection behind a `Tx` or a `Store`.
 /// `on_conn!(tx, |c| sqlx::query(..).execute(c).await)`; the body is expanded once per backend.
-#[macro_export]
 macro_rules! on_conn {
     (tx $tx:expr, |$c:ident| $body:expr) => {
         match $tx {
@@ -91,6 +90,7 @@ macro_rules! on_conn {
         }
     };
 }
+pub(crate) use on_conn;
 
 impl Store {
     /// Connects to `sqlite://path` (created if missing) or `postgres://…`.

@@ -5,9 +5,9 @@
 use serde::Serialize;
 use sqlx::FromRow;
 
+use super::on_conn;
 use super::{Result, Store, Tx};
 use crate::domain::Round;
-use crate::on_conn;
 
 /// How a [`Round`] is stored (`polls.round_no`, `counts.round_no`, and every table keyed by a
 /// round): election rounds as 1, 2, …; primary rounds below 1, the first at `FIRST_ROUND`, so

@@ -2,8 +2,8 @@
 
 use sqlx::FromRow;
 
+use super::on_conn;
 use super::{Result, Store, Tx};
-use crate::on_conn;
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct RecallRow {

@@ -4,9 +4,9 @@
 use serde::Serialize;
 use sqlx::FromRow;
 
+use super::on_conn;
 use super::{Result, Store, Tx};
 use crate::domain::NewResident;
-use crate::on_conn;
 
 #[derive(Debug, Clone, FromRow, Serialize)]
 pub struct StreetOffice {

@@ -3,8 +3,8 @@
 
 use sqlx::FromRow;
 
+use super::on_conn;
 use super::{Result, Store, Tx};
-use crate::on_conn;
 
 // ---- attempt counters (table login_throttle: key, failures, window start, slot time) ----
 

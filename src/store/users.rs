@@ -2,9 +2,9 @@
 
 use sqlx::FromRow;
 
+use super::on_conn;
 use super::{Result, Store, Tx};
 use crate::domain::{Role, Scope, ScopeKind};
-use crate::on_conn;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct UserRow {

@@ -4,8 +4,8 @@
 
 use sqlx::FromRow;
 
+use super::on_conn;
 use super::{Result, Store, Tx};
-use crate::on_conn;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct VoterSessionRow {

@@ -14,6 +14,8 @@ use super::error::{ApiError, HtmlError};
 use crate::AppState;
 use crate::i18n::Lang;
 use crate::service::{ServiceError, Staff, accounts};
+// The pages' two small helpers live below the web layer (the TOTP service uses them too).
+pub use crate::{net::urlencode, secrets::same_token};
 
 /// The TCP peer, when the server was started with connect info (tests may not have one).
 pub struct PeerAddr(pub Option<std::net::SocketAddr>);
@@ -106,10 +108,6 @@ impl IntoResponse for AuthRejection {
     }
 }
 
-pub fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)]).map(|v| v.trim_start_matches('=').to_string()).unwrap_or_default()
-}
-
 /// The path as the client sent it (nested routers see it without their prefix).
 fn full_path(parts: &Parts) -> String {
     match parts.extensions.get::<axum::extract::OriginalUri>() {
@@ -144,11 +142,6 @@ impl FromRequestParts<AppState> for StaffSession {
             })),
         }
     }
-}
-
-/// Compares in constant time (the token is a secret).
-pub fn same_token(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[derive(serde::Deserialize)]

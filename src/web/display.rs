@@ -17,7 +17,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::web::staff::account::{safe_path, see_other};
+use crate::web::nav::{safe_path, see_other};
 
 /// `display=large` in a Cookie header.
 pub fn large_in(cookie: Option<&str>) -> bool {

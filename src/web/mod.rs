@@ -6,8 +6,8 @@ pub mod auth;
 pub mod display;
 pub mod error;
 pub mod home;
+pub mod nav;
 pub mod observe;
-pub mod qr;
 pub mod staff;
 pub mod vote;
 

@@ -13,10 +13,10 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::audit::checkpoints::checkpoint_now;
 use crate::audit::{EventKind, SYSTEM_LOG};
 use crate::domain::{Role, ScopeKind};
 use crate::i18n::{Lang, Tr, text};
+use crate::service::audit::checkpoint_now;
 use crate::store::audit as st;
 use crate::web::auth::StaffSession;
 use crate::web::error::{HtmlError, ResultExt};
@@ -138,7 +138,8 @@ async fn portal(
         None => (0, String::new(), String::new()),
     };
     let body: String = note.split("\n\n").next().map(|b| format!("{b}\n")).unwrap_or_default();
-    let qr = if body.trim().is_empty() { String::new() } else { super::qr::svg(&body, 220).unwrap_or_default() };
+    let qr =
+        if body.trim().is_empty() { String::new() } else { crate::report::qr::svg(&body, 220).unwrap_or_default() };
     let witnessed_by = cosigs.iter().filter(|c| c.0 == size).map(|c| c.1.clone()).collect();
     let mut checkpoints: Vec<CheckpointView> = st::checkpoints(&state.store, log)
         .await

@@ -23,13 +23,14 @@ use crate::AppState;
 use crate::domain::ballot::{BallotPaper, Marks, WriteIns};
 use crate::i18n::{Lang, Tr, text};
 use crate::law::Post;
+use crate::secrets::same_token;
 use crate::service::ServiceError;
 use crate::service::cast::Receipt;
 use crate::service::polling as svc;
 use crate::service::receipts::ReceiptCheck;
 use crate::service::voter_sessions::{self, VoterSession};
 use crate::store::polling as st;
-use crate::web::auth::{PeerAddr, StaffSession, same_token};
+use crate::web::auth::{PeerAddr, StaffSession};
 use crate::web::error::{HtmlError, ResultExt};
 
 pub fn router() -> Router<AppState> {
@@ -832,7 +833,7 @@ async fn booth_cast(
 
 /// `/vote/receipt?log=…&index=…&receipt=…`: where a cast redirects (303).
 fn receipt_url(path: &str, r: &Receipt) -> String {
-    use crate::web::auth::urlencode;
+    use crate::net::urlencode;
     format!("{path}?log={}&index={}&receipt={}", urlencode(&r.log), r.index, urlencode(&r.receipt))
 }
 

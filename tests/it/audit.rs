@@ -46,7 +46,7 @@ async fn populated(app: &TestApp) -> crate::helpers::Client {
         assert_eq!(st, S::OK);
         if i % 2 == 0 {
             // A checkpoint now and then, as the minute timer would issue them.
-            huanjie::audit::checkpoints::checkpoint_now(app.store(), &app.state.log, "system").await.unwrap();
+            huanjie::service::audit::checkpoint_now(app.store(), &app.state.log, "system").await.unwrap();
         }
     }
     api

@@ -4,7 +4,9 @@
 //! `.ci/run` with `npm ci --prefix tests/axe`) finds no serious or critical violation on the
 //! main pages; the 大字版 switch works without JavaScript and persists; the focus ring has
 //! at least 3:1 contrast against what surrounds it (WCAG 2.2 SC 1.4.11 / 2.4.13); every QR
-//! image has a text alternative; the dashboard chart is not clipped.
+//! image has a text alternative; the dashboard chart is not clipped and its text grows in 大字版.
+//! The walk includes the answers of forms: the voter cards (a POST), staff enrolment
+//! (/login/enrol), the 2FA enrolment page, and a booth tablet's (kiosk) ballot.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -31,6 +33,28 @@ struct Demo {
     codes: Vec<String>,
     resident: i64,
     batch: i64,
+    /// The committee member's password (not enrolled in two-step verification).
+    weiyuan_password: String,
+    /// A booth of the polling election, unlocked for one checked-in voter: its cookie.
+    booth_token: String,
+    /// A voter of the polling election whose card is issued again on every pass (not one of
+    /// `codes`, which are cards 41 to 45 of the list).
+    reissue: i64,
+}
+
+/// The street admin the demo has not enrolled yet: signing in leads to /login/enrol.
+const NEW_ADMIN: &str = "newadmin";
+const STATION: &str = "和平社区活动室投票站";
+
+/// The resident at place `k` of election `id`'s voter list (list order: group, household, name).
+async fn on_list(app: &TestApp, id: i64, k: usize) -> i64 {
+    app.count(&format!(
+        "SELECT r.id FROM voters v JOIN residents r ON r.id = v.resident_id \
+         LEFT JOIN resident_groups g ON g.id = r.group_id LEFT JOIN households h ON h.id = r.household_id \
+         WHERE v.election_id = {id} AND v.status = 'registered' ORDER BY g.number, h.number, r.name, r.id \
+         LIMIT 1 OFFSET {k}"
+    ))
+    .await
 }
 
 async fn demo() -> Demo {
@@ -47,7 +71,29 @@ async fn demo() -> Demo {
     let xingfu = accounts.community;
     let resident = app.count(&format!("SELECT MIN(id) FROM residents WHERE community_id = {xingfu}")).await;
     let batch = app.count("SELECT MIN(id) FROM import_batches").await;
+    let weiyuan_password = accounts.lines.iter().find(|l| l.0 == "weiyuan").unwrap().1.clone();
+    let grants = accounts.staff.grants.clone();
+    huanjie::service::accounts::create_user(store, None, NEW_ADMIN, "新街道管理员", crate::helpers::PASSWORD, &grants)
+        .await
+        .unwrap();
+    let (booth_id, booth_token) =
+        huanjie::service::polling::register_booth(store, &accounts.staff, p.election, STATION, "1号", None)
+            .await
+            .unwrap();
+    let booth_voter = on_list(&app, p.election, 0).await;
+    let checkin = huanjie::service::polling::CheckIn {
+        resident_id: booth_voter,
+        channel: "booth".into(),
+        station: STATION.into(),
+        booth_id: Some(booth_id),
+        proxy_id: None,
+    };
+    huanjie::service::polling::check_in(store, &accounts.staff, p.election, &checkin).await.unwrap();
+    let reissue = on_list(&app, p.election, 1).await;
     Demo {
+        weiyuan_password,
+        booth_token,
+        reissue,
         staff: accounts.staff,
         admin_password,
         xingfu,
@@ -81,6 +127,14 @@ if (de.scrollWidth > vw) {
 }
 return {scroll: de.scrollWidth, client: vw, inner: window.innerWidth, wide: out.slice(0, 6),
         h1: (document.querySelector('h1') || {textContent: ''}).textContent.trim().slice(0, 40)};
+"#;
+
+/// The smallest chart text as drawn on the screen, in CSS px: its font size in the drawing's
+/// units times the drawing's scale.
+const CHART_TEXT_PX: &str = r#"
+const s = document.querySelector('.chart svg');
+const scale = s.getBoundingClientRect().width / s.viewBox.baseVal.width;
+return Math.min(...[...s.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale));
 "#;
 
 /// axe-core's run, serious and critical violations only.
@@ -174,8 +228,32 @@ async fn walk_everything(w: &mut Walk<'_>, d: &Demo, code: &str) {
     w.visit(&format!("/public/elections/{poll}/count"), false).await;
     w.visit("/no-such-page", false).await;
 
-    // The staff sign-in: password, then the authenticator's code.
+    // A street admin without two-step verification yet is led to enrol before anything else.
     let b = &w.br.b;
+    w.visit("/login", false).await;
+    b.find(Locator::Id("username")).await.unwrap().send_keys(NEW_ADMIN).await.unwrap();
+    b.find(Locator::Id("password")).await.unwrap().send_keys(crate::helpers::PASSWORD).await.unwrap();
+    b.find(Locator::Css("form[action='/login'] button")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css(".qr svg")).await.unwrap();
+    assert_eq!(b.current_url().await.unwrap().path(), "/login/enrol");
+    w.check("staff enrolment", true).await;
+    b.delete_cookie("hj_pending").await.unwrap();
+    // A committee member starts two-step verification from their account: the enrolment page.
+    w.visit("/login", false).await;
+    b.find(Locator::Id("username")).await.unwrap().send_keys("weiyuan").await.unwrap();
+    b.find(Locator::Id("password")).await.unwrap().send_keys(&d.weiyuan_password).await.unwrap();
+    b.find(Locator::Css("form[action='/login'] button")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css("form[action='/logout']")).await.unwrap();
+    w.staff("/account/2fa", false).await;
+    if let Ok(start) = b.find(Locator::Css("form[action='/account/2fa/start'] button")).await {
+        start.click().await.unwrap();
+    }
+    b.wait().for_element(Locator::Css(".qr svg")).await.unwrap();
+    w.check("the 2FA enrolment", true).await;
+    b.find(Locator::Css("form[action='/logout'] button")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css("form[action='/login']")).await.unwrap();
+
+    // The staff sign-in: password, then the authenticator's code.
     w.visit("/login", true).await;
     b.find(Locator::Id("username")).await.unwrap().send_keys("admin").await.unwrap();
     b.find(Locator::Id("password")).await.unwrap().send_keys(&d.admin_password).await.unwrap();
@@ -212,6 +290,13 @@ async fn walk_everything(w: &mut Walk<'_>, d: &Demo, code: &str) {
     w.staff(&format!("/observe?log=election-{poll}"), false).await;
     w.staff("/account/password", false).await;
     w.staff("/account/2fa", false).await;
+    // The voter cards, a POST's answer: one voter's card issued again (with its QR code).
+    w.staff(&format!("/staff/elections/{poll}"), false).await;
+    b.find(Locator::Id("reissue")).await.unwrap().send_keys(&d.reissue.to_string()).await.unwrap();
+    b.find(Locator::Css("form:has(#reissue) button")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css("body.print .vcard .qr svg")).await.unwrap();
+    assert_eq!(b.current_url().await.unwrap().path(), format!("/staff/elections/{poll}/cards"));
+    w.check("the voter cards", true).await;
 
     // A resident votes on the phone: sign-in, ballot, review, receipt, the receipt check, and
     // the page for someone who has voted already.
@@ -236,6 +321,14 @@ async fn walk_everything(w: &mut Walk<'_>, d: &Demo, code: &str) {
     b.find(Locator::Css("form[action='/vote/signin'] button")).await.unwrap().click().await.unwrap();
     b.wait().for_element(Locator::Css("main section")).await.unwrap();
     w.check("voted already", false).await;
+
+    // The booth tablet (a kiosk), unlocked for a checked-in voter: the ballot.
+    let set = format!("document.cookie = '{}={}; path=/';", huanjie::web::auth::BOOTH_COOKIE, d.booth_token);
+    b.execute(&set, vec![]).await.unwrap();
+    w.visit("/booth", false).await;
+    b.wait().for_element(Locator::Css("fieldset.post")).await.unwrap();
+    w.check("the kiosk ballot", true).await;
+    b.delete_cookie(huanjie::web::auth::BOOTH_COOKIE).await.unwrap();
 }
 
 /// The pages a counted election adds (the count, the results, the record).
@@ -276,8 +369,7 @@ async fn every_demo_page_fits_a_phone_and_passes_axe_in_both_languages() {
     // Close the polls, take in the (empty) paper box, count: the results pages, in both.
     let (store, log, staff) = (d.app.store(), &d.app.state.log, &d.staff);
     huanjie::service::polling::close_polls(store, log, staff, d.polling).await.unwrap();
-    let station = "和平社区活动室投票站";
-    huanjie::service::polling::accept_box(store, staff, d.polling, station, 0).await.unwrap();
+    huanjie::service::polling::accept_box(store, staff, d.polling, STATION, 0).await.unwrap();
     huanjie::service::counting::count_round(store, log, staff, d.polling).await.unwrap();
     for (label, lang, display) in passes {
         br.b.goto(&format!("{}/lang/{lang}", br.base)).await.unwrap();
@@ -285,11 +377,15 @@ async fn every_demo_page_fits_a_phone_and_passes_axe_in_both_languages() {
         w.lang = label;
         walk_counted(&mut w, &d).await;
     }
-    br.b.goto(&format!("{}/display/standard", br.base)).await.unwrap();
-    // The dashboard chart: every label and figure inside the drawing (not cut off).
-    for lang in ["zh", "en"] {
+    // The dashboard chart: every label and figure inside the drawing (not cut off), in both
+    // displays; in 大字版 its text grows with the rest (not a fixed 11 px).
+    let mut chart_px = Vec::new();
+    for (lang, display) in [("zh", "standard"), ("en", "standard"), ("zh", "large"), ("en", "large")] {
         br.b.goto(&format!("{}/lang/{lang}", br.base)).await.unwrap();
+        br.b.goto(&format!("{}/display/{display}", br.base)).await.unwrap();
         br.b.goto(&format!("{}/staff/elections", br.base)).await.unwrap();
+        let px = br.b.execute(CHART_TEXT_PX, vec![]).await.unwrap().as_f64().unwrap();
+        chart_px.push((lang, display, px));
         let cut: Value =
             br.b.execute(
                 "const s = document.querySelector('.chart svg'); const vb = s.viewBox.baseVal; \
@@ -304,9 +400,17 @@ async fn every_demo_page_fits_a_phone_and_passes_axe_in_both_languages() {
         let label = br.b.find(Locator::Css(".chart svg")).await.unwrap().attr("aria-label").await.unwrap().unwrap();
         assert_ne!(label, "progress", "the chart has a label in the page's language");
     }
+    br.b.goto(&format!("{}/display/standard", br.base)).await.unwrap();
+    for (lang, display, px) in &chart_px {
+        let standard = chart_px.iter().find(|c| c.0 == *lang && c.1 == "standard").unwrap().2;
+        if *display == "large" {
+            assert!(*px >= 17.0 && *px > standard * 1.4, "[{lang}] 大字版 chart text is {px:.1} px ({standard:.1} px)");
+        }
+    }
+    eprintln!("chart text px: {chart_px:?}");
     let r = w.report;
     eprintln!("measured {} pages at {W}×{H}, axe on {} of them", r.measured, r.axed);
-    assert!(r.measured >= 130, "every page was visited in every pass ({})", r.measured);
+    assert!(r.measured >= 170, "every page was visited in every pass ({})", r.measured);
     assert!(
         r.too_wide.is_empty() && r.axe.is_empty(),
         "pages wider than the phone:\n{}\naxe-core serious/critical violations:\n{}",
@@ -471,6 +575,6 @@ fn every_qr_code_has_a_text_alternative() {
         }
     }
     assert!(seen >= 6, "found the QR codes ({seen})");
-    let svg = huanjie::web::qr::svg("x", 10).unwrap();
+    let svg = huanjie::report::qr::svg("x", 10).unwrap();
     assert!(svg.contains("aria-hidden=\"true\"") && !svg.contains("role="), "{svg}");
 }

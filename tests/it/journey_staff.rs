@@ -361,6 +361,114 @@ async fn refused_forms_keep_what_was_typed(app: TestApp) {
 }
 both!(refused_forms_keep_what_was_typed);
 
+/// A refused form shown again: the same page (not the error page: it has no `form-error`
+/// box and no form), the reason in the box, and every value of `typed` still in the page.
+fn kept(r: &crate::helpers::Resp, form: &str, typed: &[&str]) {
+    assert!(r.status.is_client_error(), "{}: {} {}", form, r.status, r.text());
+    let html = r.text();
+    assert!(html.contains("id=\"form-error\"") && html.contains(form), "{form}: not the page again: {html}");
+    for t in typed {
+        assert!(html.contains(t), "{form}: lost {t}: {html}");
+    }
+}
+
+/// A certified term (13 of 24 voted for the first candidates); the street admin is `<code>-admin`.
+async fn certified(app: &TestApp, code: &str) -> Polling {
+    let mut p = ready(app, code).await;
+    let id = p.id;
+    assert_eq!(p.committee.api_post_empty(&format!("/api/v1/elections/{id}/polls/open")).await.0, S::OK);
+    let (ch, vc, m) = (&p.cands["chair"], &p.cands["vice_chair"], &p.cands["member"]);
+    let ballot = json!({"chair": [ch[0]], "vice_chair": [vc[0]], "member": [m[0], m[1], m[2]]});
+    for v in &p.voters[0..13] {
+        let (st, b) = cast(app, id, &p.codes[v], &ballot).await;
+        assert_eq!(st, S::CREATED, "{b}");
+    }
+    for step in ["polls/close", "count", "certify"] {
+        let (st, b) = p.committee.api_post_empty(&format!("/api/v1/elections/{id}/{step}")).await;
+        assert_eq!(st, S::OK, "{step}: {b}");
+    }
+    p
+}
+
+/// Item 7 on the results page: voiding, a recall petition, a member leaving, a by-election and
+/// a handover, each refused, show the page again with the reason by the form and what was typed.
+async fn refused_results_forms_keep_what_was_typed(app: TestApp) {
+    let app = &app;
+    let mut p = certified(app, "jt").await;
+    let id = p.id;
+    let path = format!("/staff/elections/{id}/results/action");
+    let void =
+        [("action", "void_person"), ("reason", "forged_ballots"), ("nomination_id", "n999999"), ("confirm", "1")];
+    let r = p.committee.form(&path, &void).await;
+    kept(&r, "id=\"void-n\"", &["value=\"n999999\"", "<option value=\"forged_ballots\" selected>", "<details open>"]);
+    assert!(stage(app, id, "certified").await);
+
+    let mut admin = app.login("jt-admin").await;
+    let member = p.cands["member"][0].clone();
+    let signers = format!("{}, {}", p.voters[10], p.voters[11]);
+    let recall = [
+        ("action", "recall_open"),
+        ("member_id", &member),
+        ("reason", "回显罢免理由"),
+        ("signers", &signers),
+        ("election_day", "2031-07-08"),
+    ];
+    let r = admin.form(&path, &recall).await;
+    let chosen = format!("<option value=\"{member}\" selected>");
+    kept(&r, "id=\"rc-reasons\"", &["回显罢免理由", &signers, "value=\"2031-07-08\"", &chosen]);
+    assert_eq!(app.count("SELECT COUNT(*) FROM elections WHERE kind = 'recall'").await, 0);
+
+    let leaving = p.cands["member"][2].clone();
+    let r = p.committee.form(&path, &[("action", "member_left"), ("member_id", &leaving), ("cause", "moved")]).await;
+    kept(&r, "id=\"vl-cause\"", &[&format!("<option value=\"{leaving}\" selected>")]);
+    let left = [("action", "member_left"), ("member_id", &leaving), ("cause", "death")];
+    assert_eq!(p.committee.form(&path, &left).await.status, S::SEE_OTHER);
+    let r = admin.form(&path, &[("action", "byelection"), ("election_day", "2031-02-30")]).await;
+    kept(&r, "id=\"by-day\"", &["value=\"2031-02-30\""]);
+    assert_eq!(app.count("SELECT COUNT(*) FROM elections WHERE kind = 'by_election'").await, 0);
+
+    // Handing over an item twice: the second is refused by the list, which is still there.
+    let page = p.committee.get(&format!("/staff/elections/{id}/results")).await.text();
+    let item = page.split("name=\"item\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap().to_string();
+    let handover = [("action", "handover"), ("item", item.as_str())];
+    assert_eq!(p.committee.form(&path, &handover).await.status, S::SEE_OTHER);
+    let r = p.committee.form(&path, &handover).await;
+    assert_eq!(r.status, S::CONFLICT, "{}", r.text());
+    kept(&r, "name=\"item\"", &[]);
+}
+both!(refused_results_forms_keep_what_was_typed);
+
+/// Item 7 on the paper page: a ballot refused for a reason other than a double-entry mismatch
+/// (a ballot number that does not exist) keeps the ballot as it was filled; a box whose passes
+/// differ is refused by the acceptance form, which keeps what was typed.
+async fn refused_paper_forms_keep_what_was_typed(app: TestApp) {
+    let app = &app;
+    let p = entered_box(app, "jw").await;
+    let id = p.id;
+    let chair = p.cands["chair"][0].clone();
+    let mut clerk2 = p.clerk2;
+    let entry = [
+        ("station", STATION),
+        ("pass", "2"),
+        ("seq", "99"),
+        ("chair", chair.as_str()),
+        ("wi_member", "回显另选"),
+        ("un_member", "2"),
+    ];
+    let r = clerk2.form(&format!("/staff/elections/{id}/paper"), &entry).await;
+    let checked = format!("value=\"{chair}\" checked");
+    kept(&r, "id=\"paper-form\"", &["value=\"99\"", &checked, "value=\"回显另选\"", "name=\"un_member\" value=\"2\""]);
+    assert!(r.text().contains("<input type=\"hidden\" name=\"pass\" value=\"2\">"), "{}", r.text());
+    let entries = format!("SELECT COUNT(*) FROM paper_entries WHERE election_id = {id} AND pass = 2");
+    assert_eq!(app.count(&entries).await, 2);
+    // Accepting a box whose passes differ: refused by the form, the spoiled count kept.
+    let mut committee = p.committee;
+    let accept = [("station", STATION), ("spoiled", "7")];
+    let r = committee.form(&format!("/staff/elections/{id}/paper/accept"), &accept).await;
+    kept(&r, "id=\"spoiled\"", &["name=\"spoiled\" value=\"7\""]);
+}
+both!(refused_paper_forms_keep_what_was_typed);
+
 // ---- in Chromium, 390×844, both languages ----
 
 /// Signs in through the login form (and the code step when the account has one).

@@ -87,7 +87,7 @@ async fn card_qr_is_the_public_vote_url_with_the_code_in_the_fragment(app: TestA
     let (before_fragment, fragment) = link.split_once('#').unwrap();
     assert!(!before_fragment.contains(&code) && !before_fragment.contains('?'), "{link}");
     assert_eq!(fragment, format!("code={code}"));
-    let svg = huanjie::web::qr::svg(&link, 96).unwrap();
+    let svg = huanjie::report::qr::svg(&link, 96).unwrap();
     assert!(html.contains(&svg), "the card's QR code is not the vote link");
     assert!(html.contains(&format!("{base}/vote")), "the card prints the address");
     assert!(html.contains("签到号") && html.contains("投票码"), "{html}");

@@ -14,14 +14,15 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::audit::checkpoints::{checkpoint_now, with_cosignatures};
 use crate::audit::merkle::{consistency_proof, inclusion_proof};
 use crate::audit::note::verify_checkpoint;
-use crate::audit::verify::{RECORD_FORMAT, Record, RecordCheckpoint, RecordEntry};
+use crate::audit::verify::Record;
 use crate::audit::{SYSTEM_LOG, note_origin};
 use crate::domain::{Role, ScopeKind};
 use crate::i18n::Lang;
 use crate::service::ServiceError;
+use crate::service::audit::{checkpoint_now, with_cosignatures};
+use crate::service::record::build_record;
 use crate::store::{audit as st, now_ms};
 use crate::web::auth::StaffSession;
 use crate::web::error::{ApiError, ResultExt};
@@ -178,30 +179,6 @@ async fn consistency(
     Ok(Json(json!({"from": q.from, "to": q.to, "proof": b64s(&proof)})))
 }
 
-/// The whole record up to the latest checkpoint, in the format `huanjie verify` reads.
-pub async fn build_record(state: &AppState, log: &str) -> Result<Record, ServiceError> {
-    let latest = checkpoint_now(&state.store, &state.log, log).await?;
-    let size = latest.as_ref().map(|c| c.size).unwrap_or(0);
-    let rows = st::entries(&state.store, log, 0, size).await?;
-    let cosigs = st::cosignatures(&state.store, log).await?;
-    let checkpoints = st::checkpoints(&state.store, log)
-        .await?
-        .into_iter()
-        .map(|c| RecordCheckpoint {
-            cosignatures: cosigs.iter().filter(|x| x.0 == c.size).map(|x| x.2.clone()).collect(),
-            note: c.note,
-        })
-        .collect();
-    Ok(Record {
-        format: RECORD_FORMAT.to_string(),
-        origin: state.log.origin(log),
-        log_key: state.log.verifier_key(),
-        witness_keys: state.log.witnesses.iter().map(|w| w.to_key_string()).collect(),
-        entries: rows.into_iter().map(|e| RecordEntry { index: e.idx as u64, leaf: B64.encode(&e.leaf) }).collect(),
-        checkpoints,
-    })
-}
-
 async fn record(
     State(state): State<AppState>,
     Path(log): Path<String>,
@@ -209,7 +186,7 @@ async fn record(
     s: Option<StaffSession>,
 ) -> Result<Json<Record>, ApiError> {
     may_read(&state, &log, s.as_ref(), lang).await?;
-    Ok(Json(build_record(&state, &log).await.api(lang)?))
+    Ok(Json(build_record(&state.store, &state.log, &log).await.api(lang)?))
 }
 
 #[derive(Deserialize)]
@@ -255,7 +232,7 @@ async fn election_record(
     let log = crate::audit::election_log(id);
     may_read(&state, &log, s.as_ref(), lang).await?;
     let e = crate::store::elections::get(&state.store, id).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
-    let record = build_record(&state, &log).await.api(lang)?;
+    let record = build_record(&state.store, &state.log, &log).await.api(lang)?;
     let mut v = serde_json::to_value(&record).map_err(|e| ServiceError::Internal(e.to_string())).api(lang)?;
     let objections: Vec<Value> = crate::store::elections::objections(&state.store, id)
         .await

@@ -12,6 +12,7 @@ use crate::i18n::{Lang, Tr, text};
 use crate::service::{ServiceError, accounts, signin};
 use crate::web::auth::{self, StaffForm, StaffSession};
 use crate::web::error::{HtmlError, ResultExt, messages};
+use crate::web::nav::{safe_path, see_other};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/login.html")]
@@ -31,22 +32,6 @@ pub struct NextQuery {
     next: String,
     #[serde(default)]
     changed: Option<String>,
-}
-
-/// Longest `next` path followed after sign-in.
-const NEXT_MAX: usize = 512;
-
-/// A same-origin absolute path from a strict set of characters, or None. Only such paths are
-/// followed after sign-in (no open redirect: no `//host`, no `/\host`, no control characters,
-/// which browsers strip, turning `/\t/evil.example/` into `//evil.example/`), and every one is
-/// a valid `Location` header, so building the redirect cannot fail after the sign-in is
-/// committed.
-pub fn safe_path(next: &str) -> Option<&str> {
-    let ok = next.len() <= NEXT_MAX
-        && next.starts_with('/')
-        && !next.starts_with("//")
-        && next.bytes().all(|b| b.is_ascii_alphanumeric() || b"/_-.~?=&%".contains(&b));
-    ok.then_some(next)
 }
 
 fn safe_next(next: &str) -> String {
@@ -111,18 +96,6 @@ pub fn old_session(headers: &HeaderMap) -> Option<String> {
         .and_then(|v| v.to_str().ok())
         .and_then(|c| c.split(';').find_map(|kv| kv.trim().strip_prefix("hj_session=")))
         .map(str::to_string)
-}
-
-/// `303 See Other` to a path already checked by [`safe_path`], with cookies.
-pub fn see_other(location: HeaderValue, cookies: &[String]) -> Response {
-    let mut resp = axum::http::StatusCode::SEE_OTHER.into_response();
-    resp.headers_mut().insert(header::LOCATION, location);
-    for c in cookies {
-        if let Ok(v) = HeaderValue::from_str(c) {
-            resp.headers_mut().append(header::SET_COOKIE, v);
-        }
-    }
-    resp
 }
 
 pub async fn login(
@@ -269,26 +242,5 @@ mod tests {
         assert_eq!(client_ip(peer("127.0.0.1"), &HeaderMap::new(), &lb), "127.0.0.1");
         assert_eq!(client_ip(peer("127.0.0.1"), &xff(&["nonsense, 10.0.0.5"]), &lb), "10.0.0.5");
         assert_eq!(client_ip(None, &xff(&["6.6.6.6"]), &lb), "unknown");
-    }
-
-    #[test]
-    fn next_paths_are_local_and_plain() {
-        for ok in ["/staff", "/staff/elections/3?x=1&y=%20", "/", "/a-b_c.d~e"] {
-            assert_eq!(safe_path(ok), Some(ok));
-        }
-        for bad in [
-            "",
-            "staff",
-            "//evil.example",
-            "/\\evil.example",
-            "/\t/evil.example/",
-            "/staff\u{1}",
-            "/staff#x",
-            "/st aff",
-            "/中文",
-        ] {
-            assert_eq!(safe_path(bad), None, "{bad:?}");
-        }
-        assert_eq!(safe_path(&format!("/{}", "a".repeat(NEXT_MAX))), None);
     }
 }

@@ -618,7 +618,7 @@ async fn print_view(state: &AppState, lang: Lang, e: ElectionRow, public: bool) 
             v.household_number = None;
         }
     }
-    let cp = crate::audit::checkpoints::checkpoint_now(&state.store, &state.log, &crate::audit::election_log(e.id))
+    let cp = crate::service::audit::checkpoint_now(&state.store, &state.log, &crate::audit::election_log(e.id))
         .await
         .html(lang)?;
     let body = cp.as_ref().and_then(|c| c.note.split("\n\n").next().map(|b| format!("{b}\n"))).unwrap_or_default();
@@ -630,7 +630,7 @@ async fn print_view(state: &AppState, lang: Lang, e: ElectionRow, public: bool) 
     Ok(VotersPrint {
         profile_name,
         t: Tr(lang),
-        checkpoint_qr: crate::web::qr::svg(&body, 140).unwrap_or_default(),
+        checkpoint_qr: crate::report::qr::svg(&body, 140).unwrap_or_default(),
         checkpoint: body,
         community,
         e,
@@ -751,7 +751,7 @@ pub async fn cards(
     let cards = cards
         .into_iter()
         .map(|c| {
-            let qr = crate::web::qr::svg(&voters::card_link(&base, &c.code), 96).unwrap_or_default();
+            let qr = crate::report::qr::svg(&voters::card_link(&base, &c.code), 96).unwrap_or_default();
             (c, qr)
         })
         .collect();
@@ -815,24 +815,25 @@ fn chart(lang: Lang, rows: &[DashRow]) -> String {
         .map(|s| rows.iter().filter(|r| r.stage == text(lang, &format!("stage.{}", s.as_str()))).count())
         .collect();
     let max = counts.iter().copied().max().unwrap_or(0).max(1);
-    // Tall enough for every stage (the last rows were cut off at a fixed 230), and the bars
-    // start right of the longest label (English ones ran into the bars at x=120).
-    let height = 10 + stages.len() * 21;
+    // Each stage's label on its own line above its bar, so a label may use the whole width:
+    // 大字版 sets the chart's text larger in app.css (`html.large .chart text`, issue 13 item
+    // 10) and a label must then still fit, in either language. Rows are tall enough for that.
+    let height = 8 + stages.len() * 36;
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 320 {height}\" width=\"100%\" role=\"img\" aria-label=\"{}\">",
         askama_escape(text(lang, "dash.chart"))
     );
     for (i, (s, n)) in stages.iter().zip(&counts).enumerate() {
-        let y = 6 + i * 21;
-        let w = 130 * n / max;
+        let y = 4 + i * 36;
+        let w = 260 * n / max;
         let label = askama_escape(text(lang, &format!("stage.{}", s.as_str())));
         svg.push_str(&format!(
-            "<text x=\"0\" y=\"{}\" font-size=\"11\">{label}</text><rect x=\"150\" y=\"{}\" width=\"{w}\" height=\"14\" fill=\"#b3261e\"/>\
+            "<text x=\"0\" y=\"{}\" font-size=\"11\">{label}</text><rect x=\"0\" y=\"{}\" width=\"{w}\" height=\"12\" fill=\"#b3261e\"/>\
              <text x=\"{}\" y=\"{}\" font-size=\"11\">{n}</text>",
-            y + 11,
-            y,
-            155 + w,
-            y + 11
+            y + 17,
+            y + 21,
+            w + 6,
+            y + 32
         ));
     }
     svg.push_str("</svg>");

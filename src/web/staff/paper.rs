@@ -13,12 +13,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::flow::Echo;
 use crate::AppState;
 use crate::domain::ballot::{BallotPaper, Marks, WriteInCounts};
 use crate::i18n::{Lang, Tr, text};
 use crate::law::Post;
 use crate::service::elections as esvc;
 use crate::service::polling::{self as svc, BoxComparison};
+use crate::service::results as rsvc;
 use crate::service::{Permission, ServiceError};
 use crate::web::auth::{StaffForm, same_token};
 use crate::web::error::{HtmlError, ResultExt};
@@ -50,8 +52,7 @@ type Mark = (Option<Post>, String, String);
 
 /// The marks of a stored ballot (the encoding of `domain::ballot::encode`) in words: candidate
 /// and written-in names from `names`, unreadable marks counted, blank and invalid ballots said.
-fn marks_of(lang: Lang, content: &str, names: &HashMap<String, String>) -> Vec<Mark> {
-    let v: Value = serde_json::from_str(content).unwrap_or(Value::Null);
+fn marks_of(lang: Lang, v: &Value, names: &HashMap<String, String>) -> Vec<Mark> {
     if v["invalid"] == Value::Bool(true) {
         return vec![(None, "invalid".into(), text(lang, "paper.whole_invalid").into())];
     }
@@ -103,8 +104,8 @@ fn rows(lang: Lang, cmp: &BoxComparison, names: &HashMap<String, String>) -> Vec
     let n = cmp.first.len().max(cmp.second.len());
     (0..n)
         .map(|i| {
-            let a = cmp.first.get(i).map(|c| marks_of(lang, c, names));
-            let b = cmp.second.get(i).map(|c| marks_of(lang, c, names));
+            let a = cmp.first.get(i).map(|c| marks_of(lang, &rsvc::stored_ballot(c), names));
+            let b = cmp.second.get(i).map(|c| marks_of(lang, &rsvc::stored_ballot(c), names));
             let (ka, kb) = (a.as_deref().map(keys), b.as_deref().map(keys));
             let state = match (cmp.first.get(i), cmp.second.get(i)) {
                 (Some(x), Some(y)) if x == y => "agree",
@@ -131,19 +132,8 @@ async fn names_for(
 ) -> Result<HashMap<String, String>, ServiceError> {
     let mut names: HashMap<String, String> =
         paper.posts.iter().flat_map(|s| s.candidates.iter().map(|c| (c.id.clone(), c.name.clone()))).collect();
-    for content in cmp.first.iter().chain(&cmp.second) {
-        let v: Value = serde_json::from_str(content).unwrap_or(Value::Null);
-        let Some(w) = v["write_ins"].as_object() else { continue };
-        for id in w.values().flat_map(|a| a.as_array().into_iter().flatten()).filter_map(Value::as_str) {
-            if names.contains_key(id) {
-                continue;
-            }
-            let Some(rid) = id.strip_prefix('r').and_then(|r| r.parse::<i64>().ok()) else { continue };
-            if let Some(r) = crate::store::registry::resident(&state.store, rid).await? {
-                names.insert(id.to_string(), r.name);
-            }
-        }
-    }
+    let ballots: Vec<Value> = cmp.first.iter().chain(&cmp.second).map(|c| rsvc::stored_ballot(c)).collect();
+    names.extend(rsvc::written_in_names(&state.store, &ballots, &names).await?);
     Ok(names)
 }
 
@@ -164,6 +154,15 @@ struct PaperPage {
     /// Why this clerk gets no form for `pass` (a message key), and the pass they may enter.
     blocked: Option<&'static str>,
     other_pass: i64,
+    /// A refused entry or acceptance shown again (issue 13 item 7).
+    echo: Echo,
+}
+
+impl PaperPage {
+    /// What goes in a number field of the entry form: what was typed, or `default`.
+    fn typed_or<'a>(&'a self, name: &str, default: &'a str) -> &'a str {
+        if self.echo.at == "entry" { self.echo.v("entry", name) } else { default }
+    }
 }
 
 #[derive(Deserialize)]
@@ -200,21 +199,39 @@ pub async fn paper_page(
     s: crate::web::auth::StaffSession,
     Query(q): Query<PaperQuery>,
 ) -> Result<Response, HtmlError> {
+    let notice = q.saved.map(|n| format!("{} #{n}", text(lang, "paper.saved")));
+    let page = render(&state, lang, &s, id, q.station, q.pass, notice, &Marks::default(), Echo::default()).await?;
+    Ok(page.into_response())
+}
+
+/// The paper page of box `station`, pass `pass`; `marks` and `echo` carry a refused entry
+/// (or acceptance) back into its form.
+#[allow(clippy::too_many_arguments)]
+async fn render(
+    state: &AppState,
+    lang: Lang,
+    s: &crate::web::auth::StaffSession,
+    id: i64,
+    station: String,
+    pass: i64,
+    notice: Option<String>,
+    marks: &Marks,
+    echo: Echo,
+) -> Result<PaperPage, HtmlError> {
     let e = esvc::get(&state.store, &s.staff, id, Permission::ConductPolling).await.html(lang)?;
     let can_run = s.staff.authorize(&state.store, Permission::RunElection, e.community_id).await.is_ok();
-    let cmp = svc::compare_box(&state.store, &s.staff, id, &q.station).await.html(lang)?;
+    let cmp = svc::compare_box(&state.store, &s.staff, id, &station).await.html(lang)?;
     let (_, paper) = svc::current(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
-    let names = names_for(&state, &paper, &cmp).await.html(lang)?;
+    let names = names_for(state, &paper, &cmp).await.html(lang)?;
     let rows = rows(lang, &cmp, &names);
-    let posts = post_views(&state, lang, id, &paper, &Marks::default()).await;
-    let notice = q.saved.map(|n| format!("{} #{n}", text(lang, "paper.saved")));
-    let pass = if q.pass == 2 { 2 } else { 1 };
-    let page = PaperPage {
+    let posts = post_views(state, lang, id, &paper, marks).await;
+    let pass = if pass == 2 { 2 } else { 1 };
+    Ok(PaperPage {
         t: Tr(lang),
         user: Some(s.staff.display_name.clone()),
         csrf: s.csrf.clone(),
         id,
-        station: q.station,
+        station,
         blocked: blocked_for(&cmp, s.staff.user_id, pass),
         other_pass: 3 - pass,
         pass,
@@ -223,8 +240,8 @@ pub async fn paper_page(
         cmp,
         rows,
         posts,
-    };
-    Ok(page.into_response())
+        echo,
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -251,7 +268,7 @@ pub async fn enter_paper(
     lang: Lang,
     s: crate::web::auth::StaffSession,
     body: axum::body::Bytes,
-) -> Result<Redirect, HtmlError> {
+) -> Result<Response, HtmlError> {
     let ballot: BallotForm = serde_html_form::from_bytes(&body).unwrap_or_default();
     let extra: PaperExtra = serde_html_form::from_bytes(&body).unwrap_or_default();
     let csrf: crate::web::vote::CsrfField = serde_html_form::from_bytes(&body).unwrap_or_default();
@@ -264,13 +281,22 @@ pub async fn enter_paper(
         WriteInCounts { chair: n(&extra.un_chair), vice_chair: n(&extra.un_vice_chair), member: n(&extra.un_member) };
     marks.invalid = extra.invalid.is_some();
     let seq = extra.seq.trim().parse().ok();
-    let saved =
-        svc::enter_paper(&state.store, &s.staff, id, &extra.station, extra.pass, seq, &marks).await.html(lang)?;
-    Ok(Redirect::to(&format!(
-        "/staff/elections/{id}/paper?station={}&pass={}&saved={saved}",
-        crate::web::auth::urlencode(&extra.station),
-        extra.pass
-    )))
+    match svc::enter_paper(&state.store, &s.staff, id, &extra.station, extra.pass, seq, &marks).await.html(lang) {
+        Ok(saved) => Ok(Redirect::to(&format!(
+            "/staff/elections/{id}/paper?station={}&pass={}&saved={saved}",
+            crate::web::auth::urlencode(&extra.station),
+            extra.pass
+        ))
+        .into_response()),
+        Err(e) => {
+            // The ballot as the clerk filled it, with the reason above the form (issue 13 item 7).
+            let fields = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+            let f = StaffForm { session: s, lang, form: (), fields };
+            let Some(echo) = Echo::of(&f, "entry", &e) else { return Err(e) };
+            let page = render(&state, lang, &f.session, id, extra.station, extra.pass, None, &marks, echo).await?;
+            Ok((Echo::status(&e), page).into_response())
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -284,8 +310,19 @@ pub async fn accept_box(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     f: StaffForm<AcceptForm>,
-) -> Result<Redirect, HtmlError> {
+) -> Result<Response, HtmlError> {
     let spoiled = f.form.spoiled.trim().parse().unwrap_or(0);
-    svc::accept_box(&state.store, &f.session.staff, id, &f.form.station, spoiled).await.html(f.lang)?;
-    Ok(Redirect::to(&format!("/staff/elections/{id}/paper?station={}", crate::web::auth::urlencode(&f.form.station))))
+    match svc::accept_box(&state.store, &f.session.staff, id, &f.form.station, spoiled).await.html(f.lang) {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/staff/elections/{id}/paper?station={}",
+            crate::web::auth::urlencode(&f.form.station)
+        ))
+        .into_response()),
+        Err(e) => {
+            let Some(echo) = Echo::of(&f, "accept", &e) else { return Err(e) };
+            let station = f.form.station.clone();
+            let page = render(&state, f.lang, &f.session, id, station, 1, None, &Marks::default(), echo).await?;
+            Ok((Echo::status(&e), page).into_response())
+        }
+    }
 }

@@ -12,12 +12,13 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::i18n::{Lang, Tr, text};
+use crate::secrets::same_token;
 use crate::service::elections::{self as esvc, Station, stage_of};
 use crate::service::polling::{self as svc, CheckIn, Turnout, VoterAtDesk};
 use crate::service::primary;
 use crate::service::{Permission, ServiceError};
 use crate::store::polling::{self as st, BoothRow};
-use crate::web::auth::{StaffForm, StaffSession, same_token};
+use crate::web::auth::{StaffForm, StaffSession};
 use crate::web::error::{HtmlError, ResultExt};
 
 #[derive(Template, WebTemplate)]

@@ -11,21 +11,18 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::flow::Echo;
 use crate::AppState;
 use crate::i18n::{Lang, Tr, text};
 use crate::service::counting::{self as svc, CountView, Results};
 use crate::service::elections::{self as esvc, stage_of};
+use crate::service::results::{self as rsvc, Action, ElectionRow, TermView};
 use crate::service::{Permission, ServiceError};
-use crate::store::elections::ElectionRow;
 use crate::web::auth::{StaffForm, StaffSession};
 use crate::web::error::{HtmlError, ResultExt};
 
 async fn community_name(state: &AppState, e: &ElectionRow, lang: Lang) -> Result<String, HtmlError> {
-    Ok(crate::store::registry::community(&state.store, e.community_id)
-        .await
-        .html(lang)?
-        .map(|c| c.name)
-        .unwrap_or_default())
+    rsvc::community_name(&state.store, e.community_id).await.html(lang)
 }
 
 fn post_label(lang: Lang, post: &str) -> &'static str {
@@ -81,12 +78,12 @@ struct ResultsPage {
     /// What the last step did (`?done=`), issue 13 item 7.
     notice: Option<String>,
     void_reasons: Vec<(&'static str, &'static str)>,
-    /// The term's vacancies (for a certified election).
-    vacancies: Vec<crate::store::recall::VacancyRow>,
-    /// A recall election's petition.
-    recall: Option<crate::store::recall::RecallRow>,
+    /// The term: its vacancies, a recall's petition, and the steps the caller may take now.
+    term: TermView,
     /// (member id, post label, name) of members still in office.
     in_office: Vec<(String, &'static str, String)>,
+    /// A refused form shown again (issue 13 item 7): its reason and what was typed.
+    echo: Echo,
 }
 
 async fn page_data(
@@ -145,31 +142,37 @@ pub async fn page(
     s: StaffSession,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, HtmlError> {
+    let notice = super::flow::done_notice(lang, "done.", q.done.as_deref());
+    Ok(render_page(&state, lang, &s, id, notice, Echo::default()).await?.into_response())
+}
+
+/// The committee's results page; `echo` carries a refused form's reason and what was typed.
+async fn render_page(
+    state: &AppState,
+    lang: Lang,
+    s: &StaffSession,
+    id: i64,
+    notice: Option<String>,
+    echo: Echo,
+) -> Result<ResultsPage, HtmlError> {
     let e = esvc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.html(lang)?;
     let can_run = s.staff.authorize(&state.store, Permission::RunElection, e.community_id).await.is_ok();
-    let (r, members, figures) = page_data(&state, lang, &e).await?;
-    let done = crate::store::counting::handover(&state.store, id).await.html(lang)?;
+    let (r, members, figures) = page_data(state, lang, &e).await?;
+    let term = rsvc::term_view(&state.store, &e, can_run, &r).await.html(lang)?;
     let handover = svc::HANDOVER_ITEMS
         .iter()
-        .map(|i| (*i, text(lang, &format!("handover.{i}")), done.iter().find(|d| d.0 == *i).map(|d| d.1.clone())))
+        .map(|i| {
+            (*i, text(lang, &format!("handover.{i}")), term.handover.iter().find(|d| d.0 == *i).map(|d| d.1.clone()))
+        })
         .collect();
-    let vacancies = crate::store::recall::vacancies(&state.store, id).await.html(lang)?;
-    let gone: Vec<String> = vacancies.iter().filter_map(|v| v.member_id.clone()).collect();
-    let in_office = r
-        .elected
-        .iter()
-        .filter(|m| !gone.contains(&m.id))
-        .map(|m| (m.id.clone(), post_label(lang, &m.post), m.name.clone()))
-        .collect();
-    let recall = crate::store::recall::recall(&state.store, id).await.html(lang)?;
-    let page = ResultsPage {
+    let in_office = term.in_office.iter().map(|m| (m.0.clone(), post_label(lang, &m.1), m.2.clone())).collect();
+    Ok(ResultsPage {
         t: Tr(lang),
         user: Some(s.staff.display_name.clone()),
-        vacancies,
-        recall,
+        term,
         in_office,
         csrf: s.csrf.clone(),
-        community: community_name(&state, &e, lang).await?,
+        community: community_name(state, &e, lang).await?,
         stage_label: text(lang, &format!("stage.{}", e.stage)),
         can_run,
         public: false,
@@ -179,9 +182,9 @@ pub async fn page(
         members,
         figures,
         handover,
-        notice: super::flow::done_notice(lang, "done.", q.done.as_deref()),
-    };
-    Ok(page.into_response())
+        notice,
+        echo,
+    })
 }
 
 /// The results notice page, public once a round is counted.
@@ -190,8 +193,7 @@ pub async fn public_page(
     Path(id): Path<i64>,
     lang: Lang,
 ) -> Result<Response, HtmlError> {
-    let e =
-        crate::store::elections::get(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
+    let e = rsvc::public_election(&state.store, id).await.html(lang)?;
     let (r, members, figures) = page_data(&state, lang, &e).await?;
     if r.rounds.is_empty() {
         return Err(HtmlError { lang, err: ServiceError::NotFound });
@@ -211,9 +213,15 @@ pub async fn public_page(
         figures,
         handover: Vec::new(),
         notice: None,
-        vacancies: Vec::new(),
-        recall: None,
+        term: TermView {
+            handover: Vec::new(),
+            vacancies: Vec::new(),
+            recall: None,
+            in_office: Vec::new(),
+            allowed: Vec::new(),
+        },
         in_office: Vec::new(),
+        echo: Echo::default(),
     };
     Ok(page.into_response())
 }
@@ -258,7 +266,7 @@ pub async fn action(
     }
     let staff = &f.session.staff;
     let (store, log) = (&state.store, &state.log);
-    match f.form.action.as_str() {
+    let done = match f.form.action.as_str() {
         "count" => svc::count_round(store, log, staff, id).await.map(|_| ()),
         "next_round" => svc::next_round(store, log, staff, id).await.map(|_| ()),
         "certify" => svc::certify(store, log, staff, id).await.map(|_| ()),
@@ -290,16 +298,44 @@ pub async fn action(
                 let input = crate::service::recall::ByElectionInput { election_day: f.form.election_day.clone() };
                 crate::service::recall::open_by_election(store, staff, id, &input).await
             };
-            let new_id = opened.html(f.lang)?;
-            return Ok(
-                Redirect::to(&format!("/staff/elections/{new_id}/results?done={}", f.form.action)).into_response()
-            );
+            return match opened.html(f.lang) {
+                Ok(new_id) => {
+                    Ok(Redirect::to(&format!("/staff/elections/{new_id}/results?done={}", f.form.action))
+                        .into_response())
+                }
+                Err(e) => again(&state, &f, id, e).await,
+            };
         }
         _ => Err(ServiceError::Invalid { key: "err.request", field: Some("action".into()) }),
+    };
+    if let Err(e) = done.html(f.lang) {
+        return again(&state, &f, id, e).await;
     }
-    .html(f.lang)?;
     let to = if f.form.action == "next_round" { "polling" } else { "results" };
     Ok(Redirect::to(&format!("/staff/elections/{id}/{to}?done={}", f.form.action)).into_response())
+}
+
+/// The form of the results page that step `action` posts from, when it has one with fields
+/// to keep: a refusal shows the page again with the reason by that form (issue 13 item 7).
+fn form_of(action: &str) -> Option<&'static str> {
+    Some(match action {
+        "void_election" | "void_person" => "void",
+        "handover" => "handover",
+        "recall_answer" => "answer",
+        "recall_open" => "recall",
+        "member_left" => "member_left",
+        "byelection" => "byelection",
+        _ => return None,
+    })
+}
+
+/// The results page again after a refused form, with what was typed still in it; errors
+/// that are not about the input (and the steps that have no fields) go to the error page.
+async fn again(state: &AppState, f: &StaffForm<ActionForm>, id: i64, e: HtmlError) -> Result<Response, HtmlError> {
+    let Some(at) = form_of(&f.form.action) else { return Err(e) };
+    let Some(echo) = Echo::of(f, at, &e) else { return Err(e) };
+    let page = render_page(state, f.lang, &f.session, id, None, echo).await?;
+    Ok((Echo::status(&e), page).into_response())
 }
 
 fn results_notice(
@@ -309,8 +345,8 @@ fn results_notice(
     r: &Results,
     members: &Members,
     checkpoint: Option<String>,
-) -> crate::report::Notice {
-    let profile: Value = serde_json::from_str(&e.profile_json).unwrap_or_default();
+) -> Result<crate::report::Notice, HtmlError> {
+    let profile = esvc::profile_of(e).html(lang)?;
     let mut meta = Vec::new();
     for c in &r.rounds {
         let x = &c.result;
@@ -338,7 +374,7 @@ fn results_notice(
     } else {
         text(lang, "results.text").replace("{community}", community).replace("{day}", &e.election_day)
     }];
-    crate::report::Notice {
+    Ok(crate::report::Notice {
         title: format!("{community} {}{}", e.round, text(lang, "results.title")),
         subtitle: Some(format!("{}：{}", text(lang, "plan.election_day"), e.election_day)),
         meta,
@@ -357,12 +393,7 @@ fn results_notice(
             col_widths: Some(vec![3.0, 4.0, 2.0, 2.0]),
         }),
         footer: vec![
-            format!(
-                "{}：{} {}",
-                text(lang, "plan.profile"),
-                profile["name"].as_str().unwrap_or(""),
-                profile["version"].as_str().unwrap_or("")
-            ),
+            format!("{}：{} {}", text(lang, "plan.profile"), profile.name, profile.version),
             text(lang, "results.verify").to_string(),
         ],
         qr: checkpoint,
@@ -370,7 +401,7 @@ fn results_notice(
             format!("{community}{}", text(lang, "ballot.committee")),
             crate::service::elections::today().to_string(),
         )),
-    }
+    })
 }
 
 fn pdf(r: crate::report::Rendered, name: &str) -> Response {
@@ -398,18 +429,17 @@ pub async fn results_pdf(
     Path(id): Path<i64>,
     lang: Lang,
 ) -> Result<Response, HtmlError> {
-    let e =
-        crate::store::elections::get(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
+    let e = rsvc::public_election(&state.store, id).await.html(lang)?;
     let (r, members, _) = page_data(&state, lang, &e).await?;
     if r.rounds.is_empty() {
         return Err(HtmlError { lang, err: ServiceError::NotFound });
     }
     let community = community_name(&state, &e, lang).await?;
-    let cp = crate::audit::checkpoints::checkpoint_now(&state.store, &state.log, &crate::audit::election_log(id))
+    let cp = crate::service::audit::checkpoint_now(&state.store, &state.log, &crate::audit::election_log(id))
         .await
         .html(lang)?;
     let qr = cp.map(|c| c.note.split("\n\n").next().unwrap_or("").to_string());
-    let notice = results_notice(lang, &community, &e, &r, &members, qr);
+    let notice = results_notice(lang, &community, &e, &r, &members, qr)?;
     Ok(pdf(render(lang, vec![notice]).await?, &format!("results-{id}.pdf")))
 }
 
@@ -426,16 +456,7 @@ pub async fn certificates_pdf(
     }
     let community = community_name(&state, &e, lang).await?;
     let r = svc::results(&state.store, id).await.html(lang)?;
-    let street =
-        crate::store::registry::community(&state.store, e.community_id).await.html(lang)?.map(|c| c.street_office_id);
-    let street_name = match street {
-        Some(sid) => crate::store::registry::street_office(&state.store, sid)
-            .await
-            .html(lang)?
-            .map(|s| s.name)
-            .unwrap_or_default(),
-        None => String::new(),
-    };
+    let street_name = rsvc::street_office_name(&state.store, e.community_id).await.html(lang)?;
     let notices = r
         .elected
         .iter()
@@ -491,8 +512,7 @@ pub async fn public_count(
     lang: Lang,
     Query(q): Query<CountQuery>,
 ) -> Result<Response, HtmlError> {
-    let e =
-        crate::store::elections::get(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
+    let e = rsvc::public_election(&state.store, id).await.html(lang)?;
     let mut v = svc::public_count(&state.store, id, q.round, q.k).await.html(lang)?;
     // The stored `remote` marker is never shown: a ballot from a voter's own phone says so.
     v.current_station = crate::web::staff::polling::station_label(lang, &v.current_station);
@@ -558,7 +578,7 @@ pub async fn filing(
     let e = esvc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.html(lang)?;
     let (r, members, _) = page_data(&state, lang, &e).await?;
     let community = community_name(&state, &e, lang).await?;
-    let mut notice = results_notice(lang, &community, &e, &r, &members, None);
+    let mut notice = results_notice(lang, &community, &e, &r, &members, None)?;
     notice.title = format!("{community} {}{}", e.round, text(lang, "filing.title"));
     for c in &r.checks {
         notice.footer.push(format!(
@@ -588,21 +608,9 @@ pub async fn archive(
 ) -> Result<Response, HtmlError> {
     let e = esvc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.html(lang)?;
     let log = crate::audit::election_log(id);
-    let record = crate::web::api::logs::build_record(&state, &log).await.html(lang)?;
-    let mut r = svc::results(&state.store, id).await.html(lang)?;
-    r.checks = svc::composition_checks(&state.store, &e, &r).await.html(lang)?;
-    let counts = crate::store::counting::counts(&state.store, id).await.html(lang)?;
-    let body = json!({
-        "format": "huanjie-archive-1",
-        "election": crate::web::api::elections::detail(&e),
-        "record": record,
-        "boxes": counts.iter().map(|c| json!({"round": c.round_no, "box": c.box_json})).collect::<Vec<_>>(),
-        "results": r,
-        "candidates": crate::store::nominations::for_election(&state.store, id).await.html(lang)?.into_iter().filter(|n| n.status == "candidate" || n.status == "withdrawn").map(|n| json!({"id": n.id, "post": n.post, "name": n.nominee_name, "status": n.status})).collect::<Vec<_>>(),
-        "objection_decisions": crate::store::elections::objections(&state.store, id).await.html(lang)?.into_iter().map(|o| json!({"id": o.id, "kind": o.kind, "status": o.status, "decision": o.decision, "decided_on": o.decided_on})).collect::<Vec<_>>(),
-        "void_decisions": crate::store::counting::voids(&state.store, id).await.html(lang)?,
-        "handover": crate::store::counting::handover(&state.store, id).await.html(lang)?,
-    });
+    let record = crate::service::record::build_record(&state.store, &state.log, &log).await.html(lang)?;
+    let detail = crate::web::api::elections::detail(&e);
+    let body = rsvc::archive(&state.store, &e, detail, record).await.html(lang)?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/json".to_string()),

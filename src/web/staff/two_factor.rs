@@ -9,12 +9,13 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::account::{Empty, old_session, safe_path, see_other};
+use super::account::{Empty, old_session};
 use crate::AppState;
 use crate::i18n::{Lang, Tr, text};
 use crate::service::{ServiceError, signin, totp};
 use crate::web::auth::{self, StaffForm, StaffSession};
 use crate::web::error::{HtmlError, ResultExt, messages};
+use crate::web::nav::{safe_path, see_other};
 
 /// What an authenticator app needs: the key in base32, the otpauth URI and its QR code.
 pub struct Enrolment {

@@ -1,13 +1,32 @@
-//! Issuing signed checkpoints and accepting witness cosignatures for the stored logs.
-//! A checkpoint is signed at every lifecycle transition (callers use [`checkpoint_now`]) and at
-//! least once a minute while a log grows ([`run_periodic`]).
+//! The audit trail's use cases: appending an entry inside a change's own transaction
+//! ([`record`]), and signing checkpoints over the stored logs ([`checkpoint_now`] at every
+//! lifecycle transition, [`run_periodic`] at least once a minute while a log grows).
+//! The log format itself (entries, Merkle tree, notes, verifier) is `crate::audit`, which
+//! knows nothing of storage.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::merkle::{Frontier, Hash};
-use super::note::{Checkpoint, NoteSigner, NoteVerifier, sign_checkpoint};
-use crate::store::{self, Store, StoreError, audit as st};
+use serde_json::Value;
+
+use crate::audit::merkle::{Frontier, Hash};
+use crate::audit::note::{Checkpoint, NoteSigner, NoteVerifier, sign_checkpoint};
+use crate::audit::{Actor, EventKind, event_json};
+use crate::store::{self, Store, StoreError, Tx, audit as st};
+
+/// Appends one event to `log` in the caller's transaction; returns the entry index.
+pub async fn record(
+    tx: &mut Tx,
+    log: &str,
+    actor: &Actor,
+    kind: EventKind,
+    target: &str,
+    payload: Value,
+) -> store::Result<u64> {
+    let at = store::now_ms();
+    let event = event_json(kind, actor, target, at, payload);
+    st::append(tx, log, &event, at).await
+}
 
 /// The deployment's log identity: the Ed25519 key that signs every checkpoint and the name
 /// observers know it by, e.g. `huanjie.example.gov.cn`.
@@ -75,17 +94,6 @@ pub async fn run_periodic(store: Store, id: LogIdentity, period: Duration) {
                 }
             }
             Err(e) => tracing::warn!(error = %e, "cannot list logs for checkpoints"),
-        }
-        // Idle sessions are ended on use; this sweeps the ones nobody comes back to.
-        let idle = store::now_ms() - crate::service::accounts::IDLE_MS;
-        if let Err(e) = crate::store::users::delete_idle_sessions(&store, idle).await {
-            tracing::warn!(error = %e, "session sweep failed");
-        }
-        if let Err(e) = crate::store::voter_sessions::delete_expired(&store, store::now_ms()).await {
-            tracing::warn!(error = %e, "voter session sweep failed");
-        }
-        if let Err(e) = crate::store::signin::delete_expired_pending(&store, store::now_ms()).await {
-            tracing::warn!(error = %e, "pending sign-in sweep failed");
         }
     }
 }

@@ -1,0 +1,198 @@
+//! Read models of the counting and results pages (issue 14 item 3): what the committee's
+//! results page, the public notice, the certificates, the archive and the paper double-entry
+//! page show, read here so the handlers in `web/staff/results.rs` and `web/staff/paper.rs`
+//! call one service function and render, and never read the store or parse stored JSON.
+//!
+//! The order is one way: polling → counting → results. This module uses
+//! `service::counting`; nothing below it imports this one.
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use super::counting::{self, Results};
+use super::elections::stage_of;
+use super::{Result, ServiceError};
+use crate::domain::Stage;
+use crate::store::Store;
+pub use crate::store::elections::ElectionRow;
+pub use crate::store::recall::{RecallRow, VacancyRow};
+
+/// A step the results page may offer the caller now; the template asks
+/// [`TermView::allows`] instead of comparing stage strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Count the round, certify (LAW.md §6, §7): while counting.
+    Count,
+    /// A run-off for the seats still open (LAW.md §7): while counting, when seats are pending.
+    NextRound,
+    /// The handover list (LAW.md §8): once certified.
+    Handover,
+    /// Void an election or a person's election (LAW.md §7 [N]): counting or certified.
+    Void,
+    /// The certificates of the elected: certified or handed over.
+    Certificates,
+    /// A recall's petition is verified (LAW.md §9): a recall in draft.
+    RecallVerify,
+    /// The member answers the recall (LAW.md §9): a recall with its list published, no answer yet.
+    RecallAnswer,
+    /// On to the recall's polling page: answered, list published.
+    RecallPolling,
+    /// A recall petition, a member leaving, a by-election (LAW.md §9): a term in office.
+    Term,
+}
+
+/// What the results page shows beyond the count: the handover, the term's vacancies, a
+/// recall's petition, the members still in office, and the steps the caller may take.
+pub struct TermView {
+    /// (item, done on) of each handover item done.
+    pub handover: Vec<(String, String)>,
+    pub vacancies: Vec<VacancyRow>,
+    pub recall: Option<RecallRow>,
+    /// (member id, post, name) of the members still in office.
+    pub in_office: Vec<(String, String, String)>,
+    pub allowed: Vec<Action>,
+}
+
+impl TermView {
+    pub fn allows(&self, a: Action) -> bool {
+        self.allowed.contains(&a)
+    }
+}
+
+/// The steps of election `e` for a caller who may run it (`can_run`), with its results `r`.
+fn allowed(e: &ElectionRow, can_run: bool, r: &Results, recall: Option<&RecallRow>) -> Vec<Action> {
+    let stage = stage_of(e);
+    let mut out = Vec::new();
+    if matches!(stage, Stage::Certified | Stage::HandedOver) {
+        out.push(Action::Certificates);
+    }
+    if recall.is_some_and(|rc| rc.answer.is_some()) && stage == Stage::ListPublished {
+        out.push(Action::RecallPolling);
+    }
+    if !can_run {
+        return out;
+    }
+    if stage == Stage::Counting {
+        out.push(Action::Count);
+        if !r.pending.is_empty() {
+            out.push(Action::NextRound);
+        }
+    }
+    if stage == Stage::Certified {
+        out.push(Action::Handover);
+    }
+    if matches!(stage, Stage::Counting | Stage::Certified) {
+        out.push(Action::Void);
+    }
+    if let Some(rc) = recall {
+        if stage == Stage::Draft {
+            out.push(Action::RecallVerify);
+        }
+        if stage == Stage::ListPublished && rc.answer.is_none() {
+            out.push(Action::RecallAnswer);
+        }
+    }
+    if matches!(stage, Stage::Certified | Stage::HandedOver) && e.kind != "recall" {
+        out.push(Action::Term);
+    }
+    out
+}
+
+/// The results page's term view of election `e` (already read with the caller's rights).
+pub async fn term_view(store: &Store, e: &ElectionRow, can_run: bool, r: &Results) -> Result<TermView> {
+    let handover = crate::store::counting::handover(store, e.id).await?.into_iter().map(|h| (h.0, h.1)).collect();
+    let vacancies = crate::store::recall::vacancies(store, e.id).await?;
+    let gone: Vec<&str> = vacancies.iter().filter_map(|v| v.member_id.as_deref()).collect();
+    let in_office = r
+        .elected
+        .iter()
+        .filter(|m| !gone.contains(&m.id.as_str()))
+        .map(|m| (m.id.clone(), m.post.clone(), m.name.clone()))
+        .collect();
+    let recall = crate::store::recall::recall(store, e.id).await?;
+    let allowed = allowed(e, can_run, r, recall.as_ref());
+    Ok(TermView { handover, vacancies, recall, in_office, allowed })
+}
+
+/// An election as the public pages show it (no sign-in: the results notice, the public count).
+pub async fn public_election(store: &Store, id: i64) -> Result<ElectionRow> {
+    crate::store::elections::get(store, id).await?.ok_or(ServiceError::NotFound)
+}
+
+/// The name of community `id` (empty when it is gone).
+pub async fn community_name(store: &Store, id: i64) -> Result<String> {
+    Ok(crate::store::registry::community(store, id).await?.map(|c| c.name).unwrap_or_default())
+}
+
+/// The name of the street office over community `id`, for the certificates.
+pub async fn street_office_name(store: &Store, community_id: i64) -> Result<String> {
+    let Some(c) = crate::store::registry::community(store, community_id).await? else { return Ok(String::new()) };
+    Ok(crate::store::registry::street_office(store, c.street_office_id).await?.map(|s| s.name).unwrap_or_default())
+}
+
+/// The election archive (选举档案): `election` (its API detail) and `record` (the election
+/// record) with the boxes, the results and checks, the candidates, the objection and void
+/// decisions and the handover.
+pub async fn archive(store: &Store, e: &ElectionRow, election: Value, record: impl serde::Serialize) -> Result<Value> {
+    let id = e.id;
+    let mut r = counting::results(store, id).await?;
+    r.checks = counting::composition_checks(store, e, &r).await?;
+    let counts = crate::store::counting::counts(store, id).await?;
+    let candidates = crate::store::nominations::for_election(store, id)
+        .await?
+        .into_iter()
+        .filter(|n| n.status == "candidate" || n.status == "withdrawn")
+        .map(|n| json!({"id": n.id, "post": n.post, "name": n.nominee_name, "status": n.status}))
+        .collect::<Vec<_>>();
+    let objections = crate::store::elections::objections(store, id)
+        .await?
+        .into_iter()
+        .map(|o| json!({"id": o.id, "kind": o.kind, "status": o.status, "decision": o.decision, "decided_on": o.decided_on}))
+        .collect::<Vec<_>>();
+    Ok(json!({
+        "format": "huanjie-archive-1",
+        "election": election,
+        "record": record,
+        "boxes": counts.iter().map(|c| json!({"round": c.round_no, "box": c.box_json})).collect::<Vec<_>>(),
+        "results": r,
+        "candidates": candidates,
+        "objection_decisions": objections,
+        "void_decisions": crate::store::counting::voids(store, id).await?,
+        "handover": crate::store::counting::handover(store, id).await?,
+    }))
+}
+
+/// A stored ballot (the encoding of `domain::ballot::encode`) as its JSON value; one that does
+/// not parse is logged and shown as an empty ballot, never dropped in silence.
+pub fn stored_ballot(content: &str) -> Value {
+    match serde_json::from_str(content) {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::error!(error = %e, "a stored paper entry does not parse");
+            Value::Null
+        }
+    }
+}
+
+/// The names of the residents written in on `ballots` (ids `r<n>`) that `known` lacks.
+pub async fn written_in_names(
+    store: &Store,
+    ballots: &[Value],
+    known: &HashMap<String, String>,
+) -> Result<HashMap<String, String>> {
+    let mut names = HashMap::new();
+    for v in ballots {
+        let Some(w) = v["write_ins"].as_object() else { continue };
+        for id in w.values().flat_map(|a| a.as_array().into_iter().flatten()).filter_map(Value::as_str) {
+            if known.contains_key(id) || names.contains_key(id) {
+                continue;
+            }
+            let Some(rid) = id.strip_prefix('r').and_then(|r| r.parse::<i64>().ok()) else { continue };
+            if let Some(r) = crate::store::registry::resident(store, rid).await? {
+                names.insert(id.to_string(), r.name);
+            }
+        }
+    }
+    Ok(names)
+}
