@@ -17,17 +17,17 @@ use serde_json::{Value, json};
 
 use super::access::{Permission, Staff};
 use super::counting::{Counted, count_box};
-use super::elections::{get, locked, profile_of, stage_of};
+use super::elections::{get, locked};
 use super::{Result, ServiceError};
 use crate::audit::checkpoints::{LogIdentity, checkpoint_now};
 use crate::audit::{self, EventKind, election_log};
+use crate::domain::Election;
 use crate::domain::Stage;
 use crate::domain::ballot::{BallotPaper, CandidateLine, PostSheet, candidate_id};
 use crate::law::primary::{PostOutcome, Standing, outcome_from_result, standing};
 use crate::law::strokes::{ListEntry, order_candidates};
 use crate::law::{Post, RuleProfile};
 use crate::store::counting as cst;
-use crate::store::elections::ElectionRow;
 use crate::store::nominations::{self as nst, NominationRow};
 use crate::store::polling as pst;
 use crate::store::{Store, Tx, now_ms};
@@ -50,7 +50,7 @@ fn law(code: &str, rule: &str, detail: impl Into<String>) -> ServiceError {
 }
 
 /// The places on the formal list of a post: its seats and the profile's largest margin.
-pub fn places(e: &ElectionRow, profile: &RuleProfile, post: Post) -> u32 {
+pub fn places(e: &Election, profile: &RuleProfile, post: Post) -> u32 {
     let seats = match post {
         Post::Chair => e.seats_chair,
         Post::ViceChair => e.seats_vice_chair,
@@ -123,14 +123,14 @@ async fn sheet(
 pub async fn open(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<BallotPaper> {
     let e = get(store, staff, id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
-    let profile = profile_of(&e)?;
+    let profile = e.plan.profile.clone();
     if !profile.nomination.primary_allowed {
         return Err(law("primary_not_allowed", "LAW.md §5 [P]", profile.name.clone()));
     }
     let mut tx = store.begin().await?;
     let e = locked(&mut tx, id).await?;
-    if stage_of(&e) != Stage::Nominations {
-        return Err(law("nominations_closed", "LAW.md §5", e.stage.clone()));
+    if e.stage != Stage::Nominations {
+        return Err(law("nominations_closed", "LAW.md §5", e.stage.to_string()));
     }
     let latest = pst::latest_poll_tx(&mut tx, id).await?;
     let counts = cst::counts_tx(&mut tx, id).await?;
@@ -192,7 +192,7 @@ pub async fn close(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> 
     let mut tx = store.begin().await?;
     let e = locked(&mut tx, id).await?;
     let poll = pst::latest_poll_tx(&mut tx, id).await?.filter(|p| is_primary(p.round_no) && p.status == "open");
-    let (Stage::Nominations, Some(poll)) = (stage_of(&e), poll) else {
+    let (Stage::Nominations, Some(poll)) = (e.stage, poll) else {
         return Err(ServiceError::Refused("err.polls_not_open"));
     };
     // The exclusive row lock: casts in flight (holding it shared) finish first.
@@ -226,14 +226,14 @@ pub async fn count(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> 
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
     let poll = pst::latest_poll(store, id)
         .await?
-        .filter(|p| is_primary(p.round_no) && p.status == "closed" && stage_of(&e) == Stage::Nominations)
+        .filter(|p| is_primary(p.round_no) && p.status == "closed" && e.stage == Stage::Nominations)
         .ok_or(ServiceError::Refused("err.not_counting"))?;
     let Counted { bx, result, r, root, mut payload } = count_box(store, &e, &poll, &[], "primary").await?;
     payload["valid"] = json!(true);
     payload["posts"] = r["posts"].clone();
     let mut tx = store.begin().await?;
     let e = locked(&mut tx, id).await?;
-    if stage_of(&e) != Stage::Nominations {
+    if e.stage != Stage::Nominations {
         return Err(ServiceError::Conflict("err.stale"));
     }
     cst::insert_count(&mut tx, id, poll.round_no, &bx, &result, &root, now_ms())
