@@ -43,7 +43,8 @@ pub async fn seed_election(
     log: &crate::service::audit::LogIdentity,
     accounts: &DemoAccounts,
 ) -> service::Result<i64> {
-    use crate::service::elections::{PlanInput, Station, today};
+    use crate::domain::Station;
+    use crate::service::elections::{PlanInput, today};
     let plan = PlanInput {
         method: "direct".into(),
         seats_chair: 1,
@@ -220,7 +221,8 @@ pub async fn seed_polling_election(
     voting_code_key: &[u8],
     accounts: &DemoAccounts,
 ) -> service::Result<PollingDemo> {
-    use crate::service::elections::{PlanInput, Station};
+    use crate::domain::Station;
+    use crate::service::elections::PlanInput;
     let staff = &accounts.staff;
     let street = crate::store::registry::community(store, accounts.community)
         .await?

@@ -76,14 +76,20 @@ impl Stage {
 
     /// The legal next stages for an election of `kind`. A recall (罢免, LAW.md §9) has no
     /// nominations: its roll is the current term's, fixed when the petition is verified, and
-    /// the vote opens once the member's answer is published.
+    /// the vote opens once the member's answer is published. Like any vote it may be decided
+    /// void (LAW.md §8 [P, CQ Art. 34]); it has no run-off and no handover.
     pub fn may_move_to_in(self, kind: ElectionKind, to: Stage) -> bool {
         use Stage::*;
         match kind {
             ElectionKind::Recall => {
                 matches!(
                     (self, to),
-                    (Draft, ListPublished) | (ListPublished, Polling) | (Polling, Counting) | (Counting, Certified)
+                    (Draft, ListPublished)
+                        | (ListPublished, Polling)
+                        | (Polling, Counting)
+                        | (Counting, Certified)
+                        | (Counting, Void)
+                        | (Certified, Void)
                 )
             }
             _ => self.may_move_to(to),
@@ -123,8 +129,17 @@ impl ElectionKind {
     }
 }
 
-/// Voting channels (DESIGN.md "Voting channels").
-pub const CHANNELS: [&str; 5] = ["paper", "mobile_box", "proxy", "booth", "remote"];
+impl std::fmt::Display for Stage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for ElectionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 #[cfg(test)]
 mod tests {

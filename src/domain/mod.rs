@@ -5,11 +5,13 @@ pub mod ballot;
 mod election;
 mod id_card;
 mod person;
+mod plan;
 mod roles;
 mod round;
 
-pub use election::{CHANNELS, ElectionKind, Stage};
+pub use election::{ElectionKind, Stage};
 pub use id_card::{IdCardError, IdCardNumber};
 pub use person::{Gender, NewResident, PersonName, PoliticalRights, RawResident, ResidentInputError, parse_date};
+pub use plan::{ChannelSet, Election, Plan, Station};
 pub use roles::{Role, Scope, ScopeKind};
 pub use round::Round;

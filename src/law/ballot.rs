@@ -120,6 +120,25 @@ pub enum Channel {
     Remote,
 }
 
+impl Channel {
+    pub const ALL: [Channel; 5] = [Channel::Paper, Channel::MobileBox, Channel::Proxy, Channel::Booth, Channel::Remote];
+
+    /// The channel's name as stored with the plan and shown on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Paper => "paper",
+            Channel::MobileBox => "mobile_box",
+            Channel::Proxy => "proxy",
+            Channel::Booth => "booth",
+            Channel::Remote => "remote",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
 /// Why a channel may not be used in an election.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "code", rename_all = "snake_case")]

@@ -86,7 +86,7 @@ struct Job {
 /// again inside the writer's transaction, and a refusal there drops the cached entry.
 #[derive(Debug)]
 pub struct CastContext {
-    pub election: crate::store::elections::ElectionRow,
+    pub election: crate::domain::Election,
     pub poll: crate::store::polling::PollRow,
     pub paper: crate::domain::ballot::BallotPaper,
     pub remote_ok: bool,

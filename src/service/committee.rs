@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::access::{Permission, Staff};
 use super::audit;
-use super::elections::{get, profile_of, today};
+use super::elections::{get, today};
 use super::{Result, ServiceError, invalid};
 use crate::audit::{Actor, EventKind, election_log};
 use crate::law::recall::election_committee_decides;
@@ -97,7 +97,7 @@ pub async fn record_decision(
     if present < 0 || present > members || yes < 0 || yes > present {
         return Err(invalid("err.votes", "present"));
     }
-    let profile = profile_of(&e)?;
+    let profile = e.plan.profile.clone();
     let adopted = election_committee_decides(members as u64, present as u64, yes as u64, &profile);
     let mut tx = store.begin().await?;
     let did = st::insert_decision(&mut tx, id, subject, members, present, yes, adopted, &today().to_string(), now_ms())

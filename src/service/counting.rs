@@ -14,13 +14,15 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::access::{Permission, Staff};
-use super::audit::{self, LogIdentity, checkpoint_now};
+use super::audit::{self, LogIdentity};
 use super::elections::locked;
-use super::elections::{day_of, get, profile_of, stage_of, today};
+use super::elections::{get, today};
+use super::lifecycle;
 use super::polling;
 use super::{Result, ServiceError, invalid};
 use crate::audit::merkle::{leaf_hash, root_from_leaves};
 use crate::audit::{EventKind, election_log};
+use crate::domain::Election;
 use crate::domain::Stage;
 use crate::domain::ballot::{
     BallotBox, BallotPaper, Ballots, BoxCandidate, BoxComment, BoxPerson, CandidateLine, ElectionBox, PlainBallot,
@@ -28,7 +30,7 @@ use crate::domain::ballot::{
 };
 use crate::law::Post;
 use crate::store::counting as cst;
-use crate::store::elections::{self as est, ElectionRow};
+use crate::store::elections as est;
 use crate::store::polling as pst;
 use crate::store::{Store, Tx, now_ms};
 
@@ -45,7 +47,7 @@ fn sha256_hex(b: &[u8]) -> String {
 /// public count calls them).
 async fn build_box(
     store: &Store,
-    e: &ElectionRow,
+    e: &Election,
     poll: &pst::PollRow,
     earlier: &[Elected],
 ) -> Result<(String, Vec<pst::BallotRow>)> {
@@ -103,15 +105,15 @@ async fn build_box(
         paper_ballots: rows.len() as u64 - browser,
     };
     let electorate = est::roll(store, e.id).await?.len() as u64;
-    let profile = profile_of(e)?;
-    let bx = if e.kind == "recall" {
+    let profile = e.plan.profile.clone();
+    let bx = if e.is_recall() {
         BallotBox::Recall(RecallBox {
             recall: RecallOf {
                 election: e.id,
                 member: paper.posts.first().and_then(|p| p.candidates.first()).map(|c| c.name.clone()),
             },
             comment,
-            method: e.method.clone(),
+            method: e.method.as_str().to_string(),
             electorate,
             ballots_issued: issued,
             defence_published: true,
@@ -121,9 +123,9 @@ async fn build_box(
     } else {
         BallotBox::Election(ElectionBox {
             comment,
-            method: e.method.clone(),
+            method: e.method.as_str().to_string(),
             round: poll.kind.clone(),
-            election_day: e.election_day.clone(),
+            election_day: e.plan.day.to_string(),
             electorate,
             ballots_issued: issued,
             seats,
@@ -134,7 +136,7 @@ async fn build_box(
             announced_on_spot: true,
             profile,
             primary: poll.round.is_primary(),
-            by_election: e.kind == "by_election",
+            by_election: e.kind == crate::domain::ElectionKind::ByElection,
             ballots: Ballots::Plain(ballots),
         })
     };
@@ -149,7 +151,7 @@ pub fn box_root(rows: &[pst::BallotRow]) -> [u8; 32] {
 }
 
 /// Which paper boxes must still be entered before a count: stations that issued paper.
-async fn boxes_pending(store: &Store, e: &ElectionRow, round_no: i64) -> Result<Vec<String>> {
+async fn boxes_pending(store: &Store, e: &Election, round_no: i64) -> Result<Vec<String>> {
     let accepted: Vec<String> = pst::paper_boxes(store, e.id, round_no).await?.into_iter().map(|b| b.station).collect();
     let issued = pst::turnout(store, e.id, round_no).await?;
     let mut pending: Vec<String> = issued
@@ -177,7 +179,7 @@ pub(crate) struct Counted {
 /// `huanjie verify` do (election, recall or primary box).
 pub(crate) async fn count_box(
     store: &Store,
-    e: &ElectionRow,
+    e: &Election,
     poll: &pst::PollRow,
     earlier: &[Elected],
     kind: &str,
@@ -208,7 +210,7 @@ pub(crate) async fn count_box(
 pub async fn count_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<Value> {
     let e = get(store, staff, id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
-    if stage_of(&e) != Stage::Counting {
+    if e.stage != Stage::Counting {
         return Err(ServiceError::Refused("err.not_counting"));
     }
     let poll = pst::latest_poll(store, id)
@@ -216,11 +218,11 @@ pub async fn count_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i6
         .filter(|p| p.status == "closed")
         .ok_or(ServiceError::Refused("err.not_counting"))?;
     let mut earlier = results(store, id).await?.elected;
-    if e.kind == "by_election" {
+    if e.kind == crate::domain::ElectionKind::ByElection {
         earlier.extend(term_members(store, id).await?);
     }
     let Counted { bx, result, r, root, mut payload } = count_box(store, &e, &poll, &earlier, &poll.kind).await?;
-    let recall = e.kind == "recall";
+    let recall = e.is_recall();
     let valid = r["valid"].as_bool().unwrap_or(false);
     for (k, v) in [
         ("valid", json!(valid)),
@@ -232,7 +234,7 @@ pub async fn count_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i6
     }
     let mut tx = store.begin().await?;
     let e = locked(&mut tx, id).await?;
-    if stage_of(&e) != Stage::Counting {
+    if e.stage != Stage::Counting {
         return Err(ServiceError::Conflict("err.stale"));
     }
     cst::insert_count(&mut tx, id, poll.round, &bx, &result, &root, now_ms())
@@ -240,25 +242,16 @@ pub async fn count_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i6
         .map_err(|e| if e.is_unique_violation() { ServiceError::Conflict("err.counted") } else { e.into() })?;
     if recall {
         payload["outcome"] = r["outcome"].clone();
+        lifecycle::record(&mut tx, id, &staff.actor(role), EventKind::CountAnnounced, payload).await?;
     } else if !valid {
         // LAW.md §8 [P, CQ Art. 34]: the whole election is void; re-run within 30 days.
-        est::set_stage(&mut tx, id, "counting", "void", now_ms()).await?;
         cst::release_claims(&mut tx, id).await?;
-        payload["from"] = json!("counting");
-        payload["to"] = json!("void");
         payload["rerun_by"] = json!((today() + time::Duration::days(30)).to_string());
+        lifecycle::advance(&mut tx, &staff.actor(role), &e, Stage::Void, EventKind::CountAnnounced, payload).await?;
+    } else {
+        lifecycle::record(&mut tx, id, &staff.actor(role), EventKind::CountAnnounced, payload).await?;
     }
-    audit::record(
-        &mut tx,
-        &election_log(id),
-        &staff.actor(role),
-        EventKind::CountAnnounced,
-        &format!("election:{id}"),
-        payload.clone(),
-    )
-    .await?;
-    tx.commit().await?;
-    checkpoint_now(store, log, &election_log(id)).await?;
+    lifecycle::commit_and_checkpoint(tx, store, log, id).await?;
     Ok(r)
 }
 
@@ -397,8 +390,8 @@ async fn written_in(store: &Store, id: &str) -> Result<(String, String)> {
 
 /// The composition checks of LAW.md §1, each with its rule: size, a woman member, no near
 /// relatives among members, and (where the profile asks) a member of an ethnic minority.
-pub async fn composition_checks(store: &Store, e: &ElectionRow, r: &Results) -> Result<Vec<Check>> {
-    let profile = profile_of(e)?;
+pub async fn composition_checks(store: &Store, e: &Election, r: &Results) -> Result<Vec<Check>> {
+    let profile = e.plan.profile.clone();
     let seats = e.seats_chair + e.seats_vice_chair + e.seats_member;
     let n = i64::try_from(r.elected.len()).unwrap_or(0);
     let mut checks = vec![
@@ -506,7 +499,7 @@ pub async fn next_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i64
     }
     let mut tx = store.begin().await?;
     let e = locked(&mut tx, id).await?;
-    if stage_of(&e) != Stage::Counting {
+    if e.stage != Stage::Counting {
         return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → runoff", e.stage)));
     }
     let last = pst::latest_poll_tx(&mut tx, id).await?.map(|p| p.round).filter(|r| !r.is_primary());
@@ -518,21 +511,10 @@ pub async fn next_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i64
     let paper = BallotPaper { round_no: round.to_stored(), kind: kind.into(), posts, write_ins: kind == "runoff" };
     let text = serde_json::to_string(&paper).map_err(|e| ServiceError::Internal(e.to_string()))?;
     pst::insert_poll(&mut tx, id, round, kind, &text, now_ms()).await?;
-    if !est::set_stage(&mut tx, id, "counting", "runoff", now_ms()).await? {
-        return Err(ServiceError::Conflict("err.stale"));
-    }
     let (seats, lists) = paper.logged();
-    audit::record(
-        &mut tx,
-        &election_log(id),
-        &staff.actor(role),
-        EventKind::PollsOpened,
-        &format!("election:{id}"),
-        json!({"from": "counting", "to": "runoff", "round": round.to_stored(), "kind": kind, "posts": seats, "candidates": lists}),
-    )
-    .await?;
-    tx.commit().await?;
-    checkpoint_now(store, log, &election_log(id)).await?;
+    let payload = json!({"round": round.to_stored(), "kind": kind, "posts": seats, "candidates": lists});
+    lifecycle::advance(&mut tx, &staff.actor(role), &e, Stage::Runoff, EventKind::PollsOpened, payload).await?;
+    lifecycle::commit_and_checkpoint(tx, store, log, id).await?;
     Ok(paper)
 }
 
@@ -550,33 +532,25 @@ pub async fn certify(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -
     if !r.rounds.iter().any(|c| c.round_no == last) {
         return Err(ServiceError::Refused("err.not_counted"));
     }
-    if e.kind == "recall" {
+    if e.is_recall() {
         return certify_recall(store, log, staff, &e, &r).await;
     }
     let checks = composition_checks(store, &e, &r).await?;
-    let profile = profile_of(&e)?;
+    let profile = e.plan.profile.clone();
     let vacancy_by = crate::law::recall::byelection_deadline(today(), &profile).ok().map(|d| d.to_string());
     let payload = json!({
-        "from": "counting", "to": "certified",
         "elected": r.elected.iter().map(|m| json!({"id": m.id, "post": m.post, "round": m.round_no})).collect::<Vec<_>>(),
         "vacancies": r.vacancies.len(), "byelection_by": if r.vacancies.is_empty() { Value::Null } else { json!(vacancy_by) },
         "checks": checks.iter().map(|c| json!({"code": c.code, "met": c.met})).collect::<Vec<_>>(),
     });
     let mut tx = store.begin().await?;
     let e = locked(&mut tx, id).await?;
-    if stage_of(&e) != Stage::Counting {
+    if e.stage != Stage::Counting {
         return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → certified", e.stage)));
     }
-    est::set_stage(&mut tx, id, "counting", "certified", now_ms()).await?;
-    audit::record(
-        &mut tx,
-        &election_log(id),
-        &staff.actor(role),
-        EventKind::ResultsCertified,
-        &format!("election:{id}"),
-        payload.clone(),
-    )
-    .await?;
+    let payload =
+        lifecycle::advance(&mut tx, &staff.actor(role), &e, Stage::Certified, EventKind::ResultsCertified, payload)
+            .await?;
     // Seats left vacant go to a by-election (LAW.md §7 [P]); a by-election's own vacancies too.
     for v in &r.vacancies {
         let post = v["post"].as_str().unwrap_or("member");
@@ -585,47 +559,32 @@ pub async fn certify(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -
             vacancy_in_tx(&mut tx, &staff.actor(role), &e, post, member, cause).await?;
         }
     }
-    tx.commit().await?;
-    checkpoint_now(store, log, &election_log(id)).await?;
+    lifecycle::commit_and_checkpoint(tx, store, log, id).await?;
     Ok(payload)
 }
 
 /// A recall vote's result: recalled ends the member's office and opens the vacancy in the
 /// term (LAW.md §9 [N]); a vote short of the quorum or the majority leaves the member in office.
-async fn certify_recall(
-    store: &Store,
-    log: &LogIdentity,
-    staff: &Staff,
-    e: &ElectionRow,
-    r: &Results,
-) -> Result<Value> {
+async fn certify_recall(store: &Store, log: &LogIdentity, staff: &Staff, e: &Election, r: &Results) -> Result<Value> {
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
     let rec = crate::store::recall::recall(store, e.id).await?.ok_or(ServiceError::NotFound)?;
     let outcome = r.rounds.last().map(|c| c.result["outcome"].clone()).unwrap_or(Value::Null);
     let recalled = outcome == json!("recalled");
-    let payload = json!({"from": "counting", "to": "certified", "elected": [], "vacancies": if recalled { 1 } else { 0 },
+    let payload = json!({"elected": [], "vacancies": if recalled { 1 } else { 0 },
                          "byelection_by": Value::Null, "checks": [], "outcome": outcome});
     let term = est::get(store, rec.term_election_id).await?.ok_or(ServiceError::NotFound)?;
     let mut tx = store.begin().await?;
     let e = locked(&mut tx, e.id).await?;
-    if stage_of(&e) != Stage::Counting {
+    if e.stage != Stage::Counting {
         return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → certified", e.stage)));
     }
-    est::set_stage(&mut tx, e.id, "counting", "certified", now_ms()).await?;
-    audit::record(
-        &mut tx,
-        &election_log(e.id),
-        &staff.actor(role),
-        EventKind::ResultsCertified,
-        &format!("election:{}", e.id),
-        payload.clone(),
-    )
-    .await?;
+    let payload =
+        lifecycle::advance(&mut tx, &staff.actor(role), &e, Stage::Certified, EventKind::ResultsCertified, payload)
+            .await?;
     if recalled {
         vacancy_in_tx(&mut tx, &staff.actor(role), &term, &rec.member_post, Some(&rec.member_id), "recall").await?;
     }
-    tx.commit().await?;
-    checkpoint_now(store, log, &election_log(e.id)).await?;
+    lifecycle::commit_and_checkpoint(tx, store, log, e.id).await?;
     Ok(payload)
 }
 
@@ -634,12 +593,12 @@ async fn certify_recall(
 pub async fn vacancy_in_tx(
     tx: &mut Tx,
     actor: &crate::audit::Actor,
-    term: &ElectionRow,
+    term: &Election,
     post: &str,
     member_id: Option<&str>,
     cause: &str,
 ) -> Result<i64> {
-    let profile = profile_of(term)?;
+    let profile = term.plan.profile.clone();
     let on = today();
     let filing = crate::law::recall::filing_deadline(on, &profile)
         .map_err(|_| ServiceError::Internal("date".into()))?
@@ -712,18 +671,16 @@ pub async fn void(
     if reasons.is_empty() || reasons.iter().any(|r| !VOID_REASONS.contains(&r.as_str())) {
         return Err(invalid("err.request", "reasons"));
     }
-    let from = stage_of(&e);
     let on = today();
     let mut tx = store.begin().await?;
-    locked(&mut tx, id).await?;
+    let e = locked(&mut tx, id).await?;
+    let from = e.stage;
     let mut payload = json!({"scope": scope, "reasons": reasons});
-    match (scope, nomination_id) {
-        ("election", None) if from.may_move_to(Stage::Void) => {
-            est::set_stage(&mut tx, id, from.as_str(), "void", now_ms()).await?;
+    let whole = match (scope, nomination_id) {
+        ("election", None) if from.may_move_to_in(e.kind, Stage::Void) => {
             cst::release_claims(&mut tx, id).await?;
-            payload["from"] = json!(from.as_str());
-            payload["to"] = json!("void");
             payload["rerun_by"] = json!((on + time::Duration::days(30)).to_string());
+            true
         }
         ("person", Some(nid)) if matches!(from, Stage::Counting | Stage::Certified | Stage::HandedOver) => {
             let elected = results(store, id).await?.elected;
@@ -731,25 +688,23 @@ pub async fn void(
                 return Err(invalid("err.not_elected", "nomination_id"));
             }
             payload["nomination_id"] = json!(nid);
-            let profile = profile_of(&e)?;
+            let profile = e.plan.profile.clone();
             payload["byelection_by"] =
                 json!(crate::law::recall::byelection_deadline(on, &profile).ok().map(|d| d.to_string()));
+            false
         }
         _ => return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → void", e.stage))),
-    }
+    };
     let reasons_text = reasons.join(",");
     cst::insert_void(&mut tx, id, scope, nomination_id, &reasons_text, &on.to_string(), now_ms()).await?;
-    audit::record(
-        &mut tx,
-        &election_log(id),
-        &staff.actor(role),
-        EventKind::ElectionVoided,
-        &format!("election:{id}"),
-        payload.clone(),
-    )
-    .await?;
-    tx.commit().await?;
-    checkpoint_now(store, log, &election_log(id)).await?;
+    let actor = staff.actor(role);
+    let payload = if whole {
+        lifecycle::advance(&mut tx, &actor, &e, Stage::Void, EventKind::ElectionVoided, payload).await?
+    } else {
+        lifecycle::record(&mut tx, id, &actor, EventKind::ElectionVoided, payload.clone()).await?;
+        payload
+    };
+    lifecycle::commit_and_checkpoint(tx, store, log, id).await?;
     Ok(payload)
 }
 
@@ -774,36 +729,27 @@ pub async fn handover_item(
     if note.chars().count() > 500 {
         return Err(invalid("err.reason", "note"));
     }
-    if stage_of(&e) != Stage::Certified {
+    if e.stage != Stage::Certified {
         return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → handed_over", e.stage)));
     }
-    let day = day_of(&e)?;
+    let day = e.plan.day;
     let deadline = day + time::Duration::days(10);
     let mut tx = store.begin().await?;
-    locked(&mut tx, id).await?;
+    let e = locked(&mut tx, id).await?;
     if !cst::put_handover(&mut tx, id, item, &today().to_string(), note.trim()).await? {
         return Err(ServiceError::Conflict("err.duplicate"));
     }
     let done = cst::handover_done_tx(&mut tx, id).await?;
-    let mut payload = json!({"item": item, "late": today() > deadline, "deadline": deadline.to_string()});
+    let payload = json!({"item": item, "late": today() > deadline, "deadline": deadline.to_string()});
+    let actor = staff.actor(role);
     if done >= HANDOVER_ITEMS.len() {
-        est::set_stage(&mut tx, id, "certified", "handed_over", now_ms()).await?;
-        payload["from"] = json!("certified");
-        payload["to"] = json!("handed_over");
+        let payload =
+            lifecycle::advance(&mut tx, &actor, &e, Stage::HandedOver, EventKind::HandoverItem, payload).await?;
+        lifecycle::commit_and_checkpoint(tx, store, log, id).await?;
+        return Ok(payload);
     }
-    audit::record(
-        &mut tx,
-        &election_log(id),
-        &staff.actor(role),
-        EventKind::HandoverItem,
-        &format!("election:{id}"),
-        payload.clone(),
-    )
-    .await?;
+    lifecycle::record(&mut tx, id, &actor, EventKind::HandoverItem, payload.clone()).await?;
     tx.commit().await?;
-    if done >= HANDOVER_ITEMS.len() {
-        checkpoint_now(store, log, &election_log(id)).await?;
-    }
     Ok(payload)
 }
 
@@ -912,7 +858,7 @@ pub async fn public_count(store: &Store, id: i64, round_no: Option<i64>, k: usiz
     let votes_of =
         |post: &str, id: &str| now.votes.iter().find(|(p, i, _)| p == post && i == id).map(|x| x.2).unwrap_or(0);
     let mut tally = Vec::new();
-    if e.kind == "recall" {
+    if e.is_recall() {
         tally.push((
             "recall".to_string(),
             ["yes", "no"].iter().map(|k| (k.to_string(), votes_of("recall", k))).collect(),

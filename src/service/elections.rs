@@ -2,30 +2,21 @@
 //! lifecycle transitions. Every transition is one transaction, one audit entry in the
 //! election's own log, and a fresh signed checkpoint.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
 use time::Date;
 
 use super::access::{Permission, Staff};
-use super::audit::{self, LogIdentity, checkpoint_now};
+use super::audit::LogIdentity;
+use super::lifecycle;
 use super::{Result, ServiceError, invalid};
-use crate::audit::{Actor, EventKind, election_log};
-use crate::domain::{CHANNELS, ElectionKind, Stage};
+use crate::audit::{Actor, EventKind};
+use crate::domain::{ChannelSet, Election, ElectionKind, Stage, Station};
 use crate::law::ballot::{Channel, check_channel};
 use crate::law::timetable::{DeadlineName, Timetable, timetable};
 use crate::law::{Method, RuleProfile};
-use crate::store::elections::{self as st, ElectionRow, PlanRow};
+use crate::store::elections::{self as st, PlanRow};
 use crate::store::{Store, Tx, now_ms};
-
-/// A polling station or mobile ballot box with its named supervisors (LAW.md §6 [P]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Station {
-    pub name: String,
-    #[serde(default)]
-    pub mobile: bool,
-    #[serde(default)]
-    pub supervisors: Vec<String>,
-}
 
 /// The plan as a committee writes it.
 #[derive(Debug, Clone, Deserialize)]
@@ -60,12 +51,12 @@ pub fn deadline_code(n: DeadlineName) -> String {
 }
 
 /// A validated plan, ready to store.
-struct Plan {
+struct ValidPlan {
     method: Method,
     seats: (i64, i64, i64),
     profile: RuleProfile,
     day: Date,
-    channels: Vec<String>,
+    channels: ChannelSet,
     stations: Vec<Station>,
 }
 
@@ -77,7 +68,7 @@ fn parse_profile(s: &str) -> Result<RuleProfile> {
 
 /// Checks a plan against the law engine. A plan that cannot meet a deadline is refused with the
 /// deadline named.
-fn validate(input: &PlanInput, stage: Stage, kind: ElectionKind) -> Result<Plan> {
+fn validate(input: &PlanInput, stage: Stage, kind: ElectionKind) -> Result<ValidPlan> {
     let method = match input.method.as_str() {
         "direct" => Method::Direct,
         "household" => Method::Household,
@@ -115,19 +106,14 @@ fn validate(input: &PlanInput, stage: Stage, kind: ElectionKind) -> Result<Plan>
             return Err(law("deadline_voter_list_published", "LAW.md §3 [N]", format!("{limit} < {}", today())));
         }
     }
-    let mut channels: Vec<String> = Vec::new();
+    let mut channels = ChannelSet::default();
     for ch in &input.channels {
-        if !CHANNELS.contains(&ch.as_str()) {
-            return Err(invalid("err.channel", "channels"));
-        }
-        if !channels.contains(ch) {
-            channels.push(ch.clone());
-        }
+        channels.insert(Channel::parse(ch).ok_or(invalid("err.channel", "channels"))?);
     }
     if channels.is_empty() {
-        channels.push("paper".into());
+        channels.insert(Channel::Paper);
     }
-    if channels.iter().any(|c| c == "remote") {
+    if channels.contains(Channel::Remote) {
         // LAW.md §6: remote casting only with its legal basis recorded (shown on notices and in
         // the log); the stored profile then carries that permission.
         let basis = input.remote_legal_basis.trim();
@@ -148,32 +134,23 @@ fn validate(input: &PlanInput, stage: Stage, kind: ElectionKind) -> Result<Plan>
                 .map_err(|_| law("mobile_box_supervisors", "LAW.md §6 [P]", s.name.clone()))?;
         }
     }
-    Ok(Plan { method, seats: (c, v, m), profile, day, channels, stations: input.stations.clone() })
+    Ok(ValidPlan { method, seats: (c, v, m), profile, day, channels, stations: input.stations.clone() })
 }
 
-fn plan_json(p: &Plan) -> serde_json::Value {
+fn plan_json(p: &ValidPlan) -> serde_json::Value {
     json!({
         "method": p.method.as_str(), "seats": {"chair": p.seats.0, "vice_chair": p.seats.1, "member": p.seats.2},
         "profile": {"name": p.profile.name, "version": p.profile.version}, "election_day": p.day.to_string(),
-        "channels": p.channels, "remote_legal_basis": p.profile.voting.remote_legal_basis,
+        "channels": p.channels.names(), "remote_legal_basis": p.profile.voting.remote_legal_basis,
         "stations": p.stations,
     })
 }
 
-/// Appends `kind` to the election's own log inside `tx`.
-pub async fn record(
-    tx: &mut Tx,
-    election_id: i64,
-    actor: &Actor,
-    kind: EventKind,
-    payload: serde_json::Value,
-) -> Result<u64> {
-    Ok(audit::record(tx, &election_log(election_id), actor, kind, &format!("election:{election_id}"), payload).await?)
-}
+pub use super::lifecycle::record;
 
 /// The election row under the per-election lock (a no-op UPDATE), read inside `tx`: every
 /// change that must see a settled election (roll, counts, rounds) takes it first.
-pub async fn locked(tx: &mut Tx, id: i64) -> Result<ElectionRow> {
+pub async fn locked(tx: &mut Tx, id: i64) -> Result<Election> {
     st::lock_election(tx, id).await?;
     st::get_in_tx(tx, id).await?.ok_or(ServiceError::NotFound)
 }
@@ -221,7 +198,7 @@ pub async fn open_in_round(
         seats: plan.seats,
         profile_json: &profile_json,
         election_day: &plan.day.to_string(),
-        channels: &plan.channels.join(","),
+        channels: &plan.channels.to_stored(),
         remote_legal_basis: &plan.profile.voting.remote_legal_basis,
         stations_json: &stations,
     };
@@ -245,13 +222,11 @@ pub async fn open_in_round(
 /// The committee revises the plan; refused once the voter list is published.
 pub async fn update_plan(store: &Store, staff: &Staff, id: i64, version: i64, input: &PlanInput) -> Result<()> {
     let e = get(store, staff, id, Permission::RunElection).await?;
-    let stage = stage_of(&e);
-    if stage.plan_frozen() {
+    if e.stage.plan_frozen() {
         return Err(law("plan_frozen", "LAW.md §4 [N]", ""));
     }
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
-    let kind = ElectionKind::parse(&e.kind).unwrap_or(ElectionKind::Regular);
-    let plan = validate(input, stage, kind)?;
+    let plan = validate(input, e.stage, e.kind)?;
     let profile_json = serde_json::to_string(&plan.profile).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let stations = serde_json::to_string(&plan.stations).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let row = PlanRow {
@@ -259,7 +234,7 @@ pub async fn update_plan(store: &Store, staff: &Staff, id: i64, version: i64, in
         seats: plan.seats,
         profile_json: &profile_json,
         election_day: &plan.day.to_string(),
-        channels: &plan.channels.join(","),
+        channels: &plan.channels.to_stored(),
         remote_legal_basis: &plan.profile.voting.remote_legal_basis,
         stations_json: &stations,
     };
@@ -272,56 +247,31 @@ pub async fn update_plan(store: &Store, staff: &Staff, id: i64, version: i64, in
     Ok(())
 }
 
-pub fn stage_of(e: &ElectionRow) -> Stage {
-    Stage::parse(&e.stage).unwrap_or(Stage::Draft)
-}
-
-pub fn profile_of(e: &ElectionRow) -> Result<RuleProfile> {
-    serde_json::from_str(&e.profile_json).map_err(|err| ServiceError::Internal(format!("stored profile: {err}")))
-}
-
-pub fn day_of(e: &ElectionRow) -> Result<Date> {
-    crate::domain::parse_date(&e.election_day).ok_or_else(|| ServiceError::Internal("stored election day".into()))
-}
-
-pub fn timetable_of(e: &ElectionRow) -> Result<Timetable> {
-    timetable(day_of(e)?, &profile_of(e)?).map_err(|_| ServiceError::Internal("timetable".into()))
+/// The legal deadlines of the election's plan (LAW.md §3–§8).
+pub fn timetable_of(e: &Election) -> Result<Timetable> {
+    timetable(e.plan.day, &e.plan.profile).map_err(|_| ServiceError::Internal(format!("election {}: timetable", e.id)))
 }
 
 /// An election the staff member may see with `p` (404 outside their scope).
-pub async fn get(store: &Store, staff: &Staff, id: i64, p: Permission) -> Result<ElectionRow> {
+pub async fn get(store: &Store, staff: &Staff, id: i64, p: Permission) -> Result<Election> {
     let e = st::get(store, id).await?.ok_or(ServiceError::NotFound)?;
     staff.authorize(store, p, e.community_id).await?;
     Ok(e)
 }
 
-/// One lifecycle step, checked and recorded. `pre` runs inside the transaction after the
-/// stage compare-and-set, so its writes commit with the transition or not at all.
+/// One lifecycle step with no writes of its own, in its own transaction (see `lifecycle`).
 pub async fn transition(
     store: &Store,
     log: &LogIdentity,
     actor: &Actor,
-    e: &ElectionRow,
+    e: &Election,
     to: Stage,
     kind: EventKind,
     payload: serde_json::Value,
 ) -> Result<()> {
-    let from = stage_of(e);
-    if !from.may_move_to(to) {
-        return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → {}", from.as_str(), to.as_str())));
-    }
     let mut tx = store.begin().await?;
-    if !st::set_stage(&mut tx, e.id, from.as_str(), to.as_str(), now_ms()).await? {
-        return Err(ServiceError::Conflict("err.stale"));
-    }
-    let mut payload = payload;
-    payload["from"] = json!(from.as_str());
-    payload["to"] = json!(to.as_str());
-    record(&mut tx, e.id, actor, kind, payload).await?;
-    tx.commit().await?;
-    // A checkpoint at every transition (issue 4).
-    checkpoint_now(store, log, &election_log(e.id)).await?;
-    Ok(())
+    lifecycle::advance(&mut tx, actor, e, to, kind, payload).await?;
+    lifecycle::commit_and_checkpoint(tx, store, log, e.id).await
 }
 
 /// draft → registration: the committee starts registering voters.
@@ -331,16 +281,10 @@ pub async fn start_registration(store: &Store, log: &LogIdentity, staff: &Staff,
     transition(store, log, &staff.actor(role), &e, Stage::Registration, EventKind::RegistrationStarted, json!({})).await
 }
 
-/// Whether the election's log and public pages are open to everyone: from publication of the
-/// voter list on (issue 4).
-pub fn is_public(e: &ElectionRow) -> bool {
-    stage_of(e) >= Stage::ListPublished
-}
-
 /// A published election as the public index pages list it (issue 13: the landing page's
 /// 选举公告 and the observer portal), with what of it is public yet.
 pub struct PublicElection {
-    pub e: ElectionRow,
+    pub e: Election,
     pub community: String,
     pub stage: Stage,
     /// The formal candidate list is published (it shows on the public page).
@@ -351,12 +295,12 @@ pub struct PublicElection {
     pub results: bool,
 }
 
-/// Every election whose voter list is published ([`is_public`]; drafts and elections still
+/// Every election whose voter list is published ([`Election::is_public`]; drafts and elections still
 /// registering voters are not listed), newest election day first.
 pub async fn published(store: &Store) -> Result<Vec<PublicElection>> {
     let mut out = Vec::new();
-    for e in st::all(store).await?.into_iter().filter(is_public) {
-        let stage = stage_of(&e);
+    for e in st::all(store).await?.into_iter().filter(Election::is_public) {
+        let stage = e.stage;
         let community =
             crate::store::registry::community(store, e.community_id).await?.map(|c| c.name).unwrap_or_default();
         let candidates = stage >= Stage::CandidatesPublished
@@ -365,6 +309,6 @@ pub async fn published(store: &Store) -> Result<Vec<PublicElection>> {
         let results = crate::store::counting::counts(store, e.id).await?.iter().any(|c| !c.round.is_primary());
         out.push(PublicElection { e, community, stage, candidates, count, results });
     }
-    out.sort_by(|a, b| b.e.election_day.cmp(&a.e.election_day).then(b.e.id.cmp(&a.e.id)));
+    out.sort_by(|a, b| b.e.plan.day.cmp(&a.e.plan.day).then(b.e.id.cmp(&a.e.id)));
     Ok(out)
 }

@@ -11,6 +11,7 @@ pub mod counting;
 pub mod elections;
 pub mod export;
 pub mod import;
+pub mod lifecycle;
 pub mod limits;
 pub mod nominations;
 pub mod polling;

@@ -12,9 +12,11 @@ use serde_json::json;
 use super::access::{Permission, Staff};
 use super::audit::{self, LogIdentity, checkpoint_now};
 use super::elections::locked;
-use super::elections::{day_of, get, profile_of, stage_of, today};
+use super::elections::{get, today};
+use super::lifecycle;
 use super::{Result, ServiceError, invalid};
 use crate::audit::{EventKind, election_log};
+use crate::domain::Election;
 use crate::domain::Stage;
 use crate::domain::ballot::candidate_id;
 use crate::law::nomination::{
@@ -23,7 +25,7 @@ use crate::law::nomination::{
 };
 use crate::law::strokes::{ListEntry, order_candidates};
 use crate::law::{Post, Seats};
-use crate::store::elections::{self as est, ElectionRow};
+use crate::store::elections as est;
 use crate::store::nominations::{self as st, NominationRow};
 use crate::store::{Store, now_ms, registry};
 
@@ -57,7 +59,7 @@ fn parse_post(s: &str) -> Result<Post> {
     }
 }
 
-fn seats(e: &ElectionRow) -> Seats {
+fn seats(e: &Election) -> Seats {
     let n = |v: i64| u32::try_from(v).unwrap_or(0);
     Seats { chair: n(e.seats_chair), vice_chair: n(e.seats_vice_chair), member: n(e.seats_member) }
 }
@@ -122,15 +124,15 @@ pub async fn nominate(
         return Err(ServiceError::Forbidden);
     }
     let post = parse_post(post)?;
-    let profile = profile_of(&e)?;
+    let profile = e.plan.profile.clone();
     let nominators: Vec<i64> = {
         let mut seen = HashSet::new();
         nominators.iter().copied().filter(|n| seen.insert(*n)).collect()
     };
     let mut tx = store.begin().await?;
     let e = locked(&mut tx, id).await?;
-    if stage_of(&e) != Stage::Nominations {
-        return Err(law("nominations_closed", "LAW.md §5", e.stage.clone()));
+    if e.stage != Stage::Nominations {
+        return Err(law("nominations_closed", "LAW.md §5", e.stage.to_string()));
     }
     if primary_held(&mut tx, id).await? {
         return Err(law("primary_held", "LAW.md §5 [P]", ""));
@@ -234,7 +236,7 @@ pub async fn review(store: &Store, staff: &Staff, nomination_id: i64, qualified:
             accepted_in_writing: n.consent_on.is_some(),
             review: Some(Review { reviewer: staff.username.clone(), date: on }),
         };
-        if let Err(errs) = check_nominee(&facts, day_of(&e)?) {
+        if let Err(errs) = check_nominee(&facts, e.plan.day) {
             return Err(errs.first().map(nomination_error).unwrap_or(ServiceError::Forbidden));
         }
     }
@@ -260,15 +262,15 @@ pub async fn review(store: &Store, staff: &Staff, nomination_id: i64, qualified:
 pub async fn publish(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<serde_json::Value> {
     let e = get(store, staff, id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
-    let profile = profile_of(&e)?;
-    let day = day_of(&e)?;
+    let profile = e.plan.profile.clone();
+    let day = e.plan.day;
     let limit = day.checked_sub(time::Duration::days(i64::from(profile.deadlines.candidate_list_days))).unwrap_or(day);
     if today() > limit {
         return Err(law("deadline_candidate_list_published", "LAW.md §5 [P]", limit.to_string()));
     }
     let mut tx = store.begin().await?;
     let e = locked(&mut tx, id).await?;
-    if stage_of(&e) != Stage::Nominations {
+    if e.stage != Stage::Nominations {
         return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → candidates_published", e.stage)));
     }
     let all = st::for_election_tx(&mut tx, id).await?;
@@ -337,22 +339,17 @@ pub async fn publish(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -
     for (nid, status, order) in plan {
         st::set_status(&mut tx, nid, status, order).await?;
     }
-    if !est::set_stage(&mut tx, id, "nominations", "candidates_published", now_ms()).await? {
-        return Err(ServiceError::Conflict("err.stale"));
-    }
-    let payload = json!({"from": "nominations", "to": "candidates_published", "lists": lists, "unicode_fallback": fallback,
-                         "published_on": today().to_string()});
-    audit::record(
+    let payload = json!({"lists": lists, "unicode_fallback": fallback, "published_on": today().to_string()});
+    let payload = lifecycle::advance(
         &mut tx,
-        &election_log(id),
         &staff.actor(role),
+        &e,
+        Stage::CandidatesPublished,
         EventKind::CandidatesPublished,
-        &format!("election:{id}"),
-        payload.clone(),
+        payload,
     )
     .await?;
-    tx.commit().await?;
-    checkpoint_now(store, log, &election_log(id)).await?;
+    lifecycle::commit_and_checkpoint(tx, store, log, id).await?;
     Ok(payload)
 }
 
@@ -368,12 +365,12 @@ pub async fn withdraw(
     let n = st::get(store, nomination_id).await?.ok_or(ServiceError::NotFound)?;
     let e = get(store, staff, n.election_id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
-    let profile = profile_of(&e)?;
+    let profile = e.plan.profile.clone();
     let post = parse_post(&n.post)?;
     let mut tx = store.begin().await?;
     let e = locked(&mut tx, e.id).await?;
-    if stage_of(&e) != Stage::CandidatesPublished {
-        return Err(law("list_locked", "LAW.md §5 [P]", e.stage.clone()));
+    if e.stage != Stage::CandidatesPublished {
+        return Err(law("list_locked", "LAW.md §5 [P]", e.stage.to_string()));
     }
     let all = st::for_election_tx(&mut tx, e.id).await?;
     let of = |status: &str| -> Vec<&NominationRow> {

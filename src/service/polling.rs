@@ -8,16 +8,18 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::access::{Permission, Staff};
-use super::audit::{self, LogIdentity, checkpoint_now};
+use super::audit::{self, LogIdentity};
 use super::cast::{Admission, BallotWriter, CastContext, CastRequest, Receipt, Refusal};
 use super::elections::locked;
-use super::elections::{Station, day_of, get, profile_of, stage_of, today};
+use super::elections::{get, today};
+use super::lifecycle;
 use super::{Result, ServiceError, invalid};
 use crate::audit::{EventKind, election_log};
 use crate::domain::ballot::{BallotPaper, CandidateLine, Marks, PostSheet, Source, encode};
-use crate::domain::{Role, Round, Stage};
+use crate::domain::{Election, Role, Round, Stage, Station};
 use crate::law::Post;
-use crate::store::elections::{self as est, ElectionRow};
+use crate::law::ballot::Channel;
+use crate::store::elections as est;
 use crate::store::polling::{self as st, PollRow};
 use crate::store::{Store, Tx, now_ms};
 
@@ -30,17 +32,17 @@ fn law(code: &str, rule: &str, detail: impl Into<String>) -> ServiceError {
     ServiceError::Law { code: code.into(), rule: rule.into(), detail: detail.into() }
 }
 
-pub fn stations(e: &ElectionRow) -> Vec<Station> {
-    let mut list: Vec<Station> = serde_json::from_str(&e.stations_json).unwrap_or_default();
+pub fn stations(e: &Election) -> Vec<Station> {
+    let mut list = e.plan.stations.clone();
     if !list.iter().any(|s| !s.mobile) {
         list.insert(0, Station { name: CENTRAL_STATION.into(), mobile: false, supervisors: Vec::new() });
     }
     list
 }
 
-pub fn channel_enabled(e: &ElectionRow, channel: &str) -> bool {
+pub fn channel_enabled(e: &Election, channel: &str) -> bool {
     // Proxy voting is the law's own (LAW.md §6 [N]); the plan enables the other channels.
-    channel == "proxy" || e.channels.split(',').any(|c| c == channel)
+    Channel::parse(channel).is_some_and(|c| c == Channel::Proxy || e.plan.channels.contains(c))
 }
 
 fn parse_paper(p: &PollRow) -> Result<BallotPaper> {
@@ -60,7 +62,7 @@ pub async fn current(store: &Store, election_id: i64) -> Result<Option<(PollRow,
 
 /// The ballot paper of the first round from the formal candidate list (`genders` by resident).
 fn paper_from(
-    e: &ElectionRow,
+    e: &Election,
     noms: &[crate::store::nominations::NominationRow],
     gender: impl Fn(i64) -> String,
 ) -> BallotPaper {
@@ -84,7 +86,7 @@ fn paper_from(
     BallotPaper { round_no: 1, kind: "first".into(), posts, write_ins: true }
 }
 
-async fn first_paper(tx: &mut Tx, e: &ElectionRow) -> Result<BallotPaper> {
+async fn first_paper(tx: &mut Tx, e: &Election) -> Result<BallotPaper> {
     let noms = crate::store::nominations::for_election_tx(tx, e.id).await?;
     let mut genders = std::collections::HashMap::new();
     for n in noms.iter().filter(|n| n.status == "candidate") {
@@ -96,13 +98,13 @@ async fn first_paper(tx: &mut Tx, e: &ElectionRow) -> Result<BallotPaper> {
 
 /// The ballot to print: the open round's, or before the polls open the one the published
 /// candidate list makes (ballots are printed before election day).
-pub async fn printable_paper(store: &Store, staff: &Staff, id: i64) -> Result<(ElectionRow, BallotPaper)> {
+pub async fn printable_paper(store: &Store, staff: &Staff, id: i64) -> Result<(Election, BallotPaper)> {
     let e = get(store, staff, id, Permission::ConductPolling).await?;
     if let Some((_, paper)) = current(store, id).await? {
         return Ok((e, paper));
     }
-    if stage_of(&e) < Stage::CandidatesPublished {
-        return Err(law("list_not_published", "LAW.md §5 [P]", e.stage.clone()));
+    if e.stage < Stage::CandidatesPublished {
+        return Err(law("list_not_published", "LAW.md §5 [P]", e.stage.to_string()));
     }
     let noms = crate::store::nominations::for_election(store, id).await?;
     let mut genders = std::collections::HashMap::new();
@@ -144,35 +146,24 @@ async fn recall_paper(tx: &mut Tx, id: i64) -> Result<BallotPaper> {
 pub async fn open_polls(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<BallotPaper> {
     let e = get(store, staff, id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
-    let day = day_of(&e)?;
+    let day = e.plan.day;
     if today() != day {
         return Err(law("not_election_day", "LAW.md §6 [P]", day.to_string()));
     }
-    let recall = e.kind == "recall";
+    let recall = e.is_recall();
     let from = if recall { Stage::ListPublished } else { Stage::CandidatesPublished };
     let mut tx = store.begin().await?;
     let e = locked(&mut tx, id).await?;
-    if stage_of(&e) != from {
+    if e.stage != from {
         return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → polling", e.stage)));
     }
     let paper = if recall { recall_paper(&mut tx, id).await? } else { first_paper(&mut tx, &e).await? };
     let text = serde_json::to_string(&paper).map_err(|e| ServiceError::Internal(e.to_string()))?;
     st::insert_poll(&mut tx, id, Round::FIRST_ELECTION, "first", &text, now_ms()).await?;
-    if !est::set_stage(&mut tx, id, from.as_str(), "polling", now_ms()).await? {
-        return Err(ServiceError::Conflict("err.stale"));
-    }
     let (seats, lists) = paper.logged();
-    audit::record(
-        &mut tx,
-        &election_log(id),
-        &staff.actor(role),
-        EventKind::PollsOpened,
-        &format!("election:{id}"),
-        json!({"from": from.as_str(), "to": "polling", "round": 1, "kind": paper.kind, "posts": seats, "candidates": lists}),
-    )
-    .await?;
-    tx.commit().await?;
-    checkpoint_now(store, log, &election_log(id)).await?;
+    let payload = json!({"round": 1, "kind": paper.kind, "posts": seats, "candidates": lists});
+    lifecycle::advance(&mut tx, &staff.actor(role), &e, Stage::Polling, EventKind::PollsOpened, payload).await?;
+    lifecycle::commit_and_checkpoint(tx, store, log, id).await?;
     Ok(paper)
 }
 
@@ -183,7 +174,7 @@ pub async fn close_polls(store: &Store, log: &LogIdentity, staff: &Staff, id: i6
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
     let mut tx = store.begin().await?;
     let e = locked(&mut tx, id).await?;
-    let from = stage_of(&e);
+    let from = e.stage;
     if !matches!(from, Stage::Polling | Stage::Runoff) {
         return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → counting", e.stage)));
     }
@@ -195,32 +186,21 @@ pub async fn close_polls(store: &Store, log: &LogIdentity, staff: &Staff, id: i6
     st::lock_all_booths(&mut tx, id).await?;
     // Issue 12: no voter stays signed in past the close.
     crate::store::voter_sessions::end_in_tx(&mut tx, id, None).await?;
-    if !est::set_stage(&mut tx, id, from.as_str(), "counting", now_ms()).await? {
-        return Err(ServiceError::Conflict("err.stale"));
-    }
     // Read after the close in the same transaction: every cast that got in has committed (it
     // held the row shared), and none can follow, so the figures are final.
     let (issued, browser) = st::round_totals_tx(&mut tx, id, poll.round_no).await?;
-    let payload = json!({"from": from.as_str(), "to": "counting", "round": poll.round_no, "issued": issued, "browser_ballots": browser});
-    audit::record(
-        &mut tx,
-        &election_log(id),
-        &staff.actor(role),
-        EventKind::PollsClosed,
-        &format!("election:{id}"),
-        payload.clone(),
-    )
-    .await?;
-    tx.commit().await?;
-    checkpoint_now(store, log, &election_log(id)).await?;
+    let payload = json!({"round": poll.round_no, "issued": issued, "browser_ballots": browser});
+    let payload =
+        lifecycle::advance(&mut tx, &staff.actor(role), &e, Stage::Counting, EventKind::PollsClosed, payload).await?;
+    lifecycle::commit_and_checkpoint(tx, store, log, id).await?;
     Ok(payload)
 }
 
 /// The open round, or a 403 naming why casting is refused.
-async fn open_round(store: &Store, e: &ElectionRow) -> Result<(PollRow, BallotPaper)> {
+async fn open_round(store: &Store, e: &Election) -> Result<(PollRow, BallotPaper)> {
     // During nominations the only round there can be is the nomination primary's.
-    let primary_stage = stage_of(e) == Stage::Nominations;
-    if !primary_stage && !matches!(stage_of(e), Stage::Polling | Stage::Runoff) {
+    let primary_stage = e.stage == Stage::Nominations;
+    if !primary_stage && !matches!(e.stage, Stage::Polling | Stage::Runoff) {
         return Err(ServiceError::Refused("err.polls_not_open"));
     }
     match current(store, e.id).await? {
@@ -471,7 +451,7 @@ async fn resolve_write_ins(
 /// Checks and encodes a ballot for the box.
 pub async fn encode_ballot(
     store: &Store,
-    e: &ElectionRow,
+    e: &Election,
     paper: &BallotPaper,
     marks: &Marks,
     source: Source,
@@ -484,7 +464,7 @@ pub async fn encode_ballot(
 }
 
 /// How the write-ins of a ballot would be read, for the voter's review step.
-pub async fn preview_write_ins(store: &Store, e: &ElectionRow, marks: &Marks) -> Result<Vec<(Post, String, bool)>> {
+pub async fn preview_write_ins(store: &Store, e: &Election, marks: &Marks) -> Result<Vec<(Post, String, bool)>> {
     Ok(resolve_write_ins(store, e.id, marks).await?.into_iter().map(|(p, n, id)| (p, n, id.is_some())).collect())
 }
 
@@ -506,7 +486,7 @@ async fn cast_context(store: &Store, writer: &BallotWriter, election_id: i64) ->
         return Ok(c);
     }
     let e = est::get(store, election_id).await?.ok_or(ServiceError::NotFound)?;
-    let remote_ok = channel_enabled(&e, "remote") && profile_of(&e)?.voting.remote_channel_allowed;
+    let remote_ok = channel_enabled(&e, "remote") && e.plan.profile.clone().voting.remote_channel_allowed;
     let (poll, paper) = open_round(store, &e).await?;
     let ctx = std::sync::Arc::new(CastContext { election: e, poll, paper, remote_ok });
     writer.remember(election_id, ctx.clone());
@@ -667,9 +647,9 @@ pub async fn participation_roll(store: &Store, staff: &Staff, id: i64) -> Result
 
 /// The closed round whose paper boxes are being entered: an election round while counting, or
 /// the nomination primary's during nominations.
-async fn counting_round(store: &Store, e: &ElectionRow) -> Result<PollRow> {
-    let primary_stage = stage_of(e) == Stage::Nominations;
-    if !primary_stage && stage_of(e) != Stage::Counting {
+async fn counting_round(store: &Store, e: &Election) -> Result<PollRow> {
+    let primary_stage = e.stage == Stage::Nominations;
+    if !primary_stage && e.stage != Stage::Counting {
         return Err(ServiceError::Refused("err.not_counting"));
     }
     st::latest_poll(store, e.id)
@@ -678,7 +658,7 @@ async fn counting_round(store: &Store, e: &ElectionRow) -> Result<PollRow> {
         .ok_or(ServiceError::Refused("err.not_counting"))
 }
 
-fn paper_station(e: &ElectionRow, name: &str) -> Result<Station> {
+fn paper_station(e: &Election, name: &str) -> Result<Station> {
     stations(e).into_iter().find(|s| s.name == name).ok_or(invalid("err.station", "station"))
 }
 
@@ -884,8 +864,8 @@ pub async fn set_statement(
     {
         return Err(invalid("err.photo", "photo"));
     }
-    if stage_of(&e) > Stage::Polling {
-        return Err(law("list_locked", "LAW.md §5 [P]", e.stage.clone()));
+    if e.stage > Stage::Polling {
+        return Err(law("list_locked", "LAW.md §5 [P]", e.stage.to_string()));
     }
     let mut tx = store.begin().await?;
     st::put_statement(&mut tx, nomination_id, statement, photo, now_ms()).await?;
@@ -912,6 +892,6 @@ fn photo_matches(bytes: &[u8], ty: &str) -> bool {
 }
 
 /// Election day check for the voter pages: the day, to show "polls open on …".
-pub fn election_day(e: &ElectionRow) -> String {
-    day_of(e).map(|d| d.to_string()).unwrap_or_default()
+pub fn election_day(e: &Election) -> String {
+    e.plan.day.to_string()
 }

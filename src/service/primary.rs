@@ -21,17 +21,17 @@ use serde_json::{Value, json};
 use super::access::{Permission, Staff};
 use super::audit::{self, LogIdentity, checkpoint_now};
 use super::counting::{Counted, count_box};
-use super::elections::{get, locked, profile_of, stage_of};
+use super::elections::{get, locked};
 use super::nominations::{list_entry, ready};
 use super::{Result, ServiceError};
 use crate::audit::{EventKind, election_log};
+use crate::domain::Election;
 use crate::domain::ballot::{BallotPaper, CandidateLine, PostSheet, candidate_id};
 use crate::domain::{Round, Stage};
 use crate::law::primary::Standing;
 use crate::law::strokes::{ListEntry, order_candidates};
 use crate::law::{Post, RuleProfile};
 use crate::store::counting as cst;
-use crate::store::elections::ElectionRow;
 use crate::store::nominations::{self as nst, NominationRow};
 use crate::store::polling as pst;
 use crate::store::{Store, Tx, now_ms};
@@ -41,7 +41,7 @@ fn law(code: &str, rule: &str, detail: impl Into<String>) -> ServiceError {
 }
 
 /// The places on the formal list of a post: its seats and the profile's largest margin.
-pub fn places(e: &ElectionRow, profile: &RuleProfile, post: Post) -> u32 {
+pub fn places(e: &Election, profile: &RuleProfile, post: Post) -> u32 {
     let seats = match post {
         Post::Chair => e.seats_chair,
         Post::ViceChair => e.seats_vice_chair,
@@ -86,14 +86,14 @@ async fn sheet(
 pub async fn open(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<BallotPaper> {
     let e = get(store, staff, id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
-    let profile = profile_of(&e)?;
+    let profile = e.plan.profile.clone();
     if !profile.nomination.primary_allowed {
         return Err(law("primary_not_allowed", "LAW.md §5 [P]", profile.name.clone()));
     }
     let mut tx = store.begin().await?;
     let e = locked(&mut tx, id).await?;
-    if stage_of(&e) != Stage::Nominations {
-        return Err(law("nominations_closed", "LAW.md §5", e.stage.clone()));
+    if e.stage != Stage::Nominations {
+        return Err(law("nominations_closed", "LAW.md §5", e.stage.to_string()));
     }
     let latest = pst::latest_poll_tx(&mut tx, id).await?;
     let counts = cst::counts_tx(&mut tx, id).await?;
@@ -156,7 +156,7 @@ pub async fn close(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> 
     let mut tx = store.begin().await?;
     let e = locked(&mut tx, id).await?;
     let poll = pst::latest_poll_tx(&mut tx, id).await?.filter(|p| p.round.is_primary() && p.status == "open");
-    let (Stage::Nominations, Some(poll)) = (stage_of(&e), poll) else {
+    let (Stage::Nominations, Some(poll)) = (e.stage, poll) else {
         return Err(ServiceError::Refused("err.polls_not_open"));
     };
     // The exclusive row lock: casts in flight (holding it shared) finish first.
@@ -190,14 +190,14 @@ pub async fn count(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> 
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
     let poll = pst::latest_poll(store, id)
         .await?
-        .filter(|p| p.round.is_primary() && p.status == "closed" && stage_of(&e) == Stage::Nominations)
+        .filter(|p| p.round.is_primary() && p.status == "closed" && e.stage == Stage::Nominations)
         .ok_or(ServiceError::Refused("err.not_counting"))?;
     let Counted { bx, result, r, root, mut payload } = count_box(store, &e, &poll, &[], "primary").await?;
     payload["valid"] = json!(true);
     payload["posts"] = r["posts"].clone();
     let mut tx = store.begin().await?;
     let e = locked(&mut tx, id).await?;
-    if stage_of(&e) != Stage::Nominations {
+    if e.stage != Stage::Nominations {
         return Err(ServiceError::Conflict("err.stale"));
     }
     cst::insert_count(&mut tx, id, poll.round, &bx, &result, &root, now_ms())

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::access::{Permission, Staff};
 use super::audit;
-use super::elections::{day_of, get, profile_of, stage_of, today};
+use super::elections::{get, today};
 use super::{Result, ServiceError, invalid};
 use crate::audit::{EventKind, election_log};
 use crate::domain::Stage;
@@ -16,7 +16,7 @@ use crate::store::{Tx, now_ms};
 
 async fn request(
     tx: &mut Tx,
-    e: &st::ElectionRow,
+    e: &crate::domain::Election,
     principal: i64,
     proxy: i64,
     approved: bool,
@@ -68,7 +68,7 @@ pub async fn apply(
 ) -> Result<i64> {
     let e = get(store, staff, id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
-    if stage_of(&e) < Stage::ListPublished || stage_of(&e) >= Stage::Polling {
+    if e.stage < Stage::ListPublished || e.stage >= Stage::Polling {
         return Err(ServiceError::Law {
             code: "list_not_published".into(),
             rule: "LAW.md §6 [N]".into(),
@@ -79,17 +79,17 @@ pub async fn apply(
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(invalid("err.reason", "reason"));
     }
-    let profile = profile_of(&e)?;
+    let profile = e.plan.profile.clone();
     let on = today();
     let mut tx = store.begin().await?;
     st::lock_election(&mut tx, id).await?;
     let current = st::get_in_tx(&mut tx, id).await?.ok_or(ServiceError::NotFound)?;
-    if stage_of(&current) < Stage::ListPublished || stage_of(&current) >= Stage::Polling {
+    if current.stage < Stage::ListPublished || current.stage >= Stage::Polling {
         return Err(ServiceError::Conflict("err.stale"));
     }
     let r = request(&mut tx, &e, principal, proxy, true, on).await?;
     // Everything but the committee's approval must already hold.
-    check_proxy(&r, day_of(&e)?, &profile).map_err(refused)?;
+    check_proxy(&r, e.plan.day, &profile).map_err(refused)?;
     let pid = st::insert_proxy(&mut tx, id, principal, proxy, reason, &on.to_string(), now_ms())
         .await
         .map_err(|e| if e.is_unique_violation() { ServiceError::Conflict("err.proxy_exists") } else { e.into() })?;
@@ -112,11 +112,11 @@ pub async fn decide(store: &crate::store::Store, staff: &Staff, proxy_request: i
     let p = st::proxy(store, proxy_request).await?.ok_or(ServiceError::NotFound)?;
     let e = get(store, staff, p.election_id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
-    let profile = profile_of(&e)?;
+    let profile = e.plan.profile.clone();
     let mut tx = store.begin().await?;
     st::lock_election(&mut tx, e.id).await?;
     let current = st::get_in_tx(&mut tx, e.id).await?.ok_or(ServiceError::NotFound)?;
-    if stage_of(&current) < Stage::ListPublished || stage_of(&current) >= Stage::Polling {
+    if current.stage < Stage::ListPublished || current.stage >= Stage::Polling {
         return Err(ServiceError::Law {
             code: "list_locked".into(),
             rule: "LAW.md §6 [N]".into(),
@@ -126,7 +126,7 @@ pub async fn decide(store: &crate::store::Store, staff: &Staff, proxy_request: i
     if approve {
         let applied_on = crate::domain::parse_date(&p.applied_on).unwrap_or(today());
         let r = request(&mut tx, &e, p.principal_id, p.proxy_id, true, applied_on).await?;
-        check_proxy(&r, day_of(&e)?, &profile).map_err(refused)?;
+        check_proxy(&r, e.plan.day, &profile).map_err(refused)?;
     }
     if !st::decide_proxy(&mut tx, proxy_request, approve, &today().to_string()).await? {
         return Err(ServiceError::Conflict("err.proxy_decided"));

@@ -10,15 +10,16 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::access::{Permission, Staff};
-use super::audit::{self, LogIdentity, checkpoint_now};
+use super::audit::{self, LogIdentity};
 use super::elections::locked;
-use super::elections::{PlanInput, Station, get, profile_of, stage_of, today};
+use super::elections::{PlanInput, get, today};
+use super::lifecycle;
 use super::{Result, ServiceError, invalid};
 use crate::audit::{EventKind, election_log};
+use crate::domain::Election;
 use crate::domain::{ElectionKind, Stage};
-use crate::law::Method;
 use crate::law::recall::{Petition, check_petition, petition_threshold};
-use crate::store::elections::{self as est, ElectionRow};
+use crate::store::elections as est;
 use crate::store::recall as rst;
 use crate::store::{Store, now_ms};
 
@@ -26,20 +27,12 @@ fn law(code: &str, rule: &str, detail: impl Into<String>) -> ServiceError {
     ServiceError::Law { code: code.into(), rule: rule.into(), detail: detail.into() }
 }
 
-fn method_of(e: &ElectionRow) -> Method {
-    match e.method.as_str() {
-        "household" => Method::Household,
-        "representatives" => Method::Representatives,
-        _ => Method::Direct,
-    }
-}
-
-fn in_office(e: &ElectionRow) -> bool {
-    matches!(stage_of(e), Stage::Certified | Stage::HandedOver)
+fn in_office(e: &Election) -> bool {
+    matches!(e.stage, Stage::Certified | Stage::HandedOver)
 }
 
 /// A member of the term still in office: (id, post, name).
-async fn member(store: &Store, term: &ElectionRow, member_id: &str) -> Result<(String, String, String)> {
+async fn member(store: &Store, term: &Election, member_id: &str) -> Result<(String, String, String)> {
     let gone: Vec<String> = rst::vacancies(store, term.id).await?.into_iter().filter_map(|v| v.member_id).collect();
     let r = super::counting::results(store, term.id).await?;
     r.elected
@@ -59,17 +52,17 @@ pub struct RecallInput {
     pub election_day: String,
 }
 
-fn plan_like(term: &ElectionRow, day: &str, seats: (i64, i64, i64)) -> PlanInput {
+fn plan_like(term: &Election, day: &str, seats: (i64, i64, i64)) -> PlanInput {
     PlanInput {
-        method: term.method.clone(),
+        method: term.method.as_str().to_string(),
         seats_chair: seats.0,
         seats_vice_chair: seats.1,
         seats_member: seats.2,
         profile: String::new(),
         election_day: day.to_string(),
-        channels: term.channels.split(',').map(str::to_string).collect(),
-        remote_legal_basis: term.remote_legal_basis.clone(),
-        stations: serde_json::from_str::<Vec<Station>>(&term.stations_json).unwrap_or_default(),
+        channels: term.plan.channels.names().into_iter().map(str::to_string).collect(),
+        remote_legal_basis: term.plan.remote_legal_basis.clone(),
+        stations: term.plan.stations.clone(),
     }
 }
 
@@ -79,7 +72,7 @@ pub async fn open_recall(store: &Store, staff: &Staff, term_id: i64, input: &Rec
     let term = est::get(store, term_id).await?.ok_or(ServiceError::NotFound)?;
     staff.authorize_street_over(store, Permission::OpenElection, term.community_id).await?;
     if !in_office(&term) {
-        return Err(law("not_in_office", "LAW.md §9", term.stage.clone()));
+        return Err(law("not_in_office", "LAW.md §9", term.stage.to_string()));
     }
     let (member_id, post, name) = member(store, &term, input.member_id.trim()).await?;
     let reasons = input.reasons.trim();
@@ -94,10 +87,10 @@ pub async fn open_recall(store: &Store, staff: &Staff, term_id: i64, input: &Rec
             return Err(law("signer_not_voter", "LAW.md §9 [N?, P]", s.to_string()));
         }
     }
-    let profile = profile_of(&term)?;
+    let profile = term.plan.profile.clone();
     let electorate = est::roll(store, term_id).await?.len() as u64;
     let petition = Petition {
-        method: method_of(&term),
+        method: term.method,
         electorate,
         signatures: signers.len() as u64,
         written_reasons: !reasons.is_empty(),
@@ -109,7 +102,7 @@ pub async fn open_recall(store: &Store, staff: &Staff, term_id: i64, input: &Rec
     }
     let mut plan = plan_like(&term, &input.election_day, (0, 0, 1));
     plan.profile = profile.to_toml().map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let needed = petition_threshold(method_of(&term), electorate, &profile);
+    let needed = petition_threshold(term.method, electorate, &profile);
     let extra =
         json!({"term_election_id": term_id, "member_id": member_id, "signatures": signers.len(), "needed": needed});
     let (id, mut tx) = super::elections::open_in_round(
@@ -138,14 +131,14 @@ pub async fn verify_petition(store: &Store, log: &LogIdentity, staff: &Staff, id
     let roll = est::roll(store, term.id).await?;
     let signers: Vec<i64> = serde_json::from_str(&r.signers).unwrap_or_default();
     let valid = signers.iter().filter(|s| roll.iter().any(|v| v.resident_id == **s)).count() as u64;
-    let profile = profile_of(&term)?;
-    let needed = petition_threshold(method_of(&term), roll.len() as u64, &profile);
+    let profile = term.plan.profile.clone();
+    let needed = petition_threshold(term.method, roll.len() as u64, &profile);
     if valid < needed {
         return Err(law("too_few_signatures", "LAW.md §9 [N?, P]", format!("{valid} < {needed}")));
     }
     let mut tx = store.begin().await?;
     let e = locked(&mut tx, id).await?;
-    if stage_of(&e) != Stage::Draft {
+    if e.stage != Stage::Draft {
         return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → list_published", e.stage)));
     }
     for v in &roll {
@@ -153,21 +146,12 @@ pub async fn verify_petition(store: &Store, log: &LogIdentity, staff: &Staff, id
     }
     let fingerprint = super::voters::fingerprint(&roll);
     est::set_list_published(&mut tx, id, &today().to_string(), &fingerprint, now_ms()).await?;
-    est::set_stage(&mut tx, id, "draft", "list_published", now_ms()).await?;
     rst::set_verified(&mut tx, id, &today().to_string()).await?;
-    let payload = json!({"from": "draft", "to": "list_published", "signatures": valid, "needed": needed,
-                         "voters": roll.len(), "sha256": fingerprint});
-    audit::record(
-        &mut tx,
-        &election_log(id),
-        &staff.actor(role),
-        EventKind::RecallVerified,
-        &format!("election:{id}"),
-        payload.clone(),
-    )
-    .await?;
-    tx.commit().await?;
-    checkpoint_now(store, log, &election_log(id)).await?;
+    let payload = json!({"signatures": valid, "needed": needed, "voters": roll.len(), "sha256": fingerprint});
+    let payload =
+        lifecycle::advance(&mut tx, &staff.actor(role), &e, Stage::ListPublished, EventKind::RecallVerified, payload)
+            .await?;
+    lifecycle::commit_and_checkpoint(tx, store, log, id).await?;
     Ok(payload)
 }
 
@@ -179,8 +163,8 @@ pub async fn publish_answer(store: &Store, staff: &Staff, id: i64, answer: &str)
     if answer.is_empty() || answer.chars().count() > 4000 {
         return Err(invalid("err.reason", "answer"));
     }
-    if stage_of(&e) != Stage::ListPublished {
-        return Err(law("illegal_transition", "LAW.md §9", e.stage.clone()));
+    if e.stage != Stage::ListPublished {
+        return Err(law("illegal_transition", "LAW.md §9", e.stage.to_string()));
     }
     let mut tx = store.begin().await?;
     if !rst::set_answer(&mut tx, id, answer, &today().to_string()).await? {
@@ -207,7 +191,7 @@ pub async fn member_left(store: &Store, staff: &Staff, term_id: i64, member_id: 
         return Err(invalid("err.request", "cause"));
     }
     if !in_office(&term) {
-        return Err(law("not_in_office", "LAW.md §9", term.stage.clone()));
+        return Err(law("not_in_office", "LAW.md §9", term.stage.to_string()));
     }
     let (mid, post, _) = member(store, &term, member_id.trim()).await?;
     let mut tx = store.begin().await?;
@@ -234,7 +218,7 @@ pub async fn open_by_election(store: &Store, staff: &Staff, term_id: i64, input:
     }
     let n = |p: &str| open.iter().filter(|v| v.post == p).count() as i64;
     let mut plan = plan_like(&term, &input.election_day, (n("chair"), n("vice_chair"), n("member")));
-    plan.profile = profile_of(&term)?.to_toml().map_err(|e| ServiceError::Internal(e.to_string()))?;
+    plan.profile = term.plan.profile.clone().to_toml().map_err(|e| ServiceError::Internal(e.to_string()))?;
     let round = format!("{}-by{}", term.round, term_id * 100 + open[0].id);
     let extra = json!({"term_election_id": term_id, "vacancies": open.iter().map(|v| v.id).collect::<Vec<_>>()});
     let (id, mut tx) = super::elections::open_in_round(

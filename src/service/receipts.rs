@@ -22,7 +22,7 @@ pub struct ReceiptCheck {
 pub async fn check(store: &Store, log: &LogIdentity, log_id: &str, index: u64, receipt: &str) -> Result<ReceiptCheck> {
     let id: i64 = log_id.strip_prefix("election-").and_then(|n| n.parse().ok()).ok_or(ServiceError::NotFound)?;
     let e = crate::store::elections::get(store, id).await?.ok_or(ServiceError::NotFound)?;
-    if !super::elections::is_public(&e) {
+    if !e.is_public() {
         return Err(ServiceError::NotFound);
     }
     let want: String = receipt.trim().to_ascii_uppercase();

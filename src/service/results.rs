@@ -11,11 +11,10 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 
 use super::counting::{self, Results};
-use super::elections::stage_of;
 use super::{Result, ServiceError};
+pub use crate::domain::Election;
 use crate::domain::Stage;
 use crate::store::Store;
-pub use crate::store::elections::ElectionRow;
 pub use crate::store::recall::{RecallRow, VacancyRow};
 
 /// A step the results page may offer the caller now; the template asks
@@ -61,8 +60,8 @@ impl TermView {
 }
 
 /// The steps of election `e` for a caller who may run it (`can_run`), with its results `r`.
-fn allowed(e: &ElectionRow, can_run: bool, r: &Results, recall: Option<&RecallRow>) -> Vec<Action> {
-    let stage = stage_of(e);
+fn allowed(e: &Election, can_run: bool, r: &Results, recall: Option<&RecallRow>) -> Vec<Action> {
+    let stage = e.stage;
     let mut out = Vec::new();
     if matches!(stage, Stage::Certified | Stage::HandedOver) {
         out.push(Action::Certificates);
@@ -93,14 +92,14 @@ fn allowed(e: &ElectionRow, can_run: bool, r: &Results, recall: Option<&RecallRo
             out.push(Action::RecallAnswer);
         }
     }
-    if matches!(stage, Stage::Certified | Stage::HandedOver) && e.kind != "recall" {
+    if matches!(stage, Stage::Certified | Stage::HandedOver) && !e.is_recall() {
         out.push(Action::Term);
     }
     out
 }
 
 /// The results page's term view of election `e` (already read with the caller's rights).
-pub async fn term_view(store: &Store, e: &ElectionRow, can_run: bool, r: &Results) -> Result<TermView> {
+pub async fn term_view(store: &Store, e: &Election, can_run: bool, r: &Results) -> Result<TermView> {
     let handover = crate::store::counting::handover(store, e.id).await?.into_iter().map(|h| (h.0, h.1)).collect();
     let vacancies = crate::store::recall::vacancies(store, e.id).await?;
     let gone: Vec<&str> = vacancies.iter().filter_map(|v| v.member_id.as_deref()).collect();
@@ -116,7 +115,7 @@ pub async fn term_view(store: &Store, e: &ElectionRow, can_run: bool, r: &Result
 }
 
 /// An election as the public pages show it (no sign-in: the results notice, the public count).
-pub async fn public_election(store: &Store, id: i64) -> Result<ElectionRow> {
+pub async fn public_election(store: &Store, id: i64) -> Result<Election> {
     crate::store::elections::get(store, id).await?.ok_or(ServiceError::NotFound)
 }
 
@@ -134,7 +133,7 @@ pub async fn street_office_name(store: &Store, community_id: i64) -> Result<Stri
 /// The election archive (选举档案): `election` (its API detail) and `record` (the election
 /// record) with the boxes, the results and checks, the candidates, the objection and void
 /// decisions and the handover.
-pub async fn archive(store: &Store, e: &ElectionRow, election: Value, record: impl serde::Serialize) -> Result<Value> {
+pub async fn archive(store: &Store, e: &Election, election: Value, record: impl serde::Serialize) -> Result<Value> {
     let id = e.id;
     let mut r = counting::results(store, id).await?;
     r.checks = counting::composition_checks(store, e, &r).await?;

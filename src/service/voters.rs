@@ -12,12 +12,14 @@ use time::Date;
 use super::access::{Permission, Staff};
 use super::audit::{self, LogIdentity, checkpoint_now};
 use super::elections::locked;
-use super::elections::{day_of, get, profile_of, stage_of, today};
+use super::elections::{get, today};
+use super::lifecycle;
 use super::{Result, ServiceError, invalid};
 use crate::audit::{Actor, EventKind, election_log};
+use crate::domain::Election;
 use crate::domain::{IdCardNumber, Stage};
 use crate::law::eligibility::{Hukou, ResidentFacts, VoterCategory, check_voter};
-use crate::store::elections::{self as st, ElectionRow, VoterRow};
+use crate::store::elections::{self as st, VoterRow};
 use crate::store::registry::{self, Resident};
 use crate::store::{Store, Tx, now_ms};
 
@@ -83,11 +85,11 @@ pub struct RegistrationReport {
 pub async fn register(store: &Store, staff: &Staff, id: i64) -> Result<RegistrationReport> {
     let e = get(store, staff, id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
-    if stage_of(&e) != Stage::Registration {
-        return Err(law("list_locked", "LAW.md §3 [N?]", e.stage.clone()));
+    if e.stage != Stage::Registration {
+        return Err(law("list_locked", "LAW.md §3 [N?]", e.stage.to_string()));
     }
-    let profile = profile_of(&e)?;
-    let day = day_of(&e)?;
+    let profile = e.plan.profile.clone();
+    let day = e.plan.day;
     let residents = registry::all_residents(store, e.community_id).await?;
     let requests: HashMap<i64, String> = st::requests(store, id).await?.into_iter().collect();
     let current: HashMap<i64, VoterRow> = st::roll(store, id).await?.into_iter().map(|v| (v.resident_id, v)).collect();
@@ -139,7 +141,7 @@ pub async fn register(store: &Store, staff: &Staff, id: i64) -> Result<Registrat
         _ => {}
     }
     let mut tx = store.begin().await?;
-    if stage_of(&locked(&mut tx, id).await?) != Stage::Registration {
+    if locked(&mut tx, id).await?.stage != Stage::Registration {
         return Err(law("list_locked", "LAW.md §3 [N?]", ""));
     }
     for (r, verdict) in verdicts {
@@ -200,11 +202,11 @@ pub async fn apply(store: &Store, staff: &Staff, id: i64, resident_id: i64) -> R
     if r.community_id != e.community_id {
         return Err(invalid("err.relative_unknown", "resident_id"));
     }
-    if stage_of(&e) != Stage::Registration {
-        return Err(law("list_locked", "LAW.md §3 [N?]", e.stage.clone()));
+    if e.stage != Stage::Registration {
+        return Err(law("list_locked", "LAW.md §3 [N?]", e.stage.to_string()));
     }
     let mut tx = store.begin().await?;
-    if stage_of(&locked(&mut tx, id).await?) != Stage::Registration {
+    if locked(&mut tx, id).await?.stage != Stage::Registration {
         return Err(law("list_locked", "LAW.md §3 [N?]", ""));
     }
     st::request(&mut tx, id, resident_id, now_ms()).await?;
@@ -266,16 +268,17 @@ pub async fn publish_list(store: &Store, log: &LogIdentity, staff: &Staff, id: i
     let e = get(store, staff, id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
     let t = super::elections::timetable_of(&e)?;
-    let limit = t.get(crate::law::timetable::DeadlineName::VoterListPublished).unwrap_or(day_of(&e)?);
+    let limit = t.get(crate::law::timetable::DeadlineName::VoterListPublished).unwrap_or(e.plan.day);
     let on = today();
     if on > limit {
         return Err(law("deadline_voter_list_published", "LAW.md §3 [N]", format!("{limit} < {on}")));
     }
-    if stage_of(&e) != Stage::Registration {
+    if e.stage != Stage::Registration {
         return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → list_published", e.stage)));
     }
     let mut tx = store.begin().await?;
-    if stage_of(&locked(&mut tx, id).await?) != Stage::Registration {
+    let e = locked(&mut tx, id).await?;
+    if e.stage != Stage::Registration {
         return Err(ServiceError::Conflict("err.stale"));
     }
     // The roll as this transaction sees it, under the election's lock: nothing can change it
@@ -285,35 +288,23 @@ pub async fn publish_list(store: &Store, log: &LogIdentity, staff: &Staff, id: i
         return Err(law("empty_voter_list", "LAW.md §3 [N]", ""));
     }
     let fp = fingerprint(&roll);
-    if !st::set_stage(&mut tx, id, "registration", "list_published", now_ms()).await? {
-        return Err(ServiceError::Conflict("err.stale"));
-    }
     st::set_list_published(&mut tx, id, &on.to_string(), &fp, now_ms()).await?;
-    record(
-        &mut tx,
-        id,
-        &staff.actor(role),
-        EventKind::VoterListPublished,
-        json!({"from": "registration", "to": "list_published", "voters": roll.len(), "sha256": fp,
-               "published_on": on.to_string(), "deadline": limit.to_string()}),
-    )
-    .await?;
-    tx.commit().await?;
-    checkpoint_now(store, log, &election_log(id)).await?;
+    let payload =
+        json!({"voters": roll.len(), "sha256": fp, "published_on": on.to_string(), "deadline": limit.to_string()});
+    lifecycle::advance(&mut tx, &staff.actor(role), &e, Stage::ListPublished, EventKind::VoterListPublished, payload)
+        .await?;
+    lifecycle::commit_and_checkpoint(tx, store, log, id).await?;
     Ok(fp)
 }
 
-fn published_on(e: &ElectionRow) -> Result<Date> {
-    e.list_published_on
-        .as_deref()
-        .and_then(crate::domain::parse_date)
-        .ok_or_else(|| law("list_not_published", "LAW.md §3 [N]", ""))
+fn published_on(e: &Election) -> Result<Date> {
+    e.list_published_on.ok_or_else(|| law("list_not_published", "LAW.md §3 [N]", ""))
 }
 
 /// The election, if the public may see it (after publication of the voter list); 404 before.
-async fn public_election(store: &Store, id: i64) -> Result<ElectionRow> {
+async fn public_election(store: &Store, id: i64) -> Result<Election> {
     let e = st::get(store, id).await?.ok_or(ServiceError::NotFound)?;
-    if super::elections::is_public(&e) { Ok(e) } else { Err(ServiceError::NotFound) }
+    if e.is_public() { Ok(e) } else { Err(ServiceError::NotFound) }
 }
 
 /// Files an objection (申诉) to the published list, within `objection_days` of publication
@@ -328,7 +319,7 @@ pub async fn file_objection(
     reason: &str,
 ) -> Result<i64> {
     let e = public_election(store, id).await?;
-    let profile = profile_of(&e)?;
+    let profile = e.plan.profile.clone();
     let on = today();
     let published = published_on(&e)?;
     let last =
@@ -406,14 +397,14 @@ pub async fn decide_objection(
     let o = st::objection(store, objection_id).await?.ok_or(ServiceError::NotFound)?;
     let e = get(store, staff, o.election_id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
-    if stage_of(&e) >= Stage::Polling {
-        return Err(law("list_locked", "LAW.md §3 [N?]", e.stage.clone()));
+    if e.stage >= Stage::Polling {
+        return Err(law("list_locked", "LAW.md §3 [N?]", e.stage.to_string()));
     }
     let decision = decision.trim();
     if decision.is_empty() || decision.chars().count() > 2000 {
         return Err(invalid("err.reason", "decision"));
     }
-    let profile = profile_of(&e)?;
+    let profile = e.plan.profile.clone();
     let on = today();
     let filed = crate::domain::parse_date(&o.filed_on).unwrap_or(on);
     let late = on
@@ -421,7 +412,7 @@ pub async fn decide_objection(
             .checked_add(time::Duration::days(i64::from(profile.deadlines.objection_decision_days)))
             .unwrap_or(filed);
     let mut tx = store.begin().await?;
-    if stage_of(&locked(&mut tx, e.id).await?) >= Stage::Polling {
+    if locked(&mut tx, e.id).await?.stage >= Stage::Polling {
         return Err(law("list_locked", "LAW.md §3 [N?]", ""));
     }
     if !st::decide_objection(&mut tx, objection_id, upheld, decision, &on.to_string()).await? {
@@ -436,7 +427,7 @@ pub async fn decide_objection(
                 // law's conditions (age, rights, one place) still hold.
                 let mut f = facts(&r, Some("approved")).ok_or(ServiceError::NotFound)?;
                 f.applied = true;
-                let cat = check_voter(&f, day_of(&e)?, &profile)
+                let cat = check_voter(&f, e.plan.day, &profile)
                     .map_err(|refusal| law(refusal.code.as_str(), refusal.rule, refusal.detail))?;
                 if !st::claim_round(&mut tx, &e.round, &r.id_number, e.id).await? {
                     return Err(law("registered_elsewhere", "LAW.md §3 [N?, P]", ""));
@@ -561,7 +552,7 @@ where
 {
     let e = get(store, staff, id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
-    if stage_of(&e) < Stage::ListPublished {
+    if e.stage < Stage::ListPublished {
         return Err(law("list_not_published", "LAW.md §3 [N]", ""));
     }
     let roll = st::roll(store, id).await?;
@@ -575,7 +566,7 @@ where
     let now = now_ms();
     let mut cards = Vec::with_capacity(targets.len());
     let mut tx = store.begin().await?;
-    if stage_of(&locked(&mut tx, id).await?) < Stage::ListPublished {
+    if locked(&mut tx, id).await?.stage < Stage::ListPublished {
         return Err(ServiceError::Conflict("err.stale"));
     }
     for v in targets {
@@ -612,13 +603,13 @@ pub async fn set_group_representatives(
 ) -> Result<()> {
     let e = get(store, staff, id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
-    if e.method != "representatives" {
-        return Err(law("not_representatives_method", "LAW.md §4", e.method.clone()));
+    if e.method != crate::law::Method::Representatives {
+        return Err(law("not_representatives_method", "LAW.md §4", e.method.as_str()));
     }
-    if stage_of(&e) > Stage::Registration {
-        return Err(law("list_locked", "LAW.md §3 [N?]", e.stage.clone()));
+    if e.stage > Stage::Registration {
+        return Err(law("list_locked", "LAW.md §3 [N?]", e.stage.to_string()));
     }
-    let profile = profile_of(&e)?;
+    let profile = e.plan.profile.clone();
     let n = u32::try_from(residents.len()).unwrap_or(u32::MAX);
     if !crate::law::recall::representatives_per_group_ok(n, &profile) {
         return Err(law("representatives_per_group", "LAW.md §4 [N 2018, P]", n.to_string()));
@@ -670,18 +661,18 @@ pub async fn status_change(
         // refused before or after publication, and free text never reaches the log.
         _ => return Err(law("list_locked", "LAW.md §3 [N?, P]", "")),
     };
-    let stage = stage_of(&e);
+    let stage = e.stage;
     if stage >= Stage::Polling {
-        return Err(law("list_locked", "LAW.md §3 [N?]", e.stage.clone()));
+        return Err(law("list_locked", "LAW.md §3 [N?]", e.stage.to_string()));
     }
     check_roll_change(stage >= Stage::ListPublished, kind).map_err(|r| law(r.code.as_str(), r.rule, r.detail))?;
     let note = note.trim();
     if note.chars().count() > 500 {
         return Err(invalid("err.reason", "note"));
     }
-    let profile = profile_of(&e)?;
+    let profile = e.plan.profile.clone();
     let mut tx = store.begin().await?;
-    if stage_of(&locked(&mut tx, id).await?) != stage {
+    if locked(&mut tx, id).await?.stage != stage {
         return Err(ServiceError::Conflict("err.stale"));
     }
     let r = registry::resident_in_tx(&mut tx, resident_id).await?.ok_or(ServiceError::NotFound)?;
@@ -691,7 +682,7 @@ pub async fn status_change(
     let changed = if kind == RollChange::RightsRestored {
         let mut f = facts(&r, Some("approved")).ok_or(ServiceError::NotFound)?;
         f.deprived_of_political_rights = false;
-        let cat = check_voter(&f, day_of(&e)?, &profile).map_err(|x| law(x.code.as_str(), x.rule, x.detail))?;
+        let cat = check_voter(&f, e.plan.day, &profile).map_err(|x| law(x.code.as_str(), x.rule, x.detail))?;
         if !st::claim_round(&mut tx, &e.round, &r.id_number, id).await? {
             return Err(law("registered_elsewhere", "LAW.md §3 [N?, P]", ""));
         }

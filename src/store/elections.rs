@@ -4,28 +4,86 @@ use serde::Serialize;
 use sqlx::FromRow;
 
 use super::on_conn;
-use super::{Result, Store, Tx};
+use super::{Result, Store, StoreError, Tx};
+use crate::domain::{ChannelSet, Election, ElectionKind, Plan, Stage, Station, parse_date};
+use crate::law::{Method, RuleProfile};
 
-#[derive(Debug, Clone, FromRow, Serialize)]
-pub struct ElectionRow {
-    pub id: i64,
-    pub community_id: i64,
-    pub round: String,
-    pub kind: String,
-    pub method: String,
-    pub seats_chair: i64,
-    pub seats_vice_chair: i64,
-    pub seats_member: i64,
-    pub profile_json: String,
-    pub election_day: String,
-    pub channels: String,
-    pub remote_legal_basis: String,
-    pub stations_json: String,
-    pub stage: String,
-    pub list_published_on: Option<String>,
-    pub list_fingerprint: Option<String>,
-    pub list_version: i64,
-    pub version: i64,
+/// An `elections` row as stored; parsed into [`Election`] before it leaves this module.
+#[derive(FromRow)]
+struct ElectionRow {
+    id: i64,
+    community_id: i64,
+    round: String,
+    kind: String,
+    method: String,
+    seats_chair: i64,
+    seats_vice_chair: i64,
+    seats_member: i64,
+    profile_json: String,
+    election_day: String,
+    channels: String,
+    remote_legal_basis: String,
+    stations_json: String,
+    stage: String,
+    list_published_on: Option<String>,
+    list_fingerprint: Option<String>,
+    list_version: i64,
+    version: i64,
+}
+
+fn parse_method(s: &str) -> Option<Method> {
+    match s {
+        "direct" => Some(Method::Direct),
+        "household" => Some(Method::Household),
+        "representatives" => Some(Method::Representatives),
+        _ => None,
+    }
+}
+
+impl ElectionRow {
+    /// Parses every stored value; the first that does not parse is an error logged with the
+    /// row's id (a default stage or profile would run the election under the wrong rules).
+    fn parse(self) -> Result<Election> {
+        let id = self.id;
+        let corrupt = |what: &str, detail: String| {
+            tracing::error!(table = "elections", id, what, %detail, "stored value does not parse");
+            StoreError::CorruptRow { table: "elections", id, what: what.to_string() }
+        };
+        let stage = Stage::parse(&self.stage).ok_or_else(|| corrupt("stage", self.stage.clone()))?;
+        let kind = ElectionKind::parse(&self.kind).ok_or_else(|| corrupt("kind", self.kind.clone()))?;
+        let method = parse_method(&self.method).ok_or_else(|| corrupt("method", self.method.clone()))?;
+        let profile: RuleProfile =
+            serde_json::from_str(&self.profile_json).map_err(|e| corrupt("profile_json", e.to_string()))?;
+        let stations: Vec<Station> =
+            serde_json::from_str(&self.stations_json).map_err(|e| corrupt("stations_json", e.to_string()))?;
+        let day = parse_date(&self.election_day).ok_or_else(|| corrupt("election_day", self.election_day.clone()))?;
+        let channels =
+            ChannelSet::parse_stored(&self.channels).ok_or_else(|| corrupt("channels", self.channels.clone()))?;
+        let list_published_on = match self.list_published_on.as_deref() {
+            None => None,
+            Some(d) => Some(parse_date(d).ok_or_else(|| corrupt("list_published_on", d.to_string()))?),
+        };
+        Ok(Election {
+            id,
+            community_id: self.community_id,
+            round: self.round,
+            kind,
+            method,
+            seats_chair: self.seats_chair,
+            seats_vice_chair: self.seats_vice_chair,
+            seats_member: self.seats_member,
+            stage,
+            plan: Plan { day, channels, stations, profile, remote_legal_basis: self.remote_legal_basis },
+            list_published_on,
+            list_fingerprint: self.list_fingerprint,
+            list_version: self.list_version,
+            version: self.version,
+        })
+    }
+}
+
+fn parse_all(rows: Vec<ElectionRow>) -> Result<Vec<Election>> {
+    rows.into_iter().map(ElectionRow::parse).collect()
 }
 
 const COLS: &str = "id, community_id, round, kind, method, seats_chair, seats_vice_chair, seats_member, profile_json, \
@@ -97,13 +155,14 @@ pub async fn update_plan(tx: &mut Tx, id: i64, version: i64, p: &PlanRow<'_>, no
 }
 
 /// Moves the stage from `from` to `to` (atomic compare-and-set: two clicks, one transition).
-pub async fn set_stage(tx: &mut Tx, id: i64, from: &str, to: &str, now: i64) -> Result<bool> {
+/// Only `service::lifecycle::advance` calls it: every step is checked against the lifecycle rule.
+pub async fn set_stage(tx: &mut Tx, id: i64, from: Stage, to: Stage, now: i64) -> Result<bool> {
     let n = on_conn!(tx tx, |c| {
         sqlx::query("UPDATE elections SET stage = $1, version = version + 1, updated_ms = $2 WHERE id = $3 AND stage = $4")
-            .bind(to)
+            .bind(to.as_str())
             .bind(now)
             .bind(id)
-            .bind(from)
+            .bind(from.as_str())
             .execute(c)
             .await?
             .rows_affected()
@@ -127,27 +186,31 @@ pub async fn set_list_published(tx: &mut Tx, id: i64, on: &str, fingerprint: &st
     Ok(())
 }
 
-pub async fn get(store: &Store, id: i64) -> Result<Option<ElectionRow>> {
+pub async fn get(store: &Store, id: i64) -> Result<Option<Election>> {
     let sql = format!("SELECT {COLS} FROM elections WHERE id = $1");
-    Ok(on_conn!(pool store, |c| sqlx::query_as::<_, ElectionRow>(&sql).bind(id).fetch_optional(c).await?))
+    let row = on_conn!(pool store, |c| sqlx::query_as::<_, ElectionRow>(&sql).bind(id).fetch_optional(c).await?);
+    row.map(ElectionRow::parse).transpose()
 }
 
-pub async fn get_in_tx(tx: &mut Tx, id: i64) -> Result<Option<ElectionRow>> {
+pub async fn get_in_tx(tx: &mut Tx, id: i64) -> Result<Option<Election>> {
     let sql = format!("SELECT {COLS} FROM elections WHERE id = $1");
-    Ok(on_conn!(tx tx, |c| sqlx::query_as::<_, ElectionRow>(&sql).bind(id).fetch_optional(c).await?))
+    let row = on_conn!(tx tx, |c| sqlx::query_as::<_, ElectionRow>(&sql).bind(id).fetch_optional(c).await?);
+    row.map(ElectionRow::parse).transpose()
 }
 
 /// Every election of the deployment, oldest first (the public index filters the published ones).
-pub async fn all(store: &Store) -> Result<Vec<ElectionRow>> {
+pub async fn all(store: &Store) -> Result<Vec<Election>> {
     let sql = format!("SELECT {COLS} FROM elections ORDER BY id");
-    Ok(on_conn!(pool store, |c| sqlx::query_as::<_, ElectionRow>(&sql).fetch_all(c).await?))
+    parse_all(on_conn!(pool store, |c| sqlx::query_as::<_, ElectionRow>(&sql).fetch_all(c).await?))
 }
 
-pub async fn for_communities(store: &Store, ids: &[i64]) -> Result<Vec<ElectionRow>> {
+pub async fn for_communities(store: &Store, ids: &[i64]) -> Result<Vec<Election>> {
     let sql = format!("SELECT {COLS} FROM elections WHERE community_id = $1 ORDER BY id");
     let mut out = Vec::new();
     for id in ids {
-        out.extend(on_conn!(pool store, |c| sqlx::query_as::<_, ElectionRow>(&sql).bind(*id).fetch_all(c).await?));
+        out.extend(parse_all(
+            on_conn!(pool store, |c| sqlx::query_as::<_, ElectionRow>(&sql).bind(*id).fetch_all(c).await?),
+        )?);
     }
     Ok(out)
 }

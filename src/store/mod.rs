@@ -34,6 +34,10 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    /// A stored value that does not parse into its domain type (logged with the row's id
+    /// where it is read): never replaced by a default.
+    #[error("stored {table} row {id}: {what} does not parse")]
+    CorruptRow { table: &'static str, id: i64, what: String },
     #[error("unsupported database URL (use sqlite:// or postgres://)")]
     UnsupportedUrl,
 }

@@ -39,7 +39,7 @@ impl NoticeView {
             id: p.e.id,
             title: format!("{}{}", p.community, p.e.round),
             stage: text(lang, &format!("home.stage.{}", p.stage.as_str())),
-            election_day: p.e.election_day.clone(),
+            election_day: p.e.plan.day.to_string(),
             candidates: p.candidates,
             count: p.count,
             results: p.results,

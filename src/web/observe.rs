@@ -118,7 +118,7 @@ async fn portal(
             .html(lang)?
             .ok_or(crate::service::ServiceError::NotFound)
             .html(lang)?;
-        public_election = crate::service::elections::is_public(&e);
+        public_election = e.is_public();
         if !public_election {
             match &s {
                 Some(s) => {

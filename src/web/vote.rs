@@ -455,7 +455,7 @@ async fn heading(state: &AppState, lang: Lang, election_id: i64) -> String {
             let c = crate::store::registry::community(&state.store, e.community_id).await.ok().flatten();
             let h = format!("{} · {} {}", c.map(|c| c.name).unwrap_or_default(), e.round, text(lang, "vote.election"));
             // During nominations the only ballot there is is the primary's (LAW.md §5 [P]).
-            if crate::service::elections::stage_of(&e) == crate::domain::Stage::Nominations {
+            if e.stage == crate::domain::Stage::Nominations {
                 format!("{h} · {}", text(lang, "primary.ballot"))
             } else {
                 h
@@ -989,7 +989,7 @@ async fn photo(
         .html(lang)?
         .ok_or(crate::service::ServiceError::NotFound)
         .html(lang)?;
-    if crate::service::elections::stage_of(&e) < crate::domain::Stage::CandidatesPublished {
+    if e.stage < crate::domain::Stage::CandidatesPublished {
         return Err(HtmlError { lang, err: crate::service::ServiceError::NotFound });
     }
     let (bytes, ty) =

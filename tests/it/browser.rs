@@ -184,9 +184,9 @@ async fn committee_walks_from_new_election_to_published_list_and_cards() {
             let e = huanjie::store::elections::get(app.store(), id).await.unwrap().unwrap();
             let voters = huanjie::store::elections::roll(app.store(), id).await.unwrap().len();
             done = match action {
-                "start_registration" => e.stage == "registration",
+                "start_registration" => e.stage == huanjie::domain::Stage::Registration,
                 "register" => voters == 3,
-                _ => e.stage == "list_published",
+                _ => e.stage == huanjie::domain::Stage::ListPublished,
             };
             if done {
                 break;

@@ -7,9 +7,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::domain::ElectionKind;
+use crate::domain::{Election, ElectionKind};
 use crate::i18n::Lang;
-use crate::service::elections::{self as svc, PlanInput, deadline_code, stage_of, timetable_of};
+use crate::service::elections::{self as svc, PlanInput, deadline_code, timetable_of};
 use crate::service::{Permission, ServiceError, voters};
 use crate::store::elections as st;
 use crate::web::auth::{PeerAddr, StaffAction, StaffJson, StaffSession};
@@ -76,13 +76,13 @@ async fn list(State(state): State<AppState>, lang: Lang, s: StaffSession) -> Api
     Ok(Json(json!({ "elections": list })))
 }
 
-fn summary(e: &st::ElectionRow) -> Value {
-    json!({"id": e.id, "community_id": e.community_id, "round": e.round, "kind": e.kind, "stage": e.stage,
-           "election_day": e.election_day, "list_published_on": e.list_published_on})
+fn summary(e: &Election) -> Value {
+    json!({"id": e.id, "community_id": e.community_id, "round": e.round, "kind": e.kind.as_str(), "stage": e.stage.as_str(),
+           "election_day": e.plan.day.to_string(), "list_published_on": e.list_published_on.map(|d| d.to_string())})
 }
 
-pub fn detail(e: &st::ElectionRow) -> Value {
-    let profile: Value = serde_json::from_str(&e.profile_json).unwrap_or(Value::Null);
+pub fn detail(e: &Election) -> Value {
+    let profile = &e.plan.profile;
     let timetable: Vec<Value> = timetable_of(e)
         .map(|t| {
             t.deadlines
@@ -92,14 +92,14 @@ pub fn detail(e: &st::ElectionRow) -> Value {
         })
         .unwrap_or_default();
     json!({
-        "id": e.id, "community_id": e.community_id, "round": e.round, "kind": e.kind, "method": e.method,
+        "id": e.id, "community_id": e.community_id, "round": e.round, "kind": e.kind.as_str(), "method": e.method.as_str(),
         "seats": {"chair": e.seats_chair, "vice_chair": e.seats_vice_chair, "member": e.seats_member},
-        "profile": {"name": profile["name"], "version": profile["version"]},
-        "election_day": e.election_day, "channels": e.channels.split(',').collect::<Vec<_>>(),
-        "remote_legal_basis": e.remote_legal_basis,
-        "stations": serde_json::from_str::<Value>(&e.stations_json).unwrap_or(Value::Null),
-        "stage": e.stage, "plan_frozen": stage_of(e).plan_frozen(),
-        "list_published_on": e.list_published_on, "list_sha256": e.list_fingerprint, "list_version": e.list_version,
+        "profile": {"name": profile.name, "version": profile.version},
+        "election_day": e.plan.day.to_string(), "channels": e.plan.channels.names(),
+        "remote_legal_basis": e.plan.remote_legal_basis,
+        "stations": e.plan.stations,
+        "stage": e.stage.as_str(), "plan_frozen": e.stage.plan_frozen(),
+        "list_published_on": e.list_published_on.map(|d| d.to_string()), "list_sha256": e.list_fingerprint, "list_version": e.list_version,
         "version": e.version, "timetable": timetable,
     })
 }
@@ -266,7 +266,7 @@ async fn decide_objection(State(state): State<AppState>, Path(id): Path<i64>, j:
 /// objection decisions. Nothing before publication (404).
 async fn public_view(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang) -> ApiResult {
     let e = st::get(&state.store, id).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
-    if !svc::is_public(&e) {
+    if !e.is_public() {
         return Err(ServiceError::NotFound).api(lang);
     }
     let roll = st::roll(&state.store, id).await.api(lang)?;

@@ -51,7 +51,7 @@ async fn known(state: &AppState, log: &str, s: Option<&StaffSession>, lang: Lang
     }
     let id: i64 = log.strip_prefix("election-").and_then(|n| n.parse().ok()).ok_or(ServiceError::NotFound).api(lang)?;
     let e = crate::store::elections::get(&state.store, id).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
-    if crate::service::elections::is_public(&e) {
+    if e.is_public() {
         return Ok(true);
     }
     match s {
@@ -242,7 +242,7 @@ async fn election_record(
         .collect();
     v["notices"] = json!({
         "election": crate::web::api::elections::detail(&e),
-        "voter_list": {"published_on": e.list_published_on, "sha256": e.list_fingerprint, "version": e.list_version,
+        "voter_list": {"published_on": e.list_published_on.map(|d| d.to_string()), "sha256": e.list_fingerprint, "version": e.list_version,
                         "public_page": format!("/public/elections/{id}"), "pdf": format!("/public/elections/{id}/voters.pdf")},
         "objection_decisions": objections,
     });

@@ -267,7 +267,7 @@ async fn statement(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJ
 async fn ballot_paper(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang) -> ApiResult {
     let e = crate::store::elections::get(&state.store, id).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
     // From the polls' opening; during nominations, once a primary's ballot is fixed.
-    let stage = esvc::stage_of(&e);
+    let stage = e.stage;
     if stage < crate::domain::Stage::Polling && stage != crate::domain::Stage::Nominations {
         return Err(ApiError { lang, err: ServiceError::NotFound });
     }

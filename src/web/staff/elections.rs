@@ -10,13 +10,14 @@ use serde::Deserialize;
 
 use super::flow;
 use crate::AppState;
+use crate::domain::{Election, Station};
 use crate::domain::{ElectionKind, Stage};
 use crate::i18n::{Lang, Tr, text};
 use crate::report::csv::CsvSheet;
-use crate::service::elections::{self as svc, PlanInput, Station, deadline_code, stage_of, timetable_of, today};
+use crate::service::elections::{self as svc, PlanInput, deadline_code, timetable_of, today};
 use crate::service::voters::{self, Card, fingerprint, mask_name};
 use crate::service::{Permission, ServiceError};
-use crate::store::elections::{self as st, ElectionRow, ObjectionRow, VoterRow};
+use crate::store::elections::{self as st, ObjectionRow, VoterRow};
 use crate::store::registry;
 use crate::web::auth::{StaffForm, StaffSession};
 use crate::web::error::{HtmlError, ResultExt};
@@ -68,13 +69,11 @@ fn stations_from_text(t: &str) -> Vec<Station> {
 
 /// The polling station printed on voter cards: the election's fixed station (the first one, in
 /// plan order), where voters who are not served by a mobile box go.
-pub fn card_station(e: &ElectionRow) -> String {
-    let list: Vec<Station> = serde_json::from_str(&e.stations_json).unwrap_or_default();
-    list.iter().find(|s| !s.mobile).map(|s| s.name.clone()).unwrap_or_default()
+pub fn card_station(e: &Election) -> String {
+    e.plan.stations.iter().find(|s| !s.mobile).map(|s| s.name.clone()).unwrap_or_default()
 }
 
-pub fn stations_to_text(json: &str) -> String {
-    let list: Vec<Station> = serde_json::from_str(json).unwrap_or_default();
+pub fn stations_to_text(list: &[Station]) -> String {
     list.iter()
         .map(|s| if s.mobile { format!("{} | 流动 | {}", s.name, s.supervisors.join("、")) } else { s.name.clone() })
         .collect::<Vec<_>>()
@@ -149,16 +148,15 @@ impl PlanView {
         }
     }
 
-    pub fn of(e: &ElectionRow) -> PlanView {
-        let profile: serde_json::Value = serde_json::from_str(&e.profile_json).unwrap_or_default();
+    pub fn of(e: &Election) -> PlanView {
         PlanView {
-            method: e.method.clone(),
-            election_day: e.election_day.clone(),
-            profile: profile["name"].as_str().unwrap_or("national").to_string(),
+            method: e.method.as_str().to_string(),
+            election_day: e.plan.day.to_string(),
+            profile: e.plan.profile.name.clone(),
             seats: (e.seats_chair.to_string(), e.seats_vice_chair.to_string(), e.seats_member.to_string()),
-            channels: e.channels.split(',').map(str::to_string).collect(),
-            remote_legal_basis: e.remote_legal_basis.clone(),
-            stations: stations_to_text(&e.stations_json),
+            channels: e.plan.channels.names().into_iter().map(str::to_string).collect(),
+            remote_legal_basis: e.plan.remote_legal_basis.clone(),
+            stations: stations_to_text(&e.plan.stations),
         }
     }
 }
@@ -186,8 +184,8 @@ pub struct DeadlineView {
     pub state: &'static str,
 }
 
-fn checklist(lang: Lang, e: &ElectionRow) -> Vec<DeadlineView> {
-    let stage = stage_of(e);
+fn checklist(lang: Lang, e: &Election) -> Vec<DeadlineView> {
+    let stage = e.stage;
     let now = today();
     let Ok(t) = timetable_of(e) else { return Vec::new() };
     t.deadlines
@@ -225,7 +223,7 @@ struct ElectionPage {
     t: Tr,
     user: Option<String>,
     csrf: String,
-    e: ElectionRow,
+    e: Election,
     community: String,
     stage_label: &'static str,
     deadlines: Vec<DeadlineView>,
@@ -351,9 +349,8 @@ async fn render(
     let nominations = crate::store::nominations::for_election(&state.store, id).await.html(lang)?;
     let primary_view = crate::service::primary::view(&state.store, id).await.html(lang)?;
     let primary_rounds = primary_rounds(lang, &primary_view, &nominations);
-    let profile: serde_json::Value = serde_json::from_str(&e.profile_json).unwrap_or_default();
     // Non-local residents and community workers need an application (LAW.md §3 [P]).
-    let residents = if can_run && stage_of(&e) == Stage::Registration {
+    let residents = if can_run && e.stage == Stage::Registration {
         registry::all_residents(&state.store, e.community_id)
             .await
             .html(lang)?
@@ -373,12 +370,8 @@ async fn render(
         stage_label: text(lang, &format!("stage.{}", e.stage)),
         deadlines: checklist(lang, &e),
         plan: plan.unwrap_or_else(|| PlanView::of(&e)),
-        method_label: text(lang, &format!("method.{}", e.method)),
-        profile_name: format!(
-            "{} {}",
-            profile["name"].as_str().unwrap_or(""),
-            profile["version"].as_str().unwrap_or("")
-        ),
+        method_label: text(lang, &format!("method.{}", e.method.as_str())),
+        profile_name: format!("{} {}", e.plan.profile.name, e.plan.profile.version),
         e,
         community,
         voters,
@@ -598,7 +591,7 @@ pub async fn decide_objection(
 #[template(path = "staff/voters_print.html")]
 struct VotersPrint {
     t: Tr,
-    e: ElectionRow,
+    e: Election,
     community: String,
     roll: Vec<VoterRow>,
     sha256: String,
@@ -608,7 +601,7 @@ struct VotersPrint {
     profile_name: String,
 }
 
-async fn print_view(state: &AppState, lang: Lang, e: ElectionRow, public: bool) -> Result<VotersPrint, HtmlError> {
+async fn print_view(state: &AppState, lang: Lang, e: Election, public: bool) -> Result<VotersPrint, HtmlError> {
     let mut roll = st::roll(&state.store, e.id).await.html(lang)?;
     let sha256 = fingerprint(&roll);
     if public {
@@ -624,9 +617,7 @@ async fn print_view(state: &AppState, lang: Lang, e: ElectionRow, public: bool) 
     let body = cp.as_ref().and_then(|c| c.note.split("\n\n").next().map(|b| format!("{b}\n"))).unwrap_or_default();
     let community =
         registry::community(&state.store, e.community_id).await.html(lang)?.map(|c| c.name).unwrap_or_default();
-    let profile: serde_json::Value = serde_json::from_str(&e.profile_json).unwrap_or_default();
-    let profile_name =
-        format!("{} {}", profile["name"].as_str().unwrap_or(""), profile["version"].as_str().unwrap_or(""));
+    let profile_name = format!("{} {}", e.plan.profile.name, e.plan.profile.version);
     Ok(VotersPrint {
         profile_name,
         t: Tr(lang),
@@ -658,7 +649,7 @@ pub async fn public_page(
     lang: Lang,
 ) -> Result<Response, HtmlError> {
     let e = st::get(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
-    if !svc::is_public(&e) {
+    if !e.is_public() {
         return Err(ServiceError::NotFound).html(lang);
     }
     let objections = st::objections(&state.store, id).await.html(lang)?;
@@ -714,7 +705,7 @@ pub async fn public_objection(
 #[template(path = "staff/cards.html")]
 struct CardsPage {
     t: Tr,
-    e: ElectionRow,
+    e: Election,
     community: String,
     station: String,
     /// The vote page's public address, printed for those who type it in.
@@ -795,7 +786,7 @@ async fn dashboard_rows(state: &AppState, lang: Lang, s: &StaffSession) -> Resul
             id: e.id,
             community,
             stage: text(lang, &format!("stage.{}", e.stage)),
-            election_day: e.election_day.clone(),
+            election_day: e.plan.day.to_string(),
             next: next.map(|d| d.name.clone()).unwrap_or_default(),
             next_date: next.map(|d| d.date.clone()).unwrap_or_default(),
             late: list.iter().any(|d| d.state == "late"),
@@ -920,8 +911,11 @@ fn voter_list_notice(lang: Lang, v: &VotersPrint) -> crate::report::Notice {
         title: format!("{}{}{}", v.community, v.e.round, text(lang, "notice.voter_list")),
         subtitle: None,
         meta: vec![
-            (text(lang, "plan.election_day").into(), v.e.election_day.clone()),
-            (text(lang, "notice.published_on").into(), v.e.list_published_on.clone().unwrap_or_default()),
+            (text(lang, "plan.election_day").into(), v.e.plan.day.to_string()),
+            (
+                text(lang, "notice.published_on").into(),
+                v.e.list_published_on.map(|d| d.to_string()).unwrap_or_default(),
+            ),
             (text(lang, "plan.profile").into(), v.profile_name.clone()),
             (text(lang, "notice.total").into(), v.roll.len().to_string()),
         ],
@@ -956,7 +950,7 @@ pub async fn voters_pdf(
 
 pub async fn public_pdf(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang) -> Result<Response, HtmlError> {
     let e = st::get(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
-    if !svc::is_public(&e) {
+    if !e.is_public() {
         return Err(ServiceError::NotFound).html(lang);
     }
     let v = print_view(&state, lang, e, true).await?;
@@ -992,7 +986,7 @@ pub async fn cards_pdf(
         text(lang, "plan.election_day"),
         text(lang, "card.station"),
     );
-    let (round, day, station) = (e.round.clone(), e.election_day.clone(), card_station(&e));
+    let (round, day, station) = (e.round.clone(), e.plan.day.to_string(), card_station(&e));
     let base = state.config.public_base();
     let render = move |cards: Vec<voters::Card>| {
         let (title, group_label, day_label, station_label) = labels;

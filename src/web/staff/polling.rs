@@ -11,9 +11,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::domain::{Stage, Station};
 use crate::i18n::{Lang, Tr, text};
 use crate::secrets::same_token;
-use crate::service::elections::{self as esvc, Station, stage_of};
+use crate::service::elections::{self as esvc};
 use crate::service::polling::{self as svc, CheckIn, Turnout, VoterAtDesk};
 use crate::service::primary;
 use crate::service::{Permission, ServiceError};
@@ -27,7 +28,7 @@ struct PollingPage {
     t: Tr,
     user: Option<String>,
     csrf: String,
-    e: crate::store::elections::ElectionRow,
+    e: crate::domain::Election,
     community: String,
     stage_label: &'static str,
     notice: Option<String>,
@@ -91,7 +92,7 @@ pub async fn page(
         p.station = station_label(lang, &p.station);
     }
     let statements = st::statements(&state.store, id).await.html(lang)?;
-    let candidates = if can_run && stage_of(&e) >= crate::domain::Stage::CandidatesPublished {
+    let candidates = if can_run && e.stage >= crate::domain::Stage::CandidatesPublished {
         crate::store::nominations::for_election(&state.store, id)
             .await
             .html(lang)?
@@ -106,7 +107,7 @@ pub async fn page(
         Vec::new()
     };
     let notice = super::flow::done_notice(lang, "polling.done.", q.done.as_deref());
-    let (primary_state, primary_ordinal) = if stage_of(&e) == crate::domain::Stage::Nominations {
+    let (primary_state, primary_ordinal) = if e.stage == crate::domain::Stage::Nominations {
         match primary::view(&state.store, id).await.html(lang)?.latest {
             None => ("none", 0),
             Some((_, n, status, _)) if status == "open" => ("open", n),
@@ -307,7 +308,7 @@ pub async fn ballot_pdf(
         .html(lang)?
         .map(|c| c.name)
         .unwrap_or_default();
-    let profile = esvc::profile_of(&e).html(lang)?;
+    let profile = &e.plan.profile;
     let overvote = match profile.voting.overvote_voids {
         crate::law::profile::OvervoteVoids::Ballot => text(lang, "ballot.overvote_ballot"),
         crate::law::profile::OvervoteVoids::Post => text(lang, "ballot.overvote_post"),
@@ -334,7 +335,7 @@ pub async fn ballot_pdf(
     };
     let notice = crate::report::Notice {
         title: format!("{community} {}{}{round}", e.round, text(lang, "ballot.title")),
-        subtitle: Some(format!("{}：{}", text(lang, "plan.election_day"), e.election_day)),
+        subtitle: Some(format!("{}：{}", text(lang, "plan.election_day"), e.plan.day)),
         meta: Vec::new(),
         paragraphs: vec![
             text(lang, "ballot.how").to_string(),
@@ -352,7 +353,7 @@ pub async fn ballot_pdf(
         }),
         footer: vec![text(lang, "ballot.secret").to_string()],
         qr: None,
-        signature_block: Some((format!("{community}{}", text(lang, "ballot.committee")), e.election_day.clone())),
+        signature_block: Some((format!("{community}{}", text(lang, "ballot.committee")), e.plan.day.to_string())),
     };
     let r = tokio::task::spawn_blocking(move || crate::report::render_notice(&notice))
         .await

@@ -72,7 +72,7 @@ pub(crate) struct CommunityPage {
     page: i64,
     pages: i64,
     can_write: bool,
-    elections: Vec<crate::store::elections::ElectionRow>,
+    elections: Vec<crate::domain::Election>,
     can_open: bool,
     plan: super::elections::PlanView,
     /// A refused new election: why, with the plan as typed in `plan` (issue 13 item 7).

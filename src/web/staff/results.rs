@@ -13,15 +13,16 @@ use serde_json::{Value, json};
 
 use super::flow::Echo;
 use crate::AppState;
+use crate::domain::Election;
 use crate::i18n::{Lang, Tr, text};
 use crate::service::counting::{self as svc, CountView, Results};
-use crate::service::elections::{self as esvc, stage_of};
-use crate::service::results::{self as rsvc, Action, ElectionRow, TermView};
+use crate::service::elections::{self as esvc};
+use crate::service::results::{self as rsvc, Action, TermView};
 use crate::service::{Permission, ServiceError};
 use crate::web::auth::{StaffForm, StaffSession};
 use crate::web::error::{HtmlError, ResultExt};
 
-async fn community_name(state: &AppState, e: &ElectionRow, lang: Lang) -> Result<String, HtmlError> {
+async fn community_name(state: &AppState, e: &Election, lang: Lang) -> Result<String, HtmlError> {
     rsvc::community_name(&state.store, e.community_id).await.html(lang)
 }
 
@@ -66,7 +67,7 @@ struct ResultsPage {
     t: Tr,
     user: Option<String>,
     csrf: String,
-    e: ElectionRow,
+    e: Election,
     community: String,
     stage_label: &'static str,
     can_run: bool,
@@ -89,7 +90,7 @@ struct ResultsPage {
 async fn page_data(
     state: &AppState,
     lang: Lang,
-    e: &ElectionRow,
+    e: &Election,
 ) -> Result<(Results, Members, Vec<RoundFigures>), HtmlError> {
     let mut r = svc::results(&state.store, e.id).await.html(lang)?;
     r.checks = svc::composition_checks(&state.store, e, &r).await.html(lang)?;
@@ -341,12 +342,12 @@ async fn again(state: &AppState, f: &StaffForm<ActionForm>, id: i64, e: HtmlErro
 fn results_notice(
     lang: Lang,
     community: &str,
-    e: &ElectionRow,
+    e: &Election,
     r: &Results,
     members: &Members,
     checkpoint: Option<String>,
 ) -> Result<crate::report::Notice, HtmlError> {
-    let profile = esvc::profile_of(e).html(lang)?;
+    let profile = e.plan.profile.clone();
     let mut meta = Vec::new();
     for c in &r.rounds {
         let x = &c.result;
@@ -372,11 +373,11 @@ fn results_notice(
     let paragraphs = vec![if void {
         text(lang, "results.void_text").to_string()
     } else {
-        text(lang, "results.text").replace("{community}", community).replace("{day}", &e.election_day)
+        text(lang, "results.text").replace("{community}", community).replace("{day}", &e.plan.day.to_string())
     }];
     Ok(crate::report::Notice {
         title: format!("{community} {}{}", e.round, text(lang, "results.title")),
-        subtitle: Some(format!("{}：{}", text(lang, "plan.election_day"), e.election_day)),
+        subtitle: Some(format!("{}：{}", text(lang, "plan.election_day"), e.plan.day)),
         meta,
         paragraphs,
         table: (!members.is_empty()).then(|| crate::report::Table {
@@ -451,7 +452,7 @@ pub async fn certificates_pdf(
     s: StaffSession,
 ) -> Result<Response, HtmlError> {
     let e = esvc::get(&state.store, &s.staff, id, Permission::RunElection).await.html(lang)?;
-    if !matches!(stage_of(&e), crate::domain::Stage::Certified | crate::domain::Stage::HandedOver) {
+    if !matches!(e.stage, crate::domain::Stage::Certified | crate::domain::Stage::HandedOver) {
         return Err(HtmlError { lang, err: ServiceError::Refused("err.not_certified") });
     }
     let community = community_name(&state, &e, lang).await?;
@@ -467,7 +468,7 @@ pub async fn certificates_pdf(
             paragraphs: vec![
                 text(lang, "cert.text")
                     .replace("{name}", &m.name)
-                    .replace("{day}", &e.election_day)
+                    .replace("{day}", &e.plan.day.to_string())
                     .replace("{community}", &community)
                     .replace("{post}", post_label(lang, &m.post)),
             ],
@@ -527,7 +528,7 @@ pub async fn public_count(
                     b[post].as_array().map_or(0, Vec::len) + b["write_ins"][post].as_array().map_or(0, Vec::len);
                 if v.current_void_posts.iter().any(|p| p == post) {
                     current.push((post_label(lang, post), text(lang, "count.post_void").to_string()));
-                } else if e.kind == "recall" && post == "member" {
+                } else if e.is_recall() && post == "member" {
                     let key = match b[post][0].as_str() {
                         Some("yes") => "count.recall_yes",
                         Some("no") => "count.recall_no",
