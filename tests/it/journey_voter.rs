@@ -534,15 +534,20 @@ async fn clerk_finds_a_voter_on_a_phone_by_name_digits_and_number() {
             let field = b.wait().for_element(Locator::Id("q")).await.unwrap();
             field.send_keys(&q).await.unwrap();
             b.find(Locator::Css("form.search button")).await.unwrap().click().await.unwrap();
-            b.wait().for_element(Locator::Id("q-help")).await.unwrap();
-            let found = b.find(Locator::Id(&format!("how-{voter}"))).await;
+            // The search page before the click has the same help text: wait for the answer's
+            // own row (bounded), not for an element both pages share.
+            let how = format!("how-{voter}");
+            let found = b.wait().at_most(std::time::Duration::from_secs(20)).for_element(Locator::Id(&how)).await;
             assert!(found.is_ok(), "{lang}: {q} did not find the voter");
         }
         b.goto(&format!("{base}/staff/elections/{id}/polling")).await.unwrap();
         let field = b.wait().for_element(Locator::Id("q")).await.unwrap();
         field.send_keys(&p.codes[&voter]).await.unwrap();
         b.find(Locator::Css("form.search button")).await.unwrap().click().await.unwrap();
-        b.wait().for_element(Locator::Id("q-help")).await.unwrap();
+        // The answer page is the one whose field carries the query in its HTML (typing into
+        // the page before it changes no attribute).
+        let answered = format!("input#q[value='{}']", p.codes[&voter]);
+        b.wait().for_element(Locator::Css(&answered)).await.unwrap();
         assert!(b.find(Locator::Css("select[id^='how-']")).await.is_err(), "{lang}: the code found a voter");
         let help = b.find(Locator::Id("q-help")).await.unwrap().text().await.unwrap();
         assert!(help.contains(if lang == "en" { "check-in number" } else { "签到号" }), "{help}");
