@@ -363,7 +363,8 @@ async fn clerk_checks_in_and_the_booth_takes_one_ballot() {
     b.find(Locator::Id("username")).await.unwrap().send_keys("bo-clerk").await.unwrap();
     b.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
     b.find(Locator::Css("form[action='/login'] button")).await.unwrap().click().await.unwrap();
-    b.wait().for_element(Locator::Css("main")).await.unwrap();
+    // Signed in once the header offers to sign out (the login page has a <main> too).
+    b.wait().for_element(Locator::Css("form[action='/logout']")).await.unwrap();
     // Set this browser up as booth 1 of the station: it shows the locked screen.
     b.goto(&format!("{base}/staff/elections/{id}/polling")).await.unwrap();
     b.find(Locator::Id("booth-name")).await.unwrap().send_keys("1号写票间").await.unwrap();

@@ -526,7 +526,8 @@ async fn clerk_finds_a_voter_on_a_phone_by_name_digits_and_number() {
     b.find(Locator::Id("username")).await.unwrap().send_keys("jp-clerk").await.unwrap();
     b.find(Locator::Id("password")).await.unwrap().send_keys(crate::helpers::PASSWORD).await.unwrap();
     b.find(Locator::Css("form[action='/login'] button")).await.unwrap().click().await.unwrap();
-    b.wait().for_element(Locator::Css("main")).await.unwrap();
+    // Signed in once the header offers to sign out (the login page has a <main> too).
+    b.wait().for_element(Locator::Css("form[action='/logout']")).await.unwrap();
     for lang in ["zh", "en"] {
         b.goto(&format!("{base}/lang/{lang}")).await.unwrap();
         for q in ["二".to_string(), last4.clone(), number.clone()] {
