@@ -5,6 +5,7 @@ pub(crate) mod elections;
 mod flow;
 pub(crate) mod import;
 mod paper;
+mod plan;
 pub(crate) mod polling;
 mod registry;
 mod results;

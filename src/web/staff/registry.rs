@@ -74,7 +74,7 @@ pub(crate) struct CommunityPage {
     can_write: bool,
     elections: Vec<crate::domain::Election>,
     can_open: bool,
-    plan: super::elections::PlanView,
+    plan: super::plan::PlanView,
     /// A refused new election: why, with the plan as typed in `plan` (issue 13 item 7).
     open_errors: Vec<String>,
     round: String,
@@ -106,7 +106,7 @@ pub(crate) async fn community_page(
     s: &StaffSession,
     id: i64,
     q: SearchQuery,
-    refused: Option<(Vec<String>, super::elections::PlanView, String)>,
+    refused: Option<(Vec<String>, super::plan::PlanView, String)>,
 ) -> Result<CommunityPage, HtmlError> {
     let page = q.page.unwrap_or(1).clamp(1, 100_000);
     let (residents, total) = svc::search(&state.store, &s.staff, id, &q.q, page).await.html(lang)?;
@@ -116,7 +116,7 @@ pub(crate) async fn community_page(
     let elections = crate::store::elections::for_communities(&state.store, &[id]).await.html(lang)?;
     let can_open = s.staff.street_role(Permission::OpenElection, community.street_office_id).is_some();
     let (open_errors, plan, round) =
-        refused.unwrap_or_else(|| (Vec::new(), super::elections::PlanView::new_default(), "2026".into()));
+        refused.unwrap_or_else(|| (Vec::new(), super::plan::PlanView::new_default(), "2026".into()));
     Ok(CommunityPage {
         elections,
         can_open,
