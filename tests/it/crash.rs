@@ -29,13 +29,24 @@ fn drive(
             let url = format!("{base}/api/v1/elections/{}/ballots", seeded.election_id);
             tokio::spawn(async move {
                 let http = huanjie::net::Http::default();
-                while !stop.load(Ordering::Relaxed) {
+                'codes: while !stop.load(Ordering::Relaxed) {
                     let k = next.fetch_add(1, Ordering::Relaxed);
                     if k >= seeded.codes.len() {
                         return;
                     }
-                    if let Ok((201, _)) = http.post_json(&url, &seeded.codes[k], seeded.ballot.clone()).await {
-                        acked.lock().unwrap().insert(k);
+                    // A cast that failed in transport or with 5xx (the database going away) is
+                    // retried with the same code, as a voter would: burning a fresh code per
+                    // failure would use up the roll while PostgreSQL restarts. A retry whose first
+                    // try did commit is answered "already voted" (not acknowledged).
+                    while !stop.load(Ordering::Relaxed) {
+                        match http.post_json(&url, &seeded.codes[k], seeded.ballot.clone()).await {
+                            Ok((201, _)) => {
+                                acked.lock().unwrap().insert(k);
+                                continue 'codes;
+                            }
+                            Ok((status, _)) if status < 500 => continue 'codes,
+                            _ => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+                        }
                     }
                 }
             })
@@ -52,7 +63,7 @@ async fn until_acked(acked: &Arc<Mutex<HashSet<usize>>>, n: usize) {
         tokio::task::yield_now().await;
         tokio::time::sleep(std::time::Duration::from_millis(2)).await;
     }
-    panic!("casts stopped being acknowledged");
+    panic!("casts stopped being acknowledged ({} acked, wanted {n})", acked.lock().unwrap().len());
 }
 
 async fn check_invariants(store: &Store, seeded: &Seeded, acked: &HashSet<usize>) {
