@@ -6,6 +6,7 @@ mod election;
 mod id_card;
 mod person;
 mod plan;
+pub mod records;
 mod roles;
 mod round;
 
@@ -13,5 +14,5 @@ pub use election::{ElectionKind, Stage};
 pub use id_card::{IdCardError, IdCardNumber};
 pub use person::{Gender, NewResident, PersonName, PoliticalRights, RawResident, ResidentInputError, parse_date};
 pub use plan::{ChannelSet, Election, Plan, Station};
-pub use roles::{Role, Scope, ScopeKind};
+pub use roles::{Grant, Role, Scope, ScopeKind};
 pub use round::Round;

@@ -60,3 +60,10 @@ pub struct Scope {
     pub kind: ScopeKind,
     pub id: i64,
 }
+
+/// A role held over a scope: what a staff account is granted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub role: Role,
+    pub scope: Scope,
+}

@@ -110,3 +110,8 @@ pub fn with_cosignatures(note: &str, lines: &[String]) -> String {
     }
     s
 }
+
+/// [`checkpoint_now`] for a page or an endpoint: the store's error as the service's.
+pub async fn signed_head(store: &Store, id: &LogIdentity, log_id: &str) -> super::Result<Option<st::StoredCheckpoint>> {
+    Ok(checkpoint_now(store, id, log_id).await?)
+}

@@ -454,3 +454,47 @@ pub async fn discard(store: &Store, staff: &Staff, batch_id: i64) -> Result<()> 
     tx.commit().await?;
     Ok(())
 }
+
+// ---- read models of the import pages (issue 14 item 3) ----
+
+pub use crate::domain::records::Batch;
+
+/// Import batch `id`, for `staff` who may write its community's registry.
+pub async fn batch(store: &Store, staff: &Staff, id: i64) -> Result<Batch> {
+    let b = imports::batch(store, id).await?.ok_or(ServiceError::NotFound)?;
+    staff.authorize(store, Permission::WriteRegistry, b.community_id).await?;
+    Ok(b)
+}
+
+/// The errors found in the first `limit` refused rows of batch `b`, as (row number, error);
+/// a stored error list that does not parse is logged with the batch and row.
+pub async fn row_errors(store: &Store, b: &Batch, limit: i64) -> Result<Vec<(i64, ResidentInputError)>> {
+    let mut out = Vec::new();
+    for r in imports::rows(store, b.id, true, limit, 0).await? {
+        match serde_json::from_str::<Vec<ResidentInputError>>(&r.errors_json) {
+            Ok(errs) => out.extend(errs.into_iter().map(|e| (r.row_no, e))),
+            Err(e) => tracing::warn!(batch = b.id, row = r.row_no, error = %e, "a staged row's errors do not parse"),
+        }
+    }
+    Ok(out)
+}
+
+/// The first `limit` good rows of batch `b` as staged, as (row number, the row as read); a
+/// staged row that does not parse is logged with the batch and row and shown empty.
+pub async fn sample(store: &Store, b: &Batch, limit: i64) -> Result<Vec<(i64, RawResident)>> {
+    let mut out = Vec::new();
+    for r in imports::rows(store, b.id, false, limit, 0).await? {
+        let raw = serde_json::from_str::<RawResident>(&r.data_json).unwrap_or_else(|e| {
+            tracing::warn!(batch = b.id, row = r.row_no, error = %e, "a staged row does not parse");
+            RawResident::default()
+        });
+        out.push((r.row_no, raw));
+    }
+    Ok(out)
+}
+
+/// The name of community `id`, for `staff` who may write its registry (the upload page).
+pub async fn community_name(store: &Store, staff: &Staff, id: i64) -> Result<String> {
+    staff.authorize(store, Permission::WriteRegistry, id).await?;
+    Ok(registry::community(store, id).await?.ok_or(ServiceError::NotFound)?.name)
+}

@@ -8,10 +8,12 @@ pub mod audit;
 pub mod cast;
 pub mod committee;
 pub mod counting;
+pub mod directory;
 pub mod elections;
 pub mod export;
 pub mod import;
 pub mod lifecycle;
+pub mod logs;
 pub mod limits;
 pub mod nominations;
 pub mod polling;
@@ -26,6 +28,7 @@ pub mod signin;
 pub mod totp;
 pub mod voter_sessions;
 pub mod voters;
+pub mod voting;
 
 pub use access::{Permission, Staff};
 

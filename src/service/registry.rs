@@ -318,3 +318,202 @@ pub async fn search(
     }
     Ok((rows, total))
 }
+
+// ---- read models of the registry pages and endpoints (issue 14 item 3) ----
+
+use crate::domain::Election;
+use crate::domain::records::{
+    Community, CommunityStats, Household, HistoryRow, HouseholdRow, RelativeRow, ResidentGroup, StreetOffice,
+};
+
+/// The communities `staff` may read, with their counts, and the street offices in which they
+/// may create communities (the staff dashboard).
+pub async fn dashboard(store: &Store, staff: &Staff) -> Result<(Vec<CommunityStats>, Vec<StreetOffice>)> {
+    let communities = communities(store, staff).await?;
+    let mut streets = Vec::new();
+    for id in staff.street_ids() {
+        if staff.street_role(Permission::ManageCommunities, id).is_some() {
+            streets.extend(registry::street_office(store, id).await?);
+        }
+    }
+    Ok((communities, streets))
+}
+
+/// The communities `staff` may read, with their counts.
+pub async fn communities(store: &Store, staff: &Staff) -> Result<Vec<CommunityStats>> {
+    let ids = staff.readable_communities(store).await?;
+    Ok(registry::communities_with_stats(store, &ids).await?)
+}
+
+/// Community `id` with its counts, for `staff` who may read it (`None` when it is gone).
+pub async fn community_stats(store: &Store, staff: &Staff, id: i64) -> Result<Option<CommunityStats>> {
+    staff.authorize(store, Permission::ReadRegistry, id).await?;
+    Ok(registry::communities_with_stats(store, &[id]).await?.into_iter().next())
+}
+
+/// The residents' groups of community `id`, for `staff` who may read it.
+pub async fn groups(store: &Store, staff: &Staff, id: i64) -> Result<Vec<ResidentGroup>> {
+    staff.authorize(store, Permission::ReadRegistry, id).await?;
+    Ok(registry::groups(store, id).await?)
+}
+
+/// A page (1-based, 100 a page) of community `id`'s households, for `staff` who may read it.
+pub async fn households(store: &Store, staff: &Staff, id: i64, page: i64) -> Result<Vec<Household>> {
+    staff.authorize(store, Permission::ReadRegistry, id).await?;
+    let page = page.clamp(1, 100_000);
+    Ok(registry::households(store, id, 100, (page - 1) * 100).await?)
+}
+
+/// What the community page shows: the community, its groups, a page of residents found by
+/// `q`, its elections, and whether the caller may write the registry or open an election.
+pub struct CommunityView {
+    pub community: Community,
+    pub groups: Vec<ResidentGroup>,
+    pub residents: Vec<Resident>,
+    pub total: i64,
+    pub elections: Vec<Election>,
+    pub can_write: bool,
+    pub can_open: bool,
+}
+
+pub async fn community_view(store: &Store, staff: &Staff, id: i64, q: &str, page: i64) -> Result<CommunityView> {
+    let (residents, total) = search(store, staff, id, q, page).await?;
+    let community = registry::community(store, id).await?.ok_or(ServiceError::NotFound)?;
+    let groups = registry::groups(store, id).await?;
+    let can_write = staff.authorize(store, Permission::WriteRegistry, id).await.is_ok();
+    let elections = crate::store::elections::for_communities(store, &[id]).await?;
+    let can_open = staff.street_role(Permission::OpenElection, community.street_office_id).is_some();
+    Ok(CommunityView { community, groups, residents, total, elections, can_write, can_open })
+}
+
+/// What the households page shows: a page (100 a page) of households with their group and
+/// member count, the groups, and whether the caller may add one.
+pub struct HouseholdsView {
+    pub community: Community,
+    pub households: Vec<HouseholdRow>,
+    pub groups: Vec<ResidentGroup>,
+    pub total: i64,
+    pub can_write: bool,
+}
+
+pub async fn households_view(store: &Store, staff: &Staff, id: i64, page: i64) -> Result<HouseholdsView> {
+    staff.authorize(store, Permission::ReadRegistry, id).await?;
+    let page = page.clamp(1, 100_000);
+    let (households, total) = registry::households_with_counts(store, id, 100, (page - 1) * 100).await?;
+    let community = registry::community(store, id).await?.ok_or(ServiceError::NotFound)?;
+    let groups = registry::groups(store, id).await?;
+    let can_write = staff.authorize(store, Permission::WriteRegistry, id).await.is_ok();
+    Ok(HouseholdsView { community, households, groups, total, can_write })
+}
+
+/// A resident as the edit form shows it: the record, the community's groups and the resident's
+/// household and group numbers (for `staff` who may write the registry).
+pub struct ResidentEdit {
+    pub r: Resident,
+    pub groups: Vec<ResidentGroup>,
+    pub household_number: Option<String>,
+    pub group_number: Option<i64>,
+}
+
+pub async fn resident_edit(store: &Store, staff: &Staff, id: i64) -> Result<ResidentEdit> {
+    let r = read_resident(store, staff, id).await?;
+    staff.authorize(store, Permission::WriteRegistry, r.community_id).await?;
+    let groups = registry::groups(store, r.community_id).await?;
+    let all = registry::all_residents(store, r.community_id).await?;
+    let (household_number, group_number) =
+        all.into_iter().find(|(x, _, _)| x.id == id).map(|(_, h, g)| (h, g)).unwrap_or((None, None));
+    Ok(ResidentEdit { r, groups, household_number, group_number })
+}
+
+/// One stored change of a resident: who and when, and the keys of the fields it changed
+/// (read from the stored before/after JSON here, not in the page).
+pub struct Change {
+    pub version: i64,
+    pub changed_ms: i64,
+    pub actor: String,
+    pub fields: Vec<String>,
+}
+
+/// The keys (but `version`) whose value differs between two stored versions; a version that
+/// does not parse is logged with the resident and shows no fields.
+fn changed_keys(resident_id: i64, h: &HistoryRow) -> Vec<String> {
+    let parsed = (
+        serde_json::from_str::<serde_json::Value>(&h.before_json),
+        serde_json::from_str::<serde_json::Value>(&h.after_json),
+    );
+    let (Ok(b), Ok(a)) = parsed else {
+        tracing::warn!(resident_id, version = h.version, "a stored resident version does not parse");
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if let (Some(bo), Some(ao)) = (b.as_object(), a.as_object()) {
+        for (k, av) in ao {
+            if k != "version" && bo.get(k) != Some(av) {
+                out.push(k.clone());
+            }
+        }
+    }
+    out
+}
+
+/// What the resident page shows: the record (masked for who may not see it in full), the near
+/// relatives, the changes, and whether the caller may edit.
+pub struct ResidentView {
+    pub r: Resident,
+    pub relatives: Vec<RelativeRow>,
+    pub history: Vec<Change>,
+    pub can_write: bool,
+}
+
+pub async fn resident_view(store: &Store, staff: &Staff, id: i64) -> Result<ResidentView> {
+    let r = read_resident(store, staff, id).await?;
+    let can_write = staff.authorize(store, Permission::WriteRegistry, r.community_id).await.is_ok();
+    let relatives = registry::relatives(store, id).await?;
+    let history = registry::history(store, id)
+        .await?
+        .into_iter()
+        .map(|h| Change { fields: changed_keys(id, &h), version: h.version, changed_ms: h.changed_ms, actor: h.actor })
+        .collect();
+    Ok(ResidentView { r, relatives, history, can_write })
+}
+
+/// Resident `id`'s stored history (the API), for `staff` who may read it; observers may not.
+pub async fn history(store: &Store, staff: &Staff, id: i64) -> Result<Vec<HistoryRow>> {
+    let r = read_resident(store, staff, id).await?;
+    let role = staff.authorize(store, Permission::ReadRegistry, r.community_id).await?;
+    if role == crate::domain::Role::Observer {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(registry::history(store, id).await?)
+}
+
+/// Resident `id`'s near relatives, for `staff` who may read the resident.
+pub async fn relatives(store: &Store, staff: &Staff, id: i64) -> Result<Vec<RelativeRow>> {
+    read_resident(store, staff, id).await?;
+    Ok(registry::relatives(store, id).await?)
+}
+
+/// Community `id` with no rights checked (the caller checked them).
+pub async fn community_of(store: &Store, id: i64) -> Result<Community> {
+    registry::community(store, id).await?.ok_or(ServiceError::NotFound)
+}
+
+#[cfg(test)]
+mod view_tests {
+    use super::*;
+
+    fn change(before: &str, after: &str) -> HistoryRow {
+        HistoryRow { version: 2, changed_ms: 0, actor: "a".into(), before_json: before.into(), after_json: after.into() }
+    }
+
+    #[test]
+    fn a_change_names_the_fields_it_changed_but_not_the_version() {
+        let h = change(r#"{"name":"张三","phone":"1","version":1}"#, r#"{"name":"张三","phone":"2","version":2}"#);
+        assert_eq!(changed_keys(1, &h), vec!["phone".to_string()]);
+    }
+
+    #[test]
+    fn a_stored_version_that_does_not_parse_shows_no_fields() {
+        assert!(changed_keys(1, &change("{", "{}")).is_empty());
+    }
+}

@@ -195,3 +195,19 @@ pub async fn written_in_names(
     }
     Ok(names)
 }
+
+/// The handover items done for election `id` (item, done on, note), for `staff` who may read it.
+pub async fn handover_done(
+    store: &Store,
+    staff: &super::Staff,
+    id: i64,
+) -> Result<Vec<(String, String, String)>> {
+    super::elections::get(store, staff, id, super::Permission::ReadRegistry).await?;
+    Ok(crate::store::counting::handover(store, id).await?)
+}
+
+/// The vacancies of term `id`, for `staff` who may read it.
+pub async fn vacancies(store: &Store, staff: &super::Staff, id: i64) -> Result<Vec<VacancyRow>> {
+    super::elections::get(store, staff, id, super::Permission::ReadRegistry).await?;
+    Ok(crate::store::recall::vacancies(store, id).await?)
+}

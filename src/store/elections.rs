@@ -1,12 +1,12 @@
 //! Elections, their voter rolls, registration requests and objections.
 
-use serde::Serialize;
 use sqlx::FromRow;
 
 use super::on_conn;
 use super::{Result, Store, StoreError, Tx};
 use crate::domain::{ChannelSet, Election, ElectionKind, Plan, Stage, Station, parse_date};
 use crate::law::{Method, RuleProfile};
+pub use crate::domain::records::{VoterRow, ObjectionRow, ProxyRow, MemberRow, DecisionRow};
 
 /// An `elections` row as stored; parsed into [`Election`] before it leaves this module.
 #[derive(FromRow)]
@@ -289,21 +289,6 @@ pub async fn remove_voter(tx: &mut Tx, election_id: i64, resident_id: i64) -> Re
     Ok(n == 1)
 }
 
-#[derive(Debug, Clone, FromRow, Serialize)]
-pub struct VoterRow {
-    pub resident_id: i64,
-    pub name: String,
-    pub gender: String,
-    pub id_number: String,
-    pub group_number: Option<i64>,
-    pub household_number: Option<String>,
-    pub address: Option<String>,
-    pub category: String,
-    pub has_code: bool,
-    /// The check-in number printed on the card (issue 13): given with the first card.
-    pub checkin_no: Option<i64>,
-}
-
 /// The registered voters in list order: residents' group, household, name.
 pub async fn roll(store: &Store, election_id: i64) -> Result<Vec<VoterRow>> {
     Ok(on_conn!(pool store, |c| {
@@ -430,20 +415,6 @@ pub async fn requests(store: &Store, election_id: i64) -> Result<Vec<(i64, Strin
 
 // ---- objections ----
 
-#[derive(Debug, Clone, FromRow, Serialize)]
-pub struct ObjectionRow {
-    pub id: i64,
-    pub election_id: i64,
-    pub resident_id: Option<i64>,
-    pub filed_by: String,
-    pub kind: String,
-    pub reason: String,
-    pub filed_on: String,
-    pub status: String,
-    pub decision: String,
-    pub decided_on: Option<String>,
-}
-
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_objection(
     tx: &mut Tx,
@@ -511,20 +482,6 @@ pub async fn objection(store: &Store, id: i64) -> Result<Option<ObjectionRow>> {
 }
 
 // ---- proxies ----
-
-#[derive(Debug, Clone, FromRow, Serialize)]
-pub struct ProxyRow {
-    pub id: i64,
-    pub election_id: i64,
-    pub principal_id: i64,
-    pub principal_name: String,
-    pub proxy_id: i64,
-    pub proxy_name: String,
-    pub reason: String,
-    pub applied_on: String,
-    pub status: String,
-    pub decided_on: Option<String>,
-}
 
 const PROXY_SELECT: &str = "SELECT p.id, p.election_id, p.principal_id, a.name AS principal_name, p.proxy_id, \
      b.name AS proxy_name, p.reason, p.applied_on, p.status, p.decided_on FROM proxies p \
@@ -632,17 +589,6 @@ pub async fn are_near_relatives(tx: &mut Tx, a: i64, b: i64) -> Result<bool> {
 
 // ---- election committee ----
 
-#[derive(Debug, Clone, FromRow, Serialize)]
-pub struct MemberRow {
-    pub resident_id: i64,
-    pub name: String,
-    pub position: String,
-    pub order_no: i64,
-    pub username: String,
-    pub status: String,
-    pub note: String,
-}
-
 pub async fn insert_member(
     tx: &mut Tx,
     election_id: i64,
@@ -696,17 +642,6 @@ pub async fn members(store: &Store, election_id: i64) -> Result<Vec<MemberRow>> 
         .fetch_all(c)
         .await?
     }))
-}
-
-#[derive(Debug, Clone, FromRow, Serialize)]
-pub struct DecisionRow {
-    pub id: i64,
-    pub subject: String,
-    pub members: i64,
-    pub present: i64,
-    pub yes: i64,
-    pub adopted: bool,
-    pub decided_on: String,
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -1,30 +1,10 @@
 //! Staged spreadsheet imports: rows are parsed and checked into `import_rows` for the operator's
 //! preview; nothing reaches the registry until the batch is committed in one transaction.
 
-use serde::Serialize;
-use sqlx::FromRow;
 
 use super::on_conn;
 use super::{Result, Store, Tx};
-
-#[derive(Debug, Clone, FromRow, Serialize)]
-pub struct Batch {
-    pub id: i64,
-    pub community_id: i64,
-    pub created_by: Option<i64>,
-    pub created_ms: i64,
-    pub filename: String,
-    pub status: String,
-    pub total_rows: i64,
-    pub error_rows: i64,
-}
-
-#[derive(Debug, Clone, FromRow)]
-pub struct StagedRow {
-    pub row_no: i64,
-    pub data_json: String,
-    pub errors_json: String,
-}
+pub use crate::domain::records::{Batch, StagedRow};
 
 pub async fn insert_batch(tx: &mut Tx, community_id: i64, user_id: i64, filename: &str, now: i64) -> Result<i64> {
     Ok(on_conn!(tx tx, |c| {

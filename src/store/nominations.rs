@@ -1,29 +1,9 @@
 //! Nominations and the formal candidate list.
 
-use serde::Serialize;
-use sqlx::FromRow;
 
 use super::on_conn;
 use super::{Result, Store, Tx};
-
-#[derive(Debug, Clone, FromRow, Serialize)]
-pub struct NominationRow {
-    pub id: i64,
-    pub election_id: i64,
-    pub post: String,
-    pub nominee_id: i64,
-    pub nominee_name: String,
-    pub route: String,
-    pub nominators: String,
-    pub consent_on: Option<String>,
-    pub review: String,
-    pub reviewer: String,
-    pub reviewed_on: Option<String>,
-    pub review_reasons: String,
-    pub status: String,
-    pub list_order: Option<i64>,
-    pub support: i64,
-}
+pub use crate::domain::records::{NominationRow};
 
 const SELECT: &str = "SELECT n.id, n.election_id, n.post, n.nominee_id, r.name AS nominee_name, n.route, n.nominators, \
      n.consent_on, n.review, n.reviewer, n.reviewed_on, n.review_reasons, n.status, n.list_order, n.support \

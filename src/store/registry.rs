@@ -1,88 +1,15 @@
 //! The community registry: street offices → communities → residents' groups → households →
 //! residents, with each resident's edit history and near-relative links.
 
-use serde::Serialize;
 use sqlx::FromRow;
 
 use super::on_conn;
 use super::{Result, Store, Tx};
 use crate::domain::NewResident;
-
-#[derive(Debug, Clone, FromRow, Serialize)]
-pub struct StreetOffice {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-}
-
-#[derive(Debug, Clone, FromRow, Serialize)]
-pub struct Community {
-    pub id: i64,
-    pub street_office_id: i64,
-    pub code: String,
-    pub name: String,
-}
-
-#[derive(Debug, Clone, FromRow, Serialize)]
-pub struct CommunityStats {
-    pub id: i64,
-    pub street_office_id: i64,
-    pub code: String,
-    pub name: String,
-    pub groups: i64,
-    pub households: i64,
-    pub residents: i64,
-}
-
-#[derive(Debug, Clone, FromRow, Serialize)]
-pub struct ResidentGroup {
-    pub id: i64,
-    pub community_id: i64,
-    pub number: i64,
-    pub name: String,
-}
-
-#[derive(Debug, Clone, FromRow, Serialize)]
-pub struct Household {
-    pub id: i64,
-    pub community_id: i64,
-    pub group_id: Option<i64>,
-    pub number: String,
-    pub address: String,
-}
-
-#[derive(Debug, Clone, FromRow, Serialize, serde::Deserialize, PartialEq)]
-pub struct Resident {
-    pub id: i64,
-    pub community_id: i64,
-    pub household_id: Option<i64>,
-    pub group_id: Option<i64>,
-    pub name: String,
-    pub gender: String,
-    pub ethnicity: String,
-    pub birth_date: String,
-    pub id_number: String,
-    pub hukou_here: bool,
-    pub months_resident: i64,
-    pub community_worker: bool,
-    pub worker_months: i64,
-    pub political_rights: String,
-    pub household_head: bool,
-    pub phone: String,
-    pub version: i64,
-}
+pub use crate::domain::records::{StreetOffice, Community, CommunityStats, ResidentGroup, Household, Resident, HistoryRow, HouseholdRow, RelativeRow};
 
 const RESIDENT_COLS: &str = "id, community_id, household_id, group_id, name, gender, ethnicity, birth_date, id_number, \
      hukou_here, months_resident, community_worker, worker_months, political_rights, household_head, phone, version";
-
-#[derive(Debug, Clone, FromRow, Serialize)]
-pub struct HistoryRow {
-    pub version: i64,
-    pub changed_ms: i64,
-    pub actor: String,
-    pub before_json: String,
-    pub after_json: String,
-}
 
 pub async fn insert_street_office(tx: &mut Tx, code: &str, name: &str, now: i64) -> Result<i64> {
     Ok(on_conn!(tx tx, |c| {
@@ -237,15 +164,6 @@ pub async fn households(store: &Store, community_id: i64, limit: i64, offset: i6
         .fetch_all(c)
         .await?
     }))
-}
-
-#[derive(Debug, Clone, FromRow, Serialize)]
-pub struct HouseholdRow {
-    pub id: i64,
-    pub number: String,
-    pub address: String,
-    pub group_number: Option<i64>,
-    pub members: i64,
 }
 
 /// Households with their group number and member count, paged, in number order.
@@ -559,13 +477,6 @@ pub async fn link_relatives(tx: &mut Tx, a: i64, b: i64, relation: &str) -> Resu
             .await?;
     });
     Ok(())
-}
-
-#[derive(Debug, Clone, FromRow, Serialize)]
-pub struct RelativeRow {
-    pub id: i64,
-    pub name: String,
-    pub relation: String,
 }
 
 pub async fn relatives(store: &Store, resident_id: i64) -> Result<Vec<RelativeRow>> {

@@ -21,11 +21,7 @@ struct RoleRow {
     scope_id: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Grant {
-    pub role: Role,
-    pub scope: Scope,
-}
+pub use crate::domain::Grant;
 
 pub async fn insert_user(tx: &mut Tx, username: &str, display_name: &str, hash: &str, now: i64) -> Result<i64> {
     Ok(on_conn!(tx tx, |c| {

@@ -204,12 +204,3 @@ impl<T> ResultExt<T> for Result<T, ServiceError> {
         self.map_err(|err| ApiError { lang, err })
     }
 }
-
-impl<T> ResultExt<T> for Result<T, crate::store::StoreError> {
-    fn html(self, lang: Lang) -> Result<T, HtmlError> {
-        self.map_err(|e| HtmlError { lang, err: e.into() })
-    }
-    fn api(self, lang: Lang) -> Result<T, ApiError> {
-        self.map_err(|e| ApiError { lang, err: e.into() })
-    }
-}

@@ -14,10 +14,9 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::audit::{EventKind, SYSTEM_LOG};
-use crate::domain::{Role, ScopeKind};
 use crate::i18n::{Lang, Tr, text};
-use crate::service::audit::checkpoint_now;
-use crate::store::audit as st;
+use crate::service::audit::signed_head;
+use crate::service::logs as st;
 use crate::web::auth::StaffSession;
 use crate::web::error::{HtmlError, ResultExt};
 use crate::web::staff::beijing;
@@ -106,32 +105,8 @@ async fn portal(
     let log = log_name.as_str();
     // An election's log is open to all once its voter list is published; before that, to the
     // staff who can read its community (issue 4).
-    let mut public_election = false;
-    if log != SYSTEM_LOG {
-        let id: i64 = log
-            .strip_prefix("election-")
-            .and_then(|n| n.parse().ok())
-            .ok_or(crate::service::ServiceError::NotFound)
-            .html(lang)?;
-        let e = crate::store::elections::get(&state.store, id)
-            .await
-            .html(lang)?
-            .ok_or(crate::service::ServiceError::NotFound)
-            .html(lang)?;
-        public_election = e.is_public();
-        if !public_election {
-            match &s {
-                Some(s) => {
-                    s.staff
-                        .authorize(&state.store, crate::service::Permission::ReadRegistry, e.community_id)
-                        .await
-                        .html(lang)?;
-                }
-                None => return Err(crate::service::ServiceError::NotFound).html(lang),
-            }
-        }
-    }
-    let latest = checkpoint_now(&state.store, &state.log, log).await.html(lang)?;
+    let public_election = st::known(&state.store, s.as_ref().map(|s| &s.staff), log).await.html(lang)?;
+    let latest = signed_head(&state.store, &state.log, log).await.html(lang)?;
     let cosigs = st::cosignatures(&state.store, log).await.html(lang)?;
     let (size, note, when) = match &latest {
         Some(c) => (c.size, c.note.clone(), beijing(c.created_ms)),
@@ -156,9 +131,7 @@ async fn portal(
     checkpoints.truncate(20);
     let can_read_entries = public_election
         || (log != SYSTEM_LOG && s.is_some())
-        || s.as_ref().is_some_and(|s| {
-            s.staff.grants.iter().any(|g| g.scope.kind == ScopeKind::StreetOffice && g.role == Role::StreetAdmin)
-        });
+        || st::reads_system_log(s.as_ref().map(|s| &s.staff));
     let head = st::size(&state.store, log).await.html(lang)? as i64;
     // Newest first: the default page ends at the head.
     let start = q.start.unwrap_or((head - PAGE).max(0)).clamp(0, head.max(0));

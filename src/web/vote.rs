@@ -21,6 +21,7 @@ use sha2::Sha256;
 
 use crate::AppState;
 use crate::domain::ballot::{BallotPaper, Marks, WriteIns};
+use crate::domain::records::Booth;
 use crate::i18n::{Lang, Tr, text};
 use crate::law::Post;
 use crate::secrets::same_token;
@@ -29,7 +30,7 @@ use crate::service::cast::Receipt;
 use crate::service::polling as svc;
 use crate::service::receipts::ReceiptCheck;
 use crate::service::voter_sessions::{self, VoterSession};
-use crate::store::polling as st;
+use crate::service::voting;
 use crate::web::auth::{PeerAddr, StaffSession};
 use crate::web::error::{HtmlError, ResultExt};
 
@@ -95,6 +96,47 @@ async fn voter_of(state: &AppState, headers: &HeaderMap) -> Option<Voter> {
     }
 }
 
+/// Extractor: a signed-in voter (issue 14 item 4). Without a live session: back to `/vote`.
+pub struct SignedInVoter(pub Voter);
+
+impl axum::extract::FromRequestParts<AppState> for SignedInVoter {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Self, Response> {
+        match voter_of(state, &parts.headers).await {
+            Some(v) => Ok(SignedInVoter(v)),
+            None => Err(Redirect::to("/vote").into_response()),
+        }
+    }
+}
+
+/// Extractor: a signed-in voter's ballot form, its CSRF field checked against the session's
+/// (issue 14 item 4). Without a live session: back to `/vote`; a wrong token: 403.
+pub struct VoterAction {
+    pub voter: Voter,
+    pub lang: Lang,
+    pub form: BallotForm,
+}
+
+impl axum::extract::FromRequest<AppState> for VoterAction {
+    type Rejection = Response;
+    async fn from_request(req: axum::extract::Request, state: &AppState) -> Result<Self, Response> {
+        use axum::extract::FromRequestParts;
+        let (mut parts, body) = req.into_parts();
+        let lang = Lang::from_request_parts(&mut parts, state).await.unwrap_or_default();
+        let SignedInVoter(voter) = SignedInVoter::from_request_parts(&mut parts, state).await?;
+        let req = axum::extract::Request::from_parts(parts, body);
+        let body =
+            <axum::body::Bytes as axum::extract::FromRequest<AppState>>::from_request(req, state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+        let form = parse_form(&body);
+        if !same_token(&form.csrf, &voter.csrf) {
+            return Err(csrf_refused(lang));
+        }
+        Ok(VoterAction { voter, lang, form })
+    }
+}
+
 fn booth_csrf(state: &AppState, token: &str) -> String {
     mac(&state.secrets.session_key, "booth-csrf", token)[..32].to_string()
 }
@@ -141,7 +183,10 @@ pub async fn post_views(
     paper: &BallotPaper,
     marks: &Marks,
 ) -> Vec<PostView> {
-    let statements = st::statements(&state.store, election_id).await.unwrap_or_default();
+    let statements = voting::statements(&state.store, election_id).await.unwrap_or_else(|e| {
+        tracing::warn!(election = election_id, error = %e, "candidate statements not read; the ballot shows none");
+        Vec::new()
+    });
     paper
         .posts
         .iter()
@@ -425,22 +470,12 @@ async fn signout(headers: HeaderMap, State(state): State<AppState>) -> Response 
         .into_response()
 }
 
-/// Approved principals of this voter who have not voted yet (LAW.md §6 proxies).
+/// Approved principals of this voter who have not voted yet (`service::voting::open_principals`).
 async fn open_principals(state: &AppState, v: &Voter, round: i64) -> Vec<(i64, String)> {
-    let mut out = Vec::new();
-    // No proxies in nomination, its primary included (LAW.md §5 [P]).
-    if crate::domain::Round::from_stored(round).is_some_and(|r| r.is_primary()) {
-        return out;
-    }
-    for p in crate::store::elections::proxies(&state.store, v.election_id).await.unwrap_or_default() {
-        if p.proxy_id == v.resident_id
-            && p.status == "approved"
-            && matches!(st::participation_of(&state.store, v.election_id, round, p.principal_id).await, Ok(None))
-        {
-            out.push((p.principal_id, p.principal_name));
-        }
-    }
-    out
+    voting::open_principals(&state.store, v.election_id, v.resident_id, round).await.unwrap_or_else(|e| {
+        tracing::warn!(election = v.election_id, round, error = %e, "a proxy's principals not read");
+        Vec::new()
+    })
 }
 
 #[derive(Deserialize)]
@@ -450,28 +485,26 @@ struct ForQuery {
 }
 
 async fn heading(state: &AppState, lang: Lang, election_id: i64) -> String {
-    match crate::store::elections::get(&state.store, election_id).await {
-        Ok(Some(e)) => {
-            let c = crate::store::registry::community(&state.store, e.community_id).await.ok().flatten();
-            let h = format!("{} · {} {}", c.map(|c| c.name).unwrap_or_default(), e.round, text(lang, "vote.election"));
+    match voting::heading(&state.store, election_id).await {
+        Ok(Some((community, round, primary))) => {
+            let h = format!("{community} · {round} {}", text(lang, "vote.election"));
             // During nominations the only ballot there is is the primary's (LAW.md §5 [P]).
-            if e.stage == crate::domain::Stage::Nominations {
-                format!("{h} · {}", text(lang, "primary.ballot"))
-            } else {
-                h
-            }
+            if primary { format!("{h} · {}", text(lang, "primary.ballot")) } else { h }
         }
-        _ => String::new(),
+        Ok(None) => String::new(),
+        Err(e) => {
+            tracing::warn!(election = election_id, error = %e, "ballot heading not read");
+            String::new()
+        }
     }
 }
 
 async fn ballot_page(
     State(state): State<AppState>,
     lang: Lang,
-    headers: HeaderMap,
+    SignedInVoter(v): SignedInVoter,
     Query(q): Query<ForQuery>,
 ) -> Response {
-    let Some(v) = voter_of(&state, &headers).await else { return Redirect::to("/vote").into_response() };
     render_ballot(&state, lang, &v, q.principal, &Marks::default(), None).await
 }
 
@@ -483,15 +516,23 @@ async fn render_ballot(
     marks: &Marks,
     error: Option<String>,
 ) -> Response {
-    let current = match svc::current(&state.store, v.election_id).await {
-        Ok(Some((p, paper))) if p.status == "open" => (p, paper),
-        _ => return message(lang, "vote.title", text(lang, "err.polls_not_open").into(), None),
+    let (round, paper) = match voting::open_round(&state.store, v.election_id).await {
+        Ok(Some(x)) => x,
+        Ok(None) => return message(lang, "vote.title", text(lang, "err.polls_not_open").into(), None),
+        Err(e) => {
+            tracing::warn!(election = v.election_id, error = %e, "the open round not read");
+            return message(lang, "vote.title", text(lang, "err.polls_not_open").into(), None);
+        }
     };
-    let (poll, paper) = current;
     let whom = principal.filter(|p| *p != v.resident_id);
     let me = whom.unwrap_or(v.resident_id);
-    if let Ok(Some(_)) = st::participation_of(&state.store, v.election_id, poll.round_no, me).await {
-        let others = open_principals(state, v, poll.round_no).await;
+    let voted = voting::has_voted(&state.store, v.election_id, round, me).await.unwrap_or_else(|e| {
+        // The cast itself refuses a second ballot; the page then shows the ballot.
+        tracing::warn!(election = v.election_id, round, error = %e, "participation not read");
+        false
+    });
+    if voted {
+        let others = open_principals(state, v, round).await;
         return MessagePage {
             t: Tr(lang),
             user: None,
@@ -507,7 +548,7 @@ async fn render_ballot(
     }
     let mut notice = None;
     if let Some(p) = whom {
-        let names = open_principals(state, v, poll.round_no).await;
+        let names = open_principals(state, v, round).await;
         match names.iter().find(|n| n.0 == p) {
             Some(n) => notice = Some(format!("{} {}", text(lang, "vote.for_principal"), n.1)),
             None => return message(lang, "vote.title", text(lang, "law.proxy_not_approved").into(), None),
@@ -540,9 +581,13 @@ async fn review_page(
     base: &'static str,
     form: &BallotForm,
 ) -> Result<Response, String> {
-    let (_, paper) = match svc::current(&state.store, election_id).await {
-        Ok(Some(x)) if x.0.status == "open" => x,
-        _ => return Err(text(lang, "err.polls_not_open").into()),
+    let (_, paper) = match voting::open_round(&state.store, election_id).await {
+        Ok(Some(x)) => x,
+        Ok(None) => return Err(text(lang, "err.polls_not_open").into()),
+        Err(e) => {
+            tracing::warn!(election = election_id, error = %e, "the open round not read");
+            return Err(text(lang, "err.polls_not_open").into());
+        }
     };
     let marks = form.marks();
     if let Err(e) = paper.check(&marks, crate::domain::ballot::Source::Browser) {
@@ -558,9 +603,19 @@ async fn review_page(
         };
         return Err(msg);
     }
-    let e = crate::store::elections::get(&state.store, election_id).await.ok().flatten();
-    let Some(e) = e else { return Err(text(lang, "err.not_found").into()) };
-    let reads = svc::preview_write_ins(&state.store, &e, &marks).await.unwrap_or_default();
+    let e = match voting::election(&state.store, election_id).await {
+        Ok(e) => e,
+        Err(err) => {
+            if matches!(err, ServiceError::Internal(_)) {
+                tracing::warn!(election = election_id, error = %err, "election not read for a review");
+            }
+            return Err(text(lang, "err.not_found").into());
+        }
+    };
+    let reads = svc::preview_write_ins(&state.store, &e, &marks).await.unwrap_or_else(|err| {
+        tracing::warn!(election = election_id, error = %err, "write-ins not previewed");
+        Vec::new()
+    });
     let mut summary = Vec::new();
     for s in paper.posts.iter().filter(|s| s.seats > 0) {
         let mut names: Vec<(String, bool)> =
@@ -600,38 +655,25 @@ fn csrf_refused(lang: Lang) -> Response {
     HtmlError { lang, err: crate::service::ServiceError::Forbidden }.into_response()
 }
 
-async fn review(State(state): State<AppState>, lang: Lang, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    let Some(v) = voter_of(&state, &headers).await else { return Redirect::to("/vote").into_response() };
-    let form = parse_form(&body);
-    if !same_token(&form.csrf, &v.csrf) {
-        return csrf_refused(lang);
-    }
+async fn review(State(state): State<AppState>, a: VoterAction) -> Response {
+    let VoterAction { voter: v, lang, form } = a;
     match review_page(&state, lang, v.election_id, v.csrf.clone(), "/vote", &form).await {
         Ok(r) => r,
         Err(msg) => render_ballot(&state, lang, &v, form.principal, &form.marks(), Some(msg)).await,
     }
 }
 
-async fn edit(State(state): State<AppState>, lang: Lang, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    let Some(v) = voter_of(&state, &headers).await else { return Redirect::to("/vote").into_response() };
-    let form = parse_form(&body);
-    if !same_token(&form.csrf, &v.csrf) {
-        return csrf_refused(lang);
-    }
+async fn edit(State(state): State<AppState>, a: VoterAction) -> Response {
+    let VoterAction { voter: v, lang, form } = a;
     render_ballot(&state, lang, &v, form.principal, &form.marks(), None).await
 }
 
-async fn cast(State(state): State<AppState>, lang: Lang, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    let Some(v) = voter_of(&state, &headers).await else { return Redirect::to("/vote").into_response() };
-    let form = parse_form(&body);
-    if !same_token(&form.csrf, &v.csrf) {
-        return csrf_refused(lang);
-    }
+async fn cast(State(state): State<AppState>, a: VoterAction) -> Response {
+    let VoterAction { voter: v, lang, form } = a;
     let marks = form.marks();
     match svc::cast_remote(&state.store, &state.ballots, (v.election_id, v.resident_id), form.principal, &marks).await {
         Ok(receipt) => {
-            let round =
-                svc::current(&state.store, v.election_id).await.ok().flatten().map(|c| c.0.round_no).unwrap_or(1);
+            let round = current_round(&state, v.election_id).await.unwrap_or(1);
             let others = open_principals(&state, &v, round).await;
             // The ballot is in: the session ends with it (issue 12), unless this voter is a
             // proxy with a principal's ballot still to cast.
@@ -688,10 +730,23 @@ async fn booth_setup(
     }
 }
 
-async fn booth_of(state: &AppState, headers: &HeaderMap) -> Option<(st::BoothRow, String)> {
+async fn booth_of(state: &AppState, headers: &HeaderMap) -> Option<(Booth, String)> {
     let token = cookie(headers, BOOTH_COOKIE)?;
-    let b = st::booth_by_token(&state.store, &svc::booth_hash(&token)).await.ok().flatten()?;
-    Some((b, token))
+    match voting::booth(&state.store, &token).await {
+        Ok(b) => Some((b?, token)),
+        Err(e) => {
+            tracing::warn!(error = %e, "booth lookup failed");
+            None
+        }
+    }
+}
+
+/// The current round of election `id`; a failed read is logged and taken as none.
+async fn current_round(state: &AppState, id: i64) -> Option<i64> {
+    voting::current_round(&state.store, id).await.unwrap_or_else(|e| {
+        tracing::warn!(election = id, error = %e, "the current round not read");
+        None
+    })
 }
 
 /// Locked: "check in with a clerk". Unlocked: the ballot, for exactly one voter. Either way the
@@ -711,11 +766,13 @@ async fn booth_ready(state: &AppState, lang: Lang, headers: &HeaderMap) -> Respo
     let Some((b, token)) = booth_of(state, headers).await else {
         return booth_message(lang, text(lang, "booth.not_set_up").into());
     };
-    let open = svc::current(&state.store, b.election_id).await.ok().flatten().filter(|(p, _)| p.status == "open");
-    let Some((poll, paper)) = open.filter(|(p, _)| b.unlocked_round == Some(p.round_no)) else {
+    let open = voting::open_round(&state.store, b.election_id).await.unwrap_or_else(|e| {
+        tracing::warn!(election = b.election_id, booth = b.id, error = %e, "the open round not read");
+        None
+    });
+    let Some((_, paper)) = open.filter(|(round, _)| b.unlocked_round == Some(*round)) else {
         return booth_message(lang, format!("{} · {}", b.name, text(lang, "booth.locked")));
     };
-    let _ = poll;
     let posts = post_views(state, lang, b.election_id, &paper, &Marks::default()).await;
     BallotPage {
         t: Tr(lang),
@@ -738,7 +795,7 @@ async fn booth_form(
     lang: Lang,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<(st::BoothRow, String, BallotForm), Response> {
+) -> Result<(Booth, String, BallotForm), Response> {
     let Some((b, token)) = booth_of(state, headers).await else { return Err(Redirect::to("/booth").into_response()) };
     let form = parse_form(body);
     let csrf = booth_csrf(state, &token);
@@ -767,7 +824,7 @@ async fn booth_review(
 async fn booth_ballot(
     state: &AppState,
     lang: Lang,
-    b: &st::BoothRow,
+    b: &Booth,
     csrf: String,
     marks: &Marks,
     error: Option<String>,
@@ -815,7 +872,7 @@ async fn booth_cast(
         Err(r) => return r,
     };
     let token = cookie(&headers, BOOTH_COOKIE).unwrap_or_default();
-    match svc::cast_booth(&state.store, &state.ballots, &b, &form.marks()).await {
+    match voting::cast_at_booth(&state.store, &state.ballots, &b, &form.marks()).await {
         Ok(receipt) => {
             // POST/redirect/GET as for remote voting; the receipt page is this voter's only
             // while the cookie set here lives (it ends with the next /booth page).
@@ -881,7 +938,7 @@ async fn vote_receipt(
     };
     let (csrf, others, signed_in) = match voter_of(&state, &headers).await {
         Some(v) => {
-            let round = svc::current(&state.store, v.election_id).await.ok().flatten().map(|c| c.0.round_no);
+            let round = current_round(&state, v.election_id).await;
             let others = match round {
                 Some(r) => open_principals(&state, &v, r).await,
                 None => Vec::new(),
@@ -979,21 +1036,6 @@ async fn photo(
     lang: Lang,
     axum::extract::Path(id): axum::extract::Path<i64>,
 ) -> Result<Response, HtmlError> {
-    let n = crate::store::nominations::get(&state.store, id)
-        .await
-        .html(lang)?
-        .ok_or(crate::service::ServiceError::NotFound)
-        .html(lang)?;
-    let e = crate::store::elections::get(&state.store, n.election_id)
-        .await
-        .html(lang)?
-        .ok_or(crate::service::ServiceError::NotFound)
-        .html(lang)?;
-    if e.stage < crate::domain::Stage::CandidatesPublished {
-        return Err(HtmlError { lang, err: crate::service::ServiceError::NotFound });
-    }
-    let (bytes, ty) =
-        st::photo(&state.store, id).await.html(lang)?.ok_or(crate::service::ServiceError::NotFound).html(lang)?;
-    let ty = if ty == "image/png" { "image/png" } else { "image/jpeg" };
+    let (bytes, ty) = voting::candidate_photo(&state.store, id).await.html(lang)?;
     Ok(([(header::CONTENT_TYPE, ty), (header::CACHE_CONTROL, "public, max-age=300")], bytes).into_response())
 }

@@ -11,7 +11,6 @@ use crate::domain::{Election, ElectionKind};
 use crate::i18n::Lang;
 use crate::service::elections::{self as svc, PlanInput, deadline_code, timetable_of};
 use crate::service::{Permission, ServiceError, voters};
-use crate::store::elections as st;
 use crate::web::auth::{PeerAddr, StaffAction, StaffJson, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
 
@@ -71,7 +70,7 @@ async fn open(State(state): State<AppState>, Path(community): Path<i64>, j: Staf
 
 async fn list(State(state): State<AppState>, lang: Lang, s: StaffSession) -> ApiResult {
     let ids = s.staff.readable_communities(&state.store).await.api(lang)?;
-    let rows = st::for_communities(&state.store, &ids).await.api(lang)?;
+    let rows = svc::of_communities(&state.store, &ids).await.api(lang)?;
     let list: Vec<Value> = rows.iter().map(summary).collect();
     Ok(Json(json!({ "elections": list })))
 }
@@ -133,15 +132,8 @@ async fn register(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAc
 }
 
 async fn roll(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
-    let e = svc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.api(lang)?;
-    let role = s.staff.authorize(&state.store, Permission::ReadRegistry, e.community_id).await.api(lang)?;
-    let mut rows = st::roll(&state.store, id).await.api(lang)?;
-    if !s.staff.sees_full_ids(role) {
-        for r in &mut rows {
-            r.id_number = crate::service::registry::mask(&r.id_number);
-        }
-    }
-    Ok(Json(json!({ "voters": rows, "sha256": voters::fingerprint(&rows) })))
+    let (rows, sha256) = voters::roll_as_seen(&state.store, &s.staff, id).await.api(lang)?;
+    Ok(Json(json!({ "voters": rows, "sha256": sha256 })))
 }
 
 #[derive(Deserialize)]
@@ -204,8 +196,7 @@ pub fn concerning(b: &ObjectionBody) -> Option<(&str, &str)> {
 }
 
 async fn objections(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
-    svc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.api(lang)?;
-    Ok(Json(json!({ "objections": st::objections(&state.store, id).await.api(lang)? })))
+    Ok(Json(json!({ "objections": svc::objections(&state.store, &s.staff, id).await.api(lang)? })))
 }
 
 /// A clerk or committee member records an objection made at the counter.
@@ -265,36 +256,25 @@ async fn decide_objection(State(state): State<AppState>, Path(id): Path<i64>, j:
 /// The public view of a published election: the list with names masked, its fingerprint, the
 /// objection decisions. Nothing before publication (404).
 async fn public_view(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang) -> ApiResult {
-    let e = st::get(&state.store, id).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
-    if !e.is_public() {
-        return Err(ServiceError::NotFound).api(lang);
-    }
-    let roll = st::roll(&state.store, id).await.api(lang)?;
+    let svc::PublicView { e, roll, objections, proxies, candidates } =
+        svc::public_view(&state.store, id).await.api(lang)?;
     let list: Vec<Value> = roll
         .iter()
         .enumerate()
         .map(|(i, v)| json!({"number": i + 1, "name": voters::mask_name(&v.name), "group": v.group_number}))
         .collect();
-    let decisions: Vec<Value> = st::objections(&state.store, id)
-        .await
-        .api(lang)?
+    let decisions: Vec<Value> = objections
         .into_iter()
         .map(|o| json!({"id": o.id, "kind": o.kind, "filed_on": o.filed_on, "status": o.status, "decision": o.decision, "decided_on": o.decided_on}))
         .collect();
     // LAW.md §6 [N]: the list of principals and proxies is published.
-    let proxies: Vec<Value> = st::proxies(&state.store, id)
-        .await
-        .api(lang)?
+    let proxies: Vec<Value> = proxies
         .into_iter()
-        .filter(|p| p.status == "approved")
         .map(|p| json!({"principal": voters::mask_name(&p.principal_name), "proxy": voters::mask_name(&p.proxy_name)}))
         .collect();
     // LAW.md §5: the formal candidate list is published with full names.
-    let candidates: Vec<Value> = crate::store::nominations::for_election(&state.store, id)
-        .await
-        .api(lang)?
+    let candidates: Vec<Value> = candidates
         .into_iter()
-        .filter(|n| n.status == "candidate")
         .map(|n| json!({"post": n.post, "name": n.nominee_name, "order": n.list_order}))
         .collect();
     let mut d = detail(&e);
@@ -307,8 +287,7 @@ async fn public_view(State(state): State<AppState>, Path(id): Path<i64>, lang: L
 }
 
 async fn proxies(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
-    svc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.api(lang)?;
-    Ok(Json(json!({ "proxies": st::proxies(&state.store, id).await.api(lang)? })))
+    Ok(Json(json!({ "proxies": svc::proxies(&state.store, &s.staff, id).await.api(lang)? })))
 }
 
 #[derive(Deserialize)]
@@ -332,11 +311,8 @@ async fn decide_proxy(State(state): State<AppState>, Path(id): Path<i64>, j: Sta
 }
 
 async fn committee(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
-    svc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.api(lang)?;
-    Ok(Json(json!({
-        "members": st::members(&state.store, id).await.api(lang)?,
-        "decisions": st::decisions(&state.store, id).await.api(lang)?,
-    })))
+    let (members, decisions) = svc::committee(&state.store, &s.staff, id).await.api(lang)?;
+    Ok(Json(json!({ "members": members, "decisions": decisions })))
 }
 
 #[derive(Deserialize)]
@@ -419,8 +395,7 @@ async fn open_nominations(State(state): State<AppState>, Path(id): Path<i64>, a:
 }
 
 async fn nominations(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
-    svc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.api(lang)?;
-    Ok(Json(json!({ "nominations": crate::store::nominations::for_election(&state.store, id).await.api(lang)? })))
+    Ok(Json(json!({ "nominations": svc::nominations(&state.store, &s.staff, id).await.api(lang)? })))
 }
 
 #[derive(Deserialize)]

@@ -17,13 +17,12 @@ use crate::AppState;
 use crate::audit::merkle::{consistency_proof, inclusion_proof};
 use crate::audit::note::verify_checkpoint;
 use crate::audit::verify::Record;
-use crate::audit::{SYSTEM_LOG, note_origin};
-use crate::domain::{Role, ScopeKind};
+use crate::audit::note_origin;
 use crate::i18n::Lang;
 use crate::service::ServiceError;
-use crate::service::audit::{checkpoint_now, with_cosignatures};
+use crate::service::audit::{signed_head, with_cosignatures};
+use crate::service::logs as st;
 use crate::service::record::build_record;
-use crate::store::{audit as st, now_ms};
 use crate::web::auth::StaffSession;
 use crate::web::error::{ApiError, ResultExt};
 
@@ -43,39 +42,14 @@ fn text(body: String) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
 }
 
-/// Known logs: `system` and `election-<id>`. An election's log is public once its voter list
-/// is published (true is returned); before that only staff who can read the community see it.
+/// Known logs (`service::logs::known`): true for a public election log.
 async fn known(state: &AppState, log: &str, s: Option<&StaffSession>, lang: Lang) -> Result<bool, ApiError> {
-    if log == SYSTEM_LOG {
-        return Ok(false);
-    }
-    let id: i64 = log.strip_prefix("election-").and_then(|n| n.parse().ok()).ok_or(ServiceError::NotFound).api(lang)?;
-    let e = crate::store::elections::get(&state.store, id).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
-    if e.is_public() {
-        return Ok(true);
-    }
-    match s {
-        Some(s) => {
-            s.staff
-                .authorize(&state.store, crate::service::Permission::ReadRegistry, e.community_id)
-                .await
-                .api(lang)?;
-            Ok(false)
-        }
-        None => Err(ServiceError::NotFound).api(lang),
-    }
+    st::known(&state.store, s.map(|s| &s.staff), log).await.api(lang)
 }
 
-/// Reading entries: anyone for a public election log; for an unpublished election its readers;
-/// for the system log (registry data) a street-level administrator or observer.
+/// Who may read a log's entries: `service::logs::may_read`.
 async fn may_read(state: &AppState, log: &str, s: Option<&StaffSession>, lang: Lang) -> Result<(), ApiError> {
-    if known(state, log, s, lang).await? || log != SYSTEM_LOG {
-        return Ok(());
-    }
-    let ok = s.is_some_and(|s| {
-        s.staff.grants.iter().any(|g| g.scope.kind == ScopeKind::StreetOffice && g.role == Role::StreetAdmin)
-    });
-    if ok { Ok(()) } else { Err(ServiceError::Forbidden).api(lang) }
+    st::may_read(&state.store, s.map(|s| &s.staff), log).await.api(lang)
 }
 
 async fn key(State(state): State<AppState>) -> Response {
@@ -89,7 +63,7 @@ async fn checkpoint(
     s: Option<StaffSession>,
 ) -> Result<Response, ApiError> {
     known(&state, &log, s.as_ref(), lang).await?;
-    let cp = checkpoint_now(&state.store, &state.log, &log).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
+    let cp = signed_head(&state.store, &state.log, &log).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
     let lines: Vec<String> = st::cosignatures(&state.store, &log)
         .await
         .api(lang)?
@@ -216,7 +190,7 @@ async fn cosign(
     let Some((witness, _)) = verified.cosignatures.first() else {
         return Err(ServiceError::Forbidden).api(lang);
     };
-    st::insert_cosignature(&state.store, &log, q.size, witness, &line, now_ms()).await.api(lang)?;
+    st::keep_cosignature(&state.store, &log, q.size, witness, &line).await.api(lang)?;
     Ok((StatusCode::OK, Json(json!({"ok": true, "witness": witness}))).into_response())
 }
 
@@ -231,12 +205,10 @@ async fn election_record(
 ) -> Result<Json<Value>, ApiError> {
     let log = crate::audit::election_log(id);
     may_read(&state, &log, s.as_ref(), lang).await?;
-    let e = crate::store::elections::get(&state.store, id).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
+    let (e, objections, counts) = st::record_notices(&state.store, id).await.api(lang)?;
     let record = build_record(&state.store, &state.log, &log).await.api(lang)?;
     let mut v = serde_json::to_value(&record).map_err(|e| ServiceError::Internal(e.to_string())).api(lang)?;
-    let objections: Vec<Value> = crate::store::elections::objections(&state.store, id)
-        .await
-        .api(lang)?
+    let objections: Vec<Value> = objections
         .into_iter()
         .map(|o| json!({"id": o.id, "kind": o.kind, "filed_on": o.filed_on, "status": o.status, "decision": o.decision, "decided_on": o.decided_on}))
         .collect();
@@ -247,14 +219,7 @@ async fn election_record(
         "objection_decisions": objections,
     });
     // The published boxes (after each count), as `huanjie count` reads them: `verify` recounts them.
-    let counts = crate::store::counting::counts(&state.store, id).await.api(lang)?;
     v["boxes"] = counts.iter().map(|c| json!({"round": c.round_no, "box": c.box_json})).collect::<Vec<_>>().into();
-    v["results"] = counts
-        .iter()
-        .map(
-            |c| json!({"round": c.round_no, "result": serde_json::from_str::<Value>(&c.result).unwrap_or(Value::Null)}),
-        )
-        .collect::<Vec<_>>()
-        .into();
+    v["results"] = counts.iter().map(|c| json!({"round": c.round_no, "result": c.result})).collect::<Vec<_>>().into();
     Ok(Json(v))
 }

@@ -14,9 +14,9 @@ use crate::domain::ballot::Marks;
 use crate::i18n::Lang;
 use crate::service::elections as esvc;
 use crate::service::polling::{self as svc, CheckIn};
-use crate::service::{Permission, ServiceError};
+use crate::service::ServiceError;
 use crate::service::{limits, primary};
-use crate::store::polling as st;
+use crate::service::voting;
 use crate::web::auth::{PeerAddr, StaffAction, StaffJson, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
 use crate::web::staff::account::client_ip;
@@ -69,7 +69,7 @@ async fn primary_count(State(state): State<AppState>, Path(id): Path<i64>, a: St
 
 /// The primary is public once counted, like any count (公开唱票、计票, LAW.md §6).
 async fn primary_view(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang) -> ApiResult {
-    crate::store::elections::get(&state.store, id).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
+    esvc::any(&state.store, id).await.api(lang)?;
     Ok(Json(json!(primary::view(&state.store, id).await.api(lang)?)))
 }
 
@@ -104,8 +104,7 @@ async fn check_in(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJs
 }
 
 async fn booths(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
-    esvc::get(&state.store, &s.staff, id, Permission::ConductPolling).await.api(lang)?;
-    Ok(Json(json!({"booths": st::booths(&state.store, id).await.api(lang)?})))
+    Ok(Json(json!({"booths": voting::booths(&state.store, &s.staff, id).await.api(lang)?})))
 }
 
 #[derive(Deserialize)]
@@ -198,12 +197,12 @@ async fn booth_cast(
     body: axum::body::Bytes,
 ) -> Result<Response, Response> {
     let token = headers.get("x-booth-token").and_then(|v| v.to_str().ok()).ok_or_else(|| unauthenticated(lang))?;
-    let booth = st::booth_by_token(&state.store, &svc::booth_hash(token))
+    let booth = voting::booth(&state.store, token)
         .await
-        .map_err(|e| ApiError { lang, err: e.into() }.into_response())?
+        .map_err(|err| ApiError { lang, err }.into_response())?
         .ok_or_else(|| unauthenticated(lang))?;
     let marks: Marks = parse_body(lang, &body).map_err(IntoResponse::into_response)?;
-    let receipt = svc::cast_booth(&state.store, &state.ballots, &booth, &marks)
+    let receipt = voting::cast_at_booth(&state.store, &state.ballots, &booth, &marks)
         .await
         .map_err(|err| ApiError { lang, err }.into_response())?;
     Ok((StatusCode::CREATED, Json(json!(receipt))).into_response())
@@ -265,14 +264,8 @@ async fn statement(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJ
 /// The ballot paper of the current round with the candidates' statements: public once the
 /// candidate list is.
 async fn ballot_paper(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang) -> ApiResult {
-    let e = crate::store::elections::get(&state.store, id).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
-    // From the polls' opening; during nominations, once a primary's ballot is fixed.
-    let stage = e.stage;
-    if stage < crate::domain::Stage::Polling && stage != crate::domain::Stage::Nominations {
-        return Err(ApiError { lang, err: ServiceError::NotFound });
-    }
-    let (poll, paper) = svc::current(&state.store, id).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
-    let statements = st::statements(&state.store, id).await.api(lang)?;
+    // What of a ballot is public, and when: `service::voting::ballot_is_public`.
+    let (round_no, status, paper, statements) = voting::public_ballot(&state.store, id).await.api(lang)?;
     let statements: Value = statements
         .iter()
         .map(|s| {
@@ -280,7 +273,7 @@ async fn ballot_paper(State(state): State<AppState>, Path(id): Path<i64>, lang: 
         })
         .collect::<serde_json::Map<_, _>>()
         .into();
-    Ok(Json(json!({"round": poll.round_no, "status": poll.status, "ballot": paper, "statements": statements})))
+    Ok(Json(json!({"round": round_no, "status": status, "ballot": paper, "statements": statements})))
 }
 
 #[derive(Deserialize)]
@@ -344,8 +337,7 @@ async fn void(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<V
 }
 
 async fn handover(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
-    esvc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.api(lang)?;
-    let done = crate::store::counting::handover(&state.store, id).await.api(lang)?;
+    let done = crate::service::results::handover_done(&state.store, &s.staff, id).await.api(lang)?;
     Ok(Json(json!({"items": csvc::HANDOVER_ITEMS, "done": done})))
 }
 
@@ -366,7 +358,7 @@ async fn handover_item(State(state): State<AppState>, Path(id): Path<i64>, j: St
 
 /// The results so far, public once a round is counted (LAW.md §8: announced on the spot).
 async fn results(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang) -> ApiResult {
-    let e = crate::store::elections::get(&state.store, id).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
+    let e = esvc::any(&state.store, id).await.api(lang)?;
     let mut r = csvc::results(&state.store, id).await.api(lang)?;
     if r.rounds.is_empty() {
         return Err(ApiError { lang, err: ServiceError::NotFound });
@@ -431,18 +423,11 @@ async fn recall_answer(State(state): State<AppState>, Path(id): Path<i64>, j: St
 /// The petition's reasons and the member's answer, public once the petition is verified
 /// (LAW.md §9: the answer is published before the vote). Signers are not named here.
 async fn public_recall(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang) -> ApiResult {
-    let r = crate::store::recall::recall(&state.store, id).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
-    if r.verified_on.is_none() {
-        return Err(ApiError { lang, err: ServiceError::NotFound });
-    }
-    let signers: Vec<i64> = serde_json::from_str(&r.signers).unwrap_or_default();
-    Ok(Json(json!({"member": r.member_name, "post": r.member_post, "reasons": r.reasons, "signatures": signers.len(),
-                   "verified_on": r.verified_on, "answer": r.answer, "answer_on": r.answer_on})))
+    Ok(Json(json!(voting::public_recall(&state.store, id).await.api(lang)?)))
 }
 
 async fn vacancies(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
-    esvc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.api(lang)?;
-    Ok(Json(json!({"vacancies": crate::store::recall::vacancies(&state.store, id).await.api(lang)?})))
+    Ok(Json(json!({"vacancies": crate::service::results::vacancies(&state.store, &s.staff, id).await.api(lang)?})))
 }
 
 #[derive(Deserialize)]

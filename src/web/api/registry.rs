@@ -10,9 +10,8 @@ use serde_json::{Value, json};
 use crate::AppState;
 use crate::domain::{RawResident, Role};
 use crate::i18n::Lang;
-use crate::service::{Permission, ServiceError, accounts, import, registry as svc};
-use crate::store::users::Grant;
-use crate::store::{imports, registry};
+use crate::service::{ServiceError, accounts, import, registry as svc};
+use crate::domain::Grant;
 use crate::web::auth::{StaffAction, StaffJson, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
 use crate::web::staff::import::row_error;
@@ -38,8 +37,7 @@ pub fn router() -> Router<AppState> {
 type ApiResult = Result<Json<Value>, ApiError>;
 
 async fn communities(State(state): State<AppState>, lang: Lang, s: StaffSession) -> ApiResult {
-    let ids = s.staff.readable_communities(&state.store).await.api(lang)?;
-    let list = registry::communities_with_stats(&state.store, &ids).await.api(lang)?;
+    let list = svc::communities(&state.store, &s.staff).await.api(lang)?;
     Ok(Json(json!({ "communities": list })))
 }
 
@@ -61,14 +59,11 @@ async fn create_community(
 }
 
 async fn community(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
-    s.staff.authorize(&state.store, Permission::ReadRegistry, id).await.api(lang)?;
-    let c = registry::communities_with_stats(&state.store, &[id]).await.api(lang)?;
-    Ok(Json(json!(c.first())))
+    Ok(Json(json!(svc::community_stats(&state.store, &s.staff, id).await.api(lang)?)))
 }
 
 async fn groups(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
-    s.staff.authorize(&state.store, Permission::ReadRegistry, id).await.api(lang)?;
-    Ok(Json(json!({ "groups": registry::groups(&state.store, id).await.api(lang)? })))
+    Ok(Json(json!({ "groups": svc::groups(&state.store, &s.staff, id).await.api(lang)? })))
 }
 
 #[derive(Deserialize)]
@@ -97,9 +92,8 @@ async fn households(
     s: StaffSession,
     Query(p): Query<Page>,
 ) -> ApiResult {
-    s.staff.authorize(&state.store, Permission::ReadRegistry, id).await.api(lang)?;
-    let page = p.page.unwrap_or(1).clamp(1, 100_000);
-    Ok(Json(json!({ "households": registry::households(&state.store, id, 100, (page - 1) * 100).await.api(lang)? })))
+    let page = p.page.unwrap_or(1);
+    Ok(Json(json!({ "households": svc::households(&state.store, &s.staff, id, page).await.api(lang)? })))
 }
 
 #[derive(Deserialize)]
@@ -155,17 +149,11 @@ async fn update_resident(
 }
 
 async fn history(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
-    let r = svc::read_resident(&state.store, &s.staff, id).await.api(lang)?;
-    let role = s.staff.authorize(&state.store, Permission::ReadRegistry, r.community_id).await.api(lang)?;
-    if role == Role::Observer {
-        return Err(ServiceError::Forbidden).api(lang);
-    }
-    Ok(Json(json!({ "history": registry::history(&state.store, id).await.api(lang)? })))
+    Ok(Json(json!({ "history": svc::history(&state.store, &s.staff, id).await.api(lang)? })))
 }
 
 async fn relatives(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
-    svc::read_resident(&state.store, &s.staff, id).await.api(lang)?;
-    Ok(Json(json!({ "relatives": registry::relatives(&state.store, id).await.api(lang)? })))
+    Ok(Json(json!({ "relatives": svc::relatives(&state.store, &s.staff, id).await.api(lang)? })))
 }
 
 #[derive(Deserialize)]
@@ -199,16 +187,10 @@ async fn upload(
 }
 
 async fn batch_json(state: &AppState, lang: Lang, s: &StaffSession, id: i64) -> ApiResult {
-    let b = imports::batch(&state.store, id).await.api(lang)?.ok_or(ServiceError::NotFound).api(lang)?;
-    s.staff.authorize(&state.store, Permission::WriteRegistry, b.community_id).await.api(lang)?;
+    let b = import::batch(&state.store, &s.staff, id).await.api(lang)?;
     let mut errors = Vec::new();
-    for r in imports::rows(&state.store, id, true, 1000, 0).await.api(lang)? {
-        let errs: Vec<crate::domain::ResidentInputError> = serde_json::from_str(&r.errors_json).unwrap_or_default();
-        for e in errs {
-            errors.push(
-                json!({"row": r.row_no, "field": e.field, "key": e.key, "message": row_error(lang, r.row_no, &e)}),
-            );
-        }
+    for (row_no, e) in import::row_errors(&state.store, &b, 1000).await.api(lang)? {
+        errors.push(json!({"row": row_no, "field": e.field, "key": e.key, "message": row_error(lang, row_no, &e)}));
     }
     Ok(Json(json!({ "batch": b, "errors": errors })))
 }

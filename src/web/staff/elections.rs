@@ -18,8 +18,8 @@ use crate::report::csv::CsvSheet;
 use crate::service::elections::{self as svc, deadline_code, timetable_of, today};
 use crate::service::voters::{self, Card, fingerprint, mask_name};
 use crate::service::{Permission, ServiceError};
-use crate::store::elections::{self as st, ObjectionRow, VoterRow};
-use crate::store::registry;
+use crate::domain::records::{DecisionRow, MemberRow, NominationRow, ObjectionRow, ProxyRow, VoterRow};
+use crate::service::elections::{Action, Overview};
 use crate::web::auth::{StaffForm, StaffSession};
 use crate::web::error::{HtmlError, ResultExt};
 
@@ -102,18 +102,25 @@ struct ElectionPage {
     deadlines: Vec<DeadlineView>,
     voters: usize,
     objections: Vec<ObjectionRow>,
-    proxies: Vec<st::ProxyRow>,
-    members: Vec<st::MemberRow>,
-    decisions: Vec<st::DecisionRow>,
-    nominations: Vec<crate::store::nominations::NominationRow>,
+    proxies: Vec<ProxyRow>,
+    members: Vec<MemberRow>,
+    decisions: Vec<DecisionRow>,
+    nominations: Vec<NominationRow>,
     primary_rounds: Vec<PrimaryRound>,
-    can_run: bool,
+    allowed: Vec<Action>,
     plan: PlanView,
     profile_name: String,
     method_label: &'static str,
     residents: Vec<(i64, String)>,
     notice: Option<String>,
     echo: flow::Echo,
+}
+
+impl ElectionPage {
+    /// The caller may take step `a` now (decided by `service::elections::overview`).
+    fn allows(&self, a: Action) -> bool {
+        self.allowed.contains(&a)
+    }
 }
 
 /// One counted round of the nomination primary, as the committee's page shows it.
@@ -134,7 +141,7 @@ struct PrimaryPost {
 fn primary_rounds(
     lang: Lang,
     view: &crate::service::primary::PrimaryView,
-    noms: &[crate::store::nominations::NominationRow],
+    noms: &[NominationRow],
 ) -> Vec<PrimaryRound> {
     let name = |cid: &str| {
         noms.iter()
@@ -210,30 +217,21 @@ async fn render(
     plan: Option<PlanView>,
     echo: flow::Echo,
 ) -> Result<ElectionPage, HtmlError> {
-    let e = svc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.html(lang)?;
-    let can_run = s.staff.authorize(&state.store, Permission::RunElection, e.community_id).await.is_ok();
-    let community =
-        registry::community(&state.store, e.community_id).await.html(lang)?.map(|c| c.name).unwrap_or_default();
-    let voters = st::roll(&state.store, id).await.html(lang)?.len();
-    let objections = st::objections(&state.store, id).await.html(lang)?;
-    let proxies = st::proxies(&state.store, id).await.html(lang)?;
-    let members = st::members(&state.store, id).await.html(lang)?;
-    let decisions = st::decisions(&state.store, id).await.html(lang)?;
-    let nominations = crate::store::nominations::for_election(&state.store, id).await.html(lang)?;
-    let primary_view = crate::service::primary::view(&state.store, id).await.html(lang)?;
-    let primary_rounds = primary_rounds(lang, &primary_view, &nominations);
-    // Non-local residents and community workers need an application (LAW.md §3 [P]).
-    let residents = if can_run && e.stage == Stage::Registration {
-        registry::all_residents(&state.store, e.community_id)
-            .await
-            .html(lang)?
-            .into_iter()
-            .filter(|(r, _, _)| !r.hukou_here || r.community_worker)
-            .map(|(r, _, _)| (r.id, r.name))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let Overview {
+        e,
+        community,
+        voters,
+        objections,
+        proxies,
+        members,
+        decisions,
+        nominations,
+        primary,
+        residents,
+        allowed,
+        ..
+    } = svc::overview(&state.store, &s.staff, id).await.html(lang)?;
+    let primary_rounds = primary_rounds(lang, &primary, &nominations);
     Ok(ElectionPage {
         t: Tr(lang),
         user: Some(s.staff.display_name.clone()),
@@ -254,7 +252,7 @@ async fn render(
         decisions,
         nominations,
         primary_rounds,
-        can_run,
+        allowed,
         residents,
     })
 }
@@ -441,7 +439,7 @@ pub async fn decide_objection(
     Path(id): Path<i64>,
     f: StaffForm<DecideForm>,
 ) -> Result<Response, HtmlError> {
-    let o = st::objection(&state.store, id).await.html(f.lang)?.ok_or(ServiceError::NotFound).html(f.lang)?;
+    let (o, _) = svc::objection(&state.store, &f.session.staff, id).await.html(f.lang)?;
     let decided = voters::decide_objection(
         &state.store,
         &state.log,
@@ -475,7 +473,7 @@ struct VotersPrint {
 }
 
 async fn print_view(state: &AppState, lang: Lang, e: Election, public: bool) -> Result<VotersPrint, HtmlError> {
-    let mut roll = st::roll(&state.store, e.id).await.html(lang)?;
+    let mut roll = voters::roll_of(&state.store, &e).await.html(lang)?;
     let sha256 = fingerprint(&roll);
     if public {
         for v in &mut roll {
@@ -484,12 +482,11 @@ async fn print_view(state: &AppState, lang: Lang, e: Election, public: bool) -> 
             v.household_number = None;
         }
     }
-    let cp = crate::service::audit::checkpoint_now(&state.store, &state.log, &crate::audit::election_log(e.id))
+    let cp = crate::service::audit::signed_head(&state.store, &state.log, &crate::audit::election_log(e.id))
         .await
         .html(lang)?;
     let body = cp.as_ref().and_then(|c| c.note.split("\n\n").next().map(|b| format!("{b}\n"))).unwrap_or_default();
-    let community =
-        registry::community(&state.store, e.community_id).await.html(lang)?.map(|c| c.name).unwrap_or_default();
+    let community = svc::community_name(&state.store, e.community_id).await.html(lang)?;
     let profile_name = format!("{} {}", e.plan.profile.name, e.plan.profile.version);
     Ok(VotersPrint {
         profile_name,
@@ -521,16 +518,9 @@ pub async fn public_page(
     Path(id): Path<i64>,
     lang: Lang,
 ) -> Result<Response, HtmlError> {
-    let e = st::get(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
-    if !e.is_public() {
-        return Err(ServiceError::NotFound).html(lang);
-    }
-    let objections = st::objections(&state.store, id).await.html(lang)?;
-    let candidates: Vec<(String, String)> = crate::store::nominations::for_election(&state.store, id)
-        .await
-        .html(lang)?
+    let svc::PublicView { e, objections, candidates, .. } = svc::public_view(&state.store, id).await.html(lang)?;
+    let candidates: Vec<(String, String)> = candidates
         .into_iter()
-        .filter(|n| n.status == "candidate")
         .map(|n| (text(lang, &format!("committee.position.{}", n.post)).to_string(), n.nominee_name))
         .collect();
     let view = print_view(&state, lang, e, true).await?;
@@ -606,8 +596,7 @@ pub async fn cards(
     // Everything fallible is read before the codes are issued (issue 12): once issued, the old
     // codes are void, so nothing may fail between the commit and the page that shows them.
     let e = svc::get(&state.store, &f.session.staff, id, Permission::RunElection).await.html(f.lang)?;
-    let community =
-        registry::community(&state.store, e.community_id).await.html(f.lang)?.map(|c| c.name).unwrap_or_default();
+    let community = svc::community_name(&state.store, e.community_id).await.html(f.lang)?;
     let base = state.config.public_base();
     let cards = voters::issue_cards(&state.store, &state.secrets.voting_code_key, &f.session.staff, id, only)
         .await
@@ -647,14 +636,10 @@ struct Dashboard {
 }
 
 async fn dashboard_rows(state: &AppState, lang: Lang, s: &StaffSession) -> Result<Vec<DashRow>, HtmlError> {
-    let ids = s.staff.readable_communities(&state.store).await.html(lang)?;
     let mut rows = Vec::new();
-    for e in st::for_communities(&state.store, &ids).await.html(lang)? {
-        let community =
-            registry::community(&state.store, e.community_id).await.html(lang)?.map(|c| c.name).unwrap_or_default();
+    for (e, community, voters) in svc::readable(&state.store, &s.staff).await.html(lang)? {
         let list = checklist(lang, &e);
         let next = list.iter().find(|d| d.state != "done");
-        let voters = st::roll(&state.store, e.id).await.html(lang)?.len();
         rows.push(DashRow {
             id: e.id,
             community,
@@ -822,10 +807,7 @@ pub async fn voters_pdf(
 }
 
 pub async fn public_pdf(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang) -> Result<Response, HtmlError> {
-    let e = st::get(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
-    if !e.is_public() {
-        return Err(ServiceError::NotFound).html(lang);
-    }
+    let e = svc::public_view(&state.store, id).await.html(lang)?.e;
     let v = print_view(&state, lang, e, true).await?;
     let r = render_notice_pdf(lang, voter_list_notice(lang, &v)).await?;
     Ok(pdf_response(r, &format!("voter-list-public-{id}.pdf")))
@@ -843,11 +825,10 @@ pub async fn cards_pdf(
         s => Some(num(s, "resident_id").html(lang)?),
     };
     let e = svc::get(&state.store, &f.session.staff, id, Permission::RunElection).await.html(lang)?;
-    let community =
-        registry::community(&state.store, e.community_id).await.html(lang)?.map(|c| c.name).unwrap_or_default();
+    let community = svc::community_name(&state.store, e.community_id).await.html(lang)?;
     // The masked roll is read first, and the cards are rendered before the codes commit: if
     // rendering fails, no code is issued and the old ones stay valid (issue 12).
-    let masked: std::collections::HashMap<i64, String> = st::roll(&state.store, id)
+    let masked: std::collections::HashMap<i64, String> = voters::roll_of(&state.store, &e)
         .await
         .html(lang)?
         .into_iter()

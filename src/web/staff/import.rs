@@ -7,10 +7,9 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::AppState;
-use crate::domain::{RawResident, ResidentInputError};
+use crate::domain::ResidentInputError;
 use crate::i18n::{Lang, Tr, text};
-use crate::service::{Permission, ServiceError, import as svc};
-use crate::store::{imports, registry};
+use crate::service::{ServiceError, import as svc};
 use crate::web::auth::{StaffForm, StaffSession, same_token};
 use crate::web::error::{HtmlError, ResultExt};
 
@@ -32,14 +31,13 @@ pub async fn upload_page(
     lang: Lang,
     s: StaffSession,
 ) -> Result<impl IntoResponse, HtmlError> {
-    s.staff.authorize(&state.store, Permission::WriteRegistry, id).await.html(lang)?;
-    let c = registry::community(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
+    let community_name = svc::community_name(&state.store, &s.staff, id).await.html(lang)?;
     Ok(UploadPage {
         t: Tr(lang),
         user: Some(s.staff.display_name),
         csrf: s.csrf,
         community_id: id,
-        community_name: c.name,
+        community_name,
     })
 }
 
@@ -84,7 +82,7 @@ struct PreviewPage {
     t: Tr,
     user: Option<String>,
     csrf: String,
-    batch: imports::Batch,
+    batch: svc::Batch,
     committing: bool,
     done: i64,
     errors: Vec<String>,
@@ -110,20 +108,17 @@ pub async fn preview(
     lang: Lang,
     s: StaffSession,
 ) -> Result<impl IntoResponse, HtmlError> {
-    let batch = imports::batch(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
-    s.staff.authorize(&state.store, Permission::WriteRegistry, batch.community_id).await.html(lang)?;
+    let batch = svc::batch(&state.store, &s.staff, id).await.html(lang)?;
     let progress = state.progress.get(id);
     let committing = batch.status == "preview" && progress.is_some();
     let mut errors = Vec::new();
     let mut sample = Vec::new();
     if batch.status == "preview" {
-        for r in imports::rows(&state.store, id, true, 500, 0).await.html(lang)? {
-            let errs: Vec<ResidentInputError> = serde_json::from_str(&r.errors_json).unwrap_or_default();
-            errors.extend(errs.iter().map(|e| row_error(lang, r.row_no, e)));
+        for (row_no, e) in svc::row_errors(&state.store, &batch, 500).await.html(lang)? {
+            errors.push(row_error(lang, row_no, &e));
         }
-        for r in imports::rows(&state.store, id, false, 20, 0).await.html(lang)? {
-            let raw: RawResident = serde_json::from_str(&r.data_json).unwrap_or_default();
-            sample.push((r.row_no, raw.name, raw.id_number, raw.household_number));
+        for (row_no, raw) in svc::sample(&state.store, &batch, 20).await.html(lang)? {
+            sample.push((row_no, raw.name, raw.id_number, raw.household_number));
         }
     }
     Ok(PreviewPage {
@@ -145,8 +140,7 @@ pub async fn commit(
     Path(id): Path<i64>,
     f: StaffForm<Empty>,
 ) -> Result<Redirect, HtmlError> {
-    let batch = imports::batch(&state.store, id).await.html(f.lang)?.ok_or(ServiceError::NotFound).html(f.lang)?;
-    f.session.staff.authorize(&state.store, Permission::WriteRegistry, batch.community_id).await.html(f.lang)?;
+    let batch = svc::batch(&state.store, &f.session.staff, id).await.html(f.lang)?;
     if batch.status != "preview" || state.progress.get(id).is_some() {
         return Err(ServiceError::Conflict("err.import.done")).html(f.lang);
     }
@@ -173,7 +167,7 @@ pub async fn discard(
     Path(id): Path<i64>,
     f: StaffForm<Empty>,
 ) -> Result<Redirect, HtmlError> {
-    let b = imports::batch(&state.store, id).await.html(f.lang)?.ok_or(ServiceError::NotFound).html(f.lang)?;
+    let b = svc::batch(&state.store, &f.session.staff, id).await.html(f.lang)?;
     svc::discard(&state.store, &f.session.staff, id).await.html(f.lang)?;
     Ok(Redirect::to(&format!("/staff/communities/{}", b.community_id)))
 }

@@ -18,7 +18,8 @@ use crate::service::elections::{self as esvc};
 use crate::service::polling::{self as svc, CheckIn, Turnout, VoterAtDesk};
 use crate::service::primary;
 use crate::service::{Permission, ServiceError};
-use crate::store::polling::{self as st, BoothRow};
+use crate::domain::records::Booth;
+use crate::service::voting;
 use crate::web::auth::{StaffForm, StaffSession};
 use crate::web::error::{HtmlError, ResultExt};
 
@@ -39,7 +40,7 @@ struct PollingPage {
     /// More voters matched than are shown: type more of the name.
     more_found: bool,
     stations: Vec<Station>,
-    booths: Vec<BoothRow>,
+    booths: Vec<Booth>,
     mobile_on: bool,
     booth_on: bool,
     /// (nomination id, post label, name, statement)
@@ -73,11 +74,7 @@ pub async fn page(
 ) -> Result<Response, HtmlError> {
     let e = esvc::get(&state.store, &s.staff, id, Permission::ConductPolling).await.html(lang)?;
     let can_run = s.staff.authorize(&state.store, Permission::RunElection, e.community_id).await.is_ok();
-    let community = crate::store::registry::community(&state.store, e.community_id)
-        .await
-        .html(lang)?
-        .map(|c| c.name)
-        .unwrap_or_default();
+    let community = esvc::community_name(&state.store, e.community_id).await.html(lang)?;
     let mut turnout = svc::turnout(&state.store, &s.staff, id).await.html(lang)?;
     for row in turnout.iter_mut().flat_map(|t| t.issued.iter_mut()) {
         row.0 = station_label(lang, &row.0);
@@ -91,17 +88,12 @@ pub async fn page(
     for p in found.iter_mut().filter_map(|v| v.voted.as_mut()) {
         p.station = station_label(lang, &p.station);
     }
-    let statements = st::statements(&state.store, id).await.html(lang)?;
     let candidates = if can_run && e.stage >= crate::domain::Stage::CandidatesPublished {
-        crate::store::nominations::for_election(&state.store, id)
+        voting::candidates_with_statements(&state.store, &e)
             .await
             .html(lang)?
             .into_iter()
-            .filter(|n| n.status == "candidate")
-            .map(|n| {
-                let stmt = statements.iter().find(|x| x.nomination_id == n.id).map(|x| x.statement.clone());
-                (n.id, text(lang, &format!("post.{}", n.post)), n.nominee_name, stmt.unwrap_or_default())
-            })
+            .map(|(id, post, name, stmt)| (id, text(lang, &format!("post.{post}")), name, stmt))
             .collect()
     } else {
         Vec::new()
@@ -127,7 +119,7 @@ pub async fn page(
         mobile_on: svc::channel_enabled(&e, "mobile_box"),
         booth_on: svc::channel_enabled(&e, "booth"),
         stations: svc::stations(&e),
-        booths: st::booths(&state.store, id).await.html(lang)?,
+        booths: voting::booths_of(&state.store, id).await.html(lang)?,
         e,
         community,
         notice,
@@ -284,9 +276,8 @@ pub async fn statement(
     }
     let p = photo.as_ref().map(|(b, t)| (b.as_slice(), t.as_str()));
     svc::set_statement(&state.store, &s.staff, nid, &text_in, p).await.html(lang)?;
-    let n =
-        crate::store::nominations::get(&state.store, nid).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
-    Ok(Redirect::to(&format!("/staff/elections/{}/polling?done=statement", n.election_id)))
+    let election_id = voting::nomination_election(&state.store, nid).await.html(lang)?;
+    Ok(Redirect::to(&format!("/staff/elections/{election_id}/polling?done=statement")))
 }
 
 pub fn statement_limit() -> axum::extract::DefaultBodyLimit {
@@ -303,11 +294,7 @@ pub async fn ballot_pdf(
     s: StaffSession,
 ) -> Result<Response, HtmlError> {
     let (e, paper) = svc::printable_paper(&state.store, &s.staff, id).await.html(lang)?;
-    let community = crate::store::registry::community(&state.store, e.community_id)
-        .await
-        .html(lang)?
-        .map(|c| c.name)
-        .unwrap_or_default();
+    let community = esvc::community_name(&state.store, e.community_id).await.html(lang)?;
     let profile = &e.plan.profile;
     let overvote = match profile.voting.overvote_voids {
         crate::law::profile::OvervoteVoids::Ballot => text(lang, "ballot.overvote_ballot"),

@@ -10,7 +10,7 @@ use crate::AppState;
 use crate::domain::RawResident;
 use crate::i18n::{Lang, Tr};
 use crate::service::{Permission, ServiceError, registry as svc};
-use crate::store::registry::{self, CommunityStats, RelativeRow, Resident, ResidentGroup, StreetOffice};
+use crate::domain::records::{Community, CommunityStats, HouseholdRow, RelativeRow, Resident, ResidentGroup, StreetOffice};
 use crate::web::auth::{StaffForm, StaffSession, urlencode};
 use crate::web::error::{HtmlError, ResultExt};
 
@@ -29,14 +29,7 @@ pub async fn dashboard(
     lang: Lang,
     s: StaffSession,
 ) -> Result<impl IntoResponse, HtmlError> {
-    let ids = s.staff.readable_communities(&state.store).await.html(lang)?;
-    let communities = registry::communities_with_stats(&state.store, &ids).await.html(lang)?;
-    let mut streets = Vec::new();
-    for id in s.staff.street_ids() {
-        if s.staff.street_role(Permission::ManageCommunities, id).is_some() {
-            streets.extend(registry::street_office(&state.store, id).await.html(lang)?);
-        }
-    }
+    let (communities, streets) = svc::dashboard(&state.store, &s.staff).await.html(lang)?;
     Ok(Dashboard { t: Tr(lang), user: Some(s.staff.display_name), csrf: s.csrf, communities, streets })
 }
 
@@ -63,7 +56,7 @@ pub(crate) struct CommunityPage {
     t: Tr,
     user: Option<String>,
     csrf: String,
-    community: registry::Community,
+    community: Community,
     groups: Vec<ResidentGroup>,
     residents: Vec<Resident>,
     total: i64,
@@ -109,12 +102,8 @@ pub(crate) async fn community_page(
     refused: Option<(Vec<String>, super::plan::PlanView, String)>,
 ) -> Result<CommunityPage, HtmlError> {
     let page = q.page.unwrap_or(1).clamp(1, 100_000);
-    let (residents, total) = svc::search(&state.store, &s.staff, id, &q.q, page).await.html(lang)?;
-    let community = registry::community(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
-    let groups = registry::groups(&state.store, id).await.html(lang)?;
-    let can_write = s.staff.authorize(&state.store, Permission::WriteRegistry, id).await.is_ok();
-    let elections = crate::store::elections::for_communities(&state.store, &[id]).await.html(lang)?;
-    let can_open = s.staff.street_role(Permission::OpenElection, community.street_office_id).is_some();
+    let svc::CommunityView { community, groups, residents, total, elections, can_write, can_open } =
+        svc::community_view(&state.store, &s.staff, id, &q.q, page).await.html(lang)?;
     let (open_errors, plan, round) =
         refused.unwrap_or_else(|| (Vec::new(), super::plan::PlanView::new_default(), "2026".into()));
     Ok(CommunityPage {
@@ -175,7 +164,7 @@ pub async fn new_resident(
     s: StaffSession,
 ) -> Result<impl IntoResponse, HtmlError> {
     s.staff.authorize(&state.store, Permission::WriteRegistry, id).await.html(lang)?;
-    let groups = registry::groups(&state.store, id).await.html(lang)?;
+    let groups = svc::groups(&state.store, &s.staff, id).await.html(lang)?;
     let raw = RawResident { ethnicity: "汉族".into(), political_rights: "full".into(), ..RawResident::default() };
     Ok(ResidentForm {
         t: Tr(lang),
@@ -220,7 +209,7 @@ async fn form_again(
     e: HtmlError,
 ) -> Result<Response, HtmlError> {
     let Some(echo) = super::flow::Echo::of(f, "resident", &e) else { return Err(e) };
-    let groups = registry::groups(&state.store, community_id).await.html(f.lang)?;
+    let groups = svc::groups(&state.store, &f.session.staff, community_id).await.html(f.lang)?;
     let page = ResidentForm {
         t: Tr(f.lang),
         user: Some(f.session.staff.display_name.clone()),
@@ -241,11 +230,8 @@ pub async fn edit_resident(
     lang: Lang,
     s: StaffSession,
 ) -> Result<impl IntoResponse, HtmlError> {
-    let r = svc::read_resident(&state.store, &s.staff, id).await.html(lang)?;
-    s.staff.authorize(&state.store, Permission::WriteRegistry, r.community_id).await.html(lang)?;
-    let groups = registry::groups(&state.store, r.community_id).await.html(lang)?;
-    let all = registry::all_residents(&state.store, r.community_id).await.html(lang)?;
-    let (hh, gn) = all.into_iter().find(|(x, _, _)| x.id == id).map(|(_, h, g)| (h, g)).unwrap_or((None, None));
+    let svc::ResidentEdit { r, groups, household_number: hh, group_number: gn } =
+        svc::resident_edit(&state.store, &s.staff, id).await.html(lang)?;
     let yn = |b: bool| if b { "是".to_string() } else { String::new() };
     let raw = RawResident {
         name: r.name.clone(),
@@ -318,26 +304,13 @@ struct ResidentPage {
     rights_label: &'static str,
 }
 
-/// Which fields changed between two stored versions, named in the reader's language.
-fn changed_fields(lang: Lang, before: &str, after: &str) -> String {
-    let (Ok(b), Ok(a)) =
-        (serde_json::from_str::<serde_json::Value>(before), serde_json::from_str::<serde_json::Value>(after))
-    else {
-        return String::new();
+/// The fields a change changed, named in the reader's language.
+fn changed_fields(lang: Lang, keys: &[String]) -> String {
+    let label = |k: &String| match crate::i18n::text(lang, &format!("field.{k}")) {
+        "?" => k.clone(),
+        l => l.to_string(),
     };
-    let mut out = Vec::new();
-    if let (Some(bo), Some(ao)) = (b.as_object(), a.as_object()) {
-        for (k, av) in ao {
-            if k == "version" {
-                continue;
-            }
-            if bo.get(k) != Some(av) {
-                let label = crate::i18n::text(lang, &format!("field.{k}"));
-                out.push(if label == "?" { k.clone() } else { label.to_string() });
-            }
-        }
-    }
-    out.join("、")
+    keys.iter().map(label).collect::<Vec<_>>().join("、")
 }
 
 pub async fn resident(
@@ -346,17 +319,14 @@ pub async fn resident(
     lang: Lang,
     s: StaffSession,
 ) -> Result<impl IntoResponse, HtmlError> {
-    let r = svc::read_resident(&state.store, &s.staff, id).await.html(lang)?;
-    let can_write = s.staff.authorize(&state.store, Permission::WriteRegistry, r.community_id).await.is_ok();
-    let relatives = registry::relatives(&state.store, id).await.html(lang)?;
-    let history = registry::history(&state.store, id)
-        .await
-        .html(lang)?
+    let svc::ResidentView { r, relatives, history, can_write } =
+        svc::resident_view(&state.store, &s.staff, id).await.html(lang)?;
+    let history = history
         .into_iter()
         .map(|h| HistoryView {
             version: h.version,
             when: super::beijing(h.changed_ms),
-            summary: changed_fields(lang, &h.before_json, &h.after_json),
+            summary: changed_fields(lang, &h.fields),
             actor: h.actor,
         })
         .collect();
@@ -396,8 +366,8 @@ struct HouseholdsPage {
     t: Tr,
     user: Option<String>,
     csrf: String,
-    community: registry::Community,
-    households: Vec<registry::HouseholdRow>,
+    community: Community,
+    households: Vec<HouseholdRow>,
     groups: Vec<ResidentGroup>,
     total: i64,
     page: i64,
@@ -412,13 +382,9 @@ pub async fn households(
     s: StaffSession,
     Query(q): Query<SearchQuery>,
 ) -> Result<impl IntoResponse, HtmlError> {
-    s.staff.authorize(&state.store, Permission::ReadRegistry, id).await.html(lang)?;
     let page = q.page.unwrap_or(1).clamp(1, 100_000);
-    let (households, total) =
-        registry::households_with_counts(&state.store, id, 100, (page - 1) * 100).await.html(lang)?;
-    let community = registry::community(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
-    let groups = registry::groups(&state.store, id).await.html(lang)?;
-    let can_write = s.staff.authorize(&state.store, Permission::WriteRegistry, id).await.is_ok();
+    let svc::HouseholdsView { community, households, groups, total, can_write } =
+        svc::households_view(&state.store, &s.staff, id, page).await.html(lang)?;
     Ok(HouseholdsPage {
         t: Tr(lang),
         user: Some(s.staff.display_name),

@@ -436,7 +436,7 @@ pub async fn results_pdf(
         return Err(HtmlError { lang, err: ServiceError::NotFound });
     }
     let community = community_name(&state, &e, lang).await?;
-    let cp = crate::service::audit::checkpoint_now(&state.store, &state.log, &crate::audit::election_log(id))
+    let cp = crate::service::audit::signed_head(&state.store, &state.log, &crate::audit::election_log(id))
         .await
         .html(lang)?;
     let qr = cp.map(|c| c.note.split("\n\n").next().unwrap_or("").to_string());

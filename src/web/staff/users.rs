@@ -7,11 +7,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::domain::{Role, Scope, ScopeKind};
+use crate::domain::{Grant, Role, Scope, ScopeKind};
 use crate::i18n::{Lang, Tr, text};
-use crate::service::{Permission, ServiceError, accounts};
-use crate::store::users::Grant;
-use crate::store::{registry, users};
+use crate::service::{ServiceError, accounts, directory};
 use crate::web::auth::{StaffForm, StaffSession};
 use crate::web::error::{HtmlError, ResultExt};
 
@@ -68,42 +66,22 @@ async fn render(
 ) -> Result<UsersPage, HtmlError> {
     let mut views = Vec::new();
     let mut scopes = Vec::new();
-    for street_id in s.staff.street_ids() {
-        if s.staff.street_role(Permission::ManageUsers, street_id).is_none() {
-            continue;
-        }
-        let Some(street) = registry::street_office(&state.store, street_id).await.html(lang)? else { continue };
-        let communities = registry::community_ids_in_street(&state.store, street_id).await.html(lang)?;
-        let mut names = std::collections::HashMap::new();
+    for d in directory::accounts(&state.store, &s.staff).await.html(lang)? {
         scopes.push((
-            format!("street_office:{street_id}"),
-            format!("{} · {}", text(lang, "scope.street_office"), street.name),
+            format!("street_office:{}", d.street.id),
+            format!("{} · {}", text(lang, "scope.street_office"), d.street.name),
         ));
-        for cid in communities {
-            if let Some(c) = registry::community(&state.store, cid).await.html(lang)? {
-                scopes.push((format!("community:{cid}"), format!("{} · {}", text(lang, "scope.community"), c.name)));
-                names.insert(cid, c.name);
-            }
+        for c in d.communities {
+            scopes.push((format!("community:{}", c.id), format!("{} · {}", text(lang, "scope.community"), c.name)));
         }
-        for u in users::list_in_street(&state.store, street_id).await.html(lang)? {
-            let scope = if u.scope_kind == "street_office" {
-                street.name.clone()
-            } else {
-                names.get(&u.scope_id).cloned().unwrap_or_default()
-            };
-            let two_factor = crate::service::signin::enrolled(&state.store, u.id).await.html(lang)?;
-            views.push(UserView {
-                id: u.id,
-                two_factor,
-                username: u.username,
-                display_name: u.display_name,
-                role: u.role,
-                scope,
-            });
-        }
-    }
-    if scopes.is_empty() {
-        return Err(ServiceError::Forbidden).html(lang);
+        views.extend(d.accounts.into_iter().map(|a| UserView {
+            id: a.id,
+            two_factor: a.two_factor,
+            username: a.username,
+            display_name: a.display_name,
+            role: a.role,
+            scope: a.scope,
+        }));
     }
     Ok(UsersPage {
         t: Tr(lang),

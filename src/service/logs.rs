@@ -1,0 +1,112 @@
+//! Who may read which transparency log, and the reads the log API and the observer portal make
+//! (issue 14 item 3): `web/api/logs.rs` and `web/observe.rs` call these and never the store.
+
+use serde_json::Value;
+
+use super::access::{Permission, Staff};
+use super::{Result, ServiceError};
+use crate::audit::SYSTEM_LOG;
+use crate::domain::records::ObjectionRow;
+use crate::domain::{Election, Role, ScopeKind};
+use crate::store::{Store, audit as st, now_ms};
+
+use crate::store::audit::{StoredCheckpoint as Checkpoint, StoredEntry as Entry};
+
+/// Known logs: `system` and `election-<id>`. An election's log is public once its voter list
+/// is published (true is returned); before that only staff who can read the community see it
+/// (others: 404). The system log is known to all (false: not public).
+pub async fn known(store: &Store, staff: Option<&Staff>, log: &str) -> Result<bool> {
+    if log == SYSTEM_LOG {
+        return Ok(false);
+    }
+    let id: i64 = log.strip_prefix("election-").and_then(|n| n.parse().ok()).ok_or(ServiceError::NotFound)?;
+    let e = crate::store::elections::get(store, id).await?.ok_or(ServiceError::NotFound)?;
+    if e.is_public() {
+        return Ok(true);
+    }
+    match staff {
+        Some(s) => {
+            s.authorize(store, Permission::ReadRegistry, e.community_id).await?;
+            Ok(false)
+        }
+        None => Err(ServiceError::NotFound),
+    }
+}
+
+/// A street-level administrator: who may read the system log's entries (registry data).
+pub fn reads_system_log(staff: Option<&Staff>) -> bool {
+    staff.is_some_and(|s| s.grants.iter().any(|g| g.scope.kind == ScopeKind::StreetOffice && g.role == Role::StreetAdmin))
+}
+
+/// Reading entries: anyone for a public election log; for an unpublished election its readers;
+/// for the system log (registry data) a street-level administrator ([`reads_system_log`]).
+pub async fn may_read(store: &Store, staff: Option<&Staff>, log: &str) -> Result<()> {
+    if known(store, staff, log).await? || log != SYSTEM_LOG {
+        return Ok(());
+    }
+    if reads_system_log(staff) { Ok(()) } else { Err(ServiceError::Forbidden) }
+}
+
+/// Every cosignature of `log` as (checkpoint size, witness, line).
+pub async fn cosignatures(store: &Store, log: &str) -> Result<Vec<(i64, String, String)>> {
+    Ok(st::cosignatures(store, log).await?)
+}
+
+/// Every signed checkpoint of `log`, oldest first.
+pub async fn checkpoints(store: &Store, log: &str) -> Result<Vec<Checkpoint>> {
+    Ok(st::checkpoints(store, log).await?)
+}
+
+/// The checkpoint of `log` at `size`, if one was signed.
+pub async fn checkpoint_at(store: &Store, log: &str, size: i64) -> Result<Option<Checkpoint>> {
+    Ok(st::checkpoint_at(store, log, size).await?)
+}
+
+/// The number of entries in `log`.
+pub async fn size(store: &Store, log: &str) -> Result<u64> {
+    Ok(st::size(store, log).await?)
+}
+
+/// The entries `start..end` of `log`.
+pub async fn entries(store: &Store, log: &str, start: i64, end: i64) -> Result<Vec<Entry>> {
+    Ok(st::entries(store, log, start, end).await?)
+}
+
+/// The leaf hashes of the first `size` entries of `log`.
+pub async fn leaf_hashes(store: &Store, log: &str, size: i64) -> Result<Vec<[u8; 32]>> {
+    Ok(st::leaf_hashes(store, log, size).await?)
+}
+
+/// Keeps a witness's cosignature line (already verified by the caller) of `log` at `size`.
+pub async fn keep_cosignature(store: &Store, log: &str, size: i64, witness: &str, line: &str) -> Result<()> {
+    st::insert_cosignature(store, log, size, witness, line, now_ms()).await?;
+    Ok(())
+}
+
+/// One counted round as the election record publishes it: its box as stored (what `huanjie
+/// count` reads) and its result.
+pub struct PublishedCount {
+    pub round_no: i64,
+    pub box_json: String,
+    pub result: Value,
+}
+
+/// The public notices of election `id` that the election record carries beside its log: the
+/// election, the objection decisions and the published counts. A stored result that does not
+/// parse is logged with the election and round and published as null.
+pub async fn record_notices(store: &Store, id: i64) -> Result<(Election, Vec<ObjectionRow>, Vec<PublishedCount>)> {
+    let e = crate::store::elections::get(store, id).await?.ok_or(ServiceError::NotFound)?;
+    let objections = crate::store::elections::objections(store, id).await?;
+    let counts = crate::store::counting::counts(store, id)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let result = serde_json::from_str::<Value>(&c.result).unwrap_or_else(|err| {
+                tracing::error!(election = id, round = c.round_no, error = %err, "a stored count result does not parse");
+                Value::Null
+            });
+            PublishedCount { round_no: c.round_no, box_json: c.box_json, result }
+        })
+        .collect();
+    Ok((e, objections, counts))
+}
