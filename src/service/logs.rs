@@ -67,9 +67,29 @@ pub async fn size(store: &Store, log: &str) -> Result<u64> {
     Ok(st::size(store, log).await?)
 }
 
+/// A log entry: its index, when it was appended, the stored leaf (canonical JSON bytes) and
+/// the leaf read as JSON.
+pub struct LogEntry {
+    pub index: i64,
+    pub created_ms: i64,
+    pub leaf: Vec<u8>,
+    /// `null` for a leaf that does not parse (logged with the log and index).
+    pub event: Value,
+}
+
 /// The entries `start..end` of `log`.
-pub async fn entries(store: &Store, log: &str, start: i64, end: i64) -> Result<Vec<Entry>> {
-    Ok(st::entries(store, log, start, end).await?)
+pub async fn entries(store: &Store, log: &str, start: i64, end: i64) -> Result<Vec<LogEntry>> {
+    Ok(st::entries(store, log, start, end)
+        .await?
+        .into_iter()
+        .map(|e: Entry| {
+            let event = serde_json::from_slice(&e.leaf).unwrap_or_else(|err| {
+                tracing::error!(log, index = e.idx, error = %err, "a stored log entry does not parse");
+                Value::Null
+            });
+            LogEntry { index: e.idx, created_ms: e.created_ms, leaf: e.leaf, event }
+        })
+        .collect())
 }
 
 /// The leaf hashes of the first `size` entries of `log`.

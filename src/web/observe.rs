@@ -138,7 +138,7 @@ async fn portal(
     let mut events = Vec::new();
     if can_read_entries {
         for e in st::entries(&state.store, log, start, start + PAGE).await.html(lang)?.into_iter().rev() {
-            let v: serde_json::Value = serde_json::from_slice(&e.leaf).unwrap_or_default();
+            let v = &e.event;
             let ty = v["type"].as_str().unwrap_or("?");
             let what = match EventKind::parse(ty) {
                 Some(k) if lang == Lang::Zh => k.spec().zh.to_string(),
@@ -147,7 +147,7 @@ async fn portal(
             };
             let role = v["role"].as_str().unwrap_or("").to_string();
             events.push(EventView {
-                index: e.idx,
+                index: e.index,
                 when: beijing(e.created_ms),
                 what,
                 actor: v["actor"].as_str().unwrap_or("").to_string(),

@@ -829,8 +829,13 @@ async fn booth_ballot(
     marks: &Marks,
     error: Option<String>,
 ) -> Response {
-    let Ok(Some((_, paper))) = svc::current(&state.store, b.election_id).await else {
-        return booth_message(lang, text(lang, "err.polls_not_open").into());
+    let paper = match svc::current(&state.store, b.election_id).await {
+        Ok(Some((_, paper))) => paper,
+        Ok(None) => return booth_message(lang, text(lang, "err.polls_not_open").into()),
+        Err(e) => {
+            tracing::warn!(election = b.election_id, booth = b.id, error = %e, "the current round not read");
+            return booth_message(lang, text(lang, "err.polls_not_open").into());
+        }
     };
     let posts = post_views(state, lang, b.election_id, &paper, marks).await;
     BallotPage {
@@ -963,9 +968,9 @@ async fn booth_receipt(
     let Some((b, token)) = booth_of(&state, &headers).await else { return Redirect::to("/booth").into_response() };
     let sealed = cookie(&headers, BOOTH_RECEIPT_COOKIE)
         .is_some_and(|c| same_token(&c, &booth_receipt_mac(&state, &token, &q.receipt)));
-    let locked = match svc::current(&state.store, b.election_id).await {
-        Ok(Some((p, _))) => b.unlocked_round != Some(p.round_no),
-        _ => true,
+    let locked = match current_round(&state, b.election_id).await {
+        Some(round) => b.unlocked_round != Some(round),
+        None => true,
     };
     if !sealed || !locked {
         return Redirect::to("/booth").into_response();

@@ -96,8 +96,7 @@ async fn entries(
     let list: Vec<Value> = rows
         .iter()
         .map(|e| {
-            json!({"index": e.idx, "leaf": B64.encode(&e.leaf),
-                   "entry": serde_json::from_slice::<Value>(&e.leaf).unwrap_or(Value::Null)})
+            json!({"index": e.index, "leaf": B64.encode(&e.leaf), "entry": e.event})
         })
         .collect();
     Ok(Json(json!({ "entries": list })))
