@@ -11,11 +11,11 @@ use super::audit::LogIdentity;
 use super::lifecycle;
 use super::{Result, ServiceError, invalid};
 use crate::audit::{Actor, EventKind};
+use crate::domain::records::{DecisionRow, MemberRow, NominationRow, ObjectionRow, ProxyRow, VoterRow};
 use crate::domain::{ChannelSet, Election, ElectionKind, Stage, Station};
 use crate::law::ballot::{Channel, check_channel};
 use crate::law::timetable::{DeadlineName, Timetable, timetable};
 use crate::law::{Method, RuleProfile};
-use crate::domain::records::{DecisionRow, MemberRow, NominationRow, ObjectionRow, ProxyRow, VoterRow};
 use crate::store::elections::{self as st, PlanRow};
 use crate::store::{Store, Tx, now_ms};
 
@@ -521,7 +521,13 @@ pub async fn public_view(store: &Store, id: i64) -> Result<PublicView> {
         .into_iter()
         .filter(|n| n.status == "candidate")
         .collect();
-    Ok(PublicView { roll: st::roll(store, id).await?, objections: st::objections(store, id).await?, proxies, candidates, e })
+    Ok(PublicView {
+        roll: st::roll(store, id).await?,
+        objections: st::objections(store, id).await?,
+        proxies,
+        candidates,
+        e,
+    })
 }
 
 /// Election `id` with no sign-in (the voter's booth, the public pages decide what of it to show).

@@ -35,7 +35,9 @@ pub async fn known(store: &Store, staff: Option<&Staff>, log: &str) -> Result<bo
 
 /// A street-level administrator: who may read the system log's entries (registry data).
 pub fn reads_system_log(staff: Option<&Staff>) -> bool {
-    staff.is_some_and(|s| s.grants.iter().any(|g| g.scope.kind == ScopeKind::StreetOffice && g.role == Role::StreetAdmin))
+    staff.is_some_and(|s| {
+        s.grants.iter().any(|g| g.scope.kind == ScopeKind::StreetOffice && g.role == Role::StreetAdmin)
+    })
 }
 
 /// Reading entries: anyone for a public election log; for an unpublished election its readers;

@@ -323,7 +323,7 @@ pub async fn search(
 
 use crate::domain::Election;
 use crate::domain::records::{
-    Community, CommunityStats, Household, HistoryRow, HouseholdRow, RelativeRow, ResidentGroup, StreetOffice,
+    Community, CommunityStats, HistoryRow, Household, HouseholdRow, RelativeRow, ResidentGroup, StreetOffice,
 };
 
 /// The communities `staff` may read, with their counts, and the street offices in which they
@@ -503,7 +503,13 @@ mod view_tests {
     use super::*;
 
     fn change(before: &str, after: &str) -> HistoryRow {
-        HistoryRow { version: 2, changed_ms: 0, actor: "a".into(), before_json: before.into(), after_json: after.into() }
+        HistoryRow {
+            version: 2,
+            changed_ms: 0,
+            actor: "a".into(),
+            before_json: before.into(),
+            after_json: after.into(),
+        }
     }
 
     #[test]

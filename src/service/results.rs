@@ -197,11 +197,7 @@ pub async fn written_in_names(
 }
 
 /// The handover items done for election `id` (item, done on, note), for `staff` who may read it.
-pub async fn handover_done(
-    store: &Store,
-    staff: &super::Staff,
-    id: i64,
-) -> Result<Vec<(String, String, String)>> {
+pub async fn handover_done(store: &Store, staff: &super::Staff, id: i64) -> Result<Vec<(String, String, String)>> {
     super::elections::get(store, staff, id, super::Permission::ReadRegistry).await?;
     Ok(crate::store::counting::handover(store, id).await?)
 }

@@ -4,9 +4,9 @@ use sqlx::FromRow;
 
 use super::on_conn;
 use super::{Result, Store, StoreError, Tx};
+pub use crate::domain::records::{DecisionRow, MemberRow, ObjectionRow, ProxyRow, VoterRow};
 use crate::domain::{ChannelSet, Election, ElectionKind, Plan, Stage, Station, parse_date};
 use crate::law::{Method, RuleProfile};
-pub use crate::domain::records::{VoterRow, ObjectionRow, ProxyRow, MemberRow, DecisionRow};
 
 /// An `elections` row as stored; parsed into [`Election`] before it leaves this module.
 #[derive(FromRow)]

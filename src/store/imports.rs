@@ -1,7 +1,6 @@
 //! Staged spreadsheet imports: rows are parsed and checked into `import_rows` for the operator's
 //! preview; nothing reaches the registry until the batch is committed in one transaction.
 
-
 use super::on_conn;
 use super::{Result, Store, Tx};
 pub use crate::domain::records::{Batch, StagedRow};

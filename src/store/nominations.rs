@@ -1,9 +1,8 @@
 //! Nominations and the formal candidate list.
 
-
 use super::on_conn;
 use super::{Result, Store, Tx};
-pub use crate::domain::records::{NominationRow};
+pub use crate::domain::records::NominationRow;
 
 const SELECT: &str = "SELECT n.id, n.election_id, n.post, n.nominee_id, r.name AS nominee_name, n.route, n.nominators, \
      n.consent_on, n.review, n.reviewer, n.reviewed_on, n.review_reasons, n.status, n.list_order, n.support \

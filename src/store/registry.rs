@@ -6,7 +6,9 @@ use sqlx::FromRow;
 use super::on_conn;
 use super::{Result, Store, Tx};
 use crate::domain::NewResident;
-pub use crate::domain::records::{StreetOffice, Community, CommunityStats, ResidentGroup, Household, Resident, HistoryRow, HouseholdRow, RelativeRow};
+pub use crate::domain::records::{
+    Community, CommunityStats, HistoryRow, Household, HouseholdRow, RelativeRow, Resident, ResidentGroup, StreetOffice,
+};
 
 const RESIDENT_COLS: &str = "id, community_id, household_id, group_id, name, gender, ethnicity, birth_date, id_number, \
      hukou_here, months_resident, community_worker, worker_months, political_rights, household_head, phone, version";

@@ -129,9 +129,8 @@ async fn portal(
         })
         .collect();
     checkpoints.truncate(20);
-    let can_read_entries = public_election
-        || (log != SYSTEM_LOG && s.is_some())
-        || st::reads_system_log(s.as_ref().map(|s| &s.staff));
+    let can_read_entries =
+        public_election || (log != SYSTEM_LOG && s.is_some()) || st::reads_system_log(s.as_ref().map(|s| &s.staff));
     let head = st::size(&state.store, log).await.html(lang)? as i64;
     // Newest first: the default page ends at the head.
     let start = q.start.unwrap_or((head - PAGE).max(0)).clamp(0, head.max(0));

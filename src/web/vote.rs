@@ -125,10 +125,9 @@ impl axum::extract::FromRequest<AppState> for VoterAction {
         let lang = Lang::from_request_parts(&mut parts, state).await.unwrap_or_default();
         let SignedInVoter(voter) = SignedInVoter::from_request_parts(&mut parts, state).await?;
         let req = axum::extract::Request::from_parts(parts, body);
-        let body =
-            <axum::body::Bytes as axum::extract::FromRequest<AppState>>::from_request(req, state)
-                .await
-                .map_err(IntoResponse::into_response)?;
+        let body = <axum::body::Bytes as axum::extract::FromRequest<AppState>>::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
         let form = parse_form(&body);
         if !same_token(&form.csrf, &voter.csrf) {
             return Err(csrf_refused(lang));

@@ -16,8 +16,8 @@ use serde_json::{Value, json};
 use crate::AppState;
 use crate::audit::merkle::{consistency_proof, inclusion_proof};
 use crate::audit::note::verify_checkpoint;
-use crate::audit::verify::Record;
 use crate::audit::note_origin;
+use crate::audit::verify::Record;
 use crate::i18n::Lang;
 use crate::service::ServiceError;
 use crate::service::audit::{signed_head, with_cosignatures};
@@ -93,12 +93,8 @@ async fn entries(
     let start = r.start.clamp(0, i64::MAX / 2);
     let end = r.end.unwrap_or(start + 1000).clamp(start, start + 1000);
     let rows = st::entries(&state.store, &log, start, end).await.api(lang)?;
-    let list: Vec<Value> = rows
-        .iter()
-        .map(|e| {
-            json!({"index": e.index, "leaf": B64.encode(&e.leaf), "entry": e.event})
-        })
-        .collect();
+    let list: Vec<Value> =
+        rows.iter().map(|e| json!({"index": e.index, "leaf": B64.encode(&e.leaf), "entry": e.event})).collect();
     Ok(Json(json!({ "entries": list })))
 }
 

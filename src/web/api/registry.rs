@@ -8,10 +8,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
+use crate::domain::Grant;
 use crate::domain::{RawResident, Role};
 use crate::i18n::Lang;
 use crate::service::{ServiceError, accounts, import, registry as svc};
-use crate::domain::Grant;
 use crate::web::auth::{StaffAction, StaffJson, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
 use crate::web::staff::import::row_error;

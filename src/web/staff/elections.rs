@@ -12,14 +12,14 @@ use super::flow;
 use super::plan::{PlanForm, PlanView, card_station, num};
 use crate::AppState;
 use crate::domain::Election;
+use crate::domain::records::{DecisionRow, MemberRow, NominationRow, ObjectionRow, ProxyRow, VoterRow};
 use crate::domain::{ElectionKind, Stage};
 use crate::i18n::{Lang, Tr, text};
 use crate::report::csv::CsvSheet;
 use crate::service::elections::{self as svc, deadline_code, timetable_of, today};
+use crate::service::elections::{Action, Overview};
 use crate::service::voters::{self, Card, fingerprint, mask_name};
 use crate::service::{Permission, ServiceError};
-use crate::domain::records::{DecisionRow, MemberRow, NominationRow, ObjectionRow, ProxyRow, VoterRow};
-use crate::service::elections::{Action, Overview};
 use crate::web::auth::{StaffForm, StaffSession};
 use crate::web::error::{HtmlError, ResultExt};
 

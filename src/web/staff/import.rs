@@ -32,13 +32,7 @@ pub async fn upload_page(
     s: StaffSession,
 ) -> Result<impl IntoResponse, HtmlError> {
     let community_name = svc::community_name(&state.store, &s.staff, id).await.html(lang)?;
-    Ok(UploadPage {
-        t: Tr(lang),
-        user: Some(s.staff.display_name),
-        csrf: s.csrf,
-        community_id: id,
-        community_name,
-    })
+    Ok(UploadPage { t: Tr(lang), user: Some(s.staff.display_name), csrf: s.csrf, community_id: id, community_name })
 }
 
 /// The upload route gets a larger body limit than forms.

@@ -11,15 +11,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::domain::records::Booth;
 use crate::domain::{Stage, Station};
 use crate::i18n::{Lang, Tr, text};
 use crate::secrets::same_token;
 use crate::service::elections::{self as esvc};
 use crate::service::polling::{self as svc, CheckIn, Turnout, VoterAtDesk};
 use crate::service::primary;
-use crate::service::{Permission, ServiceError};
-use crate::domain::records::Booth;
 use crate::service::voting;
+use crate::service::{Permission, ServiceError};
 use crate::web::auth::{StaffForm, StaffSession};
 use crate::web::error::{HtmlError, ResultExt};
 

@@ -8,9 +8,11 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::domain::RawResident;
+use crate::domain::records::{
+    Community, CommunityStats, HouseholdRow, RelativeRow, Resident, ResidentGroup, StreetOffice,
+};
 use crate::i18n::{Lang, Tr};
 use crate::service::{Permission, ServiceError, registry as svc};
-use crate::domain::records::{Community, CommunityStats, HouseholdRow, RelativeRow, Resident, ResidentGroup, StreetOffice};
 use crate::web::auth::{StaffForm, StaffSession, urlencode};
 use crate::web::error::{HtmlError, ResultExt};
 
