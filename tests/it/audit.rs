@@ -182,14 +182,16 @@ async fn witness_cosigns_a_growing_log_and_refuses_a_fork() {
     let sys = huanjie::audit::Actor::system("test");
     huanjie::service::registry::create_street_office(&a.store, &sys, "w-a", "甲街道").await.unwrap();
     assert_eq!(witness.round(&http, &url_a, &log_key, 1_800_000_000).await.unwrap(), 1);
+    // The checkpoint of size 1 is logged at index 1 (issue 15 item 4), so the next is at 3.
     huanjie::service::registry::create_street_office(&a.store, &sys, "w-b", "乙街道").await.unwrap();
-    assert_eq!(witness.round(&http, &url_a, &log_key, 1_800_000_060).await.unwrap(), 2);
+    assert_eq!(witness.round(&http, &url_a, &log_key, 1_800_000_060).await.unwrap(), 3);
     let shown = String::from_utf8(http.get(&format!("{url_a}/checkpoint")).await.unwrap()).unwrap();
     assert!(shown.contains("— w1.example "), "{shown}");
     // Fork: another server, same signing key and origin, different entries.
     let (b, url_b, _db) = make(secrets, witness.verifier_key()).await;
     huanjie::service::registry::create_street_office(&b.store, &sys, "w-x", "丙街道").await.unwrap();
     huanjie::service::registry::create_street_office(&b.store, &sys, "w-y", "丁街道").await.unwrap();
+    huanjie::service::registry::create_street_office(&b.store, &sys, "w-w", "己街道").await.unwrap();
     let err = witness.round(&http, &url_b, &log_key, 1_800_000_120).await.unwrap_err();
     assert!(err.starts_with("REFUSED") && err.contains("Fork"), "{err}");
     huanjie::service::registry::create_street_office(&b.store, &sys, "w-z", "戊街道").await.unwrap();
