@@ -98,6 +98,11 @@ pub async fn checkpoint_now(
         && cp.size + 1 >= size
         && (cp.size >= size || logs_checkpoint(store, log_id, cp.size).await?)
     {
+        // Signed already, perhaps by a request whose hand-over to the witnesses has not
+        // finished (or failed): ask again, so what is served next carries the cosignature.
+        if !id.witness_urls.is_empty() {
+            ensure_cosigned(store, id, log_id, &cp).await?;
+        }
         return Ok(Some(cp));
     }
     let mut tx = store.begin().await?;
@@ -106,6 +111,10 @@ pub async fn checkpoint_now(
         && cp.size + 1 >= size
         && (cp.size >= size || is_checkpoint_entry(st::leaf_at(&mut tx, log_id, cp.size).await?, cp.size))
     {
+        drop(tx);
+        if !id.witness_urls.is_empty() {
+            ensure_cosigned(store, id, log_id, &cp).await?;
+        }
         return Ok(Some(cp));
     }
     let f = Frontier::from_bytes(&frontier).map_err(|e| StoreError::Corrupt(format!("{e:?}")))?;

@@ -52,11 +52,14 @@ async fn populated(app: &TestApp) -> crate::helpers::Client {
     api
 }
 
+/// `key` is the log key and the app's witness key, `log+…|witness+…`: the latest checkpoint
+/// must carry the witness's cosignature (issue 15 item 4).
 fn verify(rec: &Record, key: &str) -> Result<String, (Option<u64>, String)> {
+    let (log, witness) = key.split_once('|').unwrap();
     let trust = Trust {
-        log_key: Some(NoteVerifier::parse(key).unwrap()),
-        witnesses: vec![],
-        min_cosignatures: 0,
+        log_key: Some(NoteVerifier::parse(log).unwrap()),
+        witnesses: vec![NoteVerifier::parse(witness).unwrap()],
+        min_cosignatures: 1,
         allow_unsigned_tail: false,
     };
     let mut check = |i: u64, leaf: &[u8]| huanjie::audit::events::check_entry(i, leaf);
@@ -74,8 +77,8 @@ async fn exported_record_verifies(app: TestApp) {
     let key = app.state.log.verifier_key();
     let rec = record(&mut api).await;
     assert!(rec.checkpoints.len() >= 3);
-    let ok = verify(&rec, &key).unwrap();
-    assert!(ok.starts_with("OK"), "{ok}");
+    let ok = verify(&rec, &format!("{key}|{}", app.witness.key)).unwrap();
+    assert!(ok.starts_with("OK") && ok.contains("witnessed by 1 of 1"), "{ok}");
     // The public key endpoint and checkpoint agree with the record.
     assert_eq!(api.get("/api/v1/logs/key").await.text().trim(), key);
     let note = app.client().get("/api/v1/logs/system/checkpoint").await.text();
@@ -87,7 +90,7 @@ both!(exported_record_verifies);
 
 async fn tampering_with_any_row_is_caught_and_named(app: TestApp) {
     let mut api = populated(&app).await;
-    let key = app.state.log.verifier_key();
+    let key = format!("{}|{}", app.state.log.verifier_key(), app.witness.key);
     let n = record(&mut api).await.entries.len() as i64;
     disable_guards(app.store()).await;
     let target = n / 2;
@@ -114,7 +117,7 @@ both!(tampering_with_any_row_is_caught_and_named);
 /// observer downloads), each named by entry.
 async fn deletion_insertion_and_reordering_are_named(app: TestApp) {
     let mut api = populated(&app).await;
-    let key = app.state.log.verifier_key();
+    let key = format!("{}|{}", app.state.log.verifier_key(), app.witness.key);
     let good = record(&mut api).await;
     assert!(verify(&good, &key).is_ok());
     let k = good.entries.len() / 2;
