@@ -52,6 +52,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         origin: origin.into(),
         log_key: log.verifier_key_string(),
         witness_keys: witnesses.iter().map(Cosigner::verifier_key_string).collect(),
+        witness_urls: vec![],
         entries,
         checkpoints,
     };

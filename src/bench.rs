@@ -172,10 +172,22 @@ impl Drop for ServerProcess {
 impl ServerProcess {
     /// Starts `huanjie serve` from `exe` on `database_url` with the secrets in `data_dir`.
     pub async fn start(exe: &Path, database_url: &str, data_dir: &Path, port: u16) -> Result<ServerProcess, String> {
+        ServerProcess::start_with(exe, database_url, data_dir, port, &[]).await
+    }
+
+    /// [`ServerProcess::start`] with extra environment (e.g. `HUANJIE_WITNESS_KEYS`/`_URLS`).
+    pub async fn start_with(
+        exe: &Path,
+        database_url: &str,
+        data_dir: &Path,
+        port: u16,
+        env: &[(&str, &str)],
+    ) -> Result<ServerProcess, String> {
         let child = std::process::Command::new(exe)
             .args(["serve", "--database-url", database_url, "--bind", &format!("127.0.0.1:{port}")])
             .arg("--data-dir")
             .arg(data_dir)
+            .envs(env.iter().copied())
             .env("HUANJIE_LOG", "warn")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())

@@ -96,9 +96,17 @@ enum Command {
         /// A witness key to trust (repeatable).
         #[arg(long = "witness")]
         witnesses: Vec<String>,
-        /// Cosignatures required on the latest checkpoint.
+        /// Cosignatures required on the latest checkpoint (at least one from a pinned witness
+        /// is always required, unless --allow-unwitnessed).
         #[arg(long, default_value_t = 0)]
         min_cosignatures: usize,
+        /// A witness to ask how far it has cosigned (`huanjie witness --listen`'s base URL;
+        /// repeatable). The record's `witness_urls` are asked too.
+        #[arg(long = "witness-url")]
+        witness_urls: Vec<String>,
+        /// Accept a record no pinned witness vouches for (prints UNWITNESSED, exits 0).
+        #[arg(long)]
+        allow_unwitnessed: bool,
     },
     /// Benchmarks (issue 8): `cast` (election-day load over real HTTP, with the physical
     /// baseline) and `signin` (voting codes vs argon2id staff passwords).
@@ -131,6 +139,11 @@ enum Command {
         /// Repeat every N seconds (default: one round).
         #[arg(long)]
         every: Option<u64>,
+        /// Serve the witness API on this address (C2SP `POST /add-checkpoint`, which the log
+        /// calls with each new checkpoint, and `GET /latest?origin=`, which `huanjie verify`
+        /// asks); needs --log-key. Runs until stopped.
+        #[arg(long, env = "HUANJIE_WITNESS_LISTEN")]
+        listen: Option<SocketAddr>,
     },
 }
 
@@ -317,8 +330,15 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
             let started = std::time::Instant::now();
             let accounts = crate::demo::seed(&store).await.map_err(svc_err)?;
             let secrets = Secrets::load_or_create(&data_dir).map_err(|e| e.to_string())?;
-            let cfg = Config::new(None, bind, data_dir.clone());
-            let log = service::audit::LogIdentity::new(&cfg.log_name, &secrets.log_key, &cfg.witness_keys)?;
+            let mut cfg = Config::new(None, bind, data_dir.clone());
+            // The demo's own witness (issue 15 item 4): a separate process with its own key and
+            // state, as a street office or an observer would run one. Fresh with the database,
+            // or it would refuse the new, shorter logs as rewound.
+            let witness = demo_witness(&data_dir, &cfg, &secrets).await?;
+            cfg.witness_keys.push(witness.key.clone());
+            cfg.witness_urls.push(witness.url.clone());
+            let log = service::audit::LogIdentity::new(&cfg.log_name, &secrets.log_key, &cfg.witness_keys)?
+                .with_witness_urls(&cfg.witness_urls);
             let election = crate::demo::seed_election(&store, &log, &accounts).await.map_err(svc_err)?;
             let polling = crate::demo::seed_polling_election(&store, &log, &secrets.voting_code_key, &accounts)
                 .await
@@ -345,9 +365,19 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
                 banner.push_str(&format!("  {user:<10} {pw}   ({role})\n"));
             }
             banner.push_str(&admin_totp);
-            let mut cfg = Config::new(None, bind, data_dir);
+            banner.push_str(&format!(
+                "Witness (its own process, state in {}): {} key {}\n\
+                 Observers: huanjie verify {public}/api/v1/elections/{p}/record --witness \"{}\"\n",
+                data_dir.join("witness").display(),
+                witness.url,
+                witness.key,
+                witness.key,
+                p = polling.election
+            ));
             cfg.set_public_url(Some(public_url.unwrap_or_else(|| format!("http://{bind}"))));
-            run_server(cfg, Some(banner)).await
+            let served = run_server(cfg, Some(banner)).await;
+            drop(witness);
+            served
         }
         Command::Migrate { common } => {
             let store = open(&common).await?;
@@ -449,12 +479,22 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Verify { record, log_key, witnesses, min_cosignatures } => {
-            verify(&record, log_key, &witnesses, min_cosignatures).await
+        Command::Verify { record, log_key, witnesses, min_cosignatures, witness_urls, allow_unwitnessed } => {
+            verify(&record, log_key, &witnesses, min_cosignatures, &witness_urls, allow_unwitnessed).await
         }
-        Command::Witness { state_dir, name, log, log_key, every } => {
+        Command::Witness { state_dir, name, log, log_key, every, listen } => {
             let w = crate::witness::Witness::open(&state_dir, &name)?;
             println!("witness key: {}", w.verifier_key());
+            if let Some(addr) = listen {
+                let key = log_key.ok_or("--listen needs --log-key (the log whose checkpoints it cosigns)")?;
+                let key = crate::audit::NoteVerifier::parse(key.trim()).map_err(|e| format!("--log-key: {e:?}"))?;
+                let listener =
+                    tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot bind {addr}: {e}"))?;
+                let at = listener.local_addr().map_err(|e| e.to_string())?;
+                println!("witness listening on http://{at}/");
+                crate::witness::serve(std::sync::Arc::new(w), key, listener).await?;
+                return Ok(ExitCode::SUCCESS);
+            }
             let (Some(log), Some(log_key)) = (log, log_key) else {
                 println!(
                     "(give --log URL and --log-key KEY to cosign; add the key above to the server's HUANJIE_WITNESS_KEYS)"
@@ -490,6 +530,19 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
     }
 }
 
+/// Starts the demo's witness process on a fresh state directory under the data dir.
+async fn demo_witness(
+    data_dir: &std::path::Path,
+    cfg: &Config,
+    secrets: &Secrets,
+) -> Result<crate::witness::WitnessProcess, String> {
+    let dir = data_dir.join("witness");
+    let _ = std::fs::remove_dir_all(&dir);
+    let log = service::audit::LogIdentity::new(&cfg.log_name, &secrets.log_key, &[])?;
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    crate::witness::WitnessProcess::start(&exe, &dir, "witness.demo.localhost", &log.verifier_key()).await
+}
+
 async fn resolve_scope(store: &Store, s: &str) -> Result<Scope, String> {
     let (kind, code) = s.split_once(':').ok_or("scope must be street:CODE or community:CODE")?;
     match kind {
@@ -522,12 +575,18 @@ async fn cli_staff(store: &Store, street_id: i64) -> Result<service::Staff, Stri
     })
 }
 
+/// `huanjie verify`: exit 0 with `OK …`; 1 with `FAILED: …` (tampered, rewound, forked);
+/// 3 with `UNWITNESSED: …` when no pinned witness vouches for the latest checkpoint or none
+/// answered how far it cosigned (0 with `--allow-unwitnessed`); 2 for bad input.
 async fn verify(
     record: &str,
     log_key: Option<String>,
     witnesses: &[String],
     min_cosignatures: usize,
+    witness_urls: &[String],
+    allow_unwitnessed: bool,
 ) -> Result<ExitCode, String> {
+    use crate::audit::history::{Witnessing, check_logged_checkpoints, check_witnessed, witnessed_head};
     use crate::audit::{NoteVerifier, Record, Trust, verify_record_with};
     let bytes = if record.starts_with("http://") || record.starts_with("https://") {
         crate::net::Http::default().get(record).await?
@@ -551,21 +610,59 @@ async fn verify(
         lifecycle.check(index, leaf)?;
         recount.check(index, leaf)
     };
-    match verify_record_with(&rec, &trust, &mut check) {
-        Ok(summary) => {
-            println!("{summary}");
-            if recount.recounted > 0 {
-                println!(
-                    "recounted {} round(s): every box matches the log and the announced result",
-                    recount.recounted
-                );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+    let summary = match verify_record_with(&rec, &trust, &mut check)
+        .and_then(|s| check_logged_checkpoints(&rec, &s).map(|()| s))
+    {
+        Ok(s) => s,
         Err(f) => {
             println!("FAILED: {f}");
-            Ok(ExitCode::from(1))
+            return Ok(ExitCode::from(1));
         }
+    };
+    // Ask every witness we know of how far it has cosigned this log (issue 15 item 4).
+    let log = NoteVerifier::parse(&summary.log_key).map_err(|e| format!("log key: {e:?}"))?;
+    let mut urls: Vec<String> = witness_urls.iter().map(|u| u.trim_end_matches('/').to_string()).collect();
+    for u in &rec.witness_urls {
+        let u = u.trim_end_matches('/').to_string();
+        if !urls.contains(&u) {
+            urls.push(u);
+        }
+    }
+    let http = crate::net::Http::default();
+    let mut heads = Vec::new();
+    for u in &urls {
+        let asked = format!("{u}/latest?origin={}", crate::net::urlencode(&rec.origin));
+        match http.get(&asked).await {
+            Ok(body) => match witnessed_head(&String::from_utf8_lossy(&body), &rec.origin, &log, &trust.witnesses) {
+                Ok(h) => heads.push(h),
+                Err(e) => eprintln!("witness {u}: {e}"),
+            },
+            Err(e) => eprintln!("witness {u}: {e}"),
+        }
+    }
+    let witnessing = check_witnessed(&rec, &summary, &heads);
+    if let Witnessing::Rewound(f) = &witnessing {
+        println!("FAILED: {f}");
+        return Ok(ExitCode::from(1));
+    }
+    println!("{summary}");
+    if recount.recounted > 0 {
+        println!("recounted {} round(s): every box matches the log and the announced result", recount.recounted);
+    }
+    match witnessing {
+        Witnessing::Witnessed(line) => {
+            println!("{line}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Witnessing::Unwitnessed(why) if allow_unwitnessed => {
+            println!("UNWITNESSED (accepted with --allow-unwitnessed): {why}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Witnessing::Unwitnessed(why) => {
+            println!("UNWITNESSED: {why}");
+            Ok(ExitCode::from(3))
+        }
+        Witnessing::Rewound(_) => Ok(ExitCode::from(1)),
     }
 }
 

@@ -22,6 +22,10 @@ pub struct Config {
     pub log_name: String,
     /// Witness verifier keys whose cosignatures are accepted (`HUANJIE_WITNESS_KEYS`, comma-separated).
     pub witness_keys: Vec<String>,
+    /// Witnesses the server hands every new checkpoint to (`HUANJIE_WITNESS_URLS`,
+    /// comma-separated base URLs of `huanjie witness --listen`), C2SP tlog-witness
+    /// `add-checkpoint`; also published in the record so `huanjie verify` can ask them.
+    pub witness_urls: Vec<String>,
 }
 
 impl Config {
@@ -42,6 +46,11 @@ impl Config {
             log_name: std::env::var("HUANJIE_LOG_NAME").unwrap_or_else(|_| "huanjie.localhost".into()),
             witness_keys: std::env::var("HUANJIE_WITNESS_KEYS")
                 .map(|v| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+                .unwrap_or_default(),
+            witness_urls: std::env::var("HUANJIE_WITNESS_URLS")
+                .map(|v| {
+                    v.split(',').map(|s| s.trim().trim_end_matches('/').to_string()).filter(|s| !s.is_empty()).collect()
+                })
                 .unwrap_or_default(),
         };
         cfg.set_public_url(std::env::var("HUANJIE_PUBLIC_URL").ok());

@@ -55,7 +55,8 @@ pub enum StartError {
 /// Connects, migrates and builds the router.
 pub async fn build_app(config: Config, secrets: Secrets) -> Result<(axum::Router, AppState), StartError> {
     let log = service::audit::LogIdentity::new(&config.log_name, &secrets.log_key, &config.witness_keys)
-        .map_err(StartError::Log)?;
+        .map_err(StartError::Log)?
+        .with_witness_urls(&config.witness_urls);
     let store = Store::connect(&config.database_url).await?;
     store.migrate().await?;
     let state = AppState {

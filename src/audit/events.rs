@@ -164,6 +164,8 @@ catalogue! {
         "出现空缺（罢免、辞职、死亡、判刑、当选无效或未选满）", "A seat fell vacant (recall, resignation, death, sentence, void election or unfilled)";
     LoggedOut => "session.logout", ["street_admin", "committee", "clerk", "observer", "none"], ["user_id"],
         "退出登录", "A staff member signed out";
+    CheckpointLogged => "log.checkpoint", ["system"], ["size", "root"],
+        "签发检查点（其规模与根哈希记入日志）", "A checkpoint was signed; its size and root are logged right after it";
 }
 
 /// What `huanjie verify` checks of each entry beyond the hashes: a known event type of a

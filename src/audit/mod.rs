@@ -7,6 +7,7 @@
 
 pub mod entry;
 pub mod events;
+pub mod history;
 pub mod merkle;
 pub mod note;
 pub mod recount;

@@ -47,6 +47,11 @@ pub struct Record {
     /// the observer trusts, [`Trust::witnesses`], count).
     #[serde(default)]
     pub witness_keys: Vec<String>,
+    /// Where those witnesses answer `huanjie verify`'s question "the largest size you
+    /// cosigned" (`GET <url>/latest?origin=`; informational too: the answer is verified
+    /// against the pinned witness key).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub witness_urls: Vec<String>,
     /// Every entry of the log, by index from 0.
     pub entries: Vec<RecordEntry>,
     /// Signed checkpoints, oldest first.
@@ -420,6 +425,7 @@ mod tests {
             origin: ORIGIN.into(),
             log_key: log().verifier_key_string(),
             witness_keys: ws.iter().map(Cosigner::verifier_key_string).collect(),
+            witness_urls: vec![],
             entries: (0..).zip(leaves).map(|(index, l)| RecordEntry { index, leaf: B64.encode(l) }).collect(),
             checkpoints,
         }

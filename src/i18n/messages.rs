@@ -342,6 +342,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "本次选举方案未启用这种投票方式，请选择方案中启用的投票方式。",
         "The election plan does not enable this way of voting: choose one the plan enables.",
     ),
+    (
+        "err.close_unwitnessed",
+        "投票结束时的检查点尚未得到见证方会签，暂不能计票。请确认见证方正在运行，然后重试。",
+        "No witness has cosigned the checkpoint of the close of the polls yet, so the count cannot start. Make sure the witness is running, then try again.",
+    ),
     ("err.code", "编码只能由 2–32 位字母、数字或连字符组成", "Codes are 2–32 letters, digits or hyphens"),
     ("err.conflict", "操作冲突，请刷新页面后重试。", "Conflict: reload the page and try again."),
     ("err.counted", "本轮已经计票，不能重复计票。请查看计票结果。", "This round is already counted: see the results."),

@@ -217,6 +217,8 @@ pub async fn count_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i6
         .await?
         .filter(|p| p.status == "closed")
         .ok_or(ServiceError::Refused("err.not_counting"))?;
+    // The close of the polls is witnessed before anything is counted (issue 15 item 4).
+    super::audit::require_witnessed_close(store, log, id).await?;
     let mut earlier = results(store, id).await?.elected;
     if e.kind == crate::domain::ElectionKind::ByElection {
         earlier.extend(term_members(store, id).await?);

@@ -192,6 +192,7 @@ pub async fn count(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> 
         .await?
         .filter(|p| p.round.is_primary() && p.status == "closed" && e.stage == Stage::Nominations)
         .ok_or(ServiceError::Refused("err.not_counting"))?;
+    audit::require_witnessed_close(store, log, id).await?;
     let Counted { bx, result, r, root, mut payload } = count_box(store, &e, &poll, &[], "primary").await?;
     payload["valid"] = json!(true);
     payload["posts"] = r["posts"].clone();

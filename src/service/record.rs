@@ -29,6 +29,7 @@ pub async fn build_record(store: &Store, id: &LogIdentity, log: &str) -> Result<
         origin: id.origin(log),
         log_key: id.verifier_key(),
         witness_keys: id.witnesses.iter().map(|w| w.to_key_string()).collect(),
+        witness_urls: id.witness_urls.to_vec(),
         entries: rows.into_iter().map(|e| RecordEntry { index: e.idx as u64, leaf: B64.encode(&e.leaf) }).collect(),
         checkpoints,
     })

@@ -235,3 +235,71 @@ pub async fn leaf_hashes(store: &Store, log_id: &str, size: i64) -> Result<Vec<[
         .map(|h| h.try_into().map_err(|_| StoreError::Corrupt(format!("leaf hash of {log_id} is not 32 bytes"))))
         .collect()
 }
+
+/// The head (size, frontier bytes) of a log inside `tx`, locked until it ends (SQLite's
+/// `BEGIN IMMEDIATE` already holds the write lock; PostgreSQL locks the head row), so the
+/// checkpoint signed from it and the entry logging it land together (issue 15 item 4).
+pub async fn head_locked(tx: &mut Tx, log_id: &str) -> Result<Option<(i64, Vec<u8>)>> {
+    Ok(match tx {
+        Tx::Sqlite(t) => {
+            sqlx::query_as("SELECT size, frontier FROM audit_heads WHERE log_id = $1")
+                .bind(log_id)
+                .fetch_optional(&mut **t)
+                .await?
+        }
+        Tx::Postgres(t) => {
+            sqlx::query_as("SELECT size, frontier FROM audit_heads WHERE log_id = $1 FOR UPDATE")
+                .bind(log_id)
+                .fetch_optional(&mut **t)
+                .await?
+        }
+    })
+}
+
+/// The leaf at `idx` inside `tx`, if stored.
+pub async fn leaf_at(tx: &mut Tx, log_id: &str, idx: i64) -> Result<Option<Vec<u8>>> {
+    Ok(on_conn!(tx tx, |c| {
+        sqlx::query_scalar::<_, Vec<u8>>("SELECT leaf FROM audit_entries WHERE log_id = $1 AND idx = $2")
+            .bind(log_id)
+            .bind(idx)
+            .fetch_optional(&mut *c)
+            .await?
+    }))
+}
+
+/// [`insert_checkpoint`] inside `tx`.
+pub async fn insert_checkpoint_tx(
+    tx: &mut Tx,
+    log_id: &str,
+    size: i64,
+    root: &[u8],
+    note: &str,
+    now: i64,
+) -> Result<()> {
+    on_conn!(tx tx, |c| {
+        sqlx::query(
+            "INSERT INTO checkpoints (log_id, size, root, note, created_ms) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (log_id, size) DO NOTHING",
+        )
+        .bind(log_id)
+        .bind(size)
+        .bind(root)
+        .bind(note)
+        .bind(now)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
+}
+
+/// The latest checkpoint of a log inside `tx`.
+pub async fn latest_checkpoint_tx(tx: &mut Tx, log_id: &str) -> Result<Option<StoredCheckpoint>> {
+    Ok(on_conn!(tx tx, |c| {
+        sqlx::query_as::<_, StoredCheckpoint>(
+            "SELECT size, root, note, created_ms FROM checkpoints WHERE log_id = $1 ORDER BY size DESC LIMIT 1",
+        )
+        .bind(log_id)
+        .fetch_optional(&mut *c)
+        .await?
+    }))
+}

@@ -52,11 +52,14 @@ async fn populated(app: &TestApp) -> crate::helpers::Client {
     api
 }
 
+/// `key` is the log key and the app's witness key, `log+…|witness+…`: the latest checkpoint
+/// must carry the witness's cosignature (issue 15 item 4).
 fn verify(rec: &Record, key: &str) -> Result<String, (Option<u64>, String)> {
+    let (log, witness) = key.split_once('|').unwrap();
     let trust = Trust {
-        log_key: Some(NoteVerifier::parse(key).unwrap()),
-        witnesses: vec![],
-        min_cosignatures: 0,
+        log_key: Some(NoteVerifier::parse(log).unwrap()),
+        witnesses: vec![NoteVerifier::parse(witness).unwrap()],
+        min_cosignatures: 1,
         allow_unsigned_tail: false,
     };
     let mut check = |i: u64, leaf: &[u8]| huanjie::audit::events::check_entry(i, leaf);
@@ -74,8 +77,8 @@ async fn exported_record_verifies(app: TestApp) {
     let key = app.state.log.verifier_key();
     let rec = record(&mut api).await;
     assert!(rec.checkpoints.len() >= 3);
-    let ok = verify(&rec, &key).unwrap();
-    assert!(ok.starts_with("OK"), "{ok}");
+    let ok = verify(&rec, &format!("{key}|{}", app.witness.key)).unwrap();
+    assert!(ok.starts_with("OK") && ok.contains("witnessed by 1 of 1"), "{ok}");
     // The public key endpoint and checkpoint agree with the record.
     assert_eq!(api.get("/api/v1/logs/key").await.text().trim(), key);
     let note = app.client().get("/api/v1/logs/system/checkpoint").await.text();
@@ -87,7 +90,7 @@ both!(exported_record_verifies);
 
 async fn tampering_with_any_row_is_caught_and_named(app: TestApp) {
     let mut api = populated(&app).await;
-    let key = app.state.log.verifier_key();
+    let key = format!("{}|{}", app.state.log.verifier_key(), app.witness.key);
     let n = record(&mut api).await.entries.len() as i64;
     disable_guards(app.store()).await;
     let target = n / 2;
@@ -114,7 +117,7 @@ both!(tampering_with_any_row_is_caught_and_named);
 /// observer downloads), each named by entry.
 async fn deletion_insertion_and_reordering_are_named(app: TestApp) {
     let mut api = populated(&app).await;
-    let key = app.state.log.verifier_key();
+    let key = format!("{}|{}", app.state.log.verifier_key(), app.witness.key);
     let good = record(&mut api).await;
     assert!(verify(&good, &key).is_ok());
     let k = good.entries.len() / 2;
@@ -182,14 +185,16 @@ async fn witness_cosigns_a_growing_log_and_refuses_a_fork() {
     let sys = huanjie::audit::Actor::system("test");
     huanjie::service::registry::create_street_office(&a.store, &sys, "w-a", "甲街道").await.unwrap();
     assert_eq!(witness.round(&http, &url_a, &log_key, 1_800_000_000).await.unwrap(), 1);
+    // The checkpoint of size 1 is logged at index 1 (issue 15 item 4), so the next is at 3.
     huanjie::service::registry::create_street_office(&a.store, &sys, "w-b", "乙街道").await.unwrap();
-    assert_eq!(witness.round(&http, &url_a, &log_key, 1_800_000_060).await.unwrap(), 2);
+    assert_eq!(witness.round(&http, &url_a, &log_key, 1_800_000_060).await.unwrap(), 3);
     let shown = String::from_utf8(http.get(&format!("{url_a}/checkpoint")).await.unwrap()).unwrap();
     assert!(shown.contains("— w1.example "), "{shown}");
     // Fork: another server, same signing key and origin, different entries.
     let (b, url_b, _db) = make(secrets, witness.verifier_key()).await;
     huanjie::service::registry::create_street_office(&b.store, &sys, "w-x", "丙街道").await.unwrap();
     huanjie::service::registry::create_street_office(&b.store, &sys, "w-y", "丁街道").await.unwrap();
+    huanjie::service::registry::create_street_office(&b.store, &sys, "w-w", "己街道").await.unwrap();
     let err = witness.round(&http, &url_b, &log_key, 1_800_000_120).await.unwrap_err();
     assert!(err.starts_with("REFUSED") && err.contains("Fork"), "{err}");
     huanjie::service::registry::create_street_office(&b.store, &sys, "w-z", "戊街道").await.unwrap();

@@ -1,8 +1,6 @@
 //! Issue 7 end to end through the API on both databases, each from a fresh election to its
 //! final state, and `huanjie verify` on each record reproducing the announced result.
 
-use std::process::Command;
-
 use axum::http::StatusCode as S;
 use serde_json::{Value, json};
 
@@ -40,10 +38,9 @@ pub async fn verify_record(app: &TestApp, id: i64, rounds: usize) {
     let dir = crate::helpers::temp_dir();
     let f = dir.0.join("record.json");
     std::fs::write(&f, rec.to_string()).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_huanjie")).arg("verify").arg(&f).output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(out.status.success(), "{text}");
-    assert!(text.contains(&format!("recounted {rounds} round(s)")), "{text}");
+    let (code, text) = crate::helpers::huanjie_verify(app.verify_args(&f)).await;
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains(&format!("recounted {rounds} round(s)")) && text.contains("witnessed: "), "{text}");
     // The public count screen shows every counted round's certified figures (issue 13 item 5).
     crate::journey_words::public_count_matches_result(app, id).await;
     // Changing one ballot in the published box makes verify fail and say so.
@@ -53,9 +50,9 @@ pub async fn verify_record(app: &TestApp, id: i64, rounds: usize) {
     assert_ne!(bx, rec["boxes"][0]["box"].as_str().unwrap());
     bad["boxes"][0]["box"] = json!(bx);
     std::fs::write(&f, bad.to_string()).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_huanjie")).arg("verify").arg(&f).output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("not the one counted"));
+    let (code, text) = crate::helpers::huanjie_verify(app.verify_args(&f)).await;
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("not the one counted"), "{text}");
 }
 
 fn ids(v: &Value) -> Vec<String> {

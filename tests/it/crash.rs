@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use huanjie::bench::{Seeded, ServerProcess, free_port, seed_polling};
 use huanjie::store::Store;
+use huanjie::witness::WitnessProcess;
 
 const EXE: &str = env!("CARGO_BIN_EXE_huanjie");
 
@@ -101,13 +102,28 @@ async fn check_invariants(store: &Store, seeded: &Seeded, acked: &HashSet<usize>
     assert!(marked.len() >= acked.len());
 }
 
-/// `huanjie verify` on the election's record, fetched from the running server.
-async fn verify(base: &str, id: i64, dir: &Path) {
+/// `huanjie verify` on the election's record, fetched from the running server, with the
+/// witness's key pinned (and the witness asked how far it cosigned).
+async fn verify(base: &str, id: i64, dir: &Path, witness: &WitnessProcess) {
     let body = huanjie::net::Http::default().get(&format!("{base}/api/v1/elections/{id}/record")).await.unwrap();
     let f = dir.join(format!("record-{}.json", rand::random::<u32>()));
     std::fs::write(&f, body).unwrap();
-    let out = std::process::Command::new(EXE).arg("verify").arg(&f).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let args = vec![f.display().to_string(), "--witness".into(), witness.key.clone()];
+    let (code, text) = crate::helpers::huanjie_verify(args).await;
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("witnessed: "), "{text}");
+}
+
+/// A witness process of its own for the crash test's log (issue 15 item 4), and the
+/// environment that makes each server hand it its checkpoints.
+async fn witness_for(dir: &Path, secrets: &huanjie::Secrets) -> WitnessProcess {
+    let cfg = huanjie::Config::new(None, "127.0.0.1:0".parse().unwrap(), dir.to_path_buf());
+    let log = huanjie::service::audit::LogIdentity::new(&cfg.log_name, &secrets.log_key, &[]).unwrap();
+    WitnessProcess::start(Path::new(EXE), &dir.join("witness"), "witness.crash", &log.verifier_key()).await.unwrap()
+}
+
+fn witness_env(w: &WitnessProcess) -> [(&'static str, &str); 2] {
+    [("HUANJIE_WITNESS_KEYS", w.key.as_str()), ("HUANJIE_WITNESS_URLS", w.url.as_str())]
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -120,8 +136,12 @@ async fn sigkilled_server_loses_no_acknowledged_ballot() {
     let seeded = Arc::new(seed_polling(&store, &secrets.voting_code_key, 4000, "crash").await.unwrap());
     let next = Arc::new(AtomicUsize::new(0));
     let acked = Arc::new(Mutex::new(HashSet::new()));
+    let witness = witness_for(&dir.0, &secrets).await;
     for _ in 0..4 {
-        let server = ServerProcess::start(Path::new(EXE), &url, &dir.0, free_port().unwrap()).await.unwrap();
+        let server =
+            ServerProcess::start_with(Path::new(EXE), &url, &dir.0, free_port().unwrap(), &witness_env(&witness))
+                .await
+                .unwrap();
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let tasks = drive(&server.base, &seeded, &next, &acked, &stop, 16);
         // A random moment: after 50–400 more acknowledged casts.
@@ -135,8 +155,10 @@ async fn sigkilled_server_loses_no_acknowledged_ballot() {
         let snapshot = acked.lock().unwrap().clone();
         check_invariants(&store, &seeded, &snapshot).await;
     }
-    let server = ServerProcess::start(Path::new(EXE), &url, &dir.0, free_port().unwrap()).await.unwrap();
-    verify(&server.base, seeded.election_id, &dir.0).await;
+    let server = ServerProcess::start_with(Path::new(EXE), &url, &dir.0, free_port().unwrap(), &witness_env(&witness))
+        .await
+        .unwrap();
+    verify(&server.base, seeded.election_id, &dir.0, &witness).await;
     store.close().await;
 }
 
@@ -165,7 +187,10 @@ async fn postgres_restart_loses_no_acknowledged_ballot() {
     store.close().await;
     let next = Arc::new(AtomicUsize::new(0));
     let acked = Arc::new(Mutex::new(HashSet::new()));
-    let server = ServerProcess::start(Path::new(EXE), &url, &dir.0, free_port().unwrap()).await.unwrap();
+    let witness = witness_for(&dir.0, &secrets).await;
+    let server = ServerProcess::start_with(Path::new(EXE), &url, &dir.0, free_port().unwrap(), &witness_env(&witness))
+        .await
+        .unwrap();
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let tasks = drive(&server.base, &seeded, &next, &acked, &stop, 16);
     until_acked(&acked, 200).await;
@@ -183,6 +208,6 @@ async fn postgres_restart_loses_no_acknowledged_ballot() {
     let store = Store::connect(&url).await.unwrap();
     let snapshot = acked.lock().unwrap().clone();
     check_invariants(&store, &seeded, &snapshot).await;
-    verify(&server.base, seeded.election_id, &dir.0).await;
+    verify(&server.base, seeded.election_id, &dir.0, &witness).await;
     store.close().await;
 }

@@ -236,8 +236,9 @@ async fn publication_objections_and_republication(app: TestApp) {
     let fp = p["election"]["list_sha256"].as_str().unwrap().to_string();
     assert_eq!(fp.len(), 64);
     assert!(!p.to_string().contains(&id_number("1990-01-01", 51)[..10]));
+    // One record URL per election (issue 15 item 1): the log's path redirects to it.
     let (st, _) = anon.api_get(&format!("/api/v1/logs/election-{id}/record")).await;
-    assert_eq!(st, S::OK);
+    assert_eq!(st, S::PERMANENT_REDIRECT);
     let (st, full) = anon.api_get(&format!("/api/v1/elections/{id}/record")).await;
     assert_eq!(st, S::OK);
     assert_eq!(full["notices"]["voter_list"]["sha256"].as_str().unwrap(), fp);
@@ -304,10 +305,14 @@ async fn publication_objections_and_republication(app: TestApp) {
     assert_eq!(st, S::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["code"], json!("objection_window_closed"));
     // The election's log verifies, including the lifecycle order.
-    let (_, rec) = anon.api_get(&format!("/api/v1/logs/election-{id}/record")).await;
+    let (_, rec) = anon.api_get(&format!("/api/v1/elections/{id}/record")).await;
     let rec: huanjie::audit::Record = serde_json::from_value(rec).unwrap();
-    let trust =
-        huanjie::audit::Trust { log_key: None, witnesses: vec![], min_cosignatures: 0, allow_unsigned_tail: false };
+    let trust = huanjie::audit::Trust {
+        log_key: None,
+        witnesses: vec![huanjie::audit::NoteVerifier::parse(&app.witness.key).unwrap()],
+        min_cosignatures: 1,
+        allow_unsigned_tail: false,
+    };
     let mut lc = huanjie::audit::events::LifecycleCheck::default();
     let mut check = |i: u64, leaf: &[u8]| lc.check(i, leaf);
     let ok = huanjie::audit::verify_record_with(&rec, &trust, &mut check);

@@ -43,7 +43,74 @@ macro_rules! both {
 pub struct TestApp {
     pub router: Router,
     pub state: AppState,
+    /// The app's own witness (issue 15 item 4): every checkpoint is handed to it.
+    pub witness: TestWitness,
     _dir: Option<TempDir>,
+}
+
+/// A witness for one test app: the same code as `huanjie witness --listen` (its router, its
+/// own key and state directory), served in-process on a port of its own, so the server hands
+/// it each checkpoint over HTTP and `huanjie verify` (a child process) can ask it.
+pub struct TestWitness {
+    /// The witness's verifier key, to pass as `--witness`.
+    pub key: String,
+    /// Its base URL (`HUANJIE_WITNESS_URLS`, `--witness-url`).
+    pub url: String,
+    _dir: TempDir,
+    w: std::sync::Arc<huanjie::witness::Witness>,
+    log_key: huanjie::audit::NoteVerifier,
+    task: tokio::task::JoinHandle<Result<(), String>>,
+}
+
+impl Drop for TestWitness {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl TestWitness {
+    /// Starts a witness for the log key of `secrets` (under the configured log name).
+    pub async fn start(cfg: &Config, secrets: &Secrets) -> TestWitness {
+        let log = huanjie::service::audit::LogIdentity::new(&cfg.log_name, &secrets.log_key, &[]).unwrap();
+        let log_key = huanjie::audit::NoteVerifier::parse(&log.verifier_key()).unwrap();
+        let dir = temp_dir();
+        let w = huanjie::witness::Witness::open(&dir.0, "witness.test").unwrap();
+        let key = w.verifier_key();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let w = std::sync::Arc::new(w);
+        let task = tokio::spawn(huanjie::witness::serve(w.clone(), log_key.clone(), listener));
+        TestWitness { key, url, _dir: dir, w, log_key, task }
+    }
+
+    /// The witness goes down (its port refuses connections).
+    pub fn stop(&mut self) {
+        self.task.abort();
+    }
+
+    /// The witness comes back on the same address with the same key and state.
+    pub async fn restart(&mut self, url: &str) {
+        let listener = tokio::net::TcpListener::bind(url.trim_start_matches("http://")).await.unwrap();
+        self.task = tokio::spawn(huanjie::witness::serve(self.w.clone(), self.log_key.clone(), listener));
+    }
+
+    /// Configures `cfg` to trust this witness and hand it every checkpoint.
+    pub fn configure(&self, cfg: &mut Config) {
+        cfg.witness_keys = vec![self.key.clone()];
+        cfg.witness_urls = vec![self.url.clone()];
+    }
+}
+
+/// Runs `huanjie verify` on `args` off the runtime's threads (the test's witness answers it
+/// meanwhile); returns (exit code, stdout).
+pub async fn huanjie_verify(args: Vec<String>) -> (Option<i32>, String) {
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_huanjie")).arg("verify").args(&args).output().unwrap()
+    })
+    .await
+    .unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.code(), text)
 }
 
 pub struct TempDir(pub std::path::PathBuf);
@@ -69,9 +136,12 @@ impl TestApp {
     pub async fn sqlite_with(change: impl FnOnce(&mut Config)) -> TestApp {
         let dir = temp_dir();
         let mut cfg = Config::new(None, "127.0.0.1:0".parse().unwrap(), dir.0.clone());
+        let secrets = Secrets::random();
+        let witness = TestWitness::start(&cfg, &secrets).await;
+        witness.configure(&mut cfg);
         change(&mut cfg);
-        let (router, state) = build_app(cfg, Secrets::random()).await.unwrap();
-        TestApp { router, state, _dir: Some(dir) }
+        let (router, state) = build_app(cfg, secrets).await.unwrap();
+        TestApp { router, state, witness, _dir: Some(dir) }
     }
 
     /// A fresh database on the server named by `HUANJIE_TEST_DATABASE_URL`, or None.
@@ -87,9 +157,23 @@ impl TestApp {
         };
         let db_url = format!("{base}/{name}");
         let dir = temp_dir();
-        let cfg = Config::new(Some(db_url), "127.0.0.1:0".parse().unwrap(), dir.0.clone());
-        let (router, state) = build_app(cfg, Secrets::random()).await.unwrap();
-        Some(TestApp { router, state, _dir: Some(dir) })
+        let mut cfg = Config::new(Some(db_url), "127.0.0.1:0".parse().unwrap(), dir.0.clone());
+        let secrets = Secrets::random();
+        let witness = TestWitness::start(&cfg, &secrets).await;
+        witness.configure(&mut cfg);
+        let (router, state) = build_app(cfg, secrets).await.unwrap();
+        Some(TestApp { router, state, witness, _dir: Some(dir) })
+    }
+
+    /// `huanjie verify` arguments pinning this app's log key and witness key.
+    pub fn verify_args(&self, record: &std::path::Path) -> Vec<String> {
+        vec![
+            record.display().to_string(),
+            "--log-key".into(),
+            self.state.log.verifier_key(),
+            "--witness".into(),
+            self.witness.key.clone(),
+        ]
     }
 
     pub fn store(&self) -> &huanjie::store::Store {

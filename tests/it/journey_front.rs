@@ -208,14 +208,12 @@ both!(the_landing_page_lists_published_elections_and_not_drafts);
 async fn the_observer_index_lists_each_published_election_with_a_verify_command_that_works() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let wdir = crate::helpers::temp_dir();
-    let witness = huanjie::witness::Witness::open(&wdir.0, "w1.example").unwrap();
-    let wkey = witness.verifier_key();
     let app = TestApp::sqlite_with(|c| {
         c.set_public_url(Some(base.clone()));
-        c.witness_keys = vec![wkey.clone()];
     })
     .await;
+    // The app's own witness (issue 15 item 4): the record names where to ask it.
+    let wkey = app.witness.key.clone();
     tokio::spawn(huanjie::serve(app.router.clone(), listener));
     let listed = election(&app, "ob2", true, 700).await;
     let draft = draft_election(&app, "obd").await;

@@ -15,6 +15,7 @@ mod counting;
 mod crash;
 mod elections;
 mod exports;
+mod history;
 mod import;
 mod journey_front;
 mod journey_layout;

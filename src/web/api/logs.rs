@@ -148,14 +148,21 @@ async fn consistency(
     Ok(Json(json!({"from": q.from, "to": q.to, "proof": b64s(&proof)})))
 }
 
+/// The system log's record. An election's log has one record URL, the one observers use,
+/// `/api/v1/elections/{id}/record` (it also carries the boxes `verify` recounts): this path
+/// redirects there (308, issue 15 item 1).
 async fn record(
     State(state): State<AppState>,
     Path(log): Path<String>,
     lang: Lang,
     s: Option<StaffSession>,
-) -> Result<Json<Record>, ApiError> {
+) -> Result<Response, ApiError> {
+    if let Some(id) = log.strip_prefix("election-").and_then(|n| n.parse::<i64>().ok()) {
+        let to = format!("/api/v1/elections/{id}/record");
+        return Ok((StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, to)]).into_response());
+    }
     may_read(&state, &log, s.as_ref(), lang).await?;
-    Ok(Json(build_record(&state.store, &state.log, &log).await.api(lang)?))
+    Ok(Json(build_record(&state.store, &state.log, &log).await.api(lang)?).into_response())
 }
 
 #[derive(Deserialize)]
