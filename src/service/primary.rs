@@ -177,8 +177,11 @@ pub async fn close(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> 
         payload.clone(),
     )
     .await?;
+    // Issue 15 item 6: the primary's box and roll forget the order of casting too.
+    pst::forget_order(&mut tx, id, poll.round_no).await?;
     tx.commit().await?;
     checkpoint_now(store, log, &election_log(id)).await?;
+    pst::forget_order_on_disk(store).await;
     Ok(payload)
 }
 
