@@ -315,7 +315,7 @@ pub async fn results(store: &Store, id: i64) -> Result<Results> {
     let mut out = Results::default();
     let mut next_by_post: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for c in &counts {
-        let r: Value = serde_json::from_str(&c.result).unwrap_or_default();
+        let r: Value = c.result_value.clone();
         if r["valid"] == json!(false) {
             out.void_reasons = r["void_reasons"].as_array().cloned().unwrap_or_default();
         }

@@ -517,3 +517,30 @@ async fn the_public_count_calls_booth_and_remote_ballots_as_one_electronic_box_i
     assert!(booth_ballot_seen, "the booth ballot is called, in the electronic box");
 }
 both!(the_public_count_calls_booth_and_remote_ballots_as_one_electronic_box_issue_15_item_7);
+
+/// Issue 14 item 4: a stored count result is parsed once, in the store; one that does not
+/// parse is an error naming the table and the round, never an empty result.
+async fn a_stored_count_result_that_does_not_parse_is_a_corrupt_row_issue_14_item_4(app: TestApp) {
+    let mut p = ready(&app, "corr").await;
+    let id = p.id;
+    open(&mut p).await;
+    let (st, b) = cast(&app, id, &p.codes[&p.voters[0]], &json!({})).await;
+    assert_eq!(st, S::CREATED, "{b}");
+    close(&mut p).await;
+    let (st, r) = p.committee.api_post_empty(&format!("/api/v1/elections/{id}/count")).await;
+    assert_eq!(st, S::OK, "{r}");
+    let rows = huanjie::store::counting::counts(app.store(), id).await.unwrap();
+    assert_eq!(rows[0].result_value, serde_json::from_str::<Value>(&rows[0].result).unwrap());
+    // An insider edits the stored result behind the application's back.
+    match app.store() {
+        huanjie::store::Store::Sqlite(_) => app.exec("DROP TRIGGER counts_no_update").await,
+        huanjie::store::Store::Postgres(_) => app.exec("ALTER TABLE counts DISABLE TRIGGER counts_no_change").await,
+    }
+    app.exec(&format!("UPDATE counts SET result = '{{\"valid\": tru' WHERE election_id = {id}")).await;
+    let err = huanjie::store::counting::counts(app.store(), id).await.unwrap_err();
+    assert!(
+        matches!(&err, huanjie::store::StoreError::CorruptRow { table: "counts", id: e, what } if *e == id && what.contains("result")),
+        "{err}"
+    );
+}
+both!(a_stored_count_result_that_does_not_parse_is_a_corrupt_row_issue_14_item_4);
