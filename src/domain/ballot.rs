@@ -205,13 +205,19 @@ impl BallotPaper {
                     ids.push(id.clone());
                 }
             }
-            let names: Vec<String> = written.iter().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect();
+            let mut names: Vec<String> =
+                written.iter().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect();
             if !names.is_empty() && !self.write_ins {
                 return Err(BallotError::NoWriteIns { field: format!("write_ins.{field}") });
             }
             if let Some(i) = names.iter().position(|n| n.chars().count() > 50) {
                 return Err(BallotError::BadName { field: format!("write_ins.{field}[{i}]") });
             }
+            // Issue 15 item 5 (LAW.md §6 (N?) secret ballot): the box keeps marks in list
+            // order, never in the order the voter clicked them — an order of the voter's own
+            // choosing would be a signature a buyer could ask for.
+            ids.sort_by_key(|id| sheet.candidates.iter().position(|c| &c.id == id));
+            names.sort();
             let total = ids.len() + names.len();
             if source == Source::Browser && total > sheet.seats as usize {
                 return Err(BallotError::TooManyNames { field: field.into(), seats: sheet.seats });
@@ -257,6 +263,8 @@ pub fn encode(m: &CheckedMarks, mut resolve: impl FnMut(Post, &str) -> Resolved)
                     None => unread += 1,
                 }
             }
+            // Voters written in, in one canonical order too (issue 15 item 5).
+            write_ins.get_mut(post).sort_by(|a, b| canonical_write_in(a).cmp(&canonical_write_in(b)));
             *unreadable.get_mut(post) = unread;
         }
         b.write_ins = Some(write_ins).filter(|w| *w != PostLists::default());
@@ -267,9 +275,37 @@ pub fn encode(m: &CheckedMarks, mut resolve: impl FnMut(Post, &str) -> Resolved)
     b.to_stored().unwrap_or_default()
 }
 
+/// The canonical order of voters written in: by resident id (`r<id>`), numerically.
+fn canonical_write_in(id: &str) -> (Option<i64>, &str) {
+    (id.strip_prefix('r').and_then(|n| n.parse().ok()), id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn marks_are_stored_in_list_order_whatever_the_click_order_issue_15_item_5() {
+        let clicked = Marks {
+            member: vec!["5".into(), "3".into()],
+            write_ins: WriteIns { chair: vec!["赵六".into(), "王五".into()], ..WriteIns::default() },
+            ..Marks::default()
+        };
+        let in_order = Marks {
+            member: vec!["3".into(), "5".into()],
+            write_ins: WriteIns { chair: vec!["王五".into(), "赵六".into()], ..WriteIns::default() },
+            ..Marks::default()
+        };
+        let id = |_: Post, n: &str| Some(if n == "王五" { "r10".to_string() } else { "r9".to_string() });
+        let a = encode(&paper().check(&clicked, Source::Paper).unwrap(), id);
+        let b = encode(&paper().check(&in_order, Source::Paper).unwrap(), id);
+        assert_eq!(a, b);
+        assert_eq!(a, r#"{"member":["3","5"],"write_ins":{"chair":["r9","r10"]}}"#);
+        // A browser ballot the same way (it may not over-vote, so without the write-ins).
+        let browser = Marks { member: vec!["5".into(), "3".into()], ..Marks::default() };
+        let c = encode(&paper().check(&browser, Source::Browser).unwrap(), id);
+        assert_eq!(c, r#"{"member":["3","5"]}"#);
+    }
 
     fn paper() -> BallotPaper {
         let line = |id: &str| CandidateLine { id: id.into(), resident_id: 1, name: id.into(), gender: String::new() };

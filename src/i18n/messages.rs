@@ -213,6 +213,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("count.all", "全部", "All"),
     ("count.ballot", "第", "Ballot"),
     ("count.blank", "空白票", "Blank ballot"),
+    ("count.electronic_box", "电子票箱", "Electronic box"),
     ("count.invalid", "无效票", "Invalid ballot"),
     ("count.next", "下一张", "Next ballot"),
     ("count.post_void", "此职位所选人数多于应选名额，本职位作废", "More names than seats on this post: not counted"),

@@ -317,7 +317,7 @@ pub async fn results(store: &Store, id: i64) -> Result<Results> {
     let mut out = Results::default();
     let mut next_by_post: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for c in &counts {
-        let r: Value = serde_json::from_str(&c.result).unwrap_or_default();
+        let r: Value = c.result_value.clone();
         if r["valid"] == json!(false) {
             out.void_reasons = r["void_reasons"].as_array().cloned().unwrap_or_default();
         }
@@ -822,6 +822,23 @@ fn recount_prefix(bx: &str, k: usize) -> Result<Figures> {
     Ok(figures(&r))
 }
 
+/// How the public count names the box of a browser ballot (booth or remote): one electronic
+/// box, never a station or a booth (issue 15 item 7).
+pub const ELECTRONIC_BOX: &str = "electronic";
+
+/// The box ballot `i` (0-based, in the published order) belongs to: the station of its paper
+/// box, or the electronic box once the paper ballots are called.
+fn box_of(paper_boxes: &[pst::PaperBoxRow], i: usize) -> String {
+    let mut end = 0usize;
+    for b in paper_boxes {
+        end += usize::try_from(b.returned).unwrap_or(0);
+        if i < end {
+            return b.station.clone();
+        }
+    }
+    ELECTRONIC_BOX.to_string()
+}
+
 pub async fn public_count(store: &Store, id: i64, round_no: Option<i64>, k: usize) -> Result<CountView> {
     let e = est::get(store, id).await?.ok_or(ServiceError::NotFound)?;
     let polls = pst::polls(store, id).await?;
@@ -832,10 +849,13 @@ pub async fn public_count(store: &Store, id: i64, round_no: Option<i64>, k: usiz
     .filter(|p| p.status == "closed")
     .ok_or(ServiceError::NotFound)?;
     let paper: BallotPaper = serde_json::from_str(&poll.paper).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let (built, rows) = build_box(store, &e, poll, &[]).await?;
-    // A counted round replays the box that was counted, exactly as published.
-    let bx = cst::counts(store, id).await?.into_iter().find(|c| c.round_no == poll.round_no).map(|c| c.box_json);
-    let bx = bx.unwrap_or(built);
+    // A counted round replays the box that was counted, exactly as published; a round not yet
+    // counted, the box its count will read.
+    let counted = cst::counts(store, id).await?.into_iter().find(|c| c.round_no == poll.round_no).map(|c| c.box_json);
+    let bx = match counted {
+        Some(bx) => bx,
+        None => build_box(store, &e, poll, &[]).await?.0,
+    };
     let v: Value = serde_json::from_str(&bx).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let ballots = v["ballots"].as_array().cloned().unwrap_or_default();
     let k = k.min(ballots.len());
@@ -878,7 +898,13 @@ pub async fn public_count(store: &Store, id: i64, round_no: Option<i64>, k: usiz
         }
     }
     let current = k.checked_sub(1).and_then(|i| ballots.get(i).cloned());
-    let current_station = k.checked_sub(1).and_then(|i| rows.get(i)).map(|r| r.station.clone()).unwrap_or_default();
+    // Issue 15 item 7: the box calls paper ballots box by box, in station order (as
+    // `build_box` lays them out), then every browser ballot — booth and remote alike — as the
+    // one electronic box in published order. Which station a browser ballot came from is never
+    // shown: with one booth voter at a station it would be that voter's ballot.
+    let mut paper_boxes = pst::paper_boxes(store, id, poll.round_no).await?;
+    paper_boxes.sort_by(|a, b| a.station.cmp(&b.station));
+    let current_station = k.checked_sub(1).map(|i| box_of(&paper_boxes, i)).unwrap_or_default();
     let issued = pst::turnout(store, id, poll.round_no).await?.iter().map(|t| t.2).sum();
     Ok(CountView {
         round_no: poll.round_no,

@@ -192,7 +192,10 @@ pub async fn close_polls(store: &Store, log: &LogIdentity, staff: &Staff, id: i6
     let payload = json!({"round": poll.round_no, "issued": issued, "browser_ballots": browser});
     let payload =
         lifecycle::advance(&mut tx, &staff.actor(role), &e, Stage::Counting, EventKind::PollsClosed, payload).await?;
+    // Issue 15 item 6: the box and the roll forget the order of casting (then the file, below).
+    st::forget_order(&mut tx, id, poll.round_no).await?;
     lifecycle::commit_and_checkpoint(tx, store, log, id).await?;
+    st::forget_order_on_disk(store).await;
     Ok(payload)
 }
 

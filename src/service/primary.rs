@@ -53,9 +53,7 @@ pub fn places(e: &Election, profile: &RuleProfile, post: Post) -> u32 {
 /// Where each post stands after the counted primary rounds (posts no primary round has held
 /// are absent). `counts` are the election's counts, in round order.
 fn standings(counts: &[cst::CountRow]) -> HashMap<Post, Standing> {
-    crate::law::primary::standings(
-        counts.iter().filter(|c| c.round.is_primary()).filter_map(|c| serde_json::from_str::<Value>(&c.result).ok()),
-    )
+    crate::law::primary::standings(counts.iter().filter(|c| c.round.is_primary()).map(|c| c.result_value.clone()))
 }
 
 async fn sheet(
@@ -177,8 +175,11 @@ pub async fn close(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> 
         payload.clone(),
     )
     .await?;
+    // Issue 15 item 6: the primary's box and roll forget the order of casting too.
+    pst::forget_order(&mut tx, id, poll.round_no).await?;
     tx.commit().await?;
     checkpoint_now(store, log, &election_log(id)).await?;
+    pst::forget_order_on_disk(store).await;
     Ok(payload)
 }
 
@@ -233,10 +234,7 @@ pub struct PrimaryView {
 pub async fn view(store: &Store, id: i64) -> Result<PrimaryView> {
     let latest = pst::latest_poll(store, id).await?.filter(|p| p.round.is_primary());
     let counts: Vec<_> = cst::counts(store, id).await?.into_iter().filter(|c| c.round.is_primary()).collect();
-    let rounds = counts
-        .iter()
-        .map(|c| (i64::from(c.round.ordinal()), serde_json::from_str(&c.result).unwrap_or(Value::Null)))
-        .collect();
+    let rounds = counts.iter().map(|c| (i64::from(c.round.ordinal()), c.result_value.clone())).collect();
     let tied = standings(&counts);
     let open_ties = Post::ALL.into_iter().filter(|p| tied.get(p).is_some_and(|s| s.open_tie.is_some())).collect();
     Ok(PrimaryView {

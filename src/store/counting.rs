@@ -13,9 +13,26 @@ pub struct CountRow {
     #[sqlx(rename = "round_no", try_from = "i64")]
     pub round: Round,
     pub box_json: String,
+    /// The result exactly as stored and published (its bytes are hashed in the log).
     pub result: String,
+    /// `result` parsed once, here (issue 14 item 4): a result that does not parse is
+    /// [`StoreError::CorruptRow`], never an empty default.
+    #[sqlx(skip)]
+    pub result_value: serde_json::Value,
     pub box_root: Vec<u8>,
     pub counted_ms: i64,
+}
+
+/// Parses each row's stored result, naming the election and round of one that does not.
+fn parsed(election_id: i64, mut rows: Vec<CountRow>) -> Result<Vec<CountRow>> {
+    for r in &mut rows {
+        r.result_value = serde_json::from_str(&r.result).map_err(|e| {
+            let what = format!("round {} result", r.round_no);
+            tracing::error!(table = "counts", id = election_id, what, error = %e, "stored value does not parse");
+            super::StoreError::CorruptRow { table: "counts", id: election_id, what }
+        })?;
+    }
+    Ok(rows)
 }
 
 pub async fn insert_count(
@@ -44,25 +61,31 @@ pub async fn insert_count(
 }
 
 pub async fn counts(store: &Store, election_id: i64) -> Result<Vec<CountRow>> {
-    Ok(on_conn!(pool store, |c| {
-        sqlx::query_as::<_, CountRow>(
-            "SELECT round_no, box AS box_json, result, box_root, counted_ms FROM counts WHERE election_id = $1 ORDER BY round_no",
-        )
-        .bind(election_id)
-        .fetch_all(c)
-        .await?
-    }))
+    parsed(
+        election_id,
+        on_conn!(pool store, |c| {
+            sqlx::query_as::<_, CountRow>(
+                "SELECT round_no, box AS box_json, result, box_root, counted_ms FROM counts WHERE election_id = $1 ORDER BY round_no",
+            )
+            .bind(election_id)
+            .fetch_all(c)
+            .await?
+        }),
+    )
 }
 
 pub async fn counts_tx(tx: &mut Tx, election_id: i64) -> Result<Vec<CountRow>> {
-    Ok(on_conn!(tx tx, |c| {
-        sqlx::query_as::<_, CountRow>(
-            "SELECT round_no, box AS box_json, result, box_root, counted_ms FROM counts WHERE election_id = $1 ORDER BY round_no",
-        )
-        .bind(election_id)
-        .fetch_all(c)
-        .await?
-    }))
+    parsed(
+        election_id,
+        on_conn!(tx tx, |c| {
+            sqlx::query_as::<_, CountRow>(
+                "SELECT round_no, box AS box_json, result, box_root, counted_ms FROM counts WHERE election_id = $1 ORDER BY round_no",
+            )
+            .bind(election_id)
+            .fetch_all(c)
+            .await?
+        }),
+    )
 }
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]

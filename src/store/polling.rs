@@ -418,6 +418,109 @@ pub async fn ballot_box(store: &Store, election_id: i64, round_no: i64) -> Resul
     }))
 }
 
+// ---- forgetting the order of casting (issue 15 item 6) ----
+
+/// Roll rows per statement when the roll is written back (PostgreSQL binds four per row).
+const ROLL_REWRITE_CHUNK: usize = 1024;
+
+/// Rewrites a closed round's box and participation roll in key order — ballots by ballot id
+/// (random), the roll by resident id — inside the close transaction, so that neither table
+/// keeps the order in which voters cast (DESIGN.md ballot secrecy; README threat model).
+/// SQLite: with `secure_delete` on, the old cells are zeroed where they lay, and the rows come
+/// back in key order; [`forget_order_on_disk`] then rebuilds the file after the commit.
+/// PostgreSQL: the rows come back in key order (new positions), all with this transaction's
+/// `xmin`, which otherwise links a roll row to the ballot written by the same cast.
+/// The rows read are the rows written back, every one (the append-only triggers let the
+/// deletes through only while `box_rewrites` names the round, within this transaction).
+pub async fn forget_order(tx: &mut Tx, election_id: i64, round_no: i64) -> Result<()> {
+    if let Tx::Sqlite(t) = tx {
+        sqlx::query("PRAGMA secure_delete = ON").execute(&mut **t).await?;
+    }
+    let ballots = on_conn!(tx tx, |c| {
+        sqlx::query_as::<_, (Vec<u8>, String, Option<i64>, String)>(
+            "SELECT id, station, entry_no, content FROM ballots WHERE election_id = $1 AND round_no = $2 ORDER BY id",
+        )
+        .bind(election_id)
+        .bind(round_no)
+        .fetch_all(&mut *c)
+        .await?
+    });
+    let roll = on_conn!(tx tx, |c| {
+        sqlx::query_as::<_, (i64, String, String, Option<i64>)>(
+            "SELECT resident_id, channel, station, proxy_id FROM participation WHERE election_id = $1 AND round_no = $2 \
+             ORDER BY resident_id",
+        )
+        .bind(election_id)
+        .bind(round_no)
+        .fetch_all(&mut *c)
+        .await?
+    });
+    on_conn!(tx tx, |c| {
+        sqlx::query("INSERT INTO box_rewrites (election_id, round_no) VALUES ($1, $2)")
+            .bind(election_id)
+            .bind(round_no)
+            .execute(&mut *c)
+            .await?;
+        for table in ["ballots", "participation"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE election_id = $1 AND round_no = $2"))
+                .bind(election_id)
+                .bind(round_no)
+                .execute(&mut *c)
+                .await?;
+        }
+    });
+    let rows: Vec<(Vec<u8>, &str, Option<i64>, &str)> = ballots
+        .iter()
+        .map(|(id, station, entry, content)| (id.clone(), station.as_str(), *entry, content.as_str()))
+        .collect();
+    drop_ballots(tx, election_id, round_no, &rows).await?;
+    for chunk in roll.chunks(ROLL_REWRITE_CHUNK) {
+        let rows: Vec<(i64, &str, &str, Option<i64>)> =
+            chunk.iter().map(|(r, ch, st, p)| (*r, ch.as_str(), st.as_str(), *p)).collect();
+        let marked = mark_roll_many(tx, election_id, round_no, &rows).await?;
+        if marked.len() != rows.len() {
+            return Err(super::StoreError::Corrupt(format!(
+                "election {election_id} round {round_no}: the roll came back with {} of {} rows",
+                marked.len(),
+                rows.len()
+            )));
+        }
+    }
+    on_conn!(tx tx, |c| {
+        sqlx::query("DELETE FROM box_rewrites WHERE election_id = $1 AND round_no = $2")
+            .bind(election_id)
+            .bind(round_no)
+            .execute(&mut *c)
+            .await?;
+    });
+    Ok(())
+}
+
+/// After the close has committed (VACUUM cannot run inside a transaction), SQLite rebuilds
+/// the database file so that no page of the old box or roll survives, not even on the
+/// freelist, and truncates the WAL, which held the pages as they were written during
+/// polling. PostgreSQL: nothing more here (README threat model: old row versions stay in the
+/// heap until vacuumed and overwritten). A failure is logged: the close itself stands.
+pub async fn forget_order_on_disk(store: &Store) {
+    let Store::Sqlite(pool) = store else { return };
+    if let Err(e) = sqlx::query("VACUUM").execute(pool).await {
+        tracing::error!(error = %e, "VACUUM after the close failed: old pages of the box may remain in the file");
+        return;
+    }
+    match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(pool).await {
+        Ok((0, _, _)) => {}
+        Ok((busy, log, done)) => {
+            tracing::warn!(
+                busy,
+                log,
+                done,
+                "WAL not truncated after the close (a reader held it): it empties at the next checkpoint"
+            )
+        }
+        Err(e) => tracing::error!(error = %e, "WAL truncation after the close failed"),
+    }
+}
+
 // ---- booths ----
 
 #[derive(Debug, Clone, FromRow, Serialize)]

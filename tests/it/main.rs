@@ -26,6 +26,7 @@ mod pages;
 mod polling;
 mod primary;
 mod safety;
+mod secrecy;
 mod security;
 mod signin;
 mod storage;

@@ -515,8 +515,13 @@ pub async fn public_count(
 ) -> Result<Response, HtmlError> {
     let e = rsvc::public_election(&state.store, id).await.html(lang)?;
     let mut v = svc::public_count(&state.store, id, q.round, q.k).await.html(lang)?;
-    // The stored `remote` marker is never shown: a ballot from a voter's own phone says so.
-    v.current_station = crate::web::staff::polling::station_label(lang, &v.current_station);
+    // Browser ballots (booth and remote) are one electronic box on the screen, never a station
+    // (issue 15 item 7); a paper ballot names its station's box.
+    v.current_station = if v.current_station == svc::ELECTRONIC_BOX {
+        text(lang, "count.electronic_box").to_string()
+    } else {
+        crate::web::staff::polling::station_label(lang, &v.current_station)
+    };
     // Ballot k as called, with the count's own decision on it.
     let mut current = Vec::new();
     match (v.current_verdict, &v.current) {
