@@ -547,13 +547,16 @@ async fn verify(
     let raw: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
     let mut lifecycle = crate::audit::events::LifecycleCheck::default();
     let mut recount = crate::audit::recount::RecountCheck::from_record(&raw);
+    let mut reconcile = crate::audit::reconcile::ReconcileCheck::from_record(&raw);
     let mut check = |index: u64, leaf: &[u8]| {
         lifecycle.check(index, leaf)?;
-        recount.check(index, leaf)
+        recount.check(index, leaf)?;
+        reconcile.check(index, leaf)
     };
-    match verify_record_with(&rec, &trust, &mut check) {
+    match verify_record_with(&rec, &trust, &mut check).and_then(|s| reconcile.finish().map(|()| s)) {
         Ok(summary) => {
             println!("{summary}");
+            reconcile.print_report();
             if recount.recounted > 0 {
                 println!(
                     "recounted {} round(s): every box matches the log and the announced result",

@@ -10,6 +10,7 @@ pub mod events;
 pub mod merkle;
 pub mod note;
 pub mod recount;
+pub mod reconcile;
 pub mod verify;
 pub mod witness;
 

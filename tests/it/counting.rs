@@ -32,6 +32,11 @@ async fn close_and_count(p: &mut Polling) -> Value {
     r
 }
 
+/// `huanjie verify` on a record file, as every test runs it (the tamper suite too).
+pub fn huanjie_verify(f: &std::path::Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_huanjie")).arg("verify").arg(f).output().unwrap()
+}
+
 /// Exports the election's record and runs `huanjie verify` on it: exit 0, and every count
 /// recounted from the published box.
 pub async fn verify_record(app: &TestApp, id: i64, rounds: usize) {
@@ -40,7 +45,7 @@ pub async fn verify_record(app: &TestApp, id: i64, rounds: usize) {
     let dir = crate::helpers::temp_dir();
     let f = dir.0.join("record.json");
     std::fs::write(&f, rec.to_string()).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_huanjie")).arg("verify").arg(&f).output().unwrap();
+    let out = huanjie_verify(&f);
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(out.status.success(), "{text}");
     assert!(text.contains(&format!("recounted {rounds} round(s)")), "{text}");
@@ -53,7 +58,7 @@ pub async fn verify_record(app: &TestApp, id: i64, rounds: usize) {
     assert_ne!(bx, rec["boxes"][0]["box"].as_str().unwrap());
     bad["boxes"][0]["box"] = json!(bx);
     std::fs::write(&f, bad.to_string()).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_huanjie")).arg("verify").arg(&f).output().unwrap();
+    let out = huanjie_verify(&f);
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
     assert!(String::from_utf8_lossy(&out.stdout).contains("not the one counted"));
 }

@@ -28,3 +28,4 @@ mod safety;
 mod security;
 mod signin;
 mod storage;
+mod tamper;
