@@ -606,11 +606,14 @@ async fn verify(
     let raw: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
     let mut lifecycle = crate::audit::events::LifecycleCheck::default();
     let mut recount = crate::audit::recount::RecountCheck::from_record(&raw);
+    let mut reconcile = crate::audit::reconcile::ReconcileCheck::from_record(&raw);
     let mut check = |index: u64, leaf: &[u8]| {
         lifecycle.check(index, leaf)?;
-        recount.check(index, leaf)
+        recount.check(index, leaf)?;
+        reconcile.check(index, leaf)
     };
     let summary = match verify_record_with(&rec, &trust, &mut check)
+        .and_then(|s| reconcile.finish().map(|()| s))
         .and_then(|s| check_logged_checkpoints(&rec, &s).map(|()| s))
     {
         Ok(s) => s,
@@ -646,6 +649,7 @@ async fn verify(
         return Ok(ExitCode::from(1));
     }
     println!("{summary}");
+    reconcile.print_report();
     if recount.recounted > 0 {
         println!("recounted {} round(s): every box matches the log and the announced result", recount.recounted);
     }

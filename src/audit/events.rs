@@ -90,9 +90,9 @@ catalogue! {
         "登记申请", "A resident applied to be registered";
     RegistrationDecided => "registration.decided", ["street_admin", "committee"], ["resident_id", "approved"],
         "审核登记申请", "An application to be registered was decided";
-    VoterListPublished => "voter_list.published", ["street_admin", "committee"], ["from", "to", "voters", "sha256", "published_on", "deadline"],
+    VoterListPublished => "voter_list.published", ["street_admin", "committee"], ["from", "to", "voters", "absentees", "sha256", "published_on", "deadline"],
         "公布选民名单", "The voter list was published";
-    VoterListRepublished => "voter_list.republished", ["street_admin", "committee"], ["voters", "sha256"],
+    VoterListRepublished => "voter_list.republished", ["street_admin", "committee"], ["voters", "absentees", "sha256"],
         "重新公布选民名单", "The voter list was re-published after a change";
     ObjectionFiled => "objection.filed", ["anonymous", "street_admin", "committee", "clerk", "observer"], ["objection_id", "kind"],
         "提出申诉", "An objection to the voter list was filed";
@@ -126,7 +126,7 @@ catalogue! {
         "资格审查", "The qualification review was recorded";
     PrimaryOpened => "primary.opened", ["street_admin", "committee"], ["round", "ordinal", "kind", "posts", "candidates"],
         "开始预选投票", "A nomination primary (预选) opened: the voters choose who goes on the formal candidate list";
-    PrimaryClosed => "primary.closed", ["street_admin", "committee"], ["round", "issued", "browser_ballots"],
+    PrimaryClosed => "primary.closed", ["street_admin", "committee"], ["round", "issued", "browser_ballots", "browser_root", "leaves", "issued_by"],
         "结束预选投票", "The primary's polls closed; its box is frozen";
     CandidatesPublished => "candidates.published", ["street_admin", "committee"], ["from", "to", "lists", "unicode_fallback", "published_on"],
         "公布正式候选人名单", "The formal candidate list was published";
@@ -142,12 +142,12 @@ catalogue! {
         "发放选票（选民签到）", "A voter was checked in and received a ballot (who is on the roll, not in the log)";
     BallotsCast => "ballots.cast", ["voter"], ["round", "ballots", "receipts"],
         "选票投入票箱", "Browser ballots went into the box (one entry per commit, with the voters' receipts)";
-    PollsClosed => "polls.closed", ["street_admin", "committee"], ["from", "to", "round", "issued", "browser_ballots"],
-        "结束投票", "Polls closed; the box is frozen";
+    PollsClosed => "polls.closed", ["street_admin", "committee"], ["from", "to", "round", "issued", "browser_ballots", "browser_root", "leaves", "issued_by"],
+        "结束投票，票箱与发票数写入日志", "Polls closed; the box is frozen and committed (its Merkle root and the ballots issued per station)";
     PaperEntered => "paper.entered", ["street_admin", "committee", "clerk"], ["round", "station", "pass", "seq", "action"],
         "录入纸质选票", "A paper ballot was entered (or corrected) by a clerk";
-    PaperBoxAccepted => "paper_box.accepted", ["street_admin", "committee"], ["round", "station", "returned", "issued", "spoiled", "returned_exceeds_issued"],
-        "纸质票箱双人录入一致并入箱", "Both entries of a paper box agreed; its ballots went into the box";
+    PaperBoxAccepted => "paper_box.accepted", ["street_admin", "committee"], ["round", "station", "returned", "issued", "spoiled", "returned_exceeds_issued", "mobile", "box_root", "leaves"],
+        "纸质票箱双人录入一致并入箱（流动票箱随本站票箱）", "Both entries of a paper box agreed; its ballots (with the mobile boxes entered with it) went into the box, committed by its Merkle root";
     CountAnnounced => "count.announced", ["street_admin", "committee"], ["round", "kind", "ballots", "box_sha256", "box_root", "result_sha256", "valid", "void_reasons", "elected", "next", "posts", "from", "to", "rerun_by"],
         "公开计票并当场公布结果", "A round was counted by the law engine and its result announced (the box's hashes logged)";
     ResultsCertified => "results.certified", ["street_admin", "committee"], ["from", "to", "elected", "vacancies", "byelection_by", "checks"],

@@ -11,6 +11,7 @@ pub mod history;
 pub mod merkle;
 pub mod note;
 pub mod recount;
+pub mod reconcile;
 pub mod verify;
 pub mod witness;
 

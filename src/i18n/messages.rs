@@ -730,6 +730,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("law.basis", "（依据 {rule}）", " (rule: {rule})"),
     (
+        "law.box_not_as_committed",
+        "票箱、参加投票名单或选民名单与结束投票时写入日志的不一致（{detail}），不能计票。",
+        "The boxes, the participation roll or the voter list differ from what the log committed at the close ({detail}): the count is refused.",
+    ),
+    (
         "law.channel_not_in_nomination",
         "提名（含预选）中不设委托投票和流动票箱",
         "No proxies and no mobile boxes in nomination (or its primary)",
@@ -780,6 +785,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "law.mobile_box_supervisors",
         "流动票箱须有至少 3 名监督员，请在选举工作方案中填写监督员姓名。",
         "A mobile ballot box needs at least 3 supervisors: name them in the election plan.",
+    ),
+    (
+        "law.mobile_box_with_station",
+        "流动票箱随{detail}的票箱一并接收计票，请接收该站票箱。",
+        "A mobile box is accepted together with the box of {detail}: accept that station's box.",
     ),
     (
         "law.no_committee",

@@ -191,6 +191,7 @@ pub(crate) async fn count_box(
     if !pending.is_empty() {
         return Err(law("paper_boxes_pending", "LAW.md §6 (all boxes counted together)", pending.join("、")));
     }
+    super::commitments::check_before_count(store, e, poll.round_no).await?;
     let (bx, rows) = build_box(store, e, poll, earlier).await?;
     let result = crate::law::recount::recount_published_json(&bx, None)
         .map_err(|err| ServiceError::Internal(format!("count: {err}")))?;

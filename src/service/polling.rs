@@ -189,7 +189,9 @@ pub async fn close_polls(store: &Store, log: &LogIdentity, staff: &Staff, id: i6
     // Read after the close in the same transaction: every cast that got in has committed (it
     // held the row shared), and none can follow, so the figures are final.
     let (issued, browser) = st::round_totals_tx(&mut tx, id, poll.round_no).await?;
-    let payload = json!({"round": poll.round_no, "issued": issued, "browser_ballots": browser});
+    let mut payload = json!({"round": poll.round_no, "issued": issued, "browser_ballots": browser});
+    // Issue 15 item 2: the box and the roll are committed in the log before any count.
+    super::commitments::merge(&mut payload, super::commitments::at_close(&mut tx, id, poll.round_no).await?);
     let payload =
         lifecycle::advance(&mut tx, &staff.actor(role), &e, Stage::Counting, EventKind::PollsClosed, payload).await?;
     // Issue 15 item 6: the box and the roll forget the order of casting (then the file, below).
@@ -789,9 +791,17 @@ pub async fn compare_box(store: &Store, staff: &Staff, id: i64, station: &str) -
     })
 }
 
+/// The station a mobile box is entered with: the first fixed station of the plan (LAW.md §6: a
+/// mobile box is counted with the main box), so no published box is smaller than a station's.
+pub fn main_station(e: &Election) -> Option<Station> {
+    stations(e).into_iter().find(|s| !s.mobile)
+}
+
 /// The committee accepts a box whose two entries agree: its ballots go into the box in entry
-/// order, with random ids. Ballots returned > issued is recorded, and voids the election at
-/// the count (LAW.md §6 [P, CQ Art. 34(5)]).
+/// order, with random ids, and the box is committed in the log (its root and leaves, issue 15
+/// item 2) before any count. The main station's box takes in every mobile box (each entered
+/// twice on its own), which is never accepted alone. Ballots returned > issued is recorded,
+/// and voids the election at the count (LAW.md §6 [P, CQ Art. 34(5)]).
 pub async fn accept_box(
     store: &Store,
     staff: &Staff,
@@ -803,35 +813,56 @@ pub async fn accept_box(
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
     let poll = counting_round(store, &e).await?;
     let station = paper_station(&e, station)?;
+    let main = main_station(&e).ok_or(invalid("err.station", "station"))?;
+    if station.mobile {
+        return Err(law("mobile_box_with_station", "LAW.md §6 (a mobile box is counted with the main box)", main.name));
+    }
     if !(0..=100_000).contains(&spoiled) {
         return Err(invalid("err.request", "spoiled"));
     }
+    let mobile: Vec<String> = if station.name == main.name {
+        stations(&e).into_iter().filter(|s| s.mobile).map(|s| s.name).collect()
+    } else {
+        Vec::new()
+    };
     let mut tx = store.begin().await?;
     locked(&mut tx, id).await?;
     if st::box_accepted_tx(&mut tx, id, poll.round_no, &station.name).await? {
         return Err(ServiceError::Conflict("err.box_accepted"));
     }
-    let rows = st::entries_tx(&mut tx, id, poll.round_no, &station.name).await?;
-    let first: Vec<&str> = rows.iter().filter(|r| r.pass == 1).map(|r| r.content.as_str()).collect();
-    let second: Vec<&str> = rows.iter().filter(|r| r.pass == 2).map(|r| r.content.as_str()).collect();
-    if first != second {
-        return Err(law(
-            "double_entry_mismatch",
-            "LAW.md §6 [P] (double entry)",
-            format!("{} / {}", first.len(), second.len()),
-        ));
+    let mut contents: Vec<String> = Vec::new();
+    let mut issued = 0;
+    let mut parts: Vec<(String, i64)> = Vec::new();
+    for name in std::iter::once(&station.name).chain(&mobile) {
+        let rows = st::entries_tx(&mut tx, id, poll.round_no, name).await?;
+        let first: Vec<String> = rows.iter().filter(|r| r.pass == 1).map(|r| r.content.clone()).collect();
+        let second: Vec<&str> = rows.iter().filter(|r| r.pass == 2).map(|r| r.content.as_str()).collect();
+        if first.iter().map(String::as_str).ne(second.iter().copied()) {
+            let counts = format!("{} / {}", first.len(), second.len());
+            let detail = if *name == station.name { counts } else { format!("{name}: {counts}") };
+            return Err(law("double_entry_mismatch", "LAW.md §6 [P] (double entry)", detail));
+        }
+        issued += st::paper_issued_tx(&mut tx, id, poll.round_no, name).await?;
+        parts.push((name.clone(), i64::try_from(first.len()).unwrap_or(i64::MAX)));
+        contents.extend(first);
     }
-    let issued = st::paper_issued_tx(&mut tx, id, poll.round_no, &station.name).await?;
-    let returned = i64::try_from(first.len()).unwrap_or(i64::MAX);
-    let ballots: Vec<(Vec<u8>, &str, Option<i64>, &str)> = first
+    let returned = i64::try_from(contents.len()).unwrap_or(i64::MAX);
+    let ballots: Vec<(Vec<u8>, &str, Option<i64>, &str)> = contents
         .iter()
         .enumerate()
-        .map(|(i, c)| (rand::random::<[u8; 16]>().to_vec(), station.name.as_str(), Some(i as i64 + 1), *c))
+        .map(|(i, c)| (rand::random::<[u8; 16]>().to_vec(), station.name.as_str(), Some(i as i64 + 1), c.as_str()))
         .collect();
+    let committed: Vec<(Vec<u8>, &str)> = ballots.iter().map(|b| (b.0.clone(), b.3)).collect();
+    let (root, leaves) = super::commitments::paper_box(&committed);
     st::drop_ballots(&mut tx, id, poll.round_no, &ballots).await?;
     st::accept_box(&mut tx, id, poll.round_no, &station.name, returned, spoiled, now_ms()).await?;
+    // The mobile boxes went in with this one: none is left to accept on its own.
+    for (name, n) in parts.iter().skip(1) {
+        st::accept_box(&mut tx, id, poll.round_no, name, *n, 0, now_ms()).await?;
+    }
     let payload = json!({"round": poll.round_no, "station": station.name, "returned": returned, "issued": issued,
-                         "spoiled": spoiled, "returned_exceeds_issued": returned > issued});
+                         "spoiled": spoiled, "returned_exceeds_issued": returned > issued,
+                         "mobile": mobile, "box_root": root, "leaves": leaves});
     audit::record(
         &mut tx,
         &election_log(id),

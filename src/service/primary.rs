@@ -165,7 +165,9 @@ pub async fn close(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> 
     // Issue 12: no voter stays signed in past the close.
     crate::store::voter_sessions::end_in_tx(&mut tx, id, None).await?;
     let (issued, browser) = pst::round_totals_tx(&mut tx, id, poll.round_no).await?;
-    let payload = json!({"round": poll.round_no, "issued": issued, "browser_ballots": browser});
+    let mut payload = json!({"round": poll.round_no, "issued": issued, "browser_ballots": browser});
+    // Issue 15 item 2: the box and the roll are committed in the log before any count.
+    super::commitments::merge(&mut payload, super::commitments::at_close(&mut tx, id, poll.round_no).await?);
     audit::record(
         &mut tx,
         &election_log(id),

@@ -34,3 +34,32 @@ pub async fn build_record(store: &Store, id: &LogIdentity, log: &str) -> Result<
         checkpoints,
     })
 }
+
+/// What `huanjie verify` reconciles beside an election's log (issue 15 item 3), the record's
+/// `reconcile`: the published voter list as its leaf hashes (`service::commitments`), and for
+/// each closed round its committed boxes — the electronic box as one, each accepted paper box
+/// by station — and the ballots issued per station and channel: counts, never who, so nothing
+/// here links a voter to a ballot.
+pub async fn reconciliation(store: &Store, election_id: i64) -> Result<serde_json::Value> {
+    use super::commitments;
+    use crate::store::polling as pst;
+    use serde_json::json;
+    let roll = crate::store::elections::roll(store, election_id).await?;
+    let b64 = |h: &crate::audit::Hash| B64.encode(h);
+    let voters: Vec<String> = commitments::list_leaves(&roll).iter().map(b64).collect();
+    let absentees: Vec<String> = commitments::absentee_leaves(&roll).iter().map(b64).collect();
+    let mut rounds = Vec::new();
+    for p in pst::polls(store, election_id).await?.into_iter().filter(|p| p.status == "closed") {
+        let rows = pst::ballot_box(store, election_id, p.round_no).await?;
+        let ballot = |r: &pst::BallotRow| json!({"id": hex::encode(&r.id), "ballot": r.content});
+        let browser: Vec<_> = rows.iter().filter(|r| r.entry_no.is_none()).map(ballot).collect();
+        let mut paper: std::collections::BTreeMap<&str, Vec<serde_json::Value>> = Default::default();
+        for r in rows.iter().filter(|r| r.entry_no.is_some()) {
+            paper.entry(r.station.as_str()).or_default().push(ballot(r));
+        }
+        let paper: Vec<_> = paper.into_iter().map(|(s, b)| json!({"station": s, "ballots": b})).collect();
+        let issued = commitments::issued(&pst::turnout(store, election_id, p.round_no).await?);
+        rounds.push(json!({"round": p.round_no, "browser": browser, "paper": paper, "issued": issued}));
+    }
+    Ok(json!({"voter_list": {"voters": voters, "absentees": absentees}, "rounds": rounds}))
+}

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use hmac::{Hmac, KeyInit, Mac};
 use serde::Serialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use time::Date;
 
 use super::access::{Permission, Staff};
@@ -248,18 +248,12 @@ pub fn mask_name(name: &str) -> String {
     }
 }
 
-/// The list's fingerprint: SHA-256 over one line per voter, in list order, of
-/// `number<TAB>name<TAB>group<TAB>household<LF>` — exactly what the notice board shows, so
-/// anyone holding the printed list can recompute it.
+/// The list's fingerprint (issue 15 item 3): the RFC 6962 root over one leaf per voter, in
+/// list order, `number<TAB>name<TAB>group<TAB>household<LF>` — exactly what the notice board
+/// shows, so anyone holding the printed list can recompute it — then the absentee notices
+/// (`service::commitments`, README "Recording and verifying" has the bytes).
 pub fn fingerprint(roll: &[VoterRow]) -> String {
-    let mut h = Sha256::new();
-    for (i, v) in roll.iter().enumerate() {
-        let g = v.group_number.map(|g| g.to_string()).unwrap_or_default();
-        h.update(
-            format!("{}\t{}\t{}\t{}\n", i + 1, v.name, g, v.household_number.clone().unwrap_or_default()).as_bytes(),
-        );
-    }
-    hex::encode(h.finalize())
+    super::commitments::fingerprint(roll)
 }
 
 /// registration → list_published: the voter list notice (选民名单公告), no later than 20 days
@@ -289,8 +283,8 @@ pub async fn publish_list(store: &Store, log: &LogIdentity, staff: &Staff, id: i
     }
     let fp = fingerprint(&roll);
     st::set_list_published(&mut tx, id, &on.to_string(), &fp, now_ms()).await?;
-    let payload =
-        json!({"voters": roll.len(), "sha256": fp, "published_on": on.to_string(), "deadline": limit.to_string()});
+    let payload = json!({"voters": roll.len(), "absentees": super::commitments::absentee_leaves(&roll).len(), "sha256": fp, "published_on": on.to_string(),
+                         "deadline": limit.to_string()});
     lifecycle::advance(&mut tx, &staff.actor(role), &e, Stage::ListPublished, EventKind::VoterListPublished, payload)
         .await?;
     lifecycle::commit_and_checkpoint(tx, store, log, id).await?;
@@ -459,7 +453,7 @@ pub async fn decide_objection(
             e.id,
             &staff.actor(role),
             EventKind::VoterListRepublished,
-            json!({"voters": roll.len(), "sha256": fp}),
+            json!({"voters": roll.len(), "absentees": super::commitments::absentee_leaves(&roll).len(), "sha256": fp}),
         )
         .await?;
     }
@@ -709,7 +703,7 @@ pub async fn status_change(
             id,
             &staff.actor(role),
             EventKind::VoterListRepublished,
-            json!({"voters": roll.len(), "sha256": fp}),
+            json!({"voters": roll.len(), "absentees": super::commitments::absentee_leaves(&roll).len(), "sha256": fp}),
         )
         .await?;
     }

@@ -878,3 +878,33 @@ mod tests {
         assert!(Round::Primary(101).storable() && !Round::Primary(102).storable());
     }
 }
+
+// ---- commitments (issue 15 item 2) ----
+
+/// The round's browser ballots (`entry_no` empty) as `(id, content)` by id, inside `tx`: what
+/// the close of polls commits.
+pub async fn browser_ballots_tx(tx: &mut Tx, election_id: i64, round_no: i64) -> Result<Vec<(Vec<u8>, String)>> {
+    Ok(on_conn!(tx tx, |c| {
+        sqlx::query_as::<_, (Vec<u8>, String)>(
+            "SELECT id, content FROM ballots WHERE election_id = $1 AND round_no = $2 AND entry_no IS NULL ORDER BY id",
+        )
+        .bind(election_id)
+        .bind(round_no)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+/// Ballots issued per (station, channel) inside `tx`, as [`turnout`].
+pub async fn turnout_tx(tx: &mut Tx, election_id: i64, round_no: i64) -> Result<Vec<(String, String, i64)>> {
+    Ok(on_conn!(tx tx, |c| {
+        sqlx::query_as::<_, (String, String, i64)>(
+            "SELECT station, channel, COUNT(*) FROM participation WHERE election_id = $1 AND round_no = $2 \
+             GROUP BY station, channel ORDER BY station, channel",
+        )
+        .bind(election_id)
+        .bind(round_no)
+        .fetch_all(c)
+        .await?
+    }))
+}

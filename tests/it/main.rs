@@ -30,3 +30,4 @@ mod secrecy;
 mod security;
 mod signin;
 mod storage;
+mod tamper;

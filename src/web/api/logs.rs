@@ -222,6 +222,8 @@ async fn election_record(
     });
     // The published boxes (after each count), as `huanjie count` reads them: `verify` recounts them.
     v["boxes"] = counts.iter().map(|c| json!({"round": c.round_no, "box": c.box_json})).collect::<Vec<_>>().into();
+    // What `verify` reconciles the log's commitments with (issue 15 item 3).
+    v["reconcile"] = crate::service::record::reconciliation(&state.store, id).await.api(lang)?;
     v["results"] = counts.iter().map(|c| json!({"round": c.round_no, "result": c.result})).collect::<Vec<_>>().into();
     Ok(Json(v))
 }
