@@ -17,6 +17,7 @@ pub mod lifecycle;
 pub mod limits;
 pub mod logs;
 pub mod nominations;
+pub mod overview;
 pub mod polling;
 pub mod primary;
 pub mod proxies;

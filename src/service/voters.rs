@@ -712,6 +712,27 @@ pub async fn status_change(
     Ok(changed)
 }
 
+/// The roll of election `e` (already read with the caller's rights, or public), in list order.
+pub async fn roll_of(store: &Store, e: &Election) -> Result<Vec<VoterRow>> {
+    Ok(st::roll(store, e.id).await?)
+}
+
+/// The roll of election `id` as `staff` may see it: identity numbers masked for a role that
+/// does not see them in full ([`Staff::sees_full_ids`]), with the list's fingerprint (taken
+/// over the name, group and household, which masking does not touch).
+pub async fn roll_as_seen(store: &Store, staff: &Staff, id: i64) -> Result<(Vec<VoterRow>, String)> {
+    let e = get(store, staff, id, Permission::ReadRegistry).await?;
+    let role = staff.authorize(store, Permission::ReadRegistry, e.community_id).await?;
+    let mut rows = st::roll(store, id).await?;
+    if !staff.sees_full_ids(role) {
+        for r in &mut rows {
+            r.id_number = super::registry::mask(&r.id_number);
+        }
+    }
+    let sha = fingerprint(&rows);
+    Ok((rows, sha))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -739,25 +760,4 @@ mod tests {
         assert_eq!(mask_name("王芳"), "王*");
         assert_eq!(mask_name("欧阳小明"), "欧**明");
     }
-}
-
-/// The roll of election `e` (already read with the caller's rights, or public), in list order.
-pub async fn roll_of(store: &Store, e: &Election) -> Result<Vec<VoterRow>> {
-    Ok(st::roll(store, e.id).await?)
-}
-
-/// The roll of election `id` as `staff` may see it: identity numbers masked for a role that
-/// does not see them in full ([`Staff::sees_full_ids`]), with the list's fingerprint (taken
-/// over the name, group and household, which masking does not touch).
-pub async fn roll_as_seen(store: &Store, staff: &Staff, id: i64) -> Result<(Vec<VoterRow>, String)> {
-    let e = get(store, staff, id, Permission::ReadRegistry).await?;
-    let role = staff.authorize(store, Permission::ReadRegistry, e.community_id).await?;
-    let mut rows = st::roll(store, id).await?;
-    if !staff.sees_full_ids(role) {
-        for r in &mut rows {
-            r.id_number = super::registry::mask(&r.id_number);
-        }
-    }
-    let sha = fingerprint(&rows);
-    Ok((rows, sha))
 }

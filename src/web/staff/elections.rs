@@ -17,7 +17,7 @@ use crate::domain::{ElectionKind, Stage};
 use crate::i18n::{Lang, Tr, text};
 use crate::report::csv::CsvSheet;
 use crate::service::elections::{self as svc, deadline_code, timetable_of, today};
-use crate::service::elections::{Action, Overview};
+use crate::service::overview::{Action, Overview};
 use crate::service::voters::{self, Card, fingerprint, mask_name};
 use crate::service::{Permission, ServiceError};
 use crate::web::auth::{StaffForm, StaffSession};
@@ -117,7 +117,7 @@ struct ElectionPage {
 }
 
 impl ElectionPage {
-    /// The caller may take step `a` now (decided by `service::elections::overview`).
+    /// The caller may take step `a` now (decided by `service::overview::overview`).
     fn allows(&self, a: Action) -> bool {
         self.allowed.contains(&a)
     }
@@ -230,7 +230,7 @@ async fn render(
         residents,
         allowed,
         ..
-    } = svc::overview(&state.store, &s.staff, id).await.html(lang)?;
+    } = crate::service::overview::overview(&state.store, &s.staff, id).await.html(lang)?;
     let primary_rounds = primary_rounds(lang, &primary, &nominations);
     Ok(ElectionPage {
         t: Tr(lang),
