@@ -105,7 +105,7 @@ async fn marks_are_stored_in_list_order_on_every_channel_issue_15_item_5(app: Te
     assert_eq!(st, S::OK, "{b}");
     close(&mut p).await;
     enter_paper(&mut p, STATION, &[reversed.clone(), json!({"member": [m[2], m[0]]})]).await;
-    enter_paper(&mut p, MOBILE, &[reversed.clone()]).await;
+    enter_paper(&mut p, MOBILE, std::slice::from_ref(&reversed)).await;
 
     let stored = contents(&app, id).await;
     assert_eq!(stored.len(), 7);
