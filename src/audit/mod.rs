@@ -9,8 +9,8 @@ pub mod entry;
 pub mod events;
 pub mod merkle;
 pub mod note;
-pub mod recount;
 pub mod reconcile;
+pub mod recount;
 pub mod verify;
 pub mod witness;
 

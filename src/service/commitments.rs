@@ -122,9 +122,7 @@ pub async fn check_before_count(store: &Store, e: &Election, round_no: i64) -> R
     let c = committed(store, e.id, round_no).await?;
     let close = c.close.ok_or_else(|| refuse(format!("round {round_no} has no close in the log")))?;
     let rows = pst::ballot_box(store, e.id, round_no).await?;
-    let browser = pairs(
-        rows.iter().filter(|r| r.entry_no.is_none()).map(|r| (r.id.as_slice(), r.content.as_str())),
-    );
+    let browser = pairs(rows.iter().filter(|r| r.entry_no.is_none()).map(|r| (r.id.as_slice(), r.content.as_str())));
     rc::compare_box(close["browser_root"].as_str().unwrap_or(""), &strings(&close["leaves"]), &browser)
         .map_err(|w| refuse(format!("the electronic box: {w}")))?;
     let mut by_station: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
