@@ -10,8 +10,8 @@ pub mod events;
 pub mod history;
 pub mod merkle;
 pub mod note;
-pub mod recount;
 pub mod reconcile;
+pub mod recount;
 pub mod verify;
 pub mod witness;
 

@@ -255,7 +255,8 @@ impl ReconcileCheck {
 
     fn accepted(&mut self, round: i64, p: &Value) -> Result<(), String> {
         let station = p["station"].as_str().unwrap_or("").to_string();
-        let root = p["box_root"].as_str().ok_or_else(|| format!("the paper box of {station} is committed without a root"))?;
+        let root =
+            p["box_root"].as_str().ok_or_else(|| format!("the paper box of {station} is committed without a root"))?;
         let r = self.round(round)?;
         let ballots = r.paper.iter().find(|b| b.station == station).map(|b| pairs(&b.ballots)).unwrap_or_default();
         compare_box(root, &strings(&p["leaves"]), &ballots)

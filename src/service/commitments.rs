@@ -12,9 +12,9 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::{Result, ServiceError};
-use crate::audit::election_log;
 use crate::audit::merkle::{Hash, leaf_hash};
 use crate::audit::reconcile::{self as rc, Issued};
+use crate::audit::{EventKind, election_log};
 use crate::domain::Election;
 use crate::store::elections::VoterRow;
 use crate::store::polling as pst;
@@ -97,12 +97,14 @@ async fn committed(store: &Store, election_id: i64, round_no: i64) -> Result<Com
         let v: Value = serde_json::from_slice(&r.leaf).map_err(|e| ServiceError::Internal(e.to_string()))?;
         let p = &v["payload"];
         let this_round = p["round"].as_i64() == Some(round_no);
-        match v["type"].as_str().unwrap_or("") {
-            "voter_list.published" | "voter_list.republished" | "recall.petition_verified" => {
+        // Matched by kind (not by name: the event names are the events' own words).
+        use EventKind as K;
+        match v["type"].as_str().and_then(EventKind::parse) {
+            Some(K::VoterListPublished | K::VoterListRepublished | K::RecallVerified) => {
                 c.list = Some((p["voters"].as_u64().unwrap_or(0), p["sha256"].as_str().unwrap_or("").to_string()));
             }
-            "polls.closed" | "primary.closed" if this_round => c.close = Some(p.clone()),
-            "paper_box.accepted" if this_round => {
+            Some(K::PollsClosed | K::PrimaryClosed) if this_round => c.close = Some(p.clone()),
+            Some(K::PaperBoxAccepted) if this_round => {
                 c.paper.insert(p["station"].as_str().unwrap_or("").to_string(), p.clone());
             }
             _ => {}
@@ -122,9 +124,7 @@ pub async fn check_before_count(store: &Store, e: &Election, round_no: i64) -> R
     let c = committed(store, e.id, round_no).await?;
     let close = c.close.ok_or_else(|| refuse(format!("round {round_no} has no close in the log")))?;
     let rows = pst::ballot_box(store, e.id, round_no).await?;
-    let browser = pairs(
-        rows.iter().filter(|r| r.entry_no.is_none()).map(|r| (r.id.as_slice(), r.content.as_str())),
-    );
+    let browser = pairs(rows.iter().filter(|r| r.entry_no.is_none()).map(|r| (r.id.as_slice(), r.content.as_str())));
     rc::compare_box(close["browser_root"].as_str().unwrap_or(""), &strings(&close["leaves"]), &browser)
         .map_err(|w| refuse(format!("the electronic box: {w}")))?;
     let mut by_station: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();

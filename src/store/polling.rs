@@ -861,24 +861,6 @@ pub async fn voters_named(store: &Store, election_id: i64, name: &str) -> Result
     }))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn round_encoding_is_the_stored_integers_of_before() {
-        assert_eq!(Round::FIRST_PRIMARY.to_stored(), -100);
-        assert_eq!(Round::Primary(2).to_stored(), -99);
-        assert_eq!(Round::FIRST_ELECTION.to_stored(), 1);
-        for n in [-100, -42, 0, 1, 2, 17] {
-            assert_eq!(Round::from_stored(n).map(Round::to_stored), Some(n));
-        }
-        assert_eq!(Round::from_stored(0), Some(Round::Primary(101)));
-        assert_eq!(Round::from_stored(-101), None);
-        assert!(Round::Primary(101).storable() && !Round::Primary(102).storable());
-    }
-}
-
 // ---- commitments (issue 15 item 2) ----
 
 /// The round's browser ballots (`entry_no` empty) as `(id, content)` by id, inside `tx`: what
@@ -907,4 +889,22 @@ pub async fn turnout_tx(tx: &mut Tx, election_id: i64, round_no: i64) -> Result<
         .fetch_all(c)
         .await?
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_encoding_is_the_stored_integers_of_before() {
+        assert_eq!(Round::FIRST_PRIMARY.to_stored(), -100);
+        assert_eq!(Round::Primary(2).to_stored(), -99);
+        assert_eq!(Round::FIRST_ELECTION.to_stored(), 1);
+        for n in [-100, -42, 0, 1, 2, 17] {
+            assert_eq!(Round::from_stored(n).map(Round::to_stored), Some(n));
+        }
+        assert_eq!(Round::from_stored(0), Some(Round::Primary(101)));
+        assert_eq!(Round::from_stored(-101), None);
+        assert!(Round::Primary(101).storable() && !Round::Primary(102).storable());
+    }
 }

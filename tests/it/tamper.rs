@@ -46,7 +46,10 @@ async fn closed(app: &TestApp, code: &str) -> Polling {
     let (st, b) =
         p.committee.api_post(&format!("/api/v1/elections/{id}/paper/accept"), &json!({"station": STATION})).await;
     assert_eq!(st, S::OK, "{b}");
-    assert_eq!((b["returned"].clone(), b["issued"].clone(), b["mobile"].clone()), (json!(2), json!(2), json!([MOBILE])));
+    assert_eq!(
+        (b["returned"].clone(), b["issued"].clone(), b["mobile"].clone()),
+        (json!(2), json!(2), json!([MOBILE]))
+    );
     p
 }
 
@@ -175,9 +178,13 @@ async fn a_participation_row_added_or_changed_is_named_by_station(app: TestApp) 
     let out = verify_fails(&app, id).await;
     assert!(out.contains(&format!("station {STATION} (paper)")), "{out}");
     // Undone, the count goes ahead; then a row changed (a paper voter moved to the browser).
-    insider(&app, &format!("DELETE FROM participation WHERE election_id = {id} AND resident_id = {}", p.voters[23])).await;
+    insider(&app, &format!("DELETE FROM participation WHERE election_id = {id} AND resident_id = {}", p.voters[23]))
+        .await;
     assert_eq!(count(&mut p).await.0, S::OK);
-    let sql = format!("UPDATE participation SET channel = 'remote' WHERE election_id = {id} AND resident_id = {}", p.voters[6]);
+    let sql = format!(
+        "UPDATE participation SET channel = 'remote' WHERE election_id = {id} AND resident_id = {}",
+        p.voters[6]
+    );
     insider(&app, &sql).await;
     let out = verify_fails(&app, id).await;
     assert!(out.contains(&format!("station {STATION} (paper)")), "{out}");
@@ -191,7 +198,10 @@ async fn a_shrunken_electorate_is_refused_by_the_count_and_named_by_verify(app: 
     let gone: Vec<String> = p.voters[10..].iter().map(|v| v.to_string()).collect();
     insider(
         &app,
-        &format!("UPDATE voters SET status = 'removed' WHERE election_id = {id} AND resident_id IN ({})", gone.join(",")),
+        &format!(
+            "UPDATE voters SET status = 'removed' WHERE election_id = {id} AND resident_id IN ({})",
+            gone.join(",")
+        ),
     )
     .await;
     let (st, b) = count(&mut p).await;
