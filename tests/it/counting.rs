@@ -30,11 +30,6 @@ async fn close_and_count(p: &mut Polling) -> Value {
     r
 }
 
-/// `huanjie verify` on a record file, as every test runs it (the tamper suite too).
-pub fn huanjie_verify(f: &std::path::Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_huanjie")).arg("verify").arg(f).output().unwrap()
-}
-
 /// Exports the election's record and runs `huanjie verify` on it: exit 0, and every count
 /// recounted from the published box.
 pub async fn verify_record(app: &TestApp, id: i64, rounds: usize) {

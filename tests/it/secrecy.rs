@@ -39,6 +39,18 @@ async fn booth_for(p: &mut Polling, name: &str, voter: i64) -> String {
 
 /// Paper ballots entered twice (two clerks) and the station's box accepted.
 async fn enter_paper(p: &mut Polling, station: &str, ballots: &[Value]) {
+    enter_twice(p, station, ballots).await;
+    let id = p.id;
+    let (st, r) = p
+        .committee
+        .api_post(&format!("/api/v1/elections/{id}/paper/accept"), &json!({"station": station, "spoiled": 0}))
+        .await;
+    assert_eq!(st, S::OK, "{r}");
+}
+
+/// Paper ballots entered twice (two clerks), not yet accepted: a mobile box is accepted with
+/// its station's box (issue 15 item 2).
+async fn enter_twice(p: &mut Polling, station: &str, ballots: &[Value]) {
     let id = p.id;
     let path = format!("/api/v1/elections/{id}/paper/entries");
     for (pass, clerk) in [(1, &mut p.clerk), (2, &mut p.clerk2)] {
@@ -50,11 +62,6 @@ async fn enter_paper(p: &mut Polling, station: &str, ballots: &[Value]) {
             assert_eq!(st, S::OK, "{r}");
         }
     }
-    let (st, r) = p
-        .committee
-        .api_post(&format!("/api/v1/elections/{id}/paper/accept"), &json!({"station": station, "spoiled": 0}))
-        .await;
-    assert_eq!(st, S::OK, "{r}");
 }
 
 async fn contents(app: &TestApp, id: i64) -> Vec<Value> {
@@ -104,8 +111,8 @@ async fn marks_are_stored_in_list_order_on_every_channel_issue_15_item_5(app: Te
         .await;
     assert_eq!(st, S::OK, "{b}");
     close(&mut p).await;
+    enter_twice(&mut p, MOBILE, std::slice::from_ref(&reversed)).await;
     enter_paper(&mut p, STATION, &[reversed.clone(), json!({"member": [m[2], m[0]]})]).await;
-    enter_paper(&mut p, MOBILE, std::slice::from_ref(&reversed)).await;
 
     let stored = contents(&app, id).await;
     assert_eq!(stored.len(), 7);

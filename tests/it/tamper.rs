@@ -8,7 +8,7 @@ use axum::http::StatusCode as S;
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::counting::{huanjie_verify, verify_record};
+use crate::counting::verify_record;
 use crate::helpers::TestApp;
 use crate::polling::{MOBILE, Polling, STATION, cast, ready};
 
@@ -69,9 +69,8 @@ async fn verify_fails(app: &TestApp, id: i64) -> String {
     let dir = crate::helpers::temp_dir();
     let f = dir.0.join("record.json");
     std::fs::write(&f, rec.to_string()).unwrap();
-    let out = huanjie_verify(&f);
-    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "a tampered record verified: {text}");
+    let (code, text) = crate::helpers::huanjie_verify(app.verify_args(&f)).await;
+    assert_eq!(code, Some(1), "a tampered record verified: {text}");
     text
 }
 

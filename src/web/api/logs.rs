@@ -17,7 +17,6 @@ use crate::AppState;
 use crate::audit::merkle::{consistency_proof, inclusion_proof};
 use crate::audit::note::verify_checkpoint;
 use crate::audit::note_origin;
-use crate::audit::verify::Record;
 use crate::i18n::Lang;
 use crate::service::ServiceError;
 use crate::service::audit::{signed_head, with_cosignatures};
