@@ -207,3 +207,32 @@ pub struct Booth {
     pub name: String,
     pub unlocked_round: Option<i64>,
 }
+
+/// A recall proceeding (罢免, LAW.md §9) as stored: the member, the reasons, the signers.
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct RecallRow {
+    pub election_id: i64,
+    pub term_election_id: i64,
+    pub member_id: String,
+    pub member_post: String,
+    pub member_name: String,
+    pub reasons: String,
+    pub signers: String,
+    pub verified_on: Option<String>,
+    pub answer: Option<String>,
+    pub answer_on: Option<String>,
+}
+
+/// A vacancy on a committee and the by-election that fills it (LAW.md §9).
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct VacancyRow {
+    pub id: i64,
+    pub term_election_id: i64,
+    pub post: String,
+    pub member_id: Option<String>,
+    pub cause: String,
+    pub arose_on: String,
+    pub filing_by: String,
+    pub byelection_by: String,
+    pub byelection_id: Option<i64>,
+}

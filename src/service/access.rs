@@ -108,6 +108,17 @@ impl Staff {
         self.street_role(p, c.street_office_id).ok_or(ServiceError::Forbidden)
     }
 
+    /// Whether `p` is granted on community `community_id`, for pages that only show or hide a
+    /// step: "no" for out of scope or not granted, and a database failure stays an error (it is
+    /// never read as "no").
+    pub async fn may(&self, store: &Store, p: Permission, community_id: i64) -> Result<bool> {
+        match self.authorize(store, p, community_id).await {
+            Ok(_) => Ok(true),
+            Err(ServiceError::Forbidden | ServiceError::NotFound) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The community, if it exists and lies in this staff member's scope; `NotFound` otherwise
     /// (the same answer for both, checked before any permission).
     async fn visible_community(&self, store: &Store, community_id: i64) -> Result<registry::Community> {

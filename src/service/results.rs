@@ -14,8 +14,8 @@ use super::counting::{self, Results};
 use super::{Result, ServiceError};
 pub use crate::domain::Election;
 use crate::domain::Stage;
+pub use crate::domain::records::{RecallRow, VacancyRow};
 use crate::store::Store;
-pub use crate::store::recall::{RecallRow, VacancyRow};
 
 /// A step the results page may offer the caller now; the template asks
 /// [`TermView::allows`] instead of comparing stage strings.

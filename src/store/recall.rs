@@ -1,23 +1,8 @@
 //! Recall proceedings and the vacancies of a term.
 
-use sqlx::FromRow;
-
 use super::on_conn;
 use super::{Result, Store, Tx};
-
-#[derive(Debug, Clone, FromRow, serde::Serialize)]
-pub struct RecallRow {
-    pub election_id: i64,
-    pub term_election_id: i64,
-    pub member_id: String,
-    pub member_post: String,
-    pub member_name: String,
-    pub reasons: String,
-    pub signers: String,
-    pub verified_on: Option<String>,
-    pub answer: Option<String>,
-    pub answer_on: Option<String>,
-}
+pub use crate::domain::records::{RecallRow, VacancyRow};
 
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_recall(
@@ -79,19 +64,6 @@ pub async fn set_answer(tx: &mut Tx, election_id: i64, answer: &str, on: &str) -
             .rows_affected()
     });
     Ok(n == 1)
-}
-
-#[derive(Debug, Clone, FromRow, serde::Serialize)]
-pub struct VacancyRow {
-    pub id: i64,
-    pub term_election_id: i64,
-    pub post: String,
-    pub member_id: Option<String>,
-    pub cause: String,
-    pub arose_on: String,
-    pub filing_by: String,
-    pub byelection_by: String,
-    pub byelection_id: Option<i64>,
 }
 
 #[allow(clippy::too_many_arguments)]

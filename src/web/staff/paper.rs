@@ -219,7 +219,7 @@ async fn render(
     echo: Echo,
 ) -> Result<PaperPage, HtmlError> {
     let e = esvc::get(&state.store, &s.staff, id, Permission::ConductPolling).await.html(lang)?;
-    let can_run = s.staff.authorize(&state.store, Permission::RunElection, e.community_id).await.is_ok();
+    let can_run = s.staff.may(&state.store, Permission::RunElection, e.community_id).await.html(lang)?;
     let cmp = svc::compare_box(&state.store, &s.staff, id, &station).await.html(lang)?;
     let (_, paper) = svc::current(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
     let names = names_for(state, &paper, &cmp).await.html(lang)?;

@@ -73,7 +73,7 @@ pub async fn page(
     Query(q): Query<PollingQuery>,
 ) -> Result<Response, HtmlError> {
     let e = esvc::get(&state.store, &s.staff, id, Permission::ConductPolling).await.html(lang)?;
-    let can_run = s.staff.authorize(&state.store, Permission::RunElection, e.community_id).await.is_ok();
+    let can_run = s.staff.may(&state.store, Permission::RunElection, e.community_id).await.html(lang)?;
     let community = esvc::community_name(&state.store, e.community_id).await.html(lang)?;
     let mut turnout = svc::turnout(&state.store, &s.staff, id).await.html(lang)?;
     for row in turnout.iter_mut().flat_map(|t| t.issued.iter_mut()) {

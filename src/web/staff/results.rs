@@ -157,7 +157,7 @@ async fn render_page(
     echo: Echo,
 ) -> Result<ResultsPage, HtmlError> {
     let e = esvc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.html(lang)?;
-    let can_run = s.staff.authorize(&state.store, Permission::RunElection, e.community_id).await.is_ok();
+    let can_run = s.staff.may(&state.store, Permission::RunElection, e.community_id).await.html(lang)?;
     let (r, members, figures) = page_data(state, lang, &e).await?;
     let term = rsvc::term_view(&state.store, &e, can_run, &r).await.html(lang)?;
     let handover = svc::HANDOVER_ITEMS
