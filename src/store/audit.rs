@@ -126,32 +126,6 @@ pub async fn log_ids(store: &Store) -> Result<Vec<String>> {
     }))
 }
 
-/// Stores a checkpoint; a second one for the same (log, size) is ignored (two servers may
-/// race to sign the same head; both notes are valid, the first is kept).
-pub async fn insert_checkpoint(
-    store: &Store,
-    log_id: &str,
-    size: i64,
-    root: &[u8],
-    note: &str,
-    now: i64,
-) -> Result<()> {
-    on_conn!(pool store, |c| {
-        sqlx::query(
-            "INSERT INTO checkpoints (log_id, size, root, note, created_ms) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (log_id, size) DO NOTHING",
-        )
-        .bind(log_id)
-        .bind(size)
-        .bind(root)
-        .bind(note)
-        .bind(now)
-        .execute(c)
-        .await?;
-    });
-    Ok(())
-}
-
 pub async fn latest_checkpoint(store: &Store, log_id: &str) -> Result<Option<StoredCheckpoint>> {
     Ok(on_conn!(pool store, |c| {
         sqlx::query_as::<_, StoredCheckpoint>(
@@ -267,7 +241,8 @@ pub async fn leaf_at(tx: &mut Tx, log_id: &str, idx: i64) -> Result<Option<Vec<u
     }))
 }
 
-/// [`insert_checkpoint`] inside `tx`.
+/// Stores a checkpoint; a second one for the same (log, size) is ignored (two servers may
+/// race to sign the same head; both notes are valid, the first is kept).
 pub async fn insert_checkpoint_tx(
     tx: &mut Tx,
     log_id: &str,
