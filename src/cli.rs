@@ -448,9 +448,7 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
                 .ok_or("batch vanished")?;
             if b.error_rows > 0 {
                 for r in crate::store::imports::rows(&store, batch, true, 50, 0).await.map_err(|e| e.to_string())? {
-                    let errs: Vec<crate::domain::ResidentInputError> =
-                        serde_json::from_str(&r.errors_json).unwrap_or_default();
-                    for e in errs {
+                    for e in r.errors {
                         eprintln!("{}", crate::web::staff::import::row_error(crate::i18n::Lang::Zh, r.row_no, &e));
                     }
                 }
@@ -704,7 +702,7 @@ fn count(profile: Option<&str>, path: &std::path::Path) -> ExitCode {
             Err(e) => return fail(format!("{}: {e}", path.display())),
         }
     };
-    match crate::law::recount::recount_published_json(&input, profile) {
+    match crate::law::recount::recount_published(&input, profile).and_then(|r| r.to_published()) {
         Ok(out) => {
             println!("{out}");
             ExitCode::SUCCESS

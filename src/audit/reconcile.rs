@@ -169,6 +169,12 @@ struct Closed {
     issued: Vec<Issued>,
 }
 
+/// The ballots issued per station and channel that a close (`polls.closed`,
+/// `primary.closed`) commits, read from its payload.
+pub fn committed_issued(close: &Value) -> Result<Vec<Issued>, String> {
+    serde_json::from_value(close["issued_by"].clone()).map_err(|e| e.to_string())
+}
+
 /// `huanjie verify`'s reconciliation, fed each entry in order (like `RecountCheck`), then
 /// [`ReconcileCheck::finish`].
 #[derive(Debug, Default)]
@@ -189,13 +195,7 @@ pub struct ReconcileCheck {
 impl ReconcileCheck {
     pub fn from_record(record: &Value) -> ReconcileCheck {
         let published = serde_json::from_value(record["reconcile"].clone()).unwrap_or_default();
-        let boxes = record["boxes"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|b| Some((b["round"].as_i64()?, b["box"].as_str()?.to_string())))
-            .collect();
-        ReconcileCheck { published, boxes, ..ReconcileCheck::default() }
+        ReconcileCheck { published, boxes: super::recount::record_boxes(record), ..ReconcileCheck::default() }
     }
 
     fn round(&self, round: i64) -> Result<&PublishedRound, String> {
@@ -234,7 +234,7 @@ impl ReconcileCheck {
         let r = self.round(round)?;
         compare_box(root, &strings(&p["leaves"]), &pairs(&r.browser))
             .map_err(|w| format!("round {round}, the electronic box (committed here at the close): {w}"))?;
-        let committed: Vec<Issued> = serde_json::from_value(p["issued_by"].clone()).map_err(|e| e.to_string())?;
+        let committed = committed_issued(p)?;
         compare_issued(&committed, &r.issued).map_err(|w| format!("round {round}: {w}"))?;
         let total: u64 = committed.iter().map(|i| i.issued).sum();
         if Some(total) != p["issued"].as_u64() {
@@ -294,14 +294,12 @@ impl ReconcileCheck {
     /// electorate published, and the ballots issued at the close.
     fn counted(&mut self, round: i64) -> Result<(), String> {
         let bx = self.boxes.get(&round).ok_or_else(|| format!("the box of round {round} is not in the record"))?;
-        #[derive(Deserialize)]
-        struct Head {
-            electorate: u64,
-            ballots_issued: u64,
-            #[serde(default)]
-            ballots: Vec<Value>,
-        }
-        let head: Head = serde_json::from_str(bx).map_err(|e| format!("box of round {round}: {e}"))?;
+        let head = crate::domain::ballot::PublishedBox::parse(bx).map_err(|e| format!("box of round {round}: {e}"))?;
+        let missing = |f: &str| format!("box of round {round}: missing field `{f}`");
+        let (electorate, ballots_issued) = (
+            head.electorate.ok_or_else(|| missing("electorate"))?,
+            head.ballots_issued.ok_or_else(|| missing("ballots_issued"))?,
+        );
         let r = self.round(round)?;
         let mut counted: Vec<String> = head.ballots.iter().map(Value::to_string).collect();
         let mut committed: Vec<String> = r
@@ -322,18 +320,17 @@ impl ReconcileCheck {
         }
         let closed = self.closed.get(&round).ok_or_else(|| format!("round {round} was counted before its close"))?;
         let issued: u64 = closed.issued.iter().map(|i| i.issued).sum();
-        if head.ballots_issued != issued {
+        if ballots_issued != issued {
             return Err(format!(
-                "round {round}: the box says {} ballots issued; the close (entry {}) committed {issued}",
-                head.ballots_issued, closed.index
+                "round {round}: the box says {ballots_issued} ballots issued; the close (entry {}) committed {issued}",
+                closed.index
             ));
         }
         if let Some((voters, _, at)) = &self.list
-            && head.electorate != *voters
+            && electorate != *voters
         {
             return Err(format!(
-                "round {round}: the count's electorate is {}, the voter list published at entry {at} has {voters} voters",
-                head.electorate
+                "round {round}: the count's electorate is {electorate}, the voter list published at entry {at} has {voters} voters"
             ));
         }
         Ok(())

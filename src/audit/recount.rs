@@ -9,7 +9,18 @@ use std::collections::HashMap;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::domain::ballot::BoxComment;
+use crate::domain::ballot::PublishedBox;
+
+/// A record's `boxes`, `[{"round": n, "box": "<the box JSON text>"}]`: round → the box text,
+/// as published (read here for both the recount and the reconciliation).
+pub(crate) fn record_boxes(record: &Value) -> HashMap<i64, String> {
+    record["boxes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|b| Some((b["round"].as_i64()?, b["box"].as_str()?.to_string())))
+        .collect()
+}
 
 #[derive(Debug, Default)]
 pub struct RecountCheck {
@@ -22,15 +33,8 @@ pub struct RecountCheck {
 }
 
 impl RecountCheck {
-    /// From a record's `boxes`: `[{"round": n, "box": "<the box JSON text>"}]`.
     pub fn from_record(record: &Value) -> RecountCheck {
-        let boxes = record["boxes"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|b| Some((b["round"].as_i64()?, b["box"].as_str()?.to_string())))
-            .collect();
-        RecountCheck { boxes, ..RecountCheck::default() }
+        RecountCheck { boxes: record_boxes(record), ..RecountCheck::default() }
     }
 
     pub fn check(&mut self, _index: u64, leaf: &[u8]) -> Result<(), String> {
@@ -46,14 +50,8 @@ impl RecountCheck {
                 if hex::encode(Sha256::digest(bx.as_bytes())) != p["box_sha256"].as_str().unwrap_or("") {
                     return Err(format!("the box of round {round} is not the one counted (SHA-256 differs)"));
                 }
-                // The box's own account of its ballots, read through the type the count wrote.
-                #[derive(serde::Deserialize)]
-                struct Head {
-                    comment: Option<BoxComment>,
-                    #[serde(default)]
-                    ballots: Vec<serde::de::IgnoredAny>,
-                }
-                let b: Head = serde_json::from_str(bx).map_err(|e| format!("box of round {round}: {e}"))?;
+                // The box's own account of its ballots, read through the published box's type.
+                let b = PublishedBox::parse(bx).map_err(|e| format!("box of round {round}: {e}"))?;
                 let (browser, paper) =
                     b.comment.map(|c| (c.browser_ballots, c.paper_ballots)).unwrap_or((u64::MAX, u64::MAX));
                 let ballots = b.ballots.len() as u64;
@@ -65,7 +63,8 @@ impl RecountCheck {
                         logged.0, logged.1
                     ));
                 }
-                let result = crate::law::recount::recount_published_json(bx, None)
+                let result = crate::law::recount::recount_published(bx, None)
+                    .and_then(|r| r.to_published())
                     .map_err(|e| format!("recount of round {round}: {e}"))?;
                 if hex::encode(Sha256::digest(result.as_bytes())) != p["result_sha256"].as_str().unwrap_or("") {
                     return Err(format!("recounting round {round} gives another result than the one announced"));

@@ -14,7 +14,7 @@ use crate::law::Post;
 mod published;
 pub use published::{
     BallotBox, Ballots, BoxCandidate, BoxComment, BoxPerson, ElectionBox, PlainBallot, PostCounts, PostLists,
-    RecallBox, RecallOf,
+    PublishedBox, RecallBox, RecallOf,
 };
 
 /// The ballot of one round, fixed when the round opens (LAW.md §6).

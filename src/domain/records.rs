@@ -69,13 +69,19 @@ pub struct Resident {
     pub version: i64,
 }
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+/// One stored change of a resident: the versions before and after as stored (the API shows
+/// the text) and as read (`store::registry` parses them once).
+#[derive(Debug, Clone, Serialize)]
 pub struct HistoryRow {
     pub version: i64,
     pub changed_ms: i64,
     pub actor: String,
     pub before_json: String,
     pub after_json: String,
+    #[serde(skip)]
+    pub before: serde_json::Map<String, serde_json::Value>,
+    #[serde(skip)]
+    pub after: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, FromRow, Serialize)]
@@ -159,7 +165,8 @@ pub struct DecisionRow {
     pub decided_on: String,
 }
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+/// A nomination as the store reads it (`store::nominations` parses the stored values).
+#[derive(Debug, Clone, Serialize)]
 pub struct NominationRow {
     pub id: i64,
     pub election_id: i64,
@@ -167,7 +174,9 @@ pub struct NominationRow {
     pub nominee_id: i64,
     pub nominee_name: String,
     pub route: String,
-    pub nominators: String,
+    /// The residents who nominated; on the wire as the stored JSON text, as always.
+    #[serde(serialize_with = "ids_as_text")]
+    pub nominators: Vec<i64>,
     pub consent_on: Option<String>,
     pub review: String,
     pub reviewer: String,
@@ -190,11 +199,16 @@ pub struct Batch {
     pub error_rows: i64,
 }
 
-#[derive(Debug, Clone, FromRow)]
+/// A staged import row, its stored values parsed once in `store::imports`.
+#[derive(Debug, Clone)]
 pub struct StagedRow {
     pub row_no: i64,
+    /// The row exactly as staged (the commit digests these bytes).
     pub data_json: String,
-    pub errors_json: String,
+    /// `data_json` read.
+    pub data: crate::domain::RawResident,
+    /// What is wrong with the row (empty for a good row).
+    pub errors: Vec<crate::domain::ResidentInputError>,
 }
 
 /// A polling booth (a kiosk) as the polling page and the booth itself show it; its token
@@ -209,7 +223,7 @@ pub struct Booth {
 }
 
 /// A recall proceeding (罢免, LAW.md §9) as stored: the member, the reasons, the signers.
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct RecallRow {
     pub election_id: i64,
     pub term_election_id: i64,
@@ -217,7 +231,8 @@ pub struct RecallRow {
     pub member_post: String,
     pub member_name: String,
     pub reasons: String,
-    pub signers: String,
+    /// The residents who signed the petition (parsed once, in `store::recall`).
+    pub signers: Vec<i64>,
     pub verified_on: Option<String>,
     pub answer: Option<String>,
     pub answer_on: Option<String>,
@@ -235,4 +250,9 @@ pub struct VacancyRow {
     pub filing_by: String,
     pub byelection_by: String,
     pub byelection_id: Option<i64>,
+}
+
+/// A list of ids written as its JSON text (`"[1,2]"`), as the pages and the API have shown it.
+fn ids_as_text<S: serde::Serializer>(ids: &[i64], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&serde_json::to_string(ids).map_err(serde::ser::Error::custom)?)
 }

@@ -107,7 +107,7 @@ pub struct Elected {
     pub post: Post,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ProfileRef {
     pub name: String,
     pub version: String,

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::law::Post;
@@ -115,10 +115,42 @@ pub fn standings(results: impl IntoIterator<Item = Value>) -> HashMap<Post, Stan
         .collect()
 }
 
+/// A primary box's announced result (the text `huanjie count` prints and the count stores).
+/// Fields are in alphabetical order: the published bytes are those of the result before it
+/// was typed (a `json!` object, whose keys come out sorted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrimaryCount {
+    pub ballots_cast: u64,
+    pub blank_ballots: u64,
+    pub invalid_ballots: u64,
+    pub posts: Vec<PrimaryPost>,
+    /// Always `true`: what tells a primary's result from an election round's.
+    pub primary: bool,
+}
+
+/// One post of a primary's result: [`PostOutcome`] with the void marks (keys sorted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrimaryPost {
+    pub below: Vec<String>,
+    pub on_list: Vec<String>,
+    pub places: u32,
+    pub post: Post,
+    pub tied: Vec<String>,
+    pub tied_places: u32,
+    pub void_marks: u64,
+    pub votes: Vec<PrimaryVotes>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrimaryVotes {
+    pub id: String,
+    pub votes: u64,
+}
+
 /// Tallies a primary box: per post, a ballot's marks count when they name at most the post's
 /// places and only nominees of that post; otherwise that post of the ballot is void (an
 /// over-marked nomination ballot, LAW.md §5 [P]). Blank and invalid ballots count as cast.
-pub fn tally(input: &Value) -> Result<(Vec<PostOutcome>, Value), RecountError> {
+pub fn tally(input: &Value) -> Result<(Vec<PostOutcome>, PrimaryCount), RecountError> {
     let seats = input["seats"].as_object().ok_or_else(|| err("seats", "missing"))?;
     let candidates = input["candidates"].as_array().ok_or_else(|| err("candidates", "missing"))?;
     let ballots = input["ballots"].as_array().ok_or_else(|| err("ballots", "missing"))?;
@@ -167,28 +199,37 @@ pub fn tally(input: &Value) -> Result<(Vec<PostOutcome>, Value), RecountError> {
         let in_order: Vec<(String, u64)> =
             on_ballot.iter().map(|c| (c.clone(), votes.get(c.as_str()).copied().unwrap_or(0))).collect();
         let o = decide_round(post, places, &in_order);
-        figures.push(json!({
-            "post": post.as_str(), "places": places,
-            "votes": o.votes.iter().map(|(id, n)| json!({"id": id, "votes": n})).collect::<Vec<_>>(),
-            "void_marks": void, "on_list": o.on_list, "tied": o.tied, "tied_places": o.tied_places, "below": o.below,
-        }));
+        figures.push(PrimaryPost {
+            below: o.below.clone(),
+            on_list: o.on_list.clone(),
+            places,
+            post,
+            tied: o.tied.clone(),
+            tied_places: o.tied_places,
+            void_marks: void,
+            votes: o.votes.iter().map(|(id, n)| PrimaryVotes { id: id.clone(), votes: *n }).collect(),
+        });
         outcomes.push(o);
     }
-    let summary = json!({
-        "primary": true,
-        "ballots_cast": ballots.len(),
-        "blank_ballots": blank,
-        "invalid_ballots": invalid,
-        "posts": figures,
-    });
+    let summary = PrimaryCount {
+        ballots_cast: ballots.len() as u64,
+        blank_ballots: blank,
+        invalid_ballots: invalid,
+        posts: figures,
+        primary: true,
+    };
     Ok((outcomes, summary))
 }
 
-/// Recounts a published primary box to the result the count announced (pretty JSON).
-pub fn recount_primary_json(input: &str) -> Result<String, RecountError> {
+/// Recounts a published primary box to the result the count announced.
+pub fn recount_primary(input: &str) -> Result<PrimaryCount, RecountError> {
     let v: Value = serde_json::from_str(input).map_err(|e| err("input", e.to_string()))?;
-    let (_, summary) = tally(&v)?;
-    serde_json::to_string_pretty(&summary).map_err(|e| err("output", e.to_string()))
+    Ok(tally(&v)?.1)
+}
+
+/// As [`recount_primary`], as the published text (pretty JSON).
+pub fn recount_primary_json(input: &str) -> Result<String, RecountError> {
+    serde_json::to_string_pretty(&recount_primary(input)?).map_err(|e| err("output", e.to_string()))
 }
 
 /// Reads one post's outcome back from an announced primary result.
@@ -265,12 +306,23 @@ mod tests {
         });
         let (o, summary) = tally(&bx).unwrap();
         assert_eq!(o[0].votes, v(&[("n1", 2), ("n2", 1), ("n3", 0)]));
-        assert_eq!(summary["posts"][0]["void_marks"], json!(3));
-        assert_eq!((summary["blank_ballots"].clone(), summary["invalid_ballots"].clone()), (json!(1), json!(1)));
+        assert_eq!(summary.posts[0].void_marks, 3);
+        assert_eq!((summary.blank_ballots, summary.invalid_ballots), (1, 1));
         let text = bx.to_string();
         assert_eq!(recount_primary_json(&text).unwrap(), recount_primary_json(&text).unwrap());
         let back =
             outcome_from_result(&serde_json::from_str(&recount_primary_json(&text).unwrap()).unwrap(), Post::Member);
         assert_eq!(back.as_ref(), Some(&o[0]));
+        // The typed result prints the bytes of the `json!` result it replaced (issue 14 item 4).
+        let p = &o[0];
+        let before = json!({
+            "primary": true, "ballots_cast": 7, "blank_ballots": 1, "invalid_ballots": 1,
+            "posts": [{
+                "post": "member", "places": 2,
+                "votes": p.votes.iter().map(|(id, n)| json!({"id": id, "votes": n})).collect::<Vec<_>>(),
+                "void_marks": 3, "on_list": p.on_list, "tied": p.tied, "tied_places": p.tied_places, "below": p.below,
+            }],
+        });
+        assert_eq!(recount_primary_json(&text).unwrap(), serde_json::to_string_pretty(&before).unwrap());
     }
 }

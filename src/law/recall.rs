@@ -78,7 +78,7 @@ pub struct RecallVote {
     pub defence_published: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RecallOutcome {
     Recalled,
@@ -264,10 +264,30 @@ mod tests {
     }
 }
 
+/// A recall box's announced result (the text `huanjie count` prints and the count stores).
+/// Fields are in alphabetical order: the published bytes are those of the result before it was
+/// typed (a `json!` object, whose keys come out sorted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct RecallCount {
+    pub ballots_cast: u64,
+    pub blank_ballots: u64,
+    pub byelection_required: bool,
+    pub electorate: u64,
+    pub invalid_ballots: u64,
+    pub method: Method,
+    pub no: u64,
+    pub outcome: RecallOutcome,
+    pub profile: crate::law::outcome::ProfileRef,
+    pub quorum_needed: u64,
+    pub valid: bool,
+    pub yes: u64,
+    pub yes_needed: u64,
+}
+
 /// Recounts a published recall box (the recall counterpart of `huanjie count`): a ballot marks
 /// `yes` (同意罢免) or `no` on the `member` line, or nothing (abstains); anything else is
-/// invalid. The result is pretty JSON with the figures and [`decide_recall`]'s outcome.
-pub fn recount_recall_json(input: &str) -> Result<String, crate::law::recount::RecountError> {
+/// invalid. The result holds the figures and [`decide_recall`]'s outcome.
+pub fn recount_recall(input: &str) -> Result<RecallCount, crate::law::recount::RecountError> {
     use crate::law::recount_input::err;
     let v: serde_json::Value = serde_json::from_str(input).map_err(|e| err("input", e.to_string()))?;
     let method: Method = serde_json::from_value(v["method"].clone()).map_err(|e| err("method", e.to_string()))?;
@@ -297,14 +317,27 @@ pub fn recount_recall_json(input: &str) -> Result<String, crate::law::recount::R
         defence_published: v["defence_published"].as_bool().unwrap_or(false),
     };
     let r = decide_recall(&vote, &profile).map_err(|e| err("defence_published", e.to_string()))?;
-    let out = serde_json::json!({
-        "profile": {"name": profile.name, "version": profile.version}, "method": method,
-        "valid": r.outcome != RecallOutcome::QuorumMissed, "outcome": r.outcome,
-        "electorate": electorate, "quorum_needed": r.quorum_needed, "ballots_cast": vote.ballots_cast,
-        "yes": yes, "no": no, "blank_ballots": blank, "invalid_ballots": invalid, "yes_needed": r.yes_needed,
-        "byelection_required": r.byelection_required,
-    });
-    serde_json::to_string_pretty(&out).map_err(|e| err("output", e.to_string()))
+    Ok(RecallCount {
+        ballots_cast: vote.ballots_cast,
+        blank_ballots: blank,
+        byelection_required: r.byelection_required,
+        electorate,
+        invalid_ballots: invalid,
+        method,
+        no,
+        outcome: r.outcome,
+        profile: crate::law::outcome::ProfileRef { name: profile.name.clone(), version: profile.version.clone() },
+        quorum_needed: r.quorum_needed,
+        valid: r.outcome != RecallOutcome::QuorumMissed,
+        yes,
+        yes_needed: r.yes_needed,
+    })
+}
+
+/// As [`recount_recall`], as the published text (pretty JSON).
+pub fn recount_recall_json(input: &str) -> Result<String, crate::law::recount::RecountError> {
+    let out = recount_recall(input)?;
+    serde_json::to_string_pretty(&out).map_err(|e| crate::law::recount_input::err("output", e.to_string()))
 }
 
 #[cfg(test)]
@@ -318,6 +351,19 @@ mod recount_recall_tests {
         ballots.extend((0..blank).map(|_| serde_json::json!({"blank": true})));
         serde_json::json!({"method": "direct", "electorate": electorate, "defence_published": true, "ballots": ballots})
             .to_string()
+    }
+
+    /// The typed result prints the bytes of the `json!` result it replaced (issue 14 item 4).
+    #[test]
+    fn the_recall_result_keeps_its_published_bytes() {
+        let before = serde_json::json!({
+            "profile": {"name": "national", "version": "2025.1"}, "method": "direct",
+            "valid": true, "outcome": "recalled",
+            "electorate": 20, "quorum_needed": 11, "ballots_cast": 11,
+            "yes": 6, "no": 4, "blank_ballots": 1, "invalid_ballots": 0, "yes_needed": 6,
+            "byelection_required": true,
+        });
+        assert_eq!(recount_recall_json(&bx(6, 4, 1, 20)).unwrap(), serde_json::to_string_pretty(&before).unwrap());
     }
 
     #[test]

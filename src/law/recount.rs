@@ -51,15 +51,54 @@ use crate::law::recount_input::{
 pub use crate::law::synthetic::{synthetic_box, synthetic_contest};
 use crate::law::tally::{Encoder, PlainTally, Tally};
 use crate::law::{Gender, Method, Post, RuleProfile, Seats};
-use serde::Deserialize;
 use serde::de;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashMap;
+
+/// The result of recounting a published box: what the count announces and stores, and what
+/// `huanjie count` prints. One type for the three kinds of box; [`Recount::to_published`] is
+/// the result's published text (the bytes whose SHA-256 the log carries).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Recount {
+    /// An election round's box (LAW.md §4, §7, §8).
+    Election(count::CountResult),
+    /// A nomination primary's box (LAW.md §5 [P]).
+    Primary(crate::law::primary::PrimaryCount),
+    /// A recall vote's box (LAW.md §9).
+    Recall(crate::law::recall::RecallCount),
+}
+
+impl Recount {
+    /// The published text (pretty JSON), byte for byte what every earlier count published.
+    pub fn to_published(&self) -> Result<String, RecountError> {
+        serde_json::to_string_pretty(self).map_err(|e| err("output", e.to_string()))
+    }
+
+    /// Blank ballots (counted as cast).
+    pub fn blank_ballots(&self) -> u64 {
+        match self {
+            Recount::Election(r) => r.blank_ballots,
+            Recount::Primary(r) => r.blank_ballots,
+            Recount::Recall(r) => r.blank_ballots,
+        }
+    }
+
+    /// Ballots the count found invalid.
+    pub fn invalid_ballots(&self) -> u64 {
+        match self {
+            Recount::Election(r) => r.invalid_ballots,
+            Recount::Primary(r) => r.invalid_ballots,
+            Recount::Recall(r) => r.invalid_ballots,
+        }
+    }
+}
 
 /// Recounts any published box as `huanjie count` and `huanjie verify` do: a recall box
 /// (`"recall"`, LAW.md §9), a nomination-primary box (`"primary": true`, LAW.md §5 [P]), or an
 /// election round's box.
-pub fn recount_published_json(input: &str, profile_override: Option<RuleProfile>) -> Result<String, RecountError> {
+pub fn recount_published(input: &str, profile_override: Option<RuleProfile>) -> Result<Recount, RecountError> {
     #[derive(Deserialize)]
     struct Kind {
         #[serde(default)]
@@ -69,25 +108,30 @@ pub fn recount_published_json(input: &str, profile_override: Option<RuleProfile>
     }
     let kind: Kind = serde_json::from_str(input).map_err(|e| crate::law::recount_input::err("input", e.to_string()))?;
     if kind.recall.is_some() {
-        crate::law::recall::recount_recall_json(input)
+        crate::law::recall::recount_recall(input).map(Recount::Recall)
     } else if kind.primary == Some(true) {
-        crate::law::primary::recount_primary_json(input)
+        crate::law::primary::recount_primary(input).map(Recount::Primary)
     } else {
-        recount_json(input, profile_override)
+        recount(input, profile_override).map(Recount::Election)
     }
+}
+
+/// As [`recount_published`], as the published text.
+pub fn recount_published_json(input: &str, profile_override: Option<RuleProfile>) -> Result<String, RecountError> {
+    recount_published(input, profile_override)?.to_published()
 }
 
 /// The public count (公开唱票、计票, LAW.md §6 [N?]): the published box recounted on its first
 /// `k` ballots by the same engine, so the running tally on the count screen carries the
 /// count's own validity decisions (an over-voted ballot is invalid there too) and its last step
 /// is the announced result.
-pub fn recount_prefix_json(input: &str, k: usize) -> Result<String, RecountError> {
+pub fn recount_prefix(input: &str, k: usize) -> Result<Recount, RecountError> {
     let mut v: Value = serde_json::from_str(input).map_err(|e| err("input", e.to_string()))?;
     match v.get_mut("ballots").and_then(Value::as_array_mut) {
         Some(b) if b.len() > k => b.truncate(k),
-        _ => return recount_published_json(input, None),
+        _ => return recount_published(input, None),
     }
-    recount_published_json(&v.to_string(), None)
+    recount_published(&v.to_string(), None)
 }
 
 /// Recount a published ballot box (issue 3 item 8). `profile_override` (the CLI's `--profile`)

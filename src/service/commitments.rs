@@ -140,7 +140,7 @@ pub async fn check_before_count(store: &Store, e: &Election, round_no: i64) -> R
         return Err(refuse(format!("the paper box of {station} was never accepted")));
     }
     let now = issued(&pst::turnout(store, e.id, round_no).await?);
-    let was: Vec<Issued> = serde_json::from_value(close["issued_by"].clone()).unwrap_or_default();
+    let was = rc::committed_issued(&close).map_err(|w| refuse(format!("the close of round {round_no}: {w}")))?;
     rc::compare_issued(&was, &now).map_err(refuse)?;
     if let Some((voters, sha)) = c.list {
         let roll = crate::store::elections::roll(store, e.id).await?;

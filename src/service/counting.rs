@@ -26,9 +26,10 @@ use crate::domain::Election;
 use crate::domain::Stage;
 use crate::domain::ballot::{
     BallotBox, BallotPaper, Ballots, BoxCandidate, BoxComment, BoxPerson, CandidateLine, ElectionBox, PlainBallot,
-    PostSheet, RecallBox, RecallOf,
+    PostSheet, PublishedBox, RecallBox, RecallOf,
 };
 use crate::law::Post;
+use crate::law::recount::Recount;
 use crate::store::counting as cst;
 use crate::store::elections as est;
 use crate::store::polling as pst;
@@ -51,7 +52,7 @@ async fn build_box(
     poll: &pst::PollRow,
     earlier: &[Elected],
 ) -> Result<(String, Vec<pst::BallotRow>)> {
-    let paper: BallotPaper = serde_json::from_str(&poll.paper).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let paper = &poll.paper;
     let mut rows = pst::ballot_box(store, e.id, poll.round_no).await?;
     rows.sort_by(|a, b| match (a.entry_no, b.entry_no) {
         (Some(x), Some(y)) => a.station.cmp(&b.station).then(x.cmp(&y)),
@@ -164,12 +165,13 @@ async fn boxes_pending(store: &Store, e: &Election, round_no: i64) -> Result<Vec
     Ok(pending)
 }
 
-/// A closed round's box as counted: the box as published, the law engine's result (text and
-/// parsed), its Merkle root, and the fields every `count.announced` entry carries.
+/// A closed round's box as counted: the box as published, the law engine's result (its
+/// published text and the typed result it prints), its Merkle root, and the fields every
+/// `count.announced` entry carries.
 pub(crate) struct Counted {
     pub bx: String,
     pub result: String,
-    pub r: Value,
+    pub r: Recount,
     pub root: [u8; 32],
     pub payload: Value,
 }
@@ -193,9 +195,9 @@ pub(crate) async fn count_box(
     }
     super::commitments::check_before_count(store, e, poll.round_no).await?;
     let (bx, rows) = build_box(store, e, poll, earlier).await?;
-    let result = crate::law::recount::recount_published_json(&bx, None)
+    let r = crate::law::recount::recount_published(&bx, None)
         .map_err(|err| ServiceError::Internal(format!("count: {err}")))?;
-    let r: Value = serde_json::from_str(&result).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let result = r.to_published().map_err(|err| ServiceError::Internal(format!("count: {err}")))?;
     let root = box_root(&rows);
     let payload = json!({
         "round": poll.round_no, "kind": kind, "ballots": rows.len(),
@@ -226,12 +228,13 @@ pub async fn count_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i6
     }
     let Counted { bx, result, r, root, mut payload } = count_box(store, &e, &poll, &earlier, &poll.kind).await?;
     let recall = e.is_recall();
-    let valid = r["valid"].as_bool().unwrap_or(false);
+    let announced = Announced::of(&r)?;
+    let valid = announced.valid;
     for (k, v) in [
         ("valid", json!(valid)),
-        ("void_reasons", r["void_reasons"].clone()),
-        ("elected", r["elected"].clone()),
-        ("next", r["next"].clone()),
+        ("void_reasons", announced.void_reasons),
+        ("elected", announced.elected),
+        ("next", announced.next),
     ] {
         payload[k] = v;
     }
@@ -244,7 +247,7 @@ pub async fn count_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i6
         .await
         .map_err(|e| if e.is_unique_violation() { ServiceError::Conflict("err.counted") } else { e.into() })?;
     if recall {
-        payload["outcome"] = r["outcome"].clone();
+        payload["outcome"] = announced.outcome;
         lifecycle::record(&mut tx, id, &staff.actor(role), EventKind::CountAnnounced, payload).await?;
     } else if !valid {
         // LAW.md §8 [P, CQ Art. 34]: the whole election is void; re-run within 30 days.
@@ -255,7 +258,51 @@ pub async fn count_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i6
         lifecycle::record(&mut tx, id, &staff.actor(role), EventKind::CountAnnounced, payload).await?;
     }
     lifecycle::commit_and_checkpoint(tx, store, log, id).await?;
-    Ok(r)
+    value(&r)
+}
+
+/// What a `count.announced` entry repeats of the result, as every count has logged it: an
+/// election round's validity, void reasons, elected and next steps; a recall's validity and
+/// outcome (the fields a result does not have are null; a primary is never valid here, it is
+/// announced by `service::primary`).
+struct Announced {
+    valid: bool,
+    void_reasons: Value,
+    elected: Value,
+    next: Value,
+    outcome: Value,
+}
+
+impl Announced {
+    fn of(r: &Recount) -> Result<Announced> {
+        Ok(match r {
+            Recount::Election(c) => Announced {
+                valid: c.valid,
+                void_reasons: value(&c.void_reasons)?,
+                elected: value(&c.elected)?,
+                next: value(&c.next)?,
+                outcome: Value::Null,
+            },
+            Recount::Recall(c) => Announced {
+                valid: c.valid,
+                void_reasons: Value::Null,
+                elected: Value::Null,
+                next: Value::Null,
+                outcome: value(&c.outcome)?,
+            },
+            Recount::Primary(_) => Announced {
+                valid: false,
+                void_reasons: Value::Null,
+                elected: Value::Null,
+                next: Value::Null,
+                outcome: Value::Null,
+            },
+        })
+    }
+}
+
+fn value<T: Serialize>(x: &T) -> Result<Value> {
+    serde_json::to_value(x).map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
 /// A member elected so far (the final composition is the union over rounds).
@@ -307,11 +354,9 @@ pub async fn results(store: &Store, id: i64) -> Result<Results> {
     let polls = pst::polls(store, id).await?;
     let mut names: HashMap<String, (String, String)> = HashMap::new();
     for p in &polls {
-        if let Ok(paper) = serde_json::from_str::<BallotPaper>(&p.paper) {
-            for s in &paper.posts {
-                for c in &s.candidates {
-                    names.insert(c.id.clone(), (c.name.clone(), c.gender.clone()));
-                }
+        for s in &p.paper.posts {
+            for c in &s.candidates {
+                names.insert(c.id.clone(), (c.name.clone(), c.gender.clone()));
             }
         }
     }
@@ -477,9 +522,8 @@ pub async fn next_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i64
     }
     let lines: HashMap<String, CandidateLine> = pst::polls(store, id)
         .await?
-        .iter()
-        .filter_map(|p| serde_json::from_str::<BallotPaper>(&p.paper).ok())
-        .flat_map(|p| p.posts.into_iter().flat_map(|s| s.candidates))
+        .into_iter()
+        .flat_map(|p| p.paper.posts.into_iter().flat_map(|s| s.candidates))
         .map(|c| (c.id.clone(), c))
         .collect();
     let mut posts = Vec::new();
@@ -758,7 +802,7 @@ pub async fn handover_item(
 
 /// The public count (公开唱票、计票): ballot `k` (1-based) as called, and the running tally of
 /// every post after it. Only once the polls of that round are closed. The figures are the law
-/// engine's recount of the box's first `k` ballots (`law::recount::recount_prefix_json`), the
+/// engine's recount of the box's first `k` ballots (`law::recount::recount_prefix`), the
 /// same count the official result comes from, so an over-voted ballot is invalid on the screen
 /// as in the result (LAW.md §6 [P]) and the last step shows the announced figures.
 #[derive(Debug, Clone, Serialize)]
@@ -794,32 +838,34 @@ struct Figures {
     invalid: u64,
 }
 
-fn figures(r: &Value) -> Figures {
-    let n = |v: &Value| v.as_u64().unwrap_or(0);
-    let mut f = Figures { blank: n(&r["blank_ballots"]), invalid: n(&r["invalid_ballots"]), ..Figures::default() };
-    if r.get("outcome").is_some() {
-        for k in ["yes", "no"] {
-            f.votes.push(("recall".into(), k.into(), n(&r[k])));
+fn figures(r: &Recount) -> Figures {
+    let mut f = Figures { blank: r.blank_ballots(), invalid: r.invalid_ballots(), ..Figures::default() };
+    match r {
+        Recount::Recall(c) => {
+            f.votes.push(("recall".into(), "yes".into(), c.yes));
+            f.votes.push(("recall".into(), "no".into(), c.no));
         }
-        return f;
-    }
-    let primary = r["primary"] == json!(true);
-    for p in r["posts"].as_array().into_iter().flatten() {
-        let post = p["post"].as_str().unwrap_or("").to_string();
-        let (lines, voided) =
-            if primary { (&p["votes"], &p["void_marks"]) } else { (&p["tally"], &p["voided_by_overvote"]) };
-        f.voided.insert(post.clone(), n(voided));
-        for l in lines.as_array().into_iter().flatten() {
-            f.votes.push((post.clone(), l["id"].as_str().unwrap_or("").to_string(), n(&l["votes"])));
+        Recount::Primary(c) => {
+            for p in &c.posts {
+                let post = p.post.as_str().to_string();
+                f.voided.insert(post.clone(), p.void_marks);
+                f.votes.extend(p.votes.iter().map(|l| (post.clone(), l.id.clone(), l.votes)));
+            }
+        }
+        Recount::Election(c) => {
+            for p in &c.posts {
+                let post = p.post.as_str().to_string();
+                f.voided.insert(post.clone(), p.voided_by_overvote);
+                f.votes.extend(p.tally.iter().map(|l| (post.clone(), l.id.clone(), l.votes)));
+            }
         }
     }
     f
 }
 
 fn recount_prefix(bx: &str, k: usize) -> Result<Figures> {
-    let text = crate::law::recount::recount_prefix_json(bx, k)
+    let r = crate::law::recount::recount_prefix(bx, k)
         .map_err(|err| ServiceError::Internal(format!("public count: {err}")))?;
-    let r: Value = serde_json::from_str(&text).map_err(|e| ServiceError::Internal(e.to_string()))?;
     Ok(figures(&r))
 }
 
@@ -849,7 +895,7 @@ pub async fn public_count(store: &Store, id: i64, round_no: Option<i64>, k: usiz
     }
     .filter(|p| p.status == "closed")
     .ok_or(ServiceError::NotFound)?;
-    let paper: BallotPaper = serde_json::from_str(&poll.paper).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let paper = &poll.paper;
     // A counted round replays the box that was counted, exactly as published; a round not yet
     // counted, the box its count will read.
     let counted = cst::counts(store, id).await?.into_iter().find(|c| c.round_no == poll.round_no).map(|c| c.box_json);
@@ -857,8 +903,7 @@ pub async fn public_count(store: &Store, id: i64, round_no: Option<i64>, k: usiz
         Some(bx) => bx,
         None => build_box(store, &e, poll, &[]).await?.0,
     };
-    let v: Value = serde_json::from_str(&bx).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let ballots = v["ballots"].as_array().cloned().unwrap_or_default();
+    let ballots = PublishedBox::parse(&bx).map_err(|e| ServiceError::Internal(e.to_string()))?.ballots;
     let k = k.min(ballots.len());
     let now = recount_prefix(&bx, k)?;
     let (mut current_verdict, mut current_void_posts) = ("", Vec::new());

@@ -369,9 +369,7 @@ pub async fn commit_as(
             after = r.row_no;
             digest.update(r.data_json.as_bytes());
             digest.update(b"\n");
-            let raw: RawResident =
-                serde_json::from_str(&r.data_json).map_err(|e| ServiceError::Internal(e.to_string()))?;
-            rows.push(raw.parse().map_err(|_| ServiceError::Conflict("err.import.has_errors"))?);
+            rows.push(r.data.parse().map_err(|_| ServiceError::Conflict("err.import.has_errors"))?);
         }
     }
     // Marking the batch done (which also drops the staged copy) in the same transaction makes a
@@ -467,30 +465,15 @@ pub async fn batch(store: &Store, staff: &Staff, id: i64) -> Result<Batch> {
 }
 
 /// The errors found in the first `limit` refused rows of batch `b`, as (row number, error);
-/// a stored error list that does not parse is logged with the batch and row.
+/// a staged row that does not parse is an error of the store naming the batch and row.
 pub async fn row_errors(store: &Store, b: &Batch, limit: i64) -> Result<Vec<(i64, ResidentInputError)>> {
-    let mut out = Vec::new();
-    for r in imports::rows(store, b.id, true, limit, 0).await? {
-        match serde_json::from_str::<Vec<ResidentInputError>>(&r.errors_json) {
-            Ok(errs) => out.extend(errs.into_iter().map(|e| (r.row_no, e))),
-            Err(e) => tracing::warn!(batch = b.id, row = r.row_no, error = %e, "a staged row's errors do not parse"),
-        }
-    }
-    Ok(out)
+    let rows = imports::rows(store, b.id, true, limit, 0).await?;
+    Ok(rows.into_iter().flat_map(|r| r.errors.into_iter().map(move |e| (r.row_no, e))).collect())
 }
 
-/// The first `limit` good rows of batch `b` as staged, as (row number, the row as read); a
-/// staged row that does not parse is logged with the batch and row and shown empty.
+/// The first `limit` good rows of batch `b` as staged, as (row number, the row as read).
 pub async fn sample(store: &Store, b: &Batch, limit: i64) -> Result<Vec<(i64, RawResident)>> {
-    let mut out = Vec::new();
-    for r in imports::rows(store, b.id, false, limit, 0).await? {
-        let raw = serde_json::from_str::<RawResident>(&r.data_json).unwrap_or_else(|e| {
-            tracing::warn!(batch = b.id, row = r.row_no, error = %e, "a staged row does not parse");
-            RawResident::default()
-        });
-        out.push((r.row_no, raw));
-    }
-    Ok(out)
+    Ok(imports::rows(store, b.id, false, limit, 0).await?.into_iter().map(|r| (r.row_no, r.data)).collect())
 }
 
 /// The name of community `id`, for `staff` who may write its registry (the upload page).

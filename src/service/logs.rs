@@ -114,21 +114,15 @@ pub struct PublishedCount {
 }
 
 /// The public notices of election `id` that the election record carries beside its log: the
-/// election, the objection decisions and the published counts. A stored result that does not
-/// parse is logged with the election and round and published as null.
+/// election, the objection decisions and the published counts (a stored result that does not
+/// parse is an error of the store, naming the election and round).
 pub async fn record_notices(store: &Store, id: i64) -> Result<(Election, Vec<ObjectionRow>, Vec<PublishedCount>)> {
     let e = crate::store::elections::get(store, id).await?.ok_or(ServiceError::NotFound)?;
     let objections = crate::store::elections::objections(store, id).await?;
     let counts = crate::store::counting::counts(store, id)
         .await?
         .into_iter()
-        .map(|c| {
-            let result = serde_json::from_str::<Value>(&c.result).unwrap_or_else(|err| {
-                tracing::error!(election = id, round = c.round_no, error = %err, "a stored count result does not parse");
-                Value::Null
-            });
-            PublishedCount { round_no: c.round_no, box_json: c.box_json, result }
-        })
+        .map(|c| PublishedCount { round_no: c.round_no, box_json: c.box_json, result: c.result_value })
         .collect();
     Ok((e, objections, counts))
 }

@@ -88,10 +88,6 @@ async fn primary_held(tx: &mut crate::store::Tx, election_id: i64) -> Result<boo
     Ok(crate::store::polling::latest_poll_tx(tx, election_id).await?.is_some_and(|p| p.round.is_primary()))
 }
 
-fn nominators_of(n: &NominationRow) -> Vec<i64> {
-    serde_json::from_str(&n.nominators).unwrap_or_default()
-}
-
 /// list_published → nominations.
 pub async fn open(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<()> {
     let e = get(store, staff, id, Permission::RunElection).await?;
@@ -160,10 +156,10 @@ pub async fn nominate(
     };
     check_route(law_route, &profile).map_err(|e| nomination_error(&e))?;
     // A nominator names at most the post's seats × the profile's limit (LAW.md §5 [P]).
-    let existing = st::for_election_tx(&mut tx, id).await?;
+    let existing = st::for_election(&mut tx, id).await?;
     let seats_here = seats(&e).get(post);
     for n in &nominators {
-        let named = existing.iter().filter(|x| x.post == post.as_str() && nominators_of(x).contains(n)).count();
+        let named = existing.iter().filter(|x| x.post == post.as_str() && x.nominators.contains(n)).count();
         check_nomination_ballot(named + 1, seats_here, &profile).map_err(|e| nomination_error(&e))?;
     }
     let support = i64::try_from(nominators.len().max(1)).unwrap_or(i64::MAX);
@@ -273,7 +269,7 @@ pub async fn publish(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -
     if e.stage != Stage::Nominations {
         return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → candidates_published", e.stage)));
     }
-    let all = st::for_election_tx(&mut tx, id).await?;
+    let all = st::for_election(&mut tx, id).await?;
     // A primary still open or not yet counted decides nothing yet.
     let counted = crate::store::counting::counts_tx(&mut tx, id).await?;
     if let Some(p) = crate::store::polling::latest_poll_tx(&mut tx, id).await? {
@@ -371,7 +367,7 @@ pub async fn withdraw(
     if e.stage != Stage::CandidatesPublished {
         return Err(law("list_locked", "LAW.md §5 [P]", e.stage.to_string()));
     }
-    let all = st::for_election_tx(&mut tx, e.id).await?;
+    let all = st::for_election(&mut tx, e.id).await?;
     let of = |status: &str| -> Vec<&NominationRow> {
         all.iter().filter(|x| x.post == n.post && x.status == status).collect()
     };

@@ -45,15 +45,11 @@ pub fn channel_enabled(e: &Election, channel: &str) -> bool {
     Channel::parse(channel).is_some_and(|c| c == Channel::Proxy || e.plan.channels.contains(c))
 }
 
-fn parse_paper(p: &PollRow) -> Result<BallotPaper> {
-    serde_json::from_str(&p.paper).map_err(|e| ServiceError::Internal(format!("stored ballot paper: {e}")))
-}
-
 /// The current round and its ballot paper.
 pub async fn current(store: &Store, election_id: i64) -> Result<Option<(PollRow, BallotPaper)>> {
     match st::latest_poll(store, election_id).await? {
         Some(p) => {
-            let paper = parse_paper(&p)?;
+            let paper = p.paper.clone();
             Ok(Some((p, paper)))
         }
         None => Ok(None),
@@ -87,7 +83,7 @@ fn paper_from(
 }
 
 async fn first_paper(tx: &mut Tx, e: &Election) -> Result<BallotPaper> {
-    let noms = crate::store::nominations::for_election_tx(tx, e.id).await?;
+    let noms = crate::store::nominations::for_election(&mut *tx, e.id).await?;
     let mut genders = std::collections::HashMap::new();
     for n in noms.iter().filter(|n| n.status == "candidate") {
         let r = crate::store::registry::resident_in_tx(tx, n.nominee_id).await?.ok_or(ServiceError::NotFound)?;
@@ -120,7 +116,7 @@ pub async fn printable_paper(store: &Store, staff: &Staff, id: i64) -> Result<(E
 /// The ballot of a recall vote (LAW.md §9): one line, agree or disagree to recall the member;
 /// only once the member's written answer is published.
 async fn recall_paper(tx: &mut Tx, id: i64) -> Result<BallotPaper> {
-    let r = crate::store::recall::recall_tx(tx, id).await?.ok_or(ServiceError::NotFound)?;
+    let r = crate::store::recall::recall(&mut *tx, id).await?.ok_or(ServiceError::NotFound)?;
     if r.answer_on.is_none() {
         return Err(law("answer_not_published", "LAW.md §9 [N?, P]", ""));
     }
@@ -687,7 +683,7 @@ pub async fn enter_paper(
         return Err(ServiceError::Forbidden);
     }
     let poll = counting_round(store, &e).await?;
-    let paper = parse_paper(&poll)?;
+    let paper = poll.paper.clone();
     let station = paper_station(&e, station)?;
     if !(1..=2).contains(&pass) {
         return Err(invalid("err.request", "pass"));

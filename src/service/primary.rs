@@ -103,7 +103,7 @@ pub async fn open(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> R
             return Err(ServiceError::Refused("err.not_counted"));
         }
     }
-    let all = nst::for_election_tx(&mut tx, id).await?;
+    let all = nst::for_election(&mut tx, id).await?;
     let standing = standings(&counts);
     let mut posts = Vec::new();
     for post in Post::ALL {
@@ -197,8 +197,11 @@ pub async fn count(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> 
         .ok_or(ServiceError::Refused("err.not_counting"))?;
     audit::require_witnessed_close(store, log, id).await?;
     let Counted { bx, result, r, root, mut payload } = count_box(store, &e, &poll, &[], "primary").await?;
+    let crate::law::recount::Recount::Primary(counted) = &r else {
+        return Err(ServiceError::Internal("a primary's box counted as another kind".into()));
+    };
     payload["valid"] = json!(true);
-    payload["posts"] = r["posts"].clone();
+    payload["posts"] = serde_json::to_value(&counted.posts).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let mut tx = store.begin().await?;
     let e = locked(&mut tx, id).await?;
     if e.stage != Stage::Nominations {
@@ -218,7 +221,7 @@ pub async fn count(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> 
     .await?;
     tx.commit().await?;
     checkpoint_now(store, log, &election_log(id)).await?;
-    Ok(r)
+    serde_json::to_value(&r).map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
 /// What the committee's page shows of the primary: each counted round's figures, and what

@@ -32,7 +32,7 @@ async fn request(
         approved,
         applied_on,
         // LAW.md §6 [P]: a formal candidate may hold a proxy only for a near relative.
-        proxy_is_candidate: crate::store::nominations::for_election_tx(tx, e.id)
+        proxy_is_candidate: crate::store::nominations::for_election(&mut *tx, e.id)
             .await?
             .iter()
             .any(|n| n.nominee_id == proxy && n.status == "candidate"),

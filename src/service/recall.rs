@@ -129,8 +129,7 @@ pub async fn verify_petition(store: &Store, log: &LogIdentity, staff: &Staff, id
     let r = rst::recall(store, id).await?.ok_or(ServiceError::NotFound)?;
     let term = est::get(store, r.term_election_id).await?.ok_or(ServiceError::NotFound)?;
     let roll = est::roll(store, term.id).await?;
-    let signers: Vec<i64> = serde_json::from_str(&r.signers).unwrap_or_default();
-    let valid = signers.iter().filter(|s| roll.iter().any(|v| v.resident_id == **s)).count() as u64;
+    let valid = r.signers.iter().filter(|s| roll.iter().any(|v| v.resident_id == **s)).count() as u64;
     let profile = term.plan.profile.clone();
     let needed = petition_threshold(term.method, roll.len() as u64, &profile);
     if valid < needed {

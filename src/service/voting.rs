@@ -186,13 +186,7 @@ pub async fn public_recall(store: &Store, id: i64) -> Result<PublicRecall> {
     if r.verified_on.is_none() {
         return Err(ServiceError::NotFound);
     }
-    let signatures = match serde_json::from_str::<Vec<i64>>(&r.signers) {
-        Ok(s) => s.len(),
-        Err(e) => {
-            tracing::error!(election = id, error = %e, "a recall's stored signers do not parse");
-            0
-        }
-    };
+    let signatures = r.signers.len();
     Ok(PublicRecall {
         member: r.member_name,
         post: r.member_post,

@@ -86,6 +86,26 @@ pub async fn batch(store: &Store, id: i64) -> Result<Option<Batch>> {
     }))
 }
 
+#[derive(sqlx::FromRow)]
+struct StagedRecord {
+    row_no: i64,
+    data_json: String,
+    errors_json: String,
+}
+
+impl StagedRecord {
+    /// A staged row that does not read is an error naming its batch and row, never an empty row.
+    fn parse(self, batch_id: i64) -> Result<StagedRow> {
+        let what = |col: &str| format!("row {} {col}", self.row_no);
+        Ok(StagedRow {
+            data: super::parse_json("import_rows", batch_id, &what("data_json"), &self.data_json)?,
+            errors: super::parse_json("import_rows", batch_id, &what("errors_json"), &self.errors_json)?,
+            row_no: self.row_no,
+            data_json: self.data_json,
+        })
+    }
+}
+
 pub async fn rows(store: &Store, batch_id: i64, only_errors: bool, limit: i64, offset: i64) -> Result<Vec<StagedRow>> {
     let sql = if only_errors {
         "SELECT row_no, data_json, errors_json FROM import_rows WHERE batch_id = $1 AND errors_json <> '[]' \
@@ -93,15 +113,16 @@ pub async fn rows(store: &Store, batch_id: i64, only_errors: bool, limit: i64, o
     } else {
         "SELECT row_no, data_json, errors_json FROM import_rows WHERE batch_id = $1 ORDER BY row_no LIMIT $2 OFFSET $3"
     };
-    Ok(on_conn!(pool store, |c| {
-        sqlx::query_as::<_, StagedRow>(sql).bind(batch_id).bind(limit).bind(offset).fetch_all(c).await?
-    }))
+    let rows = on_conn!(pool store, |c| {
+        sqlx::query_as::<_, StagedRecord>(sql).bind(batch_id).bind(limit).bind(offset).fetch_all(c).await?
+    });
+    rows.into_iter().map(|r| r.parse(batch_id)).collect()
 }
 
 /// All staged rows of a batch, streamed in pages inside the commit transaction.
 pub async fn rows_in_tx(tx: &mut Tx, batch_id: i64, after_row: i64, limit: i64) -> Result<Vec<StagedRow>> {
-    Ok(on_conn!(tx tx, |c| {
-        sqlx::query_as::<_, StagedRow>(
+    let rows = on_conn!(tx tx, |c| {
+        sqlx::query_as::<_, StagedRecord>(
             "SELECT row_no, data_json, errors_json FROM import_rows WHERE batch_id = $1 AND row_no > $2 \
              ORDER BY row_no LIMIT $3",
         )
@@ -110,5 +131,6 @@ pub async fn rows_in_tx(tx: &mut Tx, batch_id: i64, after_row: i64, limit: i64) 
         .bind(limit)
         .fetch_all(c)
         .await?
-    }))
+    });
+    rows.into_iter().map(|r| r.parse(batch_id)).collect()
 }

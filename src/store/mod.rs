@@ -93,8 +93,47 @@ macro_rules! on_conn {
             }
         }
     };
+    (db $db:expr, |$c:ident| $body:expr) => {
+        match $db {
+            $crate::store::Db::Pool($crate::store::Store::Sqlite(p)) => {
+                let $c = p;
+                $body
+            }
+            $crate::store::Db::Pool($crate::store::Store::Postgres(p)) => {
+                let $c = p;
+                $body
+            }
+            $crate::store::Db::Tx($crate::store::Tx::Sqlite(t)) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::store::Db::Tx($crate::store::Tx::Postgres(t)) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
 }
 pub(crate) use on_conn;
+
+/// Where a read runs: on the pool, or inside a transaction in progress. A read that both need
+/// takes `impl Into<Db>` and is written once (no `_tx` twin with the same SQL).
+pub enum Db<'a> {
+    Pool(&'a Store),
+    Tx(&'a mut Tx),
+}
+
+impl<'a> From<&'a Store> for Db<'a> {
+    fn from(s: &'a Store) -> Db<'a> {
+        Db::Pool(s)
+    }
+}
+
+impl<'a> From<&'a mut Tx> for Db<'a> {
+    fn from(t: &'a mut Tx) -> Db<'a> {
+        Db::Tx(t)
+    }
+}
 
 impl Store {
     /// Connects to `sqlite://path` (created if missing) or `postgres://…`.
@@ -197,6 +236,21 @@ impl Tx {
 }
 
 /// Current time as UTC epoch milliseconds (the only instant format stored).
+/// Parses one stored JSON value of row `id` of `table` (issue 14: stored values are parsed
+/// here, once): one that does not parse is logged with the row and is
+/// [`StoreError::CorruptRow`], never a default.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
+    table: &'static str,
+    id: i64,
+    what: &str,
+    text: &str,
+) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| {
+        tracing::error!(table, id, what, error = %e, "stored value does not parse");
+        StoreError::CorruptRow { table, id, what: what.to_string() }
+    })
+}
+
 pub fn now_ms() -> i64 {
     let now = time::OffsetDateTime::now_utc();
     (now.unix_timestamp_nanos() / 1_000_000) as i64

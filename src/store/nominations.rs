@@ -1,7 +1,7 @@
 //! Nominations and the formal candidate list.
 
 use super::on_conn;
-use super::{Result, Store, Tx};
+use super::{Db, Result, Store, Tx};
 pub use crate::domain::records::NominationRow;
 
 const SELECT: &str = "SELECT n.id, n.election_id, n.post, n.nominee_id, r.name AS nominee_name, n.route, n.nominators, \
@@ -36,19 +36,61 @@ pub async fn insert(
     }))
 }
 
+/// A nomination row as stored; [`NominationRecord::parse`] makes the domain's row of it.
+#[derive(sqlx::FromRow)]
+struct NominationRecord {
+    id: i64,
+    election_id: i64,
+    post: String,
+    nominee_id: i64,
+    nominee_name: String,
+    route: String,
+    nominators: String,
+    consent_on: Option<String>,
+    review: String,
+    reviewer: String,
+    reviewed_on: Option<String>,
+    review_reasons: String,
+    status: String,
+    list_order: Option<i64>,
+    support: i64,
+}
+
+impl NominationRecord {
+    /// Nominators that do not parse are an error naming the nomination, never nobody.
+    fn parse(self) -> Result<NominationRow> {
+        Ok(NominationRow {
+            nominators: super::parse_json("nominations", self.id, "nominators", &self.nominators)?,
+            id: self.id,
+            election_id: self.election_id,
+            post: self.post,
+            nominee_id: self.nominee_id,
+            nominee_name: self.nominee_name,
+            route: self.route,
+            consent_on: self.consent_on,
+            review: self.review,
+            reviewer: self.reviewer,
+            reviewed_on: self.reviewed_on,
+            review_reasons: self.review_reasons,
+            status: self.status,
+            list_order: self.list_order,
+            support: self.support,
+        })
+    }
+}
+
 pub async fn get(store: &Store, id: i64) -> Result<Option<NominationRow>> {
     let sql = format!("{SELECT} WHERE n.id = $1");
-    Ok(on_conn!(pool store, |c| sqlx::query_as::<_, NominationRow>(&sql).bind(id).fetch_optional(c).await?))
+    let row = on_conn!(pool store, |c| sqlx::query_as::<_, NominationRecord>(&sql).bind(id).fetch_optional(c).await?);
+    row.map(NominationRecord::parse).transpose()
 }
 
-pub async fn for_election(store: &Store, election_id: i64) -> Result<Vec<NominationRow>> {
+/// An election's nominations, by post and list order, on the pool or in a transaction.
+pub async fn for_election(db: impl Into<Db<'_>>, election_id: i64) -> Result<Vec<NominationRow>> {
     let sql = format!("{SELECT} WHERE n.election_id = $1 ORDER BY n.post, n.list_order, n.id");
-    Ok(on_conn!(pool store, |c| sqlx::query_as::<_, NominationRow>(&sql).bind(election_id).fetch_all(c).await?))
-}
-
-pub async fn for_election_tx(tx: &mut Tx, election_id: i64) -> Result<Vec<NominationRow>> {
-    let sql = format!("{SELECT} WHERE n.election_id = $1 ORDER BY n.post, n.list_order, n.id");
-    Ok(on_conn!(tx tx, |c| sqlx::query_as::<_, NominationRow>(&sql).bind(election_id).fetch_all(c).await?))
+    let rows =
+        on_conn!(db db.into(), |c| sqlx::query_as::<_, NominationRecord>(&sql).bind(election_id).fetch_all(c).await?);
+    rows.into_iter().map(NominationRecord::parse).collect()
 }
 
 pub async fn set_consent(tx: &mut Tx, id: i64, on: &str) -> Result<bool> {

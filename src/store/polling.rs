@@ -8,6 +8,7 @@ use sqlx::FromRow;
 use super::on_conn;
 use super::{Result, Store, Tx};
 use crate::domain::Round;
+use crate::domain::ballot::BallotPaper;
 
 /// How a [`Round`] is stored (`polls.round_no`, `counts.round_no`, and every table keyed by a
 /// round): election rounds as 1, 2, …; primary rounds below 1, the first at `FIRST_ROUND`, so
@@ -51,20 +52,54 @@ impl TryFrom<i64> for Round {
     }
 }
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+/// A polling round, its stored values parsed once here.
+#[derive(Debug, Clone, Serialize)]
 pub struct PollRow {
     pub election_id: i64,
     /// The stored round number: the round's key in URLs and log payloads.
     pub round_no: i64,
-    /// What `round_no` stands for, parsed once here.
+    /// What `round_no` stands for.
     #[serde(skip)]
-    #[sqlx(rename = "round_no", try_from = "i64")]
     pub round: Round,
     pub kind: String,
-    pub paper: String,
+    /// The round's ballot paper, fixed when it opened.
+    pub paper: BallotPaper,
     pub status: String,
     pub opened_ms: i64,
     pub closed_ms: Option<i64>,
+}
+
+#[derive(FromRow)]
+struct PollRecord {
+    election_id: i64,
+    round_no: i64,
+    kind: String,
+    paper: String,
+    status: String,
+    opened_ms: i64,
+    closed_ms: Option<i64>,
+}
+
+impl PollRecord {
+    /// A round number or a paper that does not parse is an error naming the election and round.
+    fn parse(self) -> Result<PollRow> {
+        let id = self.election_id;
+        let round = Round::from_stored(self.round_no).ok_or_else(|| {
+            tracing::error!(table = "polls", id, round_no = self.round_no, "stored round number is no round");
+            super::StoreError::CorruptRow { table: "polls", id, what: format!("round_no {}", self.round_no) }
+        })?;
+        let paper = super::parse_json("polls", id, &format!("round {} paper", self.round_no), &self.paper)?;
+        Ok(PollRow {
+            election_id: id,
+            round_no: self.round_no,
+            round,
+            kind: self.kind,
+            paper,
+            status: self.status,
+            opened_ms: self.opened_ms,
+            closed_ms: self.closed_ms,
+        })
+    }
 }
 
 const POLL: &str = "SELECT election_id, round_no, kind, paper, status, opened_ms, closed_ms FROM polls";
@@ -88,17 +123,21 @@ pub async fn insert_poll(tx: &mut Tx, election_id: i64, round: Round, kind: &str
 /// The latest round of an election.
 pub async fn latest_poll(store: &Store, election_id: i64) -> Result<Option<PollRow>> {
     let sql = format!("{POLL} WHERE election_id = $1 ORDER BY round_no DESC LIMIT 1");
-    Ok(on_conn!(pool store, |c| sqlx::query_as::<_, PollRow>(&sql).bind(election_id).fetch_optional(c).await?))
+    let row =
+        on_conn!(pool store, |c| sqlx::query_as::<_, PollRecord>(&sql).bind(election_id).fetch_optional(c).await?);
+    row.map(PollRecord::parse).transpose()
 }
 
 pub async fn latest_poll_tx(tx: &mut Tx, election_id: i64) -> Result<Option<PollRow>> {
     let sql = format!("{POLL} WHERE election_id = $1 ORDER BY round_no DESC LIMIT 1");
-    Ok(on_conn!(tx tx, |c| sqlx::query_as::<_, PollRow>(&sql).bind(election_id).fetch_optional(c).await?))
+    let row = on_conn!(tx tx, |c| sqlx::query_as::<_, PollRecord>(&sql).bind(election_id).fetch_optional(c).await?);
+    row.map(PollRecord::parse).transpose()
 }
 
 pub async fn polls(store: &Store, election_id: i64) -> Result<Vec<PollRow>> {
     let sql = format!("{POLL} WHERE election_id = $1 ORDER BY round_no");
-    Ok(on_conn!(pool store, |c| sqlx::query_as::<_, PollRow>(&sql).bind(election_id).fetch_all(c).await?))
+    let rows = on_conn!(pool store, |c| sqlx::query_as::<_, PollRecord>(&sql).bind(election_id).fetch_all(c).await?);
+    rows.into_iter().map(PollRecord::parse).collect()
 }
 
 pub async fn close_poll(tx: &mut Tx, election_id: i64, round_no: i64, now: i64) -> Result<bool> {

@@ -1,7 +1,7 @@
 //! Recall proceedings and the vacancies of a term.
 
 use super::on_conn;
-use super::{Result, Store, Tx};
+use super::{Db, Result, Store, Tx};
 pub use crate::domain::records::{RecallRow, VacancyRow};
 
 #[allow(clippy::too_many_arguments)]
@@ -36,14 +36,44 @@ pub async fn insert_recall(
 const RECALL: &str = "SELECT election_id, term_election_id, member_id, member_post, member_name, reasons, signers, \
      verified_on, answer, answer_on FROM recalls";
 
-pub async fn recall(store: &Store, election_id: i64) -> Result<Option<RecallRow>> {
-    let sql = format!("{RECALL} WHERE election_id = $1");
-    Ok(on_conn!(pool store, |c| sqlx::query_as::<_, RecallRow>(&sql).bind(election_id).fetch_optional(c).await?))
+#[derive(sqlx::FromRow)]
+struct RecallRecord {
+    election_id: i64,
+    term_election_id: i64,
+    member_id: String,
+    member_post: String,
+    member_name: String,
+    reasons: String,
+    signers: String,
+    verified_on: Option<String>,
+    answer: Option<String>,
+    answer_on: Option<String>,
 }
 
-pub async fn recall_tx(tx: &mut Tx, election_id: i64) -> Result<Option<RecallRow>> {
+impl RecallRecord {
+    /// Signers that do not parse are an error naming the recall, never no signers.
+    fn parse(self) -> Result<RecallRow> {
+        Ok(RecallRow {
+            signers: super::parse_json("recalls", self.election_id, "signers", &self.signers)?,
+            election_id: self.election_id,
+            term_election_id: self.term_election_id,
+            member_id: self.member_id,
+            member_post: self.member_post,
+            member_name: self.member_name,
+            reasons: self.reasons,
+            verified_on: self.verified_on,
+            answer: self.answer,
+            answer_on: self.answer_on,
+        })
+    }
+}
+
+/// The recall of election `election_id`, on the pool or in a transaction.
+pub async fn recall(db: impl Into<Db<'_>>, election_id: i64) -> Result<Option<RecallRow>> {
     let sql = format!("{RECALL} WHERE election_id = $1");
-    Ok(on_conn!(tx tx, |c| sqlx::query_as::<_, RecallRow>(&sql).bind(election_id).fetch_optional(c).await?))
+    let row =
+        on_conn!(db db.into(), |c| sqlx::query_as::<_, RecallRecord>(&sql).bind(election_id).fetch_optional(c).await?);
+    row.map(RecallRecord::parse).transpose()
 }
 
 pub async fn set_verified(tx: &mut Tx, election_id: i64, on: &str) -> Result<()> {

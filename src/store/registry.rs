@@ -387,16 +387,51 @@ pub async fn insert_history(
     Ok(())
 }
 
+#[derive(sqlx::FromRow)]
+struct HistoryRecord {
+    version: i64,
+    changed_ms: i64,
+    actor: String,
+    before_json: String,
+    after_json: String,
+}
+
+/// Resident `resident_id`'s stored changes, newest first; a version that does not parse is an
+/// error naming the resident and version.
 pub async fn history(store: &Store, resident_id: i64) -> Result<Vec<HistoryRow>> {
-    Ok(on_conn!(pool store, |c| {
-        sqlx::query_as::<_, HistoryRow>(
+    let rows = on_conn!(pool store, |c| {
+        sqlx::query_as::<_, HistoryRecord>(
             "SELECT version, changed_ms, actor, before_json, after_json FROM resident_history \
              WHERE resident_id = $1 ORDER BY id DESC",
         )
         .bind(resident_id)
         .fetch_all(c)
         .await?
-    }))
+    });
+    let what = |v: i64, col: &str| format!("version {v} {col}");
+    rows.into_iter()
+        .map(|h| {
+            Ok(HistoryRow {
+                before: super::parse_json(
+                    "resident_history",
+                    resident_id,
+                    &what(h.version, "before_json"),
+                    &h.before_json,
+                )?,
+                after: super::parse_json(
+                    "resident_history",
+                    resident_id,
+                    &what(h.version, "after_json"),
+                    &h.after_json,
+                )?,
+                version: h.version,
+                changed_ms: h.changed_ms,
+                actor: h.actor,
+                before_json: h.before_json,
+                after_json: h.after_json,
+            })
+        })
+        .collect()
 }
 
 pub async fn resident(store: &Store, id: i64) -> Result<Option<Resident>> {

@@ -29,6 +29,29 @@ impl BallotBox {
     }
 }
 
+/// A published box read back (by `huanjie verify` and the public count): the box's own
+/// account of its ballots, the figures the verifier reconciles with the log, and the ballots
+/// exactly as published. Read through this one type whatever the kind of box; the recount
+/// itself reads the published text (`law::recount::recount_published`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct PublishedBox {
+    #[serde(default)]
+    pub comment: Option<BoxComment>,
+    #[serde(default)]
+    pub electorate: Option<u64>,
+    #[serde(default)]
+    pub ballots_issued: Option<u64>,
+    /// As published (today each one a [`PlainBallot`]; an encrypted box publishes others).
+    #[serde(default)]
+    pub ballots: Vec<serde_json::Value>,
+}
+
+impl PublishedBox {
+    pub fn parse(text: &str) -> Result<PublishedBox, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+}
+
 /// What the box says of itself for people and for `huanjie verify` (which reconciles the
 /// browser and paper figures with the log).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -279,6 +302,15 @@ mod tests {
             b.to_stored().unwrap(),
             r#"{"chair":["n1"],"unreadable":{"member":1},"write_ins":{"member":["r7"]}}"#
         );
+    }
+
+    #[test]
+    fn a_published_box_reads_back_through_one_type() {
+        let text = r#"{"comment":{"election":3,"round":1,"browser_ballots":1,"paper_ballots":0},"electorate":10,"ballots_issued":2,"ballots":[{"blank":true}],"method":"direct"}"#;
+        let b = PublishedBox::parse(text).unwrap();
+        assert_eq!(b.comment.map(|c| c.browser_ballots), Some(1));
+        assert_eq!((b.electorate, b.ballots_issued, b.ballots.len()), (Some(10), Some(2), 1));
+        assert!(PublishedBox::parse(r#"{"ballots":3}"#).is_err());
     }
 
     #[test]
