@@ -965,6 +965,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("law.residence_too_short", "在本社区居住时间不足", "Has not lived here long enough"),
     (
+        "law.roll_not_eligible",
+        "名单上有人在选举日不符合选民条件（例如未满 18 周岁），请重新“依法登记选民”后再公布。",
+        "Someone on the roll does not qualify on election day (e.g. under 18): register voters again, then publish.",
+    ),
+    (
         "law.runoff_pending",
         "还有职位需要另行选举或重新投票，请先进行下一轮投票，再确认结果。",
         "A run-off or re-vote is still to be held: hold the next round, then certify.",
@@ -1003,6 +1008,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "law.signer_not_voter",
         "联名人中有人不是本届选民，请核对联名名单后重新提交。",
         "A signer is not a voter of this term: check the signers and submit again.",
+    ),
+    (
+        "law.station_supervisors",
+        "投票站须有至少 3 名监督员，请在选举工作方案中填写监督员姓名。",
+        "A polling station needs at least 3 supervisors: name them in the election plan.",
     ),
     (
         "law.too_few_nominators",
@@ -1229,8 +1239,8 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("plan.seats_vice_chair", "副主任", "Vice-chairs"),
     (
         "plan.stations",
-        "投票站（每行一个；流动票箱写：名称 | 流动 | 监督员、监督员、监督员）",
-        "Polling stations (one per line; mobile box: name | mobile | supervisor, supervisor, supervisor)",
+        "投票站（每行一个，写：名称 | 投票站 | 监督员、监督员、监督员；流动票箱写：名称 | 流动 | 监督员、监督员、监督员）",
+        "Polling stations (one per line: name | station | supervisor, supervisor, supervisor; mobile box: name | mobile | supervisor, supervisor, supervisor)",
     ),
     ("polling.back", "返回选举页面", "Back to the election"),
     ("polling.back_polling", "返回投票页面", "Back to polling"),
