@@ -46,9 +46,7 @@ pub fn method_admits(method: Method, f: MethodFacts) -> Result<(), (&'static str
         Method::Direct => Ok(()),
         Method::Household if f.household_already_on_roll => Err(("not_household_representative", "LAW.md §4 [N]")),
         Method::Household => Ok(()),
-        Method::Representatives if !f.elected_representative => {
-            Err(("not_representative", "LAW.md §4 [N 2018, P]"))
-        }
+        Method::Representatives if !f.elected_representative => Err(("not_representative", "LAW.md §4 [N 2018, P]")),
         Method::Representatives => Ok(()),
     }
 }

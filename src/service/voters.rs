@@ -149,7 +149,15 @@ pub async fn register(store: &Store, staff: &Staff, id: i64) -> Result<Registrat
         match verdict {
             Ok(cat) => {
                 // One place only (LAW.md §3 [N?, P]): the round's registry decides, atomically.
-                if !st::claim_round(&mut tx, &one_place_key(e.plan.day), &r.id_number, id).await? {
+                if !crate::store::electorate::claim_term(
+                    &mut tx,
+                    &one_place_key(e.plan.day),
+                    &r.id_number,
+                    id,
+                    e.community_id,
+                )
+                .await?
+                {
                     report.refused.push(Refused {
                         resident_id: r.id,
                         name: r.name.clone(),
@@ -470,11 +478,18 @@ pub async fn decide_objection(
                         Some(h) => crate::store::electorate::household_on_roll_tx(&mut tx, e.id, h, rid).await?,
                         None => false,
                     },
-                    elected_representative: crate::store::electorate::is_representative_tx(&mut tx, e.id, rid)
-                        .await?,
+                    elected_representative: crate::store::electorate::is_representative_tx(&mut tx, e.id, rid).await?,
                 };
                 method_admits(e.method, method).map_err(|(code, rule)| law(code, rule, ""))?;
-                if !st::claim_round(&mut tx, &one_place_key(e.plan.day), &r.id_number, e.id).await? {
+                if !crate::store::electorate::claim_term(
+                    &mut tx,
+                    &one_place_key(e.plan.day),
+                    &r.id_number,
+                    e.id,
+                    e.community_id,
+                )
+                .await?
+                {
                     return Err(law("registered_elsewhere", "LAW.md §3 [N?, P]", ""));
                 }
                 let category = match e.method.as_str() {
@@ -733,7 +748,9 @@ pub async fn status_change(
         let mut f = facts(&r, Some("approved")).ok_or(ServiceError::NotFound)?;
         f.deprived_of_political_rights = false;
         let cat = check_voter(&f, e.plan.day, &profile).map_err(|x| law(x.code.as_str(), x.rule, x.detail))?;
-        if !st::claim_round(&mut tx, &one_place_key(e.plan.day), &r.id_number, id).await? {
+        if !crate::store::electorate::claim_term(&mut tx, &one_place_key(e.plan.day), &r.id_number, id, e.community_id)
+            .await?
+        {
             return Err(law("registered_elsewhere", "LAW.md §3 [N?, P]", ""));
         }
         st::upsert_voter(&mut tx, id, resident_id, category_str(cat), now_ms()).await?

@@ -73,3 +73,33 @@ pub async fn are_near_relatives(store: &Store, a: i64, b: i64) -> Result<bool> {
     });
     Ok(n > 0)
 }
+
+/// One place only per term (LAW.md §3 [N?, P], issue 16 item 1): claims `id_number` for election
+/// `election_id` of `community_id` under the term's `key`. True if the claim is this election's,
+/// or another election's of the same community (its re-run or by-election): registering again in
+/// one's own community is not registering elsewhere.
+pub async fn claim_term(tx: &mut Tx, key: &str, id_number: &str, election_id: i64, community_id: i64) -> Result<bool> {
+    let n = on_conn!(tx tx, |c| {
+        sqlx::query("INSERT INTO round_registrations (round, id_number, election_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+            .bind(key)
+            .bind(id_number)
+            .bind(election_id)
+            .execute(c)
+            .await?
+            .rows_affected()
+    });
+    if n == 1 {
+        return Ok(true);
+    }
+    let owner: Option<(i64, i64)> = on_conn!(tx tx, |c| {
+        sqlx::query_as::<_, (i64, i64)>(
+            "SELECT r.election_id, e.community_id FROM round_registrations r JOIN elections e ON e.id = r.election_id \
+             WHERE r.round = $1 AND r.id_number = $2",
+        )
+        .bind(key)
+        .bind(id_number)
+        .fetch_optional(c)
+        .await?
+    });
+    Ok(owner.is_some_and(|(e, c)| e == election_id || c == community_id))
+}
