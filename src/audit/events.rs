@@ -106,6 +106,8 @@ catalogue! {
         "登记委托投票", "A written proxy authorisation was recorded";
     ProxyDecided => "proxy.decided", ["street_admin", "committee"], ["proxy_request", "approved"],
         "审核委托投票", "A proxy authorisation was approved or rejected";
+    RehearsalClockMoved => "rehearsal.clock_moved", ["street_admin"], ["day"],
+        "演练：调整系统日期", "A rehearsal deployment's clock was moved to another day (null: back to the real date)";
     ProxyRevoked => "proxy.revoked", ["street_admin", "committee"], ["proxy_request", "code"],
         "撤销不再合法的委托投票", "An approved proxy the law no longer allows was withdrawn (its proxy became a formal candidate who is not a near relative)";
     CommitteeMemberAdded => "committee.member_added", ["street_admin", "committee"], ["resident_id", "position"],

@@ -391,3 +391,85 @@ async fn an_upheld_omitted_objection_applies_the_election_method_n(app: TestApp)
     app.state.clock.set(None);
 }
 both!(an_upheld_omitted_objection_applies_the_election_method_n);
+
+/// Item 9, rehearsal mode: a street admin of a `huanjie rehearse` deployment walks an election
+/// over days by moving the clock (API and staff page); every page shows the 演练 banner; the
+/// record verifies but `huanjie verify` reports it as a rehearsal's (exit 4), never as real.
+async fn a_rehearsal_walks_the_weeks_and_its_record_is_never_real(app: TestApp) {
+    assert!(app.state.config.log_name.starts_with(huanjie::clock::REHEARSAL_LOG_PREFIX));
+    let day = huanjie::clock::real_today() + Duration::days(40);
+    let mut w = world(&app, "rh").await;
+    let (_, c) = w.admin.api_get("/api/v1/rehearsal/clock").await;
+    assert_eq!((c["rehearsal"].clone(), c["moved"].clone()), (json!(true), json!(false)), "{c}");
+    for (i, name) in ["演一", "演二", "演三"].iter().enumerate() {
+        let idn = id_number(&years_before(day, 30 + i as i32).to_string(), 11 + 2 * i as u32);
+        resident(&mut w.admin, w.c, name, &idn, json!({})).await;
+    }
+    let id = open(&mut w, &plan("2026", "direct", day)).await;
+    ok(w.committee.api_post_empty(&format!("/api/v1/elections/{id}/registration/start")).await).await;
+    ok(w.committee.api_post_empty(&format!("/api/v1/elections/{id}/voters/register")).await).await;
+    // Nineteen days before election day: too late to publish the list (LAW.md §3 [N]: 20 days).
+    let late = (day - Duration::days(19)).to_string();
+    let c = ok(w.admin.api_post("/api/v1/rehearsal/clock", &json!({"day": late})).await).await;
+    assert_eq!(c["today"], json!(late), "{c}");
+    let r = w.committee.api_post_empty(&format!("/api/v1/elections/{id}/voter-list/publish")).await;
+    assert_eq!(law_code(&r), (S::UNPROCESSABLE_ENTITY, json!("deadline_voter_list_published")), "{}", r.1);
+    // Back to 25 days before: in time. The committee (not an administrator) cannot move the clock.
+    let r = w.committee.api_post("/api/v1/rehearsal/clock", &json!({"day": late})).await;
+    assert_eq!(r.0, S::FORBIDDEN, "{}", r.1);
+    let on_time = (day - Duration::days(25)).to_string();
+    ok(w.admin.api_post("/api/v1/rehearsal/clock", &json!({"day": on_time})).await).await;
+    ok(w.committee.api_post_empty(&format!("/api/v1/elections/{id}/voter-list/publish")).await).await;
+    let (_, e) = w.committee.api_get(&format!("/api/v1/elections/{id}")).await;
+    assert_eq!(e["list_published_on"], json!(on_time), "{e}");
+    // The staff page moves it too; every page, public ones included, shows the banner.
+    let mut html = app.html_login("rh-admin").await;
+    let page = html.get("/staff/rehearsal").await.text();
+    assert!(page.contains("rehearsal-banner") && page.contains(&on_time), "{page}");
+    let next = (day - Duration::days(24)).to_string();
+    let r = html.form("/staff/rehearsal", &[("day", &next)]).await;
+    assert_eq!(r.status, S::SEE_OTHER, "{}", r.text());
+    assert_eq!(app.state.clock.get().map(|d| d.to_string()), Some(next.clone()));
+    for path in ["/".to_string(), format!("/public/elections/{id}"), "/vote".into(), "/login".into()] {
+        let body = app.client().get(&path).await.text();
+        assert!(body.contains("rehearsal-banner") && body.contains("演练"), "{path}: {body}");
+    }
+    // The record verifies, and says it is a rehearsal's.
+    let (st, rec) = app.client().api_get(&format!("/api/v1/elections/{id}/record")).await;
+    assert_eq!(st, S::OK, "{rec}");
+    let dir = crate::helpers::temp_dir();
+    let f = dir.0.join("record.json");
+    std::fs::write(&f, rec.to_string()).unwrap();
+    let (code, text) = crate::helpers::huanjie_verify(app.verify_args(&f)).await;
+    assert_eq!(code, Some(4), "{text}");
+    assert!(text.starts_with("REHEARSAL (演练): rehearsal."), "{text}");
+}
+
+mod a_rehearsal_walks_the_weeks_and_its_record_is_never_real {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::a_rehearsal_walks_the_weeks_and_its_record_is_never_real(
+            crate::helpers::TestApp::sqlite_rehearsal().await,
+        )
+        .await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        match crate::helpers::TestApp::postgres_rehearsal().await {
+            Some(app) => super::a_rehearsal_walks_the_weeks_and_its_record_is_never_real(app).await,
+            None => eprintln!("SKIPPED a_rehearsal_walks_the_weeks_and_its_record_is_never_real::postgres"),
+        }
+    }
+}
+
+/// Item 9: a real deployment's clock cannot be moved, and its pages show no banner.
+async fn a_real_deployment_refuses_the_rehearsal_clock(app: TestApp) {
+    let mut w = world(&app, "rl").await;
+    let r = w.admin.api_post("/api/v1/rehearsal/clock", &json!({"day": "2027-01-01"})).await;
+    assert_ne!(r.0, S::OK, "{}", r.1);
+    assert_eq!(r.1["key"], json!("err.not_rehearsal"), "{}", r.1);
+    assert_eq!(app.state.clock.get(), None);
+    let body = app.client().get("/").await.text();
+    assert!(!body.contains("rehearsal-banner"), "{body}");
+}
+both!(a_real_deployment_refuses_the_rehearsal_clock);
