@@ -604,11 +604,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("field.code", "编码", "Code"),
     ("field.community_worker", "社区工作者", "Community worker"),
     ("field.cosignature", "见证签名", "Witness signature"),
-    (
-        "field.day",
-        "日期",
-        "Date",
-    ),
+    ("field.day", "日期", "Date"),
     ("field.decision", "决定", "Decision"),
     ("field.display_name", "显示姓名", "Display name"),
     ("field.election_day", "选举日", "Election day"),
