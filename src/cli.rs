@@ -48,6 +48,20 @@ enum Command {
         #[arg(long, env = "HUANJIE_TRUSTED_PROXIES", default_value = "")]
         trusted_proxies: String,
     },
+    /// Run the web service as a rehearsal (模拟演练): street admins move its clock at
+    /// /staff/rehearsal or `POST /api/v1/rehearsal/clock`, every page shows the 演练 banner, and
+    /// its log name starts with `rehearsal.` so `huanjie verify` reports its records as a
+    /// rehearsal's, never as real. Same flags as `serve`; use a data directory of its own.
+    Rehearse {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long, env = "HUANJIE_BIND", default_value = "127.0.0.1:8080")]
+        bind: SocketAddr,
+        #[arg(long, env = "HUANJIE_PUBLIC_URL")]
+        public_url: Option<String>,
+        #[arg(long, env = "HUANJIE_TRUSTED_PROXIES", default_value = "")]
+        trusted_proxies: String,
+    },
     /// Run the service on a fresh SQLite file with a demo street office and print its accounts.
     Demo {
         #[arg(long, env = "HUANJIE_DATA_DIR", default_value = "demo-data")]
@@ -320,6 +334,20 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
             cfg.trusted_proxies = crate::config::TrustedProxies::parse(&trusted_proxies)?;
             run_server(cfg, None).await
         }
+        Command::Rehearse { common, bind, public_url, trusted_proxies } => {
+            let mut cfg = config(&common, bind);
+            if public_url.is_some() {
+                cfg.set_public_url(public_url);
+            }
+            cfg.trusted_proxies = crate::config::TrustedProxies::parse(&trusted_proxies)?;
+            cfg.set_rehearsal();
+            let banner = format!(
+                "REHEARSAL (演练) deployment, log {}: street admins move the clock at /staff/rehearsal; \
+                 no record of it is a real election's.",
+                cfg.log_name
+            );
+            run_server(cfg, Some(banner)).await
+        }
         Command::Demo { data_dir, bind, public_url } => {
             // A fresh database every time: the demo must always start from the same state.
             for f in ["huanjie.db", "huanjie.db-wal", "huanjie.db-shm"] {
@@ -575,7 +603,8 @@ async fn cli_staff(store: &Store, street_id: i64) -> Result<service::Staff, Stri
 
 /// `huanjie verify`: exit 0 with `OK …`; 1 with `FAILED: …` (tampered, rewound, forked);
 /// 3 with `UNWITNESSED: …` when no pinned witness vouches for the latest checkpoint or none
-/// answered how far it cosigned (0 with `--allow-unwitnessed`); 2 for bad input.
+/// answered how far it cosigned (0 with `--allow-unwitnessed`); 2 for bad input; 4 with
+/// `REHEARSAL (演练): …` for a verified record of a rehearsal deployment (never reported as real).
 async fn verify(
     record: &str,
     log_key: Option<String>,
@@ -646,6 +675,11 @@ async fn verify(
         println!("FAILED: {f}");
         return Ok(ExitCode::from(1));
     }
+    // A rehearsal's record verifies like any other, but is never reported as a real one.
+    let rehearsal = crate::clock::is_rehearsal_origin(&rec.origin);
+    if rehearsal {
+        println!("REHEARSAL (演练): {} is a rehearsal deployment's log, not the record of a real election", rec.origin);
+    }
     println!("{summary}");
     reconcile.print_report();
     if recount.recounted > 0 {
@@ -654,7 +688,7 @@ async fn verify(
     match witnessing {
         Witnessing::Witnessed(line) => {
             println!("{line}");
-            Ok(ExitCode::SUCCESS)
+            Ok(if rehearsal { ExitCode::from(4) } else { ExitCode::SUCCESS })
         }
         Witnessing::Unwitnessed(why) if allow_unwitnessed => {
             println!("UNWITNESSED (accepted with --allow-unwitnessed): {why}");

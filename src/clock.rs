@@ -1,5 +1,5 @@
 //! Today's date where the election takes place (Beijing, UTC+8), with an override for
-//! rehearsals and tests.
+//! rehearsals (`huanjie rehearse`, `HUANJIE_REHEARSAL=1`) and tests.
 //!
 //! Every legal deadline is a calendar day, so the services ask [`today`]. A rehearsal (模拟演练)
 //! or a test moves the whole app to another day through [`Clock::set`]; the web layer runs each
@@ -13,6 +13,21 @@ use time::Date;
 
 tokio::task_local! {
     static TODAY: Date;
+    static REHEARSAL: bool;
+}
+
+/// A rehearsal deployment's log name starts with this, so every checkpoint origin
+/// (`<log name>/<log id>`) says so and `huanjie verify` reports the record as a rehearsal's.
+pub const REHEARSAL_LOG_PREFIX: &str = "rehearsal.";
+
+/// Is this checkpoint origin (or log name) a rehearsal deployment's?
+pub fn is_rehearsal_origin(origin: &str) -> bool {
+    origin.starts_with(REHEARSAL_LOG_PREFIX)
+}
+
+/// Does the current request run in a rehearsal deployment (the 演练 banner)?
+pub fn in_rehearsal() -> bool {
+    REHEARSAL.try_with(|r| *r).unwrap_or(false)
 }
 
 /// The real date in Beijing.
@@ -25,23 +40,37 @@ pub fn today() -> Date {
     TODAY.try_with(|d| *d).unwrap_or_else(|_| real_today())
 }
 
-/// An app-wide override of today's date (None: the real date).
+/// An app-wide override of today's date (None: the real date). A rehearsal deployment's clock
+/// is marked, so its pages show the banner and its administrators may move it.
 #[derive(Clone, Default, Debug)]
-pub struct Clock(Arc<Mutex<Option<Date>>>);
+pub struct Clock {
+    day: Arc<Mutex<Option<Date>>>,
+    rehearsal: bool,
+}
 
 impl Clock {
+    /// The clock of a rehearsal deployment (演练).
+    pub fn rehearsal() -> Clock {
+        Clock { day: Arc::default(), rehearsal: true }
+    }
+
+    pub fn is_rehearsal(&self) -> bool {
+        self.rehearsal
+    }
+
     pub fn set(&self, day: Option<Date>) {
-        if let Ok(mut d) = self.0.lock() {
+        if let Ok(mut d) = self.day.lock() {
             *d = day;
         }
     }
 
     pub fn get(&self) -> Option<Date> {
-        self.0.lock().ok().and_then(|d| *d)
+        self.day.lock().ok().and_then(|d| *d)
     }
 
     /// Runs `fut` on this clock's day (or the real one).
     pub async fn scope<F: Future>(&self, fut: F) -> F::Output {
+        let fut = REHEARSAL.scope(self.rehearsal, fut);
         match self.get() {
             Some(day) => TODAY.scope(day, fut).await,
             None => fut.await,
@@ -62,5 +91,9 @@ mod tests {
         assert_eq!(today(), real_today());
         clock.set(None);
         assert_eq!(clock.scope(async { today() }).await, real_today());
+        assert!(!clock.scope(async { in_rehearsal() }).await);
+        assert!(Clock::rehearsal().scope(async { in_rehearsal() }).await && !in_rehearsal());
+        assert!(is_rehearsal_origin("rehearsal.huanjie.localhost/election-1"));
+        assert!(!is_rehearsal_origin("huanjie.localhost/election-1"));
     }
 }

@@ -26,6 +26,10 @@ pub struct Config {
     /// comma-separated base URLs of `huanjie witness --listen`), C2SP tlog-witness
     /// `add-checkpoint`; also published in the record so `huanjie verify` can ask them.
     pub witness_urls: Vec<String>,
+    /// A rehearsal deployment (`huanjie rehearse`, `HUANJIE_REHEARSAL=1`): administrators may
+    /// move its clock, every page shows the 演练 banner, and its log name carries
+    /// [`crate::clock::REHEARSAL_LOG_PREFIX`] so no record of it passes as real.
+    pub rehearsal: bool,
 }
 
 impl Config {
@@ -52,9 +56,21 @@ impl Config {
                     v.split(',').map(|s| s.trim().trim_end_matches('/').to_string()).filter(|s| !s.is_empty()).collect()
                 })
                 .unwrap_or_default(),
+            rehearsal: false,
         };
         cfg.set_public_url(std::env::var("HUANJIE_PUBLIC_URL").ok());
+        if std::env::var("HUANJIE_REHEARSAL").is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes")) {
+            cfg.set_rehearsal();
+        }
         cfg
+    }
+
+    /// Makes this a rehearsal deployment: the flag, and the log name marked (once).
+    pub fn set_rehearsal(&mut self) {
+        self.rehearsal = true;
+        if !crate::clock::is_rehearsal_origin(&self.log_name) {
+            self.log_name = format!("{}{}", crate::clock::REHEARSAL_LOG_PREFIX, self.log_name);
+        }
     }
 
     /// Sets the public URL and with it the cookies' `Secure` flag: Secure unless plain http

@@ -55,7 +55,11 @@ pub async fn seed_election(
         channels: ["paper", "mobile_box", "proxy", "booth", "remote"].map(String::from).to_vec(),
         remote_legal_basis: "演示：街道办事处批准的远程投票试点方案（非真实法律依据）".into(),
         stations: vec![
-            Station { name: "幸福社区党群服务中心投票站".into(), mobile: false, supervisors: vec![] },
+            Station {
+                name: "幸福社区党群服务中心投票站".into(),
+                mobile: false,
+                supervisors: vec!["赵德明".into(), "孙丽华".into(), "周志强".into()],
+            },
             Station {
                 name: "流动票箱一".into(),
                 mobile: true,
@@ -263,7 +267,11 @@ pub async fn seed_polling_election(
         election_day: day.to_string(),
         channels: ["paper", "mobile_box", "proxy", "booth", "remote"].map(String::from).to_vec(),
         remote_legal_basis: "演示：街道办事处批准的远程投票试点方案（非真实法律依据）".into(),
-        stations: vec![Station { name: "和平社区活动室投票站".into(), mobile: false, supervisors: vec![] }],
+        stations: vec![Station {
+            name: "和平社区活动室投票站".into(),
+            mobile: false,
+            supervisors: vec!["吴建华".into(), "郑美玲".into(), "冯国庆".into()],
+        }],
     };
     let id = rehearsal
         .scope(async {

@@ -59,6 +59,7 @@ pub async fn build_app(config: Config, secrets: Secrets) -> Result<(axum::Router
         .with_witness_urls(&config.witness_urls);
     let store = Store::connect(&config.database_url).await?;
     store.migrate().await?;
+    let clock = if config.rehearsal { clock::Clock::rehearsal() } else { clock::Clock::default() };
     let state = AppState {
         log,
         store: store.clone(),
@@ -66,7 +67,7 @@ pub async fn build_app(config: Config, secrets: Secrets) -> Result<(axum::Router
         config: Arc::new(config),
         progress: web::Progress::default(),
         ballots: service::cast::BallotWriter::start(store.clone()),
-        clock: clock::Clock::default(),
+        clock,
     };
     Ok((web::router(state.clone()), state))
 }

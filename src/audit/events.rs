@@ -80,7 +80,7 @@ catalogue! {
         "使用恢复码登录", "A staff member signed in with a single-use recovery code";
     ElectionOpened => "election.opened", ["street_admin"], ["community_id", "round", "kind", "method", "seats", "profile", "election_day", "channels", "remote_legal_basis", "stations"],
         "街道开启换届选举", "The street office opened a community's election";
-    PlanUpdated => "election.plan_updated", ["street_admin", "committee"], ["method", "seats", "profile", "election_day", "channels", "remote_legal_basis", "stations"],
+    PlanUpdated => "election.plan_updated", ["street_admin", "committee"], ["method", "seats", "profile", "election_day", "channels", "remote_legal_basis", "stations", "roll_removed"],
         "修改选举工作方案", "The election plan was revised";
     RegistrationStarted => "election.registration_started", ["street_admin", "committee"], ["from", "to"],
         "开始选民登记", "Voter registration began";
@@ -106,6 +106,10 @@ catalogue! {
         "登记委托投票", "A written proxy authorisation was recorded";
     ProxyDecided => "proxy.decided", ["street_admin", "committee"], ["proxy_request", "approved"],
         "审核委托投票", "A proxy authorisation was approved or rejected";
+    RehearsalClockMoved => "rehearsal.clock_moved", ["street_admin"], ["day"],
+        "演练：调整系统日期", "A rehearsal deployment's clock was moved to another day (null: back to the real date)";
+    ProxyRevoked => "proxy.revoked", ["street_admin", "committee"], ["proxy_request", "code"],
+        "撤销不再合法的委托投票", "An approved proxy the law no longer allows was withdrawn (its proxy became a formal candidate who is not a near relative)";
     CommitteeMemberAdded => "committee.member_added", ["street_admin", "committee"], ["resident_id", "position"],
         "选举委员会成员登记", "A member (or substitute) of the election committee was recorded";
     CommitteeDecision => "committee.decision", ["street_admin", "committee"], ["decision_id", "members", "present", "yes", "adopted"],

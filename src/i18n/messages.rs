@@ -492,6 +492,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("err.not_in_group", "该居民不属于这个居民小组", "That resident is not in this residents' group"),
     (
+        "err.not_rehearsal",
+        "这不是演练系统：只有演练部署（huanjie rehearse）才能调整日期。",
+        "This is not a rehearsal deployment: only a rehearsal (huanjie rehearse) can move the date.",
+    ),
+    (
         "err.not_voter",
         "不是本次选举登记的选民，请核对选民名单。",
         "Not a registered voter of this election: check the voter list.",
@@ -599,6 +604,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("field.code", "编码", "Code"),
     ("field.community_worker", "社区工作者", "Community worker"),
     ("field.cosignature", "见证签名", "Witness signature"),
+    ("field.day", "日期", "Date"),
     ("field.decision", "决定", "Decision"),
     ("field.display_name", "显示姓名", "Display name"),
     ("field.election_day", "选举日", "Election day"),
@@ -965,6 +971,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("law.residence_too_short", "在本社区居住时间不足", "Has not lived here long enough"),
     (
+        "law.roll_not_eligible",
+        "名单上有人在选举日不符合选民条件（例如未满 18 周岁），请重新“依法登记选民”后再公布。",
+        "Someone on the roll does not qualify on election day (e.g. under 18): register voters again, then publish.",
+    ),
+    (
         "law.runoff_pending",
         "还有职位需要另行选举或重新投票，请先进行下一轮投票，再确认结果。",
         "A run-off or re-vote is still to be held: hold the next round, then certify.",
@@ -1003,6 +1014,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "law.signer_not_voter",
         "联名人中有人不是本届选民，请核对联名名单后重新提交。",
         "A signer is not a voter of this term: check the signers and submit again.",
+    ),
+    (
+        "law.station_supervisors",
+        "投票站须有至少 3 名监督员，请在选举工作方案中填写监督员姓名。",
+        "A polling station needs at least 3 supervisors: name them in the election plan.",
     ),
     (
         "law.too_few_nominators",
@@ -1229,8 +1245,8 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("plan.seats_vice_chair", "副主任", "Vice-chairs"),
     (
         "plan.stations",
-        "投票站（每行一个；流动票箱写：名称 | 流动 | 监督员、监督员、监督员）",
-        "Polling stations (one per line; mobile box: name | mobile | supervisor, supervisor, supervisor)",
+        "投票站（每行一个，写：名称 | 投票站 | 监督员、监督员、监督员；流动票箱写：名称 | 流动 | 监督员、监督员、监督员）",
+        "Polling stations (one per line: name | station | supervisor, supervisor, supervisor; mobile box: name | mobile | supervisor, supervisor, supervisor)",
     ),
     ("polling.back", "返回选举页面", "Back to the election"),
     ("polling.back_polling", "返回投票页面", "Back to polling"),
@@ -1356,6 +1372,20 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("recall.title", "罢免", "Recall"),
     ("recall.verify", "核实联名并公布选民名单", "Verify the petition and publish the roll"),
+    (
+        "rehearsal.banner",
+        "演练系统：这里的选举都是模拟演练，不是真实选举。",
+        "REHEARSAL: every election here is a training exercise, not a real election.",
+    ),
+    ("rehearsal.day", "把系统日期调到（留空：回到真实日期）", "Move the date to (empty: back to the real date)"),
+    ("rehearsal.move", "调整日期", "Move the date"),
+    (
+        "rehearsal.not_rehearsal",
+        "本系统不是演练部署，日期不能调整。",
+        "This deployment is not a rehearsal; its date cannot be moved.",
+    ),
+    ("rehearsal.title", "演练日期设置", "Rehearsal clock"),
+    ("rehearsal.today", "演练日期：", "Rehearsal date:"),
     ("relation.child", "子女", "Child"),
     ("relation.grandchild", "孙子女、外孙子女", "Grandchild"),
     ("relation.grandparent", "祖父母、外祖父母", "Grandparent"),

@@ -81,6 +81,14 @@ impl Tr {
     pub fn large(&self) -> bool {
         large()
     }
+    /// The request runs in a rehearsal deployment (the 演练 banner of every page).
+    pub fn rehearsal(&self) -> bool {
+        crate::clock::in_rehearsal()
+    }
+    /// The day the app runs on (a rehearsal's moved day).
+    pub fn today(&self) -> String {
+        crate::clock::today().to_string()
+    }
     /// A rule's plain citation for staff pages ("依据 LAW.md §1"); empty when it names none.
     pub fn cite(&self, rule: &str) -> String {
         match plain_citation(rule) {

@@ -172,6 +172,28 @@ pub fn check_channel(
     }
 }
 
+/// LAW.md §6 [P], §7: a write-in (另选他人) naming a listed candidate of the same post is a vote
+/// for that candidate, not for "another person": it is stored under the candidate's id, so the
+/// count (and `huanjie verify`'s recount of the published box) adds it to the candidate's marks
+/// — the same person marked and written in on one ballot is still one name ([`names_marked`]).
+/// `candidates`: (resident, candidate id) of the post's ballot lines; `resident`: whom the
+/// write-in names. Issue 16 item 6.
+pub fn write_in_reads_as<'a>(candidates: impl IntoIterator<Item = (i64, &'a str)>, resident: i64) -> Option<&'a str> {
+    candidates.into_iter().find(|(r, _)| *r == resident).map(|(_, id)| id)
+}
+
+/// LAW.md §6 [P]: every polling station and mobile ballot box the plan names has at least
+/// `mobile_box_supervisors` named supervisors (the profile's number, national default 3).
+/// `supervisors` counts the non-blank names. The central election meeting that a plan without
+/// a fixed station implies is presided over by the election committee itself (LAW.md §2 [N]).
+pub fn check_station_supervisors(supervisors: u32, profile: &crate::law::RuleProfile) -> Result<(), ChannelRefusal> {
+    let need = profile.voting.mobile_box_supervisors;
+    if supervisors < need {
+        return Err(ChannelRefusal::TooFewSupervisors { have: supervisors, need, rule: "LAW.md §6 [P]" });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
@@ -242,5 +264,20 @@ mod tests {
         assert!(check_channel(Channel::Remote, 0, &p).is_ok());
         assert!(check_channel(Channel::MobileBox, 2, &p).is_err());
         assert!(check_channel(Channel::MobileBox, 3, &p).is_ok());
+    }
+
+    #[test]
+    fn a_write_in_of_a_listed_candidate_reads_as_the_candidate_p() {
+        let lines = [(11, "n1"), (12, "n2")];
+        assert_eq!(write_in_reads_as(lines, 12), Some("n2"));
+        assert_eq!(write_in_reads_as(lines, 13), None);
+    }
+
+    #[test]
+    fn every_station_and_mobile_box_needs_3_named_supervisors_p() {
+        let p = crate::law::RuleProfile::national();
+        assert!(check_station_supervisors(0, &p).is_err());
+        assert!(check_station_supervisors(2, &p).is_err());
+        assert!(check_station_supervisors(3, &p).is_ok());
     }
 }

@@ -9,6 +9,7 @@
 pub mod ballot;
 pub mod contest;
 pub mod count;
+pub mod electorate;
 pub mod eligibility;
 pub mod fraction;
 pub mod nomination;

@@ -80,13 +80,23 @@ pub fn check_proxy(r: &ProxyRequest, election_day: Date, profile: &RuleProfile) 
     if proxy_cutoff(election_day, profile).is_none_or(|c| r.applied_on > c) {
         no(C::AfterCutoff, "LAW.md §6 [P]");
     }
-    if r.proxy_is_candidate && !r.near_relatives {
-        no(C::CandidateAsProxy, "LAW.md §6 [P]");
+    if let Err(refusal) = candidate_may_hold(r.proxy_is_candidate, r.near_relatives) {
+        no(refusal.code, refusal.rule);
     }
     if r.already_held >= profile.voting.max_proxies_per_person {
         no(C::TooManyProxies, "LAW.md §6 [P]");
     }
     if out.is_empty() { Ok(()) } else { Err(out) }
+}
+
+/// LAW.md §6 [P]: a candidate may act as proxy only for a near relative. Checked when a proxy is
+/// approved, again when the formal candidate list is published (a proxy approved before may
+/// have become a candidate since) and again when the proxy is used (issue 16 item 4).
+pub fn candidate_may_hold(proxy_is_candidate: bool, near_relatives: bool) -> Result<(), ProxyRefusal> {
+    if proxy_is_candidate && !near_relatives {
+        return Err(ProxyRefusal { code: ProxyRefusalCode::CandidateAsProxy, rule: "LAW.md §6 [P]" });
+    }
+    Ok(())
 }
 
 /// LAW.md §6 [P], §11: proxies holding more than `max_proxies_per_person` in a published list of

@@ -60,6 +60,38 @@ pub async fn add_member(
     )
     .await?;
     tx.commit().await?;
+    // LAW.md §2 [N]: a member who is (or whose near relative is) nominated withdraws at once,
+    // whenever they join (issue 16 item 5).
+    recuse_now(store, &staff.actor(role), id).await?;
+    Ok(())
+}
+
+/// LAW.md §2 [N]: recusal re-run against the election's live nominations (withdrawn ones do not
+/// count), after any change of its facts: a nomination, a new committee member, a near-relative
+/// link. A no-op outside nominations → certification, when no nomination is live.
+pub async fn recuse_now(store: &Store, actor: &Actor, id: i64) -> Result<Vec<i64>> {
+    let Some(e) = st::get(store, id).await? else { return Ok(Vec::new()) };
+    if e.stage < crate::domain::Stage::Nominations || e.stage >= crate::domain::Stage::HandedOver {
+        return Ok(Vec::new());
+    }
+    let nominees: Vec<i64> = crate::store::nominations::for_election(store, id)
+        .await?
+        .iter()
+        .filter(|n| n.status != "withdrawn")
+        .map(|n| n.nominee_id)
+        .collect();
+    if nominees.is_empty() {
+        return Ok(Vec::new());
+    }
+    recuse_for_nominees(store, actor, id, &nominees).await
+}
+
+/// A near-relative link between two residents of `community_id` changes recusal in each of its
+/// running elections (LAW.md §2 [N], issue 16 item 5).
+pub async fn recuse_in_community(store: &Store, actor: &Actor, community_id: i64) -> Result<()> {
+    for e in st::for_communities(store, &[community_id]).await? {
+        recuse_now(store, actor, e.id).await?;
+    }
     Ok(())
 }
 

@@ -13,7 +13,7 @@ use super::{Result, ServiceError, invalid};
 use crate::audit::{Actor, EventKind};
 use crate::domain::records::{DecisionRow, MemberRow, NominationRow, ObjectionRow, ProxyRow, VoterRow};
 use crate::domain::{ChannelSet, Election, ElectionKind, Stage, Station};
-use crate::law::ballot::{Channel, check_channel};
+use crate::law::ballot::{Channel, check_channel, check_station_supervisors};
 use crate::law::timetable::{DeadlineName, Timetable, timetable};
 use crate::law::{Method, RuleProfile};
 use crate::store::elections::{self as st, PlanRow};
@@ -129,11 +129,15 @@ fn validate(input: &PlanInput, stage: Stage, kind: ElectionKind) -> Result<Valid
         if s.name.trim().is_empty() || s.name.chars().count() > 60 {
             return Err(invalid("err.title", "stations"));
         }
-        if s.mobile {
-            let named = s.supervisors.iter().filter(|x| !x.trim().is_empty()).count() as u32;
-            check_channel(Channel::MobileBox, named, &profile)
-                .map_err(|_| law("mobile_box_supervisors", "LAW.md §6 [P]", s.name.clone()))?;
-        }
+        // LAW.md §6 [P]: each station and mobile box has at least 3 named supervisors.
+        let named = s.supervisors.iter().filter(|x| !x.trim().is_empty()).count() as u32;
+        check_station_supervisors(named, &profile).map_err(|_| {
+            if s.mobile {
+                law("mobile_box_supervisors", "LAW.md §6 [P]", s.name.clone())
+            } else {
+                law("station_supervisors", "LAW.md §6 [P]", s.name.clone())
+            }
+        })?;
     }
     Ok(ValidPlan { method, seats: (c, v, m), profile, day, channels, stations: input.stations.clone() })
 }
@@ -220,7 +224,9 @@ pub async fn open_in_round(
     Ok((id, tx))
 }
 
-/// The committee revises the plan; refused once the voter list is published.
+/// The committee revises the plan; refused once the voter list is published (LAW.md §4 [N]:
+/// election day and method cannot move from then on). Before that, the roll is re-checked
+/// against the new plan in the same transaction.
 pub async fn update_plan(store: &Store, staff: &Staff, id: i64, version: i64, input: &PlanInput) -> Result<()> {
     let e = get(store, staff, id, Permission::RunElection).await?;
     if e.stage.plan_frozen() {
@@ -243,7 +249,13 @@ pub async fn update_plan(store: &Store, staff: &Staff, id: i64, version: i64, in
     if !st::update_plan(&mut tx, id, version, &row, now_ms()).await? {
         return Err(ServiceError::Conflict("err.stale"));
     }
-    record(&mut tx, id, &staff.actor(role), EventKind::PlanUpdated, plan_json(&plan)).await?;
+    // LAW.md §3 [N]: the roll follows the plan — whoever would not qualify on the (new) election
+    // day under the (new) profile leaves it (issue 16 item 2).
+    let stale = super::voters::ineligible_on_roll(&mut tx, store, id, plan.day, &plan.profile).await?;
+    super::voters::remove_ineligible(&mut tx, &crate::law::electorate::one_place_key(e.plan.day), id, &stale).await?;
+    let mut payload = plan_json(&plan);
+    payload["roll_removed"] = json!(stale.len());
+    record(&mut tx, id, &staff.actor(role), EventKind::PlanUpdated, payload).await?;
     tx.commit().await?;
     Ok(())
 }

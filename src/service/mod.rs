@@ -25,6 +25,7 @@ pub mod recall;
 pub mod receipts;
 pub mod record;
 pub mod registry;
+pub mod rehearsal;
 pub mod results;
 pub mod signin;
 pub mod totp;

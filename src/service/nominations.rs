@@ -172,8 +172,7 @@ pub async fn nominate(
         .await?;
     tx.commit().await?;
     // LAW.md §2 [N]: a committee member who is (or whose near relative is) nominated withdraws.
-    let nominees: Vec<i64> = st::for_election(store, id).await?.iter().map(|n| n.nominee_id).collect();
-    super::committee::recuse_for_nominees(store, &staff.actor(role), id, &nominees).await?;
+    super::committee::recuse_now(store, &staff.actor(role), id).await?;
     Ok(nid)
 }
 
@@ -334,6 +333,8 @@ pub async fn publish(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -
     for (nid, status, order) in plan {
         st::set_status(&mut tx, nid, status, order).await?;
     }
+    // LAW.md §6 [P]: a proxy who is now a candidate keeps only a near relative's proxy.
+    super::proxies::revoke_for_candidates(&mut tx, &staff.actor(role), id).await?;
     let payload = json!({"lists": lists, "unicode_fallback": fallback, "published_on": today().to_string()});
     let payload = lifecycle::advance(
         &mut tx,
@@ -388,6 +389,8 @@ pub async fn withdraw(
     for (i, nid) in ordered.ids.iter().enumerate() {
         st::set_status(&mut tx, nid.parse().unwrap_or_default(), "candidate", Some(i as i64 + 1)).await?;
     }
+    // LAW.md §6 [P]: the nominee who moved up may hold proxies too.
+    super::proxies::revoke_for_candidates(&mut tx, &staff.actor(role), e.id).await?;
     let payload = json!({"nomination_id": nomination_id, "moved_up": outcome.moved_up, "list": ordered.ids,
                          "margin_broken": outcome.margin.as_ref().map(|m| m.problem)});
     audit::record(

@@ -18,7 +18,7 @@ use crate::audit::{EventKind, election_log};
 use crate::domain::ballot::{BallotPaper, CandidateLine, Marks, PostSheet, Source, encode};
 use crate::domain::{Election, Role, Round, Stage, Station};
 use crate::law::Post;
-use crate::law::ballot::Channel;
+use crate::law::ballot::{Channel, write_in_reads_as};
 use crate::store::elections as est;
 use crate::store::polling::{self as st, PollRow};
 use crate::store::{Store, Tx, now_ms};
@@ -233,10 +233,12 @@ pub struct CheckIn {
 }
 
 async fn approved_proxy(store: &Store, election_id: i64, principal: i64, proxy: i64) -> Result<bool> {
-    Ok(est::proxies(store, election_id)
+    let approved = est::proxies(store, election_id)
         .await?
         .iter()
-        .any(|p| p.principal_id == principal && p.proxy_id == proxy && p.status == "approved"))
+        .any(|p| p.principal_id == principal && p.proxy_id == proxy && p.status == "approved");
+    // LAW.md §6 [P]: re-checked at use (issue 16 item 4).
+    Ok(approved && super::proxies::lawful_at_use(store, election_id, principal, proxy).await?)
 }
 
 pub async fn check_in(store: &Store, staff: &Staff, id: i64, c: &CheckIn) -> Result<()> {
@@ -460,7 +462,14 @@ pub async fn encode_ballot(
     let checked = paper.check(marks, source).map_err(|err| invalid("err.ballot", err.field()))?;
     let resolved = resolve_write_ins(store, e.id, &checked.marks).await?;
     Ok(encode(&checked, |post, name| {
-        resolved.iter().find(|(p, n, _)| *p == post && n == name).and_then(|(_, _, id)| id.clone())
+        let id = resolved.iter().find(|(p, n, _)| *p == post && n == name).and_then(|(_, _, id)| id.clone())?;
+        // LAW.md §6 [P], §7: naming a listed candidate of this post is a vote for them (issue 16 item 6).
+        let resident = id.strip_prefix('r').and_then(|r| r.parse::<i64>().ok());
+        let lines = paper.posts.iter().filter(|s| s.post == post).flat_map(|s| &s.candidates);
+        match resident.and_then(|r| write_in_reads_as(lines.map(|c| (c.resident_id, c.id.as_str())), r)) {
+            Some(candidate) => Some(candidate.to_string()),
+            None => Some(id),
+        }
     }))
 }
 

@@ -143,3 +143,46 @@ pub async fn decide(store: &crate::store::Store, staff: &Staff, proxy_request: i
     tx.commit().await?;
     Ok(())
 }
+
+/// LAW.md §6 [P]: at publication of the formal candidate list (and at each re-publication), every
+/// approved proxy whose proxy is now a candidate and not a near relative of the principal is
+/// withdrawn, in the publishing transaction, one `proxy.revoked` entry each (issue 16 item 4).
+pub async fn revoke_for_candidates(tx: &mut Tx, actor: &crate::audit::Actor, election_id: i64) -> Result<usize> {
+    let candidates: std::collections::HashSet<i64> = crate::store::nominations::for_election_tx(tx, election_id)
+        .await?
+        .into_iter()
+        .filter(|n| n.status == "candidate")
+        .map(|n| n.nominee_id)
+        .collect();
+    let mut revoked = 0;
+    for (pid, principal, proxy) in crate::store::electorate::approved_proxies_tx(tx, election_id).await? {
+        let near = st::are_near_relatives(tx, principal, proxy).await?;
+        if let Err(r) = crate::law::proxy::candidate_may_hold(candidates.contains(&proxy), near)
+            && crate::store::electorate::revoke_proxy_tx(tx, pid, &today().to_string()).await?
+        {
+            let code = serde_json::to_value(r.code).ok().and_then(|v| v.as_str().map(str::to_string));
+            audit::record(
+                tx,
+                &election_log(election_id),
+                actor,
+                EventKind::ProxyRevoked,
+                &format!("election:{election_id}"),
+                json!({"proxy_request": pid, "code": code}),
+            )
+            .await?;
+            revoked += 1;
+        }
+    }
+    Ok(revoked)
+}
+
+/// LAW.md §6 [P]: may this approved proxy still cast for the principal today? A candidate only for
+/// a near relative, checked at use on election day as well (issue 16 item 4).
+pub async fn lawful_at_use(store: &crate::store::Store, election_id: i64, principal: i64, proxy: i64) -> Result<bool> {
+    let candidate = crate::store::nominations::for_election(store, election_id)
+        .await?
+        .iter()
+        .any(|n| n.nominee_id == proxy && n.status == "candidate");
+    let near = crate::store::electorate::are_near_relatives(store, principal, proxy).await?;
+    Ok(crate::law::proxy::candidate_may_hold(candidate, near).is_ok())
+}

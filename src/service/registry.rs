@@ -275,6 +275,8 @@ pub async fn link_relatives(store: &Store, staff: &Staff, a: i64, b: i64, relati
     )
     .await?;
     tx.commit().await?;
+    // LAW.md §2 [N]: a new near relative of a nominee on an election committee withdraws it.
+    super::committee::recuse_in_community(store, &staff.actor(role), ra.community_id).await?;
     Ok(())
 }
 

@@ -18,6 +18,7 @@ use super::{Result, ServiceError, invalid};
 use crate::audit::{Actor, EventKind, election_log};
 use crate::domain::Election;
 use crate::domain::{IdCardNumber, Stage};
+use crate::law::electorate::{MethodFacts, method_admits, one_place_key};
 use crate::law::eligibility::{Hukou, ResidentFacts, VoterCategory, check_voter};
 use crate::store::elections::{self as st, VoterRow};
 use crate::store::registry::{self, Resident};
@@ -148,7 +149,15 @@ pub async fn register(store: &Store, staff: &Staff, id: i64) -> Result<Registrat
         match verdict {
             Ok(cat) => {
                 // One place only (LAW.md §3 [N?, P]): the round's registry decides, atomically.
-                if !st::claim_round(&mut tx, &e.round, &r.id_number, id).await? {
+                if !crate::store::electorate::claim_term(
+                    &mut tx,
+                    &one_place_key(e.plan.day),
+                    &r.id_number,
+                    id,
+                    e.community_id,
+                )
+                .await?
+                {
                     report.refused.push(Refused {
                         resident_id: r.id,
                         name: r.name.clone(),
@@ -170,7 +179,7 @@ pub async fn register(store: &Store, staff: &Staff, id: i64) -> Result<Registrat
             Err((code, rule)) => {
                 if current.contains_key(&r.id) {
                     st::remove_voter(&mut tx, id, r.id).await?;
-                    st::release_round(&mut tx, &e.round, &r.id_number, id).await?;
+                    st::release_round(&mut tx, &one_place_key(e.plan.day), &r.id_number, id).await?;
                     report.removed += 1;
                 }
                 report.refused.push(Refused { resident_id: r.id, name: r.name.clone(), code, rule });
@@ -256,6 +265,39 @@ pub fn fingerprint(roll: &[VoterRow]) -> String {
     super::commitments::fingerprint(roll)
 }
 
+/// LAW.md §3 [N]: the voters on election `id`'s roll (read in `tx`) who would not qualify on
+/// `day` under `profile`, as (resident id, ID number, refusal code). A plan change that moves
+/// election day removes them; publication refuses while any remain (issue 16 item 2).
+pub(super) async fn ineligible_on_roll(
+    tx: &mut Tx,
+    store: &Store,
+    id: i64,
+    day: Date,
+    profile: &crate::law::RuleProfile,
+) -> Result<Vec<(i64, String, &'static str)>> {
+    let requests: HashMap<i64, String> = st::requests(store, id).await?.into_iter().collect();
+    let mut facts_of = Vec::new();
+    for v in st::roll_tx(tx, id).await? {
+        let Some(r) = registry::resident_in_tx(tx, v.resident_id).await? else { continue };
+        let Some(f) = facts(&r, requests.get(&r.id).map(String::as_str)) else { continue };
+        facts_of.push(((r.id, r.id_number.clone()), f));
+    }
+    Ok(crate::law::electorate::roll_recheck(&facts_of, day, profile)
+        .into_iter()
+        .map(|((rid, idn), refusal)| (rid, idn, refusal.code.as_str()))
+        .collect())
+}
+
+/// Removes the voters `ineligible_on_roll` found (before publication; the round's claim is
+/// released so they may register elsewhere).
+pub(super) async fn remove_ineligible(tx: &mut Tx, round: &str, id: i64, out: &[(i64, String, &str)]) -> Result<()> {
+    for (rid, idn, _) in out {
+        st::remove_voter(tx, id, *rid).await?;
+        st::release_round(tx, round, idn, id).await?;
+    }
+    Ok(())
+}
+
 /// registration → list_published: the voter list notice (选民名单公告), no later than 20 days
 /// before election day (LAW.md §3 [N]). The plan is frozen from here on.
 pub async fn publish_list(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<String> {
@@ -277,6 +319,12 @@ pub async fn publish_list(store: &Store, log: &LogIdentity, staff: &Staff, id: i
     }
     // The roll as this transaction sees it, under the election's lock: nothing can change it
     // between the fingerprint and the commit.
+    // LAW.md §3 [N]: everyone on the list qualifies on the election day the plan fixes, whatever
+    // changed since registration (issue 16 item 2).
+    let stale = ineligible_on_roll(&mut tx, store, id, e.plan.day, &e.plan.profile).await?;
+    if !stale.is_empty() {
+        return Err(law("roll_not_eligible", "LAW.md §3 [N]", stale.len().to_string()));
+    }
     let roll = st::roll_tx(&mut tx, id).await?;
     if roll.is_empty() {
         return Err(law("empty_voter_list", "LAW.md §3 [N]", ""));
@@ -423,14 +471,37 @@ pub async fn decide_objection(
                 f.applied = true;
                 let cat = check_voter(&f, e.plan.day, &profile)
                     .map_err(|refusal| law(refusal.code.as_str(), refusal.rule, refusal.detail))?;
-                if !st::claim_round(&mut tx, &e.round, &r.id_number, e.id).await? {
+                // LAW.md §4 [N]: the election method decides who of the eligible joins the
+                // electorate, on this path as at registration (issue 16 items 7 and 8).
+                let method = MethodFacts {
+                    household_already_on_roll: match r.household_id {
+                        Some(h) => crate::store::electorate::household_on_roll_tx(&mut tx, e.id, h, rid).await?,
+                        None => false,
+                    },
+                    elected_representative: crate::store::electorate::is_representative_tx(&mut tx, e.id, rid).await?,
+                };
+                method_admits(e.method, method).map_err(|(code, rule)| law(code, rule, ""))?;
+                if !crate::store::electorate::claim_term(
+                    &mut tx,
+                    &one_place_key(e.plan.day),
+                    &r.id_number,
+                    e.id,
+                    e.community_id,
+                )
+                .await?
+                {
                     return Err(law("registered_elsewhere", "LAW.md §3 [N?, P]", ""));
                 }
-                changed = st::upsert_voter(&mut tx, e.id, rid, category_str(cat), now_ms()).await?;
+                let category = match e.method.as_str() {
+                    "household" => "household_representative",
+                    "representatives" => "residents_representative",
+                    _ => category_str(cat),
+                };
+                changed = st::upsert_voter(&mut tx, e.id, rid, category, now_ms()).await?;
             }
             "wrongly_included" => {
                 changed = st::remove_voter(&mut tx, e.id, rid).await?;
-                st::release_round(&mut tx, &e.round, &r.id_number, e.id).await?;
+                st::release_round(&mut tx, &one_place_key(e.plan.day), &r.id_number, e.id).await?;
             }
             _ => {}
         }
@@ -677,13 +748,15 @@ pub async fn status_change(
         let mut f = facts(&r, Some("approved")).ok_or(ServiceError::NotFound)?;
         f.deprived_of_political_rights = false;
         let cat = check_voter(&f, e.plan.day, &profile).map_err(|x| law(x.code.as_str(), x.rule, x.detail))?;
-        if !st::claim_round(&mut tx, &e.round, &r.id_number, id).await? {
+        if !crate::store::electorate::claim_term(&mut tx, &one_place_key(e.plan.day), &r.id_number, id, e.community_id)
+            .await?
+        {
             return Err(law("registered_elsewhere", "LAW.md §3 [N?, P]", ""));
         }
         st::upsert_voter(&mut tx, id, resident_id, category_str(cat), now_ms()).await?
     } else {
         let removed = st::remove_voter(&mut tx, id, resident_id).await?;
-        st::release_round(&mut tx, &e.round, &r.id_number, id).await?;
+        st::release_round(&mut tx, &one_place_key(e.plan.day), &r.id_number, id).await?;
         removed
     };
     record(

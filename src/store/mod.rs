@@ -16,6 +16,7 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 pub mod audit;
 pub mod counting;
 pub mod elections;
+pub mod electorate;
 pub mod imports;
 pub mod limits;
 pub mod nominations;

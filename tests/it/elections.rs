@@ -385,7 +385,7 @@ async fn html_flow_from_new_election_to_cards(app: TestApp) {
                 ("channels", "paper"),
                 ("channels", "booth"),
                 ("remote_legal_basis", ""),
-                ("stations", "第一投票站\n流动票箱 | 流动 | 甲、乙、丙"),
+                ("stations", "第一投票站 | 投票站 | 丁、戊、己\n流动票箱 | 流动 | 甲、乙、丙"),
             ],
         )
         .await;

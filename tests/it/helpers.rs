@@ -144,8 +144,30 @@ impl TestApp {
         TestApp { router, state, witness, _dir: Some(dir) }
     }
 
+    /// A rehearsal deployment (`huanjie rehearse`) on SQLite: its log name is marked before its
+    /// witness starts, so the witness cosigns the marked log.
+    pub async fn sqlite_rehearsal() -> TestApp {
+        let dir = temp_dir();
+        let mut cfg = Config::new(None, "127.0.0.1:0".parse().unwrap(), dir.0.clone());
+        cfg.set_rehearsal();
+        let secrets = Secrets::random();
+        let witness = TestWitness::start(&cfg, &secrets).await;
+        witness.configure(&mut cfg);
+        let (router, state) = build_app(cfg, secrets).await.unwrap();
+        TestApp { router, state, witness, _dir: Some(dir) }
+    }
+
     /// A fresh database on the server named by `HUANJIE_TEST_DATABASE_URL`, or None.
     pub async fn postgres() -> Option<TestApp> {
+        TestApp::postgres_as(false).await
+    }
+
+    /// [`TestApp::postgres`] as a rehearsal deployment.
+    pub async fn postgres_rehearsal() -> Option<TestApp> {
+        TestApp::postgres_as(true).await
+    }
+
+    async fn postgres_as(rehearsal: bool) -> Option<TestApp> {
         let url = std::env::var(PG_ENV).ok().filter(|u| !u.is_empty())?;
         let name = format!("huanjie_t_{}", hex::encode(rand::random::<[u8; 6]>()));
         let admin = sqlx::PgPool::connect(&url).await.expect("cannot reach the PostgreSQL test server");
@@ -158,6 +180,9 @@ impl TestApp {
         let db_url = format!("{base}/{name}");
         let dir = temp_dir();
         let mut cfg = Config::new(Some(db_url), "127.0.0.1:0".parse().unwrap(), dir.0.clone());
+        if rehearsal {
+            cfg.set_rehearsal();
+        }
         let secrets = Secrets::random();
         let witness = TestWitness::start(&cfg, &secrets).await;
         witness.configure(&mut cfg);

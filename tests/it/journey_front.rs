@@ -30,7 +30,7 @@ async fn election(app: &TestApp, code: &str, publish: bool, seq: u32) -> i64 {
         ok(admin.api_post(&format!("/api/v1/communities/{c}/residents"), &body).await);
     }
     let plan = json!({"round": "2026", "method": "direct", "seats_chair": 1, "seats_vice_chair": 1, "seats_member": 3,
-        "profile": "national", "election_day": day.to_string(), "channels": ["paper"], "stations": [{"name": "站"}]});
+        "profile": "national", "election_day": day.to_string(), "channels": ["paper"], "stations": [{"name": "站", "supervisors": ["甲", "乙", "丙"]}]});
     let (st, r) = admin.api_post(&format!("/api/v1/communities/{c}/elections"), &plan).await;
     assert_eq!(st, S::OK, "{r}");
     let id = r["id"].as_i64().unwrap();

@@ -40,7 +40,7 @@ async fn registering(app: &TestApp, code: &str) -> (i64, Client, Client) {
     }
     let plan = json!({"round": "2026", "method": "direct", "seats_chair": 1, "seats_vice_chair": 1, "seats_member": 3,
         "profile": "national", "election_day": day.to_string(), "channels": ["paper"],
-        "stations": [{"name": STATION}]});
+        "stations": [{"name": STATION, "supervisors": ["甲", "乙", "丙"]}]});
     let (st, r) = admin.api_post(&format!("/api/v1/communities/{c}/elections"), &plan).await;
     assert_eq!(st, S::OK, "{r}");
     let id = r["id"].as_i64().unwrap();
@@ -249,7 +249,7 @@ async fn refused_forms_keep_what_was_typed(app: TestApp) {
     let (id, mut committee, _admin) = registering(&app, "jk").await;
     let (_, e) = committee.api_get(&format!("/api/v1/elections/{id}")).await;
     let version = e["version"].to_string();
-    let stations = "第九投票站\n流动票箱九 | 流动 | 甲、乙、丙";
+    let stations = "第九投票站 | 投票站 | 丁、戊、己\n流动票箱九 | 流动 | 甲、乙、丙";
     let r = committee
         .form(
             &format!("/staff/elections/{id}/plan"),
@@ -289,7 +289,7 @@ async fn refused_forms_keep_what_was_typed(app: TestApp) {
                 ("seats_member", "3"),
                 ("profile", "national"),
                 ("election_day", "2031-05-06"),
-                ("stations", "第八投票站"),
+                ("stations", "第八投票站 | 投票站 | 丁、戊、己"),
             ],
         )
         .await;

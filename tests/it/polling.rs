@@ -119,7 +119,7 @@ pub async fn nominating(app: &TestApp, code: &str, profile: &str, male_members: 
     let plan = json!({"round": "2026", "method": "direct", "seats_chair": 1, "seats_vice_chair": 1, "seats_member": 3,
         "profile": profile, "election_day": day.to_string(),
         "channels": ["paper", "booth", "remote", "mobile_box"], "remote_legal_basis": "区民政局试点批复（测试）",
-        "stations": [{"name": STATION}, {"name": MOBILE, "mobile": true, "supervisors": ["甲", "乙", "丙"]}]});
+        "stations": [{"name": STATION, "supervisors": ["丁", "戊", "己"]}, {"name": MOBILE, "mobile": true, "supervisors": ["甲", "乙", "丙"]}]});
     let (st, r) = admin.api_post(&format!("/api/v1/communities/{c}/elections"), &plan).await;
     assert_eq!(st, S::OK, "{r}");
     let id = r["id"].as_i64().unwrap();

@@ -8,6 +8,7 @@ mod paper;
 mod plan;
 pub(crate) mod polling;
 mod registry;
+mod rehearsal;
 mod results;
 mod two_factor;
 mod users;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/account/2fa/disable", post(two_factor::account_disable))
         .route("/staff/users/{id}/totp/reset", post(two_factor::reset))
         .route("/staff", get(registry::dashboard))
+        .route("/staff/rehearsal", get(rehearsal::page).post(rehearsal::move_clock))
         .route("/staff/streets/{id}/communities", post(registry::create_community))
         .route("/staff/communities/{id}", get(registry::community))
         .route("/staff/communities/{id}/groups", post(registry::create_group))

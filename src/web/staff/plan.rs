@@ -25,7 +25,8 @@ pub struct PlanForm {
     pub(super) channels: Vec<String>,
     #[serde(default)]
     pub(super) remote_legal_basis: String,
-    /// One station per line: `name` or `name | 流动 | supervisor, supervisor, supervisor`.
+    /// One station per line: `name | 投票站 | supervisor、supervisor、supervisor`, or for a mobile
+    /// box `name | 流动 | supervisor、supervisor、supervisor` (LAW.md §6 [P]: at least 3 each).
     #[serde(default)]
     pub(super) stations: String,
 }
@@ -62,7 +63,14 @@ pub fn card_station(e: &Election) -> String {
 
 pub fn stations_to_text(list: &[Station]) -> String {
     list.iter()
-        .map(|s| if s.mobile { format!("{} | 流动 | {}", s.name, s.supervisors.join("、")) } else { s.name.clone() })
+        .map(|s| {
+            let kind = if s.mobile { "流动" } else { "投票站" };
+            if s.mobile || !s.supervisors.is_empty() {
+                format!("{} | {kind} | {}", s.name, s.supervisors.join("、"))
+            } else {
+                s.name.clone()
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }

@@ -1,0 +1,46 @@
+//! The rehearsal clock (`huanjie rehearse`): `GET /rehearsal/clock` says whether this is a
+//! rehearsal and which day the app runs on; `POST /rehearsal/clock {"day": "YYYY-MM-DD"|null}`
+//! (street admins, rehearsal deployments only) moves it.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::AppState;
+use crate::i18n::Lang;
+use crate::service::{ServiceError, rehearsal};
+use crate::web::auth::{StaffJson, StaffSession};
+use crate::web::error::{ApiError, ResultExt};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/rehearsal/clock", get(clock).post(move_clock))
+}
+
+async fn clock(State(state): State<AppState>, _s: StaffSession) -> Json<rehearsal::RehearsalClock> {
+    Json(rehearsal::state(&state.clock))
+}
+
+#[derive(Deserialize)]
+struct MoveBody {
+    #[serde(default)]
+    day: Option<String>,
+}
+
+async fn move_clock(
+    State(state): State<AppState>,
+    j: StaffJson<MoveBody>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let lang: Lang = j.lang;
+    let day = match j.body.day.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        Some(d) => Some(
+            crate::domain::parse_date(d)
+                .ok_or(ServiceError::Invalid { key: "err.date", field: Some("day".into()) })
+                .api(lang)?,
+        ),
+        None => None,
+    };
+    let c = rehearsal::move_clock(&state.store, &state.clock, &j.session.staff, day).await.api(lang)?;
+    Ok(Json(json!(c)))
+}
