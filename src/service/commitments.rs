@@ -52,7 +52,7 @@ pub fn merge(payload: &mut Value, more: Value) {
 pub async fn at_close(tx: &mut Tx, election_id: i64, round_no: i64) -> Result<Value> {
     let browser = pst::browser_ballots_tx(tx, election_id, round_no).await?;
     let (root, leaves) = rc::box_commitment(&pairs(browser.iter().map(|(i, c)| (i.as_slice(), c.as_str()))));
-    let issued = issued(&pst::turnout_tx(tx, election_id, round_no).await?);
+    let issued = issued(&pst::turnout(&mut *tx, election_id, round_no).await?);
     Ok(json!({"browser_root": root, "leaves": leaves, "issued_by": issued}))
 }
 

@@ -549,9 +549,9 @@ pub async fn next_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i64
     if e.stage != Stage::Counting {
         return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → runoff", e.stage)));
     }
-    let last = pst::latest_poll_tx(&mut tx, id).await?.map(|p| p.round).filter(|r| !r.is_primary());
+    let last = pst::latest_poll(&mut tx, id).await?.map(|p| p.round).filter(|r| !r.is_primary());
     let Some(last) = last else { return Err(ServiceError::Refused("err.not_counted")) };
-    if !cst::counts_tx(&mut tx, id).await?.iter().any(|c| c.round == last) {
+    if !cst::counts(&mut tx, id).await?.iter().any(|c| c.round == last) {
         return Err(ServiceError::Refused("err.not_counted"));
     }
     let round = last.next();

@@ -85,7 +85,7 @@ pub fn ready(all: &[NominationRow], post: Post) -> Vec<&NominationRow> {
 /// Whether a primary round exists: nominating, consent and review end when the primary opens
 /// (its ballot is made from the nominees reviewed by then).
 async fn primary_held(tx: &mut crate::store::Tx, election_id: i64) -> Result<bool> {
-    Ok(crate::store::polling::latest_poll_tx(tx, election_id).await?.is_some_and(|p| p.round.is_primary()))
+    Ok(crate::store::polling::latest_poll(&mut *tx, election_id).await?.is_some_and(|p| p.round.is_primary()))
 }
 
 /// list_published → nominations.
@@ -270,8 +270,8 @@ pub async fn publish(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -
     }
     let all = st::for_election(&mut tx, id).await?;
     // A primary still open or not yet counted decides nothing yet.
-    let counted = crate::store::counting::counts_tx(&mut tx, id).await?;
-    if let Some(p) = crate::store::polling::latest_poll_tx(&mut tx, id).await? {
+    let counted = crate::store::counting::counts(&mut tx, id).await?;
+    if let Some(p) = crate::store::polling::latest_poll(&mut tx, id).await? {
         if p.status == "open" {
             return Err(ServiceError::Conflict("err.primary_open"));
         }

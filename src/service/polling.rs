@@ -174,7 +174,7 @@ pub async fn close_polls(store: &Store, log: &LogIdentity, staff: &Staff, id: i6
     if !matches!(from, Stage::Polling | Stage::Runoff) {
         return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → counting", e.stage)));
     }
-    let poll = st::latest_poll_tx(&mut tx, id).await?.ok_or(ServiceError::NotFound)?;
+    let poll = st::latest_poll(&mut tx, id).await?.ok_or(ServiceError::NotFound)?;
     // Takes the exclusive row lock: casts in flight (holding it shared) finish first.
     if !st::close_poll(&mut tx, id, poll.round_no, now_ms()).await? {
         return Err(ServiceError::Conflict("err.stale"));

@@ -93,8 +93,8 @@ pub async fn open(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> R
     if e.stage != Stage::Nominations {
         return Err(law("nominations_closed", "LAW.md §5", e.stage.to_string()));
     }
-    let latest = pst::latest_poll_tx(&mut tx, id).await?;
-    let counts = cst::counts_tx(&mut tx, id).await?;
+    let latest = pst::latest_poll(&mut tx, id).await?;
+    let counts = cst::counts(&mut tx, id).await?;
     if let Some(p) = &latest {
         if p.status == "open" {
             return Err(ServiceError::Conflict("err.primary_open"));
@@ -153,7 +153,7 @@ pub async fn close(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> 
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
     let mut tx = store.begin().await?;
     let e = locked(&mut tx, id).await?;
-    let poll = pst::latest_poll_tx(&mut tx, id).await?.filter(|p| p.round.is_primary() && p.status == "open");
+    let poll = pst::latest_poll(&mut tx, id).await?.filter(|p| p.round.is_primary() && p.status == "open");
     let (Stage::Nominations, Some(poll)) = (e.stage, poll) else {
         return Err(ServiceError::Refused("err.polls_not_open"));
     };

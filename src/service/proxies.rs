@@ -148,7 +148,7 @@ pub async fn decide(store: &crate::store::Store, staff: &Staff, proxy_request: i
 /// approved proxy whose proxy is now a candidate and not a near relative of the principal is
 /// withdrawn, in the publishing transaction, one `proxy.revoked` entry each (issue 16 item 4).
 pub async fn revoke_for_candidates(tx: &mut Tx, actor: &crate::audit::Actor, election_id: i64) -> Result<usize> {
-    let candidates: std::collections::HashSet<i64> = crate::store::nominations::for_election_tx(tx, election_id)
+    let candidates: std::collections::HashSet<i64> = crate::store::nominations::for_election(&mut *tx, election_id)
         .await?
         .into_iter()
         .filter(|n| n.status == "candidate")

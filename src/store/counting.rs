@@ -3,7 +3,7 @@
 use sqlx::FromRow;
 
 use super::on_conn;
-use super::{Result, Store, Tx};
+use super::{Db, Result, Store, Tx};
 use crate::domain::Round;
 
 #[derive(Debug, Clone, FromRow)]
@@ -60,24 +60,11 @@ pub async fn insert_count(
     Ok(())
 }
 
-pub async fn counts(store: &Store, election_id: i64) -> Result<Vec<CountRow>> {
+/// An election's counts, by round, on the pool or in a transaction.
+pub async fn counts(db: impl Into<Db<'_>>, election_id: i64) -> Result<Vec<CountRow>> {
     parsed(
         election_id,
-        on_conn!(pool store, |c| {
-            sqlx::query_as::<_, CountRow>(
-                "SELECT round_no, box AS box_json, result, box_root, counted_ms FROM counts WHERE election_id = $1 ORDER BY round_no",
-            )
-            .bind(election_id)
-            .fetch_all(c)
-            .await?
-        }),
-    )
-}
-
-pub async fn counts_tx(tx: &mut Tx, election_id: i64) -> Result<Vec<CountRow>> {
-    parsed(
-        election_id,
-        on_conn!(tx tx, |c| {
+        on_conn!(db db.into(), |c| {
             sqlx::query_as::<_, CountRow>(
                 "SELECT round_no, box AS box_json, result, box_root, counted_ms FROM counts WHERE election_id = $1 ORDER BY round_no",
             )

@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::FromRow;
 
 use super::on_conn;
-use super::{Result, Store, Tx};
+use super::{Db, Result, Store, Tx};
 use crate::domain::Round;
 use crate::domain::ballot::BallotPaper;
 
@@ -121,16 +121,11 @@ pub async fn insert_poll(tx: &mut Tx, election_id: i64, round: Round, kind: &str
 }
 
 /// The latest round of an election.
-pub async fn latest_poll(store: &Store, election_id: i64) -> Result<Option<PollRow>> {
+/// The latest round of an election, on the pool or in a transaction.
+pub async fn latest_poll(db: impl Into<Db<'_>>, election_id: i64) -> Result<Option<PollRow>> {
     let sql = format!("{POLL} WHERE election_id = $1 ORDER BY round_no DESC LIMIT 1");
     let row =
-        on_conn!(pool store, |c| sqlx::query_as::<_, PollRecord>(&sql).bind(election_id).fetch_optional(c).await?);
-    row.map(PollRecord::parse).transpose()
-}
-
-pub async fn latest_poll_tx(tx: &mut Tx, election_id: i64) -> Result<Option<PollRow>> {
-    let sql = format!("{POLL} WHERE election_id = $1 ORDER BY round_no DESC LIMIT 1");
-    let row = on_conn!(tx tx, |c| sqlx::query_as::<_, PollRecord>(&sql).bind(election_id).fetch_optional(c).await?);
+        on_conn!(db db.into(), |c| sqlx::query_as::<_, PollRecord>(&sql).bind(election_id).fetch_optional(c).await?);
     row.map(PollRecord::parse).transpose()
 }
 
@@ -401,8 +396,9 @@ pub async fn round_totals_tx(tx: &mut Tx, election_id: i64, round_no: i64) -> Re
 }
 
 /// Ballots issued per (station, channel): the turnout the committee watches live.
-pub async fn turnout(store: &Store, election_id: i64, round_no: i64) -> Result<Vec<(String, String, i64)>> {
-    Ok(on_conn!(pool store, |c| {
+/// Ballots issued per (station, channel) in a round, on the pool or in a transaction.
+pub async fn turnout(db: impl Into<Db<'_>>, election_id: i64, round_no: i64) -> Result<Vec<(String, String, i64)>> {
+    Ok(on_conn!(db db.into(), |c| {
         sqlx::query_as::<_, (String, String, i64)>(
             "SELECT station, channel, COUNT(*) FROM participation WHERE election_id = $1 AND round_no = $2 \
              GROUP BY station, channel ORDER BY station, channel",
@@ -917,19 +913,6 @@ pub async fn browser_ballots_tx(tx: &mut Tx, election_id: i64, round_no: i64) ->
 }
 
 /// Ballots issued per (station, channel) inside `tx`, as [`turnout`].
-pub async fn turnout_tx(tx: &mut Tx, election_id: i64, round_no: i64) -> Result<Vec<(String, String, i64)>> {
-    Ok(on_conn!(tx tx, |c| {
-        sqlx::query_as::<_, (String, String, i64)>(
-            "SELECT station, channel, COUNT(*) FROM participation WHERE election_id = $1 AND round_no = $2 \
-             GROUP BY station, channel ORDER BY station, channel",
-        )
-        .bind(election_id)
-        .bind(round_no)
-        .fetch_all(c)
-        .await?
-    }))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
