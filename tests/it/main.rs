@@ -22,6 +22,7 @@ mod journey_layout;
 mod journey_staff;
 mod journey_voter;
 mod journey_words;
+mod law_rules;
 mod pages;
 mod polling;
 mod primary;

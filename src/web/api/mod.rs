@@ -7,6 +7,7 @@ pub mod logs;
 mod openapi;
 mod polling;
 mod registry;
+mod rules;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(polling::router())
         .merge(polling::counting_router())
         .merge(polling::recall_router())
+        .merge(rules::router())
 }
 
 #[derive(Deserialize)]
