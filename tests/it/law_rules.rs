@@ -160,7 +160,7 @@ async fn notified_absentees_leave_the_turnout_base_law_3_p(app: TestApp) {
     app.state.clock.set(Some(p.day));
     open_polls(&mut p).await;
     let ballot = winning_ballot(&p);
-    votes(&app, &p, &p.voters[0..11].to_vec(), &ballot).await;
+    votes(&app, &p, &p.voters[0..11], &ballot).await;
     let r = close_and_count(&mut p).await;
     assert_eq!(r["valid"], json!(true), "{r}");
     assert_eq!(r["notified_absentees_excluded"], json!(6), "{r}");
@@ -255,7 +255,7 @@ async fn handover_deadline_from_the_profile_and_the_announced_result_law_8_p(app
     let id = p.id;
     open_polls(&mut p).await;
     let ballot = winning_ballot(&p);
-    votes(&app, &p, &p.voters[0..14].to_vec(), &ballot).await;
+    votes(&app, &p, &p.voters[0..14], &ballot).await;
     close_and_count(&mut p).await;
     let (st, b) = p.committee.api_post_empty(&format!("/api/v1/elections/{id}/certify")).await;
     assert_eq!(st, S::OK, "{b}");
@@ -279,7 +279,7 @@ async fn rerun_deadline_from_the_profile_law_8_p(app: TestApp) {
     let id = p.id;
     open_polls(&mut p).await;
     let ballot = winning_ballot(&p);
-    votes(&app, &p, &p.voters[0..5].to_vec(), &ballot).await;
+    votes(&app, &p, &p.voters[0..5], &ballot).await;
     let r = close_and_count(&mut p).await;
     assert_eq!(r["valid"], json!(false), "quorum missed: {r}");
     let entries = log_entries(&mut p.committee, id).await;
@@ -303,7 +303,7 @@ async fn personal_data_purged_after_the_retention_period(app: TestApp) {
     assert_eq!(st, S::OK, "{b}");
     open_polls(&mut p).await;
     let ballot = winning_ballot(&p);
-    votes(&app, &p, &p.voters[0..14].to_vec(), &ballot).await;
+    votes(&app, &p, &p.voters[0..14], &ballot).await;
     close_and_count(&mut p).await;
     assert_eq!(p.committee.api_post_empty(&format!("/api/v1/elections/{id}/certify")).await.0, S::OK);
     for item in ["seals", "premises", "equipment", "finances", "archives"] {
