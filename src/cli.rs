@@ -99,6 +99,21 @@ enum Command {
     },
     /// Print the audit event catalogue as a Markdown table.
     Events,
+    /// Delete or reduce a finished term's personal data after the retention period (PIPL):
+    /// one election (`--election N`) or every election that is due (`--due`). Audited.
+    PurgePersonalData {
+        #[command(flatten)]
+        common: Common,
+        /// The election to purge.
+        #[arg(long, conflicts_with = "due")]
+        election: Option<i64>,
+        /// Every election whose retention period is over and that was not purged yet.
+        #[arg(long)]
+        due: bool,
+        /// Days kept after the term ends (default: HUANJIE_PERSONAL_DATA_RETENTION_DAYS, else 365).
+        #[arg(long)]
+        retention_days: Option<u32>,
+    },
     /// Verify a log record (a file, or an http:// URL of `/api/v1/logs/{log}/record`): every
     /// leaf, checkpoint signature, cosignature and the consistency between checkpoints.
     Verify {
@@ -549,6 +564,31 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
             }
         }
         Command::Count { profile, ballot_box } => Ok(count(profile.as_deref(), &ballot_box)),
+        Command::PurgePersonalData { common, election, due, retention_days } => {
+            let retention_days = match retention_days {
+                Some(d) => d,
+                None => crate::config::retention_days_from_env()?,
+            };
+            let store = open(&common).await?;
+            let ids = match (election, due) {
+                (Some(id), _) => vec![id],
+                (None, true) => service::retention::due(&store, retention_days).await.map_err(svc_err)?,
+                (None, false) => return Err("name --election N or --due".into()),
+            };
+            let actor = Actor::system("cli");
+            for id in &ids {
+                let r = service::retention::purge(&store, &actor, *id, retention_days).await.map_err(svc_err)?;
+                println!(
+                    "election {id}: personal data purged (term ended {}): {}",
+                    r.term_ended_on,
+                    serde_json::to_string(&r.purged).unwrap_or_default()
+                );
+            }
+            if ids.is_empty() {
+                println!("no election is due");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Events => {
             print!("{}", crate::audit::events::markdown());
             Ok(ExitCode::SUCCESS)

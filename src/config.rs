@@ -30,6 +30,25 @@ pub struct Config {
     /// move its clock, every page shows the 演练 banner, and its log name carries
     /// [`crate::clock::REHEARSAL_LOG_PREFIX`] so no record of it passes as real.
     pub rehearsal: bool,
+    /// Days a finished term's personal data is kept before `huanjie purge-personal-data`
+    /// deletes or reduces it (PIPL; `HUANJIE_PERSONAL_DATA_RETENTION_DAYS`, default
+    /// [`DEFAULT_RETENTION_DAYS`]). See `service::retention` and README "Personal data".
+    pub personal_data_retention_days: u32,
+}
+
+/// One year after the term ends: long enough for complaints (LAW.md §8: answered within 30
+/// days), a re-run and the filing with the street office, short of keeping data for nothing.
+pub const DEFAULT_RETENTION_DAYS: u32 = 365;
+
+/// `HUANJIE_PERSONAL_DATA_RETENTION_DAYS` as days; a value that is not a number is refused.
+pub fn retention_days_from_env() -> Result<u32, String> {
+    match std::env::var("HUANJIE_PERSONAL_DATA_RETENTION_DAYS") {
+        Err(_) => Ok(DEFAULT_RETENTION_DAYS),
+        Ok(v) => v
+            .trim()
+            .parse::<u32>()
+            .map_err(|_| format!("HUANJIE_PERSONAL_DATA_RETENTION_DAYS: {v:?} is not a number of days")),
+    }
 }
 
 impl Config {
@@ -57,6 +76,8 @@ impl Config {
                 })
                 .unwrap_or_default(),
             rehearsal: false,
+            // An invalid value is refused by `huanjie purge-personal-data`; here the default.
+            personal_data_retention_days: retention_days_from_env().unwrap_or(DEFAULT_RETENTION_DAYS),
         };
         cfg.set_public_url(std::env::var("HUANJIE_PUBLIC_URL").ok());
         if std::env::var("HUANJIE_REHEARSAL").is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes")) {

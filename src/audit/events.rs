@@ -166,6 +166,16 @@ catalogue! {
         "公布被提出罢免成员的申辩意见", "The member's written answer to the recall was published";
     VacancyArose => "vacancy.arose", ["street_admin", "committee"], ["vacancy_id", "post", "member_id", "cause", "filing_by", "byelection_by"],
         "出现空缺（罢免、辞职、死亡、判刑、当选无效或未选满）", "A seat fell vacant (recall, resignation, death, sentence, void election or unfilled)";
+    IncapacityConfirmed => "incapacity.confirmed", ["street_admin", "committee"], ["confirmation_id"],
+        "确认无法行使选举权利", "The committee confirmed that a resident cannot exercise the right to vote (who and why stay off the log)";
+    AbsenceNotified => "absence.notified", ["street_admin", "committee"], ["resident_id", "notified_on", "absentees"],
+        "登记外出不能回来参加选举的选民", "A voter notified in time that they cannot return for election day";
+    ComplaintFiled => "complaint.filed", ["street_admin", "committee"], ["complaint_id", "filed_on", "answer_due"],
+        "受理投诉", "A complaint about the election was filed";
+    ComplaintAnswered => "complaint.answered", ["street_admin", "committee"], ["complaint_id", "answered_on", "late"],
+        "书面答复投诉", "A complaint was answered in writing";
+    PersonalDataPurged => "personal_data.purged", ["system"], ["election_id", "term_ended_on", "retention_days", "purged"],
+        "删除届满的个人信息", "The operator deleted or reduced a finished term's personal data after the retention period";
     LoggedOut => "session.logout", ["street_admin", "committee", "clerk", "observer", "none"], ["user_id"],
         "退出登录", "A staff member signed out";
     CheckpointLogged => "log.checkpoint", ["system"], ["size", "root"],

@@ -113,6 +113,9 @@ pub struct VoterRow {
     pub has_code: bool,
     /// The check-in number printed on the card (issue 13): given with the first card.
     pub checkin_no: Option<i64>,
+    /// Notified in time that they cannot return (LAW.md §3 [P], `absentee_notices`): committed
+    /// with the list as an absentee leaf and left out of the turnout denominator.
+    pub absent: bool,
 }
 
 #[derive(Debug, Clone, FromRow, Serialize)]

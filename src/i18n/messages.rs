@@ -596,6 +596,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("field.action", "操作", "Action"),
     ("field.address", "住址", "Address"),
     ("field.answer", "申辩意见", "Answer"),
+    ("field.basis", "确认依据", "Basis of the confirmation"),
     ("field.birth_date", "出生日期", "Date of birth"),
     ("field.booth_id", "写票间", "Booth"),
     ("field.cause", "原因", "Cause"),
@@ -603,6 +604,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("field.channels", "投票方式", "Voting channels"),
     ("field.code", "编码", "Code"),
     ("field.community_worker", "社区工作者", "Community worker"),
+    ("field.contact", "联系方式", "Contact"),
     ("field.cosignature", "见证签名", "Witness signature"),
     ("field.day", "日期", "Date"),
     ("field.decision", "决定", "Decision"),
@@ -729,6 +731,16 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("import.rows", "数据行", "Data rows"),
     ("import.title", "导入居民名册", "Import residents"),
     ("lang.switch", "English", "中文"),
+    (
+        "law.absentee_notice_late",
+        "外出选民须在选举日前规定天数内告知，已过期限。",
+        "An absent voter must notify a set number of days before election day: too late.",
+    ),
+    (
+        "law.absentees_not_excluded",
+        "本选举的规则不把外出选民排除在计算参选率的基数之外，无需登记。",
+        "This election's rules do not leave absent voters out of the turnout base: nothing to record.",
+    ),
     (
         "law.answer_not_published",
         "被罢免人的申辩意见尚未公布，请先公布申辩意见，再开始投票。",
@@ -970,6 +982,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "Each residents' group elects 2–3 representatives",
     ),
     ("law.residence_too_short", "在本社区居住时间不足", "Has not lived here long enough"),
+    (
+        "law.retention_not_due",
+        "本届任期尚未结束或保存期限未满，不能删除个人信息。",
+        "The term is not finished or its retention period is not over: personal data cannot be deleted yet.",
+    ),
     (
         "law.roll_not_eligible",
         "名单上有人在选举日不符合选民条件（例如未满 18 周岁），请重新“依法登记选民”后再公布。",

@@ -6,6 +6,7 @@
 //! (national, inferred from the Village Committee Organic Law) or **P** (provincial practice, a
 //! profile setting).
 
+pub mod after_vote;
 pub mod ballot;
 pub mod contest;
 pub mod count;

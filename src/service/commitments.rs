@@ -71,10 +71,15 @@ pub fn list_leaves(roll: &[VoterRow]) -> Vec<Hash> {
         .collect()
 }
 
-/// The absentee notices left out of the turnout denominator (LAW.md §3 [P]). Huanjie records
-/// none yet (the setting is off nationally), so the list commits to an empty set.
-pub fn absentee_leaves(_roll: &[VoterRow]) -> Vec<Hash> {
-    Vec::new()
+/// The absentee notices left out of the turnout denominator (LAW.md §3 [P]): one leaf
+/// `absent\t<number>\n` per voter on the list who notified in time (`service::electorate_facts`),
+/// by their number on the list. None where the profile leaves the setting off.
+pub fn absentee_leaves(roll: &[VoterRow]) -> Vec<Hash> {
+    roll.iter()
+        .enumerate()
+        .filter(|(_, v)| v.absent)
+        .map(|(i, _)| leaf_hash(rc::absentee_leaf(i + 1).as_bytes()))
+        .collect()
 }
 
 /// The voter list's fingerprint: RFC 6962 root over its voter leaves then its absentee leaves.

@@ -128,6 +128,8 @@ async fn build_box(
             round: poll.kind.clone(),
             election_day: e.plan.day.to_string(),
             electorate,
+            // LAW.md §3 [P]: notices recorded in time (service::electorate_facts).
+            notified_absentees: crate::service::electorate_facts::notified_absentees(store, e.id).await?,
             ballots_issued: issued,
             seats,
             candidates,
@@ -250,9 +252,9 @@ pub async fn count_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i6
         payload["outcome"] = announced.outcome;
         lifecycle::record(&mut tx, id, &staff.actor(role), EventKind::CountAnnounced, payload).await?;
     } else if !valid {
-        // LAW.md §8 [P, CQ Art. 34]: the whole election is void; re-run within 30 days.
+        // LAW.md §8 [P, CQ Art. 34]: the whole election is void; re-run within `deadlines.rerun_days` [P, CQ Art. 35].
         cst::release_claims(&mut tx, id).await?;
-        payload["rerun_by"] = json!((today() + time::Duration::days(30)).to_string());
+        payload["rerun_by"] = json!(crate::law::after_vote::rerun_deadline(today(), &e.plan.profile).to_string());
         lifecycle::advance(&mut tx, &staff.actor(role), &e, Stage::Void, EventKind::CountAnnounced, payload).await?;
     } else {
         lifecycle::record(&mut tx, id, &staff.actor(role), EventKind::CountAnnounced, payload).await?;
@@ -598,6 +600,7 @@ pub async fn certify(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -
     let payload =
         lifecycle::advance(&mut tx, &staff.actor(role), &e, Stage::Certified, EventKind::ResultsCertified, payload)
             .await?;
+    crate::store::announcements::put_announcement(&mut tx, id, &today().to_string()).await?;
     // Seats left vacant go to a by-election (LAW.md §7 [P]); a by-election's own vacancies too.
     for v in &r.vacancies {
         let post = v["post"].as_str().unwrap_or("member");
@@ -703,7 +706,7 @@ pub const VOID_REASONS: &[&str] = &[
 
 /// Records a decision that the whole election (LAW.md §8 [P, CQ Art. 34]) or one person's
 /// election (当选无效, LAW.md §7 [N]) is void. The whole election: stage void, re-run within
-/// 30 days [P, CQ Art. 35]. One person: their seat is vacant, for a by-election (Art. 18).
+/// `deadlines.rerun_days` [P, CQ Art. 35]. One person: their seat is vacant, for a by-election (Art. 18).
 pub async fn void(
     store: &Store,
     log: &LogIdentity,
@@ -726,7 +729,7 @@ pub async fn void(
     let whole = match (scope, nomination_id) {
         ("election", None) if from.may_move_to_in(e.kind, Stage::Void) => {
             cst::release_claims(&mut tx, id).await?;
-            payload["rerun_by"] = json!((on + time::Duration::days(30)).to_string());
+            payload["rerun_by"] = json!(crate::law::after_vote::rerun_deadline(on, &e.plan.profile).to_string());
             true
         }
         ("person", Some(nid)) if matches!(from, Stage::Counting | Stage::Certified | Stage::HandedOver) => {
@@ -755,7 +758,7 @@ pub async fn void(
     Ok(payload)
 }
 
-/// The handover checklist (工作移交, LAW.md §8 [N]; within 10 days [P, CQ Art. 36]).
+/// The handover checklist (工作移交, LAW.md §8 [N]; within `deadlines.handover_days` of the announced result [P, CQ Art. 36]).
 pub const HANDOVER_ITEMS: [&str; 5] = ["seals", "premises", "equipment", "finances", "archives"];
 
 /// Ticks one handover item, presided over by the election committee; the last one completes
@@ -779,8 +782,10 @@ pub async fn handover_item(
     if e.stage != Stage::Certified {
         return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → handed_over", e.stage)));
     }
-    let day = e.plan.day;
-    let deadline = day + time::Duration::days(10);
+    // LAW.md §8 [N, P CQ Art. 36]: `handover_days` from the day the result was announced.
+    let announced = crate::store::announcements::announcement(store, id).await?;
+    let announced = announced.as_deref().and_then(crate::domain::parse_date).unwrap_or(e.plan.day);
+    let deadline = crate::law::after_vote::handover_deadline(announced, &e.plan.profile);
     let mut tx = store.begin().await?;
     let e = locked(&mut tx, id).await?;
     if !cst::put_handover(&mut tx, id, item, &today().to_string(), note.trim()).await? {

@@ -49,6 +49,7 @@ pub fn facts(r: &Resident, request: Option<&str>) -> Option<ResidentFacts> {
     Some(ResidentFacts {
         date_of_birth: dob,
         deprived_of_political_rights: r.political_rights == "deprived",
+        // Set by the callers from the committee's confirmations (service::electorate_facts).
         incapacity_confirmed: false,
         hukou: if r.hukou_here { Hukou::Here } else { Hukou::Elsewhere },
         months_living_here: u32::try_from(r.months_resident).unwrap_or(0),
@@ -97,9 +98,12 @@ pub async fn register(store: &Store, staff: &Staff, id: i64) -> Result<Registrat
     let mut report = RegistrationReport { registered: 0, added: 0, removed: 0, refused: Vec::new() };
     let now = now_ms();
     // First the law engine's verdict on every resident (pure), then the method's electorate.
+    // LAW.md §3 [N?]: the committee's confirmations of incapacity (service::electorate_facts).
+    let incapable = super::electorate_facts::incapable(store, id).await?;
     let mut verdicts: Vec<(&Resident, Verdict)> = Vec::with_capacity(residents.len());
     for (r, _, _) in &residents {
-        let Some(f) = facts(r, requests.get(&r.id).map(String::as_str)) else { continue };
+        let Some(mut f) = facts(r, requests.get(&r.id).map(String::as_str)) else { continue };
+        f.incapacity_confirmed = incapable.contains(&r.id);
         verdicts
             .push((r, check_voter(&f, day, &profile).map_err(|x| (x.code.as_str().to_string(), x.rule.to_string()))));
     }
@@ -469,6 +473,7 @@ pub async fn decide_objection(
                 // law's conditions (age, rights, one place) still hold.
                 let mut f = facts(&r, Some("approved")).ok_or(ServiceError::NotFound)?;
                 f.applied = true;
+                f.incapacity_confirmed = super::electorate_facts::is_incapable_tx(&mut tx, e.id, rid).await?;
                 let cat = check_voter(&f, e.plan.day, &profile)
                     .map_err(|refusal| law(refusal.code.as_str(), refusal.rule, refusal.detail))?;
                 // LAW.md §4 [N]: the election method decides who of the eligible joins the
@@ -747,6 +752,7 @@ pub async fn status_change(
     let changed = if kind == RollChange::RightsRestored {
         let mut f = facts(&r, Some("approved")).ok_or(ServiceError::NotFound)?;
         f.deprived_of_political_rights = false;
+        f.incapacity_confirmed = super::electorate_facts::is_incapable_tx(&mut tx, id, resident_id).await?;
         let cat = check_voter(&f, e.plan.day, &profile).map_err(|x| law(x.code.as_str(), x.rule, x.detail))?;
         if !crate::store::electorate::claim_term(&mut tx, &one_place_key(e.plan.day), &r.id_number, id, e.community_id)
             .await?

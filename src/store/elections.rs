@@ -295,7 +295,8 @@ pub async fn roll(store: &Store, election_id: i64) -> Result<Vec<VoterRow>> {
         sqlx::query_as::<_, VoterRow>(
             "SELECT r.id AS resident_id, r.name, r.gender, r.id_number, g.number AS group_number, \
              h.number AS household_number, h.address, v.category, (v.code_hash IS NOT NULL) AS has_code, \
-             v.checkin_no \
+             v.checkin_no, EXISTS (SELECT 1 FROM absentee_notices a WHERE a.election_id = v.election_id \
+             AND a.resident_id = v.resident_id) AS absent \
              FROM voters v JOIN residents r ON r.id = v.resident_id \
              LEFT JOIN resident_groups g ON g.id = r.group_id LEFT JOIN households h ON h.id = r.household_id \
              WHERE v.election_id = $1 AND v.status = 'registered' \
@@ -312,7 +313,8 @@ pub async fn roll_tx(tx: &mut Tx, election_id: i64) -> Result<Vec<VoterRow>> {
         sqlx::query_as::<_, VoterRow>(
             "SELECT r.id AS resident_id, r.name, r.gender, r.id_number, g.number AS group_number, \
              h.number AS household_number, h.address, v.category, (v.code_hash IS NOT NULL) AS has_code, \
-             v.checkin_no \
+             v.checkin_no, EXISTS (SELECT 1 FROM absentee_notices a WHERE a.election_id = v.election_id \
+             AND a.resident_id = v.resident_id) AS absent \
              FROM voters v JOIN residents r ON r.id = v.resident_id \
              LEFT JOIN resident_groups g ON g.id = r.group_id LEFT JOIN households h ON h.id = r.household_id \
              WHERE v.election_id = $1 AND v.status = 'registered' \

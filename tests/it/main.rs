@@ -23,6 +23,7 @@ mod journey_staff;
 mod journey_voter;
 mod journey_words;
 mod law_everywhere;
+mod law_rules;
 mod pages;
 mod polling;
 mod primary;

@@ -73,6 +73,10 @@ pub struct ElectionBox {
     pub round: String,
     pub election_day: String,
     pub electorate: u64,
+    /// Voters who notified in time that they cannot return (LAW.md §3 [P]); the count leaves
+    /// them out of the turnout denominator where the profile says so. Absent when none.
+    #[serde(skip_serializing_if = "no_absentees")]
+    pub notified_absentees: u64,
     pub ballots_issued: u64,
     /// Places per post; posts without seats are left out.
     pub seats: std::collections::BTreeMap<String, u32>,
@@ -229,6 +233,10 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+fn no_absentees(n: &u64) -> bool {
+    *n == 0
+}
+
 fn is_zero(n: &u32) -> bool {
     *n == 0
 }
@@ -254,6 +262,7 @@ mod tests {
             round: "first".into(),
             election_day: "2026-06-14".into(),
             electorate: 10,
+            notified_absentees: 0,
             ballots_issued: 2,
             seats: [("chair".to_string(), 1), ("member".to_string(), 2)].into_iter().collect(),
             candidates: vec![BoxCandidate {

@@ -8,6 +8,7 @@ mod openapi;
 mod polling;
 mod registry;
 mod rehearsal;
+mod rules;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(polling::counting_router())
         .merge(polling::recall_router())
         .merge(rehearsal::router())
+        .merge(rules::router())
 }
 
 #[derive(Deserialize)]

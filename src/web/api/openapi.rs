@@ -38,6 +38,22 @@ pub const ROUTES: &[(&str, &str, &str, bool)] = &[
     ("get", "/residents/{id}/relatives", "Near relatives", false),
     ("post", "/residents/{id}/relatives", "Record a near relative", true),
     ("post", "/users", "Create a staff account with a role (street_admin)", true),
+    (
+        "get",
+        "/elections/{id}/incapacity",
+        "The committee's confirmations of incapacity with their basis (LAW.md §3)",
+        false,
+    ),
+    (
+        "post",
+        "/elections/{id}/incapacity",
+        "Confirm that a resident cannot exercise the right to vote (LAW.md §3 [N?])",
+        true,
+    ),
+    ("post", "/elections/{id}/absentees", "Record a voter's notice that they cannot return (LAW.md §3 [P])", true),
+    ("get", "/elections/{id}/complaints", "Complaints with answer due day and overdue flag (LAW.md §8)", false),
+    ("post", "/elections/{id}/complaints", "File a complaint (LAW.md §8 [P, CQ Art. 33])", true),
+    ("post", "/complaints/{id}/answer", "Answer a complaint in writing", true),
     ("get", "/logs/key", "The log's verifier key (name+hash+base64), text/plain", false),
     (
         "get",
