@@ -1038,6 +1038,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "A polling station needs at least 3 supervisors: name them in the election plan.",
     ),
     (
+        "law.term_changed",
+        "选民已按本届任期登记，选举日不能改到另一届任期，请在本届任期内另定日期。",
+        "Voters are registered for this term: election day cannot move into another term. Choose a day within this term.",
+    ),
+    (
         "law.too_few_nominators",
         "联名提名人数不足，请补足联名人后重新提名。",
         "Too few joint nominators: add nominators and nominate again.",

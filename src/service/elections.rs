@@ -234,6 +234,12 @@ pub async fn update_plan(store: &Store, staff: &Staff, id: i64, version: i64, in
     }
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
     let plan = validate(input, e.stage, e.kind)?;
+    // One place only is claimed per term (LAW.md §3 [N?, P]): a registered roll cannot move to
+    // another term's election day; the voters would hold claims in the old one.
+    let key = crate::law::electorate::one_place_key;
+    if key(e.plan.day) != key(plan.day) && !st::roll(store, id).await?.is_empty() {
+        return Err(law("term_changed", "LAW.md §3 [N?, P]", format!("{} → {}", key(e.plan.day), key(plan.day))));
+    }
     let profile_json = serde_json::to_string(&plan.profile).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let stations = serde_json::to_string(&plan.stations).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let row = PlanRow {

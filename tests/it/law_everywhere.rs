@@ -118,6 +118,11 @@ async fn election_day_moved_after_registration_rechecks_the_roll_n(app: TestApp)
     // Day 2: the committee moves election day one day earlier.
     app.state.clock.set(Some(huanjie::clock::real_today() + Duration::days(1)));
     let (_, e) = w.committee.api_get(&format!("/api/v1/elections/{id}")).await;
+    // Not into another term: the roll's one-place claims are this term's (LAW.md §3 [N?, P]).
+    let mut p = plan("2026", "direct", Date::from_calendar_date(2031, time::Month::June, 1).unwrap());
+    p["version"] = e["version"].clone();
+    let r = w.committee.api_put(&format!("/api/v1/elections/{id}"), &p).await;
+    assert_eq!(law_code(&r), (S::UNPROCESSABLE_ENTITY, json!("term_changed")), "{}", r.1);
     let mut p = plan("2026", "direct", day - Duration::days(1));
     p["version"] = e["version"].clone();
     ok(w.committee.api_put(&format!("/api/v1/elections/{id}"), &p).await).await;
