@@ -20,7 +20,7 @@ use crate::store::elections::{self as st, PlanRow};
 use crate::store::{Store, Tx, now_ms};
 
 /// The plan as a committee writes it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct PlanInput {
     pub method: String,
     pub seats_chair: i64,
