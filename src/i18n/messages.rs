@@ -457,7 +457,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("err.internal", "服务器内部错误，请联系管理员并提供编号", "Server error; tell the administrator this reference"),
     ("err.invalid", "输入有误，请检查后重新提交。", "Invalid input: check it and submit again."),
     ("err.json_missing", "必须填写", "is required"),
-    ("err.json_syntax", "请求内容不是有效的 JSON（第 {line} 行第 {column} 列）", "The request body is not valid JSON (line {line}, column {column})"),
+    (
+        "err.json_syntax",
+        "请求内容不是有效的 JSON（第 {line} 行第 {column} 列）",
+        "The request body is not valid JSON (line {line}, column {column})",
+    ),
     ("err.json_type", "应为{expected}", "must be {expected}"),
     ("err.login", "用户名或密码错误", "Wrong username or password"),
     (

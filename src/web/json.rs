@@ -58,7 +58,13 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, BadJson> {
         && let Err(e) = de.end()
     {
         // Trailing characters after the value.
-        return Err(BadJson { path: String::new(), kind: "syntax", expected: "object", line: e.line(), column: e.column() });
+        return Err(BadJson {
+            path: String::new(),
+            kind: "syntax",
+            expected: "object",
+            line: e.line(),
+            column: e.column(),
+        });
     }
     out.map_err(|e| {
         let inner = e.inner();

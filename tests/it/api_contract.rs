@@ -99,10 +99,7 @@ async fn router_and_document_agree(app: TestApp) {
         let errors: Vec<&String> = op["responses"].as_object().unwrap().keys().filter(|k| k.starts_with('4')).collect();
         assert!(!errors.is_empty(), "{method} {path}: no error responses");
 
-        let uri = format!(
-            "/api/v1{}",
-            path.replace("{id}", "1").replace("{resident}", "1").replace("{log}", "system")
-        );
+        let uri = format!("/api/v1{}", path.replace("{id}", "1").replace("{resident}", "1").replace("{log}", "system"));
         let req = Request::builder().method(method.to_uppercase().as_str()).uri(&uri).body(Body::empty()).unwrap();
         let r = admin.send(req).await;
         let unrouted = r.status == S::METHOD_NOT_ALLOWED || r.json()["error"] == json!("no_route");
@@ -133,8 +130,9 @@ async fn bad_json_names_the_field(app: TestApp) {
     app.user("bj-admin", R::StreetAdmin, K::StreetOffice, s).await;
     let mut admin = app.login("bj-admin").await;
 
-    let (st, b) =
-        admin.api_post(&format!("/api/v1/communities/{community}/groups"), &json!({"number": "one", "name": "g"})).await;
+    let (st, b) = admin
+        .api_post(&format!("/api/v1/communities/{community}/groups"), &json!({"number": "one", "name": "g"}))
+        .await;
     assert_eq!(st, S::UNPROCESSABLE_ENTITY, "{b}");
     assert_eq!(b["error"], json!("invalid"));
     assert_eq!(b["fields"][0]["field"], json!("number"));
@@ -158,7 +156,10 @@ async fn bad_json_names_the_field(app: TestApp) {
     // A missing field, and a body that is not JSON at all.
     let (st, b) = admin.api_post(&format!("/api/v1/communities/{community}/groups"), &json!({"name": "g"})).await;
     assert_eq!((st, &b["fields"][0]["field"]), (S::UNPROCESSABLE_ENTITY, &json!("number")), "{b}");
-    let req = Request::post("/api/v1/session").header("content-type", "application/json").body(Body::from("{\"username\":")).unwrap();
+    let req = Request::post("/api/v1/session")
+        .header("content-type", "application/json")
+        .body(Body::from("{\"username\":"))
+        .unwrap();
     let r = app.client().send(req).await;
     assert_eq!(r.status, S::UNPROCESSABLE_ENTITY);
     assert!(r.json()["message"].as_str().unwrap().contains("JSON"), "{}", r.text());
@@ -281,7 +282,8 @@ async fn readme_examples_run(app: TestApp) {
     let mut staff = app.client();
     for line in lines {
         let words = shell_words(line, &vars);
-        let (mut method, mut uri, mut body, mut headers, mut signed_in) = (None, String::new(), None, Vec::new(), false);
+        let (mut method, mut uri, mut body, mut headers, mut signed_in) =
+            (None, String::new(), None, Vec::new(), false);
         let mut w = words[1..].iter();
         while let Some(a) = w.next() {
             match a.as_str() {
@@ -337,7 +339,9 @@ async fn readme_examples_run(app: TestApp) {
     let community: i64 = vars["COMMUNITY"].parse().unwrap();
     let imported = app.count(&format!("SELECT COUNT(*) FROM residents WHERE community_id = {community}")).await;
     assert!(imported > 0, "the register was imported");
-    let stage = app.count(&format!("SELECT COUNT(*) FROM elections WHERE id = {} AND stage = 'registration'", vars["ELECTION"])).await;
+    let stage = app
+        .count(&format!("SELECT COUNT(*) FROM elections WHERE id = {} AND stage = 'registration'", vars["ELECTION"]))
+        .await;
     assert_eq!(stage, 1);
 }
 both!(readme_examples_run);

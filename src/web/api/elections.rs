@@ -1,7 +1,7 @@
 //! Election endpoints: open, plan, lifecycle, registration, voter list, objections, cards.
 
-use axum::extract::{Path, State};
 use axum::Json;
+use axum::extract::{Path, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -27,7 +27,9 @@ pub fn api() -> Api {
         .post(
             "/communities/{id}/elections",
             open,
-            Op::write("Open a community's election with its plan (street_admin)").body::<OpenBody>().example(plan_example),
+            Op::write("Open a community's election with its plan (street_admin)")
+                .body::<OpenBody>()
+                .example(plan_example),
         )
         .get("/elections", list, Op::staff("Elections in the caller's scope"))
         .get("/elections/{id}", show, Op::staff("An election: plan, stage, timetable"))
@@ -37,9 +39,17 @@ pub fn api() -> Api {
             Op::write("Revise the plan (send version; refused once the list is published)").body::<PlanBody>(),
         )
         .post("/elections/{id}/registration/start", start_registration, Op::write("draft → registration"))
-        .post("/elections/{id}/voters/register", register, Op::write("Register voters from the registry by the law engine"))
+        .post(
+            "/elections/{id}/voters/register",
+            register,
+            Op::write("Register voters from the registry by the law engine"),
+        )
         .get("/elections/{id}/voters", roll, Op::staff("The voter roll and its fingerprint"))
-        .post("/elections/{id}/applications", apply, Op::write("Record an application to be registered").body::<ApplyBody>())
+        .post(
+            "/elections/{id}/applications",
+            apply,
+            Op::write("Record an application to be registered").body::<ApplyBody>(),
+        )
         .post(
             "/elections/{id}/applications/{resident}/decide",
             decide_application,
@@ -56,13 +66,29 @@ pub fn api() -> Api {
             Op::write("Issue voting codes (shown once); resident_id to reissue one").body::<CardsBody>(),
         )
         .get("/elections/{id}/objections", objections, Op::staff("Objections to the list"))
-        .post("/elections/{id}/objections", file_objection, Op::write("A clerk records an objection").body::<ObjectionBody>())
-        .post("/objections/{id}/decide", decide_objection, Op::write("The committee decides an objection").body::<DecisionBody>())
+        .post(
+            "/elections/{id}/objections",
+            file_objection,
+            Op::write("A clerk records an objection").body::<ObjectionBody>(),
+        )
+        .post(
+            "/objections/{id}/decide",
+            decide_objection,
+            Op::write("The committee decides an objection").body::<DecisionBody>(),
+        )
         .get("/elections/{id}/proxies", proxies, Op::staff("Proxy authorisations"))
-        .post("/elections/{id}/proxies", apply_proxy, Op::write("Record a written proxy authorisation").body::<ProxyBody>())
+        .post(
+            "/elections/{id}/proxies",
+            apply_proxy,
+            Op::write("Record a written proxy authorisation").body::<ProxyBody>(),
+        )
         .post("/proxies/{id}/decide", decide_proxy, Op::write("Approve or reject a proxy").body::<DecideBody>())
         .get("/elections/{id}/committee", committee, Op::staff("The election committee and its decisions"))
-        .post("/elections/{id}/committee", add_member, Op::write("Add a committee member or substitute").body::<MemberBody>())
+        .post(
+            "/elections/{id}/committee",
+            add_member,
+            Op::write("Add a committee member or substitute").body::<MemberBody>(),
+        )
         .post(
             "/elections/{id}/committee/decisions",
             record_decision,
@@ -295,10 +321,9 @@ async fn public_objection(
 ) -> ApiResult {
     let (lang, b) = (j.lang, &j.body);
     let address = crate::web::staff::account::client_ip(peer.0, &headers, &state.config.trusted_proxies);
-    let oid =
-        voters::file_public_objection(&state.store, id, &address, &b.filed_by, concerning(b), &b.kind, &b.reason)
-            .await
-            .api(lang)?;
+    let oid = voters::file_public_objection(&state.store, id, &address, &b.filed_by, concerning(b), &b.kind, &b.reason)
+        .await
+        .api(lang)?;
     Ok(Json(json!({ "id": oid })))
 }
 

@@ -3,10 +3,10 @@
 //! hold registry data, so only street-level staff (administrators and observers) read them.
 //! Election logs become public when their voter list is published (elections arrive later).
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::Deserialize;
@@ -40,17 +40,27 @@ pub fn api() -> Api {
         .get(
             "/logs/{log}/entries",
             entries,
-            Op::public("Entries start..end (at most 1,000) with base64 leaf and decoded JSON").query::<Range>().also(LOG_READ),
+            Op::public("Entries start..end (at most 1,000) with base64 leaf and decoded JSON")
+                .query::<Range>()
+                .also(LOG_READ),
         )
         .get(
             "/logs/{log}/proofs/inclusion",
             inclusion,
-            Op::public("RFC 9162 inclusion proof").query::<InclusionQ>().also(&["forbidden", "unauthenticated", "invalid"]),
+            Op::public("RFC 9162 inclusion proof").query::<InclusionQ>().also(&[
+                "forbidden",
+                "unauthenticated",
+                "invalid",
+            ]),
         )
         .get(
             "/logs/{log}/proofs/consistency",
             consistency,
-            Op::public("RFC 9162 consistency proof").query::<ConsistencyQ>().also(&["forbidden", "unauthenticated", "invalid"]),
+            Op::public("RFC 9162 consistency proof").query::<ConsistencyQ>().also(&[
+                "forbidden",
+                "unauthenticated",
+                "invalid",
+            ]),
         )
         .get(
             "/logs/{log}/record",
@@ -62,7 +72,9 @@ pub fn api() -> Api {
         .post(
             "/logs/{log}/cosignatures",
             cosign,
-            Op::public("A witness's cosignature line for the checkpoint of size").raw_body("text/plain").query::<CosignQ>(),
+            Op::public("A witness's cosignature line for the checkpoint of size")
+                .raw_body("text/plain")
+                .query::<CosignQ>(),
         )
         .get(
             "/elections/{id}/record",

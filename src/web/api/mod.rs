@@ -17,10 +17,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::AppState;
-use openapi::{Api, Op};
 use crate::service::{accounts, signin};
 use crate::web::auth::{self, StaffAction, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
+use openapi::{Api, Op};
 
 /// Every API route with its document entry (see [`openapi::Api`]).
 pub fn api() -> Api {

@@ -45,6 +45,7 @@ pub struct Op {
     extra: &'static [&'static str],
     example: Option<fn() -> Value>,
     redirect: bool,
+    nullable: bool,
 }
 
 fn schema_of<T: utoipa::ToSchema>() -> (Value, Vec<(String, Value)>) {
@@ -73,6 +74,7 @@ impl Op {
             extra: &[],
             example: None,
             redirect: false,
+            nullable: false,
         }
     }
     pub fn public(summary: &'static str) -> Self {
@@ -124,6 +126,11 @@ impl Op {
         self.redirect = true;
         self
     }
+    /// The success body is `null` when there is nothing yet (turnout before the polls open).
+    pub fn nullable(mut self) -> Self {
+        self.nullable = true;
+        self
+    }
     /// A request body example, from the demo.
     pub fn example(mut self, f: fn() -> Value) -> Self {
         self.example = Some(f);
@@ -157,7 +164,13 @@ impl Api {
         Api::default()
     }
     /// Registers `method path` with its service and its entry.
-    pub fn route_service(mut self, method: &'static str, path: &'static str, mr: MethodRouter<AppState>, op: Op) -> Self {
+    pub fn route_service(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        mr: MethodRouter<AppState>,
+        op: Op,
+    ) -> Self {
         self.router = self.router.route(path, mr);
         self.ops.push(Op { method, path, ..op });
         self
@@ -262,8 +275,10 @@ fn path_params(path: &str) -> Vec<Value> {
             "log" => json!({"name": "log", "in": "path", "required": true,
                              "description": "`system` or `election-<id>`",
                              "schema": {"type": "string", "pattern": "^(system|election-[0-9]+)$"}}),
+            // The demo's ids (its two communities and elections) as examples, so a contract
+            // run reaches real records and not only 404s.
             other => json!({"name": other, "in": "path", "required": true,
-                            "schema": {"type": "integer", "format": "int64"}}),
+                            "schema": {"type": "integer", "format": "int64", "examples": [1, 2]}}),
         })
         .collect()
 }
@@ -282,7 +297,8 @@ pub fn document(ops: &[Op]) -> Value {
         let ok_body = if op.ok_type == "text/plain" {
             json!({"text/plain": {"schema": {"type": "string"}}})
         } else {
-            json!({"application/json": {"schema": {"type": "object"}}})
+            let ty = if op.nullable { json!(["object", "null"]) } else { json!("object") };
+            json!({"application/json": {"schema": {"type": ty}}})
         };
         responses.insert(op.ok.to_string(), json!({"description": "Done", "content": ok_body}));
         if op.redirect {

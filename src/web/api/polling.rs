@@ -1,10 +1,10 @@
 //! Polling endpoints (issue 6): opening and closing the polls, check-in, booths, casting with a
 //! voting code, paper ballot entry, turnout, the participation roll, receipts.
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -18,6 +18,7 @@ use crate::service::voting;
 use crate::service::{limits, primary};
 use crate::web::auth::{PeerAddr, StaffAction, StaffJson, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
+use crate::web::json;
 use crate::web::staff::account::client_ip;
 
 use super::openapi::{Api, Op};
@@ -50,7 +51,12 @@ pub fn api() -> Api {
             Op::write("Count the closed primary round; the box and its hashes are published"),
         )
         .get("/public/elections/{id}/primary", primary_view, Op::public("The primary's rounds and counts"))
-        .get("/elections/{id}/turnout", turnout, Op::staff("Ballots issued per station and channel (counts only)"))
+        .get(
+            "/elections/{id}/turnout",
+            turnout,
+            Op::staff("Ballots issued per station and channel (counts only); null before the polls first open")
+                .nullable(),
+        )
         .get(
             "/elections/{id}/participation",
             participation,
@@ -96,7 +102,11 @@ pub fn api() -> Api {
             enter,
             Op::write("Enter (or correct, with seq) one paper ballot of a pass").body::<EntryBody>(),
         )
-        .post("/elections/{id}/paper/accept", accept, Op::write("Accept a box whose two entries agree").body::<AcceptBody>())
+        .post(
+            "/elections/{id}/paper/accept",
+            accept,
+            Op::write("Accept a box whose two entries agree").body::<AcceptBody>(),
+        )
         .post(
             "/nominations/{id}/statement",
             statement,
@@ -211,10 +221,6 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
-fn parse_body<T: serde::de::DeserializeOwned>(lang: Lang, bytes: &[u8]) -> Result<T, Response> {
-    crate::web::json::from_slice(bytes).map_err(|bad| crate::web::json::rejection(lang, &bad))
-}
-
 /// `POST /elections/{id}/ballots` with `Authorization: Bearer <voting code>`: 201 with the
 /// receipt; 409 when this voter already received a ballot through any channel; 422 naming
 /// the bad field; 403 when polls are not open or the remote channel is not enabled.
@@ -232,7 +238,7 @@ async fn cast(
     // looked at (a read only: the cast path itself writes nothing more).
     let address = client_ip(peer.0, &headers, &state.config.trusted_proxies);
     limits::check(&state.store, &limits::CODE_FAILURES_PER_ADDRESS, &address).await.map_err(api)?;
-    let b: CastBody = parse_body(lang, &body)?;
+    let b: CastBody = json::from_slice(&body).map_err(|bad| json::rejection(lang, &bad))?;
     let key = &state.secrets.voting_code_key;
     let cast = match b.principal {
         // A proxy: who casts must be known before the cast (their authorisation is checked).
@@ -267,7 +273,7 @@ async fn booth_cast(
         .await
         .map_err(|err| ApiError { lang, err }.into_response())?
         .ok_or_else(|| unauthenticated(lang))?;
-    let marks: Marks = parse_body(lang, &body)?;
+    let marks: Marks = json::from_slice(&body).map_err(|bad| json::rejection(lang, &bad))?;
     let receipt = voting::cast_at_booth(&state.store, &state.ballots, &booth, &marks)
         .await
         .map_err(|err| ApiError { lang, err }.into_response())?;
@@ -364,7 +370,11 @@ pub fn counting_api() -> Api {
         .post("/elections/{id}/count", count, Op::write("Count the current round from the frozen box"))
         .post("/elections/{id}/rounds/next", next_round, Op::write("Open the next round for seats still unfilled"))
         .post("/elections/{id}/certify", certify, Op::write("Certify the result"))
-        .post("/elections/{id}/void", void, Op::write("Void a result (whole election or one nomination)").body::<VoidBody>())
+        .post(
+            "/elections/{id}/void",
+            void,
+            Op::write("Void a result (whole election or one nomination)").body::<VoidBody>(),
+        )
         .get("/elections/{id}/handover", handover, Op::staff("The handover checklist"))
         .post("/elections/{id}/handover", handover_item, Op::write("Record a handover item").body::<HandoverBody>())
         .get("/public/elections/{id}/results", results, Op::public("The certified results"))
@@ -465,10 +475,18 @@ pub fn recall_api() -> Api {
             Op::write("File a recall petition against a member of the term").body::<rsvc::RecallInput>(),
         )
         .post("/elections/{id}/recall/verify", verify_recall, Op::write("Verify the recall petition's signers"))
-        .post("/elections/{id}/recall/answer", recall_answer, Op::write("The member's answer to the recall").body::<AnswerBody>())
+        .post(
+            "/elections/{id}/recall/answer",
+            recall_answer,
+            Op::write("The member's answer to the recall").body::<AnswerBody>(),
+        )
         .get("/public/elections/{id}/recall", public_recall, Op::public("The recall, public"))
         .get("/elections/{id}/vacancies", vacancies, Op::staff("Vacancies of the term"))
-        .post("/elections/{id}/vacancies", member_left, Op::write("Record that a member left office").body::<LeftBody>())
+        .post(
+            "/elections/{id}/vacancies",
+            member_left,
+            Op::write("Record that a member left office").body::<LeftBody>(),
+        )
         .post(
             "/elections/{id}/byelection",
             open_by_election,

@@ -1,8 +1,8 @@
 //! Registry endpoints.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::Json;
 use axum::routing::post;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -28,15 +28,21 @@ pub fn api() -> Api {
                 .body::<NewCommunity>()
                 .example(|| json!({"code": "HJ-001", "name": "和平里社区"})),
         )
-        .get("/communities/{id}", community, Op::staff("One community with counts"))
+        .get("/communities/{id}", community, Op::staff("One community with counts").nullable())
         .get("/communities/{id}/groups", groups, Op::staff("Residents' groups"))
         .post(
             "/communities/{id}/groups",
             create_group,
-            Op::write("Create a residents' group").body::<NewGroup>().example(|| json!({"number": 1, "name": "第一居民小组"})),
+            Op::write("Create a residents' group")
+                .body::<NewGroup>()
+                .example(|| json!({"number": 1, "name": "第一居民小组"})),
         )
         .get("/communities/{id}/households", households, Op::staff("Households (paged)").query::<Page>())
-        .post("/communities/{id}/households", create_household, Op::write("Register a household").body::<NewHousehold>())
+        .post(
+            "/communities/{id}/households",
+            create_household,
+            Op::write("Register a household").body::<NewHousehold>(),
+        )
         .get("/communities/{id}/residents", residents, Op::staff("Search residents").query::<Page>())
         .post("/communities/{id}/residents", create_resident, Op::write("Register a resident").body::<RawResident>())
         .route_service(
