@@ -225,6 +225,10 @@ pub fn errors(op: &Op) -> Vec<(u16, Vec<&'static str>)> {
     if op.auth == Auth::StaffWrite {
         add(403, "csrf");
     }
+    if op.query.is_some() {
+        // A query the handler could read but the service refuses (an unknown station).
+        add(422, "invalid");
+    }
     if op.method != "get" {
         for (s, c) in [(403, "refused"), (409, "conflict"), (422, "invalid"), (422, "refused_by_law")] {
             add(s, c);
