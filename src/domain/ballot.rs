@@ -73,7 +73,7 @@ pub fn write_in_id(resident_id: i64) -> String {
 }
 
 /// What a voter (or a clerk copying a paper ballot) marked, as submitted.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Marks {
     #[serde(default)]
     pub chair: Vec<String>,
@@ -92,7 +92,7 @@ pub struct Marks {
     pub invalid: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WriteIns {
     #[serde(default)]
     pub chair: Vec<String>,
@@ -102,7 +102,7 @@ pub struct WriteIns {
     pub member: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WriteInCounts {
     #[serde(default)]
     pub chair: u32,

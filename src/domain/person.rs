@@ -113,7 +113,7 @@ pub struct ResidentInputError {
 }
 
 /// The raw text fields of a resident, as a form, JSON body or spreadsheet row gives them.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct RawResident {
     pub name: String,

@@ -10,7 +10,7 @@ use crate::law::ballot::Channel;
 use crate::law::{Method, RuleProfile};
 
 /// A polling station or mobile ballot box with its named supervisors (LAW.md §6 [P]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Station {
     pub name: String,
     #[serde(default)]

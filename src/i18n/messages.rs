@@ -456,6 +456,13 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("err.internal", "服务器内部错误，请联系管理员并提供编号", "Server error; tell the administrator this reference"),
     ("err.invalid", "输入有误，请检查后重新提交。", "Invalid input: check it and submit again."),
+    ("err.json_missing", "必须填写", "is required"),
+    (
+        "err.json_syntax",
+        "请求内容不是有效的 JSON（第 {line} 行第 {column} 列）",
+        "The request body is not valid JSON (line {line}, column {column})",
+    ),
+    ("err.json_type", "应为{expected}", "must be {expected}"),
     ("err.login", "用户名或密码错误", "Wrong username or password"),
     (
         "err.method",
@@ -730,6 +737,13 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("import.preview", "导入预览", "Import preview"),
     ("import.rows", "数据行", "Data rows"),
     ("import.title", "导入居民名册", "Import residents"),
+    ("json.array", "数组", "an array"),
+    ("json.boolean", "true 或 false", "true or false"),
+    ("json.integer", "整数", "an integer"),
+    ("json.number", "数字", "a number"),
+    ("json.object", "对象", "an object"),
+    ("json.string", "文本（字符串）", "text (a string)"),
+    ("json.value", "其他取值", "another value"),
     ("lang.switch", "English", "中文"),
     (
         "law.absentee_notice_late",

@@ -20,7 +20,7 @@ use crate::store::elections::{self as st, PlanRow};
 use crate::store::{Store, Tx, now_ms};
 
 /// The plan as a committee writes it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct PlanInput {
     pub method: String,
     pub seats_chair: i64,
@@ -81,7 +81,7 @@ fn validate(input: &PlanInput, stage: Stage, kind: ElectionKind) -> Result<Valid
     if kind != ElectionKind::Regular {
         // LAW.md §9 [N] Art. 18: a by-election fills the vacant seats (fixed by the vacancies);
         // a recall decides on one seat.
-        if !(0..=1).contains(&c) || v < 0 || m < 0 || c + v + m < 1 {
+        if !(0..=1).contains(&c) || v < 0 || m < 0 || c.saturating_add(v).saturating_add(m) < 1 {
             return Err(law("seats_posts", "LAW.md §9 [N]", format!("{c}/{v}/{m}")));
         }
     }
@@ -89,7 +89,8 @@ fn validate(input: &PlanInput, stage: Stage, kind: ElectionKind) -> Result<Valid
     else if c != 1 || v < 1 || m < 1 {
         return Err(law("seats_posts", "LAW.md §1 [N]", format!("{c}/{v}/{m}")));
     }
-    let total = c + v + m;
+    // Saturating: a body may send any i64 (schemathesis found the overflow, issue 17).
+    let total = c.saturating_add(v).saturating_add(m);
     let (lo, hi) = (i64::from(profile.committee.size_min), i64::from(profile.committee.size_max));
     if kind == ElectionKind::Regular && (total < lo || total > hi) {
         return Err(law("seats_size", "LAW.md §1 [P]", format!("{total} ∉ {lo}–{hi}")));

@@ -220,7 +220,7 @@ fn primary_refuses(round: Round, channel: &str) -> Result<()> {
 
 /// A check-in at a station: the clerk finds the voter, marks the roll, and hands over a paper
 /// ballot (or unlocks a booth). `proxy_id`: an approved proxy receives the principal's ballot.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct CheckIn {
     pub resident_id: i64,
     /// `paper`, `mobile_box`, `booth` or `proxy`.

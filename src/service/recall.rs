@@ -42,7 +42,7 @@ async fn member(store: &Store, term: &Election, member_id: &str) -> Result<(Stri
         .ok_or(invalid("err.not_elected", "member_id"))
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct RecallInput {
     pub member_id: String,
     pub reasons: String,
@@ -199,7 +199,7 @@ pub async fn member_left(store: &Store, staff: &Staff, term_id: i64, member_id: 
     Ok(vid)
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ByElectionInput {
     pub election_day: String,
 }

@@ -216,16 +216,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for StaffJson<T> {
         if !same_token(token, &session.csrf) {
             return Err(csrf_refused(lang, true));
         }
-        let req = Request::from_parts(parts, body);
-        let bytes = Bytes::from_request(req, state).await.map_err(|_| too_big(lang, true))?;
-        let body: T = serde_json::from_slice(&bytes).map_err(|e| {
-            // serde names the field in backticks ("missing field `resident_id`"); the
-            // message names it in words, never the parser's text.
-            let msg = e.to_string();
-            let field = msg.split('`').nth(1).filter(|f| f.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
-            let err = ServiceError::Invalid { key: "err.request", field: field.map(str::to_string) };
-            ApiError { lang, err }.into_response()
-        })?;
+        let body = crate::web::json::read(Request::from_parts(parts, body), state, lang).await?;
         Ok(StaffJson { session, lang, body })
     }
 }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod display;
 pub mod error;
 pub mod home;
+pub mod json;
 pub mod nav;
 pub mod observe;
 pub mod staff;
@@ -71,6 +72,8 @@ pub fn router(state: AppState) -> Router {
         .route("/static/app.css", get(stylesheet))
         .route("/display/{mode}", get(display::set_display))
         .route("/static/vote.js", get(vote_script))
+        .route("/api/docs", get(api_docs))
+        .route("/static/api-docs.js", get(api_docs_script))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), on_the_clock))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -110,6 +113,18 @@ async fn vote_script() -> impl axum::response::IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         include_str!("../../static/vote.js"),
+    )
+}
+
+/// The browsable view of the API document (issue 17): a page of our own, no CDN.
+async fn api_docs() -> impl axum::response::IntoResponse {
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], include_str!("../../static/api.html"))
+}
+
+async fn api_docs_script() -> impl axum::response::IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../static/api-docs.js"),
     )
 }
 

@@ -8,6 +8,7 @@
 mod helpers;
 
 mod access;
+mod api_contract;
 mod audit;
 mod browser;
 mod cli;

@@ -1,8 +1,7 @@
 //! Election endpoints: open, plan, lifecycle, registration, voter list, objections, cards.
 
+use axum::Json;
 use axum::extract::{Path, State};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -14,39 +13,129 @@ use crate::service::{Permission, ServiceError, voters};
 use crate::web::auth::{PeerAddr, StaffAction, StaffJson, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/communities/{id}/elections", post(open))
-        .route("/elections", get(list))
-        .route("/elections/{id}", get(show).put(update_plan))
-        .route("/elections/{id}/registration/start", post(start_registration))
-        .route("/elections/{id}/voters/register", post(register))
-        .route("/elections/{id}/voters", get(roll))
-        .route("/elections/{id}/applications", post(apply))
-        .route("/elections/{id}/applications/{resident}/decide", post(decide_application))
-        .route("/elections/{id}/voter-list/publish", post(publish))
-        .route("/elections/{id}/cards", post(cards))
-        .route("/elections/{id}/objections", get(objections).post(file_objection))
-        .route("/objections/{id}/decide", post(decide_objection))
-        .route("/elections/{id}/proxies", get(proxies).post(apply_proxy))
-        .route("/proxies/{id}/decide", post(decide_proxy))
-        .route("/elections/{id}/committee", get(committee).post(add_member))
-        .route("/elections/{id}/committee/decisions", post(record_decision))
-        .route("/elections/{id}/representatives", post(set_representatives))
-        .route("/elections/{id}/voters/{resident}/status", post(status_change))
-        .route("/elections/{id}/nominations/open", post(open_nominations))
-        .route("/elections/{id}/nominations", get(nominations).post(nominate))
-        .route("/nominations/{id}/consent", post(consent))
-        .route("/nominations/{id}/review", post(review))
-        .route("/nominations/{id}/withdraw", post(withdraw))
-        .route("/elections/{id}/candidates/publish", post(publish_candidates))
-        .route("/public/elections/{id}", get(public_view))
-        .route("/public/elections/{id}/objections", post(public_objection))
+use super::openapi::{Api, Op};
+
+/// A plan as the demo opens it (`src/demo.rs`).
+fn plan_example() -> Value {
+    json!({"round": "2026", "method": "direct", "seats_chair": 1, "seats_vice_chair": 1, "seats_member": 3,
+           "profile": "national", "election_day": "2026-05-20", "channels": ["paper", "remote"],
+           "remote_legal_basis": "街道办事处试点决定", "stations": [{"name": "中心会场", "supervisors": ["张监票", "李监票"]}]})
+}
+
+pub fn api() -> Api {
+    Api::new()
+        .post(
+            "/communities/{id}/elections",
+            open,
+            Op::write("Open a community's election with its plan (street_admin)")
+                .body::<OpenBody>()
+                .example(plan_example),
+        )
+        .get("/elections", list, Op::staff("Elections in the caller's scope"))
+        .get("/elections/{id}", show, Op::staff("An election: plan, stage, timetable"))
+        .put(
+            "/elections/{id}",
+            update_plan,
+            Op::write("Revise the plan (send version; refused once the list is published)").body::<PlanBody>(),
+        )
+        .post("/elections/{id}/registration/start", start_registration, Op::write("draft → registration"))
+        .post(
+            "/elections/{id}/voters/register",
+            register,
+            Op::write("Register voters from the registry by the law engine"),
+        )
+        .get("/elections/{id}/voters", roll, Op::staff("The voter roll and its fingerprint"))
+        .post(
+            "/elections/{id}/applications",
+            apply,
+            Op::write("Record an application to be registered").body::<ApplyBody>(),
+        )
+        .post(
+            "/elections/{id}/applications/{resident}/decide",
+            decide_application,
+            Op::write("The committee decides an application").body::<DecideBody>(),
+        )
+        .post(
+            "/elections/{id}/voter-list/publish",
+            publish,
+            Op::write("Publish the voter list (at least 20 days before election day)"),
+        )
+        .post(
+            "/elections/{id}/cards",
+            cards,
+            Op::write("Issue voting codes (shown once); resident_id to reissue one").body::<CardsBody>(),
+        )
+        .get("/elections/{id}/objections", objections, Op::staff("Objections to the list"))
+        .post(
+            "/elections/{id}/objections",
+            file_objection,
+            Op::write("A clerk records an objection").body::<ObjectionBody>(),
+        )
+        .post(
+            "/objections/{id}/decide",
+            decide_objection,
+            Op::write("The committee decides an objection").body::<DecisionBody>(),
+        )
+        .get("/elections/{id}/proxies", proxies, Op::staff("Proxy authorisations"))
+        .post(
+            "/elections/{id}/proxies",
+            apply_proxy,
+            Op::write("Record a written proxy authorisation").body::<ProxyBody>(),
+        )
+        .post("/proxies/{id}/decide", decide_proxy, Op::write("Approve or reject a proxy").body::<DecideBody>())
+        .get("/elections/{id}/committee", committee, Op::staff("The election committee and its decisions"))
+        .post(
+            "/elections/{id}/committee",
+            add_member,
+            Op::write("Add a committee member or substitute").body::<MemberBody>(),
+        )
+        .post(
+            "/elections/{id}/committee/decisions",
+            record_decision,
+            Op::write("Record a meeting decision (quorum and majority checked)").body::<DecisionRecordBody>(),
+        )
+        .post(
+            "/elections/{id}/representatives",
+            set_representatives,
+            Op::write("Record a group's 2–3 representatives").body::<RepresentativesBody>(),
+        )
+        .post(
+            "/elections/{id}/voters/{resident}/status",
+            status_change,
+            Op::write("A recorded status change after publication").body::<StatusBody>(),
+        )
+        .post("/elections/{id}/nominations/open", open_nominations, Op::write("list_published → nominations"))
+        .get("/elections/{id}/nominations", nominations, Op::staff("Nominations and their review"))
+        .post(
+            "/elections/{id}/nominations",
+            nominate,
+            Op::write("Record a nomination (joint, household or self)").body::<NominateBody>(),
+        )
+        .post("/nominations/{id}/consent", consent, Op::write("The nominee's written consent"))
+        .post("/nominations/{id}/review", review, Op::write("The qualification review").body::<ReviewBody>())
+        .post(
+            "/nominations/{id}/withdraw",
+            withdraw,
+            Op::write("A candidate withdraws (written record); the next moves up").body::<WithdrawBody>(),
+        )
+        .post(
+            "/elections/{id}/candidates/publish",
+            publish_candidates,
+            Op::write("Publish the formal candidate list (差额 checked)"),
+        )
+        .get("/public/elections/{id}", public_view, Op::public("Public view of a published election (names masked)"))
+        .post(
+            "/public/elections/{id}/objections",
+            public_objection,
+            Op::public("Anyone files an objection to a published list")
+                .body::<ObjectionBody>()
+                .also(&["rate_limited", "throttled"]),
+        )
 }
 
 type ApiResult = Result<Json<Value>, ApiError>;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct OpenBody {
     round: String,
     #[serde(default = "regular")]
@@ -108,7 +197,7 @@ async fn show(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s:
     Ok(Json(detail(&e)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct PlanBody {
     version: i64,
     #[serde(flatten)]
@@ -136,7 +225,7 @@ async fn roll(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s:
     Ok(Json(json!({ "voters": rows, "sha256": sha256 })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct ApplyBody {
     resident_id: i64,
 }
@@ -146,7 +235,7 @@ async fn apply(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<
     Ok(Json(json!({ "ok": true })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct DecideBody {
     approve: bool,
 }
@@ -165,7 +254,7 @@ async fn publish(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAct
     Ok(Json(json!({ "stage": "list_published", "sha256": fp })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct CardsBody {
     #[serde(default)]
     resident_id: Option<i64>,
@@ -180,7 +269,7 @@ async fn cards(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<
     Ok(Json(json!({ "cards": cards })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ObjectionBody {
     pub filed_by: String,
     #[serde(default)]
@@ -226,20 +315,19 @@ async fn file_objection(State(state): State<AppState>, Path(id): Path<i64>, j: S
 async fn public_objection(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    lang: Lang,
     peer: PeerAddr,
     headers: axum::http::HeaderMap,
-    Json(b): Json<ObjectionBody>,
+    j: crate::web::json::ApiJson<ObjectionBody>,
 ) -> ApiResult {
+    let (lang, b) = (j.lang, &j.body);
     let address = crate::web::staff::account::client_ip(peer.0, &headers, &state.config.trusted_proxies);
-    let oid =
-        voters::file_public_objection(&state.store, id, &address, &b.filed_by, concerning(&b), &b.kind, &b.reason)
-            .await
-            .api(lang)?;
+    let oid = voters::file_public_objection(&state.store, id, &address, &b.filed_by, concerning(b), &b.kind, &b.reason)
+        .await
+        .api(lang)?;
     Ok(Json(json!({ "id": oid })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct DecisionBody {
     upheld: bool,
     decision: String,
@@ -290,7 +378,7 @@ async fn proxies(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang,
     Ok(Json(json!({ "proxies": svc::proxies(&state.store, &s.staff, id).await.api(lang)? })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct ProxyBody {
     principal_id: i64,
     proxy_id: i64,
@@ -315,7 +403,7 @@ async fn committee(State(state): State<AppState>, Path(id): Path<i64>, lang: Lan
     Ok(Json(json!({ "members": members, "decisions": decisions })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct MemberBody {
     resident_id: i64,
     position: String,
@@ -331,7 +419,7 @@ async fn add_member(State(state): State<AppState>, Path(id): Path<i64>, j: Staff
     Ok(Json(json!({ "ok": true })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct DecisionRecordBody {
     subject: String,
     present: i64,
@@ -351,7 +439,7 @@ async fn record_decision(
     Ok(Json(json!(out)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct RepresentativesBody {
     group_number: i64,
     residents: Vec<i64>,
@@ -368,7 +456,7 @@ async fn set_representatives(
     Ok(Json(json!({ "ok": true })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct StatusBody {
     change: String,
     #[serde(default)]
@@ -398,7 +486,7 @@ async fn nominations(State(state): State<AppState>, Path(id): Path<i64>, lang: L
     Ok(Json(json!({ "nominations": svc::nominations(&state.store, &s.staff, id).await.api(lang)? })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct NominateBody {
     post: String,
     nominee_id: i64,
@@ -420,7 +508,7 @@ async fn consent(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAct
     Ok(Json(json!({ "ok": true })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct ReviewBody {
     qualified: bool,
     #[serde(default)]
@@ -432,7 +520,7 @@ async fn review(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson
     Ok(Json(json!({ "ok": true })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct WithdrawBody {
     written_record: bool,
 }

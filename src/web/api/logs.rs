@@ -3,11 +3,10 @@
 //! hold registry data, so only street-level staff (administrators and observers) read them.
 //! Election logs become public when their voter list is published (elections arrive later).
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::Deserialize;
@@ -25,16 +24,63 @@ use crate::service::record::build_record;
 use crate::web::auth::StaffSession;
 use crate::web::error::{ApiError, ResultExt};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/logs/key", get(key))
-        .route("/logs/{log}/checkpoint", get(checkpoint))
-        .route("/logs/{log}/entries", get(entries))
-        .route("/logs/{log}/proofs/inclusion", get(inclusion))
-        .route("/logs/{log}/proofs/consistency", get(consistency))
-        .route("/logs/{log}/record", get(record))
-        .route("/logs/{log}/cosignatures", post(cosign))
-        .route("/elections/{id}/record", get(election_record))
+use super::openapi::{Api, Op};
+
+/// Logs are public or need a street-level staff member, depending on the log.
+const LOG_READ: &[&str] = &["forbidden", "unauthenticated"];
+
+pub fn api() -> Api {
+    Api::new()
+        .get("/logs/key", key, Op::public("The log's verifier key (name+hash+base64)").text())
+        .get(
+            "/logs/{log}/checkpoint",
+            checkpoint,
+            Op::public("The latest signed checkpoint with cosignatures (C2SP signed note)").text().also(LOG_READ),
+        )
+        .get(
+            "/logs/{log}/entries",
+            entries,
+            Op::public("Entries start..end (at most 1,000) with base64 leaf and decoded JSON")
+                .query::<Range>()
+                .also(LOG_READ),
+        )
+        .get(
+            "/logs/{log}/proofs/inclusion",
+            inclusion,
+            Op::public("RFC 9162 inclusion proof").query::<InclusionQ>().also(&[
+                "forbidden",
+                "unauthenticated",
+                "invalid",
+            ]),
+        )
+        .get(
+            "/logs/{log}/proofs/consistency",
+            consistency,
+            Op::public("RFC 9162 consistency proof").query::<ConsistencyQ>().also(&[
+                "forbidden",
+                "unauthenticated",
+                "invalid",
+            ]),
+        )
+        .get(
+            "/logs/{log}/record",
+            record,
+            Op::public("The whole record for `huanjie verify` (an election's log redirects to its record)")
+                .redirects()
+                .also(LOG_READ),
+        )
+        .post(
+            "/logs/{log}/cosignatures",
+            cosign,
+            Op::public("A witness's cosignature line for the checkpoint of size")
+                .raw_body("text/plain")
+                .query::<CosignQ>(),
+        )
+        .get(
+            "/elections/{id}/record",
+            election_record,
+            Op::public("An election's whole record: log, checkpoints, cosignatures, notices, boxes").also(LOG_READ),
+        )
 }
 
 fn text(body: String) -> Response {
@@ -73,7 +119,7 @@ async fn checkpoint(
     Ok(text(with_cosignatures(&cp.note, &lines)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 struct Range {
     #[serde(default)]
     start: i64,
@@ -97,7 +143,7 @@ async fn entries(
     Ok(Json(json!({ "entries": list })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 struct InclusionQ {
     index: u64,
     size: u64,
@@ -124,7 +170,7 @@ async fn inclusion(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 struct ConsistencyQ {
     from: u64,
     to: u64,
@@ -164,7 +210,7 @@ async fn record(
     Ok(Json(build_record(&state.store, &state.log, &log).await.api(lang)?).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 struct CosignQ {
     size: i64,
 }

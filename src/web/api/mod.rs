@@ -4,7 +4,7 @@
 
 pub mod elections;
 pub mod logs;
-mod openapi;
+pub mod openapi;
 mod polling;
 mod registry;
 mod rehearsal;
@@ -13,33 +13,52 @@ mod rules;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::AppState;
-use crate::i18n::Lang;
 use crate::service::{accounts, signin};
 use crate::web::auth::{self, StaffAction, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
+use openapi::{Api, Op};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi::document))
-        .route("/session", post(login).delete(logout))
-        .route("/me", get(me))
-        .merge(registry::router())
-        .merge(logs::router())
-        .merge(elections::router())
-        .merge(polling::router())
-        .merge(polling::counting_router())
-        .merge(polling::recall_router())
-        .merge(rehearsal::router())
-        .merge(rules::router())
+/// Every API route with its document entry (see [`openapi::Api`]).
+pub fn api() -> Api {
+    Api::new()
+        .post(
+            "/session",
+            login,
+            Op::public("Sign in with username, password and (for accounts with two-step verification) code; returns csrf_token and sets the session cookie")
+                .body::<LoginBody>()
+                .also(&["bad_credentials", "throttled", "rate_limited", "refused"])
+                .example(|| json!({"username": "admin", "password": "demo-admin-pass", "code": "123456"})),
+        )
+        .delete("/session", logout, Op::write("Sign out"))
+        .get("/me", me, Op::staff("The signed-in staff member, roles and CSRF token"))
+        .merge(registry::api())
+        .merge(logs::api())
+        .merge(elections::api())
+        .merge(polling::api())
+        .merge(polling::counting_api())
+        .merge(polling::recall_api())
+        .merge(rehearsal::api())
+        .merge(rules::api())
 }
 
-#[derive(Deserialize)]
+pub fn router() -> Router<AppState> {
+    let (router, ops) = api().into_parts();
+    let doc = std::sync::Arc::new(openapi::document(&ops));
+    router.route("/openapi.json", get(move || async move { Json((*doc).clone()) }))
+}
+
+/// The generated document (for `huanjie openapi` and the tests).
+pub fn document() -> serde_json::Value {
+    openapi::document(&api().into_parts().1)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginBody {
     username: String,
     password: String,
@@ -50,15 +69,11 @@ pub struct LoginBody {
 
 async fn login(
     State(state): State<AppState>,
-    lang: Lang,
     peer: auth::PeerAddr,
     headers: HeaderMap,
-    body: Result<Json<LoginBody>, axum::extract::rejection::JsonRejection>,
+    j: crate::web::json::ApiJson<LoginBody>,
 ) -> Result<Response, ApiError> {
-    let Json(body) = body.map_err(|e| ApiError {
-        lang,
-        err: crate::service::ServiceError::Invalid { key: "err.request", field: Some(e.body_text()) },
-    })?;
+    let (lang, body) = (j.lang, j.body);
     let ip = crate::web::staff::client_ip(peer.0, &headers, &state.config.trusted_proxies);
     let attempt = signin::Attempt {
         username: body.username.trim(),

@@ -1,177 +1,370 @@
-//! The OpenAPI 3.1 document, built from one route table so it cannot drift far from the router
-//! (a test checks every path here answers something other than 404).
+//! The OpenAPI 3.1 document, generated from the router itself: every API route is added through
+//! [`Api`], which registers the handler and its [`Op`] (summary, who may call it, the request
+//! body and query types the handler deserializes, the success status, the error codes) in one
+//! call, so a route cannot exist without its entry. Schemas come from `utoipa::ToSchema` /
+//! `IntoParams` derived on those same Rust types. `tests/it/api_contract.rs` checks both ways.
 
-use axum::Json;
-use serde_json::{Value, json};
+use axum::Router;
+use axum::handler::Handler;
+use axum::routing::{MethodFilter, MethodRouter, on};
+use serde_json::{Map, Value, json};
+use utoipa::openapi::path::ParameterIn;
 
-/// (method, path, summary, needs CSRF header)
-pub const ROUTES: &[(&str, &str, &str, bool)] = &[
-    (
-        "post",
-        "/session",
-        "Sign in with username, password and (for accounts with two-step verification) code; returns csrf_token and sets the session cookie",
-        false,
-    ),
-    ("delete", "/session", "Sign out", true),
-    ("get", "/me", "The signed-in staff member, roles and CSRF token", false),
-    ("get", "/communities", "Communities in the caller's scope, with counts", false),
-    ("post", "/street-offices/{id}/communities", "Create a community (street_admin)", true),
-    ("get", "/communities/{id}", "One community with counts", false),
-    ("get", "/communities/{id}/groups", "Residents' groups", false),
-    ("post", "/communities/{id}/groups", "Create a residents' group", true),
-    ("get", "/communities/{id}/households", "Households (paged: ?page=)", false),
-    ("post", "/communities/{id}/households", "Register a household", true),
-    ("get", "/communities/{id}/residents", "Search residents (?q=&page=)", false),
-    ("post", "/communities/{id}/residents", "Register a resident", true),
-    (
-        "post",
-        "/communities/{id}/imports",
-        "Upload a CSV/XLSX register (raw body, ?filename=); returns the preview",
-        true,
-    ),
-    ("get", "/imports/{id}", "An import preview with per-row errors", false),
-    ("post", "/imports/{id}/commit", "Write every row of a clean preview in one transaction", true),
-    ("post", "/imports/{id}/discard", "Discard a preview", true),
-    ("get", "/residents/{id}", "One resident (ID masked for observers)", false),
-    ("put", "/residents/{id}", "Edit a resident (send the version you read)", true),
-    ("get", "/residents/{id}/history", "Edit history", false),
-    ("get", "/residents/{id}/relatives", "Near relatives", false),
-    ("post", "/residents/{id}/relatives", "Record a near relative", true),
-    ("post", "/users", "Create a staff account with a role (street_admin)", true),
-    (
-        "get",
-        "/elections/{id}/incapacity",
-        "The committee's confirmations of incapacity with their basis (LAW.md §3)",
-        false,
-    ),
-    (
-        "post",
-        "/elections/{id}/incapacity",
-        "Confirm that a resident cannot exercise the right to vote (LAW.md §3 [N?])",
-        true,
-    ),
-    ("post", "/elections/{id}/absentees", "Record a voter's notice that they cannot return (LAW.md §3 [P])", true),
-    ("get", "/elections/{id}/complaints", "Complaints with answer due day and overdue flag (LAW.md §8)", false),
-    ("post", "/elections/{id}/complaints", "File a complaint (LAW.md §8 [P, CQ Art. 33])", true),
-    ("post", "/complaints/{id}/answer", "Answer a complaint in writing", true),
-    ("get", "/logs/key", "The log's verifier key (name+hash+base64), text/plain", false),
-    (
-        "get",
-        "/logs/{log}/checkpoint",
-        "The latest signed checkpoint with cosignatures (C2SP signed note), text/plain",
-        false,
-    ),
-    ("get", "/logs/{log}/entries", "Entries ?start=&end= (at most 1,000) with base64 leaf and decoded JSON", false),
-    ("get", "/logs/{log}/proofs/inclusion", "RFC 9162 inclusion proof ?index=&size=", false),
-    ("get", "/logs/{log}/proofs/consistency", "RFC 9162 consistency proof ?from=&to=", false),
-    ("get", "/logs/{log}/record", "The whole record for `huanjie verify`", false),
-    ("post", "/logs/{log}/cosignatures", "A witness's cosignature line for the checkpoint ?size=", false),
-    ("get", "/elections/{id}/record", "An election's whole record: log, checkpoints, cosignatures, notices", false),
-    ("get", "/elections", "Elections in the caller's scope", false),
-    ("post", "/communities/{id}/elections", "Open a community's election with its plan (street_admin)", true),
-    ("get", "/elections/{id}", "An election: plan, stage, timetable", false),
-    ("put", "/elections/{id}", "Revise the plan (send version; refused once the list is published)", true),
-    ("post", "/elections/{id}/registration/start", "draft → registration", true),
-    ("post", "/elections/{id}/voters/register", "Register voters from the registry by the law engine", true),
-    ("get", "/elections/{id}/voters", "The voter roll and its fingerprint", false),
-    ("post", "/elections/{id}/applications", "Record an application to be registered", true),
-    ("post", "/elections/{id}/voter-list/publish", "Publish the voter list (≥ 20 days before election day)", true),
-    ("post", "/elections/{id}/cards", "Issue voting codes (shown once); resident_id to reissue", true),
-    ("get", "/elections/{id}/objections", "Objections to the list", false),
-    ("post", "/elections/{id}/objections", "A clerk records an objection", true),
-    ("post", "/objections/{id}/decide", "The committee decides an objection", true),
-    ("get", "/elections/{id}/proxies", "Proxy authorisations", false),
-    ("post", "/elections/{id}/proxies", "Record a written proxy authorisation", true),
-    ("post", "/proxies/{id}/decide", "Approve or reject a proxy", true),
-    ("get", "/elections/{id}/committee", "The election committee and its decisions", false),
-    ("post", "/elections/{id}/committee", "Add a committee member or substitute", true),
-    ("post", "/elections/{id}/committee/decisions", "Record a meeting decision (quorum and majority checked)", true),
-    ("post", "/elections/{id}/representatives", "Record a group's 2–3 representatives", true),
-    ("post", "/elections/{id}/voters/{resident}/status", "A recorded status change after publication", true),
-    ("post", "/elections/{id}/nominations/open", "list_published → nominations", true),
-    ("get", "/elections/{id}/nominations", "Nominations and their review", false),
-    ("post", "/elections/{id}/nominations", "Record a nomination (joint, household or self)", true),
-    ("post", "/nominations/{id}/consent", "The nominee's written consent", true),
-    ("post", "/nominations/{id}/review", "The qualification review", true),
-    ("post", "/nominations/{id}/withdraw", "A candidate withdraws (written record); the next moves up", true),
-    ("post", "/nominations/{id}/statement", "A candidate's statement (履职设想)", true),
-    ("post", "/elections/{id}/candidates/publish", "Publish the formal candidate list (差额 checked)", true),
-    ("post", "/elections/{id}/polls/open", "candidates_published → polling, on election day; fixes the ballot", true),
-    (
-        "post",
-        "/elections/{id}/primary/open",
-        "Open a nomination primary (预选) round: too many nominees, or a tie to settle",
-        true,
-    ),
-    ("post", "/elections/{id}/primary/close", "Close the open primary round (the stage stays nominations)", true),
-    (
-        "post",
-        "/elections/{id}/primary/count",
-        "Count the closed primary round; the box and its hashes are published",
-        true,
-    ),
-    ("get", "/public/elections/{id}/primary", "The primary's rounds and counts, public", false),
-    ("post", "/elections/{id}/polls/close", "polling → counting: the box is frozen, a checkpoint signed", true),
-    ("get", "/elections/{id}/turnout", "Ballots issued per station and channel (counts only)", false),
-    ("get", "/elections/{id}/participation", "The participation roll: who received a ballot, by channel", false),
-    ("get", "/elections/{id}/checkin", "Find voters at the desk (?q= name, ID number or card code)", false),
-    ("post", "/elections/{id}/checkin", "Check a voter in: paper, mobile_box, booth (unlocks it) or proxy", true),
-    ("get", "/elections/{id}/booths", "Booth tablets and whether each is unlocked", false),
-    ("post", "/elections/{id}/booths", "Set up a booth tablet; returns its token once", true),
-    (
-        "post",
-        "/elections/{id}/ballots",
-        "Cast with `Authorization: Bearer <voting code>`: 201 receipt, 409 already voted, 422 bad field, 403 not open",
-        false,
-    ),
-    ("post", "/booth/ballots", "A booth tablet casts its one unlocked ballot (X-Booth-Token)", false),
-    ("get", "/elections/{id}/paper", "Both entries of a paper box side by side (?station=)", false),
-    ("post", "/elections/{id}/paper/entries", "Enter (or correct, with seq) one paper ballot of a pass", true),
-    ("post", "/elections/{id}/paper/accept", "Accept a box whose two entries agree", true),
-    ("get", "/public/elections/{id}/ballot", "The ballot of the current round with candidate statements", false),
-    ("get", "/public/receipts", "Check a receipt ?log=&index=&receipt=", false),
-    ("get", "/public/elections/{id}", "Public view of a published election (names masked)", false),
-    ("post", "/public/elections/{id}/objections", "Anyone files an objection", false),
-];
+use crate::AppState;
 
-pub async fn document() -> Json<Value> {
-    let mut paths = serde_json::Map::new();
-    for (method, path, summary, csrf) in ROUTES {
-        let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
-        let mut op = json!({
-            "summary": summary,
-            "responses": {
-                "200": {"description": "OK"},
-                "401": {"description": "Not signed in"},
-                "403": {"description": "Out of role or scope, or CSRF token missing"},
-                "404": {"description": "Unknown id or outside the caller's scope"},
-                "422": {"description": "Invalid input: {error, message, fields}"}
-            }
-        });
-        if *csrf {
-            op["parameters"] =
-                json!([{"name": "X-CSRF-Token", "in": "header", "required": true, "schema": {"type": "string"}}]);
+/// Who may call an operation, and how it proves it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// Anyone (public pages, the record, receipts).
+    Public,
+    /// A signed-in staff member (the `hj_session` cookie).
+    Staff,
+    /// A staff member changing state: the cookie and `X-CSRF-Token`.
+    StaffWrite,
+    /// A voter: `Authorization: Bearer <voting code>`.
+    Voter,
+    /// A booth tablet: `X-Booth-Token`.
+    Booth,
+}
+
+type SchemaFn = fn() -> (Value, Vec<(String, Value)>);
+
+/// One operation's entry in the document.
+#[derive(Clone)]
+pub struct Op {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub summary: &'static str,
+    pub auth: Auth,
+    body: Option<SchemaFn>,
+    raw_body: Option<&'static str>,
+    query: Option<fn() -> Vec<Value>>,
+    ok: u16,
+    ok_type: &'static str,
+    /// Error codes beyond those every operation of its kind can answer.
+    extra: &'static [&'static str],
+    example: Option<fn() -> Value>,
+    redirect: bool,
+    nullable: bool,
+}
+
+fn schema_of<T: utoipa::ToSchema>() -> (Value, Vec<(String, Value)>) {
+    let mut deps = Vec::new();
+    T::schemas(&mut deps);
+    let deps = deps.into_iter().map(|(n, s)| (n, serde_json::to_value(s).unwrap_or(Value::Null))).collect();
+    (serde_json::to_value(T::schema()).unwrap_or(Value::Null), deps)
+}
+
+fn params_of<Q: utoipa::IntoParams>() -> Vec<Value> {
+    Q::into_params(|| Some(ParameterIn::Query)).into_iter().filter_map(|p| serde_json::to_value(p).ok()).collect()
+}
+
+impl Op {
+    fn new(summary: &'static str, auth: Auth) -> Self {
+        Op {
+            method: "",
+            path: "",
+            summary,
+            auth,
+            body: None,
+            raw_body: None,
+            query: None,
+            ok: 200,
+            ok_type: "application/json",
+            extra: &[],
+            example: None,
+            redirect: false,
+            nullable: false,
         }
-        if path.contains("{log}") {
-            let mut params = op["parameters"].as_array().cloned().unwrap_or_default();
-            params.push(json!({"name": "log", "in": "path", "required": true, "schema": {"type": "string"}, "description": "`system` or `election-<id>`"}));
-            op["parameters"] = Value::Array(params);
-        }
-        if path.contains("{id}") {
-            let params = op["parameters"].as_array().cloned().unwrap_or_default();
-            let mut params = params;
-            params.push(json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}));
-            op["parameters"] = Value::Array(params);
-        }
-        entry[*method] = op;
     }
-    Json(json!({
+    pub fn public(summary: &'static str) -> Self {
+        Op::new(summary, Auth::Public)
+    }
+    pub fn staff(summary: &'static str) -> Self {
+        Op::new(summary, Auth::Staff)
+    }
+    pub fn write(summary: &'static str) -> Self {
+        Op::new(summary, Auth::StaffWrite)
+    }
+    pub fn voter(summary: &'static str) -> Self {
+        Op::new(summary, Auth::Voter)
+    }
+    pub fn booth(summary: &'static str) -> Self {
+        Op::new(summary, Auth::Booth)
+    }
+    /// The JSON body is `T`, the type the handler deserializes.
+    pub fn body<T: utoipa::ToSchema>(mut self) -> Self {
+        self.body = Some(schema_of::<T>);
+        self
+    }
+    /// The body is a file of this media type (the register upload).
+    pub fn raw_body(mut self, media: &'static str) -> Self {
+        self.raw_body = Some(media);
+        self
+    }
+    /// The query string is `Q`, the type the handler deserializes.
+    pub fn query<Q: utoipa::IntoParams>(mut self) -> Self {
+        self.query = Some(params_of::<Q>);
+        self
+    }
+    pub fn created(mut self) -> Self {
+        self.ok = 201;
+        self
+    }
+    /// The success body is text (the log's signed notes).
+    pub fn text(mut self) -> Self {
+        self.ok_type = "text/plain";
+        self
+    }
+    /// Error codes this operation answers beyond its kind's (see [`errors`]).
+    pub fn also(mut self, codes: &'static [&'static str]) -> Self {
+        self.extra = codes;
+        self
+    }
+    /// Some ids answer 308 with `Location` (an old URL of a record).
+    pub fn redirects(mut self) -> Self {
+        self.redirect = true;
+        self
+    }
+    /// The success body is `null` when there is nothing yet (turnout before the polls open).
+    pub fn nullable(mut self) -> Self {
+        self.nullable = true;
+        self
+    }
+    /// A request body example, from the demo.
+    pub fn example(mut self, f: fn() -> Value) -> Self {
+        self.example = Some(f);
+        self
+    }
+}
+
+/// The API router and its document, built together.
+pub struct Api {
+    router: Router<AppState>,
+    ops: Vec<Op>,
+}
+
+impl Default for Api {
+    fn default() -> Self {
+        Api { router: Router::new(), ops: Vec::new() }
+    }
+}
+
+fn filter(method: &str) -> MethodFilter {
+    match method {
+        "post" => MethodFilter::POST,
+        "put" => MethodFilter::PUT,
+        "delete" => MethodFilter::DELETE,
+        _ => MethodFilter::GET,
+    }
+}
+
+impl Api {
+    pub fn new() -> Self {
+        Api::default()
+    }
+    /// Registers `method path` with its service and its entry.
+    pub fn route_service(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        mr: MethodRouter<AppState>,
+        op: Op,
+    ) -> Self {
+        self.router = self.router.route(path, mr);
+        self.ops.push(Op { method, path, ..op });
+        self
+    }
+    fn at<H: Handler<T, AppState>, T: 'static>(self, method: &'static str, path: &'static str, h: H, op: Op) -> Self {
+        self.route_service(method, path, on(filter(method), h), op)
+    }
+    pub fn get<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H, op: Op) -> Self {
+        self.at("get", path, h, op)
+    }
+    pub fn post<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H, op: Op) -> Self {
+        self.at("post", path, h, op)
+    }
+    pub fn put<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H, op: Op) -> Self {
+        self.at("put", path, h, op)
+    }
+    pub fn delete<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H, op: Op) -> Self {
+        self.at("delete", path, h, op)
+    }
+    pub fn merge(mut self, other: Api) -> Self {
+        self.router = self.router.merge(other.router);
+        self.ops.extend(other.ops);
+        self
+    }
+    pub fn into_parts(self) -> (Router<AppState>, Vec<Op>) {
+        (self.router, self.ops)
+    }
+}
+
+/// Every error code an operation of this kind can answer, by HTTP status. Codes are those of
+/// `web::error::ApiError` (`invalid`, `refused_by_law` …) plus `csrf` (the token check) and
+/// `no_route`.
+pub fn errors(op: &Op) -> Vec<(u16, Vec<&'static str>)> {
+    let mut out: Vec<(u16, Vec<&'static str>)> = Vec::new();
+    let mut add = |status: u16, code: &'static str| match out.iter_mut().find(|(s, _)| *s == status) {
+        Some((_, codes)) if !codes.contains(&code) => codes.push(code),
+        Some(_) => {}
+        None => out.push((status, vec![code])),
+    };
+    // A malformed path id or query answers 400 (web::localize_rejections); an unknown id 404.
+    add(400, "invalid");
+    add(404, "not_found");
+    add(404, "no_route");
+    match op.auth {
+        Auth::Public => {}
+        Auth::Staff | Auth::StaffWrite => {
+            add(401, "unauthenticated");
+            add(403, "forbidden");
+        }
+        Auth::Voter | Auth::Booth => add(401, "unauthenticated"),
+    }
+    if op.auth == Auth::StaffWrite {
+        add(403, "csrf");
+    }
+    if op.query.is_some() {
+        // A query the handler could read but the service refuses (an unknown station).
+        add(422, "invalid");
+    }
+    if op.method != "get" {
+        for (s, c) in [(403, "refused"), (409, "conflict"), (422, "invalid"), (422, "refused_by_law")] {
+            add(s, c);
+        }
+        add(413, "invalid");
+    }
+    for code in op.extra {
+        let status = match *code {
+            "bad_credentials" | "unauthenticated" => 401,
+            "throttled" | "rate_limited" => 429,
+            "conflict" => 409,
+            "refused_by_law" | "invalid" => 422,
+            "not_found" => 404,
+            _ => 403,
+        };
+        add(status, code);
+    }
+    out.sort_by_key(|(s, _)| *s);
+    out
+}
+
+fn error_schema() -> Value {
+    json!({
+        "type": "object",
+        "required": ["error", "message"],
+        "properties": {
+            "error": {"type": "string", "description": "A stable code: the list per response is in its description"},
+            "message": {"type": "string", "description": "What happened and what to do, in the caller's language (Accept-Language or the lang cookie)"},
+            "fields": {"type": "array", "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": ["string", "null"], "description": "The field's name, or for a bad JSON body the path of the bad field (stations[0].name)"},
+                    "key": {"type": "string", "description": "The message key (src/i18n/messages.rs)"},
+                    "expected": {"type": "string", "description": "For a bad JSON body: the JSON type the field must have"}
+                }
+            }},
+            "key": {"type": "string"},
+            "code": {"type": "string", "description": "refused_by_law: the law engine's code"},
+            "rule": {"type": "string", "description": "refused_by_law: the LAW.md section"}
+        }
+    })
+}
+
+fn path_params(path: &str) -> Vec<Value> {
+    path.split('/')
+        .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .map(|name| match name {
+            "log" => json!({"name": "log", "in": "path", "required": true,
+                             "description": "`system` or `election-<id>`",
+                             "schema": {"type": "string", "pattern": "^(system|election-[0-9]+)$"}}),
+            // The demo's ids (its two communities and elections) as examples, so a contract
+            // run reaches real records and not only 404s.
+            other => json!({"name": other, "in": "path", "required": true,
+                            "schema": {"type": "integer", "format": "int64", "examples": [1, 2]}}),
+        })
+        .collect()
+}
+
+/// The document of `ops`.
+pub fn document(ops: &[Op]) -> Value {
+    let mut paths = Map::new();
+    let mut schemas = Map::new();
+    schemas.insert("Error".into(), error_schema());
+    for op in ops {
+        let mut params = path_params(op.path);
+        if let Some(q) = op.query {
+            params.extend(q());
+        }
+        let mut responses = Map::new();
+        let ok_body = if op.ok_type == "text/plain" {
+            json!({"text/plain": {"schema": {"type": "string"}}})
+        } else {
+            let ty = if op.nullable { json!(["object", "null"]) } else { json!("object") };
+            json!({"application/json": {"schema": {"type": ty}}})
+        };
+        responses.insert(op.ok.to_string(), json!({"description": "Done", "content": ok_body}));
+        if op.redirect {
+            responses.insert("308".into(), json!({"description": "Moved: see the Location header"}));
+        }
+        for (status, codes) in errors(op) {
+            let list = codes.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
+            responses.insert(
+                status.to_string(),
+                json!({"description": format!("error: {list}"),
+                       "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}),
+            );
+        }
+        let security = match op.auth {
+            Auth::Public => json!([]),
+            Auth::Staff => json!([{"staff_session": []}]),
+            Auth::StaffWrite => json!([{"staff_session": [], "csrf_token": []}]),
+            Auth::Voter => json!([{"voting_code": []}]),
+            Auth::Booth => json!([{"booth_token": []}]),
+        };
+        let mut entry = json!({
+            "summary": op.summary,
+            "operationId": format!("{}{}", op.method, op.path.replace(['/', '{', '}', '-'], "_")),
+            "parameters": params,
+            "responses": responses,
+            "security": security,
+        });
+        if let Some(b) = op.body {
+            let (schema, deps) = b();
+            for (name, s) in deps {
+                schemas.insert(name, s);
+            }
+            let mut media = json!({"schema": schema});
+            if let Some(ex) = op.example {
+                media["example"] = ex();
+            }
+            entry["requestBody"] = json!({"required": true, "content": {"application/json": media}});
+        } else if let Some(m) = op.raw_body {
+            entry["requestBody"] =
+                json!({"required": true, "content": {m: {"schema": {"type": "string", "format": "binary"}}}});
+        }
+        let item = paths.entry(op.path.to_string()).or_insert_with(|| json!({}));
+        item[op.method] = entry;
+    }
+    json!({
         "openapi": "3.1.0",
         "info": {"title": "Huanjie API", "version": env!("CARGO_PKG_VERSION"),
-                 "description": "Residents' committee re-elections. Errors are {error, message} in the caller's language (Accept-Language)."},
+                 "description": "Residents' committee re-elections (居民委员会换届选举). Errors are {error, message, fields} in the caller's language (Accept-Language). Browse it at /api/docs."},
         "servers": [{"url": "/api/v1"}],
-        "components": {"securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "hj_session"}}},
-        "security": [{"session": []}],
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "staff_session": {"type": "apiKey", "in": "cookie", "name": "hj_session",
+                                  "description": "POST /session sets it"},
+                "csrf_token": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token",
+                               "description": "The csrf_token that POST /session and GET /me return"},
+                "voting_code": {"type": "http", "scheme": "bearer",
+                                "description": "The voter's voting code"},
+                "booth_token": {"type": "apiKey", "in": "header", "name": "X-Booth-Token",
+                                "description": "The token a booth tablet got when it was set up"}
+            }
+        },
         "paths": paths,
-    }))
+    })
 }

@@ -1,11 +1,10 @@
 //! Polling endpoints (issue 6): opening and closing the polls, check-in, booths, casting with a
 //! voting code, paper ballot entry, turnout, the participation roll, receipts.
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -19,28 +18,106 @@ use crate::service::voting;
 use crate::service::{limits, primary};
 use crate::web::auth::{PeerAddr, StaffAction, StaffJson, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
+use crate::web::json;
 use crate::web::staff::account::client_ip;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/elections/{id}/polls/open", post(open))
-        .route("/elections/{id}/polls/close", post(close))
-        .route("/elections/{id}/primary/open", post(primary_open))
-        .route("/elections/{id}/primary/close", post(primary_close))
-        .route("/elections/{id}/primary/count", post(primary_count))
-        .route("/public/elections/{id}/primary", get(primary_view))
-        .route("/elections/{id}/turnout", get(turnout))
-        .route("/elections/{id}/participation", get(participation))
-        .route("/elections/{id}/checkin", get(find).post(check_in))
-        .route("/elections/{id}/booths", get(booths).post(register_booth))
-        .route("/elections/{id}/ballots", post(cast))
-        .route("/booth/ballots", post(booth_cast))
-        .route("/elections/{id}/paper", get(compare))
-        .route("/elections/{id}/paper/entries", post(enter))
-        .route("/elections/{id}/paper/accept", post(accept))
-        .route("/nominations/{id}/statement", post(statement))
-        .route("/public/elections/{id}/ballot", get(ballot_paper))
-        .route("/public/receipts", get(receipt))
+use super::openapi::{Api, Op};
+
+pub fn api() -> Api {
+    Api::new()
+        .post(
+            "/elections/{id}/polls/open",
+            open,
+            Op::write("candidates_published → polling, on election day; fixes the ballot"),
+        )
+        .post(
+            "/elections/{id}/polls/close",
+            close,
+            Op::write("polling → counting: the box is frozen, a checkpoint signed"),
+        )
+        .post(
+            "/elections/{id}/primary/open",
+            primary_open,
+            Op::write("Open a nomination primary (预选) round: too many nominees, or a tie to settle"),
+        )
+        .post(
+            "/elections/{id}/primary/close",
+            primary_close,
+            Op::write("Close the open primary round (the stage stays nominations)"),
+        )
+        .post(
+            "/elections/{id}/primary/count",
+            primary_count,
+            Op::write("Count the closed primary round; the box and its hashes are published"),
+        )
+        .get("/public/elections/{id}/primary", primary_view, Op::public("The primary's rounds and counts"))
+        .get(
+            "/elections/{id}/turnout",
+            turnout,
+            Op::staff("Ballots issued per station and channel (counts only); null before the polls first open")
+                .nullable(),
+        )
+        .get(
+            "/elections/{id}/participation",
+            participation,
+            Op::staff("The participation roll: who received a ballot, by channel"),
+        )
+        .get(
+            "/elections/{id}/checkin",
+            find,
+            Op::staff("Find voters at the desk by name, ID number or card code").query::<FindQuery>(),
+        )
+        .post(
+            "/elections/{id}/checkin",
+            check_in,
+            Op::write("Check a voter in: paper, mobile_box, booth (unlocks it) or proxy").body::<CheckIn>(),
+        )
+        .get("/elections/{id}/booths", booths, Op::staff("Booth tablets and whether each is unlocked"))
+        .post(
+            "/elections/{id}/booths",
+            register_booth,
+            Op::write("Set up a booth tablet; returns its token once").body::<BoothBody>(),
+        )
+        .post(
+            "/elections/{id}/ballots",
+            cast,
+            Op::voter("Cast with the voting code: 201 receipt, 409 already voted, 422 bad field, 403 not open")
+                .body::<CastBody>()
+                .created()
+                .also(&["rate_limited", "throttled"])
+                .example(|| json!({"chair": ["c1"], "vice_chair": ["c3"], "member": ["c5", "c6", "c7"]})),
+        )
+        .post(
+            "/booth/ballots",
+            booth_cast,
+            Op::booth("A booth tablet casts its one unlocked ballot").body::<Marks>().created(),
+        )
+        .get(
+            "/elections/{id}/paper",
+            compare,
+            Op::staff("Both entries of a paper box side by side").query::<StationQuery>(),
+        )
+        .post(
+            "/elections/{id}/paper/entries",
+            enter,
+            Op::write("Enter (or correct, with seq) one paper ballot of a pass").body::<EntryBody>(),
+        )
+        .post(
+            "/elections/{id}/paper/accept",
+            accept,
+            Op::write("Accept a box whose two entries agree").body::<AcceptBody>(),
+        )
+        .post(
+            "/nominations/{id}/statement",
+            statement,
+            Op::write("A candidate's statement (履职设想)").body::<StatementBody>(),
+        )
+        .get(
+            "/public/elections/{id}/ballot",
+            ballot_paper,
+            Op::public("The ballot of the current round with candidate statements"),
+        )
+        .get("/public/receipts", receipt, Op::public("Check a receipt").query::<ReceiptQuery>())
 }
 
 type ApiResult = Result<Json<Value>, ApiError>;
@@ -81,7 +158,7 @@ async fn participation(State(state): State<AppState>, Path(id): Path<i64>, lang:
     Ok(Json(json!({"roll": svc::participation_roll(&state.store, &s.staff, id).await.api(lang)?})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 struct FindQuery {
     #[serde(default)]
     q: String,
@@ -107,7 +184,7 @@ async fn booths(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, 
     Ok(Json(json!({"booths": voting::booths(&state.store, &s.staff, id).await.api(lang)?})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct BoothBody {
     station: String,
     name: String,
@@ -123,7 +200,7 @@ async fn register_booth(State(state): State<AppState>, Path(id): Path<i64>, j: S
 
 /// A ballot as the API takes it: the marks, and `for` when an approved proxy casts for a
 /// principal.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct CastBody {
     #[serde(flatten)]
     marks: Marks,
@@ -144,11 +221,6 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
-fn parse_body<T: serde::de::DeserializeOwned>(lang: Lang, bytes: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| ApiError { lang, err: ServiceError::Invalid { key: "err.request", field: Some(e.to_string()) } })
-}
-
 /// `POST /elections/{id}/ballots` with `Authorization: Bearer <voting code>`: 201 with the
 /// receipt; 409 when this voter already received a ballot through any channel; 422 naming
 /// the bad field; 403 when polls are not open or the remote channel is not enabled.
@@ -166,7 +238,7 @@ async fn cast(
     // looked at (a read only: the cast path itself writes nothing more).
     let address = client_ip(peer.0, &headers, &state.config.trusted_proxies);
     limits::check(&state.store, &limits::CODE_FAILURES_PER_ADDRESS, &address).await.map_err(api)?;
-    let b: CastBody = parse_body(lang, &body).map_err(IntoResponse::into_response)?;
+    let b: CastBody = json::from_slice(&body).map_err(|bad| json::rejection(lang, &bad))?;
     let key = &state.secrets.voting_code_key;
     let cast = match b.principal {
         // A proxy: who casts must be known before the cast (their authorisation is checked).
@@ -201,14 +273,14 @@ async fn booth_cast(
         .await
         .map_err(|err| ApiError { lang, err }.into_response())?
         .ok_or_else(|| unauthenticated(lang))?;
-    let marks: Marks = parse_body(lang, &body).map_err(IntoResponse::into_response)?;
+    let marks: Marks = json::from_slice(&body).map_err(|bad| json::rejection(lang, &bad))?;
     let receipt = voting::cast_at_booth(&state.store, &state.ballots, &booth, &marks)
         .await
         .map_err(|err| ApiError { lang, err }.into_response())?;
     Ok((StatusCode::CREATED, Json(json!(receipt))).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 struct StationQuery {
     station: String,
 }
@@ -223,7 +295,7 @@ async fn compare(
     Ok(Json(json!(svc::compare_box(&state.store, &s.staff, id, &q.station).await.api(lang)?)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct EntryBody {
     station: String,
     pass: i64,
@@ -240,7 +312,7 @@ async fn enter(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<
     Ok(Json(json!({"seq": seq})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct AcceptBody {
     station: String,
     #[serde(default)]
@@ -251,7 +323,7 @@ async fn accept(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson
     Ok(Json(svc::accept_box(&state.store, &j.session.staff, id, &j.body.station, j.body.spoiled).await.api(j.lang)?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct StatementBody {
     statement: String,
 }
@@ -276,7 +348,7 @@ async fn ballot_paper(State(state): State<AppState>, Path(id): Path<i64>, lang: 
     Ok(Json(json!({"round": round_no, "status": status, "ballot": paper, "statements": statements})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 struct ReceiptQuery {
     log: String,
     index: u64,
@@ -293,15 +365,24 @@ async fn receipt(State(state): State<AppState>, Query(q): Query<ReceiptQuery>, l
 
 // ---- counting and results (issue 7) ----
 
-pub fn counting_router() -> Router<AppState> {
-    Router::new()
-        .route("/elections/{id}/count", post(count))
-        .route("/elections/{id}/rounds/next", post(next_round))
-        .route("/elections/{id}/certify", post(certify))
-        .route("/elections/{id}/void", post(void))
-        .route("/elections/{id}/handover", get(handover).post(handover_item))
-        .route("/public/elections/{id}/results", get(results))
-        .route("/public/elections/{id}/count", get(public_count))
+pub fn counting_api() -> Api {
+    Api::new()
+        .post("/elections/{id}/count", count, Op::write("Count the current round from the frozen box"))
+        .post("/elections/{id}/rounds/next", next_round, Op::write("Open the next round for seats still unfilled"))
+        .post("/elections/{id}/certify", certify, Op::write("Certify the result"))
+        .post(
+            "/elections/{id}/void",
+            void,
+            Op::write("Void a result (whole election or one nomination)").body::<VoidBody>(),
+        )
+        .get("/elections/{id}/handover", handover, Op::staff("The handover checklist"))
+        .post("/elections/{id}/handover", handover_item, Op::write("Record a handover item").body::<HandoverBody>())
+        .get("/public/elections/{id}/results", results, Op::public("The certified results"))
+        .get(
+            "/public/elections/{id}/count",
+            public_count,
+            Op::public("A round's published count (k-anonymous tallies)").query::<CountQuery>(),
+        )
 }
 
 use crate::service::counting as csvc;
@@ -319,7 +400,7 @@ async fn certify(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAct
     Ok(Json(csvc::certify(&state.store, &state.log, &a.session.staff, id).await.api(a.lang)?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct VoidBody {
     scope: String,
     #[serde(default)]
@@ -341,7 +422,7 @@ async fn handover(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang
     Ok(Json(json!({"items": csvc::HANDOVER_ITEMS, "done": done})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct HandoverBody {
     item: String,
     #[serde(default)]
@@ -367,7 +448,7 @@ async fn results(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang)
     Ok(Json(json!({"stage": e.stage, "results": r})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 struct CountQuery {
     #[serde(default)]
     round: Option<i64>,
@@ -386,14 +467,31 @@ async fn public_count(
 
 // ---- recall and by-election (issue 7) ----
 
-pub fn recall_router() -> Router<AppState> {
-    Router::new()
-        .route("/elections/{id}/recalls", post(open_recall))
-        .route("/elections/{id}/recall/verify", post(verify_recall))
-        .route("/elections/{id}/recall/answer", post(recall_answer))
-        .route("/public/elections/{id}/recall", get(public_recall))
-        .route("/elections/{id}/vacancies", get(vacancies).post(member_left))
-        .route("/elections/{id}/byelection", post(open_by_election))
+pub fn recall_api() -> Api {
+    Api::new()
+        .post(
+            "/elections/{id}/recalls",
+            open_recall,
+            Op::write("File a recall petition against a member of the term").body::<rsvc::RecallInput>(),
+        )
+        .post("/elections/{id}/recall/verify", verify_recall, Op::write("Verify the recall petition's signers"))
+        .post(
+            "/elections/{id}/recall/answer",
+            recall_answer,
+            Op::write("The member's answer to the recall").body::<AnswerBody>(),
+        )
+        .get("/public/elections/{id}/recall", public_recall, Op::public("The recall, public"))
+        .get("/elections/{id}/vacancies", vacancies, Op::staff("Vacancies of the term"))
+        .post(
+            "/elections/{id}/vacancies",
+            member_left,
+            Op::write("Record that a member left office").body::<LeftBody>(),
+        )
+        .post(
+            "/elections/{id}/byelection",
+            open_by_election,
+            Op::write("Open the by-election for the term's open vacancies").body::<rsvc::ByElectionInput>(),
+        )
 }
 
 use crate::service::recall as rsvc;
@@ -410,7 +508,7 @@ async fn verify_recall(State(state): State<AppState>, Path(id): Path<i64>, a: St
     Ok(Json(rsvc::verify_petition(&state.store, &state.log, &a.session.staff, id).await.api(a.lang)?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct AnswerBody {
     answer: String,
 }
@@ -430,7 +528,7 @@ async fn vacancies(State(state): State<AppState>, Path(id): Path<i64>, lang: Lan
     Ok(Json(json!({"vacancies": crate::service::results::vacancies(&state.store, &s.staff, id).await.api(lang)?})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct LeftBody {
     member_id: String,
     cause: String,

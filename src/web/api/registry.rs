@@ -1,9 +1,9 @@
 //! Registry endpoints.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::routing::post;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -16,22 +16,56 @@ use crate::web::auth::{StaffAction, StaffJson, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
 use crate::web::staff::import::row_error;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/communities", get(communities))
-        .route("/street-offices/{id}/communities", post(create_community))
-        .route("/communities/{id}", get(community))
-        .route("/communities/{id}/groups", get(groups).post(create_group))
-        .route("/communities/{id}/households", get(households).post(create_household))
-        .route("/communities/{id}/residents", get(residents).post(create_resident))
-        .route("/communities/{id}/imports", post(upload).layer(crate::web::staff::import::upload_limit()))
-        .route("/imports/{id}", get(batch))
-        .route("/imports/{id}/commit", post(commit))
-        .route("/imports/{id}/discard", post(discard))
-        .route("/residents/{id}", get(resident).put(update_resident))
-        .route("/residents/{id}/history", get(history))
-        .route("/residents/{id}/relatives", get(relatives).post(link_relative))
-        .route("/users", post(create_user))
+use super::openapi::{Api, Op};
+
+pub fn api() -> Api {
+    Api::new()
+        .get("/communities", communities, Op::staff("Communities in the caller's scope, with counts"))
+        .post(
+            "/street-offices/{id}/communities",
+            create_community,
+            Op::write("Create a community (street_admin)")
+                .body::<NewCommunity>()
+                .example(|| json!({"code": "HJ-001", "name": "和平里社区"})),
+        )
+        .get("/communities/{id}", community, Op::staff("One community with counts").nullable())
+        .get("/communities/{id}/groups", groups, Op::staff("Residents' groups"))
+        .post(
+            "/communities/{id}/groups",
+            create_group,
+            Op::write("Create a residents' group")
+                .body::<NewGroup>()
+                .example(|| json!({"number": 1, "name": "第一居民小组"})),
+        )
+        .get("/communities/{id}/households", households, Op::staff("Households (paged)").query::<Page>())
+        .post(
+            "/communities/{id}/households",
+            create_household,
+            Op::write("Register a household").body::<NewHousehold>(),
+        )
+        .get("/communities/{id}/residents", residents, Op::staff("Search residents").query::<Page>())
+        .post("/communities/{id}/residents", create_resident, Op::write("Register a resident").body::<RawResident>())
+        .route_service(
+            "post",
+            "/communities/{id}/imports",
+            post(upload).layer(crate::web::staff::import::upload_limit()),
+            Op::write("Upload a CSV/XLSX register (the raw body); returns the preview with per-row errors")
+                .raw_body("application/octet-stream")
+                .query::<UploadQuery>(),
+        )
+        .get("/imports/{id}", batch, Op::staff("An import preview with per-row errors"))
+        .post("/imports/{id}/commit", commit, Op::write("Write every row of a clean preview in one transaction"))
+        .post("/imports/{id}/discard", discard, Op::write("Discard a preview"))
+        .get("/residents/{id}", resident, Op::staff("One resident (ID masked for observers)"))
+        .put(
+            "/residents/{id}",
+            update_resident,
+            Op::write("Edit a resident (send the version you read)").body::<ResidentUpdate>(),
+        )
+        .get("/residents/{id}/history", history, Op::staff("Edit history"))
+        .get("/residents/{id}/relatives", relatives, Op::staff("Near relatives"))
+        .post("/residents/{id}/relatives", link_relative, Op::write("Record a near relative").body::<NewRelative>())
+        .post("/users", create_user, Op::write("Create a staff account with a role (street_admin)").body::<NewUser>())
 }
 
 type ApiResult = Result<Json<Value>, ApiError>;
@@ -41,7 +75,7 @@ async fn communities(State(state): State<AppState>, lang: Lang, s: StaffSession)
     Ok(Json(json!({ "communities": list })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct NewCommunity {
     code: String,
     name: String,
@@ -66,7 +100,7 @@ async fn groups(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, 
     Ok(Json(json!({ "groups": svc::groups(&state.store, &s.staff, id).await.api(lang)? })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct NewGroup {
     number: i64,
     name: String,
@@ -77,7 +111,7 @@ async fn create_group(State(state): State<AppState>, Path(id): Path<i64>, j: Sta
     Ok(Json(json!({ "id": gid })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 struct Page {
     #[serde(default)]
     q: String,
@@ -96,7 +130,7 @@ async fn households(
     Ok(Json(json!({ "households": svc::households(&state.store, &s.staff, id, page).await.api(lang)? })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct NewHousehold {
     number: String,
     address: String,
@@ -132,7 +166,7 @@ async fn resident(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang
     Ok(Json(json!(svc::read_resident(&state.store, &s.staff, id).await.api(lang)?)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct ResidentUpdate {
     version: i64,
     #[serde(flatten)]
@@ -156,7 +190,7 @@ async fn relatives(State(state): State<AppState>, Path(id): Path<i64>, lang: Lan
     Ok(Json(json!({ "relatives": svc::relatives(&state.store, &s.staff, id).await.api(lang)? })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct NewRelative {
     relative_id: i64,
     relation: String,
@@ -167,7 +201,7 @@ async fn link_relative(State(state): State<AppState>, Path(id): Path<i64>, j: St
     Ok(Json(json!({ "ok": true })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 struct UploadQuery {
     #[serde(default)]
     filename: String,
@@ -209,7 +243,7 @@ async fn discard(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAct
     Ok(Json(json!({ "ok": true })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct NewUser {
     username: String,
     display_name: String,

@@ -3,8 +3,7 @@
 //! (street admins, rehearsal deployments only) moves it.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -14,15 +13,25 @@ use crate::service::{ServiceError, rehearsal};
 use crate::web::auth::{StaffJson, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/rehearsal/clock", get(clock).post(move_clock))
+use super::openapi::{Api, Op};
+
+/// The rehearsal clock's routes with their document entries (see [`super::openapi::Api`]).
+pub fn api() -> Api {
+    Api::new()
+        .get("/rehearsal/clock", clock, Op::staff("Whether this is a rehearsal deployment and which day the app runs on"))
+        .post(
+            "/rehearsal/clock",
+            move_clock,
+            Op::write("Move a rehearsal deployment's clock (street admins; {\"day\": null} returns to the real date)")
+                .body::<MoveBody>(),
+        )
 }
 
 async fn clock(State(state): State<AppState>, _s: StaffSession) -> Json<rehearsal::RehearsalClock> {
     Json(rehearsal::state(&state.clock))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct MoveBody {
     #[serde(default)]
     day: Option<String>,

@@ -2,8 +2,7 @@
 //! (LAW.md §3), complaints and their written answers (LAW.md §8).
 
 use axum::extract::{Path, State};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -13,17 +12,44 @@ use crate::service::{complaints, electorate_facts as facts};
 use crate::web::auth::{StaffJson, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/elections/{id}/incapacity", get(incapacities).post(confirm_incapacity))
-        .route("/elections/{id}/absentees", post(notify_absence))
-        .route("/elections/{id}/complaints", get(list_complaints).post(file_complaint))
-        .route("/complaints/{id}/answer", post(answer_complaint))
+use super::openapi::{Api, Op};
+
+/// Every route of these rules with its document entry (see [`super::openapi::Api`]).
+pub fn api() -> Api {
+    Api::new()
+        .get(
+            "/elections/{id}/incapacity",
+            incapacities,
+            Op::staff("The committee's confirmations of incapacity with their basis (LAW.md §3)"),
+        )
+        .post(
+            "/elections/{id}/incapacity",
+            confirm_incapacity,
+            Op::write("Record the committee's confirmation that a resident cannot exercise the right to vote (LAW.md §3)")
+                .body::<IncapacityBody>(),
+        )
+        .post(
+            "/elections/{id}/absentees",
+            notify_absence,
+            Op::write("Record a voter's notice of absence before election day (LAW.md §3, profile option)")
+                .body::<AbsenceBody>(),
+        )
+        .get(
+            "/elections/{id}/complaints",
+            list_complaints,
+            Op::staff("Complaints with their answer deadline and whether they are overdue (LAW.md §8)"),
+        )
+        .post("/elections/{id}/complaints", file_complaint, Op::write("File a complaint (LAW.md §8)").body::<ComplaintBody>())
+        .post(
+            "/complaints/{id}/answer",
+            answer_complaint,
+            Op::write("Answer a complaint in writing (LAW.md §8)").body::<AnswerBody>(),
+        )
 }
 
 type ApiResult = Result<Json<Value>, ApiError>;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct IncapacityBody {
     resident_id: i64,
     basis: String,
@@ -44,7 +70,7 @@ async fn incapacities(State(state): State<AppState>, Path(id): Path<i64>, lang: 
     Ok(Json(json!({ "confirmations": facts::incapacities(&state.store, &s.staff, id).await.api(lang)? })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct AbsenceBody {
     resident_id: i64,
 }
@@ -55,7 +81,7 @@ async fn notify_absence(State(state): State<AppState>, Path(id): Path<i64>, j: S
     Ok(Json(json!({ "absentees": n })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct ComplaintBody {
     filed_by: String,
     #[serde(default)]
@@ -74,7 +100,7 @@ async fn list_complaints(State(state): State<AppState>, Path(id): Path<i64>, lan
     Ok(Json(json!(complaints::list(&state.store, &s.staff, id).await.api(lang)?)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct AnswerBody {
     answer: String,
 }
