@@ -13,3 +13,15 @@ CREATE TABLE personal_data_purges (
     summary     TEXT NOT NULL,
     created_ms  BIGINT NOT NULL
 );
+
+-- LAW.md §8 [P, CQ Art. 34]: the committee's record that a round was not counted in public
+-- (no_public_count) or its result not announced on the spot (not_announced_on_spot); the box
+-- carries the facts and the law engine voids the count (service::count_conduct).
+CREATE TABLE count_conduct (
+    election_id BIGINT NOT NULL REFERENCES elections(id),
+    round_no    BIGINT NOT NULL,
+    finding     TEXT NOT NULL CHECK (finding IN ('no_public_count', 'not_announced_on_spot')),
+    recorded_on TEXT NOT NULL,
+    created_ms  BIGINT NOT NULL,
+    PRIMARY KEY (election_id, round_no, finding)
+);

@@ -365,3 +365,53 @@ async fn personal_data_purged_after_the_retention_period(app: TestApp) {
     assert_eq!(res["results"]["elected"].as_array().unwrap().len(), 5, "{res}");
 }
 both!(personal_data_purged_after_the_retention_period);
+
+/// LAW.md §8 [P, CQ Art. 34]: "no public count" and "not announced on the spot" are facts the
+/// committee records, with their void effect. Recorded before the count, the box carries
+/// `public_count: false` and the law engine voids the election (re-run deadline); recorded after
+/// the count, certification is refused with the reasons. Both are logged.
+async fn no_public_count_and_not_announced_on_spot_are_recorded_and_void_law_8_p(app: TestApp) {
+    // Before the count.
+    let mut p = ready_with(&app, "npc", "national", false).await;
+    let id = p.id;
+    open_polls(&mut p).await;
+    let ballot = winning_ballot(&p);
+    votes(&app, &p, &p.voters[0..14], &ballot).await;
+    let (st, b) = p.committee.api_post_empty(&format!("/api/v1/elections/{id}/polls/close")).await;
+    assert_eq!(st, S::OK, "{b}");
+    let path = format!("/api/v1/elections/{id}/count-conduct");
+    let (st, b) = p.committee.api_post(&path, &json!({"finding": "no_public_count"})).await;
+    assert_eq!(st, S::OK, "{b}");
+    let (st, _) = p.committee.api_post(&path, &json!({"finding": "no_public_count"})).await;
+    assert_eq!(st, S::CONFLICT, "recorded once");
+    let (st, _) = p.committee.api_post(&path, &json!({"finding": "rained"})).await;
+    assert_eq!(st, S::UNPROCESSABLE_ENTITY);
+    let (st, r) = p.committee.api_post_empty(&format!("/api/v1/elections/{id}/count")).await;
+    assert_eq!(st, S::OK, "{r}");
+    assert_eq!(r["valid"], json!(false), "{r}");
+    assert!(r["void_reasons"].to_string().contains("no_public_count"), "{r}");
+    let entries = log_entries(&mut p.committee, id).await;
+    let rec = of_type(&entries, "count.conduct_recorded");
+    assert_eq!(rec.len(), 1);
+    assert_eq!(rec[0]["payload"]["finding"], json!("no_public_count"));
+    assert!(of_type(&entries, "count.announced")[0]["payload"]["rerun_by"].is_string());
+    // `huanjie verify` recounts the same void result from the published box.
+    crate::counting::verify_record(&app, id, 1).await;
+
+    // After the count: certification is refused.
+    let mut q = ready_with(&app, "nas", "national", false).await;
+    let id = q.id;
+    open_polls(&mut q).await;
+    let ballot = winning_ballot(&q);
+    votes(&app, &q, &q.voters[0..14], &ballot).await;
+    let r = close_and_count(&mut q).await;
+    assert_eq!(r["valid"], json!(true), "{r}");
+    let (st, b) = q
+        .committee
+        .api_post(&format!("/api/v1/elections/{id}/count-conduct"), &json!({"finding": "not_announced_on_spot"}))
+        .await;
+    assert_eq!(st, S::OK, "{b}");
+    let (st, b) = q.committee.api_post_empty(&format!("/api/v1/elections/{id}/certify")).await;
+    assert_eq!((st, b["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("count_void")), "{b}");
+}
+both!(no_public_count_and_not_announced_on_spot_are_recorded_and_void_law_8_p);

@@ -54,6 +54,12 @@ pub const ROUTES: &[(&str, &str, &str, bool)] = &[
     ("get", "/elections/{id}/complaints", "Complaints with answer due day and overdue flag (LAW.md §8)", false),
     ("post", "/elections/{id}/complaints", "File a complaint (LAW.md §8 [P, CQ Art. 33])", true),
     ("post", "/complaints/{id}/answer", "Answer a complaint in writing", true),
+    (
+        "post",
+        "/elections/{id}/count-conduct",
+        "Record a round not counted in public or not announced on the spot (LAW.md §8 [P])",
+        true,
+    ),
     ("get", "/logs/key", "The log's verifier key (name+hash+base64), text/plain", false),
     (
         "get",

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::i18n::Lang;
-use crate::service::{complaints, electorate_facts as facts};
+use crate::service::{complaints, count_conduct, electorate_facts as facts};
 use crate::web::auth::{StaffJson, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
 
@@ -19,6 +19,7 @@ pub fn router() -> Router<AppState> {
         .route("/elections/{id}/absentees", post(notify_absence))
         .route("/elections/{id}/complaints", get(list_complaints).post(file_complaint))
         .route("/complaints/{id}/answer", post(answer_complaint))
+        .route("/elections/{id}/count-conduct", post(record_count_conduct))
 }
 
 type ApiResult = Result<Json<Value>, ApiError>;
@@ -81,4 +82,18 @@ struct AnswerBody {
 
 async fn answer_complaint(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<AnswerBody>) -> ApiResult {
     Ok(Json(json!(complaints::answer(&state.store, &j.session.staff, id, &j.body.answer).await.api(j.lang)?)))
+}
+
+#[derive(Deserialize)]
+struct ConductBody {
+    finding: String,
+}
+
+/// LAW.md §8 [P, CQ Art. 34]: the committee records a round not counted in public or not announced on the spot.
+async fn record_count_conduct(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    j: StaffJson<ConductBody>,
+) -> ApiResult {
+    Ok(Json(count_conduct::record(&state.store, &state.log, &j.session.staff, id, &j.body.finding).await.api(j.lang)?))
 }
