@@ -25,3 +25,13 @@ CREATE TABLE count_conduct (
     created_ms  BIGINT NOT NULL,
     PRIMARY KEY (election_id, round_no, finding)
 );
+
+-- LAW.md §6 [P]: a ballot written for a voter who cannot write (代写): on the voter's row of the
+-- participation roll, by whom (a resident), never on the ballot (service::polling::check_in).
+CREATE TABLE assisted_ballots (
+    election_id BIGINT NOT NULL,
+    round_no    BIGINT NOT NULL,
+    resident_id BIGINT NOT NULL,
+    assisted_by BIGINT NOT NULL REFERENCES residents(id),
+    PRIMARY KEY (election_id, round_no, resident_id)
+);

@@ -591,6 +591,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("field.action", "操作", "Action"),
     ("field.address", "住址", "Address"),
     ("field.answer", "申辩意见", "Answer"),
+    ("field.assisted_by", "代写人", "Who wrote the ballot for the voter"),
     ("field.basis", "确认依据", "Basis of the confirmation"),
     ("field.birth_date", "出生日期", "Date of birth"),
     ("field.booth_id", "写票间", "Booth"),

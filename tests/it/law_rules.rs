@@ -415,3 +415,46 @@ async fn no_public_count_and_not_announced_on_spot_are_recorded_and_void_law_8_p
     assert_eq!((st, b["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("count_void")), "{b}");
 }
 both!(no_public_count_and_not_announced_on_spot_are_recorded_and_void_law_8_p);
+
+/// LAW.md §6 [P]: a ballot written for a voter (代写) is recorded on the voter's row of the
+/// participation roll, with the resident who wrote it; never on the ballot nor in the log. The
+/// writer is a resident of the community other than the voter, on a paper or mobile-box ballot.
+async fn assisted_ballot_recorded_on_the_roll_row_law_6_p(app: TestApp) {
+    let mut p = ready_with(&app, "asb", "national", false).await;
+    let id = p.id;
+    open_polls(&mut p).await;
+    let path = format!("/api/v1/elections/{id}/checkin");
+    let station = crate::polling::STATION;
+    let (v, helper) = (p.voters[0], p.voters[1]);
+    let (st, b) = p
+        .clerk
+        .api_post(&path, &json!({"resident_id": v, "channel": "paper", "station": station, "assisted_by": helper}))
+        .await;
+    assert_eq!(st, S::OK, "{b}");
+    let (st, b) = p
+        .clerk
+        .api_post(
+            &path,
+            &json!({"resident_id": p.voters[2], "channel": "paper", "station": station, "assisted_by": p.voters[2]}),
+        )
+        .await;
+    assert_eq!(st, S::UNPROCESSABLE_ENTITY, "the voter cannot be their own writer: {b}");
+    let (st, b) =
+        p.clerk.api_post(&path, &json!({"resident_id": p.voters[3], "channel": "paper", "station": station})).await;
+    assert_eq!(st, S::OK, "{b}");
+    let (st, r) = p.committee.api_get(&format!("/api/v1/elections/{id}/participation")).await;
+    assert_eq!(st, S::OK, "{r}");
+    let roll = r["roll"].as_array().unwrap();
+    assert_eq!(roll.len(), 2, "{r}");
+    let row = |who: i64| roll.iter().find(|l| l["resident_id"] == json!(who)).unwrap().clone();
+    assert_eq!(row(v)["assisted_by"], json!(helper), "{r}");
+    assert_eq!(row(p.voters[3])["assisted_by"], Value::Null, "{r}");
+    // The log says a ballot was issued, never to whom nor with whose help.
+    let entries = log_entries(&mut p.committee, id).await;
+    assert_eq!(of_type(&entries, "ballot.issued").len(), 2);
+    for e in of_type(&entries, "ballot.issued") {
+        let text = e["payload"].to_string();
+        assert!(!text.contains("assisted") && !text.contains(&helper.to_string()), "{text}");
+    }
+}
+both!(assisted_ballot_recorded_on_the_roll_row_law_6_p);
