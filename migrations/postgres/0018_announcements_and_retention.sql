@@ -13,3 +13,25 @@ CREATE TABLE personal_data_purges (
     summary     TEXT NOT NULL,
     created_ms  BIGINT NOT NULL
 );
+
+-- LAW.md §8 [P, CQ Art. 34]: the committee's record that a round was not counted in public
+-- (no_public_count) or its result not announced on the spot (not_announced_on_spot); the box
+-- carries the facts and the law engine voids the count (service::count_conduct).
+CREATE TABLE count_conduct (
+    election_id BIGINT NOT NULL REFERENCES elections(id),
+    round_no    BIGINT NOT NULL,
+    finding     TEXT NOT NULL CHECK (finding IN ('no_public_count', 'not_announced_on_spot')),
+    recorded_on TEXT NOT NULL,
+    created_ms  BIGINT NOT NULL,
+    PRIMARY KEY (election_id, round_no, finding)
+);
+
+-- LAW.md §6 [P]: a ballot written for a voter who cannot write (代写): on the voter's row of the
+-- participation roll, by whom (a resident), never on the ballot (service::polling::check_in).
+CREATE TABLE assisted_ballots (
+    election_id BIGINT NOT NULL,
+    round_no    BIGINT NOT NULL,
+    resident_id BIGINT NOT NULL,
+    assisted_by BIGINT NOT NULL REFERENCES residents(id),
+    PRIMARY KEY (election_id, round_no, resident_id)
+);

@@ -174,6 +174,8 @@ catalogue! {
         "受理投诉", "A complaint about the election was filed";
     ComplaintAnswered => "complaint.answered", ["street_admin", "committee"], ["complaint_id", "answered_on", "late"],
         "书面答复投诉", "A complaint was answered in writing";
+    CountConductRecorded => "count.conduct_recorded", ["street_admin", "committee"], ["round", "finding"],
+        "记录未公开计票或未当场公布结果", "The committee recorded that a round was not counted in public or its result not announced on the spot";
     PersonalDataPurged => "personal_data.purged", ["system"], ["election_id", "term_ended_on", "retention_days", "purged"],
         "删除届满的个人信息", "The operator deleted or reduced a finished term's personal data after the retention period";
     LoggedOut => "session.logout", ["street_admin", "committee", "clerk", "observer", "none"], ["user_id"],

@@ -603,6 +603,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("field.action", "操作", "Action"),
     ("field.address", "住址", "Address"),
     ("field.answer", "申辩意见", "Answer"),
+    ("field.assisted_by", "代写人", "Who wrote the ballot for the voter"),
     ("field.basis", "确认依据", "Basis of the confirmation"),
     ("field.birth_date", "出生日期", "Date of birth"),
     ("field.booth_id", "写票间", "Booth"),
@@ -619,6 +620,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("field.election_day", "选举日", "Election day"),
     ("field.ethnicity", "民族", "Ethnicity"),
     ("field.filed_by", "申诉人", "Filed by"),
+    ("field.finding", "计票情况", "Finding about the count"),
     ("field.from", "起始", "From"),
     ("field.gender", "性别", "Gender"),
     ("field.group_number", "居民小组", "Residents' group"),
@@ -770,6 +772,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "law.channel_not_in_nomination",
         "提名（含预选）中不设委托投票和流动票箱",
         "No proxies and no mobile boxes in nomination (or its primary)",
+    ),
+    (
+        "law.count_void",
+        "已记录未公开计票或未当场公布选举结果（{detail}），选举无效，不能确认结果。",
+        "A round was recorded as not counted in public or not announced on the spot ({detail}): the election is void and cannot be certified.",
     ),
     (
         "law.deadline_candidate_list_published",

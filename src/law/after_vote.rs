@@ -44,6 +44,16 @@ pub fn handover_deadline(result_announced: Date, profile: &RuleProfile) -> Date 
     shift(result_announced, profile.deadlines.handover_days)
 }
 
+/// The findings the committee may record about how a round was counted (LAW.md §8 [P, CQ Art. 34]).
+pub const COUNT_FINDINGS: &[&str] = &["no_public_count", "not_announced_on_spot"];
+
+/// LAW.md §8 [P, CQ Art. 34]: the contest's `public_count` and `announced_on_spot` facts from
+/// the findings recorded for a round (none recorded: both true).
+pub fn count_conduct<S: AsRef<str>>(findings: &[S]) -> (bool, bool) {
+    let has = |f: &str| findings.iter().any(|x| x.as_ref() == f);
+    (!has("no_public_count"), !has("not_announced_on_spot"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -107,6 +107,7 @@ async fn build_box(
     };
     let electorate = est::roll(store, e.id).await?.len() as u64;
     let profile = e.plan.profile.clone();
+    let (public_count, announced_on_spot) = super::count_conduct::facts(store, e.id, poll.round_no).await?;
     let bx = if e.is_recall() {
         BallotBox::Recall(RecallBox {
             recall: RecallOf {
@@ -135,8 +136,9 @@ async fn build_box(
             candidates,
             write_in_voters,
             already_elected: earlier.iter().map(|m| BoxPerson { id: m.id.clone(), gender: m.gender.clone() }).collect(),
-            public_count: true,
-            announced_on_spot: true,
+            // LAW.md §8 [P, CQ Art. 34]: the committee's recorded findings (service::count_conduct).
+            public_count,
+            announced_on_spot,
             profile,
             primary: poll.round.is_primary(),
             by_election: e.kind == crate::domain::ElectionKind::ByElection,
@@ -581,6 +583,7 @@ pub async fn certify(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -
     if !r.rounds.iter().any(|c| c.round_no == last) {
         return Err(ServiceError::Refused("err.not_counted"));
     }
+    super::count_conduct::check_before_certify(store, id).await?;
     if e.is_recall() {
         return certify_recall(store, log, staff, &e, &r).await;
     }

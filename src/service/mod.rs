@@ -9,6 +9,7 @@ pub mod cast;
 pub mod commitments;
 pub mod committee;
 pub mod complaints;
+pub mod count_conduct;
 pub mod counting;
 pub mod directory;
 pub mod elections;

@@ -21,7 +21,7 @@ use crate::law::Post;
 use crate::law::ballot::{Channel, write_in_reads_as};
 use crate::store::elections as est;
 use crate::store::polling::{self as st, PollRow};
-use crate::store::{Store, Tx, now_ms};
+use crate::store::{Store, Tx, now_ms, registry};
 
 /// Where ballots cast on the voter's own phone are counted (a station of its own).
 pub const REMOTE_STATION: &str = "remote";
@@ -230,6 +230,10 @@ pub struct CheckIn {
     pub booth_id: Option<i64>,
     #[serde(default)]
     pub proxy_id: Option<i64>,
+    /// LAW.md §6 [P]: the resident who writes the ballot for a voter who cannot write (代写),
+    /// recorded on the roll row, never on the ballot. Paper and mobile-box ballots only.
+    #[serde(default)]
+    pub assisted_by: Option<i64>,
 }
 
 async fn approved_proxy(store: &Store, election_id: i64, principal: i64, proxy: i64) -> Result<bool> {
@@ -266,6 +270,14 @@ pub async fn check_in(store: &Store, staff: &Staff, id: i64, c: &CheckIn) -> Res
         ("proxy", _) => return Err(law("proxy_not_approved", "LAW.md §6 [N]", "")),
         _ => None,
     };
+    // LAW.md §6 [P]: the writer of an assisted ballot is a resident of the community, not the voter.
+    if let Some(a) = c.assisted_by {
+        let ok = channel == "paper" || channel == "mobile_box";
+        let r = registry::resident(store, a).await?;
+        if !ok || a == c.resident_id || r.is_none_or(|r| r.community_id != e.community_id) {
+            return Err(invalid("err.relative_unknown", "assisted_by"));
+        }
+    }
     let mut tx = store.begin().await?;
     if !st::hold_open(&mut tx, id, poll.round_no).await? {
         return Err(ServiceError::Refused("err.polls_not_open"));
@@ -282,6 +294,9 @@ pub async fn check_in(store: &Store, staff: &Staff, id: i64, c: &CheckIn) -> Res
     }
     if !st::mark_roll(&mut tx, id, poll.round_no, c.resident_id, channel, &station.name, proxy_id).await? {
         return Err(ServiceError::Conflict("err.already_voted"));
+    }
+    if let Some(a) = c.assisted_by {
+        st::mark_assisted(&mut tx, id, poll.round_no, c.resident_id, a).await?;
     }
     // No voter in the log: the roll holds who; the public log holds that a ballot was issued.
     audit::record(

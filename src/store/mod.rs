@@ -16,6 +16,7 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 pub mod announcements;
 pub mod audit;
 pub mod complaints;
+pub mod count_conduct;
 pub mod counting;
 pub mod elections;
 pub mod electorate;

@@ -366,13 +366,38 @@ pub struct RollLine {
     pub channel: String,
     pub station: String,
     pub proxy_id: Option<i64>,
+    /// LAW.md §6 [P]: the resident who wrote the ballot for this voter (代写), if any.
+    pub assisted_by: Option<i64>,
+}
+
+/// LAW.md §6 [P]: the voter's ballot was written by `assisted_by` (代写); the roll row, never the ballot.
+pub async fn mark_assisted(
+    tx: &mut Tx,
+    election_id: i64,
+    round_no: i64,
+    resident_id: i64,
+    assisted_by: i64,
+) -> Result<()> {
+    on_conn!(tx tx, |c| {
+        sqlx::query(
+            "INSERT INTO assisted_ballots (election_id, round_no, resident_id, assisted_by) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(election_id)
+        .bind(round_no)
+        .bind(resident_id)
+        .bind(assisted_by)
+        .execute(c)
+        .await?;
+    });
+    Ok(())
 }
 
 pub async fn participation_roll(store: &Store, election_id: i64, round_no: i64) -> Result<Vec<RollLine>> {
     Ok(on_conn!(pool store, |c| {
         sqlx::query_as::<_, RollLine>(
-            "SELECT p.resident_id, r.name, p.channel, p.station, p.proxy_id FROM participation p \
-             JOIN residents r ON r.id = p.resident_id WHERE p.election_id = $1 AND p.round_no = $2 ORDER BY p.resident_id",
+            "SELECT p.resident_id, r.name, p.channel, p.station, p.proxy_id, a.assisted_by FROM participation p \
+             JOIN residents r ON r.id = p.resident_id LEFT JOIN assisted_ballots a ON a.election_id = p.election_id \
+             AND a.round_no = p.round_no AND a.resident_id = p.resident_id WHERE p.election_id = $1 AND p.round_no = $2 ORDER BY p.resident_id",
         )
         .bind(election_id)
         .bind(round_no)

@@ -87,6 +87,7 @@ async fn demo() -> Demo {
         station: STATION.into(),
         booth_id: Some(booth_id),
         proxy_id: None,
+        assisted_by: None,
     };
     huanjie::service::polling::check_in(store, &accounts.staff, p.election, &checkin).await.unwrap();
     let reissue = on_list(&app, p.election, 1).await;

@@ -365,3 +365,96 @@ async fn personal_data_purged_after_the_retention_period(app: TestApp) {
     assert_eq!(res["results"]["elected"].as_array().unwrap().len(), 5, "{res}");
 }
 both!(personal_data_purged_after_the_retention_period);
+
+/// LAW.md §8 [P, CQ Art. 34]: "no public count" and "not announced on the spot" are facts the
+/// committee records, with their void effect. Recorded before the count, the box carries
+/// `public_count: false` and the law engine voids the election (re-run deadline); recorded after
+/// the count, certification is refused with the reasons. Both are logged.
+async fn no_public_count_and_not_announced_on_spot_are_recorded_and_void_law_8_p(app: TestApp) {
+    // Before the count.
+    let mut p = ready_with(&app, "npc", "national", false).await;
+    let id = p.id;
+    open_polls(&mut p).await;
+    let ballot = winning_ballot(&p);
+    votes(&app, &p, &p.voters[0..14], &ballot).await;
+    let (st, b) = p.committee.api_post_empty(&format!("/api/v1/elections/{id}/polls/close")).await;
+    assert_eq!(st, S::OK, "{b}");
+    let path = format!("/api/v1/elections/{id}/count-conduct");
+    let (st, b) = p.committee.api_post(&path, &json!({"finding": "no_public_count"})).await;
+    assert_eq!(st, S::OK, "{b}");
+    let (st, _) = p.committee.api_post(&path, &json!({"finding": "no_public_count"})).await;
+    assert_eq!(st, S::CONFLICT, "recorded once");
+    let (st, _) = p.committee.api_post(&path, &json!({"finding": "rained"})).await;
+    assert_eq!(st, S::UNPROCESSABLE_ENTITY);
+    let (st, r) = p.committee.api_post_empty(&format!("/api/v1/elections/{id}/count")).await;
+    assert_eq!(st, S::OK, "{r}");
+    assert_eq!(r["valid"], json!(false), "{r}");
+    assert!(r["void_reasons"].to_string().contains("no_public_count"), "{r}");
+    let entries = log_entries(&mut p.committee, id).await;
+    let rec = of_type(&entries, "count.conduct_recorded");
+    assert_eq!(rec.len(), 1);
+    assert_eq!(rec[0]["payload"]["finding"], json!("no_public_count"));
+    assert!(of_type(&entries, "count.announced")[0]["payload"]["rerun_by"].is_string());
+    // `huanjie verify` recounts the same void result from the published box.
+    crate::counting::verify_record(&app, id, 1).await;
+
+    // After the count: certification is refused.
+    let mut q = ready_with(&app, "nas", "national", false).await;
+    let id = q.id;
+    open_polls(&mut q).await;
+    let ballot = winning_ballot(&q);
+    votes(&app, &q, &q.voters[0..14], &ballot).await;
+    let r = close_and_count(&mut q).await;
+    assert_eq!(r["valid"], json!(true), "{r}");
+    let (st, b) = q
+        .committee
+        .api_post(&format!("/api/v1/elections/{id}/count-conduct"), &json!({"finding": "not_announced_on_spot"}))
+        .await;
+    assert_eq!(st, S::OK, "{b}");
+    let (st, b) = q.committee.api_post_empty(&format!("/api/v1/elections/{id}/certify")).await;
+    assert_eq!((st, b["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("count_void")), "{b}");
+}
+both!(no_public_count_and_not_announced_on_spot_are_recorded_and_void_law_8_p);
+
+/// LAW.md §6 [P]: a ballot written for a voter (代写) is recorded on the voter's row of the
+/// participation roll, with the resident who wrote it; never on the ballot nor in the log. The
+/// writer is a resident of the community other than the voter, on a paper or mobile-box ballot.
+async fn assisted_ballot_recorded_on_the_roll_row_law_6_p(app: TestApp) {
+    let mut p = ready_with(&app, "asb", "national", false).await;
+    let id = p.id;
+    open_polls(&mut p).await;
+    let path = format!("/api/v1/elections/{id}/checkin");
+    let station = crate::polling::STATION;
+    let (v, helper) = (p.voters[0], p.voters[1]);
+    let (st, b) = p
+        .clerk
+        .api_post(&path, &json!({"resident_id": v, "channel": "paper", "station": station, "assisted_by": helper}))
+        .await;
+    assert_eq!(st, S::OK, "{b}");
+    let (st, b) = p
+        .clerk
+        .api_post(
+            &path,
+            &json!({"resident_id": p.voters[2], "channel": "paper", "station": station, "assisted_by": p.voters[2]}),
+        )
+        .await;
+    assert_eq!(st, S::UNPROCESSABLE_ENTITY, "the voter cannot be their own writer: {b}");
+    let (st, b) =
+        p.clerk.api_post(&path, &json!({"resident_id": p.voters[3], "channel": "paper", "station": station})).await;
+    assert_eq!(st, S::OK, "{b}");
+    let (st, r) = p.committee.api_get(&format!("/api/v1/elections/{id}/participation")).await;
+    assert_eq!(st, S::OK, "{r}");
+    let roll = r["roll"].as_array().unwrap();
+    assert_eq!(roll.len(), 2, "{r}");
+    let row = |who: i64| roll.iter().find(|l| l["resident_id"] == json!(who)).unwrap().clone();
+    assert_eq!(row(v)["assisted_by"], json!(helper), "{r}");
+    assert_eq!(row(p.voters[3])["assisted_by"], Value::Null, "{r}");
+    // The log says a ballot was issued, never to whom nor with whose help.
+    let entries = log_entries(&mut p.committee, id).await;
+    assert_eq!(of_type(&entries, "ballot.issued").len(), 2);
+    for e in of_type(&entries, "ballot.issued") {
+        let text = e["payload"].to_string();
+        assert!(!text.contains("assisted") && !text.contains(&helper.to_string()), "{text}");
+    }
+}
+both!(assisted_ballot_recorded_on_the_roll_row_law_6_p);

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::i18n::Lang;
-use crate::service::{complaints, electorate_facts as facts};
+use crate::service::{complaints, count_conduct, electorate_facts as facts};
 use crate::web::auth::{StaffJson, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
 
@@ -44,6 +44,12 @@ pub fn api() -> Api {
             "/complaints/{id}/answer",
             answer_complaint,
             Op::write("Answer a complaint in writing (LAW.md §8)").body::<AnswerBody>(),
+        )
+        .post(
+            "/elections/{id}/count-conduct",
+            record_count_conduct,
+            Op::write("Record that the count was not public or the result not announced on the spot (LAW.md §8: the count is void)")
+                .body::<ConductBody>(),
         )
 }
 
@@ -107,4 +113,18 @@ struct AnswerBody {
 
 async fn answer_complaint(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<AnswerBody>) -> ApiResult {
     Ok(Json(json!(complaints::answer(&state.store, &j.session.staff, id, &j.body.answer).await.api(j.lang)?)))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct ConductBody {
+    finding: String,
+}
+
+/// LAW.md §8 [P, CQ Art. 34]: the committee records a round not counted in public or not announced on the spot.
+async fn record_count_conduct(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    j: StaffJson<ConductBody>,
+) -> ApiResult {
+    Ok(Json(count_conduct::record(&state.store, &state.log, &j.session.staff, id, &j.body.finding).await.api(j.lang)?))
 }

@@ -242,6 +242,7 @@ pub async fn check_in(
         station,
         booth_id,
         proxy_id,
+        assisted_by: None,
     };
     svc::check_in(&state.store, &f.session.staff, id, &c).await.html(f.lang)?;
     Ok(Redirect::to(&format!("/staff/elections/{id}/polling?done=issued")))
