@@ -2,7 +2,9 @@
 //! the nominations are listed as (issue 14 item 1): the store reads them (hence `FromRow`), the
 //! service layer returns them, the pages and the JSON show them. Only the store builds them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::law::Post;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow, Serialize)]
@@ -173,7 +175,7 @@ pub struct DecisionRow {
 pub struct NominationRow {
     pub id: i64,
     pub election_id: i64,
-    pub post: String,
+    pub post: Post,
     pub nominee_id: i64,
     pub nominee_name: String,
     pub route: String,
@@ -185,9 +187,31 @@ pub struct NominationRow {
     pub reviewer: String,
     pub reviewed_on: Option<String>,
     pub review_reasons: String,
-    pub status: String,
+    pub status: NominationStatus,
     pub list_order: Option<i64>,
     pub support: i64,
+}
+
+/// Where a nomination stands (LAW.md §5): nominated, then on the formal list (`candidate`) or
+/// kept in reserve, or withdrawn. Stored and on the wire as the snake_case strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NominationStatus {
+    Nominated,
+    Candidate,
+    Reserve,
+    Withdrawn,
+}
+
+impl NominationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NominationStatus::Nominated => "nominated",
+            NominationStatus::Candidate => "candidate",
+            NominationStatus::Reserve => "reserve",
+            NominationStatus::Withdrawn => "withdrawn",
+        }
+    }
 }
 
 #[derive(Debug, Clone, FromRow, Serialize)]

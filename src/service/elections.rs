@@ -324,7 +324,10 @@ pub async fn published(store: &Store) -> Result<Vec<PublicElection>> {
         let community =
             crate::store::registry::community(store, e.community_id).await?.map(|c| c.name).unwrap_or_default();
         let candidates = stage >= Stage::CandidatesPublished
-            && crate::store::nominations::for_election(store, e.id).await?.iter().any(|n| n.status == "candidate");
+            && crate::store::nominations::for_election(store, e.id)
+                .await?
+                .iter()
+                .any(|n| n.status == crate::domain::records::NominationStatus::Candidate);
         let count = crate::store::polling::polls(store, e.id).await?.iter().any(|p| p.status == "closed");
         let results = crate::store::counting::counts(store, e.id).await?.iter().any(|c| !c.round.is_primary());
         out.push(PublicElection { e, community, stage, candidates, count, results });
@@ -409,7 +412,7 @@ pub async fn public_view(store: &Store, id: i64) -> Result<PublicView> {
     let candidates = crate::store::nominations::for_election(store, id)
         .await?
         .into_iter()
-        .filter(|n| n.status == "candidate")
+        .filter(|n| n.status == crate::domain::records::NominationStatus::Candidate)
         .collect();
     Ok(PublicView {
         roll: st::roll(store, id).await?,

@@ -26,7 +26,7 @@ use crate::law::nomination::{
 use crate::law::strokes::{ListEntry, order_candidates};
 use crate::law::{Post, Seats};
 use crate::store::elections as est;
-use crate::store::nominations::{self as st, NominationRow};
+use crate::store::nominations::{self as st, NominationRow, NominationStatus};
 use crate::store::{Store, now_ms, registry};
 
 fn law(code: &str, rule: &str, detail: impl Into<String>) -> ServiceError {
@@ -77,7 +77,10 @@ pub fn list_entry(n: &NominationRow) -> ListEntry {
 pub fn ready(all: &[NominationRow], post: Post) -> Vec<&NominationRow> {
     all.iter()
         .filter(|n| {
-            n.post == post.as_str() && n.status == "nominated" && n.review == "qualified" && n.consent_on.is_some()
+            n.post == post
+                && n.status == NominationStatus::Nominated
+                && n.review == "qualified"
+                && n.consent_on.is_some()
         })
         .collect()
 }
@@ -159,14 +162,13 @@ pub async fn nominate(
     let existing = st::for_election(&mut tx, id).await?;
     let seats_here = seats(&e).get(post);
     for n in &nominators {
-        let named = existing.iter().filter(|x| x.post == post.as_str() && x.nominators.contains(n)).count();
+        let named = existing.iter().filter(|x| x.post == post && x.nominators.contains(n)).count();
         check_nomination_ballot(named + 1, seats_here, &profile).map_err(|e| nomination_error(&e))?;
     }
     let support = i64::try_from(nominators.len().max(1)).unwrap_or(i64::MAX);
-    let nid =
-        st::insert(&mut tx, id, post.as_str(), nominee_id, route, &json!(nominators).to_string(), support, now_ms())
-            .await
-            .map_err(|e| if e.is_unique_violation() { ServiceError::Conflict("err.duplicate") } else { e.into() })?;
+    let nid = st::insert(&mut tx, id, post, nominee_id, route, &json!(nominators).to_string(), support, now_ms())
+        .await
+        .map_err(|e| if e.is_unique_violation() { ServiceError::Conflict("err.duplicate") } else { e.into() })?;
     audit::record(&mut tx, &election_log(id), &staff.actor(role), EventKind::NominationFiled, &format!("election:{id}"),
         json!({"nomination_id": nid, "post": post.as_str(), "nominee_id": nominee_id, "route": route, "nominators": nominators.len()}))
         .await?;
@@ -286,7 +288,7 @@ pub async fn publish(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -
     let mut counts = [0u32; 3];
     let mut lists = serde_json::Map::new();
     let mut fallback = false;
-    let mut plan: Vec<(i64, &'static str, Option<i64>)> = Vec::new();
+    let mut plan: Vec<(i64, NominationStatus, Option<i64>)> = Vec::new();
     for post in Post::ALL {
         let mut ready = ready(&all, post);
         ready.sort_by(|a, b| b.support.cmp(&a.support).then(a.id.cmp(&b.id)));
@@ -319,10 +321,10 @@ pub async fn publish(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -
         let ordered = order_candidates(&entries, profile.nomination.candidate_order);
         fallback |= ordered.unicode_fallback;
         for (i, nid) in ordered.ids.iter().enumerate() {
-            plan.push((nid.parse().unwrap_or_default(), "candidate", Some(i as i64 + 1)));
+            plan.push((nid.parse().unwrap_or_default(), NominationStatus::Candidate, Some(i as i64 + 1)));
         }
         for (i, n) in reserve.iter().enumerate() {
-            plan.push((n.id, "reserve", Some(1000 + i as i64)));
+            plan.push((n.id, NominationStatus::Reserve, Some(1000 + i as i64)));
         }
         lists.insert(post.as_str().into(), json!(ordered.ids));
     }
@@ -362,32 +364,33 @@ pub async fn withdraw(
     let e = get(store, staff, n.election_id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
     let profile = e.plan.profile.clone();
-    let post = parse_post(&n.post)?;
+    let post = n.post;
     let mut tx = store.begin().await?;
     let e = locked(&mut tx, e.id).await?;
     if e.stage != Stage::CandidatesPublished {
         return Err(law("list_locked", "LAW.md §5 [P]", e.stage.to_string()));
     }
     let all = st::for_election(&mut tx, e.id).await?;
-    let of = |status: &str| -> Vec<&NominationRow> {
+    let of = |status: NominationStatus| -> Vec<&NominationRow> {
         all.iter().filter(|x| x.post == n.post && x.status == status).collect()
     };
     let mut list = CandidateList {
         post,
         seats: seats(&e).get(post),
-        candidates: of("candidate").iter().map(|x| x.id.to_string()).collect(),
-        reserve: of("reserve").iter().map(|x| x.id.to_string()).collect(),
+        candidates: of(NominationStatus::Candidate).iter().map(|x| x.id.to_string()).collect(),
+        reserve: of(NominationStatus::Reserve).iter().map(|x| x.id.to_string()).collect(),
         published: true,
     };
     let outcome = law_withdraw(&mut list, &nomination_id.to_string(), written_record, &profile)
         .map_err(|e| nomination_error(&e))?;
-    st::set_status(&mut tx, nomination_id, "withdrawn", None).await?;
+    st::set_status(&mut tx, nomination_id, NominationStatus::Withdrawn, None).await?;
     // Re-order the new list by strokes, as published.
     let entries: Vec<ListEntry> =
         list.candidates.iter().filter_map(|id| all.iter().find(|x| x.id.to_string() == *id)).map(list_entry).collect();
     let ordered = order_candidates(&entries, profile.nomination.candidate_order);
     for (i, nid) in ordered.ids.iter().enumerate() {
-        st::set_status(&mut tx, nid.parse().unwrap_or_default(), "candidate", Some(i as i64 + 1)).await?;
+        st::set_status(&mut tx, nid.parse().unwrap_or_default(), NominationStatus::Candidate, Some(i as i64 + 1))
+            .await?;
     }
     // LAW.md §6 [P]: the nominee who moved up may hold proxies too.
     super::proxies::revoke_for_candidates(&mut tx, &staff.actor(role), e.id).await?;

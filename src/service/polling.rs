@@ -16,6 +16,7 @@ use super::lifecycle;
 use super::{Result, ServiceError, invalid};
 use crate::audit::{EventKind, election_log};
 use crate::domain::ballot::{BallotPaper, CandidateLine, Marks, PostSheet, Source, encode};
+use crate::domain::records::NominationStatus;
 use crate::domain::{Election, Role, Round, Stage, Station};
 use crate::law::Post;
 use crate::law::ballot::{Channel, write_in_reads_as};
@@ -66,7 +67,8 @@ fn paper_from(
     for (post, seats) in
         [(Post::Chair, e.seats_chair), (Post::ViceChair, e.seats_vice_chair), (Post::Member, e.seats_member)]
     {
-        let mut on: Vec<_> = noms.iter().filter(|n| n.post == post.as_str() && n.status == "candidate").collect();
+        let mut on: Vec<_> =
+            noms.iter().filter(|n| n.post == post && n.status == NominationStatus::Candidate).collect();
         on.sort_by_key(|n| (n.list_order, n.id));
         let candidates = on
             .into_iter()
@@ -85,7 +87,7 @@ fn paper_from(
 async fn first_paper(tx: &mut Tx, e: &Election) -> Result<BallotPaper> {
     let noms = crate::store::nominations::for_election(&mut *tx, e.id).await?;
     let mut genders = std::collections::HashMap::new();
-    for n in noms.iter().filter(|n| n.status == "candidate") {
+    for n in noms.iter().filter(|n| n.status == NominationStatus::Candidate) {
         let r = crate::store::registry::resident_in_tx(tx, n.nominee_id).await?.ok_or(ServiceError::NotFound)?;
         genders.insert(n.nominee_id, r.gender);
     }
@@ -104,7 +106,7 @@ pub async fn printable_paper(store: &Store, staff: &Staff, id: i64) -> Result<(E
     }
     let noms = crate::store::nominations::for_election(store, id).await?;
     let mut genders = std::collections::HashMap::new();
-    for n in noms.iter().filter(|n| n.status == "candidate") {
+    for n in noms.iter().filter(|n| n.status == NominationStatus::Candidate) {
         if let Some(r) = crate::store::registry::resident(store, n.nominee_id).await? {
             genders.insert(n.nominee_id, r.gender);
         }

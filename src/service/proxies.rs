@@ -35,7 +35,7 @@ async fn request(
         proxy_is_candidate: crate::store::nominations::for_election(&mut *tx, e.id)
             .await?
             .iter()
-            .any(|n| n.nominee_id == proxy && n.status == "candidate"),
+            .any(|n| n.nominee_id == proxy && n.status == crate::domain::records::NominationStatus::Candidate),
         near_relatives: st::are_near_relatives(tx, principal, proxy).await?,
         already_held: u32::try_from(st::held_by(tx, e.id, proxy).await?).unwrap_or(u32::MAX),
     })

@@ -14,6 +14,7 @@ use super::counting::{self, Results};
 use super::{Result, ServiceError};
 pub use crate::domain::Election;
 use crate::domain::Stage;
+use crate::domain::records::NominationStatus;
 pub use crate::domain::records::{RecallRow, VacancyRow};
 use crate::store::Store;
 
@@ -141,7 +142,7 @@ pub async fn archive(store: &Store, e: &Election, election: Value, record: impl 
     let candidates = crate::store::nominations::for_election(store, id)
         .await?
         .into_iter()
-        .filter(|n| n.status == "candidate" || n.status == "withdrawn")
+        .filter(|n| matches!(n.status, NominationStatus::Candidate | NominationStatus::Withdrawn))
         .map(|n| json!({"id": n.id, "post": n.post, "name": n.nominee_name, "status": n.status}))
         .collect::<Vec<_>>();
     let objections = crate::store::elections::objections(store, id)

@@ -12,7 +12,7 @@ use super::access::{Permission, Staff};
 use super::cast::{BallotWriter, Receipt};
 use super::{Result, ServiceError};
 use crate::domain::ballot::{BallotPaper, Marks};
-use crate::domain::records::Booth;
+use crate::domain::records::{Booth, NominationStatus};
 use crate::domain::{Election, Round, Stage};
 use crate::store::polling as st;
 use crate::store::{Store, elections as est, nominations as nst};
@@ -159,10 +159,10 @@ pub async fn candidates_with_statements(store: &Store, e: &Election) -> Result<V
     Ok(nst::for_election(store, e.id)
         .await?
         .into_iter()
-        .filter(|n| n.status == "candidate")
+        .filter(|n| n.status == NominationStatus::Candidate)
         .map(|n| {
             let stmt = statements.iter().find(|x| x.nomination_id == n.id).map(|x| x.statement.clone());
-            (n.id, n.post, n.nominee_name, stmt.unwrap_or_default())
+            (n.id, n.post.as_str().to_string(), n.nominee_name, stmt.unwrap_or_default())
         })
         .collect())
 }

@@ -257,6 +257,22 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// Parses one stored enum column of row `id` of `table` (a snake_case string such as a post or a
+/// status): a value that is not a variant is logged with the row and is
+/// [`StoreError::CorruptRow`], never a default.
+pub(crate) fn parse_enum<T: serde::de::DeserializeOwned>(
+    table: &'static str,
+    id: i64,
+    what: &str,
+    text: &str,
+) -> Result<T> {
+    use serde::de::value::{Error, StrDeserializer};
+    T::deserialize(StrDeserializer::<Error>::new(text)).map_err(|e| {
+        tracing::error!(table, id, what, error = %e, "stored value is not one of its kind");
+        StoreError::CorruptRow { table, id, what: what.to_string() }
+    })
+}
+
 pub fn now_ms() -> i64 {
     let now = time::OffsetDateTime::now_utc();
     (now.unix_timestamp_nanos() / 1_000_000) as i64

@@ -2,7 +2,8 @@
 
 use super::on_conn;
 use super::{Db, Result, Store, Tx};
-pub use crate::domain::records::NominationRow;
+pub use crate::domain::records::{NominationRow, NominationStatus};
+use crate::law::Post;
 
 const SELECT: &str = "SELECT n.id, n.election_id, n.post, n.nominee_id, r.name AS nominee_name, n.route, n.nominators, \
      n.consent_on, n.review, n.reviewer, n.reviewed_on, n.review_reasons, n.status, n.list_order, n.support \
@@ -12,7 +13,7 @@ const SELECT: &str = "SELECT n.id, n.election_id, n.post, n.nominee_id, r.name A
 pub async fn insert(
     tx: &mut Tx,
     election_id: i64,
-    post: &str,
+    post: Post,
     nominee_id: i64,
     route: &str,
     nominators: &str,
@@ -25,7 +26,7 @@ pub async fn insert(
              status, support, created_ms) VALUES ($1, $2, $3, $4, $5, 'pending', '', '', 'nominated', $6, $7) RETURNING id",
         )
         .bind(election_id)
-        .bind(post)
+        .bind(post.as_str())
         .bind(nominee_id)
         .bind(route)
         .bind(nominators)
@@ -63,7 +64,7 @@ impl NominationRecord {
             nominators: super::parse_json("nominations", self.id, "nominators", &self.nominators)?,
             id: self.id,
             election_id: self.election_id,
-            post: self.post,
+            post: super::parse_enum("nominations", self.id, "post", &self.post)?,
             nominee_id: self.nominee_id,
             nominee_name: self.nominee_name,
             route: self.route,
@@ -72,7 +73,7 @@ impl NominationRecord {
             reviewer: self.reviewer,
             reviewed_on: self.reviewed_on,
             review_reasons: self.review_reasons,
-            status: self.status,
+            status: super::parse_enum("nominations", self.id, "status", &self.status)?,
             list_order: self.list_order,
             support: self.support,
         })
@@ -130,10 +131,10 @@ pub async fn set_review(
     Ok(n == 1)
 }
 
-pub async fn set_status(tx: &mut Tx, id: i64, status: &str, order: Option<i64>) -> Result<()> {
+pub async fn set_status(tx: &mut Tx, id: i64, status: NominationStatus, order: Option<i64>) -> Result<()> {
     on_conn!(tx tx, |c| {
         sqlx::query("UPDATE nominations SET status = $1, list_order = $2 WHERE id = $3")
-            .bind(status)
+            .bind(status.as_str())
             .bind(order)
             .bind(id)
             .execute(c)

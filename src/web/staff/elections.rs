@@ -521,7 +521,7 @@ pub async fn public_page(
     let svc::PublicView { e, objections, candidates, .. } = svc::public_view(&state.store, id).await.html(lang)?;
     let candidates: Vec<(String, String)> = candidates
         .into_iter()
-        .map(|n| (text(lang, &format!("committee.position.{}", n.post)).to_string(), n.nominee_name))
+        .map(|n| (text(lang, &format!("committee.position.{}", n.post.as_str())).to_string(), n.nominee_name))
         .collect();
     let view = print_view(&state, lang, e, true).await?;
     Ok(PublicPage { view, objections, candidates }.into_response())
