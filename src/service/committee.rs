@@ -77,7 +77,7 @@ pub async fn recuse_now(store: &Store, actor: &Actor, id: i64) -> Result<Vec<i64
     let nominees: Vec<i64> = crate::store::nominations::for_election(store, id)
         .await?
         .iter()
-        .filter(|n| n.status != "withdrawn")
+        .filter(|n| n.status != crate::domain::records::NominationStatus::Withdrawn)
         .map(|n| n.nominee_id)
         .collect();
     if nominees.is_empty() {

@@ -151,7 +151,7 @@ pub async fn revoke_for_candidates(tx: &mut Tx, actor: &crate::audit::Actor, ele
     let candidates: std::collections::HashSet<i64> = crate::store::nominations::for_election(&mut *tx, election_id)
         .await?
         .into_iter()
-        .filter(|n| n.status == "candidate")
+        .filter(|n| n.status == crate::domain::records::NominationStatus::Candidate)
         .map(|n| n.nominee_id)
         .collect();
     let mut revoked = 0;
@@ -182,7 +182,7 @@ pub async fn lawful_at_use(store: &crate::store::Store, election_id: i64, princi
     let candidate = crate::store::nominations::for_election(store, election_id)
         .await?
         .iter()
-        .any(|n| n.nominee_id == proxy && n.status == "candidate");
+        .any(|n| n.nominee_id == proxy && n.status == crate::domain::records::NominationStatus::Candidate);
     let near = crate::store::electorate::are_near_relatives(store, principal, proxy).await?;
     Ok(crate::law::proxy::candidate_may_hold(candidate, near).is_ok())
 }

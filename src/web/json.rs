@@ -136,6 +136,8 @@ pub fn message(lang: Lang, bad: &BadJson) -> String {
     let leaf = bad.path.rsplit(['.', '[']).next().unwrap_or("").trim_end_matches(']');
     let label = match text(lang, &format!("field.{leaf}")) {
         "?" => bad.path.clone(),
+        // A top-level field is named in words only; a nested one also shows where it is.
+        l if bad.path == leaf => l.to_string(),
         l if lang == Lang::Zh => format!("{l}（{}）", bad.path),
         l => format!("{l} ({})", bad.path),
     };

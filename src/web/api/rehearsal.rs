@@ -2,8 +2,8 @@
 //! rehearsal and which day the app runs on; `POST /rehearsal/clock {"day": "YYYY-MM-DD"|null}`
 //! (street admins, rehearsal deployments only) moves it.
 
-use axum::extract::State;
 use axum::Json;
+use axum::extract::State;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -18,7 +18,11 @@ use super::openapi::{Api, Op};
 /// The rehearsal clock's routes with their document entries (see [`super::openapi::Api`]).
 pub fn api() -> Api {
     Api::new()
-        .get("/rehearsal/clock", clock, Op::staff("Whether this is a rehearsal deployment and which day the app runs on"))
+        .get(
+            "/rehearsal/clock",
+            clock,
+            Op::staff("Whether this is a rehearsal deployment and which day the app runs on"),
+        )
         .post(
             "/rehearsal/clock",
             move_clock,

@@ -1,8 +1,8 @@
 //! Endpoints for the rules of issue 16: incapacity confirmations and absentees' notices
 //! (LAW.md §3), complaints and their written answers (LAW.md §8).
 
-use axum::extract::{Path, State};
 use axum::Json;
+use axum::extract::{Path, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
