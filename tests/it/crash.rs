@@ -16,25 +16,34 @@ use huanjie::witness::WitnessProcess;
 const EXE: &str = env!("CARGO_BIN_EXE_huanjie");
 
 /// Casts from `clients` tasks until `stop` says so; acknowledged voter indexes go to `acked`.
+/// No task takes a code at or past `limit` (it waits for the limit to rise), so a phase of the
+/// test can keep codes in reserve for the next one however fast or slow the server is.
 fn drive(
     base: &str,
     seeded: &Arc<Seeded>,
     next: &Arc<AtomicUsize>,
+    limit: &Arc<AtomicUsize>,
     acked: &Arc<Mutex<HashSet<usize>>>,
     stop: &Arc<std::sync::atomic::AtomicBool>,
     clients: usize,
 ) -> Vec<tokio::task::JoinHandle<()>> {
     (0..clients)
         .map(|_| {
-            let (seeded, next, acked, stop) = (seeded.clone(), next.clone(), acked.clone(), stop.clone());
+            let (seeded, next, limit, acked, stop) =
+                (seeded.clone(), next.clone(), limit.clone(), acked.clone(), stop.clone());
             let url = format!("{base}/api/v1/elections/{}/ballots", seeded.election_id);
             tokio::spawn(async move {
                 let http = huanjie::net::Http::default();
                 'codes: while !stop.load(Ordering::Relaxed) {
-                    let k = next.fetch_add(1, Ordering::Relaxed);
-                    if k >= seeded.codes.len() {
-                        return;
-                    }
+                    let cap = limit.load(Ordering::Relaxed).min(seeded.codes.len());
+                    let Ok(k) = next.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |k| (k < cap).then_some(k + 1))
+                    else {
+                        if cap >= seeded.codes.len() {
+                            return;
+                        }
+                        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                        continue;
+                    };
                     // A cast that failed in transport or with 5xx (the database going away) is
                     // retried with the same code, as a voter would: burning a fresh code per
                     // failure would use up the roll while PostgreSQL restarts. A retry whose first
@@ -135,6 +144,7 @@ async fn sigkilled_server_loses_no_acknowledged_ballot() {
     store.migrate().await.unwrap();
     let seeded = Arc::new(seed_polling(&store, &secrets.voting_code_key, 4000, "crash").await.unwrap());
     let next = Arc::new(AtomicUsize::new(0));
+    let limit = Arc::new(AtomicUsize::new(usize::MAX));
     let acked = Arc::new(Mutex::new(HashSet::new()));
     let witness = witness_for(&dir.0, &secrets).await;
     for _ in 0..4 {
@@ -143,7 +153,7 @@ async fn sigkilled_server_loses_no_acknowledged_ballot() {
                 .await
                 .unwrap();
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let tasks = drive(&server.base, &seeded, &next, &acked, &stop, 16);
+        let tasks = drive(&server.base, &seeded, &next, &limit, &acked, &stop, 16);
         // A random moment: after 50–400 more acknowledged casts.
         let target = acked.lock().unwrap().len() + 50 + (rand::random::<u32>() % 350) as usize;
         until_acked(&acked, target).await;
@@ -185,14 +195,18 @@ async fn postgres_restart_loses_no_acknowledged_ballot() {
     store.migrate().await.unwrap();
     let seeded = Arc::new(seed_polling(&store, &secrets.voting_code_key, 3000, "pgcrash").await.unwrap());
     store.close().await;
+    // Codes are held back while PostgreSQL restarts, so casts after the restart have codes left
+    // however many went through while the restart command ran (a CI run once used all 3,000
+    // before `pg_ctlcluster restart` returned, and then waited for 200 more that could not come).
     let next = Arc::new(AtomicUsize::new(0));
+    let limit = Arc::new(AtomicUsize::new(seeded.codes.len() - 600));
     let acked = Arc::new(Mutex::new(HashSet::new()));
     let witness = witness_for(&dir.0, &secrets).await;
     let server = ServerProcess::start_with(Path::new(EXE), &url, &dir.0, free_port().unwrap(), &witness_env(&witness))
         .await
         .unwrap();
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let tasks = drive(&server.base, &seeded, &next, &acked, &stop, 16);
+    let tasks = drive(&server.base, &seeded, &next, &limit, &acked, &stop, 16);
     until_acked(&acked, 200).await;
     let out = std::process::Command::new("pg_ctlcluster")
         .args(["--skip-systemctl-redirect", &version, "main", "restart"])
@@ -200,6 +214,7 @@ async fn postgres_restart_loses_no_acknowledged_ballot() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let before = acked.lock().unwrap().len();
+    limit.store(usize::MAX, Ordering::Relaxed);
     until_acked(&acked, before + 200).await;
     stop.store(true, Ordering::Relaxed);
     for t in tasks {
