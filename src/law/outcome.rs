@@ -7,10 +7,10 @@ use crate::law::profile::RunoffTiming;
 use crate::law::race::Threshold;
 use crate::law::women::WomenOutcome;
 use crate::law::{Method, Post};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::Date;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VoidReason {
     /// LAW.md §4 [N / N?; P CQ Art. 34(3)].
@@ -27,7 +27,7 @@ pub enum VoidReason {
     NotAnnouncedOnSpot,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PostStatus {
     Counted,
@@ -36,14 +36,14 @@ pub enum PostStatus {
     Void,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TallyLine {
     pub id: String,
     pub votes: u64,
     pub write_in: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostResult {
     pub post: Post,
     pub seats: u32,
@@ -60,7 +60,7 @@ pub struct PostResult {
 }
 
 /// What must happen after this count.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Next {
     Nothing,
@@ -101,19 +101,32 @@ pub enum Next {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+impl Next {
+    /// The post this step is about (`nothing` and `rerun` are about none).
+    pub fn post(&self) -> Option<Post> {
+        match self {
+            Next::Revote { post, .. }
+            | Next::Runoff { post, .. }
+            | Next::Vacancy { post, .. }
+            | Next::Deferred { post, .. } => Some(*post),
+            Next::Nothing | Next::Rerun { .. } => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Elected {
     pub id: String,
     pub post: Post,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProfileRef {
     pub name: String,
     pub version: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CountResult {
     pub profile: ProfileRef,
     pub method: Method,

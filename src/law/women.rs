@@ -5,9 +5,9 @@ use crate::law::count::{self, Contest, Next, PostStatus, Round, Work};
 use crate::law::profile::WomenSeat;
 use crate::law::race::{self, Entry};
 use crate::law::{Gender, Post, RuleProfile};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WomenStatus {
     /// The profile does not require a woman.
@@ -28,7 +28,7 @@ pub enum WomenStatus {
     WomanSeated,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WomenOutcome {
     pub rule: WomenSeat,
     pub required: bool,
