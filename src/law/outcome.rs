@@ -4,9 +4,9 @@
 use crate::law::contest::Round;
 use crate::law::date_fmt::iso_date;
 use crate::law::profile::RunoffTiming;
+use crate::law::profile::WomenSeat;
 use crate::law::race::Threshold;
-use crate::law::women::WomenOutcome;
-use crate::law::{Method, Post};
+use crate::law::{Method, Post, RuleProfile};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -145,4 +145,56 @@ pub struct CountResult {
     pub elected: Vec<Elected>,
     pub women_rule: WomenOutcome,
     pub next: Vec<Next>,
+}
+
+/// The women rule's outcome (LAW.md §1 [P, GS/CQ Art. 5]; applied by `law::women`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WomenStatus {
+    /// The profile does not require a woman.
+    NotRequired,
+    /// The vote is void; nothing was applied.
+    NotApplied,
+    /// A woman is elected.
+    Satisfied,
+    /// A woman may still be elected in a pending re-vote, run-off or deferred post.
+    Pending,
+    /// `warn`: no woman elected; the committee is told, nothing changes.
+    Warning,
+    /// No woman stood or was written in: nothing the count can do.
+    NoWomanCandidate,
+    /// `reserve` (or a tie under `highest_woman`): a member seat is kept for a women-only vote.
+    SeatReserved,
+    /// `highest_woman`: the highest woman took a member seat.
+    WomanSeated,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WomenOutcome {
+    pub rule: WomenSeat,
+    pub required: bool,
+    pub status: WomenStatus,
+    /// The woman seated (`woman_seated`).
+    pub woman: Option<String>,
+    /// Men who lost their seat (or go to a re-vote for the remaining ones).
+    pub displaced: Vec<String>,
+    /// Women in the women-only run-off or re-vote.
+    pub candidates: Vec<String>,
+}
+
+impl WomenOutcome {
+    pub(crate) fn new(profile: &RuleProfile, status: WomenStatus) -> WomenOutcome {
+        WomenOutcome {
+            rule: profile.counting.women_seat,
+            required: profile.committee.woman_required,
+            status,
+            woman: None,
+            displaced: Vec::new(),
+            candidates: Vec::new(),
+        }
+    }
+
+    pub(crate) fn not_applied(profile: &RuleProfile) -> WomenOutcome {
+        WomenOutcome::new(profile, WomenStatus::NotApplied)
+    }
 }
