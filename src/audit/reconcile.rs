@@ -306,7 +306,7 @@ impl ReconcileCheck {
             .browser
             .iter()
             .chain(r.paper.iter().flat_map(|b| b.ballots.iter()))
-            .map(|b| serde_json::from_str::<Value>(&b.ballot).map(|v| v.to_string()).unwrap_or_default())
+            .map(|b| crate::domain::ballot::PublishedBox::ballot_text(&b.ballot).unwrap_or_default())
             .collect();
         counted.sort();
         committed.sort();

@@ -2,37 +2,16 @@
 //! happen next. Reads only [`Totals`], never ballots, so an encrypted tally can feed it.
 
 pub use crate::law::contest::{Contest, Person, Round};
+use crate::law::outcome::WomenOutcome;
 pub use crate::law::outcome::{CountResult, Elected, Next, PostResult, PostStatus, ProfileRef, TallyLine, VoidReason};
-use crate::law::profile::{PostOrder, RunoffTiming};
+use crate::law::profile::PostOrder;
 use crate::law::race::{self, Decision, Entry, Threshold};
+use crate::law::steps::{Work, runoff, vacancy};
 use crate::law::tally::Totals;
 use crate::law::timetable::add_months;
-use crate::law::women::{self, WomenOutcome};
+use crate::law::women;
 use crate::law::{Post, RuleProfile};
 use time::Duration;
-
-/// The working state of one post during a count; the women rule may adjust it.
-#[derive(Debug, Clone)]
-pub(crate) struct Work {
-    pub post: Post,
-    pub seats: u32,
-    pub status: PostStatus,
-    pub threshold: Option<Threshold>,
-    pub d: Decision,
-    pub runoff: Vec<usize>,
-    pub deferred_after: Option<Post>,
-    pub deferred_candidates: Vec<usize>,
-}
-
-impl Work {
-    fn undecided(&self) -> bool {
-        match self.status {
-            PostStatus::Counted => !self.d.tied.is_empty() || self.d.unfilled > 0,
-            PostStatus::Deferred => true,
-            PostStatus::Settled | PostStatus::Void => false,
-        }
-    }
-}
 
 fn threshold(round: Round, profile: &RuleProfile) -> Threshold {
     match round {
@@ -187,33 +166,6 @@ fn post_next(c: &Contest, profile: &RuleProfile, w: &Work) -> Vec<Next> {
         }
     }
     out
-}
-
-pub(crate) fn runoff(
-    c: &Contest,
-    profile: &RuleProfile,
-    post: Post,
-    candidates: Vec<String>,
-    seats: u32,
-    women_only: bool,
-) -> Next {
-    let timing = profile.deadlines.runoff;
-    let by = c.election_day.and_then(|d| match timing {
-        RunoffTiming::SameDay => Some(d),
-        RunoffTiming::WithinDays(n) => d.checked_add(Duration::days(i64::from(n))),
-    });
-    Next::Runoff { post, candidates, seats, women_only, timing, by }
-}
-
-pub(crate) fn vacancy(c: &Contest, profile: &RuleProfile, post: Post, seats: u32, women_only: bool) -> Next {
-    let months = profile.deadlines.vacancy_byelection_months;
-    Next::Vacancy {
-        post,
-        seats,
-        women_only,
-        byelection_within_months: months,
-        byelection_by: c.election_day.and_then(|d| add_months(d, months).ok()),
-    }
 }
 
 /// Decide each post in the profile's order.

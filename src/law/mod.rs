@@ -24,6 +24,7 @@ pub mod recount;
 pub mod recount_input;
 pub mod recusal;
 pub mod settings;
+pub(crate) mod steps;
 pub mod strokes;
 pub mod synthetic;
 pub mod tally;

@@ -4,13 +4,13 @@
 use crate::law::contest::Round;
 use crate::law::date_fmt::iso_date;
 use crate::law::profile::RunoffTiming;
+use crate::law::profile::WomenSeat;
 use crate::law::race::Threshold;
-use crate::law::women::WomenOutcome;
-use crate::law::{Method, Post};
-use serde::Serialize;
+use crate::law::{Method, Post, RuleProfile};
+use serde::{Deserialize, Serialize};
 use time::Date;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VoidReason {
     /// LAW.md §4 [N / N?; P CQ Art. 34(3)].
@@ -27,7 +27,7 @@ pub enum VoidReason {
     NotAnnouncedOnSpot,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PostStatus {
     Counted,
@@ -36,14 +36,14 @@ pub enum PostStatus {
     Void,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TallyLine {
     pub id: String,
     pub votes: u64,
     pub write_in: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostResult {
     pub post: Post,
     pub seats: u32,
@@ -60,7 +60,7 @@ pub struct PostResult {
 }
 
 /// What must happen after this count.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Next {
     Nothing,
@@ -101,19 +101,32 @@ pub enum Next {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+impl Next {
+    /// The post this step is about (`nothing` and `rerun` are about none).
+    pub fn post(&self) -> Option<Post> {
+        match self {
+            Next::Revote { post, .. }
+            | Next::Runoff { post, .. }
+            | Next::Vacancy { post, .. }
+            | Next::Deferred { post, .. } => Some(*post),
+            Next::Nothing | Next::Rerun { .. } => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Elected {
     pub id: String,
     pub post: Post,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProfileRef {
     pub name: String,
     pub version: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CountResult {
     pub profile: ProfileRef,
     pub method: Method,
@@ -132,4 +145,56 @@ pub struct CountResult {
     pub elected: Vec<Elected>,
     pub women_rule: WomenOutcome,
     pub next: Vec<Next>,
+}
+
+/// The women rule's outcome (LAW.md §1 [P, GS/CQ Art. 5]; applied by `law::women`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WomenStatus {
+    /// The profile does not require a woman.
+    NotRequired,
+    /// The vote is void; nothing was applied.
+    NotApplied,
+    /// A woman is elected.
+    Satisfied,
+    /// A woman may still be elected in a pending re-vote, run-off or deferred post.
+    Pending,
+    /// `warn`: no woman elected; the committee is told, nothing changes.
+    Warning,
+    /// No woman stood or was written in: nothing the count can do.
+    NoWomanCandidate,
+    /// `reserve` (or a tie under `highest_woman`): a member seat is kept for a women-only vote.
+    SeatReserved,
+    /// `highest_woman`: the highest woman took a member seat.
+    WomanSeated,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WomenOutcome {
+    pub rule: WomenSeat,
+    pub required: bool,
+    pub status: WomenStatus,
+    /// The woman seated (`woman_seated`).
+    pub woman: Option<String>,
+    /// Men who lost their seat (or go to a re-vote for the remaining ones).
+    pub displaced: Vec<String>,
+    /// Women in the women-only run-off or re-vote.
+    pub candidates: Vec<String>,
+}
+
+impl WomenOutcome {
+    pub(crate) fn new(profile: &RuleProfile, status: WomenStatus) -> WomenOutcome {
+        WomenOutcome {
+            rule: profile.counting.women_seat,
+            required: profile.committee.woman_required,
+            status,
+            woman: None,
+            displaced: Vec::new(),
+            candidates: Vec::new(),
+        }
+    }
+
+    pub(crate) fn not_applied(profile: &RuleProfile) -> WomenOutcome {
+        WomenOutcome::new(profile, WomenStatus::NotApplied)
+    }
 }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::law::Post;
-use crate::law::recount::RecountError;
+use crate::law::recount_input::RecountError;
 use crate::law::recount_input::err;
 
 /// One post's outcome in one primary round.
@@ -95,13 +95,13 @@ pub fn standing(rounds: &[&PostOutcome]) -> Standing {
     Standing { on_list, reserve, open_tie }
 }
 
-/// Where each post stands after the announced primary rounds, in the order they were held
-/// (posts no round has held are absent).
-pub fn standings(results: impl IntoIterator<Item = Value>) -> HashMap<Post, Standing> {
+/// Where each post stands after the announced primary rounds (their typed results, in the
+/// order they were held; posts no round has held are absent).
+pub fn standings<'a>(results: impl IntoIterator<Item = &'a PrimaryCount>) -> HashMap<Post, Standing> {
     let mut rounds: HashMap<Post, Vec<PostOutcome>> = HashMap::new();
     for result in results {
         for post in Post::ALL {
-            if let Some(o) = outcome_from_result(&result, post) {
+            if let Some(o) = result.outcome(post) {
                 rounds.entry(post).or_default().push(o);
             }
         }
@@ -232,25 +232,21 @@ pub fn recount_primary_json(input: &str) -> Result<String, RecountError> {
     serde_json::to_string_pretty(&recount_primary(input)?).map_err(|e| err("output", e.to_string()))
 }
 
-/// Reads one post's outcome back from an announced primary result.
-pub fn outcome_from_result(result: &Value, post: Post) -> Option<PostOutcome> {
-    let p = result["posts"].as_array()?.iter().find(|p| p["post"].as_str() == Some(post.as_str()))?;
-    let ids = |k: &str| -> Vec<String> {
-        p[k].as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect()
-    };
-    Some(PostOutcome {
-        post,
-        places: u32::try_from(p["places"].as_u64()?).ok()?,
-        votes: p["votes"]
-            .as_array()?
-            .iter()
-            .filter_map(|v| Some((v["id"].as_str()?.to_string(), v["votes"].as_u64()?)))
-            .collect(),
-        on_list: ids("on_list"),
-        tied: ids("tied"),
-        tied_places: u32::try_from(p["tied_places"].as_u64().unwrap_or(0)).unwrap_or(0),
-        below: ids("below"),
-    })
+impl PrimaryCount {
+    /// One post's outcome in this round, read back from the announced result (the post's first
+    /// line; `None` when the round did not hold the post).
+    pub fn outcome(&self, post: Post) -> Option<PostOutcome> {
+        let p = self.posts.iter().find(|p| p.post == post)?;
+        Some(PostOutcome {
+            post,
+            places: p.places,
+            votes: p.votes.iter().map(|v| (v.id.clone(), v.votes)).collect(),
+            on_list: p.on_list.clone(),
+            tied: p.tied.clone(),
+            tied_places: p.tied_places,
+            below: p.below.clone(),
+        })
+    }
 }
 
 #[cfg(test)]
@@ -310,9 +306,10 @@ mod tests {
         assert_eq!((summary.blank_ballots, summary.invalid_ballots), (1, 1));
         let text = bx.to_string();
         assert_eq!(recount_primary_json(&text).unwrap(), recount_primary_json(&text).unwrap());
-        let back =
-            outcome_from_result(&serde_json::from_str(&recount_primary_json(&text).unwrap()).unwrap(), Post::Member);
-        assert_eq!(back.as_ref(), Some(&o[0]));
+        let stored: PrimaryCount = serde_json::from_str(&recount_primary_json(&text).unwrap()).unwrap();
+        assert_eq!(stored.outcome(Post::Member).as_ref(), Some(&o[0]));
+        assert_eq!(stored.outcome(Post::Chair), None);
+        assert_eq!(standings([&stored])[&Post::Member].on_list, o[0].on_list);
         // The typed result prints the bytes of the `json!` result it replaced (issue 14 item 4).
         let p = &o[0];
         let before = json!({

@@ -2,10 +2,10 @@
 //! tied or left unfilled (LAW.md §7).
 
 use crate::law::Fraction;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What a person needs to be elected in a round.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "rule", content = "share")]
 pub enum Threshold {
     /// LAW.md §7 [N?]: more than half of the ballots cast (first round).

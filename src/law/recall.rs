@@ -287,7 +287,7 @@ pub struct RecallCount {
 /// Recounts a published recall box (the recall counterpart of `huanjie count`): a ballot marks
 /// `yes` (同意罢免) or `no` on the `member` line, or nothing (abstains); anything else is
 /// invalid. The result holds the figures and [`decide_recall`]'s outcome.
-pub fn recount_recall(input: &str) -> Result<RecallCount, crate::law::recount::RecountError> {
+pub fn recount_recall(input: &str) -> Result<RecallCount, crate::law::recount_input::RecountError> {
     use crate::law::recount_input::err;
     let v: serde_json::Value = serde_json::from_str(input).map_err(|e| err("input", e.to_string()))?;
     let method: Method = serde_json::from_value(v["method"].clone()).map_err(|e| err("method", e.to_string()))?;
@@ -335,7 +335,7 @@ pub fn recount_recall(input: &str) -> Result<RecallCount, crate::law::recount::R
 }
 
 /// As [`recount_recall`], as the published text (pretty JSON).
-pub fn recount_recall_json(input: &str) -> Result<String, crate::law::recount::RecountError> {
+pub fn recount_recall_json(input: &str) -> Result<String, crate::law::recount_input::RecountError> {
     let out = recount_recall(input)?;
     serde_json::to_string_pretty(&out).map_err(|e| crate::law::recount_input::err("output", e.to_string()))
 }

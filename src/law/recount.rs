@@ -59,7 +59,7 @@ use std::collections::HashMap;
 /// The result of recounting a published box: what the count announces and stores, and what
 /// `huanjie count` prints. One type for the three kinds of box; [`Recount::to_published`] is
 /// the result's published text (the bytes whose SHA-256 the log carries).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Recount {
     /// An election round's box (LAW.md §4, §7, §8).

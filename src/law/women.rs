@@ -1,62 +1,13 @@
 //! The women rule (LAW.md §1 [P, GS/CQ Art. 5]: the committee should include a woman; what to do
 //! when none is elected is the profile's `women_seat` [P]).
 
-use crate::law::count::{self, Contest, Next, PostStatus, Round, Work};
+use crate::law::contest::{Contest, Round};
+use crate::law::outcome::{Next, PostStatus};
+pub use crate::law::outcome::{WomenOutcome, WomenStatus};
 use crate::law::profile::WomenSeat;
 use crate::law::race::{self, Entry};
+use crate::law::steps::{self, Work};
 use crate::law::{Gender, Post, RuleProfile};
-use serde::Serialize;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WomenStatus {
-    /// The profile does not require a woman.
-    NotRequired,
-    /// The vote is void; nothing was applied.
-    NotApplied,
-    /// A woman is elected.
-    Satisfied,
-    /// A woman may still be elected in a pending re-vote, run-off or deferred post.
-    Pending,
-    /// `warn`: no woman elected; the committee is told, nothing changes.
-    Warning,
-    /// No woman stood or was written in: nothing the count can do.
-    NoWomanCandidate,
-    /// `reserve` (or a tie under `highest_woman`): a member seat is kept for a women-only vote.
-    SeatReserved,
-    /// `highest_woman`: the highest woman took a member seat.
-    WomanSeated,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct WomenOutcome {
-    pub rule: WomenSeat,
-    pub required: bool,
-    pub status: WomenStatus,
-    /// The woman seated (`woman_seated`).
-    pub woman: Option<String>,
-    /// Men who lost their seat (or go to a re-vote for the remaining ones).
-    pub displaced: Vec<String>,
-    /// Women in the women-only run-off or re-vote.
-    pub candidates: Vec<String>,
-}
-
-impl WomenOutcome {
-    fn new(profile: &RuleProfile, status: WomenStatus) -> WomenOutcome {
-        WomenOutcome {
-            rule: profile.counting.women_seat,
-            required: profile.committee.woman_required,
-            status,
-            woman: None,
-            displaced: Vec::new(),
-            candidates: Vec::new(),
-        }
-    }
-
-    pub(crate) fn not_applied(profile: &RuleProfile) -> WomenOutcome {
-        WomenOutcome::new(profile, WomenStatus::NotApplied)
-    }
-}
 
 fn is_woman(c: &Contest, i: usize) -> bool {
     c.people.get(i).is_some_and(|p| p.gender == Some(Gender::Female))
@@ -146,9 +97,9 @@ pub(crate) fn apply(c: &Contest, profile: &RuleProfile, works: &mut [Work]) -> (
             let pool = race::runoff_pool(&women, &[], 1, profile.margin(Post::Member).min);
             out.candidates = c_ids(c, &pool);
             if c.round == Round::First && pool.len() > 1 {
-                next.push(count::runoff(c, profile, Post::Member, c_ids(c, &pool), 1, true));
+                next.push(steps::runoff(c, profile, Post::Member, c_ids(c, &pool), 1, true));
             } else {
-                next.push(count::vacancy(c, profile, Post::Member, 1, true));
+                next.push(steps::vacancy(c, profile, Post::Member, 1, true));
             }
         }
         WomenSeat::HighestWoman => {

@@ -29,6 +29,8 @@ use crate::domain::ballot::{
     PostSheet, PublishedBox, RecallBox, RecallOf,
 };
 use crate::law::Post;
+use crate::law::count::{Next, VoidReason};
+use crate::law::recall::RecallOutcome;
 use crate::law::recount::Recount;
 use crate::store::counting as cst;
 use crate::store::elections as est;
@@ -53,22 +55,16 @@ async fn build_box(
     earlier: &[Elected],
 ) -> Result<(String, Vec<pst::BallotRow>)> {
     let paper = &poll.paper;
-    let mut rows = pst::ballot_box(store, e.id, poll.round_no).await?;
-    rows.sort_by(|a, b| match (a.entry_no, b.entry_no) {
+    // Each stored ballot is read once, in the store: one that does not read is a broken box
+    // (`StoreError::CorruptRow`), never a guessed ballot.
+    let mut read = pst::box_ballots(store, e.id, poll.round_no).await?;
+    read.sort_by(|(a, _), (b, _)| match (a.entry_no, b.entry_no) {
         (Some(x), Some(y)) => a.station.cmp(&b.station).then(x.cmp(&y)),
         (Some(_), None) => std::cmp::Ordering::Less,
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => a.id.cmp(&b.id),
     });
-    let mut ballots = Vec::with_capacity(rows.len());
-    for r in &rows {
-        // A stored ballot that does not read is a broken box, never a guessed ballot.
-        let b: PlainBallot = serde_json::from_str(&r.content).map_err(|err| {
-            tracing::error!(election = e.id, round = poll.round_no, ballot = %hex::encode(&r.id), error = %err, "stored ballot does not parse");
-            ServiceError::Internal(format!("ballot {}: {err}", hex::encode(&r.id)))
-        })?;
-        ballots.push(b);
-    }
+    let (rows, ballots): (Vec<pst::BallotRow>, Vec<PlainBallot>) = read.into_iter().unzip();
     // The voters written in, with their gender (the women rule counts them too).
     let mut written: Vec<i64> = ballots
         .iter()
@@ -323,7 +319,11 @@ pub struct Elected {
 #[derive(Debug, Clone, Serialize)]
 pub struct RoundCount {
     pub round_no: i64,
+    /// The stored result as the pages and the API show it (its JSON value).
     pub result: Value,
+    /// The same result typed, as the store read it (the count reads this one).
+    #[serde(skip)]
+    pub count: Recount,
     pub box_root: String,
 }
 
@@ -335,15 +335,55 @@ pub struct Check {
     pub detail: String,
 }
 
+/// A seat left vacant, for a by-election (LAW.md §7 [P]).
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Vacancy {
+    /// Seats the count left unfilled: the engine's `vacancy` step ([`Next::Vacancy`]).
+    Unfilled(Next),
+    /// The seat of a member whose election was declared void (当选无效, LAW.md §7 [N]).
+    MemberVoid {
+        /// Always `vacancy`, as the engine's step says it.
+        action: &'static str,
+        post: String,
+        seats: u32,
+        /// Always `election_of_member_void`.
+        reason: &'static str,
+    },
+}
+
+impl Vacancy {
+    fn member_void(post: String) -> Vacancy {
+        Vacancy::MemberVoid { action: "vacancy", post, seats: 1, reason: "election_of_member_void" }
+    }
+
+    /// The post of the seats.
+    pub fn post(&self) -> &str {
+        match self {
+            Vacancy::Unfilled(n) => n.post().map(Post::as_str).unwrap_or("member"),
+            Vacancy::MemberVoid { post, .. } => post,
+        }
+    }
+
+    /// How many seats.
+    pub fn seats(&self) -> u32 {
+        match self {
+            Vacancy::Unfilled(Next::Vacancy { seats, .. }) => *seats,
+            Vacancy::Unfilled(_) => 1,
+            Vacancy::MemberVoid { seats, .. } => *seats,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Results {
     pub rounds: Vec<RoundCount>,
     pub elected: Vec<Elected>,
     /// Re-votes and run-offs still to hold (the engine's `next`, latest per post).
-    pub pending: Vec<Value>,
+    pub pending: Vec<Next>,
     /// Seats left vacant, with the by-election deadline.
-    pub vacancies: Vec<Value>,
-    pub void_reasons: Vec<Value>,
+    pub vacancies: Vec<Vacancy>,
+    pub void_reasons: Vec<VoidReason>,
     pub checks: Vec<Check>,
 }
 
@@ -351,7 +391,8 @@ fn post_of(s: &str) -> Option<Post> {
     Post::ALL.into_iter().find(|p| p.as_str() == s)
 }
 
-/// The results so far, from the stored counts and void decisions.
+/// The results so far, from the stored counts (typed results, read by the store) and void
+/// decisions.
 pub async fn results(store: &Store, id: i64) -> Result<Results> {
     // The nomination primary's counts decide the candidate list, not the result.
     let counts: Vec<_> = cst::counts(store, id).await?.into_iter().filter(|c| !c.round.is_primary()).collect();
@@ -365,45 +406,50 @@ pub async fn results(store: &Store, id: i64) -> Result<Results> {
         }
     }
     let mut out = Results::default();
-    let mut next_by_post: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for c in &counts {
-        let r: Value = c.result_value.clone();
-        if r["valid"] == json!(false) {
-            out.void_reasons = r["void_reasons"].as_array().cloned().unwrap_or_default();
-        }
-        for el in r["elected"].as_array().into_iter().flatten() {
-            let id = el["id"].as_str().unwrap_or("").to_string();
-            let (name, gender) = match names.get(&id) {
-                Some(x) => x.clone(),
-                None => written_in(store, &id).await?,
-            };
-            out.elected.push(Elected {
-                id,
-                post: el["post"].as_str().unwrap_or("").into(),
-                name,
-                gender,
-                round_no: c.round_no,
-            });
-        }
-        // The posts this round counted: their `next` replaces what earlier rounds said.
-        let counted: Vec<String> = r["posts"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|p| p["post"].as_str().map(str::to_string))
-            .collect();
-        for post in &counted {
-            next_by_post.insert(post.clone(), Vec::new());
-        }
-        for n in r["next"].as_array().into_iter().flatten() {
-            if let Some(post) = n["post"].as_str() {
-                next_by_post.entry(post.to_string()).or_default().push(n.clone());
+    // Keyed by the post's name: the steps come out in the order of the names, as they always have.
+    let mut next_by_post: BTreeMap<&'static str, Vec<Next>> = BTreeMap::new();
+    for c in counts {
+        match &c.count {
+            Recount::Election(r) => {
+                if !r.valid {
+                    out.void_reasons = r.void_reasons.clone();
+                }
+                for el in &r.elected {
+                    let (name, gender) = match names.get(&el.id) {
+                        Some(x) => x.clone(),
+                        None => written_in(store, &el.id).await?,
+                    };
+                    out.elected.push(Elected {
+                        id: el.id.clone(),
+                        post: el.post.as_str().into(),
+                        name,
+                        gender,
+                        round_no: c.round_no,
+                    });
+                }
+                // The posts this round counted: their `next` replaces what earlier rounds said.
+                for p in &r.posts {
+                    next_by_post.insert(p.post.as_str(), Vec::new());
+                }
+                for n in &r.next {
+                    if let Some(post) = n.post() {
+                        next_by_post.entry(post.as_str()).or_default().push(n.clone());
+                    }
+                }
             }
+            // A recall has no posts, elected or next steps; one short of its quorum is not valid.
+            Recount::Recall(r) => {
+                if !r.valid {
+                    out.void_reasons = Vec::new();
+                }
+            }
+            Recount::Primary(_) => {}
         }
         out.rounds.push(RoundCount {
             round_no: c.round_no,
-            result: r,
+            result: value(&c.count)?,
             box_root: base64::engine::general_purpose::STANDARD.encode(&c.box_root),
+            count: c.count,
         });
     }
     // 当选无效 of one person (LAW.md §7 [N]): their seat is vacant, for a by-election.
@@ -412,17 +458,15 @@ pub async fn results(store: &Store, id: i64) -> Result<Results> {
             let cid = crate::domain::ballot::candidate_id(nid);
             if let Some(pos) = out.elected.iter().position(|m| m.id == cid) {
                 let m = out.elected.remove(pos);
-                out.vacancies.push(
-                    json!({"action": "vacancy", "post": m.post, "seats": 1, "reason": "election_of_member_void"}),
-                );
+                out.vacancies.push(Vacancy::member_void(m.post));
             }
         }
     }
-    for actions in next_by_post.values() {
+    for actions in next_by_post.into_values() {
         for n in actions {
-            match n["action"].as_str() {
-                Some("revote" | "runoff") => out.pending.push(n.clone()),
-                Some("vacancy") => out.vacancies.push(n.clone()),
+            match n {
+                Next::Revote { .. } | Next::Runoff { .. } => out.pending.push(n),
+                Next::Vacancy { .. } => out.vacancies.push(Vacancy::Unfilled(n)),
                 _ => {}
             }
         }
@@ -512,15 +556,28 @@ pub async fn next_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i64
     let e = get(store, staff, id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
     let r = results(store, id).await?;
-    let kind = if r.pending.iter().any(|n| n["action"] == "revote") { "revote" } else { "runoff" };
-    let actions: Vec<&Value> = r.pending.iter().filter(|n| n["action"] == kind).collect();
+    // Re-votes first (LAW.md §7 [P]: a tie is never settled by lot), then run-offs.
+    let revote = r.pending.iter().any(|n| matches!(n, Next::Revote { .. }));
+    let kind = if revote { "revote" } else { "runoff" };
+    let actions: Vec<(Post, &[String], u32, Option<time::Date>)> = r
+        .pending
+        .iter()
+        .filter_map(|n| match n {
+            Next::Revote { post, candidates, seats, .. } if revote => {
+                Some((*post, candidates.as_slice(), *seats, None))
+            }
+            Next::Runoff { post, candidates, seats, by, .. } if !revote => {
+                Some((*post, candidates.as_slice(), *seats, *by))
+            }
+            _ => None,
+        })
+        .collect();
     if actions.is_empty() {
         return Err(law("no_runoff_needed", "LAW.md §7", ""));
     }
-    for a in &actions {
-        if let Some(by) = a["by"].as_str().and_then(crate::domain::parse_date)
-            && today() > by
-        {
+    // LAW.md §7 [P]: the run-off within the profile's window.
+    for by in actions.iter().filter_map(|a| a.3) {
+        if today() > by {
             return Err(law("runoff_window_passed", "LAW.md §7 [P]", by.to_string()));
         }
     }
@@ -531,10 +588,9 @@ pub async fn next_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i64
         .map(|c| (c.id.clone(), c))
         .collect();
     let mut posts = Vec::new();
-    for a in &actions {
-        let Some(post) = a["post"].as_str().and_then(post_of) else { continue };
+    for &(post, ids, seats, _) in &actions {
         let mut candidates = Vec::new();
-        for cid in a["candidates"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+        for cid in ids {
             let line = match lines.get(cid) {
                 Some(l) => l.clone(),
                 None => {
@@ -545,7 +601,6 @@ pub async fn next_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i64
             };
             candidates.push(line);
         }
-        let seats = u32::try_from(a["seats"].as_u64().unwrap_or(0)).unwrap_or(0);
         posts.push(PostSheet { post, seats, candidates });
     }
     let mut tx = store.begin().await?;
@@ -605,11 +660,11 @@ pub async fn certify(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -
             .await?;
     crate::store::announcements::put_announcement(&mut tx, id, &today().to_string()).await?;
     // Seats left vacant go to a by-election (LAW.md §7 [P]); a by-election's own vacancies too.
+    // Both kinds are recorded with cause `unfilled`, as they always have been (a member's void
+    // election says `action: vacancy` too).
     for v in &r.vacancies {
-        let post = v["post"].as_str().unwrap_or("member");
-        let (cause, member) = if v["action"] == json!("vacancy") { ("unfilled", None) } else { ("void", None::<&str>) };
-        for _ in 0..v["seats"].as_u64().unwrap_or(1) {
-            vacancy_in_tx(&mut tx, &staff.actor(role), &e, post, member, cause).await?;
+        for _ in 0..v.seats() {
+            vacancy_in_tx(&mut tx, &staff.actor(role), &e, v.post(), None, "unfilled").await?;
         }
     }
     lifecycle::commit_and_checkpoint(tx, store, log, id).await?;
@@ -621,8 +676,11 @@ pub async fn certify(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -
 async fn certify_recall(store: &Store, log: &LogIdentity, staff: &Staff, e: &Election, r: &Results) -> Result<Value> {
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
     let rec = crate::store::recall::recall(store, e.id).await?.ok_or(ServiceError::NotFound)?;
-    let outcome = r.rounds.last().map(|c| c.result["outcome"].clone()).unwrap_or(Value::Null);
-    let recalled = outcome == json!("recalled");
+    let outcome = match r.rounds.last().map(|c| &c.count) {
+        Some(Recount::Recall(c)) => Some(c.outcome),
+        _ => None,
+    };
+    let recalled = outcome == Some(RecallOutcome::Recalled);
     let payload = json!({"elected": [], "vacancies": if recalled { 1 } else { 0 },
                          "byelection_by": Value::Null, "checks": [], "outcome": outcome});
     let term = est::get(store, rec.term_election_id).await?.ok_or(ServiceError::NotFound)?;

@@ -119,10 +119,11 @@ pub struct PublishedCount {
 pub async fn record_notices(store: &Store, id: i64) -> Result<(Election, Vec<ObjectionRow>, Vec<PublishedCount>)> {
     let e = crate::store::elections::get(store, id).await?.ok_or(ServiceError::NotFound)?;
     let objections = crate::store::elections::objections(store, id).await?;
-    let counts = crate::store::counting::counts(store, id)
-        .await?
-        .into_iter()
-        .map(|c| PublishedCount { round_no: c.round_no, box_json: c.box_json, result: c.result_value })
-        .collect();
+    let mut counts = Vec::new();
+    for c in crate::store::counting::counts(store, id).await? {
+        // The typed result the store read, as its JSON value (the same value as its stored text).
+        let result = serde_json::to_value(&c.count).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        counts.push(PublishedCount { round_no: c.round_no, box_json: c.box_json, result });
+    }
     Ok((e, objections, counts))
 }

@@ -282,8 +282,9 @@ pub async fn publish(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -
         }
     }
     // Where the primary left each post (LAW.md §5 [P]): its announced results, in round order.
-    let primary =
-        crate::law::primary::standings(counted.iter().filter(|c| c.round.is_primary()).map(|c| c.result_value.clone()));
+    let primary = crate::law::primary::standings(
+        counted.iter().filter(|c| c.round.is_primary()).filter_map(crate::store::counting::CountRow::primary),
+    );
     let seats = seats(&e);
     let mut counts = [0u32; 3];
     let mut lists = serde_json::Map::new();

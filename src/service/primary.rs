@@ -53,7 +53,7 @@ pub fn places(e: &Election, profile: &RuleProfile, post: Post) -> u32 {
 /// Where each post stands after the counted primary rounds (posts no primary round has held
 /// are absent). `counts` are the election's counts, in round order.
 fn standings(counts: &[cst::CountRow]) -> HashMap<Post, Standing> {
-    crate::law::primary::standings(counts.iter().filter(|c| c.round.is_primary()).map(|c| c.result_value.clone()))
+    crate::law::primary::standings(counts.iter().filter(|c| c.round.is_primary()).filter_map(cst::CountRow::primary))
 }
 
 async fn sheet(
@@ -239,7 +239,11 @@ pub struct PrimaryView {
 pub async fn view(store: &Store, id: i64) -> Result<PrimaryView> {
     let latest = pst::latest_poll(store, id).await?.filter(|p| p.round.is_primary());
     let counts: Vec<_> = cst::counts(store, id).await?.into_iter().filter(|c| c.round.is_primary()).collect();
-    let rounds = counts.iter().map(|c| (i64::from(c.round.ordinal()), c.result_value.clone())).collect();
+    let mut rounds = Vec::with_capacity(counts.len());
+    for c in &counts {
+        let result = serde_json::to_value(&c.count).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        rounds.push((i64::from(c.round.ordinal()), result));
+    }
     let tied = standings(&counts);
     let open_ties = Post::ALL.into_iter().filter(|p| tied.get(p).is_some_and(|s| s.open_tie.is_some())).collect();
     Ok(PrimaryView {

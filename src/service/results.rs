@@ -14,6 +14,7 @@ use super::counting::{self, Results};
 use super::{Result, ServiceError};
 pub use crate::domain::Election;
 use crate::domain::Stage;
+use crate::domain::ballot::PlainBallot;
 use crate::domain::records::NominationStatus;
 pub use crate::domain::records::{RecallRow, VacancyRow};
 use crate::store::Store;
@@ -163,10 +164,11 @@ pub async fn archive(store: &Store, e: &Election, election: Value, record: impl 
     }))
 }
 
-/// A stored ballot (the encoding of `domain::ballot::encode`) as its JSON value; one that does
-/// not parse is logged and shown as an empty ballot, never dropped in silence.
+/// A stored ballot (the encoding of `domain::ballot::encode`, read by its one reader
+/// [`PlainBallot::from_stored`]) as its JSON value; one that does not read is logged and shown
+/// as an empty ballot, never dropped in silence.
 pub fn stored_ballot(content: &str) -> Value {
-    match serde_json::from_str(content) {
+    match PlainBallot::from_stored(content).and_then(serde_json::to_value) {
         Ok(v) => v,
         Err(e) => {
             tracing::error!(error = %e, "a stored paper entry does not parse");

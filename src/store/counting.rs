@@ -5,34 +5,67 @@ use sqlx::FromRow;
 use super::on_conn;
 use super::{Db, Result, Store, Tx};
 use crate::domain::Round;
+use crate::law::primary::PrimaryCount;
+use crate::law::recount::Recount;
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct CountRow {
     /// The stored round number (see `store::polling` for the encoding).
     pub round_no: i64,
-    #[sqlx(rename = "round_no", try_from = "i64")]
     pub round: Round,
     pub box_json: String,
     /// The result exactly as stored and published (its bytes are hashed in the log).
     pub result: String,
-    /// `result` parsed once, here (issue 14 item 4): a result that does not parse is
-    /// [`StoreError::CorruptRow`], never an empty default.
-    #[sqlx(skip)]
-    pub result_value: serde_json::Value,
+    /// `result` parsed once, here (issue 14), as the law engine's typed result (an election
+    /// round's, a primary's or a recall's): a result that does not parse is
+    /// [`super::StoreError::CorruptRow`] naming the election and round, never a default.
+    pub count: Recount,
     pub box_root: Vec<u8>,
     pub counted_ms: i64,
 }
 
-/// Parses each row's stored result, naming the election and round of one that does not.
-fn parsed(election_id: i64, mut rows: Vec<CountRow>) -> Result<Vec<CountRow>> {
-    for r in &mut rows {
-        r.result_value = serde_json::from_str(&r.result).map_err(|e| {
-            let what = format!("round {} result", r.round_no);
-            tracing::error!(table = "counts", id = election_id, what, error = %e, "stored value does not parse");
-            super::StoreError::CorruptRow { table: "counts", id: election_id, what }
-        })?;
+impl CountRow {
+    /// The result of a nomination primary's round (LAW.md §5 [P]); `None` for an election
+    /// round's or a recall's.
+    pub fn primary(&self) -> Option<&PrimaryCount> {
+        match &self.count {
+            Recount::Primary(p) => Some(p),
+            _ => None,
+        }
     }
-    Ok(rows)
+}
+
+/// The columns of a count as read; [`CountRow`] once its result is parsed.
+#[derive(FromRow)]
+struct Raw {
+    round_no: i64,
+    box_json: String,
+    result: String,
+    box_root: Vec<u8>,
+    counted_ms: i64,
+}
+
+/// Parses each row's stored result, naming the election and round of one that does not.
+fn parsed(election_id: i64, rows: Vec<Raw>) -> Result<Vec<CountRow>> {
+    rows.into_iter()
+        .map(|r| {
+            let count = super::parse_json("counts", election_id, &format!("round {} result", r.round_no), &r.result)?;
+            let round = Round::try_from(r.round_no).map_err(|_| {
+                let what = format!("round {}", r.round_no);
+                tracing::error!(table = "counts", id = election_id, what, "stored round does not parse");
+                super::StoreError::CorruptRow { table: "counts", id: election_id, what }
+            })?;
+            Ok(CountRow {
+                round_no: r.round_no,
+                round,
+                box_json: r.box_json,
+                result: r.result,
+                count,
+                box_root: r.box_root,
+                counted_ms: r.counted_ms,
+            })
+        })
+        .collect()
 }
 
 pub async fn insert_count(
@@ -65,7 +98,7 @@ pub async fn counts(db: impl Into<Db<'_>>, election_id: i64) -> Result<Vec<Count
     parsed(
         election_id,
         on_conn!(db db.into(), |c| {
-            sqlx::query_as::<_, CountRow>(
+            sqlx::query_as::<_, Raw>(
                 "SELECT round_no, box AS box_json, result, box_root, counted_ms FROM counts WHERE election_id = $1 ORDER BY round_no",
             )
             .bind(election_id)

@@ -8,7 +8,7 @@ use sqlx::FromRow;
 use super::on_conn;
 use super::{Db, Result, Store, Tx};
 use crate::domain::Round;
-use crate::domain::ballot::BallotPaper;
+use crate::domain::ballot::{BallotPaper, PlainBallot};
 
 /// How a [`Round`] is stored (`polls.round_no`, `counts.round_no`, and every table keyed by a
 /// round): election rounds as 1, 2, …; primary rounds below 1, the first at `FIRST_ROUND`, so
@@ -476,6 +476,22 @@ pub async fn ballot_box(store: &Store, election_id: i64, round_no: i64) -> Resul
         .fetch_all(c)
         .await?
     }))
+}
+
+/// The whole box of a round as [`ballot_box`], each ballot read once here as the
+/// [`PlainBallot`] the count puts in the published box (issue 14): a stored ballot that does
+/// not read is [`super::StoreError::CorruptRow`] naming the election, round and ballot id (a
+/// random id, never a voter), never a guessed ballot.
+pub async fn box_ballots(store: &Store, election_id: i64, round_no: i64) -> Result<Vec<(BallotRow, PlainBallot)>> {
+    ballot_box(store, election_id, round_no)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let what = format!("round {round_no} ballot {}", hex::encode(&r.id));
+            let b = super::parse_json("ballots", election_id, &what, &r.content)?;
+            Ok((r, b))
+        })
+        .collect()
 }
 
 // ---- forgetting the order of casting (issue 15 item 6) ----

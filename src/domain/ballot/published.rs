@@ -50,6 +50,12 @@ impl PublishedBox {
     pub fn parse(text: &str) -> Result<PublishedBox, serde_json::Error> {
         serde_json::from_str(text)
     }
+
+    /// A ballot's text as a published box carries it (`ballots[i]` printed), from the ballot's
+    /// text as the log committed it; `None` when that is no JSON.
+    pub fn ballot_text(committed: &str) -> Option<String> {
+        serde_json::from_str::<serde_json::Value>(committed).ok().map(|v| v.to_string())
+    }
 }
 
 /// What the box says of itself for people and for `huanjie verify` (which reconciles the
@@ -179,6 +185,12 @@ impl PlainBallot {
     /// The published text of one ballot (what the box's Merkle leaves hash).
     pub fn to_stored(&self) -> Result<String, serde_json::Error> {
         Ok(serde_json::to_value(self)?.to_string())
+    }
+
+    /// The one reader of a ballot's stored text ([`PlainBallot::to_stored`] read back): a part
+    /// it does not know is an error, never dropped.
+    pub fn from_stored(text: &str) -> Result<PlainBallot, serde_json::Error> {
+        serde_json::from_str(text)
     }
 
     /// Every voter written in, on any post.
@@ -324,6 +336,17 @@ mod tests {
 
     #[test]
     fn a_stored_ballot_with_an_unknown_part_does_not_read() {
-        assert!(serde_json::from_str::<PlainBallot>(r#"{"chair":["n1"],"extra":1}"#).is_err());
+        assert!(PlainBallot::from_stored(r#"{"chair":["n1"],"extra":1}"#).is_err());
+        let b = PlainBallot::from_stored(r#"{"chair":["n1"],"unreadable":{"member":1}}"#).unwrap();
+        assert_eq!(b.to_stored().unwrap(), r#"{"chair":["n1"],"unreadable":{"member":1}}"#);
+    }
+
+    #[test]
+    fn a_committed_ballot_reads_as_the_box_prints_it() {
+        assert_eq!(
+            PublishedBox::ballot_text(r#"{ "member": ["n2"], "chair": ["n1"] }"#).as_deref(),
+            Some(r#"{"chair":["n1"],"member":["n2"]}"#)
+        );
+        assert_eq!(PublishedBox::ballot_text("{not json"), None);
     }
 }
