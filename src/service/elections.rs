@@ -259,7 +259,8 @@ pub async fn update_plan(store: &Store, staff: &Staff, id: i64, version: i64, in
     // LAW.md §3 [N]: the roll follows the plan — whoever would not qualify on the (new) election
     // day under the (new) profile leaves it (issue 16 item 2).
     let stale = super::roll_check::ineligible_on_roll(&mut tx, store, id, plan.day, &plan.profile).await?;
-    super::roll_check::remove_ineligible(&mut tx, &crate::law::electorate::one_place_key(e.plan.day), id, &stale).await?;
+    super::roll_check::remove_ineligible(&mut tx, &crate::law::electorate::one_place_key(e.plan.day), id, &stale)
+        .await?;
     let mut payload = plan_json(&plan);
     payload["roll_removed"] = json!(stale.len());
     record(&mut tx, id, &staff.actor(role), EventKind::PlanUpdated, payload).await?;

@@ -154,7 +154,13 @@ impl PollingDesk {
 /// The steps the polling page offers at `stage` (with the primary at `primary`), to a caller
 /// who may (`can_run`) or may not run the election; `booth_on`: the booth channel is planned;
 /// `candidates`: there are published candidates to edit.
-pub fn polling_actions(stage: Stage, primary: PrimaryState, can_run: bool, booth_on: bool, candidates: bool) -> Vec<Action> {
+pub fn polling_actions(
+    stage: Stage,
+    primary: PrimaryState,
+    can_run: bool,
+    booth_on: bool,
+    candidates: bool,
+) -> Vec<Action> {
     use Stage::*;
     let mut out = Vec::new();
     if can_run {
@@ -196,8 +202,11 @@ pub async fn polling_desk(store: &Store, staff: &Staff, id: i64, q: &str) -> Res
     let can_run = staff.may(store, Permission::RunElection, e.community_id).await?;
     let community = community_name(store, e.community_id).await?;
     let turnout = super::polling::turnout(store, staff, id).await?;
-    let (found, more_found) =
-        if q.trim().is_empty() { (Vec::new(), false) } else { super::polling::find_voters(store, staff, id, q).await? };
+    let (found, more_found) = if q.trim().is_empty() {
+        (Vec::new(), false)
+    } else {
+        super::polling::find_voters(store, staff, id, q).await?
+    };
     let candidates = if can_run && e.stage >= Stage::CandidatesPublished {
         super::voting::candidates_with_statements(store, &e).await?
     } else {
@@ -283,7 +292,9 @@ mod tests {
         assert!(polling_actions(Stage::Polling, PrimaryState::None, true, false, false).contains(&Action::ClosePolls));
         let clerk = polling_actions(Stage::CandidatesPublished, PrimaryState::None, false, false, false);
         assert!(!clerk.contains(&Action::OpenPolls) && !clerk.contains(&Action::RunElection));
-        assert!(!polling_actions(Stage::Counting, PrimaryState::None, true, false, false).contains(&Action::ClosePolls));
+        assert!(
+            !polling_actions(Stage::Counting, PrimaryState::None, true, false, false).contains(&Action::ClosePolls)
+        );
     }
 
     /// LAW.md §5 [P]: a primary round opens, closes and is counted in turn; its desk checks
@@ -308,11 +319,21 @@ mod tests {
     #[test]
     fn booths_and_statements_follow_the_plan_and_the_candidates() {
         assert!(polling_actions(Stage::Polling, PrimaryState::None, false, true, false).contains(&Action::SetUpBooth));
-        assert!(!polling_actions(Stage::Polling, PrimaryState::None, false, false, false).contains(&Action::SetUpBooth));
-        assert!(!polling_actions(Stage::Counting, PrimaryState::None, false, true, false).contains(&Action::SetUpBooth));
-        assert!(polling_actions(Stage::Polling, PrimaryState::None, true, false, true).contains(&Action::EditStatements));
-        assert!(!polling_actions(Stage::Polling, PrimaryState::None, false, false, true).contains(&Action::EditStatements));
-        assert!(!polling_actions(Stage::Polling, PrimaryState::None, true, false, false).contains(&Action::EditStatements));
+        assert!(
+            !polling_actions(Stage::Polling, PrimaryState::None, false, false, false).contains(&Action::SetUpBooth)
+        );
+        assert!(
+            !polling_actions(Stage::Counting, PrimaryState::None, false, true, false).contains(&Action::SetUpBooth)
+        );
+        assert!(
+            polling_actions(Stage::Polling, PrimaryState::None, true, false, true).contains(&Action::EditStatements)
+        );
+        assert!(
+            !polling_actions(Stage::Polling, PrimaryState::None, false, false, true).contains(&Action::EditStatements)
+        );
+        assert!(
+            !polling_actions(Stage::Polling, PrimaryState::None, true, false, false).contains(&Action::EditStatements)
+        );
         let counting = polling_actions(Stage::Counting, PrimaryState::None, false, false, false);
         assert!(counting.contains(&Action::EnterPaper) && counting.contains(&Action::ToResults));
     }

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use super::counting::{self, Results};
 use super::access::{Permission, Staff};
+use super::counting::{self, Results};
 use super::{Result, ServiceError};
 pub use crate::domain::Election;
 use crate::domain::Stage;

@@ -11,16 +11,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::domain::records::Booth;
 use crate::domain::Station;
+use crate::domain::records::Booth;
 use crate::i18n::{Lang, Tr, text};
 use crate::secrets::same_token;
+use crate::service::ServiceError;
 use crate::service::elections::{self as esvc};
 use crate::service::overview::{self, Action, PollingDesk, PrimaryState};
 use crate::service::polling::{self as svc, CheckIn, Turnout, VoterAtDesk};
 use crate::service::primary;
 use crate::service::voting;
-use crate::service::ServiceError;
 use crate::web::auth::{StaffForm, StaffSession};
 use crate::web::error::{HtmlError, ResultExt};
 

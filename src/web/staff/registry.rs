@@ -7,10 +7,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::domain::{Action, RawResident};
 use crate::domain::records::{
     Community, CommunityStats, HouseholdRow, RelativeRow, Resident, ResidentGroup, StreetOffice,
 };
+use crate::domain::{Action, RawResident};
 use crate::i18n::{Lang, Tr};
 use crate::service::{Permission, ServiceError, registry as svc};
 use crate::web::auth::{StaffForm, StaffSession, urlencode};
