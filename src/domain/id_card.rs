@@ -143,6 +143,15 @@ impl From<IdCardNumber> for String {
 mod tests {
     use super::*;
 
+    /// An ID number as an observer sees it: four first and two last characters, the birth
+    /// date and sequence hidden; a short or non-ASCII stored value never panics.
+    #[test]
+    fn a_masked_id_number_hides_the_birth_date() {
+        assert_eq!(mask_id_number("11010519491231002X"), "1101************2X");
+        assert_eq!(mask_id_number("1234567"), "*******");
+        assert_eq!(mask_id_number("一二三四五六七八九"), "一二三四***八九");
+    }
+
     // A published sample number (GB 11643 example) with a valid check character.
     #[test]
     fn accepts_valid_numbers_and_reads_birth_and_gender() {

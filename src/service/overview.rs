@@ -86,7 +86,7 @@ pub fn allowed_actions(stage: Stage, can_run: bool) -> Vec<Action> {
 /// The election page of election `id` as `staff` sees it (404 outside their scope).
 pub async fn overview(store: &Store, staff: &Staff, id: i64) -> Result<Overview> {
     let e = get(store, staff, id, Permission::ReadRegistry).await?;
-    let can_run = staff.authorize(store, Permission::RunElection, e.community_id).await.is_ok();
+    let can_run = staff.may(store, Permission::RunElection, e.community_id).await?;
     let community = community_name(store, e.community_id).await?;
     let voters = st::roll(store, id).await?.len();
     let residents = if can_run && e.stage == Stage::Registration {
