@@ -158,7 +158,7 @@ pub use super::lifecycle::record;
 /// change that must see a settled election (roll, counts, rounds) takes it first.
 pub async fn locked(tx: &mut Tx, id: i64) -> Result<Election> {
     st::lock_election(tx, id).await?;
-    st::get_in_tx(tx, id).await?.ok_or(ServiceError::NotFound)
+    st::get(&mut *tx, id).await?.ok_or(ServiceError::NotFound)
 }
 
 /// The street office opens the election of one of its communities.
@@ -258,8 +258,9 @@ pub async fn update_plan(store: &Store, staff: &Staff, id: i64, version: i64, in
     }
     // LAW.md §3 [N]: the roll follows the plan — whoever would not qualify on the (new) election
     // day under the (new) profile leaves it (issue 16 item 2).
-    let stale = super::voters::ineligible_on_roll(&mut tx, store, id, plan.day, &plan.profile).await?;
-    super::voters::remove_ineligible(&mut tx, &crate::law::electorate::one_place_key(e.plan.day), id, &stale).await?;
+    let stale = super::roll_check::ineligible_on_roll(&mut tx, store, id, plan.day, &plan.profile).await?;
+    super::roll_check::remove_ineligible(&mut tx, &crate::law::electorate::one_place_key(e.plan.day), id, &stale)
+        .await?;
     let mut payload = plan_json(&plan);
     payload["roll_removed"] = json!(stale.len());
     record(&mut tx, id, &staff.actor(role), EventKind::PlanUpdated, payload).await?;

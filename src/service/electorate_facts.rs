@@ -20,7 +20,7 @@ use crate::audit::{EventKind, election_log};
 use crate::domain::Stage;
 use crate::law::after_vote::absentee_notice_counts;
 use crate::store::electorate_facts::{self as st, IncapacityRow};
-use crate::store::{Store, Tx, elections as est, now_ms, registry};
+use crate::store::{Store, elections as est, now_ms, registry};
 
 fn law(code: &str, rule: &str, detail: impl Into<String>) -> ServiceError {
     ServiceError::Law { code: code.into(), rule: rule.into(), detail: detail.into() }
@@ -76,9 +76,10 @@ pub async fn incapable(store: &Store, id: i64) -> Result<HashSet<i64>> {
     Ok(st::incapacities(store, id).await?.into_iter().map(|r| r.resident_id).collect())
 }
 
-/// The same inside a transaction (objection decisions, status changes).
-pub async fn is_incapable_tx(tx: &mut Tx, id: i64, resident_id: i64) -> Result<bool> {
-    Ok(st::is_incapable_tx(tx, id, resident_id).await?)
+/// Whether one resident's incapacity is confirmed, on the pool or inside a transaction
+/// (objection decisions, status changes).
+pub async fn is_incapable(db: impl Into<crate::store::Db<'_>>, id: i64, resident_id: i64) -> Result<bool> {
+    Ok(st::is_incapable(db, id, resident_id).await?)
 }
 
 /// A voter on the roll notifies that they cannot return for election day (LAW.md §3 [P]); the
@@ -116,7 +117,7 @@ pub async fn notify_absence(
     if !st::insert_absentee(&mut tx, id, resident_id, &on.to_string(), now_ms()).await? {
         return Err(ServiceError::Conflict("err.duplicate"));
     }
-    let roll = est::roll_tx(&mut tx, id).await?;
+    let roll = est::roll(&mut tx, id).await?;
     let absentees = commitments::absentee_leaves(&roll).len();
     audit::record(
         &mut tx,

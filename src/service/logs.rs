@@ -7,7 +7,7 @@ use super::access::{Permission, Staff};
 use super::{Result, ServiceError};
 use crate::audit::SYSTEM_LOG;
 use crate::domain::records::ObjectionRow;
-use crate::domain::{Election, Role, ScopeKind};
+use crate::domain::{Action, Election, Role, ScopeKind};
 use crate::store::{Store, audit as st, now_ms};
 
 use crate::store::audit::{StoredCheckpoint as Checkpoint, StoredEntry as Entry};
@@ -47,6 +47,15 @@ pub async fn may_read(store: &Store, staff: Option<&Staff>, log: &str) -> Result
         return Ok(());
     }
     if reads_system_log(staff) { Ok(()) } else { Err(ServiceError::Forbidden) }
+}
+
+/// What the transparency portal offers on log `log` (issue 4): [`Action::ReadEntries`] where
+/// [`may_read`] lets the caller read its entries (an unknown or hidden log is 404, as
+/// [`known`] says).
+pub async fn portal_access(store: &Store, staff: Option<&Staff>, log: &str) -> Result<Vec<Action>> {
+    let public_election = known(store, staff, log).await?;
+    let read = public_election || (log != SYSTEM_LOG && staff.is_some()) || reads_system_log(staff);
+    Ok(if read { vec![Action::ReadEntries] } else { Vec::new() })
 }
 
 /// Every cosignature of `log` as (checkpoint size, witness, line).

@@ -31,6 +31,7 @@ pub mod registry;
 pub mod rehearsal;
 pub mod results;
 pub mod retention;
+pub mod roll_check;
 pub mod signin;
 pub mod totp;
 pub mod voter_sessions;

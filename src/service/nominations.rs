@@ -137,17 +137,17 @@ pub async fn nominate(
         return Err(law("primary_held", "LAW.md §5 [P]", ""));
     }
     let nominee =
-        registry::resident_in_tx(&mut tx, nominee_id).await?.ok_or(invalid("err.relative_unknown", "nominee_id"))?;
+        registry::resident(&mut tx, nominee_id).await?.ok_or(invalid("err.relative_unknown", "nominee_id"))?;
     if nominee.community_id != e.community_id {
         return Err(invalid("err.relative_unknown", "nominee_id"));
     }
     // Every nominator is a voter of this election (LAW.md §5 [P]).
     let mut households = HashSet::new();
     for n in &nominators {
-        if !est::is_voter_tx(&mut tx, id, *n).await? {
+        if !est::is_voter(&mut tx, id, *n).await? {
             return Err(law("nominator_not_voter", "LAW.md §5 [P]", n.to_string()));
         }
-        let r = registry::resident_in_tx(&mut tx, *n).await?.ok_or(ServiceError::NotFound)?;
+        let r = registry::resident(&mut tx, *n).await?.ok_or(ServiceError::NotFound)?;
         households.insert(r.household_id.unwrap_or(-r.id));
     }
     let count = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
@@ -225,9 +225,9 @@ pub async fn review(store: &Store, staff: &Staff, nomination_id: i64, qualified:
     let mut tx = store.begin().await?;
     unchanged_by_primary(&mut tx, e.id).await?;
     if qualified {
-        let r = registry::resident_in_tx(&mut tx, n.nominee_id).await?.ok_or(ServiceError::NotFound)?;
+        let r = registry::resident(&mut tx, n.nominee_id).await?.ok_or(ServiceError::NotFound)?;
         let facts = NomineeFacts {
-            registered_voter_here: est::is_voter_tx(&mut tx, e.id, n.nominee_id).await?,
+            registered_voter_here: est::is_voter(&mut tx, e.id, n.nominee_id).await?,
             date_of_birth: crate::domain::parse_date(&r.birth_date).ok_or(ServiceError::NotFound)?,
             deprived_of_political_rights: r.political_rights == "deprived",
             accepted_in_writing: n.consent_on.is_some(),

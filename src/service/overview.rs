@@ -2,51 +2,26 @@
 //! steps the caller may take now (`allowed: Vec<Action>`), so the template asks
 //! `allows(Action::…)` instead of comparing stages, and the handler calls one function.
 //!
-//! It reads through `elections` and `primary`; nothing imports it but `web`.
+//! The polling page ([`polling_desk`]) and the paper double-entry page ([`paper_desk`]) are read
+//! models here too, for the same reason: what they offer is decided from the stage and the
+//! caller's rights in one pure function each ([`polling_actions`], [`paper_actions`]).
+//!
+//! It reads through `elections`, `polling`, `voting`, `primary` and `results` (the top of the
+//! service layer's one-way order); nothing imports it but `web`.
 
-use super::Result;
+use std::collections::HashMap;
+
 use super::access::{Permission, Staff};
 use super::elections::{community_name, get};
-use crate::domain::records::{DecisionRow, MemberRow, NominationRow, ObjectionRow, ProxyRow};
-use crate::domain::{Election, Stage};
+use super::polling::{BoxComparison, Turnout, VoterAtDesk};
+use super::{Result, ServiceError};
+use crate::domain::ballot::BallotPaper;
+use crate::domain::records::{Booth, DecisionRow, MemberRow, NominationRow, ObjectionRow, ProxyRow};
+use crate::domain::{Election, Stage, Station};
 use crate::store::Store;
 use crate::store::elections as st;
 
-/// A step the election page may offer the caller now (issue 14 item 3); the template asks
-/// [`Overview::allows`] instead of comparing stages itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    /// draft → registration.
-    StartRegistration,
-    /// Register the voters and decide applications (LAW.md §3): while registering.
-    Register,
-    /// Publish the voter list (LAW.md §3 [N]): while registering, not after.
-    PublishList,
-    /// Print the list, issue and reissue voter cards: once the list is published.
-    Cards,
-    /// Open nominations (LAW.md §5): with the list published.
-    OpenNominations,
-    /// Record a nomination, publish the candidates (LAW.md §5): while nominating.
-    Nominate,
-    /// Run the nomination primary: while nominating.
-    ManagePrimary,
-    /// On to the polling page: from the candidates' publication on.
-    ToPolling,
-    /// On to the results page: once polling has ended.
-    ToResults,
-    /// Record a consent, qualify or withdraw a nomination (LAW.md §5).
-    ReviewNomination,
-    /// Decide an open objection (LAW.md §3 [N?]).
-    DecideObjection,
-    /// Decide a proxy application (LAW.md §6 [N]).
-    DecideProxy,
-    /// Record a proxy application: at any stage but polling.
-    AddProxy,
-    /// Add a committee member.
-    AddMember,
-    /// Change the plan: before the list is published (the plan is frozen after).
-    EditPlan,
-}
+pub use crate::domain::Action;
 
 /// What the committee's election page shows and the steps the caller may take now.
 pub struct Overview {
@@ -62,13 +37,12 @@ pub struct Overview {
     /// (id, name) of the residents who need an application to be registered (LAW.md §3 [P]):
     /// non-local residents and community workers; only while registering, for who may run it.
     pub residents: Vec<(i64, String)>,
-    pub can_run: bool,
     pub allowed: Vec<Action>,
 }
 
 impl Overview {
     pub fn allows(&self, a: Action) -> bool {
-        self.allowed.contains(&a)
+        crate::domain::action::allows(&self.allowed, a)
     }
 }
 
@@ -112,7 +86,7 @@ pub fn allowed_actions(stage: Stage, can_run: bool) -> Vec<Action> {
 /// The election page of election `id` as `staff` sees it (404 outside their scope).
 pub async fn overview(store: &Store, staff: &Staff, id: i64) -> Result<Overview> {
     let e = get(store, staff, id, Permission::ReadRegistry).await?;
-    let can_run = staff.authorize(store, Permission::RunElection, e.community_id).await.is_ok();
+    let can_run = staff.may(store, Permission::RunElection, e.community_id).await?;
     let community = community_name(store, e.community_id).await?;
     let voters = st::roll(store, id).await?.len();
     let residents = if can_run && e.stage == Stage::Registration {
@@ -136,14 +110,242 @@ pub async fn overview(store: &Store, staff: &Staff, id: i64) -> Result<Overview>
         nominations: crate::store::nominations::for_election(store, id).await?,
         primary: super::primary::view(store, id).await?,
         residents,
-        can_run,
         e,
     })
+}
+
+/// Where the nomination primary (预选, LAW.md §5 [P]) stands on the polling page: no round
+/// yet, a round open, closed (its paper to be entered and counted) or counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrimaryState {
+    None,
+    Open,
+    Closed,
+    Counted,
+}
+
+/// What the polling-station page shows, and the steps the caller may take now.
+pub struct PollingDesk {
+    pub e: Election,
+    pub community: String,
+    pub turnout: Option<Turnout>,
+    /// The voters the desk's query found (empty without a query).
+    pub found: Vec<VoterAtDesk>,
+    /// More voters matched than are shown: type more of the name.
+    pub more_found: bool,
+    pub stations: Vec<Station>,
+    pub booths: Vec<Booth>,
+    /// The mobile box channel is in the plan.
+    pub mobile_on: bool,
+    /// (nomination id, post, name, statement) of the published candidates, for who may edit them.
+    pub candidates: Vec<(i64, String, String, String)>,
+    pub primary: PrimaryState,
+    /// The latest primary round as people count it (0: none).
+    pub primary_ordinal: i64,
+    pub allowed: Vec<Action>,
+}
+
+impl PollingDesk {
+    pub fn allows(&self, a: Action) -> bool {
+        crate::domain::action::allows(&self.allowed, a)
+    }
+}
+
+/// The steps the polling page offers at `stage` (with the primary at `primary`), to a caller
+/// who may (`can_run`) or may not run the election; `booth_on`: the booth channel is planned;
+/// `candidates`: there are published candidates to edit.
+pub fn polling_actions(
+    stage: Stage,
+    primary: PrimaryState,
+    can_run: bool,
+    booth_on: bool,
+    candidates: bool,
+) -> Vec<Action> {
+    use Stage::*;
+    let mut out = Vec::new();
+    if can_run {
+        out.push(Action::RunElection);
+        match (stage, primary) {
+            (CandidatesPublished, _) => out.push(Action::OpenPolls),
+            (Polling | Runoff, _) => out.push(Action::ClosePolls),
+            (Nominations, PrimaryState::Open) => out.push(Action::ClosePrimary),
+            (Nominations, PrimaryState::Closed) => out.push(Action::CountPrimary),
+            (Nominations, _) => out.push(Action::OpenPrimary),
+            _ => {}
+        }
+    }
+    // LAW.md §6: a ballot is issued at the desk while polls are open; the primary has no proxy
+    // and no mobile box (LAW.md §5 [P]).
+    if matches!(stage, Polling | Runoff) {
+        out.extend([Action::CheckIn, Action::CheckInByProxyOrMobileBox]);
+    } else if stage == Nominations && primary == PrimaryState::Open {
+        out.push(Action::CheckIn);
+    }
+    if booth_on && matches!(stage, Nominations | CandidatesPublished | Polling | Runoff) {
+        out.push(Action::SetUpBooth);
+    }
+    if stage == Counting {
+        out.extend([Action::EnterPaper, Action::ToResults]);
+    } else if stage == Nominations && primary == PrimaryState::Closed {
+        out.push(Action::EnterPaper);
+    }
+    if can_run && stage >= CandidatesPublished && candidates {
+        out.push(Action::EditStatements);
+    }
+    out
+}
+
+/// The polling page of election `id` as `staff` (who conducts polling) sees it, with the voters
+/// found by the desk's query `q`.
+pub async fn polling_desk(store: &Store, staff: &Staff, id: i64, q: &str) -> Result<PollingDesk> {
+    let e = get(store, staff, id, Permission::ConductPolling).await?;
+    let can_run = staff.may(store, Permission::RunElection, e.community_id).await?;
+    let community = community_name(store, e.community_id).await?;
+    let turnout = super::polling::turnout(store, staff, id).await?;
+    let (found, more_found) = if q.trim().is_empty() {
+        (Vec::new(), false)
+    } else {
+        super::polling::find_voters(store, staff, id, q).await?
+    };
+    let candidates = if can_run && e.stage >= Stage::CandidatesPublished {
+        super::voting::candidates_with_statements(store, &e).await?
+    } else {
+        Vec::new()
+    };
+    let (primary, primary_ordinal) = if e.stage == Stage::Nominations {
+        match super::primary::view(store, id).await?.latest {
+            None => (PrimaryState::None, 0),
+            Some((_, n, status, _)) if status == "open" => (PrimaryState::Open, n),
+            Some((_, n, _, false)) => (PrimaryState::Closed, n),
+            Some((_, n, _, true)) => (PrimaryState::Counted, n),
+        }
+    } else {
+        (PrimaryState::None, 0)
+    };
+    let booth_on = super::polling::channel_enabled(&e, "booth");
+    Ok(PollingDesk {
+        allowed: polling_actions(e.stage, primary, can_run, booth_on, !candidates.is_empty()),
+        mobile_on: super::polling::channel_enabled(&e, "mobile_box"),
+        stations: super::polling::stations(&e),
+        booths: super::voting::booths_of(store, id).await?,
+        community,
+        turnout,
+        found,
+        more_found,
+        candidates,
+        primary,
+        primary_ordinal,
+        e,
+    })
+}
+
+/// What the paper double-entry page of one box shows: both passes compared, the round's paper,
+/// the names of every id on it (candidates and the voters written in), and the steps allowed.
+pub struct PaperDesk {
+    pub cmp: BoxComparison,
+    pub paper: BallotPaper,
+    pub names: HashMap<String, String>,
+    pub allowed: Vec<Action>,
+}
+
+impl PaperDesk {
+    pub fn allows(&self, a: Action) -> bool {
+        crate::domain::action::allows(&self.allowed, a)
+    }
+}
+
+/// The steps of the paper page for a box (`accepted` or not) and a caller who may (`can_run`)
+/// or may not run the election: two clerks enter until the box is accepted, and only who runs
+/// the election accepts it (LAW.md §6 [P]).
+pub fn paper_actions(accepted: bool, can_run: bool) -> Vec<Action> {
+    match (accepted, can_run) {
+        (true, _) => Vec::new(),
+        (false, false) => vec![Action::EnterPaper],
+        (false, true) => vec![Action::EnterPaper, Action::AcceptBox],
+    }
+}
+
+/// The paper page of box `station` of election `id` as `staff` (who conducts polling) sees it.
+pub async fn paper_desk(store: &Store, staff: &Staff, id: i64, station: &str) -> Result<PaperDesk> {
+    let e = get(store, staff, id, Permission::ConductPolling).await?;
+    let can_run = staff.may(store, Permission::RunElection, e.community_id).await?;
+    let cmp = super::polling::compare_box(store, staff, id, station).await?;
+    let (_, paper) = super::polling::current(store, id).await?.ok_or(ServiceError::NotFound)?;
+    let mut names: HashMap<String, String> =
+        paper.posts.iter().flat_map(|s| s.candidates.iter().map(|c| (c.id.clone(), c.name.clone()))).collect();
+    let ballots: Vec<serde_json::Value> =
+        cmp.first.iter().chain(&cmp.second).map(|c| super::results::stored_ballot(c)).collect();
+    names.extend(super::results::written_in_names(store, &ballots, &names).await?);
+    Ok(PaperDesk { allowed: paper_actions(cmp.accepted, can_run), cmp, paper, names })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// LAW.md §6 [N]: the polls open from the candidates' publication and close from polling;
+    /// only who may run the election gets the lifecycle card.
+    #[test]
+    fn the_polls_open_and_close_only_for_who_runs_the_election() {
+        let run = polling_actions(Stage::CandidatesPublished, PrimaryState::None, true, false, false);
+        assert!(run.contains(&Action::OpenPolls) && run.contains(&Action::RunElection));
+        assert!(polling_actions(Stage::Polling, PrimaryState::None, true, false, false).contains(&Action::ClosePolls));
+        let clerk = polling_actions(Stage::CandidatesPublished, PrimaryState::None, false, false, false);
+        assert!(!clerk.contains(&Action::OpenPolls) && !clerk.contains(&Action::RunElection));
+        assert!(
+            !polling_actions(Stage::Counting, PrimaryState::None, true, false, false).contains(&Action::ClosePolls)
+        );
+    }
+
+    /// LAW.md §5 [P]: a primary round opens, closes and is counted in turn; its desk checks
+    /// voters in with neither proxy nor mobile box, and its paper is entered once it is closed.
+    #[test]
+    fn the_primary_steps_follow_its_round() {
+        let at = |p| polling_actions(Stage::Nominations, p, true, false, false);
+        assert!(at(PrimaryState::None).contains(&Action::OpenPrimary));
+        assert!(at(PrimaryState::Counted).contains(&Action::OpenPrimary));
+        assert!(at(PrimaryState::Open).contains(&Action::ClosePrimary));
+        assert!(at(PrimaryState::Open).contains(&Action::CheckIn));
+        assert!(!at(PrimaryState::Open).contains(&Action::CheckInByProxyOrMobileBox));
+        assert!(at(PrimaryState::Closed).contains(&Action::CountPrimary));
+        assert!(at(PrimaryState::Closed).contains(&Action::EnterPaper));
+        assert!(!at(PrimaryState::None).contains(&Action::CheckIn));
+        let polling = polling_actions(Stage::Polling, PrimaryState::None, false, false, false);
+        assert!(polling.contains(&Action::CheckIn) && polling.contains(&Action::CheckInByProxyOrMobileBox));
+    }
+
+    /// Booths are set up only where the plan has the booth channel, until the polls close; the
+    /// statements are edited by who runs the election once there are candidates.
+    #[test]
+    fn booths_and_statements_follow_the_plan_and_the_candidates() {
+        assert!(polling_actions(Stage::Polling, PrimaryState::None, false, true, false).contains(&Action::SetUpBooth));
+        assert!(
+            !polling_actions(Stage::Polling, PrimaryState::None, false, false, false).contains(&Action::SetUpBooth)
+        );
+        assert!(
+            !polling_actions(Stage::Counting, PrimaryState::None, false, true, false).contains(&Action::SetUpBooth)
+        );
+        assert!(
+            polling_actions(Stage::Polling, PrimaryState::None, true, false, true).contains(&Action::EditStatements)
+        );
+        assert!(
+            !polling_actions(Stage::Polling, PrimaryState::None, false, false, true).contains(&Action::EditStatements)
+        );
+        assert!(
+            !polling_actions(Stage::Polling, PrimaryState::None, true, false, false).contains(&Action::EditStatements)
+        );
+        let counting = polling_actions(Stage::Counting, PrimaryState::None, false, false, false);
+        assert!(counting.contains(&Action::EnterPaper) && counting.contains(&Action::ToResults));
+    }
+
+    /// LAW.md §6 [P]: a box is entered until it is accepted, and accepted only by who runs the
+    /// election.
+    #[test]
+    fn a_box_is_accepted_by_who_runs_the_election_and_then_closed_to_entry() {
+        assert_eq!(paper_actions(false, true), vec![Action::EnterPaper, Action::AcceptBox]);
+        assert_eq!(paper_actions(false, false), vec![Action::EnterPaper]);
+        assert!(paper_actions(true, true).is_empty());
+    }
 
     /// LAW.md §3 [N]: the list is published once; the page offers it only while registering.
     #[test]

@@ -88,7 +88,7 @@ async fn first_paper(tx: &mut Tx, e: &Election) -> Result<BallotPaper> {
     let noms = crate::store::nominations::for_election(&mut *tx, e.id).await?;
     let mut genders = std::collections::HashMap::new();
     for n in noms.iter().filter(|n| n.status == NominationStatus::Candidate) {
-        let r = crate::store::registry::resident_in_tx(tx, n.nominee_id).await?.ok_or(ServiceError::NotFound)?;
+        let r = crate::store::registry::resident(&mut *tx, n.nominee_id).await?.ok_or(ServiceError::NotFound)?;
         genders.insert(n.nominee_id, r.gender);
     }
     Ok(paper_from(e, &noms, |id| genders.get(&id).cloned().unwrap_or_default()))
@@ -186,7 +186,7 @@ pub async fn close_polls(store: &Store, log: &LogIdentity, staff: &Staff, id: i6
     crate::store::voter_sessions::end_in_tx(&mut tx, id, None).await?;
     // Read after the close in the same transaction: every cast that got in has committed (it
     // held the row shared), and none can follow, so the figures are final.
-    let (issued, browser) = st::round_totals_tx(&mut tx, id, poll.round_no).await?;
+    let (issued, browser) = st::round_totals(&mut tx, id, poll.round_no).await?;
     let mut payload = json!({"round": poll.round_no, "issued": issued, "browser_ballots": browser});
     // Issue 15 item 2: the box and the roll are committed in the log before any count.
     super::commitments::merge(&mut payload, super::commitments::at_close(&mut tx, id, poll.round_no).await?);
@@ -286,7 +286,7 @@ pub async fn check_in(store: &Store, staff: &Staff, id: i64, c: &CheckIn) -> Res
     }
     if channel == "booth" {
         let booth_id = c.booth_id.ok_or(invalid("err.booth", "booth_id"))?;
-        let b = st::booth_tx(&mut tx, booth_id).await?.ok_or(invalid("err.booth", "booth_id"))?;
+        let b = st::booth(&mut tx, booth_id).await?.ok_or(invalid("err.booth", "booth_id"))?;
         if b.election_id != id || b.station != station.name {
             return Err(invalid("err.booth", "booth_id"));
         }
@@ -733,7 +733,7 @@ pub async fn enter_paper(
     if st::box_accepted_tx(&mut tx, id, poll.round_no, &station.name).await? {
         return Err(ServiceError::Conflict("err.box_accepted"));
     }
-    let existing = st::entries_tx(&mut tx, id, poll.round_no, &station.name).await?;
+    let existing = st::entries(&mut tx, id, poll.round_no, &station.name).await?;
     if existing.iter().any(|x| x.pass != pass && x.clerk_id == staff.user_id) {
         return Err(law("same_clerk_both_passes", "LAW.md §6 [P] (double entry)", ""));
     }
@@ -856,7 +856,7 @@ pub async fn accept_box(
     let mut issued = 0;
     let mut parts: Vec<(String, i64)> = Vec::new();
     for name in std::iter::once(&station.name).chain(&mobile) {
-        let rows = st::entries_tx(&mut tx, id, poll.round_no, name).await?;
+        let rows = st::entries(&mut tx, id, poll.round_no, name).await?;
         let first: Vec<String> = rows.iter().filter(|r| r.pass == 1).map(|r| r.content.clone()).collect();
         let second: Vec<&str> = rows.iter().filter(|r| r.pass == 2).map(|r| r.content.as_str()).collect();
         if first.iter().map(String::as_str).ne(second.iter().copied()) {

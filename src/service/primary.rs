@@ -68,7 +68,7 @@ async fn sheet(
     let mut candidates = Vec::new();
     for id in &ordered.ids {
         let Some(n) = nominees.iter().find(|n| n.id.to_string() == *id) else { continue };
-        let r = crate::store::registry::resident_in_tx(tx, n.nominee_id).await?.ok_or(ServiceError::NotFound)?;
+        let r = crate::store::registry::resident(&mut *tx, n.nominee_id).await?.ok_or(ServiceError::NotFound)?;
         candidates.push(CandidateLine {
             id: candidate_id(n.id),
             resident_id: n.nominee_id,
@@ -164,7 +164,7 @@ pub async fn close(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> 
     pst::lock_all_booths(&mut tx, id).await?;
     // Issue 12: no voter stays signed in past the close.
     crate::store::voter_sessions::end_in_tx(&mut tx, id, None).await?;
-    let (issued, browser) = pst::round_totals_tx(&mut tx, id, poll.round_no).await?;
+    let (issued, browser) = pst::round_totals(&mut tx, id, poll.round_no).await?;
     let mut payload = json!({"round": poll.round_no, "issued": issued, "browser_ballots": browser});
     // Issue 15 item 2: the box and the roll are committed in the log before any count.
     super::commitments::merge(&mut payload, super::commitments::at_close(&mut tx, id, poll.round_no).await?);

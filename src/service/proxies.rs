@@ -27,8 +27,8 @@ async fn request(
         proxy: proxy.to_string(),
         // The committee records only written authorisations (the form is the writing).
         written: true,
-        principal_is_voter_here: st::is_voter_tx(tx, e.id, principal).await?,
-        proxy_is_voter_here: st::is_voter_tx(tx, e.id, proxy).await?,
+        principal_is_voter_here: st::is_voter(&mut *tx, e.id, principal).await?,
+        proxy_is_voter_here: st::is_voter(&mut *tx, e.id, proxy).await?,
         approved,
         applied_on,
         // LAW.md §6 [P]: a formal candidate may hold a proxy only for a near relative.
@@ -83,7 +83,7 @@ pub async fn apply(
     let on = today();
     let mut tx = store.begin().await?;
     st::lock_election(&mut tx, id).await?;
-    let current = st::get_in_tx(&mut tx, id).await?.ok_or(ServiceError::NotFound)?;
+    let current = st::get(&mut tx, id).await?.ok_or(ServiceError::NotFound)?;
     if current.stage < Stage::ListPublished || current.stage >= Stage::Polling {
         return Err(ServiceError::Conflict("err.stale"));
     }
@@ -115,7 +115,7 @@ pub async fn decide(store: &crate::store::Store, staff: &Staff, proxy_request: i
     let profile = e.plan.profile.clone();
     let mut tx = store.begin().await?;
     st::lock_election(&mut tx, e.id).await?;
-    let current = st::get_in_tx(&mut tx, e.id).await?.ok_or(ServiceError::NotFound)?;
+    let current = st::get(&mut tx, e.id).await?.ok_or(ServiceError::NotFound)?;
     if current.stage < Stage::ListPublished || current.stage >= Stage::Polling {
         return Err(ServiceError::Law {
             code: "list_locked".into(),

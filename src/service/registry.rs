@@ -209,7 +209,7 @@ pub async fn update_resident(store: &Store, staff: &Staff, id: i64, version: i64
     if !ok {
         return Err(ServiceError::Conflict("err.stale"));
     }
-    let after = registry::resident_in_tx(&mut tx, id).await?.ok_or(ServiceError::NotFound)?;
+    let after = registry::resident(&mut tx, id).await?.ok_or(ServiceError::NotFound)?;
     let before_json = serde_json::to_string(&before).unwrap_or_default();
     let after_json = serde_json::to_string(&after).unwrap_or_default();
     registry::insert_history(&mut tx, id, after.version, &staff.username, &before_json, &after_json, now).await?;
@@ -291,13 +291,7 @@ pub async fn read_resident(store: &Store, staff: &Staff, id: i64) -> Result<Resi
     Ok(r)
 }
 
-pub fn mask(id_number: &str) -> String {
-    let n = id_number.len();
-    if n < 8 {
-        return "*".repeat(n);
-    }
-    format!("{}{}{}", &id_number[..4], "*".repeat(n - 6), &id_number[n - 2..])
-}
+pub use crate::domain::mask_id_number as mask;
 
 pub async fn search(
     store: &Store,
@@ -323,6 +317,7 @@ pub async fn search(
 
 // ---- read models of the registry pages and endpoints (issue 14 item 3) ----
 
+pub use crate::domain::Action;
 use crate::domain::Election;
 use crate::domain::records::{
     Community, CommunityStats, HistoryRow, Household, HouseholdRow, RelativeRow, ResidentGroup, StreetOffice,
@@ -367,35 +362,42 @@ pub async fn households(store: &Store, staff: &Staff, id: i64, page: i64) -> Res
 }
 
 /// What the community page shows: the community, its groups, a page of residents found by
-/// `q`, its elections, and whether the caller may write the registry or open an election.
+/// `q`, its elections, and the steps the caller may take (`Action::WriteRegistry`,
+/// `Action::OpenElection`).
 pub struct CommunityView {
     pub community: Community,
     pub groups: Vec<ResidentGroup>,
     pub residents: Vec<Resident>,
     pub total: i64,
     pub elections: Vec<Election>,
-    pub can_write: bool,
-    pub can_open: bool,
+    pub allowed: Vec<Action>,
+}
+
+/// `WriteRegistry` when the caller may write community `id`'s registry.
+async fn write_registry(store: &Store, staff: &Staff, id: i64) -> Result<Vec<Action>> {
+    Ok(if staff.may(store, Permission::WriteRegistry, id).await? { vec![Action::WriteRegistry] } else { Vec::new() })
 }
 
 pub async fn community_view(store: &Store, staff: &Staff, id: i64, q: &str, page: i64) -> Result<CommunityView> {
     let (residents, total) = search(store, staff, id, q, page).await?;
     let community = registry::community(store, id).await?.ok_or(ServiceError::NotFound)?;
     let groups = registry::groups(store, id).await?;
-    let can_write = staff.authorize(store, Permission::WriteRegistry, id).await.is_ok();
+    let mut allowed = write_registry(store, staff, id).await?;
     let elections = crate::store::elections::for_communities(store, &[id]).await?;
-    let can_open = staff.street_role(Permission::OpenElection, community.street_office_id).is_some();
-    Ok(CommunityView { community, groups, residents, total, elections, can_write, can_open })
+    if staff.street_role(Permission::OpenElection, community.street_office_id).is_some() {
+        allowed.push(Action::OpenElection);
+    }
+    Ok(CommunityView { community, groups, residents, total, elections, allowed })
 }
 
 /// What the households page shows: a page (100 a page) of households with their group and
-/// member count, the groups, and whether the caller may add one.
+/// member count, the groups, and whether the caller may add one (`Action::WriteRegistry`).
 pub struct HouseholdsView {
     pub community: Community,
     pub households: Vec<HouseholdRow>,
     pub groups: Vec<ResidentGroup>,
     pub total: i64,
-    pub can_write: bool,
+    pub allowed: Vec<Action>,
 }
 
 pub async fn households_view(store: &Store, staff: &Staff, id: i64, page: i64) -> Result<HouseholdsView> {
@@ -404,8 +406,8 @@ pub async fn households_view(store: &Store, staff: &Staff, id: i64, page: i64) -
     let (households, total) = registry::households_with_counts(store, id, 100, (page - 1) * 100).await?;
     let community = registry::community(store, id).await?.ok_or(ServiceError::NotFound)?;
     let groups = registry::groups(store, id).await?;
-    let can_write = staff.authorize(store, Permission::WriteRegistry, id).await.is_ok();
-    Ok(HouseholdsView { community, households, groups, total, can_write })
+    let allowed = write_registry(store, staff, id).await?;
+    Ok(HouseholdsView { community, households, groups, total, allowed })
 }
 
 /// A resident as the edit form shows it: the record, the community's groups and the resident's
@@ -442,24 +444,24 @@ fn changed_keys(h: &HistoryRow) -> Vec<String> {
 }
 
 /// What the resident page shows: the record (masked for who may not see it in full), the near
-/// relatives, the changes, and whether the caller may edit.
+/// relatives, the changes, and whether the caller may edit (`Action::WriteRegistry`).
 pub struct ResidentView {
     pub r: Resident,
     pub relatives: Vec<RelativeRow>,
     pub history: Vec<Change>,
-    pub can_write: bool,
+    pub allowed: Vec<Action>,
 }
 
 pub async fn resident_view(store: &Store, staff: &Staff, id: i64) -> Result<ResidentView> {
     let r = read_resident(store, staff, id).await?;
-    let can_write = staff.authorize(store, Permission::WriteRegistry, r.community_id).await.is_ok();
+    let allowed = write_registry(store, staff, r.community_id).await?;
     let relatives = registry::relatives(store, id).await?;
     let history = registry::history(store, id)
         .await?
         .into_iter()
         .map(|h| Change { fields: changed_keys(&h), version: h.version, changed_ms: h.changed_ms, actor: h.actor })
         .collect();
-    Ok(ResidentView { r, relatives, history, can_write })
+    Ok(ResidentView { r, relatives, history, allowed })
 }
 
 /// Resident `id`'s stored history (the API), for `staff` who may read it; observers may not.

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
+use super::access::{Permission, Staff};
 use super::counting::{self, Results};
 use super::{Result, ServiceError};
 pub use crate::domain::Election;
@@ -19,29 +20,8 @@ use crate::domain::records::NominationStatus;
 pub use crate::domain::records::{RecallRow, VacancyRow};
 use crate::store::Store;
 
-/// A step the results page may offer the caller now; the template asks
-/// [`TermView::allows`] instead of comparing stage strings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    /// Count the round, certify (LAW.md §6, §7): while counting.
-    Count,
-    /// A run-off for the seats still open (LAW.md §7): while counting, when seats are pending.
-    NextRound,
-    /// The handover list (LAW.md §8): once certified.
-    Handover,
-    /// Void an election or a person's election (LAW.md §7 [N]): counting or certified.
-    Void,
-    /// The certificates of the elected: certified or handed over.
-    Certificates,
-    /// A recall's petition is verified (LAW.md §9): a recall in draft.
-    RecallVerify,
-    /// The member answers the recall (LAW.md §9): a recall with its list published, no answer yet.
-    RecallAnswer,
-    /// On to the recall's polling page: answered, list published.
-    RecallPolling,
-    /// A recall petition, a member leaving, a by-election (LAW.md §9): a term in office.
-    Term,
-}
+/// The steps the results page may offer (one type for every page: `domain::Action`).
+pub use crate::domain::Action;
 
 /// What the results page shows beyond the count: the handover, the term's vacancies, a
 /// recall's petition, the members still in office, and the steps the caller may take.
@@ -57,7 +37,7 @@ pub struct TermView {
 
 impl TermView {
     pub fn allows(&self, a: Action) -> bool {
-        self.allowed.contains(&a)
+        crate::domain::action::allows(&self.allowed, a)
     }
 }
 
@@ -74,6 +54,7 @@ fn allowed(e: &Election, can_run: bool, r: &Results, recall: Option<&RecallRow>)
     if !can_run {
         return out;
     }
+    out.push(Action::RunElection);
     if stage == Stage::Counting {
         out.push(Action::Count);
         if !r.pending.is_empty() {
@@ -100,8 +81,10 @@ fn allowed(e: &Election, can_run: bool, r: &Results, recall: Option<&RecallRow>)
     out
 }
 
-/// The results page's term view of election `e` (already read with the caller's rights).
-pub async fn term_view(store: &Store, e: &Election, can_run: bool, r: &Results) -> Result<TermView> {
+/// The results page's term view of election `e` (already read with the caller's rights):
+/// whether `staff` may run it is decided here, not in the handler.
+pub async fn term_view(store: &Store, staff: &Staff, e: &Election, r: &Results) -> Result<TermView> {
+    let can_run = staff.may(store, Permission::RunElection, e.community_id).await?;
     let handover = crate::store::counting::handover(store, e.id).await?.into_iter().map(|h| (h.0, h.1)).collect();
     let vacancies = crate::store::recall::vacancies(store, e.id).await?;
     let gone: Vec<&str> = vacancies.iter().filter_map(|v| v.member_id.as_deref()).collect();

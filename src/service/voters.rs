@@ -14,12 +14,14 @@ use super::audit::{self, LogIdentity, checkpoint_now};
 use super::elections::locked;
 use super::elections::{get, today};
 use super::lifecycle;
+pub use super::roll_check::facts;
+use super::roll_check::ineligible_on_roll;
 use super::{Result, ServiceError, invalid};
 use crate::audit::{Actor, EventKind, election_log};
 use crate::domain::Election;
 use crate::domain::{IdCardNumber, Stage};
 use crate::law::electorate::{MethodFacts, method_admits, one_place_key};
-use crate::law::eligibility::{Hukou, ResidentFacts, VoterCategory, check_voter};
+use crate::law::eligibility::{VoterCategory, check_voter};
 use crate::store::elections::{self as st, VoterRow};
 use crate::store::registry::{self, Resident};
 use crate::store::{Store, Tx, now_ms};
@@ -41,24 +43,6 @@ fn category_str(c: VoterCategory) -> &'static str {
         VoterCategory::NonlocalResident => "nonlocal_resident",
         VoterCategory::CommunityWorker => "community_worker",
     }
-}
-
-/// The registry's facts about a resident, as the law engine reads them.
-pub fn facts(r: &Resident, request: Option<&str>) -> Option<ResidentFacts> {
-    let dob = crate::domain::parse_date(&r.birth_date)?;
-    Some(ResidentFacts {
-        date_of_birth: dob,
-        deprived_of_political_rights: r.political_rights == "deprived",
-        // Set by the callers from the committee's confirmations (service::electorate_facts).
-        incapacity_confirmed: false,
-        hukou: if r.hukou_here { Hukou::Here } else { Hukou::Elsewhere },
-        months_living_here: u32::try_from(r.months_resident).unwrap_or(0),
-        community_worker_months: r.community_worker.then(|| u32::try_from(r.worker_months).unwrap_or(0)),
-        applied: request.is_some(),
-        approved: request == Some("approved"),
-        opted_in: request.is_some(),
-        registered_elsewhere_this_round: false,
-    })
 }
 
 /// The law engine's category for a voter, or the refusal's (code, rule).
@@ -269,39 +253,6 @@ pub fn fingerprint(roll: &[VoterRow]) -> String {
     super::commitments::fingerprint(roll)
 }
 
-/// LAW.md §3 [N]: the voters on election `id`'s roll (read in `tx`) who would not qualify on
-/// `day` under `profile`, as (resident id, ID number, refusal code). A plan change that moves
-/// election day removes them; publication refuses while any remain (issue 16 item 2).
-pub(super) async fn ineligible_on_roll(
-    tx: &mut Tx,
-    store: &Store,
-    id: i64,
-    day: Date,
-    profile: &crate::law::RuleProfile,
-) -> Result<Vec<(i64, String, &'static str)>> {
-    let requests: HashMap<i64, String> = st::requests(store, id).await?.into_iter().collect();
-    let mut facts_of = Vec::new();
-    for v in st::roll_tx(tx, id).await? {
-        let Some(r) = registry::resident_in_tx(tx, v.resident_id).await? else { continue };
-        let Some(f) = facts(&r, requests.get(&r.id).map(String::as_str)) else { continue };
-        facts_of.push(((r.id, r.id_number.clone()), f));
-    }
-    Ok(crate::law::electorate::roll_recheck(&facts_of, day, profile)
-        .into_iter()
-        .map(|((rid, idn), refusal)| (rid, idn, refusal.code.as_str()))
-        .collect())
-}
-
-/// Removes the voters `ineligible_on_roll` found (before publication; the round's claim is
-/// released so they may register elsewhere).
-pub(super) async fn remove_ineligible(tx: &mut Tx, round: &str, id: i64, out: &[(i64, String, &str)]) -> Result<()> {
-    for (rid, idn, _) in out {
-        st::remove_voter(tx, id, *rid).await?;
-        st::release_round(tx, round, idn, id).await?;
-    }
-    Ok(())
-}
-
 /// registration → list_published: the voter list notice (选民名单公告), no later than 20 days
 /// before election day (LAW.md §3 [N]). The plan is frozen from here on.
 pub async fn publish_list(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<String> {
@@ -329,7 +280,7 @@ pub async fn publish_list(store: &Store, log: &LogIdentity, staff: &Staff, id: i
     if !stale.is_empty() {
         return Err(law("roll_not_eligible", "LAW.md §3 [N]", stale.len().to_string()));
     }
-    let roll = st::roll_tx(&mut tx, id).await?;
+    let roll = st::roll(&mut tx, id).await?;
     if roll.is_empty() {
         return Err(law("empty_voter_list", "LAW.md §3 [N]", ""));
     }
@@ -466,14 +417,14 @@ pub async fn decide_objection(
     }
     let mut changed = false;
     if upheld && let Some(rid) = o.resident_id {
-        let r = registry::resident_in_tx(&mut tx, rid).await?.ok_or(ServiceError::NotFound)?;
+        let r = registry::resident(&mut tx, rid).await?.ok_or(ServiceError::NotFound)?;
         match o.kind.as_str() {
             "omitted" => {
                 // The committee's decision stands in for the application and approval, but the
                 // law's conditions (age, rights, one place) still hold.
                 let mut f = facts(&r, Some("approved")).ok_or(ServiceError::NotFound)?;
                 f.applied = true;
-                f.incapacity_confirmed = super::electorate_facts::is_incapable_tx(&mut tx, e.id, rid).await?;
+                f.incapacity_confirmed = super::electorate_facts::is_incapable(&mut tx, e.id, rid).await?;
                 let cat = check_voter(&f, e.plan.day, &profile)
                     .map_err(|refusal| law(refusal.code.as_str(), refusal.rule, refusal.detail))?;
                 // LAW.md §4 [N]: the election method decides who of the eligible joins the
@@ -541,7 +492,7 @@ pub async fn decide_objection(
 /// The roll as seen inside a write transaction (SQLite: the one writer sees its own writes;
 /// PostgreSQL: read through the transaction).
 async fn roll_in_tx(tx: &mut Tx, _store: &Store, election_id: i64) -> Result<Vec<VoterRow>> {
-    Ok(st::roll_tx(tx, election_id).await?)
+    Ok(st::roll(&mut *tx, election_id).await?)
 }
 
 // ---- voting codes ----
@@ -689,7 +640,7 @@ pub async fn set_group_representatives(
         .await?
         .ok_or(invalid("err.group_unknown", "group_number"))?;
     for rid in residents {
-        let r = registry::resident_in_tx(&mut tx, *rid).await?.ok_or(invalid("err.relative_unknown", "resident_id"))?;
+        let r = registry::resident(&mut tx, *rid).await?.ok_or(invalid("err.relative_unknown", "resident_id"))?;
         if r.community_id != e.community_id || r.group_id != Some(group.id) {
             return Err(invalid("err.not_in_group", "resident_id"));
         }
@@ -745,14 +696,14 @@ pub async fn status_change(
     if locked(&mut tx, id).await?.stage != stage {
         return Err(ServiceError::Conflict("err.stale"));
     }
-    let r = registry::resident_in_tx(&mut tx, resident_id).await?.ok_or(ServiceError::NotFound)?;
+    let r = registry::resident(&mut tx, resident_id).await?.ok_or(ServiceError::NotFound)?;
     if r.community_id != e.community_id {
         return Err(ServiceError::NotFound);
     }
     let changed = if kind == RollChange::RightsRestored {
         let mut f = facts(&r, Some("approved")).ok_or(ServiceError::NotFound)?;
         f.deprived_of_political_rights = false;
-        f.incapacity_confirmed = super::electorate_facts::is_incapable_tx(&mut tx, id, resident_id).await?;
+        f.incapacity_confirmed = super::electorate_facts::is_incapable(&mut tx, id, resident_id).await?;
         let cat = check_voter(&f, e.plan.day, &profile).map_err(|x| law(x.code.as_str(), x.rule, x.detail))?;
         if !crate::store::electorate::claim_term(&mut tx, &one_place_key(e.plan.day), &r.id_number, id, e.community_id)
             .await?
@@ -774,7 +725,7 @@ pub async fn status_change(
     )
     .await?;
     if changed && stage >= Stage::ListPublished {
-        let roll = st::roll_tx(&mut tx, id).await?;
+        let roll = st::roll(&mut tx, id).await?;
         let fp = fingerprint(&roll);
         st::set_list_published(&mut tx, id, &today().to_string(), &fp, now_ms()).await?;
         record(
@@ -805,7 +756,7 @@ pub async fn roll_as_seen(store: &Store, staff: &Staff, id: i64) -> Result<(Vec<
     let mut rows = st::roll(store, id).await?;
     if !staff.sees_full_ids(role) {
         for r in &mut rows {
-            r.id_number = super::registry::mask(&r.id_number);
+            r.id_number = crate::domain::mask_id_number(&r.id_number);
         }
     }
     let sha = fingerprint(&rows);

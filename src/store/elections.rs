@@ -3,7 +3,7 @@
 use sqlx::FromRow;
 
 use super::on_conn;
-use super::{Result, Store, StoreError, Tx};
+use super::{Db, Result, Store, StoreError, Tx};
 pub use crate::domain::records::{DecisionRow, MemberRow, ObjectionRow, ProxyRow, VoterRow};
 use crate::domain::{ChannelSet, Election, ElectionKind, Plan, Stage, Station, parse_date};
 use crate::law::{Method, RuleProfile};
@@ -186,15 +186,10 @@ pub async fn set_list_published(tx: &mut Tx, id: i64, on: &str, fingerprint: &st
     Ok(())
 }
 
-pub async fn get(store: &Store, id: i64) -> Result<Option<Election>> {
+/// One election, on the pool or inside a transaction in progress (`impl Into<Db>`: one reader).
+pub async fn get(db: impl Into<Db<'_>>, id: i64) -> Result<Option<Election>> {
     let sql = format!("SELECT {COLS} FROM elections WHERE id = $1");
-    let row = on_conn!(pool store, |c| sqlx::query_as::<_, ElectionRow>(&sql).bind(id).fetch_optional(c).await?);
-    row.map(ElectionRow::parse).transpose()
-}
-
-pub async fn get_in_tx(tx: &mut Tx, id: i64) -> Result<Option<Election>> {
-    let sql = format!("SELECT {COLS} FROM elections WHERE id = $1");
-    let row = on_conn!(tx tx, |c| sqlx::query_as::<_, ElectionRow>(&sql).bind(id).fetch_optional(c).await?);
+    let row = on_conn!(db db.into(), |c| sqlx::query_as::<_, ElectionRow>(&sql).bind(id).fetch_optional(c).await?);
     row.map(ElectionRow::parse).transpose()
 }
 
@@ -289,9 +284,10 @@ pub async fn remove_voter(tx: &mut Tx, election_id: i64, resident_id: i64) -> Re
     Ok(n == 1)
 }
 
-/// The registered voters in list order: residents' group, household, name.
-pub async fn roll(store: &Store, election_id: i64) -> Result<Vec<VoterRow>> {
-    Ok(on_conn!(pool store, |c| {
+/// The registered voters in list order: residents' group, household, name (on the pool or in a
+/// transaction).
+pub async fn roll(db: impl Into<Db<'_>>, election_id: i64) -> Result<Vec<VoterRow>> {
+    Ok(on_conn!(db db.into(), |c| {
         sqlx::query_as::<_, VoterRow>(
             "SELECT r.id AS resident_id, r.name, r.gender, r.id_number, g.number AS group_number, \
              h.number AS household_number, h.address, v.category, (v.code_hash IS NOT NULL) AS has_code, \
@@ -308,26 +304,9 @@ pub async fn roll(store: &Store, election_id: i64) -> Result<Vec<VoterRow>> {
     }))
 }
 
-pub async fn roll_tx(tx: &mut Tx, election_id: i64) -> Result<Vec<VoterRow>> {
-    Ok(on_conn!(tx tx, |c| {
-        sqlx::query_as::<_, VoterRow>(
-            "SELECT r.id AS resident_id, r.name, r.gender, r.id_number, g.number AS group_number, \
-             h.number AS household_number, h.address, v.category, (v.code_hash IS NOT NULL) AS has_code, \
-             v.checkin_no, EXISTS (SELECT 1 FROM absentee_notices a WHERE a.election_id = v.election_id \
-             AND a.resident_id = v.resident_id) AS absent \
-             FROM voters v JOIN residents r ON r.id = v.resident_id \
-             LEFT JOIN resident_groups g ON g.id = r.group_id LEFT JOIN households h ON h.id = r.household_id \
-             WHERE v.election_id = $1 AND v.status = 'registered' \
-             ORDER BY g.number, h.number, r.name, r.id",
-        )
-        .bind(election_id)
-        .fetch_all(c)
-        .await?
-    }))
-}
-
-pub async fn is_voter(store: &Store, election_id: i64, resident_id: i64) -> Result<bool> {
-    let n: i64 = on_conn!(pool store, |c| {
+/// Whether the resident is a registered voter of the election (on the pool or in a transaction).
+pub async fn is_voter(db: impl Into<Db<'_>>, election_id: i64, resident_id: i64) -> Result<bool> {
+    let n: i64 = on_conn!(db db.into(), |c| {
         sqlx::query_scalar::<_, i64>(
             "SELECT COUNT(*) FROM voters WHERE election_id = $1 AND resident_id = $2 AND status = 'registered'",
         )
@@ -514,14 +493,10 @@ pub async fn insert_proxy(
     }))
 }
 
-pub async fn proxy_in_tx(tx: &mut Tx, id: i64) -> Result<Option<ProxyRow>> {
+/// One proxy authorisation, on the pool or inside a transaction in progress.
+pub async fn proxy(db: impl Into<Db<'_>>, id: i64) -> Result<Option<ProxyRow>> {
     let sql = format!("{PROXY_SELECT} WHERE p.id = $1");
-    Ok(on_conn!(tx tx, |c| sqlx::query_as::<_, ProxyRow>(&sql).bind(id).fetch_optional(c).await?))
-}
-
-pub async fn proxy(store: &Store, id: i64) -> Result<Option<ProxyRow>> {
-    let sql = format!("{PROXY_SELECT} WHERE p.id = $1");
-    Ok(on_conn!(pool store, |c| sqlx::query_as::<_, ProxyRow>(&sql).bind(id).fetch_optional(c).await?))
+    Ok(on_conn!(db db.into(), |c| sqlx::query_as::<_, ProxyRow>(&sql).bind(id).fetch_optional(c).await?))
 }
 
 pub async fn proxies(store: &Store, election_id: i64) -> Result<Vec<ProxyRow>> {
@@ -562,19 +537,6 @@ pub async fn lock_election(tx: &mut Tx, id: i64) -> Result<()> {
         sqlx::query("UPDATE elections SET updated_ms = updated_ms WHERE id = $1").bind(id).execute(c).await?;
     });
     Ok(())
-}
-
-pub async fn is_voter_tx(tx: &mut Tx, election_id: i64, resident_id: i64) -> Result<bool> {
-    let n: i64 = on_conn!(tx tx, |c| {
-        sqlx::query_scalar::<_, i64>(
-            "SELECT COUNT(*) FROM voters WHERE election_id = $1 AND resident_id = $2 AND status = 'registered'",
-        )
-        .bind(election_id)
-        .bind(resident_id)
-        .fetch_one(c)
-        .await?
-    });
-    Ok(n > 0)
 }
 
 pub async fn are_near_relatives(tx: &mut Tx, a: i64, b: i64) -> Result<bool> {

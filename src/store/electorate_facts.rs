@@ -5,7 +5,7 @@
 use serde::Serialize;
 use sqlx::FromRow;
 
-use super::{Result, Store, Tx, on_conn};
+use super::{Db, Result, Store, Tx, on_conn};
 
 /// One confirmation of incapacity. `basis` is only for staff who run the election.
 #[derive(Debug, Clone, FromRow, Serialize)]
@@ -73,8 +73,9 @@ pub async fn insert_absentee(tx: &mut Tx, election_id: i64, resident_id: i64, on
     Ok(n == 1)
 }
 
-pub async fn is_incapable_tx(tx: &mut Tx, election_id: i64, resident_id: i64) -> Result<bool> {
-    Ok(on_conn!(tx tx, |c| {
+/// Whether the committee confirmed the resident's incapacity (on the pool or in a transaction).
+pub async fn is_incapable(db: impl Into<Db<'_>>, election_id: i64, resident_id: i64) -> Result<bool> {
+    Ok(on_conn!(db db.into(), |c| {
         sqlx::query_scalar::<_, i64>(
             "SELECT COUNT(*) FROM incapacity_confirmations WHERE election_id = $1 AND resident_id = $2",
         )

@@ -406,16 +406,16 @@ pub async fn participation_roll(store: &Store, election_id: i64, round_no: i64) 
     }))
 }
 
-/// (ballots issued, browser ballots in the box) of a round, inside `tx`.
-pub async fn round_totals_tx(tx: &mut Tx, election_id: i64, round_no: i64) -> Result<(i64, i64)> {
-    Ok(on_conn!(tx tx, |c| {
+/// (ballots issued, browser ballots in the box) of a round, on the pool or in a transaction.
+pub async fn round_totals(db: impl Into<Db<'_>>, election_id: i64, round_no: i64) -> Result<(i64, i64)> {
+    Ok(on_conn!(db db.into(), |c| {
         sqlx::query_as::<_, (i64, i64)>(
             "SELECT (SELECT COUNT(*) FROM participation WHERE election_id = $1 AND round_no = $2), \
                     (SELECT COUNT(*) FROM ballots WHERE election_id = $1 AND round_no = $2 AND entry_no IS NULL)",
         )
         .bind(election_id)
         .bind(round_no)
-        .fetch_one(&mut *c)
+        .fetch_one(c)
         .await?
     }))
 }
@@ -652,8 +652,9 @@ pub async fn booth_by_token(store: &Store, token_hash: &[u8]) -> Result<Option<B
     }))
 }
 
-pub async fn booth_tx(tx: &mut Tx, id: i64) -> Result<Option<BoothRow>> {
-    Ok(on_conn!(tx tx, |c| {
+/// One booth by id, on the pool or in a transaction.
+pub async fn booth(db: impl Into<Db<'_>>, id: i64) -> Result<Option<BoothRow>> {
+    Ok(on_conn!(db db.into(), |c| {
         sqlx::query_as::<_, BoothRow>("SELECT id, election_id, station, name, unlocked_round FROM booths WHERE id = $1")
             .bind(id)
             .fetch_optional(c)
@@ -707,22 +708,9 @@ pub struct EntryRow {
     pub content: String,
 }
 
-pub async fn entries(store: &Store, election_id: i64, round_no: i64, station: &str) -> Result<Vec<EntryRow>> {
-    Ok(on_conn!(pool store, |c| {
-        sqlx::query_as::<_, EntryRow>(
-            "SELECT pass, seq, clerk_id, content FROM paper_entries WHERE election_id = $1 AND round_no = $2 \
-             AND station = $3 ORDER BY pass, seq",
-        )
-        .bind(election_id)
-        .bind(round_no)
-        .bind(station)
-        .fetch_all(c)
-        .await?
-    }))
-}
-
-pub async fn entries_tx(tx: &mut Tx, election_id: i64, round_no: i64, station: &str) -> Result<Vec<EntryRow>> {
-    Ok(on_conn!(tx tx, |c| {
+/// A station's paper entries of a round (both passes), on the pool or in a transaction.
+pub async fn entries(db: impl Into<Db<'_>>, election_id: i64, round_no: i64, station: &str) -> Result<Vec<EntryRow>> {
+    Ok(on_conn!(db db.into(), |c| {
         sqlx::query_as::<_, EntryRow>(
             "SELECT pass, seq, clerk_id, content FROM paper_entries WHERE election_id = $1 AND round_no = $2 \
              AND station = $3 ORDER BY pass, seq",

@@ -4,7 +4,7 @@
 use sqlx::FromRow;
 
 use super::on_conn;
-use super::{Result, Store, Tx};
+use super::{Db, Result, Store, Tx};
 use crate::domain::NewResident;
 pub use crate::domain::records::{
     Community, CommunityStats, HistoryRow, Household, HouseholdRow, RelativeRow, Resident, ResidentGroup, StreetOffice,
@@ -434,14 +434,10 @@ pub async fn history(store: &Store, resident_id: i64) -> Result<Vec<HistoryRow>>
         .collect()
 }
 
-pub async fn resident(store: &Store, id: i64) -> Result<Option<Resident>> {
+/// One resident, on the pool or inside a transaction in progress.
+pub async fn resident(db: impl Into<Db<'_>>, id: i64) -> Result<Option<Resident>> {
     let sql = format!("SELECT {RESIDENT_COLS} FROM residents WHERE id = $1");
-    Ok(on_conn!(pool store, |c| sqlx::query_as::<_, Resident>(&sql).bind(id).fetch_optional(c).await?))
-}
-
-pub async fn resident_in_tx(tx: &mut Tx, id: i64) -> Result<Option<Resident>> {
-    let sql = format!("SELECT {RESIDENT_COLS} FROM residents WHERE id = $1");
-    Ok(on_conn!(tx tx, |c| sqlx::query_as::<_, Resident>(&sql).bind(id).fetch_optional(c).await?))
+    Ok(on_conn!(db db.into(), |c| sqlx::query_as::<_, Resident>(&sql).bind(id).fetch_optional(c).await?))
 }
 
 /// Search by name prefix, ID number or household number; `q` empty lists all. Paged.

@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::audit::{EventKind, SYSTEM_LOG};
+use crate::domain::Action;
 use crate::i18n::{Lang, Tr, text};
 use crate::service::audit::signed_head;
 use crate::service::logs as st;
@@ -74,7 +75,8 @@ struct Portal {
     witnesses_configured: usize,
     witnessed_by: Vec<String>,
     checkpoints: Vec<CheckpointView>,
-    can_read_entries: bool,
+    /// What the read model lets the caller do (`service::logs::portal_access`).
+    allowed: Vec<Action>,
     events: Vec<EventView>,
     log_param: String,
     prev_start: Option<i64>,
@@ -84,6 +86,12 @@ struct Portal {
     participation: Vec<(String, &'static str, String)>,
     /// The published elections (all of them on the default page; the one shown on its log's page).
     elections: Vec<ElectionIndexView>,
+}
+
+impl Portal {
+    fn allows(&self, a: Action) -> bool {
+        crate::domain::action::allows(&self.allowed, a)
+    }
 }
 
 #[derive(Deserialize)]
@@ -105,7 +113,7 @@ async fn portal(
     let log = log_name.as_str();
     // An election's log is open to all once its voter list is published; before that, to the
     // staff who can read its community (issue 4).
-    let public_election = st::known(&state.store, s.as_ref().map(|s| &s.staff), log).await.html(lang)?;
+    let allowed = st::portal_access(&state.store, s.as_ref().map(|s| &s.staff), log).await.html(lang)?;
     let latest = signed_head(&state.store, &state.log, log).await.html(lang)?;
     let cosigs = st::cosignatures(&state.store, log).await.html(lang)?;
     let (size, note, when) = match &latest {
@@ -129,13 +137,11 @@ async fn portal(
         })
         .collect();
     checkpoints.truncate(20);
-    let can_read_entries =
-        public_election || (log != SYSTEM_LOG && s.is_some()) || st::reads_system_log(s.as_ref().map(|s| &s.staff));
     let head = st::size(&state.store, log).await.html(lang)? as i64;
     // Newest first: the default page ends at the head.
     let start = q.start.unwrap_or((head - PAGE).max(0)).clamp(0, head.max(0));
     let mut events = Vec::new();
-    if can_read_entries {
+    if crate::domain::action::allows(&allowed, Action::ReadEntries) {
         for e in st::entries(&state.store, log, start, start + PAGE).await.html(lang)?.into_iter().rev() {
             let v = &e.event;
             let ty = v["type"].as_str().unwrap_or("?");
@@ -202,7 +208,7 @@ async fn portal(
         witnesses_configured: state.log.witnesses.len(),
         witnessed_by,
         checkpoints,
-        can_read_entries,
+        allowed,
         events,
         log_param: log.to_string(),
         prev_start: (start > 0).then(|| (start - PAGE).max(0)),

@@ -15,13 +15,13 @@ use serde_json::Value;
 
 use super::flow::Echo;
 use crate::AppState;
-use crate::domain::ballot::{BallotPaper, Marks, WriteInCounts};
+use crate::domain::ballot::{Marks, WriteInCounts};
 use crate::i18n::{Lang, Tr, text};
 use crate::law::Post;
-use crate::service::elections as esvc;
+use crate::service::ServiceError;
+use crate::service::overview::{self, Action, PaperDesk};
 use crate::service::polling::{self as svc, BoxComparison};
 use crate::service::results as rsvc;
-use crate::service::{Permission, ServiceError};
 use crate::web::auth::{StaffForm, same_token};
 use crate::web::error::{HtmlError, ResultExt};
 use crate::web::vote::{BallotForm, PostView, post_label, post_views};
@@ -124,19 +124,6 @@ fn rows(lang: Lang, cmp: &BoxComparison, names: &HashMap<String, String>) -> Vec
         .collect()
 }
 
-/// Names for the ids of a box: the candidates of the paper, and the voters written in.
-async fn names_for(
-    state: &AppState,
-    paper: &BallotPaper,
-    cmp: &BoxComparison,
-) -> Result<HashMap<String, String>, ServiceError> {
-    let mut names: HashMap<String, String> =
-        paper.posts.iter().flat_map(|s| s.candidates.iter().map(|c| (c.id.clone(), c.name.clone()))).collect();
-    let ballots: Vec<Value> = cmp.first.iter().chain(&cmp.second).map(|c| rsvc::stored_ballot(c)).collect();
-    names.extend(rsvc::written_in_names(&state.store, &ballots, &names).await?);
-    Ok(names)
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/paper.html")]
 struct PaperPage {
@@ -147,7 +134,6 @@ struct PaperPage {
     station: String,
     pass: i64,
     notice: Option<String>,
-    can_run: bool,
     cmp: BoxComparison,
     rows: Vec<PaperRow>,
     posts: Vec<PostView>,
@@ -156,9 +142,15 @@ struct PaperPage {
     other_pass: i64,
     /// A refused entry or acceptance shown again (issue 13 item 7).
     echo: Echo,
+    /// What the read model lets the caller do now (`service::overview::paper_actions`).
+    allowed: Vec<Action>,
 }
 
 impl PaperPage {
+    fn allows(&self, a: Action) -> bool {
+        crate::domain::action::allows(&self.allowed, a)
+    }
+
     /// What goes in a number field of the entry form: what was typed, or `default`.
     fn typed_or<'a>(&'a self, name: &str, default: &'a str) -> &'a str {
         if self.echo.at == "entry" { self.echo.v("entry", name) } else { default }
@@ -218,11 +210,8 @@ async fn render(
     marks: &Marks,
     echo: Echo,
 ) -> Result<PaperPage, HtmlError> {
-    let e = esvc::get(&state.store, &s.staff, id, Permission::ConductPolling).await.html(lang)?;
-    let can_run = s.staff.may(&state.store, Permission::RunElection, e.community_id).await.html(lang)?;
-    let cmp = svc::compare_box(&state.store, &s.staff, id, &station).await.html(lang)?;
-    let (_, paper) = svc::current(&state.store, id).await.html(lang)?.ok_or(ServiceError::NotFound).html(lang)?;
-    let names = names_for(state, &paper, &cmp).await.html(lang)?;
+    let PaperDesk { cmp, paper, names, allowed } =
+        overview::paper_desk(&state.store, &s.staff, id, &station).await.html(lang)?;
     let rows = rows(lang, &cmp, &names);
     let posts = post_views(state, lang, id, &paper, marks).await;
     let pass = if pass == 2 { 2 } else { 1 };
@@ -236,11 +225,11 @@ async fn render(
         other_pass: 3 - pass,
         pass,
         notice,
-        can_run,
         cmp,
         rows,
         posts,
         echo,
+        allowed,
     })
 }
 

@@ -11,15 +11,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::domain::Station;
 use crate::domain::records::Booth;
-use crate::domain::{Stage, Station};
 use crate::i18n::{Lang, Tr, text};
 use crate::secrets::same_token;
+use crate::service::ServiceError;
 use crate::service::elections::{self as esvc};
+use crate::service::overview::{self, Action, PollingDesk, PrimaryState};
 use crate::service::polling::{self as svc, CheckIn, Turnout, VoterAtDesk};
 use crate::service::primary;
 use crate::service::voting;
-use crate::service::{Permission, ServiceError};
 use crate::web::auth::{StaffForm, StaffSession};
 use crate::web::error::{HtmlError, ResultExt};
 
@@ -33,7 +34,6 @@ struct PollingPage {
     community: String,
     stage_label: &'static str,
     notice: Option<String>,
-    can_run: bool,
     turnout: Option<Turnout>,
     q: String,
     found: Vec<VoterAtDesk>,
@@ -42,13 +42,19 @@ struct PollingPage {
     stations: Vec<Station>,
     booths: Vec<Booth>,
     mobile_on: bool,
-    booth_on: bool,
     /// (nomination id, post label, name, statement)
     candidates: Vec<(i64, &'static str, String, String)>,
-    /// The nomination primary (预选) during nominations: `none`, `open`, `closed` (to be
-    /// entered and counted) or `counted`; and its round as people count it.
-    primary_state: &'static str,
+    /// The nomination primary (预选) during nominations, and its round as people count it.
+    primary: PrimaryState,
     primary_ordinal: i64,
+    /// What the read model lets the caller do now (`service::overview::polling_actions`).
+    allowed: Vec<Action>,
+}
+
+impl PollingPage {
+    fn allows(&self, a: Action) -> bool {
+        crate::domain::action::allows(&self.allowed, a)
+    }
 }
 
 /// A station as the clerk reads it: a ballot cast on the voter's own phone was cast at no
@@ -72,63 +78,49 @@ pub async fn page(
     s: StaffSession,
     Query(q): Query<PollingQuery>,
 ) -> Result<Response, HtmlError> {
-    let e = esvc::get(&state.store, &s.staff, id, Permission::ConductPolling).await.html(lang)?;
-    let can_run = s.staff.may(&state.store, Permission::RunElection, e.community_id).await.html(lang)?;
-    let community = esvc::community_name(&state.store, e.community_id).await.html(lang)?;
-    let mut turnout = svc::turnout(&state.store, &s.staff, id).await.html(lang)?;
+    let PollingDesk {
+        e,
+        community,
+        mut turnout,
+        mut found,
+        more_found,
+        stations,
+        booths,
+        mobile_on,
+        candidates,
+        primary,
+        primary_ordinal,
+        allowed,
+    } = overview::polling_desk(&state.store, &s.staff, id, &q.q).await.html(lang)?;
     for row in turnout.iter_mut().flat_map(|t| t.issued.iter_mut()) {
         row.0 = station_label(lang, &row.0);
     }
-    let (found, more_found) = if q.q.trim().is_empty() {
-        (Vec::new(), false)
-    } else {
-        svc::find_voters(&state.store, &s.staff, id, &q.q).await.html(lang)?
-    };
-    let mut found = found;
     for p in found.iter_mut().filter_map(|v| v.voted.as_mut()) {
         p.station = station_label(lang, &p.station);
     }
-    let candidates = if can_run && e.stage >= crate::domain::Stage::CandidatesPublished {
-        voting::candidates_with_statements(&state.store, &e)
-            .await
-            .html(lang)?
-            .into_iter()
-            .map(|(id, post, name, stmt)| (id, text(lang, &format!("post.{post}")), name, stmt))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let notice = super::flow::done_notice(lang, "polling.done.", q.done.as_deref());
-    let (primary_state, primary_ordinal) = if e.stage == crate::domain::Stage::Nominations {
-        match primary::view(&state.store, id).await.html(lang)?.latest {
-            None => ("none", 0),
-            Some((_, n, status, _)) if status == "open" => ("open", n),
-            Some((_, n, _, false)) => ("closed", n),
-            Some((_, n, _, true)) => ("counted", n),
-        }
-    } else {
-        ("none", 0)
-    };
+    let candidates = candidates
+        .into_iter()
+        .map(|(id, post, name, stmt)| (id, text(lang, &format!("post.{post}")), name, stmt))
+        .collect();
     let page = PollingPage {
-        primary_state,
-        primary_ordinal,
         t: Tr(lang),
         user: Some(s.staff.display_name.clone()),
         csrf: s.csrf.clone(),
         stage_label: text(lang, &format!("stage.{}", e.stage)),
-        mobile_on: svc::channel_enabled(&e, "mobile_box"),
-        booth_on: svc::channel_enabled(&e, "booth"),
-        stations: svc::stations(&e),
-        booths: voting::booths_of(&state.store, id).await.html(lang)?,
+        notice: super::flow::done_notice(lang, "polling.done.", q.done.as_deref()),
         e,
         community,
-        notice,
-        can_run,
         turnout,
         q: q.q,
         found,
         more_found,
+        stations,
+        booths,
+        mobile_on,
         candidates,
+        primary,
+        primary_ordinal,
+        allowed,
     };
     Ok(page.into_response())
 }

@@ -7,10 +7,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::domain::RawResident;
 use crate::domain::records::{
     Community, CommunityStats, HouseholdRow, RelativeRow, Resident, ResidentGroup, StreetOffice,
 };
+use crate::domain::{Action, RawResident};
 use crate::i18n::{Lang, Tr};
 use crate::service::{Permission, ServiceError, registry as svc};
 use crate::web::auth::{StaffForm, StaffSession, urlencode};
@@ -66,13 +66,18 @@ pub(crate) struct CommunityPage {
     q_enc: String,
     page: i64,
     pages: i64,
-    can_write: bool,
     elections: Vec<crate::domain::Election>,
-    can_open: bool,
+    allowed: Vec<Action>,
     plan: super::plan::PlanView,
     /// A refused new election: why, with the plan as typed in `plan` (issue 13 item 7).
     open_errors: Vec<String>,
     round: String,
+}
+
+impl CommunityPage {
+    fn allows(&self, a: Action) -> bool {
+        crate::domain::action::allows(&self.allowed, a)
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -104,13 +109,13 @@ pub(crate) async fn community_page(
     refused: Option<(Vec<String>, super::plan::PlanView, String)>,
 ) -> Result<CommunityPage, HtmlError> {
     let page = q.page.unwrap_or(1).clamp(1, 100_000);
-    let svc::CommunityView { community, groups, residents, total, elections, can_write, can_open } =
+    let svc::CommunityView { community, groups, residents, total, elections, allowed } =
         svc::community_view(&state.store, &s.staff, id, &q.q, page).await.html(lang)?;
     let (open_errors, plan, round) =
         refused.unwrap_or_else(|| (Vec::new(), super::plan::PlanView::new_default(), "2026".into()));
     Ok(CommunityPage {
         elections,
-        can_open,
+        allowed,
         plan,
         open_errors,
         round,
@@ -125,7 +130,6 @@ pub(crate) async fn community_page(
         q: q.q,
         page,
         pages: ((total + 49) / 50).max(1),
-        can_write,
     })
 }
 
@@ -301,9 +305,15 @@ struct ResidentPage {
     r: Resident,
     relatives: Vec<RelativeRow>,
     history: Vec<HistoryView>,
-    can_write: bool,
+    allowed: Vec<Action>,
     gender_label: &'static str,
     rights_label: &'static str,
+}
+
+impl ResidentPage {
+    fn allows(&self, a: Action) -> bool {
+        crate::domain::action::allows(&self.allowed, a)
+    }
 }
 
 /// The fields a change changed, named in the reader's language.
@@ -321,7 +331,7 @@ pub async fn resident(
     lang: Lang,
     s: StaffSession,
 ) -> Result<impl IntoResponse, HtmlError> {
-    let svc::ResidentView { r, relatives, history, can_write } =
+    let svc::ResidentView { r, relatives, history, allowed } =
         svc::resident_view(&state.store, &s.staff, id).await.html(lang)?;
     let history = history
         .into_iter()
@@ -341,7 +351,7 @@ pub async fn resident(
         r,
         relatives,
         history,
-        can_write,
+        allowed,
         gender_label,
         rights_label,
     })
@@ -374,7 +384,13 @@ struct HouseholdsPage {
     total: i64,
     page: i64,
     pages: i64,
-    can_write: bool,
+    allowed: Vec<Action>,
+}
+
+impl HouseholdsPage {
+    fn allows(&self, a: Action) -> bool {
+        crate::domain::action::allows(&self.allowed, a)
+    }
 }
 
 pub async fn households(
@@ -385,7 +401,7 @@ pub async fn households(
     Query(q): Query<SearchQuery>,
 ) -> Result<impl IntoResponse, HtmlError> {
     let page = q.page.unwrap_or(1).clamp(1, 100_000);
-    let svc::HouseholdsView { community, households, groups, total, can_write } =
+    let svc::HouseholdsView { community, households, groups, total, allowed } =
         svc::households_view(&state.store, &s.staff, id, page).await.html(lang)?;
     Ok(HouseholdsPage {
         t: Tr(lang),
@@ -397,7 +413,7 @@ pub async fn households(
         total,
         page,
         pages: ((total + 99) / 100).max(1),
-        can_write,
+        allowed,
     })
 }
 

@@ -70,7 +70,6 @@ struct ResultsPage {
     e: Election,
     community: String,
     stage_label: &'static str,
-    can_run: bool,
     public: bool,
     r: Results,
     members: Members,
@@ -157,9 +156,8 @@ async fn render_page(
     echo: Echo,
 ) -> Result<ResultsPage, HtmlError> {
     let e = esvc::get(&state.store, &s.staff, id, Permission::ReadRegistry).await.html(lang)?;
-    let can_run = s.staff.may(&state.store, Permission::RunElection, e.community_id).await.html(lang)?;
     let (r, members, figures) = page_data(state, lang, &e).await?;
-    let term = rsvc::term_view(&state.store, &e, can_run, &r).await.html(lang)?;
+    let term = rsvc::term_view(&state.store, &s.staff, &e, &r).await.html(lang)?;
     let handover = svc::HANDOVER_ITEMS
         .iter()
         .map(|i| {
@@ -175,7 +173,6 @@ async fn render_page(
         csrf: s.csrf.clone(),
         community: community_name(state, &e, lang).await?,
         stage_label: text(lang, &format!("stage.{}", e.stage)),
-        can_run,
         public: false,
         void_reasons: svc::VOID_REASONS.iter().map(|r| (*r, text(lang, &format!("void.{r}")))).collect(),
         e,
@@ -205,7 +202,6 @@ pub async fn public_page(
         csrf: String::new(),
         community: community_name(&state, &e, lang).await?,
         stage_label: text(lang, &format!("stage.{}", e.stage)),
-        can_run: false,
         public: true,
         void_reasons: Vec::new(),
         e,
