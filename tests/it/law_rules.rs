@@ -310,6 +310,13 @@ async fn personal_data_purged_after_the_retention_period(app: TestApp) {
         let (st, b) = p.committee.api_post(&format!("/api/v1/elections/{id}/handover"), &json!({"item": item})).await;
         assert_eq!(st, S::OK, "{b}");
     }
+    // Who wrote a ballot for whom (代写, LAW.md §6 [P]) is a health fact of the voter: as the
+    // check-in stores it on the roll row.
+    app.exec(&format!(
+        "INSERT INTO assisted_ballots (election_id, round_no, resident_id, assisted_by) VALUES ({id}, 1, {}, {})",
+        p.voters[0], p.voters[1]
+    ))
+    .await;
     let (_, public_before) = app.client().api_get(&format!("/api/v1/public/elections/{id}")).await;
     let store = app.store();
     let actor = huanjie::audit::Actor::system("cli");
@@ -337,6 +344,8 @@ async fn personal_data_purged_after_the_retention_period(app: TestApp) {
     assert_eq!(report.purged.complaints_erased, 1);
     assert_eq!(report.purged.proxy_reasons_erased, 1);
     assert_eq!(report.purged.codes_erased, 24);
+    assert_eq!(report.purged.assisted_ballots_erased, 1);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM assisted_ballots WHERE election_id = {id}")).await, 0);
     assert_eq!(app.count(&format!("SELECT COUNT(*) FROM round_registrations WHERE election_id = {id}")).await, 0);
     assert_eq!(
         app.count(&format!("SELECT COUNT(*) FROM voters WHERE election_id = {id} AND code_hash IS NOT NULL")).await,
@@ -562,8 +571,8 @@ async fn loss_of_legal_capacity_ends_an_office_law_9_n(app: TestApp) {
     assert_eq!(st, S::UNPROCESSABLE_ENTITY, "not a cause of LAW.md §9: {b}");
     let (st, b) = p.committee.api_post(&path, &json!({"member_id": member, "cause": "legal_capacity"})).await;
     assert_eq!(st, S::OK, "{b}");
-    let (st, _) = p.committee.api_post(&path, &json!({"member_id": member, "cause": "resignation"})).await;
-    assert_eq!(st, S::CONFLICT, "an office ends once");
+    let (st, b) = p.committee.api_post(&path, &json!({"member_id": member, "cause": "resignation"})).await;
+    assert_eq!(st, S::UNPROCESSABLE_ENTITY, "an office ends once: no longer in office: {b}");
     let (st, list) = p.committee.api_get(&path).await;
     assert_eq!(st, S::OK, "{list}");
     let v = &list["vacancies"][0];
