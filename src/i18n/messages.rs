@@ -617,6 +617,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("field.day", "日期", "Date"),
     ("field.decision", "决定", "Decision"),
     ("field.display_name", "显示姓名", "Display name"),
+    ("field.duty", "职责（监票、唱票或计票）", "Duty (scrutineer, caller or tallier)"),
     ("field.election_day", "选举日", "Election day"),
     ("field.ethnicity", "民族", "Ethnicity"),
     ("field.filed_by", "申诉人", "Filed by"),
