@@ -114,6 +114,16 @@ enum Command {
         #[arg(long)]
         retention_days: Option<u32>,
     },
+    /// Declare the city's term calendar (LAW.md §1 [N], §3 [N?, P]): the first year of one of
+    /// its 5-year terms (default without a declaration: 2021). One place only holds per term on
+    /// this calendar. Audited; refused once voters are registered under another calendar.
+    DeclareTerm {
+        #[command(flatten)]
+        common: Common,
+        /// The first year of a term, e.g. 2022 for terms 2022–2026, 2027–2031, ….
+        #[arg(long)]
+        first_year: i32,
+    },
     /// Verify a log record (a file, or an http:// URL of `/api/v1/logs/{log}/record`): every
     /// leaf, checkpoint signature, cosignature and the consistency between checkpoints.
     Verify {
@@ -587,6 +597,13 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
             if ids.is_empty() {
                 println!("no election is due");
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::DeclareTerm { common, first_year } => {
+            let store = open(&common).await?;
+            let cal =
+                service::term_calendar::declare(&store, &Actor::system("cli"), first_year).await.map_err(svc_err)?;
+            println!("term calendar: terms of {} years from {}", cal.years, cal.first_year);
             Ok(ExitCode::SUCCESS)
         }
         Command::Events => {

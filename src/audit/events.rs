@@ -165,7 +165,7 @@ catalogue! {
     RecallAnswered => "recall.answer_published", ["street_admin", "committee"], ["published_on"],
         "公布被提出罢免成员的申辩意见", "The member's written answer to the recall was published";
     VacancyArose => "vacancy.arose", ["street_admin", "committee"], ["vacancy_id", "post", "member_id", "cause", "filing_by", "byelection_by"],
-        "出现空缺（罢免、辞职、死亡、判刑、当选无效或未选满）", "A seat fell vacant (recall, resignation, death, sentence, void election or unfilled)";
+        "出现空缺（罢免、辞职、死亡、判刑、职务依法终止、当选无效或未选满）", "A seat fell vacant (recall, resignation, death, sentence, office ended by law, void election or unfilled)";
     IncapacityConfirmed => "incapacity.confirmed", ["street_admin", "committee"], ["confirmation_id"],
         "确认无法行使选举权利", "The committee confirmed that a resident cannot exercise the right to vote (who and why stay off the log)";
     AbsenceNotified => "absence.notified", ["street_admin", "committee"], ["resident_id", "notified_on", "absentees"],
@@ -178,6 +178,12 @@ catalogue! {
         "记录未公开计票或未当场公布结果", "The committee recorded that a round was not counted in public or its result not announced on the spot";
     PersonalDataPurged => "personal_data.purged", ["system"], ["election_id", "term_ended_on", "retention_days", "purged"],
         "删除届满的个人信息", "The operator deleted or reduced a finished term's personal data after the retention period";
+    CountingStaffNamed => "counting_staff.named", ["street_admin", "committee"], ["resident_id", "duty"],
+        "确定监票人、唱票人或计票人", "The committee named a resident scrutineer, caller or tallier (LAW.md §2)";
+    CountingStaffRemoved => "counting_staff.removed", ["street_admin", "committee"], ["removed"],
+        "候选人或其近亲属不得担任监票、唱票、计票人员，已撤换", "Counting staff who are (or are near relatives of) a candidate were removed (LAW.md §2)";
+    TermDeclared => "term.declared", ["system"], ["first_year", "years", "previous_first_year"],
+        "宣布本市届期", "The operator declared the city's term calendar (the first year of a term; 5-year terms)";
     LoggedOut => "session.logout", ["street_admin", "committee", "clerk", "observer", "none"], ["user_id"],
         "退出登录", "A staff member signed out";
     CheckpointLogged => "log.checkpoint", ["system"], ["size", "root"],

@@ -617,6 +617,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("field.day", "日期", "Date"),
     ("field.decision", "决定", "Decision"),
     ("field.display_name", "显示姓名", "Display name"),
+    ("field.duty", "职责（监票、唱票或计票）", "Duty (scrutineer, caller or tallier)"),
     ("field.election_day", "选举日", "Election day"),
     ("field.ethnicity", "民族", "Ethnicity"),
     ("field.filed_by", "申诉人", "Filed by"),
@@ -777,6 +778,16 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "law.count_void",
         "已记录未公开计票或未当场公布选举结果（{detail}），选举无效，不能确认结果。",
         "A round was recorded as not counted in public or not announced on the spot ({detail}): the election is void and cannot be certified.",
+    ),
+    (
+        "law.counting_staff_closed",
+        "选举结果已确认，不能再确定计票工作人员。",
+        "The result is certified: counting staff can no longer be named.",
+    ),
+    (
+        "law.counting_staff_conflict",
+        "候选人及其近亲属不得担任监票人、唱票人或计票人，请另选他人。",
+        "A candidate or a candidate's near relative may not be scrutineer, caller or tallier: name someone else.",
     ),
     (
         "law.deadline_candidate_list_published",
@@ -1059,9 +1070,24 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "A polling station needs at least 3 supervisors: name them in the election plan.",
     ),
     (
+        "law.term_calendar_in_use",
+        "已有选民按现行届期登记，届期不能再改。",
+        "Voters are already registered under the current term calendar: it can no longer change.",
+    ),
+    (
         "law.term_changed",
         "选民已按本届任期登记，选举日不能改到另一届任期，请在本届任期内另定日期。",
         "Voters are registered for this term: election day cannot move into another term. Choose a day within this term.",
+    ),
+    (
+        "law.term_first_year",
+        "届期起始年份无效（应在2000至2100年之间）。",
+        "The term's first year is not valid (it must be between 2000 and 2100).",
+    ),
+    (
+        "law.term_years",
+        "每届任期五年，届期必须按五年计算。",
+        "A term is five years: the calendar must use five-year terms.",
     ),
     (
         "law.too_few_nominators",
@@ -1605,7 +1631,13 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("vacancy.cause", "原因", "Cause"),
     ("vacancy.death", "死亡", "Death"),
     ("vacancy.filing_by", "备案期限", "file by"),
-    ("vacancy.left", "成员辞职、死亡或被判刑", "A member resigned, died or was sentenced"),
+    (
+        "vacancy.left",
+        "成员辞职、死亡、被判刑或丧失行为能力",
+        "A member resigned, died, was sentenced or lost legal capacity",
+    ),
+    ("vacancy.legal_capacity", "丧失行为能力", "Loss of legal capacity"),
+    ("vacancy.office_ended", "职务依法终止", "Office ended by law"),
     ("vacancy.open_byelection", "组织补选", "Open the by-election"),
     ("vacancy.recall", "被罢免", "Recalled"),
     ("vacancy.resignation", "书面辞职", "Resignation in writing"),

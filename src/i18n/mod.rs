@@ -374,7 +374,7 @@ mod words {
         keys.extend(each("dl", &["done", "due", "future", "late"]));
         keys.extend(each("objection", &["omitted", "wrongly_included", "wrong_details"]));
         keys.extend(each("objection.status", &["open", "upheld", "rejected", "applied", "approved"]));
-        keys.extend(each("vacancy", &["resignation", "death", "sentence"]));
+        keys.extend(each("vacancy", &["resignation", "death", "sentence", "legal_capacity", "office_ended"]));
         keys.extend(each("void", crate::service::counting::VOID_REASONS));
         keys.extend(each("void", &["totals_do_not_reconcile"]));
         keys.extend(each("handover", &crate::service::counting::HANDOVER_ITEMS));

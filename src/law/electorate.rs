@@ -9,21 +9,63 @@ use crate::law::eligibility::{Refusal, ResidentFacts, check_voter};
 use crate::law::{Method, RuleProfile};
 
 /// LAW.md §12: the first nationally synchronised round of re-elections (2021); with LAW.md §1
-/// [N]'s 5-year term the terms run 2021–2025, 2026–2030, ….
+/// [N]'s 5-year term the terms run 2021–2025, 2026–2030, …: the calendar of a deployment whose
+/// city declared none.
 pub const FIRST_SYNCHRONISED_TERM: i32 = 2021;
 /// LAW.md §1 [N]: a committee's term.
 pub const TERM_YEARS: i32 = 5;
 
-/// The first year of the term in which `election_day` falls (LAW.md §1 [N], §12).
-pub fn term_of(election_day: Date) -> i32 {
-    FIRST_SYNCHRONISED_TERM + TERM_YEARS * (election_day.year() - FIRST_SYNCHRONISED_TERM).div_euclid(TERM_YEARS)
+/// The term calendar a city declares for its deployment (LAW.md §1 [N]: 5-year terms; §3 [N?,
+/// P]: one place only holds per term): the first year of one of its terms, and the term's
+/// length. Every election of the deployment reads its term from this one calendar, so the
+/// communities of a city cannot disagree about which elections share a term (issue 16 case 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct TermCalendar {
+    pub first_year: i32,
+    pub years: i32,
+}
+
+impl Default for TermCalendar {
+    /// The national calendar: 2021, 5 years.
+    fn default() -> Self {
+        TermCalendar { first_year: FIRST_SYNCHRONISED_TERM, years: TERM_YEARS }
+    }
+}
+
+/// Why a declared calendar is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CalendarError {
+    /// LAW.md §1 [N]: a term is 5 years.
+    TermYears,
+    /// A first year outside 2000–2100 is a typing mistake.
+    FirstYear,
+}
+
+impl TermCalendar {
+    /// A calendar the city declares: any first year (2000–2100), terms of LAW.md §1 [N]'s 5 years.
+    pub fn declare(first_year: i32, years: i32) -> Result<TermCalendar, CalendarError> {
+        if years != TERM_YEARS {
+            return Err(CalendarError::TermYears);
+        }
+        if !(2000..=2100).contains(&first_year) {
+            return Err(CalendarError::FirstYear);
+        }
+        Ok(TermCalendar { first_year, years })
+    }
+}
+
+/// The first year of the term in which `election_day` falls (LAW.md §1 [N], §12), on the
+/// deployment's calendar.
+pub fn term_of(election_day: Date, cal: &TermCalendar) -> i32 {
+    let years = cal.years.max(1);
+    cal.first_year + years * (election_day.year() - cal.first_year).div_euclid(years)
 }
 
 /// One place only (LAW.md §3 [N?, P]) holds per term, whatever round label the operator typed:
 /// a community's regular election, its re-runs and by-elections share the key (issue 16 item 1).
-/// Migration 0015 re-keyed earlier claims the same way.
-pub fn one_place_key(election_day: Date) -> String {
-    format!("term-{}", term_of(election_day))
+/// Migration 0015 re-keyed earlier claims the same way (on the national calendar).
+pub fn one_place_key(election_day: Date, cal: &TermCalendar) -> String {
+    format!("term-{}", term_of(election_day, cal))
 }
 
 /// What an election method needs to know about a resident who is about to join the electorate
@@ -86,10 +128,20 @@ mod tests {
 
     #[test]
     fn one_place_only_is_keyed_on_the_term_not_the_label_n() {
-        assert_eq!(one_place_key(date!(2026 - 06 - 10)), "term-2026");
-        assert_eq!(one_place_key(date!(2030 - 12 - 31)), "term-2026");
-        assert_eq!(one_place_key(date!(2031 - 01 - 01)), "term-2031");
-        assert_eq!(term_of(date!(2025 - 05 - 01)), 2021);
+        let n = TermCalendar::default();
+        assert_eq!(one_place_key(date!(2026 - 06 - 10), &n), "term-2026");
+        assert_eq!(one_place_key(date!(2030 - 12 - 31), &n), "term-2026");
+        assert_eq!(one_place_key(date!(2031 - 01 - 01), &n), "term-2031");
+        assert_eq!(term_of(date!(2025 - 05 - 01), &n), 2021);
+        // Nationally December 2026 and January 2027 are one term; a city that declared its
+        // terms from 2022 (LAW.md §3 [N?, P]) begins a new term in 2027.
+        assert_eq!(one_place_key(date!(2026 - 12 - 20), &n), one_place_key(date!(2027 - 01 - 10), &n));
+        let city = TermCalendar::declare(2022, 5).unwrap();
+        assert_eq!(one_place_key(date!(2026 - 12 - 20), &city), "term-2022");
+        assert_eq!(one_place_key(date!(2027 - 01 - 10), &city), "term-2027");
+        assert_eq!(one_place_key(date!(2026 - 12 - 20), &city), one_place_key(date!(2022 - 01 - 01), &city));
+        assert_eq!(TermCalendar::declare(2022, 3), Err(CalendarError::TermYears));
+        assert_eq!(TermCalendar::declare(22, 5), Err(CalendarError::FirstYear));
     }
 
     #[test]

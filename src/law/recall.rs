@@ -128,6 +128,18 @@ pub fn filing_deadline(event: Date, profile: &RuleProfile) -> Result<Date, DateO
     event.checked_add(Duration::days(i64::from(profile.deadlines.filing_days))).ok_or(DateOutOfRange)
 }
 
+/// LAW.md §9: how a member leaves office outside a recall — resignation in writing [P], death,
+/// and the two causes that end an office automatically [N?]: a criminal sentence and loss of
+/// legal capacity (丧失行为能力).
+pub const LEAVING_CAUSES: [&str; 4] = ["resignation", "death", "sentence", "legal_capacity"];
+
+/// The cause of a vacancy as the public sees it (the log, public pages). LAW.md §9 [N?]: loss
+/// of legal capacity ends an office; that a member lost it is a health fact (sensitive personal
+/// information, as the §3 incapacity is), so the public reads only that the office ended by law.
+pub fn public_vacancy_cause(cause: &str) -> &str {
+    if cause == "legal_capacity" { "office_ended" } else { cause }
+}
+
 /// LAW.md §7 [P]: a vacant seat is filled by a by-election within `vacancy_byelection_months`.
 pub fn byelection_deadline(vacancy: Date, profile: &RuleProfile) -> Result<Date, DateOutOfRange> {
     add_months(vacancy, profile.deadlines.vacancy_byelection_months)
@@ -385,5 +397,12 @@ mod recount_recall_tests {
             (r["outcome"].clone(), r["valid"].clone()),
             (serde_json::json!("quorum_missed"), serde_json::json!(false))
         );
+    }
+
+    #[test]
+    fn loss_of_legal_capacity_ends_an_office_without_its_cause_in_public_law_9_n() {
+        assert!(LEAVING_CAUSES.contains(&"legal_capacity"));
+        assert_eq!(public_vacancy_cause("legal_capacity"), "office_ended");
+        assert_eq!(public_vacancy_cause("sentence"), "sentence");
     }
 }

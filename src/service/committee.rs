@@ -68,7 +68,8 @@ pub async fn add_member(
 
 /// LAW.md §2 [N]: recusal re-run against the election's live nominations (withdrawn ones do not
 /// count), after any change of its facts: a nomination, a new committee member, a near-relative
-/// link. A no-op outside nominations → certification, when no nomination is live.
+/// link; with it the counting staff's rule (LAW.md §2 [P], `counting_staff::recheck`). A no-op
+/// outside nominations → certification, when no nomination is live.
 pub async fn recuse_now(store: &Store, actor: &Actor, id: i64) -> Result<Vec<i64>> {
     let Some(e) = st::get(store, id).await? else { return Ok(Vec::new()) };
     if e.stage < crate::domain::Stage::Nominations || e.stage >= crate::domain::Stage::HandedOver {
@@ -83,6 +84,8 @@ pub async fn recuse_now(store: &Store, actor: &Actor, id: i64) -> Result<Vec<i64
     if nominees.is_empty() {
         return Ok(Vec::new());
     }
+    // LAW.md §2 [P]: the same facts decide who may count the votes.
+    super::counting_staff::recheck(store, actor, id, &nominees).await?;
     recuse_for_nominees(store, actor, id, &nominees).await
 }
 

@@ -736,7 +736,7 @@ pub async fn vacancy_in_tx(
         actor,
         EventKind::VacancyArose,
         &format!("election:{}", term.id),
-        json!({"vacancy_id": vid, "post": post, "member_id": member_id, "cause": cause, "filing_by": filing, "byelection_by": by}),
+        json!({"vacancy_id": vid, "post": post, "member_id": member_id, "cause": crate::law::recall::public_vacancy_cause(cause), "filing_by": filing, "byelection_by": by}),
     )
     .await?;
     Ok(vid)

@@ -237,7 +237,9 @@ pub async fn update_plan(store: &Store, staff: &Staff, id: i64, version: i64, in
     let plan = validate(input, e.stage, e.kind)?;
     // One place only is claimed per term (LAW.md §3 [N?, P]): a registered roll cannot move to
     // another term's election day; the voters would hold claims in the old one.
-    let key = crate::law::electorate::one_place_key;
+    // The term is the one the city declared (super::term_calendar, issue 16 case 1).
+    let cal = super::term_calendar::calendar(store).await?;
+    let key = |d| crate::law::electorate::one_place_key(d, &cal);
     if key(e.plan.day) != key(plan.day) && !st::roll(store, id).await?.is_empty() {
         return Err(law("term_changed", "LAW.md §3 [N?, P]", format!("{} → {}", key(e.plan.day), key(plan.day))));
     }
@@ -259,8 +261,7 @@ pub async fn update_plan(store: &Store, staff: &Staff, id: i64, version: i64, in
     // LAW.md §3 [N]: the roll follows the plan — whoever would not qualify on the (new) election
     // day under the (new) profile leaves it (issue 16 item 2).
     let stale = super::roll_check::ineligible_on_roll(&mut tx, store, id, plan.day, &plan.profile).await?;
-    super::roll_check::remove_ineligible(&mut tx, &crate::law::electorate::one_place_key(e.plan.day), id, &stale)
-        .await?;
+    super::roll_check::remove_ineligible(&mut tx, &key(e.plan.day), id, &stale).await?;
     let mut payload = plan_json(&plan);
     payload["roll_removed"] = json!(stale.len());
     record(&mut tx, id, &staff.actor(role), EventKind::PlanUpdated, payload).await?;

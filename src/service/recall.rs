@@ -182,11 +182,15 @@ pub async fn publish_answer(store: &Store, staff: &Staff, id: i64, answer: &str)
     Ok(())
 }
 
-/// A member leaves office by resignation (in writing), death or a criminal sentence.
+/// A member leaves office by resignation (in writing), death, a criminal sentence or loss of
+/// legal capacity (LAW.md §9 [N?]: the last two end the office automatically). The vacancy and
+/// its `vacancy.arose` entry are the same for every cause; the entry names loss of legal
+/// capacity only as `office_ended` (`law::recall::public_vacancy_cause`), a health fact being
+/// kept off the public log.
 pub async fn member_left(store: &Store, staff: &Staff, term_id: i64, member_id: &str, cause: &str) -> Result<i64> {
     let term = get(store, staff, term_id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, term.community_id).await?;
-    if !["resignation", "death", "sentence"].contains(&cause) {
+    if !crate::law::recall::LEAVING_CAUSES.contains(&cause) {
         return Err(invalid("err.request", "cause"));
     }
     if !in_office(&term) {

@@ -189,7 +189,16 @@ pub async fn handover_done(store: &Store, staff: &super::Staff, id: i64) -> Resu
 }
 
 /// The vacancies of term `id`, for `staff` who may read it.
+/// Readers who do not run the election (observers) see loss of legal capacity only as
+/// `office_ended` (LAW.md §9 [N?]; a health fact, `law::recall::public_vacancy_cause`).
 pub async fn vacancies(store: &Store, staff: &super::Staff, id: i64) -> Result<Vec<VacancyRow>> {
-    super::elections::get(store, staff, id, super::Permission::ReadRegistry).await?;
-    Ok(crate::store::recall::vacancies(store, id).await?)
+    let e = super::elections::get(store, staff, id, super::Permission::ReadRegistry).await?;
+    let runs = staff.authorize(store, super::Permission::RunElection, e.community_id).await.is_ok();
+    let mut out = crate::store::recall::vacancies(store, id).await?;
+    if !runs {
+        for v in &mut out {
+            v.cause = crate::law::recall::public_vacancy_cause(&v.cause).to_string();
+        }
+    }
+    Ok(out)
 }

@@ -20,7 +20,7 @@ use super::{Result, ServiceError, invalid};
 use crate::audit::{Actor, EventKind, election_log};
 use crate::domain::Election;
 use crate::domain::{IdCardNumber, Stage};
-use crate::law::electorate::{MethodFacts, method_admits, one_place_key};
+use crate::law::electorate::{MethodFacts, method_admits};
 use crate::law::eligibility::{VoterCategory, check_voter};
 use crate::store::elections::{self as st, VoterRow};
 use crate::store::registry::{self, Resident};
@@ -71,6 +71,8 @@ pub struct RegistrationReport {
 pub async fn register(store: &Store, staff: &Staff, id: i64) -> Result<RegistrationReport> {
     let e = get(store, staff, id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    // One place only per term, on the calendar the city declared (LAW.md §3 [N?, P]).
+    let place = super::term_calendar::one_place_key(store, e.plan.day).await?;
     if e.stage != Stage::Registration {
         return Err(law("list_locked", "LAW.md §3 [N?]", e.stage.to_string()));
     }
@@ -137,15 +139,7 @@ pub async fn register(store: &Store, staff: &Staff, id: i64) -> Result<Registrat
         match verdict {
             Ok(cat) => {
                 // One place only (LAW.md §3 [N?, P]): the round's registry decides, atomically.
-                if !crate::store::electorate::claim_term(
-                    &mut tx,
-                    &one_place_key(e.plan.day),
-                    &r.id_number,
-                    id,
-                    e.community_id,
-                )
-                .await?
-                {
+                if !crate::store::electorate::claim_term(&mut tx, &place, &r.id_number, id, e.community_id).await? {
                     report.refused.push(Refused {
                         resident_id: r.id,
                         name: r.name.clone(),
@@ -167,7 +161,7 @@ pub async fn register(store: &Store, staff: &Staff, id: i64) -> Result<Registrat
             Err((code, rule)) => {
                 if current.contains_key(&r.id) {
                     st::remove_voter(&mut tx, id, r.id).await?;
-                    st::release_round(&mut tx, &one_place_key(e.plan.day), &r.id_number, id).await?;
+                    st::release_round(&mut tx, &place, &r.id_number, id).await?;
                     report.removed += 1;
                 }
                 report.refused.push(Refused { resident_id: r.id, name: r.name.clone(), code, rule });
@@ -394,6 +388,8 @@ pub async fn decide_objection(
     let o = st::objection(store, objection_id).await?.ok_or(ServiceError::NotFound)?;
     let e = get(store, staff, o.election_id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    // One place only per term, on the calendar the city declared (LAW.md §3 [N?, P]).
+    let place = super::term_calendar::one_place_key(store, e.plan.day).await?;
     if e.stage >= Stage::Polling {
         return Err(law("list_locked", "LAW.md §3 [N?]", e.stage.to_string()));
     }
@@ -437,15 +433,7 @@ pub async fn decide_objection(
                     elected_representative: crate::store::electorate::is_representative_tx(&mut tx, e.id, rid).await?,
                 };
                 method_admits(e.method, method).map_err(|(code, rule)| law(code, rule, ""))?;
-                if !crate::store::electorate::claim_term(
-                    &mut tx,
-                    &one_place_key(e.plan.day),
-                    &r.id_number,
-                    e.id,
-                    e.community_id,
-                )
-                .await?
-                {
+                if !crate::store::electorate::claim_term(&mut tx, &place, &r.id_number, e.id, e.community_id).await? {
                     return Err(law("registered_elsewhere", "LAW.md §3 [N?, P]", ""));
                 }
                 let category = match e.method.as_str() {
@@ -457,7 +445,7 @@ pub async fn decide_objection(
             }
             "wrongly_included" => {
                 changed = st::remove_voter(&mut tx, e.id, rid).await?;
-                st::release_round(&mut tx, &one_place_key(e.plan.day), &r.id_number, e.id).await?;
+                st::release_round(&mut tx, &place, &r.id_number, e.id).await?;
             }
             _ => {}
         }
@@ -673,6 +661,8 @@ pub async fn status_change(
     use crate::law::eligibility::{RollChange, check_roll_change};
     let e = get(store, staff, id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    // One place only per term, on the calendar the city declared (LAW.md §3 [N?, P]).
+    let place = super::term_calendar::one_place_key(store, e.plan.day).await?;
     let kind = match change {
         "death" => RollChange::Death,
         "moved_away" => RollChange::MovedAway,
@@ -705,15 +695,13 @@ pub async fn status_change(
         f.deprived_of_political_rights = false;
         f.incapacity_confirmed = super::electorate_facts::is_incapable(&mut tx, id, resident_id).await?;
         let cat = check_voter(&f, e.plan.day, &profile).map_err(|x| law(x.code.as_str(), x.rule, x.detail))?;
-        if !crate::store::electorate::claim_term(&mut tx, &one_place_key(e.plan.day), &r.id_number, id, e.community_id)
-            .await?
-        {
+        if !crate::store::electorate::claim_term(&mut tx, &place, &r.id_number, id, e.community_id).await? {
             return Err(law("registered_elsewhere", "LAW.md §3 [N?, P]", ""));
         }
         st::upsert_voter(&mut tx, id, resident_id, category_str(cat), now_ms()).await?
     } else {
         let removed = st::remove_voter(&mut tx, id, resident_id).await?;
-        st::release_round(&mut tx, &one_place_key(e.plan.day), &r.id_number, id).await?;
+        st::release_round(&mut tx, &place, &r.id_number, id).await?;
         removed
     };
     record(

@@ -18,6 +18,7 @@ pub mod audit;
 pub mod complaints;
 pub mod count_conduct;
 pub mod counting;
+pub mod counting_staff;
 pub mod elections;
 pub mod electorate;
 pub mod electorate_facts;
@@ -29,6 +30,7 @@ pub mod recall;
 pub mod registry;
 pub mod retention;
 pub mod signin;
+pub mod term_calendar;
 pub mod users;
 pub mod voter_sessions;
 

@@ -22,6 +22,9 @@ pub struct Purged {
     pub objections_masked: u64,
     /// Proxies' written reasons (often health) erased.
     pub proxy_reasons_erased: u64,
+    /// Who wrote a ballot for whom (代写, LAW.md §6 [P]): a voter's inability to write is a
+    /// health fact.
+    pub assisted_ballots_erased: u64,
 }
 
 /// Deletes or reduces the election's personal data in `tx`. The roll keeps its rows (resident
@@ -38,6 +41,7 @@ pub async fn purge(tx: &mut Tx, election_id: i64, mask_name: impl Fn(&str) -> St
         .await?,
         basis_erased: exec(tx, "DELETE FROM incapacity_confirmations WHERE election_id = $1", election_id).await?,
         absentee_notices: exec(tx, "DELETE FROM absentee_notices WHERE election_id = $1", election_id).await?,
+        assisted_ballots_erased: exec(tx, "DELETE FROM assisted_ballots WHERE election_id = $1", election_id).await?,
         ..Purged::default()
     };
     p.proxy_reasons_erased =

@@ -478,3 +478,63 @@ async fn a_real_deployment_refuses_the_rehearsal_clock(app: TestApp) {
     assert!(!body.contains("rehearsal-banner"), "{body}");
 }
 both!(a_real_deployment_refuses_the_rehearsal_clock);
+
+/// Case 1 again, LAW.md §3 [N?, P] and §1 [N] (5-year terms): the term is the one the city
+/// declares for its deployment, not a fixed national calendar. Nationally December 2026 and
+/// January 2027 are one term (2026–2030); a city whose terms run from 2022 begins a new term in
+/// 2027, so the same ID number registers in December 2026 and again in January 2027, and a
+/// third community's election in March 2027 (the same term as January's) refuses it. Once
+/// voters hold claims the calendar cannot change.
+async fn one_place_only_follows_the_term_the_city_declares_n_p(app: TestApp) {
+    let day = |y, m, d| Date::from_calendar_date(y, time::Month::try_from(m).unwrap(), d).unwrap();
+    app.state.clock.set(Some(day(2026, 11, 1)));
+    let store = app.store();
+    let cli = huanjie::audit::Actor::system("cli");
+    let declare = |y| app.state.clock.scope(huanjie::service::term_calendar::declare(store, &cli, y));
+    match declare(1900).await {
+        Err(huanjie::service::ServiceError::Law { code, .. }) => assert_eq!(code, "term_first_year"),
+        other => panic!("accepted a first year of 1900: {other:?}"),
+    }
+    let cal = declare(2022).await.unwrap();
+    assert_eq!((cal.first_year, cal.years), (2022, 5));
+    let idn = id_number("1980-05-05", 11);
+    let mut ids = Vec::new();
+    for (code, d) in [("dca", day(2026, 12, 20)), ("dcb", day(2027, 1, 17)), ("dcc", day(2027, 3, 14))] {
+        let mut w = world(&app, code).await;
+        resident(&mut w.admin, w.c, "三地人", &idn, json!({})).await;
+        let id = open(&mut w, &plan("2026", "direct", d)).await;
+        ok(w.committee.api_post_empty(&format!("/api/v1/elections/{id}/registration/start")).await).await;
+        ids.push((id, w));
+    }
+    // Day 1: December's election registers the resident (term 2022–2026).
+    let (e, w) = &mut ids[0];
+    let report = ok(w.committee.api_post_empty(&format!("/api/v1/elections/{e}/voters/register")).await).await;
+    assert_eq!(report["registered"], json!(1), "{report}");
+    // Day 2: January's registers them too — a new term on the city's calendar (on the national
+    // one this was refused as the same term).
+    app.state.clock.set(Some(day(2026, 11, 2)));
+    let (e, w) = &mut ids[1];
+    let report = ok(w.committee.api_post_empty(&format!("/api/v1/elections/{e}/voters/register")).await).await;
+    assert_eq!(report["registered"], json!(1), "{report}");
+    // Day 3: March's is the same term as January's: refused.
+    app.state.clock.set(Some(day(2026, 11, 3)));
+    let (e, w) = &mut ids[2];
+    let report = ok(w.committee.api_post_empty(&format!("/api/v1/elections/{e}/voters/register")).await).await;
+    assert_eq!(report["registered"], json!(0), "{report}");
+    assert_eq!(report["refused"][0]["code"], json!("registered_elsewhere"), "{report}");
+    // The claims are keyed on the declared calendar: it is frozen now.
+    match declare(2021).await {
+        Err(huanjie::service::ServiceError::Law { code, .. }) => assert_eq!(code, "term_calendar_in_use"),
+        other => panic!("the calendar changed under existing claims: {other:?}"),
+    }
+    // The declaration is in the system log, as the operator's act.
+    let (st, b) = ids[0].1.admin.api_get("/api/v1/logs/system/entries?start=0").await;
+    assert_eq!(st, S::OK, "{b}");
+    let declared: Vec<&Value> =
+        b["entries"].as_array().unwrap().iter().filter(|e| e["entry"]["type"] == json!("term.declared")).collect();
+    assert_eq!(declared.len(), 1, "{b}");
+    assert_eq!(declared[0]["entry"]["payload"]["first_year"], json!(2022));
+    assert_eq!(declared[0]["entry"]["role"], json!("system"));
+    app.state.clock.set(None);
+}
+both!(one_place_only_follows_the_term_the_city_declares_n_p);

@@ -310,6 +310,13 @@ async fn personal_data_purged_after_the_retention_period(app: TestApp) {
         let (st, b) = p.committee.api_post(&format!("/api/v1/elections/{id}/handover"), &json!({"item": item})).await;
         assert_eq!(st, S::OK, "{b}");
     }
+    // Who wrote a ballot for whom (代写, LAW.md §6 [P]) is a health fact of the voter: as the
+    // check-in stores it on the roll row.
+    app.exec(&format!(
+        "INSERT INTO assisted_ballots (election_id, round_no, resident_id, assisted_by) VALUES ({id}, 1, {}, {})",
+        p.voters[0], p.voters[1]
+    ))
+    .await;
     let (_, public_before) = app.client().api_get(&format!("/api/v1/public/elections/{id}")).await;
     let store = app.store();
     let actor = huanjie::audit::Actor::system("cli");
@@ -337,6 +344,8 @@ async fn personal_data_purged_after_the_retention_period(app: TestApp) {
     assert_eq!(report.purged.complaints_erased, 1);
     assert_eq!(report.purged.proxy_reasons_erased, 1);
     assert_eq!(report.purged.codes_erased, 24);
+    assert_eq!(report.purged.assisted_ballots_erased, 1);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM assisted_ballots WHERE election_id = {id}")).await, 0);
     assert_eq!(app.count(&format!("SELECT COUNT(*) FROM round_registrations WHERE election_id = {id}")).await, 0);
     assert_eq!(
         app.count(&format!("SELECT COUNT(*) FROM voters WHERE election_id = {id} AND code_hash IS NOT NULL")).await,
@@ -458,3 +467,137 @@ async fn assisted_ballot_recorded_on_the_roll_row_law_6_p(app: TestApp) {
     }
 }
 both!(assisted_ballot_recorded_on_the_roll_row_law_6_p);
+
+/// LAW.md §2 [P]: candidates and their near relatives may not be scrutineer (监票), caller (唱票)
+/// or tallier (计票). Counting staff are residents of the community; naming a candidate or a
+/// candidate's spouse is refused in the user's language; one named before becoming a
+/// candidate's near relative (day 2) or a candidate (day 3) is removed by the same rule, with
+/// an audit entry. Observers read the list with masked names.
+async fn counting_staff_may_not_be_candidates_or_their_near_relatives_law_2_p(app: TestApp) {
+    let mut p = crate::polling::nominating(&app, "cst", "national", false).await;
+    let (id, v) = (p.id, p.voters.clone());
+    let c = &mut p.committee;
+    let path = format!("/api/v1/elections/{id}/counting-staff");
+    let staff = |rid: i64, duty: &str| json!({"resident_id": rid, "duty": duty});
+    let nominate = |post: &str, rid: i64| json!({"post": post, "nominee_id": rid, "route": "joint_voters", "nominators": &v[1..11]});
+    let (st, b) = c.api_post(&format!("/api/v1/elections/{id}/nominations"), &nominate("chair", v[0])).await;
+    assert_eq!(st, S::OK, "{b}");
+    let (st, b) = c
+        .api_post(
+            &format!("/api/v1/residents/{}/relatives", v[0]),
+            &json!({"relative_id": v[12], "relation": "spouse"}),
+        )
+        .await;
+    assert_eq!(st, S::OK, "{b}");
+    // The candidate and the candidate's spouse are refused, in Chinese and in English.
+    let (st, b) = c.api_post(&path, &staff(v[0], "caller")).await;
+    assert_eq!((st, b["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("counting_staff_conflict")), "{b}");
+    assert!(b["message"].as_str().unwrap().contains("候选人及其近亲属不得担任"), "{b}");
+    c.lang = "en";
+    let (st, b) = c.api_post(&path, &staff(v[12], "tallier")).await;
+    assert_eq!((st, b["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("counting_staff_conflict")), "{b}");
+    assert!(b["message"].as_str().unwrap().contains("near relative may not be scrutineer"), "{b}");
+    c.lang = "zh-CN";
+    let (st, _) = c.api_post(&path, &staff(v[13], "counter")).await;
+    assert_eq!(st, S::UNPROCESSABLE_ENTITY, "not a duty of LAW.md §2");
+    for (r, duty) in [(v[13], "scrutineer"), (v[14], "caller"), (v[15], "tallier")] {
+        let (st, b) = c.api_post(&path, &staff(r, duty)).await;
+        assert_eq!(st, S::OK, "{b}");
+    }
+    let (st, _) = c.api_post(&path, &staff(v[15], "tallier")).await;
+    assert_eq!(st, S::CONFLICT, "named once per duty");
+    let status = |list: &Value, r: i64| {
+        list["staff"].as_array().unwrap().iter().find(|s| s["resident_id"] == json!(r)).unwrap()["status"].clone()
+    };
+    // Day 2: the scrutineer is recorded as the candidate's sibling → removed.
+    app.state.clock.set(Some(huanjie::clock::real_today() + Duration::days(1)));
+    let (st, b) = c
+        .api_post(
+            &format!("/api/v1/residents/{}/relatives", v[13]),
+            &json!({"relative_id": v[0], "relation": "sibling"}),
+        )
+        .await;
+    assert_eq!(st, S::OK, "{b}");
+    let (_, list) = c.api_get(&path).await;
+    assert_eq!((status(&list, v[13]), status(&list, v[14])), (json!("removed"), json!("serving")), "{list}");
+    // Day 3: the caller is nominated for member → removed; the tallier serves on.
+    app.state.clock.set(Some(huanjie::clock::real_today() + Duration::days(2)));
+    let (st, b) = c.api_post(&format!("/api/v1/elections/{id}/nominations"), &nominate("member", v[14])).await;
+    assert_eq!(st, S::OK, "{b}");
+    let (_, list) = c.api_get(&path).await;
+    assert_eq!(
+        (status(&list, v[13]), status(&list, v[14]), status(&list, v[15])),
+        (json!("removed"), json!("removed"), json!("serving")),
+        "{list}"
+    );
+    // Audited: three named, two removals, each naming the rule's cause.
+    let entries = log_entries(c, id).await;
+    assert_eq!(of_type(&entries, "counting_staff.named").len(), 3);
+    let removed: Vec<(Value, Value)> = of_type(&entries, "counting_staff.removed")
+        .iter()
+        .map(|e| (e["payload"]["removed"][0]["resident_id"].clone(), e["payload"]["removed"][0]["cause"].clone()))
+        .collect();
+    assert_eq!(removed, vec![(json!(v[13]), json!("near_relative")), (json!(v[14]), json!("candidate"))]);
+    // An observer reads the list with masked names; names are residents', not free text.
+    let mut observer = app.login("cst-obs").await;
+    let (st, list) = observer.api_get(&path).await;
+    assert_eq!(st, S::OK, "{list}");
+    let names: Vec<&str> = list["staff"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert!(names.iter().all(|n| n.contains('*')), "{list}");
+    let (st, _) = observer.api_post(&path, &staff(v[16], "caller")).await;
+    assert_eq!(st, S::FORBIDDEN);
+    app.state.clock.set(None);
+}
+both!(counting_staff_may_not_be_candidates_or_their_near_relatives_law_2_p);
+
+/// LAW.md §9 [N?]: loss of legal capacity ends an office. The committee records it as a cause
+/// like the others (the vacancy with its filing and by-election deadlines, one `vacancy.arose`
+/// entry) and the by-election fills it; the public log and what observers read say only that
+/// the office ended by law — never the health fact.
+async fn loss_of_legal_capacity_ends_an_office_law_9_n(app: TestApp) {
+    let mut p = ready_with(&app, "llc", "national", false).await;
+    let id = p.id;
+    open_polls(&mut p).await;
+    let ballot = winning_ballot(&p);
+    votes(&app, &p, &p.voters[0..14], &ballot).await;
+    close_and_count(&mut p).await;
+    let (st, b) = p.committee.api_post_empty(&format!("/api/v1/elections/{id}/certify")).await;
+    assert_eq!(st, S::OK, "{b}");
+    let member = p.cands["member"][0].clone();
+    // A month later the court declares the member without legal capacity.
+    app.state.clock.set(Some(p.day + Duration::days(30)));
+    let path = format!("/api/v1/elections/{id}/vacancies");
+    let (st, b) = p.committee.api_post(&path, &json!({"member_id": member, "cause": "illness"})).await;
+    assert_eq!(st, S::UNPROCESSABLE_ENTITY, "not a cause of LAW.md §9: {b}");
+    let (st, b) = p.committee.api_post(&path, &json!({"member_id": member, "cause": "legal_capacity"})).await;
+    assert_eq!(st, S::OK, "{b}");
+    let (st, b) = p.committee.api_post(&path, &json!({"member_id": member, "cause": "resignation"})).await;
+    assert_eq!(st, S::UNPROCESSABLE_ENTITY, "an office ends once: no longer in office: {b}");
+    let (st, list) = p.committee.api_get(&path).await;
+    assert_eq!(st, S::OK, "{list}");
+    let v = &list["vacancies"][0];
+    assert_eq!((v["member_id"].clone(), v["cause"].clone()), (json!(member), json!("legal_capacity")), "{list}");
+    assert_eq!(v["arose_on"], json!((p.day + Duration::days(30)).to_string()));
+    // The public log: the office ended by law, without its cause's details.
+    let entries = log_entries(&mut app.client(), id).await;
+    let arose = of_type(&entries, "vacancy.arose");
+    assert_eq!(arose.len(), 1);
+    assert_eq!(arose[0]["payload"]["cause"], json!("office_ended"), "{:?}", arose[0]);
+    assert!(!serde_json::to_string(&entries).unwrap().contains("legal_capacity"));
+    let mut observer = app.login("llc-obs").await;
+    let (_, seen) = observer.api_get(&path).await;
+    assert_eq!(seen["vacancies"][0]["cause"], json!("office_ended"), "{seen}");
+    let page = app.client().get(&format!("/public/elections/{id}/results")).await.text();
+    assert!(!page.contains("丧失行为能力") && !page.contains("legal_capacity"));
+    // The street office opens the by-election for the vacancy.
+    let mut admin = app.login("llc-admin").await;
+    let by_day = p.day + Duration::days(70);
+    let (st, b) = admin
+        .api_post(&format!("/api/v1/elections/{id}/byelection"), &json!({"election_day": by_day.to_string()}))
+        .await;
+    assert_eq!(st, S::OK, "{b}");
+    let (_, list) = p.committee.api_get(&path).await;
+    assert!(list["vacancies"][0]["byelection_id"].is_i64(), "{list}");
+    app.state.clock.set(None);
+}
+both!(loss_of_legal_capacity_ends_an_office_law_9_n);

@@ -1,5 +1,5 @@
 //! Endpoints for the rules of issue 16: incapacity confirmations and absentees' notices
-//! (LAW.md §3), complaints and their written answers (LAW.md §8).
+//! (LAW.md §3), complaints and their written answers (LAW.md §8), the counting staff (LAW.md §2).
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::i18n::Lang;
-use crate::service::{complaints, count_conduct, electorate_facts as facts};
+use crate::service::{complaints, count_conduct, counting_staff, electorate_facts as facts};
 use crate::web::auth::{StaffJson, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
 
@@ -50,6 +50,17 @@ pub fn api() -> Api {
             record_count_conduct,
             Op::write("Record that the count was not public or the result not announced on the spot (LAW.md §8: the count is void)")
                 .body::<ConductBody>(),
+        )
+        .get(
+            "/elections/{id}/counting-staff",
+            list_counting_staff,
+            Op::staff("The scrutineers, callers and talliers, with any removed by the recusal rule (LAW.md §2)"),
+        )
+        .post(
+            "/elections/{id}/counting-staff",
+            name_counting_staff,
+            Op::write("Name a resident scrutineer, caller or tallier; refused for a candidate or a candidate's near relative (LAW.md §2)")
+                .body::<CountingStaffBody>(),
         )
 }
 
@@ -127,4 +138,30 @@ async fn record_count_conduct(
     j: StaffJson<ConductBody>,
 ) -> ApiResult {
     Ok(Json(count_conduct::record(&state.store, &state.log, &j.session.staff, id, &j.body.finding).await.api(j.lang)?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct CountingStaffBody {
+    resident_id: i64,
+    /// `scrutineer` (监票), `caller` (唱票) or `tallier` (计票).
+    duty: String,
+}
+
+/// LAW.md §2 [P]: candidates and their near relatives may not be scrutineer, caller or tallier.
+async fn name_counting_staff(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    j: StaffJson<CountingStaffBody>,
+) -> ApiResult {
+    counting_staff::name(&state.store, &j.session.staff, id, j.body.resident_id, &j.body.duty).await.api(j.lang)?;
+    Ok(Json(json!({"staff": counting_staff::list(&state.store, &j.session.staff, id).await.api(j.lang)?})))
+}
+
+async fn list_counting_staff(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+) -> ApiResult {
+    Ok(Json(json!({"staff": counting_staff::list(&state.store, &s.staff, id).await.api(lang)?})))
 }
