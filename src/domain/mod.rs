@@ -2,6 +2,7 @@
 //! CLI); below the edge nothing re-validates strings.
 
 pub mod ballot;
+pub mod ceremony;
 mod election;
 mod id_card;
 mod person;
