@@ -2,7 +2,7 @@
 //! `events`. Every flag also reads a `HUANJIE_*` environment variable.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
@@ -184,6 +184,42 @@ enum Command {
         #[arg(long, env = "HUANJIE_WITNESS_LISTEN")]
         listen: Option<SocketAddr>,
     },
+    /// A trustee's side of the key ceremony (issue 18, docs/e2e.md §4), run on the trustee's
+    /// own computer: `key`, then `deal`, then `check`, then `finish` (prints the key's
+    /// fingerprint to compare aloud with the other trustees); `status` shows the board.
+    Trustee {
+        #[command(subcommand)]
+        step: TrusteeStep,
+        /// The server's base URL, e.g. http://127.0.0.1:8080
+        #[arg(long, env = "HUANJIE_SERVER", global = true, default_value = "http://127.0.0.1:8080")]
+        server: String,
+        /// The election's id.
+        #[arg(long, global = true, default_value_t = 0)]
+        election: i64,
+        /// This trustee's number on the board (1…n).
+        #[arg(long, global = true, default_value_t = 0)]
+        trustee: u32,
+        /// The token the committee handed over when it opened the ceremony.
+        #[arg(long, env = "HUANJIE_TRUSTEE_TOKEN", global = true, default_value = "")]
+        token: String,
+        /// The encrypted state file that holds this trustee's secrets.
+        #[arg(long, global = true, default_value = "trustee.json")]
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Clone, Copy)]
+enum TrusteeStep {
+    /// Make and post this trustee's ceremony key.
+    Key,
+    /// Check every trustee's key, deal, post the dealing.
+    Deal,
+    /// Check every dealing, open the shares sealed to this trustee, post the result.
+    Check,
+    /// Recompute the election key from the board, keep this trustee's share, print the fingerprint.
+    Finish,
+    /// Print the board.
+    Status,
 }
 
 #[derive(Subcommand)]
@@ -610,7 +646,101 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
             print!("{}", crate::audit::events::markdown());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Trustee { step, server, election, trustee, token, file } => {
+            trustee_cli(step, &server, election, trustee, &token, &file).await.map_err(|e| e.to_string())
+        }
     }
+}
+
+/// The trustee's passphrase: `HUANJIE_TRUSTEE_PASSPHRASE`, else one line from standard input.
+fn passphrase() -> Result<String, String> {
+    if let Ok(p) = std::env::var("HUANJIE_TRUSTEE_PASSPHRASE") {
+        return Ok(p);
+    }
+    eprint!("passphrase for the trustee state file: ");
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).map_err(|e| e.to_string())?;
+    let p = line.trim_end_matches(['\r', '\n']).to_string();
+    if p.chars().count() < 8 {
+        return Err("the passphrase must have at least 8 characters".into());
+    }
+    Ok(p)
+}
+
+async fn trustee_cli(
+    step: TrusteeStep,
+    server: &str,
+    election: i64,
+    trustee: u32,
+    token: &str,
+    file: &Path,
+) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    use crate::domain::ceremony::CeremonyBoard;
+    let http = crate::net::Http::default();
+    let base = format!("{}/api/v1/elections/{election}/ceremony", server.trim_end_matches('/'));
+    let board: CeremonyBoard = serde_json::from_slice(&http.get(&base).await?)?;
+    let post = async |what: &str, body: String| -> Result<(), Box<dyn std::error::Error>> {
+        let (status, b) = http.post_json(&format!("{base}/{what}"), token, body).await?;
+        if status != 200 {
+            return Err(format!("HTTP {status}: {}", String::from_utf8_lossy(&b)).into());
+        }
+        Ok(())
+    };
+    let write = |st: &crate::trustee::TrusteeState, pass: &str| -> Result<(), Box<dyn std::error::Error>> {
+        // Written beside, then renamed over: a crash never leaves half a state file.
+        let tmp = file.with_extension("tmp");
+        let _ = std::fs::remove_file(&tmp);
+        crate::secrets::write_private(&tmp, crate::trustee::seal(st, pass)?.as_bytes())?;
+        std::fs::rename(&tmp, file)?;
+        Ok(())
+    };
+    let read = |pass: &str| -> Result<crate::trustee::TrusteeState, Box<dyn std::error::Error>> {
+        Ok(crate::trustee::unseal(&std::fs::read_to_string(file)?, pass)?)
+    };
+    let mut rng = rand::rng();
+    match step {
+        TrusteeStep::Status => {
+            println!("{}", serde_json::to_string_pretty(&board)?);
+        }
+        TrusteeStep::Key => {
+            if file.exists() {
+                return Err(format!("{} exists: this trustee already has a key", file.display()).into());
+            }
+            if trustee == 0 || trustee > board.n {
+                return Err("--trustee must be this trustee's number on the board".into());
+            }
+            let pass = passphrase()?;
+            let (st, m) = crate::trustee::key_step(&mut rng, &board, trustee);
+            write(&st, &pass)?;
+            post("key", serde_json::to_string(&m)?).await?;
+            println!("ceremony key posted; the state file is {}", file.display());
+        }
+        TrusteeStep::Deal => {
+            let pass = passphrase()?;
+            let mut st = read(&pass)?;
+            let m = crate::trustee::deal_step(&mut rng, &board, &mut st)?;
+            write(&st, &pass)?;
+            post("dealing", serde_json::to_string(&m)?).await?;
+            println!("dealing posted");
+        }
+        TrusteeStep::Check => {
+            let pass = passphrase()?;
+            let mut st = read(&pass)?;
+            let m = crate::trustee::check_step(&mut rng, &board, &mut st)?;
+            write(&st, &pass)?;
+            let n = m.complaints.len();
+            post("check", serde_json::to_string(&m)?).await?;
+            println!("shares checked: {n} complaint(s) filed");
+        }
+        TrusteeStep::Finish => {
+            let pass = passphrase()?;
+            let mut st = read(&pass)?;
+            let fp = crate::trustee::finish_step(&board, &mut st)?;
+            write(&st, &pass)?;
+            println!("election key fingerprint (compare it aloud with the other trustees): {fp}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Starts the demo's witness process on a fresh state directory under the data dir.

@@ -17,6 +17,7 @@ pub mod report;
 pub mod secrets;
 pub mod service;
 pub mod store;
+pub mod trustee;
 pub mod web;
 pub mod witness;
 

@@ -176,6 +176,14 @@ catalogue! {
         "书面答复投诉", "A complaint was answered in writing";
     CountConductRecorded => "count.conduct_recorded", ["street_admin", "committee"], ["round", "finding"],
         "记录未公开计票或未当场公布结果", "The committee recorded that a round was not counted in public or its result not announced on the spot";
+    E2eCeremonyOpened => "e2e.ceremony_opened", ["street_admin", "committee"], ["number", "ceremony", "n", "k", "trustees"],
+        "开启受托人密钥仪式", "The committee opened the trustees' key ceremony for the encrypted ballot box";
+    E2eKeyPosted => "e2e.key_posted", ["trustee"], ["number", "trustee", "key", "proof", "status"],
+        "受托人公布仪式公钥", "A trustee posted its ceremony key with a proof of knowledge";
+    E2eDealingPosted => "e2e.dealing_posted", ["trustee"], ["number", "trustee", "dealing", "status"],
+        "受托人公布承诺与加密份额", "A trustee posted its commitments and the shares sealed to the other trustees";
+    E2eSharesChecked => "e2e.shares_checked", ["trustee"], ["number", "trustee", "complaints", "status"],
+        "受托人核验所收份额", "A trustee checked the shares it received; complaints judged; the last check fixes the election key";
     PersonalDataPurged => "personal_data.purged", ["system"], ["election_id", "term_ended_on", "retention_days", "purged"],
         "删除届满的个人信息", "The operator deleted or reduced a finished term's personal data after the retention period";
     CountingStaffNamed => "counting_staff.named", ["street_admin", "committee"], ["resident_id", "duty"],

@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod ballot;
+pub mod ceremony;
 mod election;
 mod id_card;
 mod person;

@@ -360,6 +360,37 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("err.display_name", "姓名不能为空且不超过 50 字", "Display name must be 1–50 characters"),
     ("err.duplicate", "该记录已存在，请查看已有的记录。", "That record already exists: open the existing one."),
     (
+        "err.e2e_ceremony_exists",
+        "本次选举的密钥仪式已经开启或已完成；只有仪式失败后才能重新开启。",
+        "This election's key ceremony is already open or done; a new one can be opened only after it failed.",
+    ),
+    (
+        "err.e2e_encoding",
+        "该字段不是规定的编码（十六进制的群元素、标量或证明）。",
+        "That field is not the required encoding (a hex group element, scalar or proof).",
+    ),
+    (
+        "err.e2e_no_trustees",
+        "选举委员会没有在任成员，不能开启密钥仪式。",
+        "The election committee has no serving member: the key ceremony cannot be opened.",
+    ),
+    ("err.e2e_proof", "证明不成立，服务器未接受。", "The proof does not hold; the server did not accept it."),
+    (
+        "err.e2e_step",
+        "密钥仪式不在这一步：请先查看公告板上的当前步骤。",
+        "The key ceremony is not at this step: read the current step on its board first.",
+    ),
+    (
+        "err.e2e_threshold",
+        "解密所需人数 k 必须在 1 和受托人人数之间。",
+        "The number of trustees needed to decrypt (k) must be between 1 and the number of trustees.",
+    ),
+    (
+        "err.e2e_token",
+        "受托人令牌不对，或不属于这次选举的当前密钥仪式。",
+        "The trustee token is wrong, or not for this election's current key ceremony.",
+    ),
+    (
         "err.election_exists",
         "该社区本届换届选举已经开启，请打开已有的选举。",
         "This community's election for that round is already open: open the existing election.",
@@ -631,6 +662,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("field.id_number", "公民身份号码", "ID card number"),
     ("field.index", "序号", "Number"),
     ("field.item", "移交事项", "Handover item"),
+    ("field.k", "解密所需受托人人数", "Trustees needed to decrypt"),
     ("field.kind", "类型", "Kind"),
     ("field.member", "成员", "Member"),
     ("field.member_id", "成员", "Member"),

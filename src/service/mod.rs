@@ -6,6 +6,7 @@ pub mod access;
 pub mod accounts;
 pub mod audit;
 pub mod cast;
+pub mod ceremony;
 pub mod commitments;
 pub mod committee;
 pub mod complaints;

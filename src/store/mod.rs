@@ -15,6 +15,7 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 pub mod announcements;
 pub mod audit;
+pub mod ceremony;
 pub mod complaints;
 pub mod count_conduct;
 pub mod counting;

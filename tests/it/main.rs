@@ -11,6 +11,7 @@ mod access;
 mod api_contract;
 mod audit;
 mod browser;
+mod ceremony;
 mod cli;
 mod counting;
 mod crash;

@@ -2,6 +2,7 @@
 //! `POST /api/v1/session`, keep the cookie, and send the returned `csrf_token` as
 //! `X-CSRF-Token` on every state-changing call. Described at `/api/v1/openapi.json`.
 
+mod ceremony;
 pub mod elections;
 pub mod logs;
 pub mod openapi;
@@ -45,6 +46,7 @@ pub fn api() -> Api {
         .merge(polling::recall_api())
         .merge(rehearsal::api())
         .merge(rules::api())
+        .merge(ceremony::api())
 }
 
 pub fn router() -> Router<AppState> {

@@ -25,6 +25,8 @@ pub enum Auth {
     Voter,
     /// A booth tablet: `X-Booth-Token`.
     Booth,
+    /// A trustee of the key ceremony: `Authorization: Bearer <trustee token>` (issue 18).
+    Trustee,
 }
 
 type SchemaFn = fn() -> (Value, Vec<(String, Value)>);
@@ -91,6 +93,9 @@ impl Op {
     }
     pub fn booth(summary: &'static str) -> Self {
         Op::new(summary, Auth::Booth)
+    }
+    pub fn trustee(summary: &'static str) -> Self {
+        Op::new(summary, Auth::Trustee)
     }
     /// The JSON body is `T`, the type the handler deserializes.
     pub fn body<T: utoipa::ToSchema>(mut self) -> Self {
@@ -220,7 +225,7 @@ pub fn errors(op: &Op) -> Vec<(u16, Vec<&'static str>)> {
             add(401, "unauthenticated");
             add(403, "forbidden");
         }
-        Auth::Voter | Auth::Booth => add(401, "unauthenticated"),
+        Auth::Voter | Auth::Booth | Auth::Trustee => add(401, "unauthenticated"),
     }
     if op.auth == Auth::StaffWrite {
         add(403, "csrf");
@@ -322,6 +327,7 @@ pub fn document(ops: &[Op]) -> Value {
             Auth::StaffWrite => json!([{"staff_session": [], "csrf_token": []}]),
             Auth::Voter => json!([{"voting_code": []}]),
             Auth::Booth => json!([{"booth_token": []}]),
+            Auth::Trustee => json!([{"trustee_token": []}]),
         };
         let mut entry = json!({
             "summary": op.summary,
@@ -362,7 +368,9 @@ pub fn document(ops: &[Op]) -> Value {
                 "voting_code": {"type": "http", "scheme": "bearer",
                                 "description": "The voter's voting code"},
                 "booth_token": {"type": "apiKey", "in": "header", "name": "X-Booth-Token",
-                                "description": "The token a booth tablet got when it was set up"}
+                                "description": "The token a booth tablet got when it was set up"},
+                "trustee_token": {"type": "http", "scheme": "bearer",
+                                  "description": "A trustee's token, shown once when the committee opens the key ceremony"}
             }
         },
         "paths": paths,

@@ -1,0 +1,141 @@
+//! The trustees' key ceremony (issue 18, docs/e2e.md §4): the committee opens it, each trustee
+//! posts through `huanjie trustee` with its token, everyone reads the board.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::AppState;
+use crate::domain::ceremony::{CeremonyBoard, CheckMessage, DealingMessage, KeyMessage};
+use crate::i18n::Lang;
+use crate::service::{ServiceError, ceremony as svc};
+use crate::web::auth::StaffJson;
+use crate::web::error::{ApiError, ResultExt};
+use crate::web::json;
+
+use super::openapi::{Api, Op};
+
+pub fn api() -> Api {
+    Api::new()
+        .get(
+            "/elections/{id}/ceremony",
+            board,
+            Op::public("The key ceremony's bulletin board: trustees' keys, dealings, complaints and verdicts, the election key"),
+        )
+        .post(
+            "/elections/{id}/ceremony",
+            open,
+            Op::write("Open the trustees' key ceremony (after the candidate list; the serving committee members are the trustees)")
+                .body::<OpenBody>(),
+        )
+        .post(
+            "/elections/{id}/ceremony/key",
+            post_key,
+            Op::trustee("A trustee posts its ceremony key with its proof").body::<KeyMessage>(),
+        )
+        .post(
+            "/elections/{id}/ceremony/dealing",
+            post_dealing,
+            Op::trustee("A trustee posts its commitments and sealed shares").body::<DealingMessage>(),
+        )
+        .post(
+            "/elections/{id}/ceremony/check",
+            post_check,
+            Op::trustee("A trustee reports the shares it opened, with a public complaint for each bad one")
+                .body::<CheckMessage>(),
+        )
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct OpenBody {
+    /// How many trustees decrypt (default: a majority).
+    #[serde(default)]
+    k: Option<u32>,
+}
+
+async fn board(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+) -> Result<Json<CeremonyBoard>, ApiError> {
+    Ok(Json(svc::board(&state.store, &state.log.name, id).await.api(lang)?))
+}
+
+async fn open(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    j: StaffJson<OpenBody>,
+) -> Result<Response, ApiError> {
+    let opened = svc::open(&state.store, &state.log, &j.session.staff, id, j.body.k).await.api(j.lang)?;
+    Ok(Json(opened).into_response())
+}
+
+fn token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
+/// Parses the trustee's body and token, runs `f`, answers with the board.
+async fn trustee_step<T: DeserializeOwned, F>(
+    state: &AppState,
+    id: i64,
+    lang: Lang,
+    headers: &HeaderMap,
+    body: &[u8],
+    f: F,
+) -> Result<Response, Response>
+where
+    F: AsyncFnOnce(&AppState, &str, &T) -> crate::service::Result<()>,
+{
+    let api = |err| ApiError { lang, err }.into_response();
+    let token = token(headers).ok_or_else(|| api(ServiceError::Unauthenticated("err.e2e_token")))?;
+    let m: T = json::from_slice(body).map_err(|bad| json::rejection(lang, &bad))?;
+    f(state, token, &m).await.map_err(api)?;
+    let b = svc::board(&state.store, &state.log.name, id).await.map_err(api)?;
+    Ok(Json(b).into_response())
+}
+
+async fn post_key(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Response> {
+    trustee_step(&state, id, lang, &headers, &body, async |s: &AppState, t: &str, m: &KeyMessage| {
+        svc::post_key(&s.store, &s.log, id, t, m).await
+    })
+    .await
+}
+
+async fn post_dealing(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Response> {
+    trustee_step(&state, id, lang, &headers, &body, async |s: &AppState, t: &str, m: &DealingMessage| {
+        svc::post_dealing(&s.store, &s.log, id, t, m).await
+    })
+    .await
+}
+
+async fn post_check(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Response> {
+    trustee_step(&state, id, lang, &headers, &body, async |s: &AppState, t: &str, m: &CheckMessage| {
+        svc::post_check(&s.store, &s.log, id, t, m).await
+    })
+    .await
+}
