@@ -19,6 +19,7 @@ pub mod complaints;
 pub mod count_conduct;
 pub mod counting;
 pub mod elections;
+pub mod group_elections;
 pub mod electorate;
 pub mod electorate_facts;
 pub mod imports;

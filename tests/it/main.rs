@@ -16,6 +16,7 @@ mod counting;
 mod crash;
 mod elections;
 mod exports;
+mod group_elections;
 mod history;
 mod import;
 mod journey_front;

@@ -3,6 +3,7 @@
 //! `X-CSRF-Token` on every state-changing call. Described at `/api/v1/openapi.json`.
 
 pub mod elections;
+mod group_elections;
 pub mod logs;
 pub mod openapi;
 mod polling;
@@ -43,6 +44,7 @@ pub fn api() -> Api {
         .merge(polling::api())
         .merge(polling::counting_api())
         .merge(polling::recall_api())
+        .merge(group_elections::api())
         .merge(rehearsal::api())
         .merge(rules::api())
 }
