@@ -78,7 +78,7 @@ catalogue! {
         "重置两步验证", "A street admin (or the operator) reset a staff member's two-factor sign-in";
     RecoveryCodeUsed => "user.recovery_code_used", ["street_admin", "committee", "clerk", "observer", "none"], ["user_id", "remaining"],
         "使用恢复码登录", "A staff member signed in with a single-use recovery code";
-    ElectionOpened => "election.opened", ["street_admin"], ["community_id", "round", "kind", "method", "seats", "profile", "election_day", "channels", "remote_legal_basis", "stations"],
+    ElectionOpened => "election.opened", ["street_admin"], ["community_id", "round", "kind", "method", "seats", "profile", "election_day", "channels", "remote_legal_basis", "stations", "main_election_id", "group", "candidates"],
         "街道开启换届选举", "The street office opened a community's election";
     PlanUpdated => "election.plan_updated", ["street_admin", "committee"], ["method", "seats", "profile", "election_day", "channels", "remote_legal_basis", "stations", "roll_removed"],
         "修改选举工作方案", "The election plan was revised";

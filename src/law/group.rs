@@ -113,10 +113,10 @@ mod tests {
         assert!(!half.valid);
         assert!(half.elected.is_empty() && half.tied.is_empty());
         assert_eq!(half.quorum_needed, 6);
-        let more = count_group(&round(10, 6, 2, &[("a", 6), ("b", 4)]), &p);
+        let more = count_group(&round(10, 6, 2, &[("a", 6), ("b", 3)]), &p);
         assert!(more.valid);
         assert_eq!(more.elected, vec!["a".to_string()]);
-        assert_eq!(more.unfilled, 1, "4 of 6 ballots is no majority");
+        assert_eq!(more.unfilled, 1, "3 of 6 ballots is exactly half, no majority");
         assert!(!count_group(&round(0, 0, 2, &[]), &p).valid);
     }
 
