@@ -607,11 +607,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("field.basis", "确认依据", "Basis of the confirmation"),
     ("field.birth_date", "出生日期", "Date of birth"),
     ("field.booth_id", "写票间", "Booth"),
-    (
-        "field.candidates",
-        "候选人",
-        "Candidates",
-    ),
+    ("field.candidates", "候选人", "Candidates"),
     ("field.cause", "原因", "Cause"),
     ("field.channel", "投票方式", "Voting channel"),
     ("field.channels", "投票方式", "Voting channels"),
@@ -773,11 +769,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "票箱、参加投票名单或选民名单与结束投票时写入日志的不一致（{detail}），不能计票。",
         "The boxes, the participation roll or the voter list differ from what the log committed at the close ({detail}): the count is refused.",
     ),
-    (
-        "law.candidate_not_voter",
-        "候选人不是本居民小组的选民",
-        "A candidate is not a voter of this residents' group",
-    ),
+    ("law.candidate_not_voter", "候选人不是本居民小组的选民", "A candidate is not a voter of this residents' group"),
     (
         "law.channel_not_in_nomination",
         "提名（含预选）中不设委托投票和流动票箱",

@@ -103,7 +103,12 @@ mod tests {
     use super::*;
 
     fn round(voters: u64, cast: u64, seats: u32, votes: &[(&str, u64)]) -> GroupRound {
-        GroupRound { voters, ballots_cast: cast, seats, votes: votes.iter().map(|(i, v)| (i.to_string(), *v)).collect() }
+        GroupRound {
+            voters,
+            ballots_cast: cast,
+            seats,
+            votes: votes.iter().map(|(i, v)| (i.to_string(), *v)).collect(),
+        }
     }
 
     #[test]

@@ -71,7 +71,8 @@ async fn group_of(store: &Store, staff: &Staff, id: i64) -> Result<(Election, gs
 /// The main election must be by the representatives method and its voter list not yet
 /// published (LAW.md §4: the method and electorate are fixed at publication).
 fn main_accepts(main: &Election) -> Result<()> {
-    if main.method != Method::Representatives || !matches!(main.kind, ElectionKind::Regular | ElectionKind::ByElection) {
+    if main.method != Method::Representatives || !matches!(main.kind, ElectionKind::Regular | ElectionKind::ByElection)
+    {
         return Err(law("not_representatives_method", "LAW.md §4", main.method.as_str()));
     }
     if main.stage > Stage::Registration {
@@ -115,13 +116,14 @@ pub async fn open(store: &Store, staff: &Staff, main_id: i64, input: &GroupElect
         .await?
         .ok_or(invalid("err.group_unknown", "group_number"))?;
     for rid in &candidates {
-        let r = registry::resident_in_tx(&mut check, *rid).await?.ok_or(invalid("err.relative_unknown", "candidates"))?;
+        let r =
+            registry::resident_in_tx(&mut check, *rid).await?.ok_or(invalid("err.relative_unknown", "candidates"))?;
         if r.community_id != main.community_id || r.group_id != Some(group.id) {
             return Err(invalid("err.not_in_group", "candidates"));
         }
     }
     drop(check);
-    let extra = json!({"main_election_id": main_id, "group": input.group_number, "seats": seats, "candidates": candidates});
+    let extra = json!({"main_election_id": main_id, "group": input.group_number, "candidates": candidates});
     let (id, mut tx) = super::elections::open_in_round(
         store,
         staff,
@@ -191,7 +193,14 @@ pub async fn publish_roll(store: &Store, log: &LogIdentity, staff: &Staff, id: i
     Ok(payload)
 }
 
-async fn paper(store: &Store, id: i64, round: Round, kind: &str, seats: u32, only: Option<&[String]>) -> Result<BallotPaper> {
+async fn paper(
+    store: &Store,
+    id: i64,
+    round: Round,
+    kind: &str,
+    seats: u32,
+    only: Option<&[String]>,
+) -> Result<BallotPaper> {
     let mut lines = Vec::new();
     for rid in gst::candidates(store, id).await? {
         let cid = candidate_id(rid);
@@ -299,10 +308,15 @@ pub async fn count(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> 
         ballots_cast: rows.len() as u64,
         seats: sheet.seats,
         // In ballot order, so that the law engine's order among equals is the list's.
-        votes: sheet.candidates.iter().map(|c| (c.id.clone(), votes.get(c.id.as_str()).copied().unwrap_or(0))).collect(),
+        votes: sheet
+            .candidates
+            .iter()
+            .map(|c| (c.id.clone(), votes.get(c.id.as_str()).copied().unwrap_or(0)))
+            .collect(),
     };
     let result = count_group(&round, &e.plan.profile);
-    let bx = json!({"election": id, "round": poll.round_no, "voters": voters, "seats": sheet.seats, "ballots": ballots});
+    let bx =
+        json!({"election": id, "round": poll.round_no, "voters": voters, "seats": sheet.seats, "ballots": ballots});
     let box_sha256 = hex::encode(Sha256::digest(bx.to_string().as_bytes()));
     let result_json = serde_json::to_string(&result).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let mut payload = json!({
@@ -382,7 +396,8 @@ pub async fn certify(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -
         Some((r, _)) if *r == poll.round_no => return Err(law("revote_pending", "LAW.md §7 [N?]", "")),
         _ => return Err(ServiceError::Refused("err.not_counting")),
     }
-    let residents: Vec<i64> = counted.iter().flat_map(|(_, c)| c.elected.iter().filter_map(|x| resident_of(x))).collect();
+    let residents: Vec<i64> =
+        counted.iter().flat_map(|(_, c)| c.elected.iter().filter_map(|x| resident_of(x))).collect();
     if residents.is_empty() {
         return Err(law("nobody_elected", RULE, ""));
     }
@@ -402,9 +417,11 @@ pub async fn certify(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -
         return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → certified", e.stage)));
     }
     gst::set_elected(&mut tx, g.main_election_id, g.group_id, id, &residents).await?;
-    let payload = json!({"main_election_id": g.main_election_id, "group": group, "residents": residents, "unfilled": unfilled});
     let payload =
-        lifecycle::advance(&mut tx, &staff.actor(role), &e, Stage::Certified, EventKind::GroupCertified, payload).await?;
+        json!({"main_election_id": g.main_election_id, "group": group, "residents": residents, "unfilled": unfilled});
+    let payload =
+        lifecycle::advance(&mut tx, &staff.actor(role), &e, Stage::Certified, EventKind::GroupCertified, payload)
+            .await?;
     lifecycle::commit_and_checkpoint(tx, store, log, id).await?;
     Ok(payload)
 }
@@ -444,10 +461,12 @@ async fn view_of(store: &Store, e: &Election, g: &gst::GroupElectionRow) -> Resu
         elected: counted.iter().flat_map(|(_, c)| c.elected.iter().filter_map(|x| resident_of(x))).collect(),
         rounds: counted
             .into_iter()
-            .map(|(r, c)| serde_json::to_value(c).map(|mut v| {
-                v["round"] = json!(r);
-                v
-            }))
+            .map(|(r, c)| {
+                serde_json::to_value(c).map(|mut v| {
+                    v["round"] = json!(r);
+                    v
+                })
+            })
             .collect::<std::result::Result<_, _>>()
             .map_err(|e| ServiceError::Internal(e.to_string()))?,
     })

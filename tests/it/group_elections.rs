@@ -59,6 +59,9 @@ async fn vote(app: &TestApp, gr: &Group, voter: i64, marks: &[i64]) {
 async fn close_and_count(committee: &mut Client, id: i64) -> Value {
     let (st, b) = committee.api_post_empty(&format!("/api/v1/elections/{id}/polls/close")).await;
     assert_eq!(st, S::OK, "{b}");
+    // The committee's count (law::count) is not a group election's (LAW.md §4 [N 2018, P]).
+    let (st, b) = committee.api_post_empty(&format!("/api/v1/elections/{id}/count")).await;
+    assert_eq!((st, b["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("illegal_transition")), "{b}");
     let (st, r) = committee.api_post_empty(&format!("/api/v1/group-elections/{id}/count")).await;
     assert_eq!(st, S::OK, "{r}");
     r
@@ -107,7 +110,10 @@ async fn residents_groups_elect_the_representatives_law_4_10_n_2018_p(app: TestA
     let mut seq = 0u32;
     for (number, size) in [(1i64, 5usize), (2, 5), (3, 4)] {
         let (st, b) = admin
-            .api_post(&format!("/api/v1/communities/{c}/groups"), &json!({"number": number, "name": format!("第{number}组")}))
+            .api_post(
+                &format!("/api/v1/communities/{c}/groups"),
+                &json!({"number": number, "name": format!("第{number}组")}),
+            )
             .await;
         assert_eq!(st, S::OK, "{b}");
         for i in 0..size {
@@ -141,8 +147,9 @@ async fn residents_groups_elect_the_representatives_law_4_10_n_2018_p(app: TestA
         .api_post(&path, &json!({"group_number": 1, "seats": 2, "candidates": [g1[0], g2[0]], "election_day": day}))
         .await;
     assert_eq!(st, S::UNPROCESSABLE_ENTITY, "{b}");
-    let (st, b) =
-        admin.api_post(&path, &json!({"group_number": 1, "seats": 2, "candidates": [g1[0]], "election_day": day})).await;
+    let (st, b) = admin
+        .api_post(&path, &json!({"group_number": 1, "seats": 2, "candidates": [g1[0]], "election_day": day}))
+        .await;
     assert_eq!((st, b["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("group_too_few_candidates")), "{b}");
     assert_eq!(app.count("SELECT COUNT(*) FROM group_elections").await, 0);
 
@@ -178,7 +185,8 @@ async fn residents_groups_elect_the_representatives_law_4_10_n_2018_p(app: TestA
     vote(&app, &e1, g1[3], &[g1[2]]).await;
     let r1 = close_and_count(&mut committee, e1.id).await;
     assert_eq!(r1["valid"], json!(true), "{r1}");
-    let mut elected1: Vec<String> = r1["elected"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect();
+    let mut elected1: Vec<String> =
+        r1["elected"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect();
     elected1.sort();
     let mut want1 = vec![g(g1[0]), g(g1[1])];
     want1.sort();
@@ -225,6 +233,9 @@ async fn residents_groups_elect_the_representatives_law_4_10_n_2018_p(app: TestA
 
     // The next day the committee certifies: the elected become the groups' representatives.
     app.state.clock.set(Some(group_day + Duration::days(1)));
+    // The committee's certification would not write the representatives: refused.
+    let (st, b) = committee.api_post_empty(&format!("/api/v1/elections/{}/certify", e1.id)).await;
+    assert_eq!(st, S::UNPROCESSABLE_ENTITY, "{b}");
     let (st, b) = committee.api_post_empty(&format!("/api/v1/group-elections/{}/certify", e1.id)).await;
     assert_eq!(st, S::OK, "{b}");
     assert_eq!(ids(&b["residents"]), vec![g1[0], g1[1]], "{b}");
@@ -233,12 +244,16 @@ async fn residents_groups_elect_the_representatives_law_4_10_n_2018_p(app: TestA
     assert_eq!(ids(&b["residents"]), vec![g2[0], g2[1]], "{b}");
     // Group 3 held its meeting on paper: its result is recorded (the alternative that stays).
     let (st, b) = committee
-        .api_post(&format!("/api/v1/elections/{main}/representatives"), &json!({"group_number": 3, "residents": [g3[2], g3[3]]}))
+        .api_post(
+            &format!("/api/v1/elections/{main}/representatives"),
+            &json!({"group_number": 3, "residents": [g3[2], g3[3]]}),
+        )
         .await;
     assert_eq!(st, S::OK, "{b}");
     let (st, reps) = committee.api_get(&format!("/api/v1/elections/{main}/group-elections")).await;
     assert_eq!(st, S::OK, "{reps}");
-    let from_system = reps["representatives"].as_array().unwrap().iter().filter(|r| !r["group_election_id"].is_null()).count();
+    let from_system =
+        reps["representatives"].as_array().unwrap().iter().filter(|r| !r["group_election_id"].is_null()).count();
     assert_eq!(from_system, 4, "{reps}");
     assert_eq!(reps["group_elections"].as_array().unwrap().len(), 3, "{reps}");
 
@@ -259,7 +274,14 @@ async fn residents_groups_elect_the_representatives_law_4_10_n_2018_p(app: TestA
 
     // Each group election has its own log: counted, certified, and it verifies.
     let types = log_types(&mut committee, e2.id).await;
-    for t in ["election.opened", "group_election.roll_published", "polls.opened", "polls.closed", "group_election.counted", "group_election.certified"] {
+    for t in [
+        "election.opened",
+        "group_election.roll_published",
+        "polls.opened",
+        "polls.closed",
+        "group_election.counted",
+        "group_election.certified",
+    ] {
         assert!(types.iter().any(|x| x == t), "{t} missing: {types:?}");
     }
     assert_eq!(types.iter().filter(|x| *x == "group_election.counted").count(), 2, "{types:?}");

@@ -20,8 +20,10 @@ pub fn api() -> Api {
         .post(
             "/elections/{id}/group-elections",
             open,
-            Op::write("Open a residents' group election of representatives for a main election (representatives method)")
-                .body::<svc::GroupElectionInput>(),
+            Op::write(
+                "Open a residents' group election of representatives for a main election (representatives method)",
+            )
+            .body::<svc::GroupElectionInput>(),
         )
         .get(
             "/elections/{id}/group-elections",
@@ -39,8 +41,16 @@ pub fn api() -> Api {
             open_polls,
             Op::write("list_published → polling, on the group election's day"),
         )
-        .post("/group-elections/{id}/count", count, Op::write("Count the closed round (quorum and majority of the profile)"))
-        .post("/group-elections/{id}/revote", revote, Op::write("counting → runoff: re-vote the candidates tied at the last seat"))
+        .post(
+            "/group-elections/{id}/count",
+            count,
+            Op::write("Count the closed round (quorum and majority of the profile)"),
+        )
+        .post(
+            "/group-elections/{id}/revote",
+            revote,
+            Op::write("counting → runoff: re-vote the candidates tied at the last seat"),
+        )
         .post(
             "/group-elections/{id}/certify",
             certify,
@@ -50,7 +60,11 @@ pub fn api() -> Api {
 
 type ApiResult = Result<Json<Value>, ApiError>;
 
-async fn open(State(state): State<AppState>, Path(main): Path<i64>, j: StaffJson<svc::GroupElectionInput>) -> ApiResult {
+async fn open(
+    State(state): State<AppState>,
+    Path(main): Path<i64>,
+    j: StaffJson<svc::GroupElectionInput>,
+) -> ApiResult {
     Ok(Json(json!({"id": svc::open(&state.store, &j.session.staff, main, &j.body).await.api(j.lang)?})))
 }
 
