@@ -27,6 +27,15 @@ fn refused_for_group(event: EventKind) -> Option<ServiceError> {
     })
 }
 
+/// Refuses `event` up front for a residents' group election (see [`refused_for_group`]), so
+/// the committee's count never starts on a group's box.
+pub fn refuse_for_group(e: &Election, event: EventKind) -> Result<()> {
+    match refused_for_group(event) {
+        Some(err) if e.kind == ElectionKind::Group => Err(err),
+        _ => Ok(()),
+    }
+}
+
 /// Appends `kind` to the election's own log inside `tx`.
 pub async fn record(tx: &mut Tx, election_id: i64, actor: &Actor, kind: EventKind, payload: Value) -> Result<u64> {
     if kind == EventKind::CountAnnounced
