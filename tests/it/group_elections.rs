@@ -13,7 +13,7 @@ use time::Duration;
 
 use crate::both;
 use crate::helpers::{Client, K, R, TestApp, id_number};
-use crate::polling::cast;
+use crate::polling::{STATION, cast};
 
 struct Group {
     id: i64,
@@ -59,6 +59,10 @@ async fn vote(app: &TestApp, gr: &Group, voter: i64, marks: &[i64]) {
 async fn close_and_count(committee: &mut Client, id: i64) -> Value {
     let (st, b) = committee.api_post_empty(&format!("/api/v1/elections/{id}/polls/close")).await;
     assert_eq!(st, S::OK, "{b}");
+    count(committee, id).await
+}
+
+async fn count(committee: &mut Client, id: i64) -> Value {
     // The committee's count (law::count) is not a group election's (LAW.md §4 [N 2018, P]).
     let (st, b) = committee.api_post_empty(&format!("/api/v1/elections/{id}/count")).await;
     assert_eq!((st, b["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("illegal_transition")), "{b}");
@@ -104,6 +108,8 @@ async fn residents_groups_elect_the_representatives_law_4_10_n_2018_p(app: TestA
     let c = app.community(street, "grp").await;
     app.user("grp-admin", R::StreetAdmin, K::StreetOffice, street).await;
     app.user("grp-wy", R::Committee, K::Community, c).await;
+    app.user("grp-clerk", R::Clerk, K::Community, c).await;
+    app.user("grp-clerk2", R::Clerk, K::Community, c).await;
     let mut admin = app.login("grp-admin").await;
     let mut committee = app.login("grp-wy").await;
     let mut groups: HashMap<i64, Vec<i64>> = HashMap::new();
@@ -130,7 +136,7 @@ async fn residents_groups_elect_the_representatives_law_4_10_n_2018_p(app: TestA
     let plan = json!({"round": "2026", "method": "representatives", "seats_chair": 1, "seats_vice_chair": 1, "seats_member": 3,
         "profile": "national", "election_day": main_day.to_string(),
         "channels": ["paper", "remote"], "remote_legal_basis": "区民政局试点批复（测试）",
-        "stations": [{"name": "第一投票站", "supervisors": ["丁", "戊", "己"]}]});
+        "stations": [{"name": STATION, "supervisors": ["丁", "戊", "己"]}]});
     let (st, r) = admin.api_post(&format!("/api/v1/communities/{c}/elections"), &plan).await;
     assert_eq!(st, S::OK, "{r}");
     let main = r["id"].as_i64().unwrap();
@@ -182,8 +188,26 @@ async fn residents_groups_elect_the_representatives_law_4_10_n_2018_p(app: TestA
     vote(&app, &e1, g1[0], &[g1[0], g1[1]]).await;
     vote(&app, &e1, g1[1], &[g1[0], g1[1]]).await;
     vote(&app, &e1, g1[2], &[g1[0], g1[1]]).await;
-    vote(&app, &e1, g1[3], &[g1[2]]).await;
-    let r1 = close_and_count(&mut committee, e1.id).await;
+    // g1[3] votes on paper at the station: check-in, the close, double entry, the box accepted.
+    let mut clerk = app.login("grp-clerk").await;
+    let mut clerk2 = app.login("grp-clerk2").await;
+    let checkin = json!({"resident_id": g1[3], "channel": "paper", "station": STATION});
+    let (st, b) = clerk.api_post(&format!("/api/v1/elections/{}/checkin", e1.id), &checkin).await;
+    assert_eq!(st, S::OK, "{b}");
+    let (st, b) = committee.api_post_empty(&format!("/api/v1/elections/{}/polls/close", e1.id)).await;
+    assert_eq!(st, S::OK, "{b}");
+    let (st, b) = committee.api_post_empty(&format!("/api/v1/group-elections/{}/count", e1.id)).await;
+    assert_eq!((st, b["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("paper_boxes_pending")), "{b}");
+    for (c, pass) in [(&mut clerk, 1), (&mut clerk2, 2)] {
+        let entry = json!({"station": STATION, "pass": pass, "member": [g(g1[2])]});
+        let (st, b) = c.api_post(&format!("/api/v1/elections/{}/paper/entries", e1.id), &entry).await;
+        assert_eq!(st, S::OK, "{b}");
+    }
+    let accept = json!({"station": STATION, "spoiled": 0});
+    let (st, b) = committee.api_post(&format!("/api/v1/elections/{}/paper/accept", e1.id), &accept).await;
+    assert_eq!(st, S::OK, "{b}");
+    let r1 = count(&mut committee, e1.id).await;
+    assert_eq!(r1["ballots_cast"], json!(4), "three by code, one on paper: {r1}");
     assert_eq!(r1["valid"], json!(true), "{r1}");
     let mut elected1: Vec<String> =
         r1["elected"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect();
@@ -272,6 +296,15 @@ async fn residents_groups_elect_the_representatives_law_4_10_n_2018_p(app: TestA
     assert_eq!(on, want, "{report}");
     let refused = report["refused"].as_array().unwrap();
     assert!(refused.iter().any(|r| r["resident_id"] == json!(g1[2]) && r["code"] == json!("not_representative")));
+
+    // Once the main election's list is published, its electorate is fixed (LAW.md §4): no
+    // new group election opens for it.
+    let (st, b) = committee.api_post_empty(&format!("/api/v1/elections/{main}/voter-list/publish")).await;
+    assert_eq!(st, S::OK, "{b}");
+    let late =
+        json!({"group_number": 3, "seats": 2, "candidates": [g3[0], g3[1]], "election_day": main_day.to_string()});
+    let (st, b) = admin.api_post(&path, &late).await;
+    assert_eq!((st, b["code"].clone()), (S::UNPROCESSABLE_ENTITY, json!("list_locked")), "{b}");
 
     // Each group election has its own log: counted, certified, and it verifies.
     let types = log_types(&mut committee, e2.id).await;
