@@ -324,3 +324,73 @@ async fn residents_groups_elect_the_representatives_law_4_10_n_2018_p(app: TestA
     verifies(&app, e3.id).await;
 }
 both!(residents_groups_elect_the_representatives_law_4_10_n_2018_p);
+
+/// LAW.md §4 [P]: the group election's quorum is the profile's `meetings.group_election_quorum`:
+/// under "2/3", 2 of 3 voters is not more than two thirds and the group elects nobody; under the
+/// national default (1/2) the same turnout elects.
+async fn the_group_quorum_is_a_profile_setting_law_4_p(app: TestApp) {
+    app.state.clock.set(None);
+    let real = huanjie::clock::real_today();
+    let group_day = real + Duration::days(25);
+    let main_day = real + Duration::days(60);
+    let street = app.street("gq-s").await;
+    let c = app.community(street, "gq").await;
+    app.user("gq-admin", R::StreetAdmin, K::StreetOffice, street).await;
+    app.user("gq-wy", R::Committee, K::Community, c).await;
+    let mut admin = app.login("gq-admin").await;
+    let mut committee = app.login("gq-wy").await;
+    let mut members: HashMap<i64, Vec<i64>> = HashMap::new();
+    for number in [1i64, 2] {
+        let (st, b) =
+            admin.api_post(&format!("/api/v1/communities/{c}/groups"), &json!({"number": number, "name": "组"})).await;
+        assert_eq!(st, S::OK, "{b}");
+        for i in 0..3u32 {
+            let seq = number as u32 * 10 + i;
+            let birth = main_day.replace_year(main_day.year() - 30 - seq as i32).unwrap();
+            let body = json!({"name": format!("甲{number}{i}"), "id_number": id_number(&birth.to_string(), 600 + 2 * seq),
+                              "hukou_here": "是", "months_resident": "100", "group_number": number.to_string()});
+            let (st, r) = admin.api_post(&format!("/api/v1/communities/{c}/residents"), &body).await;
+            assert_eq!(st, S::OK, "{r}");
+            members.entry(number).or_default().push(r["id"].as_i64().unwrap());
+        }
+    }
+    let mut results = Vec::new();
+    for (round, profile) in [
+        ("2026", "name = \"two-thirds\"\nversion = \"1\"\n[meetings]\ngroup_election_quorum = \"2/3\"\n"),
+        ("2027", "national"),
+    ] {
+        let plan = json!({"round": round, "method": "representatives", "seats_chair": 1, "seats_vice_chair": 1, "seats_member": 3,
+            "profile": profile, "election_day": main_day.to_string(), "channels": ["paper", "remote"],
+            "remote_legal_basis": "区民政局试点批复（测试）", "stations": [{"name": STATION, "supervisors": ["丁", "戊", "己"]}]});
+        let (st, r) = admin.api_post(&format!("/api/v1/communities/{c}/elections"), &plan).await;
+        assert_eq!(st, S::OK, "{r}");
+        let main = r["id"].as_i64().unwrap();
+        let m = &members[if round == "2026" { &1 } else { &2 }];
+        app.state.clock.set(None);
+        let gr = group_election(
+            &mut admin,
+            &mut committee,
+            main,
+            if round == "2026" { 1 } else { 2 },
+            &[m[0], m[1]],
+            group_day,
+        )
+        .await;
+        app.state.clock.set(Some(group_day));
+        let (st, b) = committee.api_post_empty(&format!("/api/v1/group-elections/{}/polls/open", gr.id)).await;
+        assert_eq!(st, S::OK, "{b}");
+        vote(&app, &gr, m[0], &[m[0], m[1]]).await;
+        vote(&app, &gr, m[1], &[m[0], m[1]]).await;
+        results.push(close_and_count(&mut committee, gr.id).await);
+    }
+    assert_eq!(
+        (results[0]["valid"].clone(), results[0]["elected"].clone()),
+        (json!(false), json!([])),
+        "{}",
+        results[0]
+    );
+    assert_eq!(results[0]["quorum_needed"], json!(3), "{}", results[0]);
+    assert_eq!(results[1]["valid"], json!(true), "{}", results[1]);
+    assert_eq!(results[1]["elected"].as_array().unwrap().len(), 2, "{}", results[1]);
+}
+both!(the_group_quorum_is_a_profile_setting_law_4_p);
