@@ -78,7 +78,7 @@ catalogue! {
         "重置两步验证", "A street admin (or the operator) reset a staff member's two-factor sign-in";
     RecoveryCodeUsed => "user.recovery_code_used", ["street_admin", "committee", "clerk", "observer", "none"], ["user_id", "remaining"],
         "使用恢复码登录", "A staff member signed in with a single-use recovery code";
-    ElectionOpened => "election.opened", ["street_admin"], ["community_id", "round", "kind", "method", "seats", "profile", "election_day", "channels", "remote_legal_basis", "stations"],
+    ElectionOpened => "election.opened", ["street_admin"], ["community_id", "round", "kind", "method", "seats", "profile", "election_day", "channels", "remote_legal_basis", "stations", "main_election_id", "group", "candidates"],
         "街道开启换届选举", "The street office opened a community's election";
     PlanUpdated => "election.plan_updated", ["street_admin", "committee"], ["method", "seats", "profile", "election_day", "channels", "remote_legal_basis", "stations", "roll_removed"],
         "修改选举工作方案", "The election plan was revised";
@@ -164,6 +164,12 @@ catalogue! {
         "核实罢免联名并公布选民名单", "The recall petition was verified against the term's roll; the roll was published";
     RecallAnswered => "recall.answer_published", ["street_admin", "committee"], ["published_on"],
         "公布被提出罢免成员的申辩意见", "The member's written answer to the recall was published";
+    GroupRollPublished => "group_election.roll_published", ["street_admin", "committee"], ["from", "to", "voters", "sha256"],
+        "公布居民小组选举的选民名单", "A residents' group election's roll (the group's voters) was published";
+    GroupCounted => "group_election.counted", ["street_admin", "committee"], ["round", "ballots", "voters", "box_sha256", "valid", "votes", "elected", "tied", "tied_seats", "unfilled", "void_reasons", "from", "to"],
+        "居民小组选举计票结果（未过半数参加则无效）", "A round of a residents' group election was counted (void when not more than half of the group voted)";
+    GroupCertified => "group_election.certified", ["street_admin", "committee"], ["from", "to", "main_election_id", "group", "residents", "unfilled"],
+        "确认居民小组推选的居民代表", "A residents' group election was certified: its elected residents are the group's representatives";
     VacancyArose => "vacancy.arose", ["street_admin", "committee"], ["vacancy_id", "post", "member_id", "cause", "filing_by", "byelection_by"],
         "出现空缺（罢免、辞职、死亡、判刑、职务依法终止、当选无效或未选满）", "A seat fell vacant (recall, resignation, death, sentence, office ended by law, void election or unfilled)";
     IncapacityConfirmed => "incapacity.confirmed", ["street_admin", "committee"], ["confirmation_id"],

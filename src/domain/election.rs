@@ -92,6 +92,22 @@ impl Stage {
                         | (Certified, Void)
                 )
             }
+            // A residents' group election (LAW.md §4 [N 2018, P]): the roll is the group's
+            // voters, fixed when it is published; the candidates stand from the start; a tie at
+            // the last seat is re-voted (counting ⇄ runoff); turnout not above the quorum
+            // makes it void; certified, its result is the group's representatives.
+            ElectionKind::Group => {
+                matches!(
+                    (self, to),
+                    (Draft, ListPublished)
+                        | (ListPublished, Polling)
+                        | (Polling, Counting)
+                        | (Counting, Runoff)
+                        | (Runoff, Counting)
+                        | (Counting, Certified)
+                        | (Counting, Void)
+                )
+            }
             _ => self.may_move_to(to),
         }
     }
@@ -109,6 +125,8 @@ pub enum ElectionKind {
     Regular,
     ByElection,
     Recall,
+    /// A residents' group election of its representatives (LAW.md §4 [N 2018, P]).
+    Group,
 }
 
 impl ElectionKind {
@@ -117,6 +135,7 @@ impl ElectionKind {
             ElectionKind::Regular => "regular",
             ElectionKind::ByElection => "by_election",
             ElectionKind::Recall => "recall",
+            ElectionKind::Group => "group",
         }
     }
     pub fn parse(s: &str) -> Option<ElectionKind> {
@@ -124,6 +143,7 @@ impl ElectionKind {
             "regular" => Some(ElectionKind::Regular),
             "by_election" => Some(ElectionKind::ByElection),
             "recall" => Some(ElectionKind::Recall),
+            "group" => Some(ElectionKind::Group),
             _ => None,
         }
     }

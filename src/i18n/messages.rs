@@ -638,6 +638,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("field.basis", "确认依据", "Basis of the confirmation"),
     ("field.birth_date", "出生日期", "Date of birth"),
     ("field.booth_id", "写票间", "Booth"),
+    ("field.candidates", "候选人", "Candidates"),
     ("field.cause", "原因", "Cause"),
     ("field.channel", "投票方式", "Voting channel"),
     ("field.channels", "投票方式", "Voting channels"),
@@ -801,6 +802,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "票箱、参加投票名单或选民名单与结束投票时写入日志的不一致（{detail}），不能计票。",
         "The boxes, the participation roll or the voter list differ from what the log committed at the close ({detail}): the count is refused.",
     ),
+    ("law.candidate_not_voter", "候选人不是本居民小组的选民", "A candidate is not a voter of this residents' group"),
     (
         "law.channel_not_in_nomination",
         "提名（含预选）中不设委托投票和流动票箱",
@@ -843,6 +845,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "The voter list is empty: register voters before publishing it.",
     ),
     (
+        "law.group_too_few_candidates",
+        "居民小组选举的候选人不得少于应选居民代表名额",
+        "A residents' group election needs at least as many candidates as representatives to elect",
+    ),
+    (
         "law.illegal_transition",
         "选举程序不能跳过或倒退，请按选举页面上的“下一步”操作。",
         "The election cannot skip or go back a stage: follow the next step shown on the election page.",
@@ -879,6 +886,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "No election committee members are recorded: record them on the election page first.",
     ),
     (
+        "law.no_revote_pending",
+        "没有需要重新投票的票数相等的候选人",
+        "No candidates tied at the last seat are waiting for a re-vote",
+    ),
+    (
         "law.no_runoff_needed",
         "没有需要另行选举或重新投票的职位，可以直接确认选举结果。",
         "No post needs a run-off or re-vote: certify the result instead.",
@@ -893,6 +905,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "law.no_written_record",
         "候选人退出须有书面记录，请先登记书面退出材料。",
         "A withdrawal needs a written record: record it first.",
+    ),
+    (
+        "law.nobody_elected",
+        "没有候选人获得参加投票人数过半数的选票，无人当选；可另行组织居民小组选举",
+        "No candidate won more than half of the ballots cast, so nobody was elected; the group may hold a new election",
     ),
     (
         "law.nominations_closed",
@@ -1050,6 +1067,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "law.retention_not_due",
         "本届任期尚未结束或保存期限未满，不能删除个人信息。",
         "The term is not finished or its retention period is not over: personal data cannot be deleted yet.",
+    ),
+    (
+        "law.revote_pending",
+        "最后名额票数相等，须先重新投票再确认结果",
+        "Candidates are tied at the last seat: hold the re-vote before certifying",
     ),
     (
         "law.roll_not_eligible",

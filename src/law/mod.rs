@@ -13,6 +13,7 @@ pub mod count;
 pub mod electorate;
 pub mod eligibility;
 pub mod fraction;
+pub mod group;
 pub mod nomination;
 pub mod outcome;
 pub mod primary;

@@ -150,6 +150,8 @@ impl RuleProfile {
                 residents_meeting_decision: Fraction::new(1, 2),
                 representatives_per_group_min: 2,
                 representatives_per_group_max: 3,
+                group_election_quorum: Fraction::new(1, 2),
+                group_election_majority: Fraction::new(1, 2),
             },
         }
     }
@@ -329,6 +331,15 @@ impl RuleProfile {
         }
         if m.representatives_per_group_min == 0 || m.representatives_per_group_min > m.representatives_per_group_max {
             bad("meetings.representatives_per_group_*", "min must be 1..=max".into());
+        }
+        // LAW.md §10 [N 2018]: more than half vote, more than half of the ballots elect.
+        for (f, fr) in [
+            ("meetings.group_election_quorum", m.group_election_quorum),
+            ("meetings.group_election_majority", m.group_election_majority),
+        ] {
+            if fr.num * 2 < fr.den || fr.num >= fr.den {
+                bad(f, "must be at least 1/2 and below 1 [N 2018]".into());
+            }
         }
         if out.is_empty() { Ok(()) } else { Err(out) }
     }

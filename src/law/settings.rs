@@ -205,6 +205,12 @@ pub struct Meetings {
     /// LAW.md §4 [N 2018, P]: representatives per residents' group.
     pub representatives_per_group_min: u32,
     pub representatives_per_group_max: u32,
+    /// LAW.md §4 [N 2018, P], §10 [N 2018]: a residents' group election is valid when more than
+    /// this share of the group's voters vote (default: more than half).
+    pub group_election_quorum: Fraction,
+    /// LAW.md §4 [N 2018, P], §10 [N 2018]: a representative is elected with more than this
+    /// share of the ballots cast (default: more than half); a tie at the last seat is re-voted.
+    pub group_election_majority: Fraction,
 }
 
 macro_rules! national_default {

@@ -213,6 +213,7 @@ pub(crate) async fn count_box(
 pub async fn count_round(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<Value> {
     let e = get(store, staff, id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    lifecycle::refuse_for_group(&e, EventKind::CountAnnounced)?;
     if e.stage != Stage::Counting {
         return Err(ServiceError::Refused("err.not_counting"));
     }

@@ -12,12 +12,38 @@ use serde_json::{Value, json};
 use super::audit::{self, LogIdentity, checkpoint_now};
 use super::{Result, ServiceError};
 use crate::audit::{Actor, EventKind, election_log};
-use crate::domain::{Election, Stage};
+use crate::domain::{Election, ElectionKind, Stage};
 use crate::store::elections as st;
 use crate::store::{Store, Tx, now_ms};
 
+/// The committee's count and certification (`count.announced`, `results.certified`) are not
+/// a residents' group election's: it is counted by `law::group` and certified into the main
+/// election's representatives (`service::group_elections`, LAW.md §4 [N 2018, P]).
+fn refused_for_group(event: EventKind) -> Option<ServiceError> {
+    matches!(event, EventKind::CountAnnounced | EventKind::ResultsCertified).then(|| ServiceError::Law {
+        code: "illegal_transition".into(),
+        rule: "LAW.md §4 [N 2018, P]".into(),
+        detail: format!("{} in a residents' group election", event.name()),
+    })
+}
+
+/// Refuses `event` up front for a residents' group election (see [`refused_for_group`]), so
+/// the committee's count never starts on a group's box.
+pub fn refuse_for_group(e: &Election, event: EventKind) -> Result<()> {
+    match refused_for_group(event) {
+        Some(err) if e.kind == ElectionKind::Group => Err(err),
+        _ => Ok(()),
+    }
+}
+
 /// Appends `kind` to the election's own log inside `tx`.
 pub async fn record(tx: &mut Tx, election_id: i64, actor: &Actor, kind: EventKind, payload: Value) -> Result<u64> {
+    if kind == EventKind::CountAnnounced
+        && let Some(err) = refused_for_group(kind)
+        && st::get_in_tx(tx, election_id).await?.is_some_and(|e| e.kind == ElectionKind::Group)
+    {
+        return Err(err);
+    }
     Ok(audit::record(tx, &election_log(election_id), actor, kind, &format!("election:{election_id}"), payload).await?)
 }
 
@@ -34,6 +60,11 @@ pub async fn advance(
     mut payload: Value,
 ) -> Result<Value> {
     st::lock_election(tx, e.id).await?;
+    if e.kind == ElectionKind::Group
+        && let Some(err) = refused_for_group(event)
+    {
+        return Err(err);
+    }
     let from = e.stage;
     if !from.may_move_to_in(e.kind, to) {
         return Err(ServiceError::Law {

@@ -17,6 +17,7 @@ pub mod directory;
 pub mod elections;
 pub mod electorate_facts;
 pub mod export;
+pub mod group_elections;
 pub mod import;
 pub mod lifecycle;
 pub mod limits;

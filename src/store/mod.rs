@@ -23,6 +23,7 @@ pub mod counting_staff;
 pub mod elections;
 pub mod electorate;
 pub mod electorate_facts;
+pub mod group_elections;
 pub mod imports;
 pub mod limits;
 pub mod nominations;

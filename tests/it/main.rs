@@ -17,6 +17,7 @@ mod counting;
 mod crash;
 mod elections;
 mod exports;
+mod group_elections;
 mod history;
 mod import;
 mod journey_front;

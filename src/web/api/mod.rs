@@ -4,6 +4,7 @@
 
 mod ceremony;
 pub mod elections;
+mod group_elections;
 pub mod logs;
 pub mod openapi;
 mod polling;
@@ -44,6 +45,7 @@ pub fn api() -> Api {
         .merge(polling::api())
         .merge(polling::counting_api())
         .merge(polling::recall_api())
+        .merge(group_elections::api())
         .merge(rehearsal::api())
         .merge(rules::api())
         .merge(ceremony::api())
