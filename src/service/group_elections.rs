@@ -116,8 +116,7 @@ pub async fn open(store: &Store, staff: &Staff, main_id: i64, input: &GroupElect
         .await?
         .ok_or(invalid("err.group_unknown", "group_number"))?;
     for rid in &candidates {
-        let r =
-            registry::resident_in_tx(&mut check, *rid).await?.ok_or(invalid("err.relative_unknown", "candidates"))?;
+        let r = registry::resident(&mut check, *rid).await?.ok_or(invalid("err.relative_unknown", "candidates"))?;
         if r.community_id != main.community_id || r.group_id != Some(group.id) {
             return Err(invalid("err.not_in_group", "candidates"));
         }
@@ -176,7 +175,7 @@ pub async fn publish_roll(store: &Store, log: &LogIdentity, staff: &Staff, id: i
     for rid in &roll {
         est::upsert_voter(&mut tx, id, *rid, "group_voter", now_ms()).await?;
     }
-    let rows = est::roll_tx(&mut tx, id).await?;
+    let rows = est::roll(&mut tx, id).await?;
     let fingerprint = super::voters::fingerprint(&rows);
     est::set_list_published(&mut tx, id, &today().to_string(), &fingerprint, now_ms()).await?;
     let payload = json!({"voters": rows.len(), "sha256": fingerprint});

@@ -40,7 +40,7 @@ pub fn refuse_for_group(e: &Election, event: EventKind) -> Result<()> {
 pub async fn record(tx: &mut Tx, election_id: i64, actor: &Actor, kind: EventKind, payload: Value) -> Result<u64> {
     if kind == EventKind::CountAnnounced
         && let Some(err) = refused_for_group(kind)
-        && st::get_in_tx(tx, election_id).await?.is_some_and(|e| e.kind == ElectionKind::Group)
+        && st::get(&mut *tx, election_id).await?.is_some_and(|e| e.kind == ElectionKind::Group)
     {
         return Err(err);
     }
