@@ -107,7 +107,7 @@ pub async fn checkpoint_now(
     }
     let mut tx = store.begin().await?;
     let Some((size, frontier)) = st::head_locked(&mut tx, log_id).await? else { return Ok(None) };
-    if let Some(cp) = st::latest_checkpoint_tx(&mut tx, log_id).await?
+    if let Some(cp) = st::latest_checkpoint(&mut tx, log_id).await?
         && cp.size + 1 >= size
         && (cp.size >= size || is_checkpoint_entry(st::leaf_at(&mut tx, log_id, cp.size).await?, cp.size))
     {

@@ -20,7 +20,7 @@ use super::elections::{PlanInput, get, locked, today};
 use super::lifecycle;
 use super::{Result, ServiceError, invalid};
 use crate::audit::EventKind;
-use crate::domain::ballot::{BallotPaper, CandidateLine, PlainBallot, PostSheet};
+use crate::domain::ballot::{BallotPaper, CandidateLine, PostSheet};
 use crate::domain::{Election, ElectionKind, Round, Stage};
 use crate::law::group::{GroupCount, GroupRound, count_group};
 use crate::law::{Method, Post};
@@ -283,15 +283,11 @@ pub async fn count(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> 
     }
     super::commitments::check_before_count(store, &e, poll.round_no).await?;
     let sheet = poll.paper.posts.first().ok_or(ServiceError::NotFound)?;
-    let mut rows = pst::ballot_box(store, id, poll.round_no).await?;
-    rows.sort_by(|a, b| a.station.cmp(&b.station).then(a.entry_no.cmp(&b.entry_no)).then(a.id.cmp(&b.id)));
+    let mut rows = pst::box_ballots(store, id, poll.round_no).await?;
+    rows.sort_by(|(a, _), (b, _)| a.station.cmp(&b.station).then(a.entry_no.cmp(&b.entry_no)).then(a.id.cmp(&b.id)));
     let mut votes: BTreeMap<&str, u64> = sheet.candidates.iter().map(|c| (c.id.as_str(), 0)).collect();
     let mut ballots = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let b: PlainBallot = serde_json::from_str(&r.content).map_err(|err| {
-            tracing::error!(election = id, round = poll.round_no, error = %err, "stored ballot does not parse");
-            ServiceError::Internal(format!("ballot {}: {err}", hex::encode(&r.id)))
-        })?;
+    for (_, b) in &rows {
         if !b.invalid && b.member.len() <= sheet.seats as usize {
             for m in &b.member {
                 if let Some(v) = votes.get_mut(m.as_str()) {
@@ -299,7 +295,7 @@ pub async fn count(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> 
                 }
             }
         }
-        ballots.push(serde_json::from_str::<Value>(&r.content).unwrap_or(Value::Null));
+        ballots.push(serde_json::to_value(b).map_err(|e| ServiceError::Internal(e.to_string()))?);
     }
     let voters = est::roll(store, id).await?.len() as u64;
     let round = GroupRound {
@@ -344,15 +340,7 @@ pub async fn count(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> 
 
 /// The counted rounds' results, in round order.
 async fn results(store: &Store, id: i64) -> Result<Vec<(i64, GroupCount)>> {
-    let mut out = Vec::new();
-    for (round, text) in gst::counts(store, id).await? {
-        let r: GroupCount = serde_json::from_str(&text).map_err(|err| {
-            tracing::error!(table = "group_counts", id, round, error = %err, "stored value does not parse");
-            ServiceError::Internal(format!("group count {id}/{round}: {err}"))
-        })?;
-        out.push((round, r));
-    }
-    Ok(out)
+    Ok(gst::counts(store, id).await?)
 }
 
 /// counting → runoff: the candidates tied at the last seat are re-voted for the tied seats

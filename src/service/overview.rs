@@ -38,12 +38,44 @@ pub struct Overview {
     /// non-local residents and community workers; only while registering, for who may run it.
     pub residents: Vec<(i64, String)>,
     pub allowed: Vec<Action>,
+    /// The parts of the page that exist now (the page asks; it never compares stages).
+    pub sections: Vec<Section>,
 }
 
 impl Overview {
     pub fn allows(&self, a: Action) -> bool {
         crate::domain::action::allows(&self.allowed, a)
     }
+}
+
+/// A part of the election page that exists only from some stage on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// Nominations (from the published voter list on, LAW.md §5).
+    Nominations,
+    /// The nomination primary: while nominating, or once it has rounds (LAW.md §5 [P]).
+    Primary,
+    /// Proxies: from the published list until polling, or once there are any (LAW.md §6).
+    Proxies,
+    /// The plan is frozen once the list is published (LAW.md §4: the method is fixed then).
+    PlanFrozen,
+}
+
+/// The sections the election page shows at `stage`.
+pub fn sections(stage: Stage, has_primary_rounds: bool, has_proxies: bool) -> Vec<Section> {
+    use Stage::*;
+    let mut out = Vec::new();
+    let listed = !matches!(stage, Draft | Registration);
+    if listed {
+        out.extend([Section::Nominations, Section::PlanFrozen]);
+    }
+    if stage == Nominations || has_primary_rounds {
+        out.push(Section::Primary);
+    }
+    if matches!(stage, ListPublished | Nominations | CandidatesPublished) || has_proxies {
+        out.push(Section::Proxies);
+    }
+    out
 }
 
 /// The steps the election page offers at `stage` to a caller who may (`can_run`) or may not run it.
@@ -99,16 +131,19 @@ pub async fn overview(store: &Store, staff: &Staff, id: i64) -> Result<Overview>
     } else {
         Vec::new()
     };
+    let proxies = st::proxies(store, id).await?;
+    let primary = super::primary::view(store, id).await?;
     Ok(Overview {
         allowed: allowed_actions(e.stage, can_run),
+        sections: sections(e.stage, !primary.rounds.is_empty(), !proxies.is_empty()),
         community,
         voters,
         objections: st::objections(store, id).await?,
-        proxies: st::proxies(store, id).await?,
+        proxies,
         members: st::members(store, id).await?,
         decisions: st::decisions(store, id).await?,
         nominations: crate::store::nominations::for_election(store, id).await?,
-        primary: super::primary::view(store, id).await?,
+        primary,
         residents,
         e,
     })

@@ -126,8 +126,9 @@ pub async fn log_ids(store: &Store) -> Result<Vec<String>> {
     }))
 }
 
-pub async fn latest_checkpoint(store: &Store, log_id: &str) -> Result<Option<StoredCheckpoint>> {
-    Ok(on_conn!(pool store, |c| {
+/// The log's latest signed checkpoint, on the pool or inside a transaction.
+pub async fn latest_checkpoint(db: impl Into<super::Db<'_>>, log_id: &str) -> Result<Option<StoredCheckpoint>> {
+    Ok(on_conn!(db db.into(), |c| {
         sqlx::query_as::<_, StoredCheckpoint>(
             "SELECT size, root, note, created_ms FROM checkpoints WHERE log_id = $1 ORDER BY size DESC LIMIT 1",
         )
@@ -267,14 +268,3 @@ pub async fn insert_checkpoint_tx(
     Ok(())
 }
 
-/// The latest checkpoint of a log inside `tx`.
-pub async fn latest_checkpoint_tx(tx: &mut Tx, log_id: &str) -> Result<Option<StoredCheckpoint>> {
-    Ok(on_conn!(tx tx, |c| {
-        sqlx::query_as::<_, StoredCheckpoint>(
-            "SELECT size, root, note, created_ms FROM checkpoints WHERE log_id = $1 ORDER BY size DESC LIMIT 1",
-        )
-        .bind(log_id)
-        .fetch_optional(&mut *c)
-        .await?
-    }))
-}

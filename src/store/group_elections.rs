@@ -103,15 +103,22 @@ pub async fn insert_count(
 }
 
 /// (round, result JSON) of every counted round, in round order.
-pub async fn counts(db: impl Into<Db<'_>>, election_id: i64) -> Result<Vec<(i64, String)>> {
-    Ok(on_conn!(db db.into(), |c| {
+/// The group election's counts by round, parsed once (a stored count that does not parse is
+/// `CorruptRow` naming the election and round, never skipped).
+pub async fn counts(db: impl Into<Db<'_>>, election_id: i64) -> Result<Vec<(i64, crate::law::group::GroupCount)>> {
+    let rows = on_conn!(db db.into(), |c| {
         sqlx::query_as::<_, (i64, String)>(
             "SELECT round_no, result_json FROM group_counts WHERE election_id = $1 ORDER BY round_no",
         )
         .bind(election_id)
         .fetch_all(c)
         .await?
-    }))
+    });
+    rows.into_iter()
+        .map(|(round, text)| {
+            Ok((round, super::parse_json("group_counts", election_id, &format!("round {round}"), &text)?))
+        })
+        .collect()
 }
 
 /// Replaces the group's representatives for the main election with those a certified group

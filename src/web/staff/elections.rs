@@ -17,7 +17,7 @@ use crate::domain::{ElectionKind, Stage};
 use crate::i18n::{Lang, Tr, text};
 use crate::report::csv::CsvSheet;
 use crate::service::elections::{self as svc, deadline_code, timetable_of, today};
-use crate::service::overview::{Action, Overview};
+use crate::service::overview::{Action, Overview, Section};
 use crate::service::voters::{self, Card, fingerprint, mask_name};
 use crate::service::{Permission, ServiceError};
 use crate::web::auth::{StaffForm, StaffSession};
@@ -108,6 +108,7 @@ struct ElectionPage {
     nominations: Vec<NominationRow>,
     primary_rounds: Vec<PrimaryRound>,
     allowed: Vec<Action>,
+    sections: Vec<Section>,
     plan: PlanView,
     profile_name: String,
     method_label: &'static str,
@@ -120,6 +121,10 @@ impl ElectionPage {
     /// The caller may take step `a` now (decided by `service::overview::overview`).
     fn allows(&self, a: Action) -> bool {
         self.allowed.contains(&a)
+    }
+    /// The page has part `s` now (decided by `service::overview::sections`).
+    fn shows(&self, s: Section) -> bool {
+        self.sections.contains(&s)
     }
 }
 
@@ -229,6 +234,7 @@ async fn render(
         primary,
         residents,
         allowed,
+        sections,
         ..
     } = crate::service::overview::overview(&state.store, &s.staff, id).await.html(lang)?;
     let primary_rounds = primary_rounds(lang, &primary, &nominations);
@@ -253,6 +259,7 @@ async fn render(
         nominations,
         primary_rounds,
         allowed,
+        sections,
         residents,
     })
 }
