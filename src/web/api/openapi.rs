@@ -41,6 +41,8 @@ pub struct Op {
     query: Option<fn() -> Vec<Value>>,
     ok: u16,
     ok_type: &'static str,
+    /// The success body's type (`Op::ok_body`); without it the document says "a JSON object".
+    ok_body: Option<SchemaFn>,
     /// Error codes beyond those every operation of its kind can answer.
     extra: &'static [&'static str],
     example: Option<fn() -> Value>,
@@ -71,6 +73,7 @@ impl Op {
             query: None,
             ok: 200,
             ok_type: "application/json",
+            ok_body: None,
             extra: &[],
             example: None,
             redirect: false,
@@ -106,6 +109,16 @@ impl Op {
     pub fn query<Q: utoipa::IntoParams>(mut self) -> Self {
         self.query = Some(params_of::<Q>);
         self
+    }
+    /// The success body is `T`, the type the handler serializes (its schema and the schemas it
+    /// refers to join `components`, as the request bodies' do).
+    pub fn ok_body<T: utoipa::ToSchema>(mut self) -> Self {
+        self.ok_body = Some(schema_of::<T>);
+        self
+    }
+    /// Whether the success body is typed (`ok_body`) rather than "a JSON object".
+    pub fn is_typed(&self) -> bool {
+        self.ok_body.is_some() || self.ok_type == "text/plain"
     }
     pub fn created(mut self) -> Self {
         self.ok = 201;
@@ -300,6 +313,13 @@ pub fn document(ops: &[Op]) -> Value {
         let mut responses = Map::new();
         let ok_body = if op.ok_type == "text/plain" {
             json!({"text/plain": {"schema": {"type": "string"}}})
+        } else if let Some(b) = op.ok_body {
+            let (schema, deps) = b();
+            for (name, s) in deps {
+                schemas.insert(name, s);
+            }
+            let schema = if op.nullable { json!({"oneOf": [schema, {"type": "null"}]}) } else { schema };
+            json!({"application/json": {"schema": schema}})
         } else {
             let ty = if op.nullable { json!(["object", "null"]) } else { json!("object") };
             json!({"application/json": {"schema": {"type": ty}}})
