@@ -171,7 +171,7 @@ pub struct DecisionRow {
 }
 
 /// A nomination as the store reads it (`store::nominations` parses the stored values).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct NominationRow {
     pub id: i64,
     pub election_id: i64,
@@ -181,6 +181,7 @@ pub struct NominationRow {
     pub route: String,
     /// The residents who nominated; on the wire as the stored JSON text, as always.
     #[serde(serialize_with = "ids_as_text")]
+    #[schema(value_type = String)]
     pub nominators: Vec<i64>,
     pub consent_on: Option<String>,
     pub review: String,
@@ -194,7 +195,7 @@ pub struct NominationRow {
 
 /// Where a nomination stands (LAW.md §5): nominated, then on the formal list (`candidate`) or
 /// kept in reserve, or withdrawn. Stored and on the wire as the snake_case strings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NominationStatus {
     Nominated,

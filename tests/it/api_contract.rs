@@ -603,9 +603,24 @@ async fn typed_bodies_match_the_document(app: TestApp) {
         checked_get(&doc, &mut public, &uri).await;
     }
 
+    // A new election in the demo's community: the roll registered by the law engine.
+    let day = (huanjie::service::elections::today() + time::Duration::days(40)).to_string();
+    let plan = json!({"round": "2027", "method": "direct", "seats_chair": 1, "seats_vice_chair": 1, "seats_member": 3,
+                      "profile": "national", "election_day": day});
+    let opened =
+        checked_post(&doc, &mut admin, &format!("/api/v1/communities/{community}/elections"), Some(&plan)).await;
+    let fresh = opened["id"].as_i64().unwrap();
+    checked_post(&doc, &mut admin, &format!("/api/v1/elections/{fresh}/registration/start"), None).await;
+    let report = checked_post(&doc, &mut admin, &format!("/api/v1/elections/{fresh}/voters/register"), None).await;
+    assert!(report["registered"].as_i64().unwrap() > 0, "{report}");
+
     // An election from the polls to its result, through the same checks.
     let mut p = crate::polling::ready(&app, "tb").await;
     let id = p.id;
+    checked_get(&doc, &mut p.committee, &format!("/api/v1/elections/{id}/nominations")).await;
+    let reissue = json!({"resident_id": p.voters[20]});
+    let cards = checked_post(&doc, &mut p.committee, &format!("/api/v1/elections/{id}/cards"), Some(&reissue)).await;
+    assert_eq!(cards["cards"].as_array().unwrap().len(), 1, "{cards}");
     let opened = checked_post(&doc, &mut p.committee, &format!("/api/v1/elections/{id}/polls/open"), None).await;
     assert_eq!(opened["stage"], json!("polling"));
     let c = |post: &str, i: usize| p.cands[post][i].clone();

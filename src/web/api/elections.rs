@@ -51,7 +51,7 @@ pub fn api() -> Api {
         .post(
             "/elections/{id}/voters/register",
             register,
-            Op::write("Register voters from the registry by the law engine"),
+            Op::write("Register voters from the registry by the law engine").ok_body::<RegistrationShape>(),
         )
         .get("/elections/{id}/voters", roll, Op::staff("The voter roll and its fingerprint").ok_body::<Roll>())
         .post(
@@ -72,7 +72,9 @@ pub fn api() -> Api {
         .post(
             "/elections/{id}/cards",
             cards,
-            Op::write("Issue voting codes (shown once); resident_id to reissue one").body::<CardsBody>(),
+            Op::write("Issue voting codes (shown once); resident_id to reissue one")
+                .body::<CardsBody>()
+                .ok_body::<Cards>(),
         )
         .get("/elections/{id}/objections", objections, Op::staff("Objections to the list").ok_body::<Objections>())
         .post(
@@ -126,7 +128,11 @@ pub fn api() -> Api {
             open_nominations,
             Op::write("list_published → nominations").ok_body::<StageNow>(),
         )
-        .get("/elections/{id}/nominations", nominations, Op::staff("Nominations and their review"))
+        .get(
+            "/elections/{id}/nominations",
+            nominations,
+            Op::staff("Nominations and their review").ok_body::<Nominations>(),
+        )
         .post(
             "/elections/{id}/nominations",
             nominate,
@@ -164,6 +170,52 @@ pub fn api() -> Api {
 }
 
 type ApiResult<T = Value> = Result<Json<T>, ApiError>;
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct Nominations {
+    nominations: Vec<crate::domain::records::NominationRow>,
+}
+
+/// For the document only: what `service::voters::issue_cards` returns, one card each (that
+/// type belongs to the voter-list code; `api_contract::typed_bodies_match_the_document` checks
+/// the real answer against this).
+#[allow(dead_code)]
+#[derive(utoipa::ToSchema)]
+struct CardShape {
+    resident_id: i64,
+    name: String,
+    group_number: Option<i64>,
+    household_number: Option<String>,
+    checkin_no: i64,
+    /// The voting code: in this answer only.
+    code: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct Cards {
+    #[schema(value_type = Vec<CardShape>)]
+    cards: Vec<voters::Card>,
+}
+
+/// For the document only: `service::voters::RegistrationReport` (checked like `CardShape`).
+#[allow(dead_code)]
+#[derive(utoipa::ToSchema)]
+struct RegistrationShape {
+    registered: i64,
+    added: i64,
+    removed: i64,
+    refused: Vec<RefusedShape>,
+}
+
+/// For the document only: `service::voters::Refused`, a resident the law engine left off.
+#[allow(dead_code)]
+#[derive(utoipa::ToSchema)]
+struct RefusedShape {
+    resident_id: i64,
+    name: String,
+    code: String,
+    rule: String,
+}
 
 #[derive(Serialize, utoipa::ToSchema)]
 struct Elections {
@@ -466,12 +518,12 @@ struct CardsBody {
 }
 
 /// The codes are in this response only; print them now.
-async fn cards(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<CardsBody>) -> ApiResult {
+async fn cards(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<CardsBody>) -> ApiResult<Cards> {
     let cards =
         voters::issue_cards(&state.store, &state.secrets.voting_code_key, &j.session.staff, id, j.body.resident_id)
             .await
             .api(j.lang)?;
-    Ok(Json(json!({ "cards": cards })))
+    Ok(Json(Cards { cards }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -709,8 +761,13 @@ async fn open_nominations(State(state): State<AppState>, Path(id): Path<i64>, a:
     Ok(Json(StageNow { stage: "nominations" }))
 }
 
-async fn nominations(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
-    Ok(Json(json!({ "nominations": svc::nominations(&state.store, &s.staff, id).await.api(lang)? })))
+async fn nominations(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+) -> ApiResult<Nominations> {
+    Ok(Json(Nominations { nominations: svc::nominations(&state.store, &s.staff, id).await.api(lang)? }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -53,8 +53,33 @@ pub struct Op {
 fn schema_of<T: utoipa::ToSchema>() -> (Value, Vec<(String, Value)>) {
     let mut deps = Vec::new();
     T::schemas(&mut deps);
-    let deps = deps.into_iter().map(|(n, s)| (n, serde_json::to_value(s).unwrap_or(Value::Null))).collect();
-    (serde_json::to_value(T::schema()).unwrap_or(Value::Null), deps)
+    let json = |s| {
+        let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
+        tuples_as_prefix_items(&mut v);
+        v
+    };
+    let deps = deps.into_iter().map(|(n, s)| (n, json(s))).collect();
+    (json(T::schema()), deps)
+}
+
+/// utoipa 5 writes a tuple (`(String, bool, i64)`) as `"items": [schemas]`, which OpenAPI 3.1
+/// (JSON Schema 2020-12) does not allow (schemathesis refuses the document): it is
+/// `"prefixItems": [schemas]` with exactly that many items.
+fn tuples_as_prefix_items(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            if let Some(Value::Array(list)) = map.get("items") {
+                let (list, n) = (list.clone(), list.len());
+                map.insert("prefixItems".into(), Value::Array(list));
+                map.insert("items".into(), Value::Bool(false));
+                map.insert("minItems".into(), n.into());
+                map.insert("maxItems".into(), n.into());
+            }
+            map.values_mut().for_each(tuples_as_prefix_items);
+        }
+        Value::Array(list) => list.iter_mut().for_each(tuples_as_prefix_items),
+        _ => {}
+    }
 }
 
 fn params_of<Q: utoipa::IntoParams>() -> Vec<Value> {
@@ -387,4 +412,41 @@ pub fn document(ops: &[Op]) -> Value {
         },
         "paths": paths,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    /// Every `items` of the document is a schema (a tuple is `prefixItems`), as OpenAPI 3.1
+    /// requires; every `$ref` names a schema the document holds.
+    fn walk(v: &Value, doc: &Value, at: &str) {
+        match v {
+            Value::Object(map) => {
+                if let Some(items) = map.get("items") {
+                    assert!(items.is_object() || items.is_boolean(), "{at}.items: {items}");
+                }
+                if let Some(r) = map.get("$ref").and_then(Value::as_str) {
+                    let name = r.strip_prefix("#/components/schemas/").unwrap_or(r);
+                    assert!(doc["components"]["schemas"].get(name).is_some(), "{at}: {r} undefined");
+                }
+                for (k, x) in map {
+                    walk(x, doc, &format!("{at}.{k}"));
+                }
+            }
+            Value::Array(list) => list.iter().enumerate().for_each(|(i, x)| walk(x, doc, &format!("{at}[{i}]"))),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn the_document_is_valid_openapi_3_1_schema_wise() {
+        let doc = crate::web::api::document();
+        walk(&doc, &doc, "$");
+        // The turnout's tuples are positional.
+        let turnout =
+            &doc["paths"]["/elections/{id}/turnout"]["get"]["responses"]["200"]["content"]["application/json"];
+        let text = turnout.to_string();
+        assert!(text.contains("prefixItems") && text.contains("issued_total"), "{text}");
+    }
 }
