@@ -55,29 +55,37 @@ fn schema_of<T: utoipa::ToSchema>() -> (Value, Vec<(String, Value)>) {
     T::schemas(&mut deps);
     let json = |s| {
         let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
-        tuples_as_prefix_items(&mut v);
+        tuples_as_plain_arrays(&mut v);
         v
     };
     let deps = deps.into_iter().map(|(n, s)| (n, json(s))).collect();
     (json(T::schema()), deps)
 }
 
-/// utoipa 5 writes a tuple (`(String, bool, i64)`) as `"items": [schemas]`, which OpenAPI 3.1
-/// (JSON Schema 2020-12) does not allow (schemathesis refuses the document): it is
-/// `"prefixItems": [schemas]` with exactly that many items.
-fn tuples_as_prefix_items(v: &mut Value) {
+/// utoipa 5 writes a tuple (`(String, bool, i64)`) as `"prefixItems": [schemas], "items": false`,
+/// valid OpenAPI 3.1, but schemathesis 4 rewrites `prefixItems` into the older `items: [..]`
+/// form and then refuses its own rewrite as an invalid schema. So a tuple is documented as an
+/// array of exactly that many items, each one of the tuple's types (which position holds which
+/// type is not said).
+fn tuples_as_plain_arrays(v: &mut Value) {
     match v {
         Value::Object(map) => {
-            if let Some(Value::Array(list)) = map.get("items") {
-                let (list, n) = (list.clone(), list.len());
-                map.insert("prefixItems".into(), Value::Array(list));
-                map.insert("items".into(), Value::Bool(false));
+            if let Some(Value::Array(list)) = map.remove("prefixItems") {
+                let n = list.len();
+                let mut kinds: Vec<Value> = Vec::new();
+                for s in list {
+                    if !kinds.contains(&s) {
+                        kinds.push(s);
+                    }
+                }
+                let items = if kinds.len() == 1 { kinds.remove(0) } else { serde_json::json!({"anyOf": kinds}) };
+                map.insert("items".into(), items);
                 map.insert("minItems".into(), n.into());
                 map.insert("maxItems".into(), n.into());
             }
-            map.values_mut().for_each(tuples_as_prefix_items);
+            map.values_mut().for_each(tuples_as_plain_arrays);
         }
-        Value::Array(list) => list.iter_mut().for_each(tuples_as_prefix_items),
+        Value::Array(list) => list.iter_mut().for_each(tuples_as_plain_arrays),
         _ => {}
     }
 }
@@ -418,7 +426,7 @@ pub fn document(ops: &[Op]) -> Value {
 mod tests {
     use serde_json::Value;
 
-    /// Every `items` of the document is a schema (a tuple is `prefixItems`), as OpenAPI 3.1
+    /// Every `items` of the document is a schema (a tuple too, `tuples_as_plain_arrays`), as OpenAPI 3.1
     /// requires; every `$ref` names a schema the document holds.
     fn walk(v: &Value, doc: &Value, at: &str) {
         match v {
@@ -443,10 +451,51 @@ mod tests {
     fn the_document_is_valid_openapi_3_1_schema_wise() {
         let doc = crate::web::api::document();
         walk(&doc, &doc, "$");
-        // The turnout's tuples are positional.
+        // Two Rust types of one name would overwrite each other's component schema.
+        let mut seen = std::collections::BTreeMap::new();
+        for op in crate::web::api::api().into_parts().1 {
+            for f in [op.body, op.ok_body].into_iter().flatten() {
+                for (name, schema) in f().1 {
+                    let first = seen.entry(name.clone()).or_insert_with(|| schema.clone());
+                    assert_eq!(*first, schema, "two schemas named {name}");
+                }
+            }
+        }
+        // The turnout's tuples: arrays of three, no `prefixItems` (`tuples_as_plain_arrays`).
         let turnout =
             &doc["paths"]["/elections/{id}/turnout"]["get"]["responses"]["200"]["content"]["application/json"];
         let text = turnout.to_string();
-        assert!(text.contains("prefixItems") && text.contains("issued_total"), "{text}");
+        assert!(
+            !text.contains("prefixItems") && text.contains("\"maxItems\":3") && text.contains("issued_total"),
+            "{text}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod readme_tests {
+    /// README's API section names every operation whose success body is still only "a JSON
+    /// object" (`METHOD /path`), so what it says is not typed stays true.
+    #[test]
+    fn readme_names_every_untyped_operation() {
+        let readme = include_str!("../../../README.md");
+        let start = readme.find("\n## API\n").unwrap_or(0);
+        let section = &readme[start..];
+        let section = &section[..section[1..].find("\n## ").map_or(section.len(), |i| i + 1)];
+        let (_, ops) = crate::web::api::api().into_parts();
+        let untyped: Vec<String> = ops
+            .iter()
+            .filter(|op| !op.is_typed())
+            .map(|op| format!("`{} {}`", op.method.to_uppercase(), op.path))
+            .collect();
+        let missing: Vec<&String> = untyped.iter().filter(|o| !section.contains(o.as_str())).collect();
+        assert!(missing.is_empty(), "README's API section does not name these untyped operations: {missing:?}");
+        // And it names none that is typed by now.
+        for op in ops.iter().filter(|op| op.is_typed()) {
+            let name = format!("`{} {}`", op.method.to_uppercase(), op.path);
+            let listed = section.find("Not yet typed").map(|i| &section[i..]).unwrap_or("");
+            let listed = &listed[..listed.find("\n- ").unwrap_or(listed.len())];
+            assert!(!listed.contains(&name), "README lists {name} as untyped");
+        }
     }
 }

@@ -67,7 +67,7 @@ pub fn api() -> Api {
         .get(
             "/elections/{id}/participation",
             participation,
-            Op::staff("The participation roll: who received a ballot, by channel").ok_body::<Participation>(),
+            Op::staff("The participation roll: who received a ballot, by channel").ok_body::<ParticipationRoll>(),
         )
         .get(
             "/elections/{id}/checkin",
@@ -145,7 +145,7 @@ pub fn api() -> Api {
 type ApiResult<T = Value> = Result<Json<T>, ApiError>;
 
 #[derive(Serialize, utoipa::ToSchema)]
-struct Participation {
+struct ParticipationRoll {
     roll: Vec<crate::store::polling::RollLine>,
 }
 
@@ -277,8 +277,8 @@ async fn participation(
     Path(id): Path<i64>,
     lang: Lang,
     s: StaffSession,
-) -> ApiResult<Participation> {
-    Ok(Json(Participation { roll: svc::participation_roll(&state.store, &s.staff, id).await.api(lang)? }))
+) -> ApiResult<ParticipationRoll> {
+    Ok(Json(ParticipationRoll { roll: svc::participation_roll(&state.store, &s.staff, id).await.api(lang)? }))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
