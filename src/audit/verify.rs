@@ -35,7 +35,7 @@ pub const RECORD_FORMAT: &str = "huanjie-audit-record/v1";
 /// An election's audit log as published for observers (JSON). Unknown fields
 /// are ignored, so the server may add decoded views, notices or the ballot
 /// box beside these; the verifier only trusts what it re-derives here.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Record {
     pub format: String,
     /// The log's origin, the first line of each checkpoint.
@@ -58,7 +58,7 @@ pub struct Record {
     pub checkpoints: Vec<RecordCheckpoint>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RecordEntry {
     pub index: u64,
     /// Base64 of the leaf bytes (the canonical entry): the exact input of the
@@ -66,7 +66,7 @@ pub struct RecordEntry {
     pub leaf: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RecordCheckpoint {
     /// The signed note as served at `/checkpoint` (text/plain).
     pub note: String,

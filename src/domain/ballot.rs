@@ -18,7 +18,7 @@ pub use published::{
 };
 
 /// The ballot of one round, fixed when the round opens (LAW.md §6).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BallotPaper {
     pub round_no: i64,
     /// `first`, `runoff` or `revote` (LAW.md §7).
@@ -43,7 +43,7 @@ impl BallotPaper {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PostSheet {
     pub post: Post,
     pub seats: u32,
@@ -51,7 +51,7 @@ pub struct PostSheet {
     pub candidates: Vec<CandidateLine>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CandidateLine {
     /// `n<nomination id>` ([`candidate_id`]): what the box and the count name the candidate by.
     pub id: String,

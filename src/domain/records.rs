@@ -22,7 +22,7 @@ pub struct Community {
     pub name: String,
 }
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct CommunityStats {
     pub id: i64,
     pub street_office_id: i64,
@@ -33,7 +33,7 @@ pub struct CommunityStats {
     pub residents: i64,
 }
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct ResidentGroup {
     pub id: i64,
     pub community_id: i64,
@@ -41,7 +41,7 @@ pub struct ResidentGroup {
     pub name: String,
 }
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct Household {
     pub id: i64,
     pub community_id: i64,
@@ -50,7 +50,7 @@ pub struct Household {
     pub address: String,
 }
 
-#[derive(Debug, Clone, FromRow, Serialize, serde::Deserialize, PartialEq)]
+#[derive(Debug, Clone, FromRow, Serialize, serde::Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Resident {
     pub id: i64,
     pub community_id: i64,
@@ -73,7 +73,7 @@ pub struct Resident {
 
 /// One stored change of a resident: the versions before and after as stored (the API shows
 /// the text) and as read (`store::registry` parses them once).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HistoryRow {
     pub version: i64,
     pub changed_ms: i64,
@@ -95,14 +95,14 @@ pub struct HouseholdRow {
     pub members: i64,
 }
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct RelativeRow {
     pub id: i64,
     pub name: String,
     pub relation: String,
 }
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct VoterRow {
     pub resident_id: i64,
     pub name: String,
@@ -120,7 +120,7 @@ pub struct VoterRow {
     pub absent: bool,
 }
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct ObjectionRow {
     pub id: i64,
     pub election_id: i64,
@@ -134,7 +134,7 @@ pub struct ObjectionRow {
     pub decided_on: Option<String>,
 }
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct ProxyRow {
     pub id: i64,
     pub election_id: i64,
@@ -148,7 +148,7 @@ pub struct ProxyRow {
     pub decided_on: Option<String>,
 }
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct MemberRow {
     pub resident_id: i64,
     pub name: String,
@@ -159,7 +159,7 @@ pub struct MemberRow {
     pub note: String,
 }
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct DecisionRow {
     pub id: i64,
     pub subject: String,
@@ -171,7 +171,7 @@ pub struct DecisionRow {
 }
 
 /// A nomination as the store reads it (`store::nominations` parses the stored values).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct NominationRow {
     pub id: i64,
     pub election_id: i64,
@@ -181,6 +181,7 @@ pub struct NominationRow {
     pub route: String,
     /// The residents who nominated; on the wire as the stored JSON text, as always.
     #[serde(serialize_with = "ids_as_text")]
+    #[schema(value_type = String)]
     pub nominators: Vec<i64>,
     pub consent_on: Option<String>,
     pub review: String,
@@ -194,7 +195,7 @@ pub struct NominationRow {
 
 /// Where a nomination stands (LAW.md §5): nominated, then on the formal list (`candidate`) or
 /// kept in reserve, or withdrawn. Stored and on the wire as the snake_case strings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NominationStatus {
     Nominated,
@@ -214,7 +215,7 @@ impl NominationStatus {
     }
 }
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct Batch {
     pub id: i64,
     pub community_id: i64,
@@ -240,7 +241,7 @@ pub struct StagedRow {
 
 /// A polling booth (a kiosk) as the polling page and the booth itself show it; its token
 /// stays in the store.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Booth {
     pub id: i64,
     pub election_id: i64,

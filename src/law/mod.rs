@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 
 /// The three posts of a committee (LAW.md §1 [N]: one chair, vice-chair(s), members), in the order
 /// in which `separate` counting fills them (LAW.md §7 [P]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Post {
     Chair,

@@ -54,7 +54,7 @@ pub struct CastRequest {
 
 /// Proof that participation was recorded: the receipt code appears in log entry `index`.
 /// It says nothing about what was voted (DESIGN.md: no proof to sell a vote).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Receipt {
     pub receipt: String,
     pub log: String,

@@ -315,7 +315,7 @@ pub async fn check_in(store: &Store, staff: &Staff, id: i64, c: &CheckIn) -> Res
 }
 
 /// A voter as the clerk sees them at check-in.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VoterAtDesk {
     pub resident_id: i64,
     pub name: String,
@@ -632,7 +632,7 @@ pub async fn cast_booth(store: &Store, writer: &BallotWriter, booth: &st::BoothR
 
 /// Live figures for the committee: ballots issued per station and channel, ballots in the box
 /// per station — counts only, nothing about content before the close (LAW.md §6).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Turnout {
     pub round_no: i64,
     /// A nomination primary's round as people count it (LAW.md §5 [P]).
@@ -763,7 +763,7 @@ pub async fn enter_paper(
 }
 
 /// The two entries of a box side by side.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BoxComparison {
     pub station: String,
     pub issued: i64,

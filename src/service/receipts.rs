@@ -8,7 +8,7 @@ use super::audit::{LogIdentity, checkpoint_now};
 use super::{Result, ServiceError};
 use crate::store::{Store, audit};
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct ReceiptCheck {
     pub found: bool,
     pub log: String,

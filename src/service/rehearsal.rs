@@ -14,7 +14,7 @@ use crate::domain::Role;
 use crate::store::Store;
 
 /// What the rehearsal page and API show.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct RehearsalClock {
     pub rehearsal: bool,
     /// The day the app runs on (YYYY-MM-DD).

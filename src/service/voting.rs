@@ -169,7 +169,7 @@ pub async fn candidates_with_statements(store: &Store, e: &Election) -> Result<V
 
 /// A recall's petition as the public sees it once verified (LAW.md §9: the member's answer is
 /// published before the vote): the signers are counted, never named.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PublicRecall {
     pub member: String,
     pub post: String,

@@ -333,7 +333,7 @@ pub async fn drop_ballots(
     Ok(())
 }
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct Participation {
     pub channel: String,
     pub station: String,
@@ -359,7 +359,7 @@ pub async fn participation_of(
 }
 
 /// The participation roll of a round (who received a ballot, by channel), for observers.
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct RollLine {
     pub resident_id: i64,
     pub name: String,
@@ -777,7 +777,7 @@ pub async fn delete_entry(
     Ok(n == 1)
 }
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct PaperBoxRow {
     pub station: String,
     pub returned: i64,

@@ -289,6 +289,7 @@ async fn readme_examples_run(app: TestApp) {
         })
         .collect();
 
+    let doc = huanjie::web::api::document();
     let mut staff = app.client();
     for line in lines {
         let words = shell_words(line, &vars);
@@ -326,6 +327,9 @@ async fn readme_examples_run(app: TestApp) {
         let r = if signed_in { staff.send(req).await } else { app.client().send(req).await };
         assert!(r.status.is_success(), "{line}\n→ {} {}", r.status, r.text());
         let b = r.json();
+        // Every answer is what the document says it is, field by field (issue 17).
+        let (typed, wrong) = check_answer(&doc, &method, &uri, r.status.as_u16(), &b);
+        assert!(typed && wrong.is_empty(), "{line}\n→ typed {typed}: {wrong:#?}\n{b}");
         let path = uri.split('?').next().unwrap().to_string();
         if path == "/api/v1/session" {
             vars.insert("CSRF", b["csrf_token"].as_str().unwrap().to_string());
@@ -355,3 +359,302 @@ async fn readme_examples_run(app: TestApp) {
     assert_eq!(stage, 1);
 }
 both!(readme_examples_run);
+
+// ---- answers against the document (issue 17: typed success bodies) ----
+
+/// The document's operation for `method uri` (`/api/v1/...`, a query allowed): its path
+/// template matched segment by segment, `{x}` matching any segment.
+fn operation<'a>(doc: &'a Value, method: &str, uri: &str) -> Option<(&'a str, &'a Value)> {
+    let path = uri.split('?').next()?.strip_prefix("/api/v1")?;
+    let segs: Vec<&str> = path.split('/').collect();
+    doc["paths"].as_object()?.iter().find_map(|(template, item)| {
+        let t: Vec<&str> = template.split('/').collect();
+        let matches = t.len() == segs.len()
+            && t.iter().zip(&segs).all(|(a, b)| a == b || (a.starts_with('{') && a.ends_with('}')));
+        let op = &item[method.to_lowercase()];
+        (matches && op.is_object()).then_some((template.as_str(), op))
+    })
+}
+
+/// `schema` with its `$ref` followed (components/schemas only).
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str().and_then(|r| r.strip_prefix("#/components/schemas/")) {
+        Some(name) => resolve(doc, &doc["components"]["schemas"][name]),
+        None => schema,
+    }
+}
+
+/// The properties an object schema declares, `allOf` branches (a flattened struct) merged.
+fn declared_properties(doc: &Value, schema: &Value) -> Option<serde_json::Map<String, Value>> {
+    let schema = resolve(doc, schema);
+    let mut out = schema["properties"].as_object().cloned();
+    for branch in schema["allOf"].as_array().into_iter().flatten() {
+        let more = declared_properties(doc, branch)?;
+        out.get_or_insert_with(Default::default).extend(more);
+    }
+    out
+}
+
+/// A small structural validator for the schemas utoipa writes: `type` (one or a list), `$ref`,
+/// `oneOf`/`anyOf`/`allOf`, `enum`, `required`, `properties` (a field the schema does not declare
+/// is an error too, so an answer that grew a field its type lacks fails), `additionalProperties`,
+/// `items` and `prefixItems`. Returns what does not conform, by JSON path.
+fn conform(doc: &Value, schema: &Value, v: &Value, at: &str, out: &mut Vec<String>) {
+    let schema = resolve(doc, schema);
+    for key in ["oneOf", "anyOf"] {
+        if let Some(branches) = schema[key].as_array() {
+            let ok = branches.iter().any(|b| {
+                let mut e = Vec::new();
+                conform(doc, b, v, at, &mut e);
+                e.is_empty()
+            });
+            if !ok {
+                out.push(format!("{at}: matches no branch of {key}: {v}"));
+            }
+            return;
+        }
+    }
+    if let Some(branches) = schema["allOf"].as_array() {
+        for b in branches {
+            // Each branch is checked for its own fields; unknown ones against all of them below.
+            let mut e = Vec::new();
+            conform(doc, b, v, at, &mut e);
+            out.extend(e.into_iter().filter(|m| !m.contains("undeclared field")));
+        }
+        if let (Some(props), Some(obj)) = (declared_properties(doc, schema), v.as_object()) {
+            for k in obj.keys().filter(|k| !props.contains_key(*k)) {
+                out.push(format!("{at}.{k}: undeclared field"));
+            }
+        }
+        return;
+    }
+    if let Some(options) = schema["enum"].as_array()
+        && !options.contains(v)
+    {
+        out.push(format!("{at}: {v} not one of {options:?}"));
+    }
+    let kind = match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    if !types.is_empty() && !types.iter().any(|t| *t == kind || (*t == "number" && kind == "integer")) {
+        out.push(format!("{at}: {kind} where the document says {types:?}"));
+        return;
+    }
+    match v {
+        Value::Object(obj) => {
+            for r in schema["required"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+                if !obj.contains_key(r) {
+                    out.push(format!("{at}.{r}: required, absent"));
+                }
+            }
+            let props = schema["properties"].as_object();
+            for (k, x) in obj {
+                match (props.and_then(|p| p.get(k)), &schema["additionalProperties"]) {
+                    (Some(s), _) => conform(doc, s, x, &format!("{at}.{k}"), out),
+                    (None, extra) if extra.is_object() => conform(doc, extra, x, &format!("{at}.{k}"), out),
+                    (None, _) if props.is_some() => out.push(format!("{at}.{k}: undeclared field")),
+                    _ => {}
+                }
+            }
+        }
+        Value::Array(items) => {
+            let prefix = schema["prefixItems"].as_array();
+            for (i, x) in items.iter().enumerate() {
+                let s = prefix.and_then(|p| p.get(i)).unwrap_or(&schema["items"]);
+                if s.is_object() {
+                    conform(doc, s, x, &format!("{at}[{i}]"), out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// What of the answer `status`/`body` to `method uri` contradicts the document; `typed` is
+/// false when the operation's success body is still only "a JSON object".
+fn check_answer(doc: &Value, method: &str, uri: &str, status: u16, body: &Value) -> (bool, Vec<String>) {
+    let Some((template, op)) = operation(doc, method, uri) else {
+        return (false, vec![format!("{method} {uri}: not in the document")]);
+    };
+    let Some(response) = op["responses"].get(status.to_string()) else {
+        return (false, vec![format!("{method} {template}: status {status} undeclared")]);
+    };
+    let schema = &response["content"]["application/json"]["schema"];
+    let typed = !(schema["type"] == json!("object") || schema["type"] == json!(["object", "null"]))
+        || schema.get("properties").is_some();
+    let mut out = Vec::new();
+    conform(doc, schema, body, "$", &mut out);
+    (typed, out.into_iter().map(|e| format!("{method} {template} {status}: {e}")).collect())
+}
+
+/// The validator itself fails what it should (so a passing check means something).
+#[test]
+fn the_answer_validator_catches_drift() {
+    let doc = json!({"components": {"schemas": {"P": {"type": "object", "required": ["a"],
+        "properties": {"a": {"type": "integer"}, "b": {"type": ["string", "null"]}, "c": {"type": "array", "items": {"$ref": "#/components/schemas/Q"}}}},
+        "Q": {"type": "string", "enum": ["x", "y"]}}},
+        "paths": {"/t/{id}": {"get": {"responses": {"200": {"content": {"application/json": {"schema": {"oneOf": [{"$ref": "#/components/schemas/P"}, {"type": "null"}]}}}}}}}}});
+    let check = |b: Value| check_answer(&doc, "GET", "/api/v1/t/7?x=1", 200, &b);
+    assert_eq!(check(json!({"a": 1, "b": null, "c": ["x"]})), (true, vec![]));
+    assert_eq!(check(Value::Null), (true, vec![]));
+    for bad in [json!({"b": "s"}), json!({"a": "1"}), json!({"a": 1, "c": ["z"]}), json!({"a": 1, "d": 0}), json!([])] {
+        assert!(!check(bad.clone()).1.is_empty(), "{bad} passed");
+    }
+    assert!(!check_answer(&doc, "GET", "/api/v1/t/7", 201, &json!({"a": 1})).1.is_empty());
+    assert!(!check_answer(&doc, "GET", "/api/v1/u", 200, &json!({})).1.is_empty());
+}
+
+/// GET `uri` as `c`, check the answer against the document (typed and conforming) and return it.
+async fn checked_get(doc: &Value, c: &mut Client, uri: &str) -> Value {
+    let r = c.get(uri).await;
+    assert!(r.status.is_success(), "GET {uri} → {} {}", r.status, r.text());
+    let b = r.json();
+    let (typed, wrong) = check_answer(doc, "GET", uri, r.status.as_u16(), &b);
+    assert!(typed && wrong.is_empty(), "GET {uri} → typed {typed}: {wrong:#?}\n{b}");
+    b
+}
+
+/// POST `uri` (empty body, or `body`) as `c` and check the answer the same way.
+async fn checked_post(doc: &Value, c: &mut Client, uri: &str, body: Option<&Value>) -> Value {
+    let (st, b) = match body {
+        Some(body) => c.api_post(uri, body).await,
+        None => c.api_post_empty(uri).await,
+    };
+    assert!(st.is_success(), "POST {uri} → {st} {b}");
+    let (typed, wrong) = check_answer(doc, "POST", uri, st.as_u16(), &b);
+    assert!(typed && wrong.is_empty(), "POST {uri} → typed {typed}: {wrong:#?}\n{b}");
+    b
+}
+
+/// Issue 17: the demo's main reads and an election taken from the polls to its certified result
+/// answer exactly what the document declares for each operation (required fields present,
+/// types as declared, no field the document leaves out) — so a typed body that drifts from its
+/// handler, or a mirror of a service's JSON (`/public/elections/{id}/results`, documented by
+/// `ResultsShape`) that drifts from the service, fails here.
+async fn typed_bodies_match_the_document(app: TestApp) {
+    let doc = huanjie::web::api::document();
+    let store = app.store();
+    let accounts = huanjie::demo::seed(store).await.unwrap();
+    let polling =
+        huanjie::demo::seed_polling_election(store, &app.state.log, &app.state.secrets.voting_code_key, &accounts)
+            .await
+            .unwrap();
+    let e = polling.election;
+    let password = accounts.lines.iter().find(|l| l.0 == "admin").unwrap().1.clone();
+    let mut admin = app.client();
+    let mut login = json!({"username": "admin", "password": password});
+    if let Some(code) = app.totp_code("admin").await {
+        login["code"] = code.into();
+    }
+    let signed_in = checked_post(&doc, &mut admin, "/api/v1/session", Some(&login)).await;
+    admin.csrf = signed_in["csrf_token"].as_str().unwrap().to_string();
+    for uri in [
+        "/api/v1/me".to_string(),
+        "/api/v1/communities".into(),
+        "/api/v1/elections".into(),
+        "/api/v1/rehearsal/clock".into(),
+        format!("/api/v1/elections/{e}"),
+        format!("/api/v1/elections/{e}/voters"),
+        format!("/api/v1/elections/{e}/objections"),
+        format!("/api/v1/elections/{e}/proxies"),
+        format!("/api/v1/elections/{e}/committee"),
+        format!("/api/v1/elections/{e}/turnout"),
+        format!("/api/v1/elections/{e}/participation"),
+        format!("/api/v1/elections/{e}/booths"),
+        format!("/api/v1/elections/{e}/checkin?q=1"),
+        format!("/api/v1/logs/election-{e}/entries?start=0&end=5"),
+        format!("/api/v1/logs/election-{e}/proofs/inclusion?index=0&size=2"),
+        format!("/api/v1/logs/election-{e}/proofs/consistency?from=1&to=2"),
+    ] {
+        checked_get(&doc, &mut admin, &uri).await;
+    }
+    let communities = checked_get(&doc, &mut admin, "/api/v1/communities").await;
+    let community = communities["communities"][0]["id"].as_i64().unwrap();
+    for uri in [
+        format!("/api/v1/communities/{community}"),
+        format!("/api/v1/communities/{community}/groups"),
+        format!("/api/v1/communities/{community}/households"),
+        format!("/api/v1/communities/{community}/residents?q="),
+    ] {
+        checked_get(&doc, &mut admin, &uri).await;
+    }
+    let residents = checked_get(&doc, &mut admin, &format!("/api/v1/communities/{community}/residents")).await;
+    let resident = residents["residents"][0]["id"].as_i64().unwrap();
+    for uri in [
+        format!("/api/v1/residents/{resident}"),
+        format!("/api/v1/residents/{resident}/history"),
+        format!("/api/v1/residents/{resident}/relatives"),
+    ] {
+        checked_get(&doc, &mut admin, &uri).await;
+    }
+    let mut public = app.client();
+    for uri in [
+        format!("/api/v1/public/elections/{e}"),
+        format!("/api/v1/public/elections/{e}/ballot"),
+        format!("/api/v1/elections/{e}/record"),
+    ] {
+        checked_get(&doc, &mut public, &uri).await;
+    }
+
+    // A new election in the demo's community: the roll registered by the law engine.
+    let day = (huanjie::service::elections::today() + time::Duration::days(40)).to_string();
+    let plan = json!({"round": "2027", "method": "direct", "seats_chair": 1, "seats_vice_chair": 1, "seats_member": 3,
+                      "profile": "national", "election_day": day});
+    let opened =
+        checked_post(&doc, &mut admin, &format!("/api/v1/communities/{community}/elections"), Some(&plan)).await;
+    let fresh = opened["id"].as_i64().unwrap();
+    checked_post(&doc, &mut admin, &format!("/api/v1/elections/{fresh}/registration/start"), None).await;
+    let report = checked_post(&doc, &mut admin, &format!("/api/v1/elections/{fresh}/voters/register"), None).await;
+    assert!(report["registered"].as_i64().unwrap() > 0, "{report}");
+
+    // An election from the polls to its result, through the same checks.
+    let mut p = crate::polling::ready(&app, "tb").await;
+    let id = p.id;
+    checked_get(&doc, &mut p.committee, &format!("/api/v1/elections/{id}/nominations")).await;
+    let reissue = json!({"resident_id": p.voters[20]});
+    let cards = checked_post(&doc, &mut p.committee, &format!("/api/v1/elections/{id}/cards"), Some(&reissue)).await;
+    assert_eq!(cards["cards"].as_array().unwrap().len(), 1, "{cards}");
+    let opened = checked_post(&doc, &mut p.committee, &format!("/api/v1/elections/{id}/polls/open"), None).await;
+    assert_eq!(opened["stage"], json!("polling"));
+    let c = |post: &str, i: usize| p.cands[post][i].clone();
+    let ballot = json!({"chair": [c("chair", 0)], "vice_chair": [c("vice_chair", 0)], "member": [c("member", 0), c("member", 1), c("member", 2)]});
+    let mut receipt = Value::Null;
+    for v in &p.voters[..14] {
+        let (st, b) = crate::polling::cast(&app, id, &p.codes[v], &ballot).await;
+        let (typed, wrong) = check_answer(&doc, "POST", &format!("/api/v1/elections/{id}/ballots"), st.as_u16(), &b);
+        assert!(st == S::CREATED && typed && wrong.is_empty(), "{st} {wrong:#?} {b}");
+        receipt = b;
+    }
+    let turnout = checked_get(&doc, &mut p.committee, &format!("/api/v1/elections/{id}/turnout")).await;
+    assert_eq!(turnout["issued_total"], json!(14), "{turnout}");
+    let q = format!(
+        "/api/v1/public/receipts?log={}&index={}&receipt={}",
+        receipt["log"].as_str().unwrap(),
+        receipt["index"],
+        receipt["receipt"].as_str().unwrap()
+    );
+    let found = checked_get(&doc, &mut public, &q).await;
+    assert_eq!(found["found"], json!(true), "{found}");
+    p.committee.api_post_empty(&format!("/api/v1/elections/{id}/polls/close")).await;
+    p.committee.api_post_empty(&format!("/api/v1/elections/{id}/count")).await;
+    let (st, _) = p.committee.api_post_empty(&format!("/api/v1/elections/{id}/certify")).await;
+    assert_eq!(st, S::OK);
+    let results = checked_get(&doc, &mut public, &format!("/api/v1/public/elections/{id}/results")).await;
+    assert_eq!(results["stage"], json!("certified"), "{results}");
+    assert!(!results["results"]["checks"].as_array().unwrap().is_empty(), "{results}");
+    checked_get(&doc, &mut p.committee, &format!("/api/v1/elections/{id}/handover")).await;
+    let record = checked_get(&doc, &mut public, &format!("/api/v1/elections/{id}/record")).await;
+    assert!(!record["boxes"].as_array().unwrap().is_empty() && !record["results"].as_array().unwrap().is_empty());
+}
+both!(typed_bodies_match_the_document);

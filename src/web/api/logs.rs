@@ -9,8 +9,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::AppState;
 use crate::audit::merkle::{consistency_proof, inclusion_proof};
@@ -24,7 +24,9 @@ use crate::service::record::build_record;
 use crate::web::auth::StaffSession;
 use crate::web::error::{ApiError, ResultExt};
 
+use super::elections::{ElectionDetail, ObjectionDecision};
 use super::openapi::{Api, Op};
+use crate::audit::verify::Record;
 
 /// Logs are public or need a street-level staff member, depending on the log.
 const LOG_READ: &[&str] = &["forbidden", "unauthenticated"];
@@ -42,12 +44,13 @@ pub fn api() -> Api {
             entries,
             Op::public("Entries start..end (at most 1,000) with base64 leaf and decoded JSON")
                 .query::<Range>()
+                .ok_body::<Entries>()
                 .also(LOG_READ),
         )
         .get(
             "/logs/{log}/proofs/inclusion",
             inclusion,
-            Op::public("RFC 9162 inclusion proof").query::<InclusionQ>().also(&[
+            Op::public("RFC 9162 inclusion proof").query::<InclusionQ>().ok_body::<InclusionProof>().also(&[
                 "forbidden",
                 "unauthenticated",
                 "invalid",
@@ -56,7 +59,7 @@ pub fn api() -> Api {
         .get(
             "/logs/{log}/proofs/consistency",
             consistency,
-            Op::public("RFC 9162 consistency proof").query::<ConsistencyQ>().also(&[
+            Op::public("RFC 9162 consistency proof").query::<ConsistencyQ>().ok_body::<ConsistencyProof>().also(&[
                 "forbidden",
                 "unauthenticated",
                 "invalid",
@@ -66,6 +69,7 @@ pub fn api() -> Api {
             "/logs/{log}/record",
             record,
             Op::public("The whole record for `huanjie verify` (an election's log redirects to its record)")
+                .ok_body::<Record>()
                 .redirects()
                 .also(LOG_READ),
         )
@@ -74,13 +78,98 @@ pub fn api() -> Api {
             cosign,
             Op::public("A witness's cosignature line for the checkpoint of size")
                 .raw_body("text/plain")
-                .query::<CosignQ>(),
+                .query::<CosignQ>()
+                .ok_body::<Cosigned>(),
         )
         .get(
             "/elections/{id}/record",
             election_record,
-            Op::public("An election's whole record: log, checkpoints, cosignatures, notices, boxes").also(LOG_READ),
+            Op::public("An election's whole record: log, checkpoints, cosignatures, notices, boxes")
+                .ok_body::<ElectionRecord>()
+                .also(LOG_READ),
         )
+}
+
+/// One log entry: its index, the leaf bytes (base64) and the entry decoded (`null` for a leaf
+/// that does not parse).
+#[derive(Serialize, utoipa::ToSchema)]
+struct EntryView {
+    index: i64,
+    leaf: String,
+    entry: Value,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct Entries {
+    entries: Vec<EntryView>,
+}
+
+/// An inclusion proof: hashes base64; `leaf_hash` is null for an index past the log's end.
+#[derive(Serialize, utoipa::ToSchema)]
+struct InclusionProof {
+    index: u64,
+    size: u64,
+    leaf_hash: Option<String>,
+    proof: Vec<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct ConsistencyProof {
+    from: u64,
+    to: u64,
+    proof: Vec<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct Cosigned {
+    ok: bool,
+    witness: String,
+}
+
+/// The voter list as published: when, its fingerprint and version, where to read it.
+#[derive(Serialize, utoipa::ToSchema)]
+struct VoterListNotice {
+    published_on: Option<String>,
+    sha256: Option<String>,
+    version: i64,
+    public_page: String,
+    pdf: String,
+}
+
+/// The public notices an election record carries beside its log.
+#[derive(Serialize, utoipa::ToSchema)]
+struct Notices {
+    election: ElectionDetail,
+    voter_list: VoterListNotice,
+    objection_decisions: Vec<ObjectionDecision>,
+}
+
+/// A round's published box, as `huanjie count` reads it (the box's JSON text).
+#[derive(Serialize, utoipa::ToSchema)]
+struct BoxOfRound {
+    round: i64,
+    #[serde(rename = "box")]
+    box_json: String,
+}
+
+/// A round's stored result (the count's published form).
+#[derive(Serialize, utoipa::ToSchema)]
+struct ResultOfRound {
+    round: i64,
+    result: Value,
+}
+
+/// An election's whole record: the `huanjie verify` record plus the notices, the boxes, what
+/// `verify` reconciles the log's commitments with, and the results.
+#[derive(Serialize, utoipa::ToSchema)]
+struct ElectionRecord {
+    #[serde(flatten)]
+    record: Record,
+    notices: Notices,
+    boxes: Vec<BoxOfRound>,
+    /// The box roots and fingerprints the log commits to (`service::record::reconciliation`).
+    reconcile: Value,
+    results: Vec<ResultOfRound>,
 }
 
 fn text(body: String) -> Response {
@@ -133,14 +222,14 @@ async fn entries(
     lang: Lang,
     s: Option<StaffSession>,
     Query(r): Query<Range>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Entries>, ApiError> {
     may_read(&state, &log, s.as_ref(), lang).await?;
     let start = r.start.clamp(0, i64::MAX / 2);
     let end = r.end.unwrap_or(start + 1000).clamp(start, start + 1000);
     let rows = st::entries(&state.store, &log, start, end).await.api(lang)?;
-    let list: Vec<Value> =
-        rows.iter().map(|e| json!({"index": e.index, "leaf": B64.encode(&e.leaf), "entry": e.event})).collect();
-    Ok(Json(json!({ "entries": list })))
+    let entries =
+        rows.into_iter().map(|e| EntryView { index: e.index, leaf: B64.encode(&e.leaf), entry: e.event }).collect();
+    Ok(Json(Entries { entries }))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -159,15 +248,14 @@ async fn inclusion(
     lang: Lang,
     s: Option<StaffSession>,
     Query(q): Query<InclusionQ>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<InclusionProof>, ApiError> {
     may_read(&state, &log, s.as_ref(), lang).await?;
     let leaves = st::leaf_hashes(&state.store, &log, q.size as i64).await.api(lang)?;
     let proof = inclusion_proof(&leaves, q.index, q.size)
         .map_err(|_| ServiceError::Invalid { key: "err.request", field: Some("index".into()) })
         .api(lang)?;
-    Ok(Json(
-        json!({"index": q.index, "size": q.size, "leaf_hash": leaves.get(q.index as usize).map(|h| B64.encode(h)), "proof": b64s(&proof)}),
-    ))
+    let leaf_hash = leaves.get(q.index as usize).map(|h| B64.encode(h));
+    Ok(Json(InclusionProof { index: q.index, size: q.size, leaf_hash, proof: b64s(&proof) }))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -182,7 +270,7 @@ async fn consistency(
     lang: Lang,
     s: Option<StaffSession>,
     Query(q): Query<ConsistencyQ>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ConsistencyProof>, ApiError> {
     // Consistency proofs reveal only interior hashes, never entries: witnesses need them
     // without an account.
     known(&state, &log, s.as_ref(), lang).await?;
@@ -190,7 +278,7 @@ async fn consistency(
     let proof = consistency_proof(&leaves, q.from, q.to)
         .map_err(|_| ServiceError::Invalid { key: "err.request", field: Some("from".into()) })
         .api(lang)?;
-    Ok(Json(json!({"from": q.from, "to": q.to, "proof": b64s(&proof)})))
+    Ok(Json(ConsistencyProof { from: q.from, to: q.to, proof: b64s(&proof) }))
 }
 
 /// The system log's record. An election's log has one record URL, the one observers use,
@@ -238,7 +326,7 @@ async fn cosign(
         return Err(ServiceError::Forbidden).api(lang);
     };
     st::keep_cosignature(&state.store, &log, q.size, witness, &line).await.api(lang)?;
-    Ok((StatusCode::OK, Json(json!({"ok": true, "witness": witness}))).into_response())
+    Ok((StatusCode::OK, Json(Cosigned { ok: true, witness: witness.to_string() })).into_response())
 }
 
 /// The whole record of an election for observers: the log with its checkpoints and
@@ -249,26 +337,26 @@ async fn election_record(
     Path(id): Path<i64>,
     lang: Lang,
     s: Option<StaffSession>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ElectionRecord>, ApiError> {
     let log = crate::audit::election_log(id);
     may_read(&state, &log, s.as_ref(), lang).await?;
     let (e, objections, counts) = st::record_notices(&state.store, id).await.api(lang)?;
     let record = build_record(&state.store, &state.log, &log).await.api(lang)?;
-    let mut v = serde_json::to_value(&record).map_err(|e| ServiceError::Internal(e.to_string())).api(lang)?;
-    let objections: Vec<Value> = objections
-        .into_iter()
-        .map(|o| json!({"id": o.id, "kind": o.kind, "filed_on": o.filed_on, "status": o.status, "decision": o.decision, "decided_on": o.decided_on}))
-        .collect();
-    v["notices"] = json!({
-        "election": crate::web::api::elections::detail(&e),
-        "voter_list": {"published_on": e.list_published_on.map(|d| d.to_string()), "sha256": e.list_fingerprint, "version": e.list_version,
-                        "public_page": format!("/public/elections/{id}"), "pdf": format!("/public/elections/{id}/voters.pdf")},
-        "objection_decisions": objections,
-    });
+    let notices = Notices {
+        election: crate::web::api::elections::election_detail(&e),
+        voter_list: VoterListNotice {
+            published_on: e.list_published_on.map(|d| d.to_string()),
+            sha256: e.list_fingerprint.clone(),
+            version: e.list_version,
+            public_page: format!("/public/elections/{id}"),
+            pdf: format!("/public/elections/{id}/voters.pdf"),
+        },
+        objection_decisions: objections.into_iter().map(ObjectionDecision::from).collect(),
+    };
     // The published boxes (after each count), as `huanjie count` reads them: `verify` recounts them.
-    v["boxes"] = counts.iter().map(|c| json!({"round": c.round_no, "box": c.box_json})).collect::<Vec<_>>().into();
+    let boxes = counts.iter().map(|c| BoxOfRound { round: c.round_no, box_json: c.box_json.clone() }).collect();
     // What `verify` reconciles the log's commitments with (issue 15 item 3).
-    v["reconcile"] = crate::service::record::reconciliation(&state.store, id).await.api(lang)?;
-    v["results"] = counts.iter().map(|c| json!({"round": c.round_no, "result": c.result})).collect::<Vec<_>>().into();
-    Ok(Json(v))
+    let reconcile = crate::service::record::reconciliation(&state.store, id).await.api(lang)?;
+    let results = counts.into_iter().map(|c| ResultOfRound { round: c.round_no, result: c.result }).collect();
+    Ok(Json(ElectionRecord { record, notices, boxes, reconcile, results }))
 }

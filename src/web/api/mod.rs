@@ -2,6 +2,7 @@
 //! `POST /api/v1/session`, keep the cookie, and send the returned `csrf_token` as
 //! `X-CSRF-Token` on every state-changing call. Described at `/api/v1/openapi.json`.
 
+mod bodies;
 mod ceremony;
 pub mod elections;
 mod group_elections;
@@ -34,11 +35,12 @@ pub fn api() -> Api {
             login,
             Op::public("Sign in with username, password and (for accounts with two-step verification) code; returns csrf_token and sets the session cookie")
                 .body::<LoginBody>()
+                .ok_body::<SignedIn>()
                 .also(&["bad_credentials", "throttled", "rate_limited", "refused"])
                 .example(|| json!({"username": "admin", "password": "demo-admin-pass", "code": "123456"})),
         )
-        .delete("/session", logout, Op::write("Sign out"))
-        .get("/me", me, Op::staff("The signed-in staff member, roles and CSRF token"))
+        .delete("/session", logout, Op::write("Sign out").ok_body::<bodies::Done>())
+        .get("/me", me, Op::staff("The signed-in staff member, roles and CSRF token").ok_body::<Me>())
         .merge(registry::api())
         .merge(logs::api())
         .merge(elections::api())
@@ -93,7 +95,7 @@ async fn login(
         return Err(ApiError { lang, err: crate::service::ServiceError::Refused("signin.err.enrol_first") });
     };
     let secure = state.config.secure_cookies;
-    let mut resp = Json(json!({"user_id": s.user_id, "csrf_token": s.csrf})).into_response();
+    let mut resp = Json(SignedIn { user_id: s.user_id, csrf_token: s.csrf }).into_response();
     // Appended, not inserted: both cookies must reach the client.
     for c in [auth::session_cookie(&s.token, secure), auth::clear_booth_cookie(secure)] {
         if let Ok(v) = axum::http::HeaderValue::from_str(&c) {
@@ -105,17 +107,48 @@ async fn login(
 
 async fn logout(State(state): State<AppState>, a: StaffAction) -> Result<Response, ApiError> {
     accounts::logout(&state.store, &state.secrets.session_key, &a.session.staff, &a.session.token).await.api(a.lang)?;
-    Ok(([(header::SET_COOKIE, auth::clear_session_cookie(state.config.secure_cookies))], Json(json!({"ok": true})))
+    Ok(([(header::SET_COOKIE, auth::clear_session_cookie(state.config.secure_cookies))], Json(bodies::Done::YES))
         .into_response())
 }
 
-async fn me(s: StaffSession) -> Json<serde_json::Value> {
-    let roles: Vec<_> = s
+/// What signing in answers (the session cookie comes with it).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct SignedIn {
+    user_id: i64,
+    /// Send it as `X-CSRF-Token` on every state-changing call.
+    csrf_token: String,
+}
+
+/// One role of the signed-in staff member and where it holds.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct MeRole {
+    role: &'static str,
+    scope_kind: &'static str,
+    scope_id: i64,
+}
+
+/// `GET /me`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Me {
+    user_id: i64,
+    username: String,
+    display_name: String,
+    roles: Vec<MeRole>,
+    csrf_token: String,
+}
+
+async fn me(s: StaffSession) -> Json<Me> {
+    let roles = s
         .staff
         .grants
         .iter()
-        .map(|g| json!({"role": g.role.as_str(), "scope_kind": g.scope.kind.as_str(), "scope_id": g.scope.id}))
+        .map(|g| MeRole { role: g.role.as_str(), scope_kind: g.scope.kind.as_str(), scope_id: g.scope.id })
         .collect();
-    Json(json!({"user_id": s.staff.user_id, "username": s.staff.username, "display_name": s.staff.display_name,
-                "roles": roles, "csrf_token": s.csrf}))
+    Json(Me {
+        user_id: s.staff.user_id,
+        username: s.staff.username.clone(),
+        display_name: s.staff.display_name.clone(),
+        roles,
+        csrf_token: s.csrf,
+    })
 }

@@ -43,6 +43,8 @@ pub struct Op {
     query: Option<fn() -> Vec<Value>>,
     ok: u16,
     ok_type: &'static str,
+    /// The success body's type (`Op::ok_body`); without it the document says "a JSON object".
+    ok_body: Option<SchemaFn>,
     /// Error codes beyond those every operation of its kind can answer.
     extra: &'static [&'static str],
     example: Option<fn() -> Value>,
@@ -53,8 +55,41 @@ pub struct Op {
 fn schema_of<T: utoipa::ToSchema>() -> (Value, Vec<(String, Value)>) {
     let mut deps = Vec::new();
     T::schemas(&mut deps);
-    let deps = deps.into_iter().map(|(n, s)| (n, serde_json::to_value(s).unwrap_or(Value::Null))).collect();
-    (serde_json::to_value(T::schema()).unwrap_or(Value::Null), deps)
+    let json = |s| {
+        let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
+        tuples_as_plain_arrays(&mut v);
+        v
+    };
+    let deps = deps.into_iter().map(|(n, s)| (n, json(s))).collect();
+    (json(T::schema()), deps)
+}
+
+/// utoipa 5 writes a tuple (`(String, bool, i64)`) as `"prefixItems": [schemas], "items": false`,
+/// valid OpenAPI 3.1, but schemathesis 4 rewrites `prefixItems` into the older `items: [..]`
+/// form and then refuses its own rewrite as an invalid schema. So a tuple is documented as an
+/// array of exactly that many items, each one of the tuple's types (which position holds which
+/// type is not said).
+fn tuples_as_plain_arrays(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            if let Some(Value::Array(list)) = map.remove("prefixItems") {
+                let n = list.len();
+                let mut kinds: Vec<Value> = Vec::new();
+                for s in list {
+                    if !kinds.contains(&s) {
+                        kinds.push(s);
+                    }
+                }
+                let items = if kinds.len() == 1 { kinds.remove(0) } else { serde_json::json!({"anyOf": kinds}) };
+                map.insert("items".into(), items);
+                map.insert("minItems".into(), n.into());
+                map.insert("maxItems".into(), n.into());
+            }
+            map.values_mut().for_each(tuples_as_plain_arrays);
+        }
+        Value::Array(list) => list.iter_mut().for_each(tuples_as_plain_arrays),
+        _ => {}
+    }
 }
 
 fn params_of<Q: utoipa::IntoParams>() -> Vec<Value> {
@@ -73,6 +108,7 @@ impl Op {
             query: None,
             ok: 200,
             ok_type: "application/json",
+            ok_body: None,
             extra: &[],
             example: None,
             redirect: false,
@@ -111,6 +147,16 @@ impl Op {
     pub fn query<Q: utoipa::IntoParams>(mut self) -> Self {
         self.query = Some(params_of::<Q>);
         self
+    }
+    /// The success body is `T`, the type the handler serializes (its schema and the schemas it
+    /// refers to join `components`, as the request bodies' do).
+    pub fn ok_body<T: utoipa::ToSchema>(mut self) -> Self {
+        self.ok_body = Some(schema_of::<T>);
+        self
+    }
+    /// Whether the success body is typed (`ok_body`) rather than "a JSON object".
+    pub fn is_typed(&self) -> bool {
+        self.ok_body.is_some() || self.ok_type == "text/plain"
     }
     pub fn created(mut self) -> Self {
         self.ok = 201;
@@ -305,6 +351,13 @@ pub fn document(ops: &[Op]) -> Value {
         let mut responses = Map::new();
         let ok_body = if op.ok_type == "text/plain" {
             json!({"text/plain": {"schema": {"type": "string"}}})
+        } else if let Some(b) = op.ok_body {
+            let (schema, deps) = b();
+            for (name, s) in deps {
+                schemas.insert(name, s);
+            }
+            let schema = if op.nullable { json!({"oneOf": [schema, {"type": "null"}]}) } else { schema };
+            json!({"application/json": {"schema": schema}})
         } else {
             let ty = if op.nullable { json!(["object", "null"]) } else { json!("object") };
             json!({"application/json": {"schema": {"type": ty}}})
@@ -375,4 +428,82 @@ pub fn document(ops: &[Op]) -> Value {
         },
         "paths": paths,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    /// Every `items` of the document is a schema (a tuple too, `tuples_as_plain_arrays`), as OpenAPI 3.1
+    /// requires; every `$ref` names a schema the document holds.
+    fn walk(v: &Value, doc: &Value, at: &str) {
+        match v {
+            Value::Object(map) => {
+                if let Some(items) = map.get("items") {
+                    assert!(items.is_object() || items.is_boolean(), "{at}.items: {items}");
+                }
+                if let Some(r) = map.get("$ref").and_then(Value::as_str) {
+                    let name = r.strip_prefix("#/components/schemas/").unwrap_or(r);
+                    assert!(doc["components"]["schemas"].get(name).is_some(), "{at}: {r} undefined");
+                }
+                for (k, x) in map {
+                    walk(x, doc, &format!("{at}.{k}"));
+                }
+            }
+            Value::Array(list) => list.iter().enumerate().for_each(|(i, x)| walk(x, doc, &format!("{at}[{i}]"))),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn the_document_is_valid_openapi_3_1_schema_wise() {
+        let doc = crate::web::api::document();
+        walk(&doc, &doc, "$");
+        // Two Rust types of one name would overwrite each other's component schema.
+        let mut seen = std::collections::BTreeMap::new();
+        for op in crate::web::api::api().into_parts().1 {
+            for f in [op.body, op.ok_body].into_iter().flatten() {
+                for (name, schema) in f().1 {
+                    let first = seen.entry(name.clone()).or_insert_with(|| schema.clone());
+                    assert_eq!(*first, schema, "two schemas named {name}");
+                }
+            }
+        }
+        // The turnout's tuples: arrays of three, no `prefixItems` (`tuples_as_plain_arrays`).
+        let turnout =
+            &doc["paths"]["/elections/{id}/turnout"]["get"]["responses"]["200"]["content"]["application/json"];
+        let text = turnout.to_string();
+        assert!(
+            !text.contains("prefixItems") && text.contains("\"maxItems\":3") && text.contains("issued_total"),
+            "{text}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod readme_tests {
+    /// README's API section names every operation whose success body is still only "a JSON
+    /// object" (`METHOD /path`), so what it says is not typed stays true.
+    #[test]
+    fn readme_names_every_untyped_operation() {
+        let readme = include_str!("../../../README.md");
+        let start = readme.find("\n## API\n").unwrap_or(0);
+        let section = &readme[start..];
+        let section = &section[..section[1..].find("\n## ").map_or(section.len(), |i| i + 1)];
+        let (_, ops) = crate::web::api::api().into_parts();
+        let untyped: Vec<String> = ops
+            .iter()
+            .filter(|op| !op.is_typed())
+            .map(|op| format!("`{} {}`", op.method.to_uppercase(), op.path))
+            .collect();
+        let missing: Vec<&String> = untyped.iter().filter(|o| !section.contains(o.as_str())).collect();
+        assert!(missing.is_empty(), "README's API section does not name these untyped operations: {missing:?}");
+        // And it names none that is typed by now.
+        for op in ops.iter().filter(|op| op.is_typed()) {
+            let name = format!("`{} {}`", op.method.to_uppercase(), op.path);
+            let listed = section.find("Not yet typed").map(|i| &section[i..]).unwrap_or("");
+            let listed = &listed[..listed.find("\n- ").unwrap_or(listed.len())];
+            assert!(!listed.contains(&name), "README lists {name} as untyped");
+        }
+    }
 }

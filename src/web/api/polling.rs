@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::AppState;
@@ -21,14 +21,19 @@ use crate::web::error::{ApiError, ResultExt};
 use crate::web::json;
 use crate::web::staff::account::client_ip;
 
+use super::bodies::{Created, Done, RoundOpened};
 use super::openapi::{Api, Op};
+use crate::service::cast::Receipt;
+use crate::service::polling::{BoxComparison, Turnout};
+use crate::service::receipts::ReceiptCheck;
+use crate::service::voting::PublicRecall;
 
 pub fn api() -> Api {
     Api::new()
         .post(
             "/elections/{id}/polls/open",
             open,
-            Op::write("candidates_published → polling, on election day; fixes the ballot"),
+            Op::write("candidates_published → polling, on election day; fixes the ballot").ok_body::<RoundOpened>(),
         )
         .post(
             "/elections/{id}/polls/close",
@@ -38,7 +43,8 @@ pub fn api() -> Api {
         .post(
             "/elections/{id}/primary/open",
             primary_open,
-            Op::write("Open a nomination primary (预选) round: too many nominees, or a tie to settle"),
+            Op::write("Open a nomination primary (预选) round: too many nominees, or a tie to settle")
+                .ok_body::<RoundOpened>(),
         )
         .post(
             "/elections/{id}/primary/close",
@@ -55,34 +61,44 @@ pub fn api() -> Api {
             "/elections/{id}/turnout",
             turnout,
             Op::staff("Ballots issued per station and channel (counts only); null before the polls first open")
+                .ok_body::<Turnout>()
                 .nullable(),
         )
         .get(
             "/elections/{id}/participation",
             participation,
-            Op::staff("The participation roll: who received a ballot, by channel"),
+            Op::staff("The participation roll: who received a ballot, by channel").ok_body::<ParticipationRoll>(),
         )
         .get(
             "/elections/{id}/checkin",
             find,
-            Op::staff("Find voters at the desk by name, ID number or card code").query::<FindQuery>(),
+            Op::staff("Find voters at the desk by name, ID number or card code")
+                .query::<FindQuery>()
+                .ok_body::<AtDesk>(),
         )
         .post(
             "/elections/{id}/checkin",
             check_in,
-            Op::write("Check a voter in: paper, mobile_box, booth (unlocks it) or proxy").body::<CheckIn>(),
+            Op::write("Check a voter in: paper, mobile_box, booth (unlocks it) or proxy")
+                .body::<CheckIn>()
+                .ok_body::<Done>(),
         )
-        .get("/elections/{id}/booths", booths, Op::staff("Booth tablets and whether each is unlocked"))
+        .get(
+            "/elections/{id}/booths",
+            booths,
+            Op::staff("Booth tablets and whether each is unlocked").ok_body::<Booths>(),
+        )
         .post(
             "/elections/{id}/booths",
             register_booth,
-            Op::write("Set up a booth tablet; returns its token once").body::<BoothBody>(),
+            Op::write("Set up a booth tablet; returns its token once").body::<BoothBody>().ok_body::<BoothSetUp>(),
         )
         .post(
             "/elections/{id}/ballots",
             cast,
             Op::voter("Cast with the voting code: 201 receipt, 409 already voted, 422 bad field, 403 not open")
                 .body::<CastBody>()
+                .ok_body::<Receipt>()
                 .created()
                 .also(&["rate_limited", "throttled"])
                 .example(|| json!({"chair": ["c1"], "vice_chair": ["c3"], "member": ["c5", "c6", "c7"]})),
@@ -90,17 +106,19 @@ pub fn api() -> Api {
         .post(
             "/booth/ballots",
             booth_cast,
-            Op::booth("A booth tablet casts its one unlocked ballot").body::<Marks>().created(),
+            Op::booth("A booth tablet casts its one unlocked ballot").body::<Marks>().ok_body::<Receipt>().created(),
         )
         .get(
             "/elections/{id}/paper",
             compare,
-            Op::staff("Both entries of a paper box side by side").query::<StationQuery>(),
+            Op::staff("Both entries of a paper box side by side").query::<StationQuery>().ok_body::<BoxComparison>(),
         )
         .post(
             "/elections/{id}/paper/entries",
             enter,
-            Op::write("Enter (or correct, with seq) one paper ballot of a pass").body::<EntryBody>(),
+            Op::write("Enter (or correct, with seq) one paper ballot of a pass")
+                .body::<EntryBody>()
+                .ok_body::<Entered>(),
         )
         .post(
             "/elections/{id}/paper/accept",
@@ -110,30 +128,125 @@ pub fn api() -> Api {
         .post(
             "/nominations/{id}/statement",
             statement,
-            Op::write("A candidate's statement (履职设想)").body::<StatementBody>(),
+            Op::write("A candidate's statement (履职设想)").body::<StatementBody>().ok_body::<Done>(),
         )
         .get(
             "/public/elections/{id}/ballot",
             ballot_paper,
-            Op::public("The ballot of the current round with candidate statements"),
+            Op::public("The ballot of the current round with candidate statements").ok_body::<PublicBallot>(),
         )
-        .get("/public/receipts", receipt, Op::public("Check a receipt").query::<ReceiptQuery>())
+        .get(
+            "/public/receipts",
+            receipt,
+            Op::public("Check a receipt").query::<ReceiptQuery>().ok_body::<ReceiptCheck>(),
+        )
 }
 
-type ApiResult = Result<Json<Value>, ApiError>;
+type ApiResult<T = Value> = Result<Json<T>, ApiError>;
 
-async fn open(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult {
+#[derive(Serialize, utoipa::ToSchema)]
+struct ParticipationRoll {
+    roll: Vec<crate::store::polling::RollLine>,
+}
+
+/// Voters found at the desk; `more` when the search matched more than it shows.
+#[derive(Serialize, utoipa::ToSchema)]
+struct AtDesk {
+    voters: Vec<svc::VoterAtDesk>,
+    more: bool,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct Booths {
+    booths: Vec<crate::domain::records::Booth>,
+}
+
+/// A booth tablet set up: its id and its token (shown once).
+#[derive(Serialize, utoipa::ToSchema)]
+struct BoothSetUp {
+    id: i64,
+    token: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct Entered {
+    seq: i64,
+}
+
+/// A candidate's statement and photo on the public ballot page.
+#[derive(Serialize, utoipa::ToSchema)]
+struct StatementView {
+    statement: String,
+    /// The photo's public URL, null without a photo.
+    photo: Option<String>,
+}
+
+/// The ballot of the current round: its number, status, paper and the statements by
+/// candidate id (`n<nomination id>`).
+#[derive(Serialize, utoipa::ToSchema)]
+struct PublicBallot {
+    round: i64,
+    status: String,
+    ballot: crate::domain::ballot::BallotPaper,
+    statements: std::collections::BTreeMap<String, StatementView>,
+}
+
+/// The handover checklist: the items, and those done as `[item, note, day]`.
+#[derive(Serialize, utoipa::ToSchema)]
+struct Handover {
+    items: Vec<&'static str>,
+    done: Vec<(String, String, String)>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct VacancyOpened {
+    vacancy_id: i64,
+}
+
+/// For the document only: the shape `service::counting::Results` serializes to (that type
+/// belongs to the counting code; `api_contract::typed_bodies_match_the_document` checks the
+/// real answer against this).
+#[allow(dead_code)]
+#[derive(utoipa::ToSchema)]
+struct ResultsShape {
+    rounds: Vec<Value>,
+    elected: Vec<Value>,
+    pending: Vec<Value>,
+    vacancies: Vec<Value>,
+    void_reasons: Vec<Value>,
+    checks: Vec<CheckShape>,
+}
+
+/// For the document only: `service::counting::Check`.
+#[allow(dead_code)]
+#[derive(utoipa::ToSchema)]
+struct CheckShape {
+    code: String,
+    rule: String,
+    met: bool,
+    detail: String,
+}
+
+/// For the document only: what `GET /public/elections/{id}/results` answers.
+#[allow(dead_code)]
+#[derive(utoipa::ToSchema)]
+struct PublicResults {
+    stage: String,
+    results: ResultsShape,
+}
+
+async fn open(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult<RoundOpened> {
     let paper = svc::open_polls(&state.store, &state.log, &a.session.staff, id).await.api(a.lang)?;
-    Ok(Json(json!({"stage": "polling", "ballot": paper})))
+    Ok(Json(RoundOpened { stage: "polling", ballot: paper }))
 }
 
 async fn close(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult {
     Ok(Json(svc::close_polls(&state.store, &state.log, &a.session.staff, id).await.api(a.lang)?))
 }
 
-async fn primary_open(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult {
+async fn primary_open(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult<RoundOpened> {
     let paper = primary::open(&state.store, &state.log, &a.session.staff, id).await.api(a.lang)?;
-    Ok(Json(json!({"stage": "nominations", "ballot": paper})))
+    Ok(Json(RoundOpened { stage: "nominations", ballot: paper }))
 }
 
 async fn primary_close(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult {
@@ -150,12 +263,22 @@ async fn primary_view(State(state): State<AppState>, Path(id): Path<i64>, lang: 
     Ok(Json(json!(primary::view(&state.store, id).await.api(lang)?)))
 }
 
-async fn turnout(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
-    Ok(Json(json!(svc::turnout(&state.store, &s.staff, id).await.api(lang)?)))
+async fn turnout(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+) -> ApiResult<Option<svc::Turnout>> {
+    Ok(Json(svc::turnout(&state.store, &s.staff, id).await.api(lang)?))
 }
 
-async fn participation(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
-    Ok(Json(json!({"roll": svc::participation_roll(&state.store, &s.staff, id).await.api(lang)?})))
+async fn participation(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+) -> ApiResult<ParticipationRoll> {
+    Ok(Json(ParticipationRoll { roll: svc::participation_roll(&state.store, &s.staff, id).await.api(lang)? }))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -170,18 +293,18 @@ async fn find(
     Query(q): Query<FindQuery>,
     lang: Lang,
     s: StaffSession,
-) -> ApiResult {
+) -> ApiResult<AtDesk> {
     let (found, more) = svc::find_voters(&state.store, &s.staff, id, &q.q).await.api(lang)?;
-    Ok(Json(json!({"voters": found, "more": more})))
+    Ok(Json(AtDesk { voters: found, more }))
 }
 
-async fn check_in(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<CheckIn>) -> ApiResult {
+async fn check_in(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<CheckIn>) -> ApiResult<Done> {
     svc::check_in(&state.store, &j.session.staff, id, &j.body).await.api(j.lang)?;
-    Ok(Json(json!({"ok": true})))
+    Ok(Json(Done::YES))
 }
 
-async fn booths(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
-    Ok(Json(json!({"booths": voting::booths(&state.store, &s.staff, id).await.api(lang)?})))
+async fn booths(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult<Booths> {
+    Ok(Json(Booths { booths: voting::booths(&state.store, &s.staff, id).await.api(lang)? }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -190,12 +313,16 @@ struct BoothBody {
     name: String,
 }
 
-async fn register_booth(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<BoothBody>) -> ApiResult {
+async fn register_booth(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    j: StaffJson<BoothBody>,
+) -> ApiResult<BoothSetUp> {
     let (booth_id, token) =
         svc::register_booth(&state.store, &j.session.staff, id, &j.body.station, &j.body.name, None)
             .await
             .api(j.lang)?;
-    Ok(Json(json!({"id": booth_id, "token": token})))
+    Ok(Json(BoothSetUp { id: booth_id, token }))
 }
 
 /// A ballot as the API takes it: the marks, and `for` when an approved proxy casts for a
@@ -251,7 +378,7 @@ async fn cast(
         None => svc::cast_by_code(&state.store, &state.ballots, key, id, code, &b.marks).await,
     };
     match cast {
-        Ok(receipt) => Ok((StatusCode::CREATED, Json(json!(receipt))).into_response()),
+        Ok(receipt) => Ok((StatusCode::CREATED, Json(receipt)).into_response()),
         // Wrong codes count against the address and the election; past the election's budget
         // they are slowed with a 429, while a correct code always gets through.
         Err(ServiceError::Unauthenticated(_)) => {
@@ -277,7 +404,7 @@ async fn booth_cast(
     let receipt = voting::cast_at_booth(&state.store, &state.ballots, &booth, &marks)
         .await
         .map_err(|err| ApiError { lang, err }.into_response())?;
-    Ok((StatusCode::CREATED, Json(json!(receipt))).into_response())
+    Ok((StatusCode::CREATED, Json(receipt)).into_response())
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -291,8 +418,8 @@ async fn compare(
     Query(q): Query<StationQuery>,
     lang: Lang,
     s: StaffSession,
-) -> ApiResult {
-    Ok(Json(json!(svc::compare_box(&state.store, &s.staff, id, &q.station).await.api(lang)?)))
+) -> ApiResult<svc::BoxComparison> {
+    Ok(Json(svc::compare_box(&state.store, &s.staff, id, &q.station).await.api(lang)?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -305,11 +432,11 @@ struct EntryBody {
     marks: Marks,
 }
 
-async fn enter(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<EntryBody>) -> ApiResult {
+async fn enter(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<EntryBody>) -> ApiResult<Entered> {
     let b = &j.body;
     let seq =
         svc::enter_paper(&state.store, &j.session.staff, id, &b.station, b.pass, b.seq, &b.marks).await.api(j.lang)?;
-    Ok(Json(json!({"seq": seq})))
+    Ok(Json(Entered { seq }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -328,24 +455,27 @@ struct StatementBody {
     statement: String,
 }
 
-async fn statement(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<StatementBody>) -> ApiResult {
+async fn statement(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<StatementBody>) -> ApiResult<Done> {
     svc::set_statement(&state.store, &j.session.staff, id, &j.body.statement, None).await.api(j.lang)?;
-    Ok(Json(json!({"ok": true})))
+    Ok(Json(Done::YES))
 }
 
 /// The ballot paper of the current round with the candidates' statements: public once the
 /// candidate list is.
-async fn ballot_paper(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang) -> ApiResult {
+async fn ballot_paper(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang) -> ApiResult<PublicBallot> {
     // What of a ballot is public, and when: `service::voting::ballot_is_public`.
     let (round_no, status, paper, statements) = voting::public_ballot(&state.store, id).await.api(lang)?;
-    let statements: Value = statements
+    let statements = statements
         .iter()
         .map(|s| {
-            (crate::domain::ballot::candidate_id(s.nomination_id), json!({"statement": s.statement, "photo": s.has_photo.then(|| format!("/public/nominations/{}/photo", s.nomination_id))}))
+            let photo = s.has_photo.then(|| format!("/public/nominations/{}/photo", s.nomination_id));
+            (
+                crate::domain::ballot::candidate_id(s.nomination_id),
+                StatementView { statement: s.statement.clone(), photo },
+            )
         })
-        .collect::<serde_json::Map<_, _>>()
-        .into();
-    Ok(Json(json!({"round": round_no, "status": status, "ballot": paper, "statements": statements})))
+        .collect();
+    Ok(Json(PublicBallot { round: round_no, status, ballot: paper, statements }))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -357,10 +487,14 @@ struct ReceiptQuery {
 
 /// Checks a receipt: is the code in that entry of that (public) election log, and is the entry
 /// covered by the latest signed checkpoint? Says nothing about what was voted.
-async fn receipt(State(state): State<AppState>, Query(q): Query<ReceiptQuery>, lang: Lang) -> ApiResult {
+async fn receipt(
+    State(state): State<AppState>,
+    Query(q): Query<ReceiptQuery>,
+    lang: Lang,
+) -> ApiResult<crate::service::receipts::ReceiptCheck> {
     let found =
         crate::service::receipts::check(&state.store, &state.log, &q.log, q.index, &q.receipt).await.api(lang)?;
-    Ok(Json(json!(found)))
+    Ok(Json(found))
 }
 
 // ---- counting and results (issue 7) ----
@@ -368,16 +502,20 @@ async fn receipt(State(state): State<AppState>, Query(q): Query<ReceiptQuery>, l
 pub fn counting_api() -> Api {
     Api::new()
         .post("/elections/{id}/count", count, Op::write("Count the current round from the frozen box"))
-        .post("/elections/{id}/rounds/next", next_round, Op::write("Open the next round for seats still unfilled"))
+        .post(
+            "/elections/{id}/rounds/next",
+            next_round,
+            Op::write("Open the next round for seats still unfilled").ok_body::<RoundOpened>(),
+        )
         .post("/elections/{id}/certify", certify, Op::write("Certify the result"))
         .post(
             "/elections/{id}/void",
             void,
             Op::write("Void a result (whole election or one nomination)").body::<VoidBody>(),
         )
-        .get("/elections/{id}/handover", handover, Op::staff("The handover checklist"))
+        .get("/elections/{id}/handover", handover, Op::staff("The handover checklist").ok_body::<Handover>())
         .post("/elections/{id}/handover", handover_item, Op::write("Record a handover item").body::<HandoverBody>())
-        .get("/public/elections/{id}/results", results, Op::public("The certified results"))
+        .get("/public/elections/{id}/results", results, Op::public("The certified results").ok_body::<PublicResults>())
         .get(
             "/public/elections/{id}/count",
             public_count,
@@ -391,9 +529,9 @@ async fn count(State(state): State<AppState>, Path(id): Path<i64>, a: StaffActio
     Ok(Json(csvc::count_round(&state.store, &state.log, &a.session.staff, id).await.api(a.lang)?))
 }
 
-async fn next_round(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult {
+async fn next_round(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult<RoundOpened> {
     let paper = csvc::next_round(&state.store, &state.log, &a.session.staff, id).await.api(a.lang)?;
-    Ok(Json(json!({"stage": "runoff", "ballot": paper})))
+    Ok(Json(RoundOpened { stage: "runoff", ballot: paper }))
 }
 
 async fn certify(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult {
@@ -417,9 +555,14 @@ async fn void(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<V
     ))
 }
 
-async fn handover(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
+async fn handover(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+) -> ApiResult<Handover> {
     let done = crate::service::results::handover_done(&state.store, &s.staff, id).await.api(lang)?;
-    Ok(Json(json!({"items": csvc::HANDOVER_ITEMS, "done": done})))
+    Ok(Json(Handover { items: csvc::HANDOVER_ITEMS.to_vec(), done }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -472,25 +615,29 @@ pub fn recall_api() -> Api {
         .post(
             "/elections/{id}/recalls",
             open_recall,
-            Op::write("File a recall petition against a member of the term").body::<rsvc::RecallInput>(),
+            Op::write("File a recall petition against a member of the term")
+                .body::<rsvc::RecallInput>()
+                .ok_body::<Created>(),
         )
         .post("/elections/{id}/recall/verify", verify_recall, Op::write("Verify the recall petition's signers"))
         .post(
             "/elections/{id}/recall/answer",
             recall_answer,
-            Op::write("The member's answer to the recall").body::<AnswerBody>(),
+            Op::write("The member's answer to the recall").body::<AnswerBody>().ok_body::<Done>(),
         )
-        .get("/public/elections/{id}/recall", public_recall, Op::public("The recall, public"))
+        .get("/public/elections/{id}/recall", public_recall, Op::public("The recall, public").ok_body::<PublicRecall>())
         .get("/elections/{id}/vacancies", vacancies, Op::staff("Vacancies of the term"))
         .post(
             "/elections/{id}/vacancies",
             member_left,
-            Op::write("Record that a member left office").body::<LeftBody>(),
+            Op::write("Record that a member left office").body::<LeftBody>().ok_body::<VacancyOpened>(),
         )
         .post(
             "/elections/{id}/byelection",
             open_by_election,
-            Op::write("Open the by-election for the term's open vacancies").body::<rsvc::ByElectionInput>(),
+            Op::write("Open the by-election for the term's open vacancies")
+                .body::<rsvc::ByElectionInput>()
+                .ok_body::<Created>(),
         )
 }
 
@@ -500,8 +647,8 @@ async fn open_recall(
     State(state): State<AppState>,
     Path(term): Path<i64>,
     j: StaffJson<rsvc::RecallInput>,
-) -> ApiResult {
-    Ok(Json(json!({"id": rsvc::open_recall(&state.store, &j.session.staff, term, &j.body).await.api(j.lang)?})))
+) -> ApiResult<Created> {
+    Ok(Json(Created { id: rsvc::open_recall(&state.store, &j.session.staff, term, &j.body).await.api(j.lang)? }))
 }
 
 async fn verify_recall(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult {
@@ -513,15 +660,23 @@ struct AnswerBody {
     answer: String,
 }
 
-async fn recall_answer(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<AnswerBody>) -> ApiResult {
+async fn recall_answer(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    j: StaffJson<AnswerBody>,
+) -> ApiResult<Done> {
     rsvc::publish_answer(&state.store, &j.session.staff, id, &j.body.answer).await.api(j.lang)?;
-    Ok(Json(json!({"ok": true})))
+    Ok(Json(Done::YES))
 }
 
 /// The petition's reasons and the member's answer, public once the petition is verified
 /// (LAW.md §9: the answer is published before the vote). Signers are not named here.
-async fn public_recall(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang) -> ApiResult {
-    Ok(Json(json!(voting::public_recall(&state.store, id).await.api(lang)?)))
+async fn public_recall(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+) -> ApiResult<voting::PublicRecall> {
+    Ok(Json(voting::public_recall(&state.store, id).await.api(lang)?))
 }
 
 async fn vacancies(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
@@ -534,16 +689,20 @@ struct LeftBody {
     cause: String,
 }
 
-async fn member_left(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<LeftBody>) -> ApiResult {
+async fn member_left(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    j: StaffJson<LeftBody>,
+) -> ApiResult<VacancyOpened> {
     let vid =
         rsvc::member_left(&state.store, &j.session.staff, id, &j.body.member_id, &j.body.cause).await.api(j.lang)?;
-    Ok(Json(json!({"vacancy_id": vid})))
+    Ok(Json(VacancyOpened { vacancy_id: vid }))
 }
 
 async fn open_by_election(
     State(state): State<AppState>,
     Path(term): Path<i64>,
     j: StaffJson<rsvc::ByElectionInput>,
-) -> ApiResult {
-    Ok(Json(json!({"id": rsvc::open_by_election(&state.store, &j.session.staff, term, &j.body).await.api(j.lang)?})))
+) -> ApiResult<Created> {
+    Ok(Json(Created { id: rsvc::open_by_election(&state.store, &j.session.staff, term, &j.body).await.api(j.lang)? }))
 }

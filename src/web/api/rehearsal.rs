@@ -5,7 +5,6 @@
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::AppState;
 use crate::i18n::Lang;
@@ -21,13 +20,15 @@ pub fn api() -> Api {
         .get(
             "/rehearsal/clock",
             clock,
-            Op::staff("Whether this is a rehearsal deployment and which day the app runs on"),
+            Op::staff("Whether this is a rehearsal deployment and which day the app runs on")
+                .ok_body::<rehearsal::RehearsalClock>(),
         )
         .post(
             "/rehearsal/clock",
             move_clock,
             Op::write("Move a rehearsal deployment's clock (street admins; {\"day\": null} returns to the real date)")
-                .body::<MoveBody>(),
+                .body::<MoveBody>()
+                .ok_body::<rehearsal::RehearsalClock>(),
         )
 }
 
@@ -44,7 +45,7 @@ struct MoveBody {
 async fn move_clock(
     State(state): State<AppState>,
     j: StaffJson<MoveBody>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<rehearsal::RehearsalClock>, ApiError> {
     let lang: Lang = j.lang;
     let day = match j.body.day.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
         Some(d) => Some(
@@ -55,5 +56,5 @@ async fn move_clock(
         None => None,
     };
     let c = rehearsal::move_clock(&state.store, &state.clock, &j.session.staff, day).await.api(lang)?;
-    Ok(Json(json!(c)))
+    Ok(Json(c))
 }

@@ -12,6 +12,7 @@ use crate::service::{complaints, count_conduct, counting_staff, electorate_facts
 use crate::web::auth::{StaffJson, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
 
+use super::bodies::Created;
 use super::openapi::{Api, Op};
 
 /// Every route of these rules with its document entry (see [`super::openapi::Api`]).
@@ -26,20 +27,22 @@ pub fn api() -> Api {
             "/elections/{id}/incapacity",
             confirm_incapacity,
             Op::write("Record the committee's confirmation that a resident cannot exercise the right to vote (LAW.md §3)")
-                .body::<IncapacityBody>(),
+                .body::<IncapacityBody>()
+                .ok_body::<Created>(),
         )
         .post(
             "/elections/{id}/absentees",
             notify_absence,
             Op::write("Record a voter's notice of absence before election day (LAW.md §3, profile option)")
-                .body::<AbsenceBody>(),
+                .body::<AbsenceBody>()
+                .ok_body::<Absentees>(),
         )
         .get(
             "/elections/{id}/complaints",
             list_complaints,
             Op::staff("Complaints with their answer deadline and whether they are overdue (LAW.md §8)"),
         )
-        .post("/elections/{id}/complaints", file_complaint, Op::write("File a complaint (LAW.md §8)").body::<ComplaintBody>())
+        .post("/elections/{id}/complaints", file_complaint, Op::write("File a complaint (LAW.md §8)").body::<ComplaintBody>().ok_body::<Created>())
         .post(
             "/complaints/{id}/answer",
             answer_complaint,
@@ -64,7 +67,13 @@ pub fn api() -> Api {
         )
 }
 
-type ApiResult = Result<Json<Value>, ApiError>;
+type ApiResult<T = Value> = Result<Json<T>, ApiError>;
+
+/// How many absentees' notices the election now has.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Absentees {
+    absentees: usize,
+}
 
 #[derive(Deserialize, utoipa::ToSchema)]
 struct IncapacityBody {
@@ -76,11 +85,11 @@ async fn confirm_incapacity(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     j: StaffJson<IncapacityBody>,
-) -> ApiResult {
+) -> ApiResult<Created> {
     let cid = facts::confirm_incapacity(&state.store, &j.session.staff, id, j.body.resident_id, &j.body.basis)
         .await
         .api(j.lang)?;
-    Ok(Json(json!({ "id": cid })))
+    Ok(Json(Created { id: cid }))
 }
 
 async fn incapacities(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
@@ -92,10 +101,14 @@ struct AbsenceBody {
     resident_id: i64,
 }
 
-async fn notify_absence(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<AbsenceBody>) -> ApiResult {
+async fn notify_absence(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    j: StaffJson<AbsenceBody>,
+) -> ApiResult<Absentees> {
     let n =
         facts::notify_absence(&state.store, &state.log, &j.session.staff, id, j.body.resident_id).await.api(j.lang)?;
-    Ok(Json(json!({ "absentees": n })))
+    Ok(Json(Absentees { absentees: n }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -106,11 +119,15 @@ struct ComplaintBody {
     subject: String,
 }
 
-async fn file_complaint(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<ComplaintBody>) -> ApiResult {
+async fn file_complaint(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    j: StaffJson<ComplaintBody>,
+) -> ApiResult<Created> {
     let b = &j.body;
     let cid =
         complaints::file(&state.store, &j.session.staff, id, &b.filed_by, &b.contact, &b.subject).await.api(j.lang)?;
-    Ok(Json(json!({ "id": cid })))
+    Ok(Json(Created { id: cid }))
 }
 
 async fn list_complaints(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
