@@ -45,7 +45,8 @@ pub async fn declare(store: &Store, actor: &Actor, first_year: i32) -> Result<Te
     if current != cal && claims > 0 {
         return Err(law("term_calendar_in_use", claims.to_string()));
     }
-    st::put(&mut tx, i64::from(cal.first_year), i64::from(cal.years), &crate::clock::today().to_string(), now_ms()).await?;
+    st::put(&mut tx, i64::from(cal.first_year), i64::from(cal.years), &crate::clock::today().to_string(), now_ms())
+        .await?;
     audit::record(
         &mut tx,
         SYSTEM_LOG,

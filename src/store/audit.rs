@@ -267,4 +267,3 @@ pub async fn insert_checkpoint_tx(
     });
     Ok(())
 }
-

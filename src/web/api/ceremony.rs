@@ -23,29 +23,34 @@ pub fn api() -> Api {
         .get(
             "/elections/{id}/ceremony",
             board,
-            Op::public("The key ceremony's bulletin board: trustees' keys, dealings, complaints and verdicts, the election key"),
+            Op::public("The key ceremony's bulletin board: trustees' keys, dealings, complaints and verdicts, the election key")
+                .ok_body::<CeremonyBoard>(),
         )
         .post(
             "/elections/{id}/ceremony",
             open,
             Op::write("Open the trustees' key ceremony (after the candidate list; the serving committee members are the trustees)")
-                .body::<OpenBody>(),
+                .body::<OpenBody>()
+                .ok_body::<crate::service::ceremony::Opened>(),
         )
         .post(
             "/elections/{id}/ceremony/key",
             post_key,
-            Op::trustee("A trustee posts its ceremony key with its proof").body::<KeyMessage>(),
+            Op::trustee("A trustee posts its ceremony key with its proof").body::<KeyMessage>().ok_body::<CeremonyBoard>(),
         )
         .post(
             "/elections/{id}/ceremony/dealing",
             post_dealing,
-            Op::trustee("A trustee posts its commitments and sealed shares").body::<DealingMessage>(),
+            Op::trustee("A trustee posts its commitments and sealed shares")
+                .body::<DealingMessage>()
+                .ok_body::<CeremonyBoard>(),
         )
         .post(
             "/elections/{id}/ceremony/check",
             post_check,
             Op::trustee("A trustee reports the shares it opened, with a public complaint for each bad one")
-                .body::<CheckMessage>(),
+                .body::<CheckMessage>()
+                .ok_body::<CeremonyBoard>(),
         )
 }
 
