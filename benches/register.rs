@@ -9,7 +9,8 @@ use huanjie::domain::{ElectionKind, Role, Scope, ScopeKind};
 use huanjie::service::elections::{PlanInput, today};
 use huanjie::service::{Staff, elections, import, registry, voters};
 use huanjie::store::users::Grant;
-use huanjie::{Config, Secrets, build_app};
+use huanjie::web::build_app;
+use huanjie::{Config, Secrets};
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -12,7 +12,8 @@ use crate::domain::{Role, Scope, ScopeKind};
 use crate::service::{self, accounts, import, registry as reg_svc};
 use crate::store::users::Grant;
 use crate::store::{Store, registry, users};
-use crate::{Config, Secrets, build_app, serve};
+use crate::web::{build_app, serve};
+use crate::{Config, Secrets};
 
 #[derive(Parser)]
 #[command(name = "huanjie", version, about = "换届 · Residents' committee re-elections, end to end and by the law")]

@@ -11,9 +11,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::de::DeserializeOwned;
 
 use super::error::{ApiError, HtmlError};
-use crate::AppState;
 use crate::i18n::Lang;
 use crate::service::{ServiceError, Staff, accounts};
+use crate::web::AppState;
 // The pages' two small helpers live below the web layer (the TOTP service uses them too).
 pub use crate::{net::urlencode, secrets::same_token};
 

@@ -16,7 +16,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::AppState;
+use crate::web::AppState;
 use crate::web::nav::{safe_path, see_other};
 
 /// `display=large` in a Cookie header.

@@ -11,9 +11,9 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
-use crate::AppState;
 use crate::i18n::{Lang, Tr, text};
 use crate::service::elections::{PublicElection, published};
+use crate::web::AppState;
 use crate::web::auth::{BOOTH_COOKIE, StaffSession};
 use crate::web::error::{HtmlError, ResultExt};
 

@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use crate::AppState;
 use crate::i18n::{Lang, text};
+use crate::web::AppState;
 
 /// What a bad body got wrong, in words a client can act on.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 //! layers every request passes: request id, security headers, CSRF origin check, body limit.
 
 pub mod api;
+mod app;
 pub mod auth;
 pub mod display;
 pub mod error;
@@ -10,6 +11,7 @@ pub mod json;
 pub mod nav;
 pub mod observe;
 pub mod staff;
+pub use app::{AppState, StartError, build_app, serve};
 pub mod vote;
 
 use std::collections::HashMap;
@@ -22,8 +24,6 @@ use axum::routing::get;
 use tower_http::csrf::CsrfLayer;
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
-
-use crate::AppState;
 
 /// Progress of long imports, per node (display only; the import itself is one transaction).
 #[derive(Clone, Default)]

@@ -12,12 +12,12 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use serde::Deserialize;
 
-use crate::AppState;
 use crate::audit::{EventKind, SYSTEM_LOG};
 use crate::domain::Action;
 use crate::i18n::{Lang, Tr, text};
 use crate::service::audit::signed_head;
 use crate::service::logs as st;
+use crate::web::AppState;
 use crate::web::auth::StaffSession;
 use crate::web::error::{HtmlError, ResultExt};
 use crate::web::staff::beijing;

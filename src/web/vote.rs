@@ -19,7 +19,6 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde::Deserialize;
 use sha2::Sha256;
 
-use crate::AppState;
 use crate::domain::ballot::{BallotPaper, Marks, WriteIns};
 use crate::domain::records::Booth;
 use crate::i18n::{Lang, Tr, text};
@@ -31,6 +30,7 @@ use crate::service::polling as svc;
 use crate::service::receipts::ReceiptCheck;
 use crate::service::voter_sessions::{self, VoterSession};
 use crate::service::voting;
+use crate::web::AppState;
 use crate::web::auth::{PeerAddr, StaffSession};
 use crate::web::error::{HtmlError, ResultExt};
 

@@ -173,10 +173,10 @@ async fn witness_cosigns_a_growing_log_and_refuses_a_fork() {
         let d = crate::helpers::temp_dir();
         let mut cfg = huanjie::Config::new(None, "127.0.0.1:0".parse().unwrap(), d.0.clone());
         cfg.witness_keys = vec![wkey];
-        let (router, state) = huanjie::build_app(cfg, secrets).await.unwrap();
+        let (router, state) = huanjie::web::build_app(cfg, secrets).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        tokio::spawn(huanjie::serve(router, listener));
+        tokio::spawn(huanjie::web::serve(router, listener));
         (state, format!("http://{addr}/api/v1/logs/system"), d)
     };
     let (a, url_a, _da) = make(secrets.clone(), witness.verifier_key()).await;

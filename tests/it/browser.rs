@@ -47,7 +47,7 @@ async fn sign_in_and_register_a_resident_in_a_real_browser() {
     app.user("webadmin", R::StreetAdmin, K::StreetOffice, s).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(huanjie::serve(app.router.clone(), listener));
+    tokio::spawn(huanjie::web::serve(app.router.clone(), listener));
 
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -128,7 +128,7 @@ async fn committee_walks_from_new_election_to_published_list_and_cards() {
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(huanjie::serve(app.router.clone(), listener));
+    tokio::spawn(huanjie::web::serve(app.router.clone(), listener));
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
@@ -250,7 +250,7 @@ async fn launch(
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(huanjie::serve(app.router.clone(), listener));
+    tokio::spawn(huanjie::web::serve(app.router.clone(), listener));
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()

@@ -9,7 +9,8 @@ use huanjie::audit::Actor;
 use huanjie::domain::{Role, Scope, ScopeKind};
 use huanjie::service::{accounts, registry, signin, totp};
 use huanjie::store::users::Grant;
-use huanjie::{AppState, Config, Secrets, build_app};
+use huanjie::web::{AppState, build_app};
+use huanjie::{Config, Secrets};
 use serde_json::Value;
 use tower::ServiceExt;
 

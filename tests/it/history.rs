@@ -234,7 +234,7 @@ async fn an_honest_counted_election_verifies_and_the_old_record_url_redirects() 
     assert_eq!(r.location(), format!("/api/v1/elections/{id}/record"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(huanjie::serve(app.router.clone(), listener));
+    tokio::spawn(huanjie::web::serve(app.router.clone(), listener));
     for url in [format!("{base}/api/v1/elections/{id}/record"), format!("{base}/api/v1/logs/election-{id}/record")] {
         let (code, text) = huanjie_verify(vec![
             url.clone(),

@@ -214,7 +214,7 @@ async fn the_observer_index_lists_each_published_election_with_a_verify_command_
     .await;
     // The app's own witness (issue 15 item 4): the record names where to ask it.
     let wkey = app.witness.key.clone();
-    tokio::spawn(huanjie::serve(app.router.clone(), listener));
+    tokio::spawn(huanjie::web::serve(app.router.clone(), listener));
     let listed = election(&app, "ob2", true, 700).await;
     let draft = draft_election(&app, "obd").await;
     let mut p = ready(&app, "ob").await;

@@ -8,10 +8,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::AppState;
 use crate::domain::ceremony::{CeremonyBoard, CheckMessage, DealingMessage, KeyMessage};
 use crate::i18n::Lang;
 use crate::service::{ServiceError, ceremony as svc};
+use crate::web::AppState;
 use crate::web::auth::StaffJson;
 use crate::web::error::{ApiError, ResultExt};
 use crate::web::json;

@@ -5,11 +5,11 @@ use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::AppState;
 use crate::domain::{Election, ElectionKind};
 use crate::i18n::Lang;
 use crate::service::elections::{self as svc, PlanInput, deadline_code, timetable_of};
 use crate::service::{Permission, ServiceError, voters};
+use crate::web::AppState;
 use crate::web::auth::{PeerAddr, StaffAction, StaffJson, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
 

@@ -7,9 +7,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use serde_json::{Value, json};
 
-use crate::AppState;
 use crate::i18n::Lang;
 use crate::service::group_elections as svc;
+use crate::web::AppState;
 use crate::web::auth::{StaffAction, StaffJson, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
 

@@ -12,7 +12,6 @@ use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::AppState;
 use crate::audit::merkle::{consistency_proof, inclusion_proof};
 use crate::audit::note::verify_checkpoint;
 use crate::audit::note_origin;
@@ -21,6 +20,7 @@ use crate::service::ServiceError;
 use crate::service::audit::{signed_head, with_cosignatures};
 use crate::service::logs as st;
 use crate::service::record::build_record;
+use crate::web::AppState;
 use crate::web::auth::StaffSession;
 use crate::web::error::{ApiError, ResultExt};
 

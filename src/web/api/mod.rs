@@ -21,8 +21,8 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::AppState;
 use crate::service::{accounts, signin};
+use crate::web::AppState;
 use crate::web::auth::{self, StaffAction, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
 use openapi::{Api, Op};

@@ -10,7 +10,7 @@ use axum::routing::{MethodFilter, MethodRouter, on};
 use serde_json::{Map, Value, json};
 use utoipa::openapi::path::ParameterIn;
 
-use crate::AppState;
+use crate::web::AppState;
 
 /// Who may call an operation, and how it proves it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::AppState;
 use crate::domain::ballot::Marks;
 use crate::i18n::Lang;
 use crate::service::ServiceError;
@@ -16,6 +15,7 @@ use crate::service::elections as esvc;
 use crate::service::polling::{self as svc, CheckIn};
 use crate::service::voting;
 use crate::service::{limits, primary};
+use crate::web::AppState;
 use crate::web::auth::{PeerAddr, StaffAction, StaffJson, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
 use crate::web::json;

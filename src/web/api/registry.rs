@@ -7,12 +7,12 @@ use axum::routing::post;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::AppState;
 use crate::domain::Grant;
 use crate::domain::records::{Batch, CommunityStats, HistoryRow, Household, RelativeRow, Resident, ResidentGroup};
 use crate::domain::{RawResident, Role};
 use crate::i18n::Lang;
 use crate::service::{ServiceError, accounts, import, registry as svc};
+use crate::web::AppState;
 use crate::web::auth::{StaffAction, StaffJson, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
 use crate::web::staff::import::row_error;

@@ -6,9 +6,9 @@ use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
 
-use crate::AppState;
 use crate::i18n::Lang;
 use crate::service::{ServiceError, rehearsal};
+use crate::web::AppState;
 use crate::web::auth::{StaffJson, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
 

@@ -6,9 +6,9 @@ use axum::extract::{Path, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::AppState;
 use crate::i18n::Lang;
 use crate::service::{complaints, count_conduct, counting_staff, electorate_facts as facts};
+use crate::web::AppState;
 use crate::web::auth::{StaffJson, StaffSession};
 use crate::web::error::{ApiError, ResultExt};
 

@@ -7,9 +7,9 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::AppState;
 use crate::i18n::{Lang, Tr, text};
 use crate::service::{ServiceError, accounts, signin};
+use crate::web::AppState;
 use crate::web::auth::{self, StaffForm, StaffSession};
 use crate::web::error::{HtmlError, ResultExt, messages};
 use crate::web::nav::{safe_path, see_other};

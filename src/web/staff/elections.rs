@@ -10,7 +10,6 @@ use serde::Deserialize;
 
 use super::flow;
 use super::plan::{PlanForm, PlanView, card_station, num};
-use crate::AppState;
 use crate::domain::Election;
 use crate::domain::records::{DecisionRow, MemberRow, NominationRow, ObjectionRow, ProxyRow, VoterRow};
 use crate::domain::{ElectionKind, Stage};
@@ -20,6 +19,7 @@ use crate::service::elections::{self as svc, deadline_code, timetable_of, today}
 use crate::service::overview::{Action, Overview, Section};
 use crate::service::voters::{self, Card, fingerprint, mask_name};
 use crate::service::{Permission, ServiceError};
+use crate::web::AppState;
 use crate::web::auth::{StaffForm, StaffSession};
 use crate::web::error::{HtmlError, ResultExt};
 

@@ -6,10 +6,10 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use crate::AppState;
 use crate::domain::ResidentInputError;
 use crate::i18n::{Lang, Tr, text};
 use crate::service::{ServiceError, import as svc};
+use crate::web::AppState;
 use crate::web::auth::{StaffForm, StaffSession, same_token};
 use crate::web::error::{HtmlError, ResultExt};
 

@@ -16,7 +16,7 @@ mod users;
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::AppState;
+use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

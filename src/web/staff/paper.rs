@@ -14,7 +14,6 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::flow::Echo;
-use crate::AppState;
 use crate::domain::ballot::{Marks, WriteInCounts};
 use crate::i18n::{Lang, Tr, text};
 use crate::law::Post;
@@ -22,6 +21,7 @@ use crate::service::ServiceError;
 use crate::service::overview::{self, Action, PaperDesk};
 use crate::service::polling::{self as svc, BoxComparison};
 use crate::service::results as rsvc;
+use crate::web::AppState;
 use crate::web::auth::{StaffForm, same_token};
 use crate::web::error::{HtmlError, ResultExt};
 use crate::web::vote::{BallotForm, PostView, post_label, post_views};

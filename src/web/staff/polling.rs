@@ -10,7 +10,6 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::AppState;
 use crate::domain::Station;
 use crate::domain::records::Booth;
 use crate::i18n::{Lang, Tr, text};
@@ -21,6 +20,7 @@ use crate::service::overview::{self, Action, PollingDesk, PrimaryState};
 use crate::service::polling::{self as svc, CheckIn, Turnout, VoterAtDesk};
 use crate::service::primary;
 use crate::service::voting;
+use crate::web::AppState;
 use crate::web::auth::{StaffForm, StaffSession};
 use crate::web::error::{HtmlError, ResultExt};
 

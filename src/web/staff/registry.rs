@@ -6,13 +6,13 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::AppState;
 use crate::domain::records::{
     Community, CommunityStats, HouseholdRow, RelativeRow, Resident, ResidentGroup, StreetOffice,
 };
 use crate::domain::{Action, RawResident};
 use crate::i18n::{Lang, Tr};
 use crate::service::{Permission, ServiceError, registry as svc};
+use crate::web::AppState;
 use crate::web::auth::{StaffForm, StaffSession, urlencode};
 use crate::web::error::{HtmlError, ResultExt};
 

@@ -7,9 +7,9 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::AppState;
 use crate::i18n::{Lang, Tr};
 use crate::service::{ServiceError, rehearsal};
+use crate::web::AppState;
 use crate::web::auth::{StaffForm, StaffSession};
 use crate::web::error::{HtmlError, ResultExt};
 

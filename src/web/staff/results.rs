@@ -12,13 +12,13 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::flow::Echo;
-use crate::AppState;
 use crate::domain::Election;
 use crate::i18n::{Lang, Tr, text};
 use crate::service::counting::{self as svc, CountView, Results};
 use crate::service::elections::{self as esvc};
 use crate::service::results::{self as rsvc, Action, TermView};
 use crate::service::{Permission, ServiceError};
+use crate::web::AppState;
 use crate::web::auth::{StaffForm, StaffSession};
 use crate::web::error::{HtmlError, ResultExt};
 

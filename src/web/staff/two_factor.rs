@@ -10,9 +10,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::account::{Empty, old_session};
-use crate::AppState;
 use crate::i18n::{Lang, Tr, text};
 use crate::service::{ServiceError, signin, totp};
+use crate::web::AppState;
 use crate::web::auth::{self, StaffForm, StaffSession};
 use crate::web::error::{HtmlError, ResultExt, messages};
 use crate::web::nav::{safe_path, see_other};

@@ -6,10 +6,10 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::AppState;
 use crate::domain::{Grant, Role, Scope, ScopeKind};
 use crate::i18n::{Lang, Tr, text};
 use crate::service::{ServiceError, accounts, directory};
+use crate::web::AppState;
 use crate::web::auth::{StaffForm, StaffSession};
 use crate::web::error::{HtmlError, ResultExt};
 
