@@ -4,6 +4,7 @@
 pub mod action;
 pub mod ballot;
 pub mod ceremony;
+pub mod e2e;
 mod election;
 mod id_card;
 mod person;

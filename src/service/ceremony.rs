@@ -348,3 +348,34 @@ pub async fn board(store: &Store, log_name: &str, id: i64) -> Result<CeremonyBoa
         ceremony,
     })
 }
+
+/// The key of a finished ceremony, as the cast, the mix and the decryption use it.
+#[derive(Clone, Debug)]
+pub struct FinishedKey {
+    /// `domain::ceremony::ceremony_id`: what every ballot, shuffle and decryption of the election
+    /// is bound to.
+    pub ceremony: String,
+    pub number: i64,
+    pub threshold: Threshold,
+    /// The election key Y and each trustee's verification key Y_l (docs/e2e.md §4).
+    pub key: huanjie_crypto::dkg::ElectionKey,
+    /// The trustees whose dealings make the key.
+    pub qualified: Vec<u32>,
+}
+
+/// The election's key when its latest ceremony is done; `None` otherwise (the election is not
+/// end-to-end). A ceremony can only open while the candidate list is published and not yet
+/// polled, so once a round has opened this answer does not change.
+pub async fn finished_key(store: &Store, log_name: &str, id: i64) -> Result<Option<FinishedKey>> {
+    let Some(c) = st::latest(store, id).await? else { return Ok(None) };
+    if c.status != "done" {
+        return Ok(None);
+    }
+    let trustees = st::trustees(store, id, c.number).await?;
+    let complaints = st::complaints(store, id, c.number).await?;
+    let ceremony = ceremony_id(log_name, id, c.number);
+    let (qualified, ek) = key_of(&ceremony, &c, &trustees, &complaints)?;
+    let key = ek.ok_or(ServiceError::Internal("a finished ceremony without a key".into()))?;
+    let threshold = Threshold::new(c.n, c.k).map_err(|_| ServiceError::Internal("stored threshold".into()))?;
+    Ok(Some(FinishedKey { ceremony, number: c.number, threshold, key, qualified }))
+}

@@ -14,6 +14,7 @@ pub mod count_conduct;
 pub mod counting;
 pub mod counting_staff;
 pub mod directory;
+pub mod e2e;
 pub mod elections;
 pub mod electorate_facts;
 pub mod export;

@@ -313,7 +313,7 @@ async fn on_a_phone_the_landing_page_reaches_the_vote_in_one_tap_in_both_languag
         b.wait().for_element(Locator::Id("code")).await.unwrap();
         assert_eq!(b.current_url().await.unwrap().path(), "/vote", "{lang}");
     }
-    b.clone().close().await.unwrap();
+    crate::browser::close(b).await;
 }
 
 /// Issue 13 item 4 on a 390×844 phone in both languages: the portal lists the published
@@ -356,7 +356,7 @@ async fn on_a_phone_the_observer_index_lists_the_election_and_its_verify_command
         b.wait().for_element(Locator::Css("pre.note")).await.unwrap();
         assert_eq!(b.current_url().await.unwrap().query(), Some(format!("log=election-{id}").as_str()));
     }
-    b.clone().close().await.unwrap();
+    crate::browser::close(b).await;
 }
 
 /// Issue 13 item 11: README's phone screenshots (390×844) from the demo data: the landing
@@ -420,7 +420,7 @@ async fn readme_screenshots() {
     b.goto(&format!("{base}/public/elections/{}/count?k={n}", demo.election)).await.unwrap();
     b.wait().for_element(Locator::Css("main")).await.unwrap();
     shot("count.png").await;
-    b.clone().close().await.unwrap();
+    crate::browser::close(b).await;
     for name in ["landing.png", "ballot.png", "receipt.png", "count.png"] {
         let len = std::fs::metadata(dir.join(name)).unwrap().len();
         assert!(len > 5_000, "{name} is {len} bytes");

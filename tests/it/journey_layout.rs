@@ -315,12 +315,12 @@ async fn walk_everything(w: &mut Walk<'_>, d: &Demo, code: &str) {
     b.wait().for_element(Locator::Id("receipt")).await.unwrap();
     w.check("the receipt", true).await;
     b.find(Locator::Css("a[href^='/receipt']")).await.unwrap().click().await.unwrap();
-    b.wait().for_element(Locator::Css("main")).await.unwrap();
+    b.wait().for_element(Locator::Css("form[action='/receipt']")).await.unwrap();
     w.check("the receipt check", false).await;
     w.visit("/vote", false).await;
     b.find(Locator::Id("code")).await.unwrap().send_keys(code).await.unwrap();
     b.find(Locator::Css("form[action='/vote/signin'] button")).await.unwrap().click().await.unwrap();
-    b.wait().for_element(Locator::Css("main section")).await.unwrap();
+    b.wait().for_element(Locator::Css("main section p[role=status]")).await.unwrap();
     w.check("voted already", false).await;
 
     // The booth tablet (a kiosk), unlocked for a checked-in voter: the ballot.
@@ -418,7 +418,7 @@ async fn every_demo_page_fits_a_phone_and_passes_axe_in_both_languages() {
         r.too_wide.join("\n"),
         r.axe.join("\n")
     );
-    br.b.clone().close().await.unwrap();
+    br.crate::browser::close(b).await;
 }
 
 /// The computed `font-size` of `body` and the `<html>` class, in px.
@@ -511,7 +511,7 @@ async fn large_type_switch_persists_and_the_focus_ring_is_visible() {
     b.wait().for_element(Locator::Css("form[action='/login']")).await.unwrap();
     assert_eq!(b.current_url().await.unwrap().path(), "/login");
     assert_eq!(body_font(&br).await, (standard, String::new()));
-    b.clone().close().await.unwrap();
+    crate::browser::close(b).await;
 }
 
 /// Issue 13 item 10: the switch answers without JavaScript (a redirect and a cookie), goes

@@ -538,7 +538,7 @@ async fn confirm_steps_on_a_phone_in_both_languages() {
     let done = b.wait().for_element(Locator::Css("p.notice[role=status]")).await.unwrap().text().await.unwrap();
     assert_eq!(done, "The polls are closed and the box is sealed.");
     assert!(stage(&app, id, "counting").await);
-    b.clone().close().await.unwrap();
+    crate::browser::close(b).await;
 }
 
 /// Item 8 on a phone, in both languages: the clerk of pass 1 opens pass 2 and is told another
@@ -585,5 +585,5 @@ async fn paper_double_entry_on_a_phone_in_both_languages() {
         b.wait().for_element(Locator::Id("paper-form")).await.unwrap();
         fits(b, &format!("paper entry form ({lang})")).await;
     }
-    b.clone().close().await.unwrap();
+    crate::browser::close(b).await;
 }

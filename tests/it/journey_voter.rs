@@ -411,7 +411,7 @@ async fn scanning_the_card_fills_the_code_and_clears_the_address() {
         let page = b.source().await.unwrap();
         let told = if lang == "en" { "already received a ballot" } else { "已经领取过选票" };
         assert!(page.contains(told), "{page}");
-        b.clone().close().await.unwrap();
+        crate::browser::close(b).await;
     }
     assert_eq!(ballots(&app, id).await, 4);
 }
@@ -464,7 +464,7 @@ async fn without_replace_state_the_script_fills_the_code_and_throws_nothing() {
     // And the form works with it.
     b.find(Locator::Css("form[action='/vote/signin'] button")).await.unwrap().click().await.unwrap();
     b.wait().for_element(Locator::Css("fieldset.post")).await.unwrap();
-    b.clone().close().await.unwrap();
+    crate::browser::close(b).await;
 }
 
 /// No JavaScript at all (an in-app browser with it off): the page still works by typing the
@@ -503,7 +503,7 @@ async fn without_javascript_the_card_code_is_typed_and_the_receipt_reloads() {
         let heading = b.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
         assert_eq!(heading, if lang == "en" { "Your ballot is cast" } else { "投票成功" });
         assert_eq!(ballots(&app, id).await, k as i64 + 1);
-        b.clone().close().await.unwrap();
+        crate::browser::close(b).await;
     }
 }
 
@@ -553,5 +553,5 @@ async fn clerk_finds_a_voter_on_a_phone_by_name_digits_and_number() {
         let help = b.find(Locator::Id("q-help")).await.unwrap().text().await.unwrap();
         assert!(help.contains(if lang == "en" { "check-in number" } else { "签到号" }), "{help}");
     }
-    b.clone().close().await.unwrap();
+    crate::browser::close(b).await;
 }
