@@ -418,7 +418,7 @@ async fn every_demo_page_fits_a_phone_and_passes_axe_in_both_languages() {
         r.too_wide.join("\n"),
         r.axe.join("\n")
     );
-    br.crate::browser::close(b).await;
+    crate::browser::close(&br.b).await;
 }
 
 /// The computed `font-size` of `body` and the `<html>` class, in px.
