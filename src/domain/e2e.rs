@@ -38,6 +38,25 @@ pub fn context(ceremony: &str, round_no: i64) -> BallotContext {
     BallotContext { election: ceremony.as_bytes().to_vec(), round: round_no.to_string().into_bytes() }
 }
 
+/// What a voter's credential and sign-in token are derived from with the card's code
+/// (`huanjie_crypto::credential`): `<log name>/election-<id>`. Not the ceremony: the cards and
+/// the credential list come with the voter list, before the key exists.
+pub fn credential_domain(log_name: &str, election_id: i64) -> String {
+    format!("{log_name}/election-{election_id}")
+}
+
+/// A written-in person's number on an encrypted ballot: their 1-based place in the voter list
+/// (`store::elections::roll` order, which is fixed once the polls open). 0 is a blank slot.
+pub fn write_in_number(roll: &[i64], resident_id: i64) -> Option<u32> {
+    roll.iter().position(|r| *r == resident_id).and_then(|i| u32::try_from(i + 1).ok())
+}
+
+/// The person a decrypted write-in number names; `None` for 0 or a number beyond the list (an
+/// invalid write-in for the law engine, never a verification failure).
+pub fn written_in_resident(roll: &[i64], number: u32) -> Option<i64> {
+    roll.get((number as usize).checked_sub(1)?).copied()
+}
+
 /// The content of the box row holding `ballot`.
 pub fn to_content(ballot: &EncryptedBallot) -> String {
     format!("{CONTENT_PREFIX}{}", hex::encode(ballot.to_bytes()))
@@ -114,6 +133,11 @@ mod tests {
         assert_eq!(from_content(&text).unwrap().unwrap(), b);
         assert!(from_content(r#"{"chair":["n1"]}"#).is_none());
         assert!(from_content("hjb1:zz").unwrap().is_err());
+        let roll = [40, 7, 19];
+        assert_eq!(write_in_number(&roll, 7), Some(2));
+        assert_eq!(written_in_resident(&roll, 2), Some(7));
+        assert_eq!(written_in_resident(&roll, 0), None);
+        assert_eq!(written_in_resident(&roll, 4), None);
         // Bound to the round: the same ballot does not check in round 2.
         assert!(b.check(&key, &ctx, &s).is_ok());
         assert!(b.check(&key, &context("election-1/election-1/ceremony-1", 2), &s).is_err());
