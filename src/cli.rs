@@ -209,7 +209,7 @@ enum Command {
     },
 }
 
-#[derive(Subcommand, Clone, Copy)]
+#[derive(Subcommand, Clone)]
 enum TrusteeStep {
     /// Make and post this trustee's ceremony key.
     Key,
@@ -221,6 +221,14 @@ enum TrusteeStep {
     Finish,
     /// Print the board.
     Status,
+    /// Print the paper backup of this trustee's share (after `finish`): keep it sealed.
+    Backup,
+    /// Make a new state file from a typed backup page, checked against the board's Y_l.
+    Restore {
+        /// The typed backup page.
+        #[arg(long)]
+        from: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -755,6 +763,22 @@ async fn trustee_cli(
             let fp = crate::trustee::finish_step(&board, &mut st)?;
             write(&st, &pass)?;
             println!("election key fingerprint (compare it aloud with the other trustees): {fp}");
+        }
+        TrusteeStep::Backup => {
+            let pass = passphrase()?;
+            print!("{}", crate::trustee_backup::paper(&read(&pass)?)?);
+        }
+        TrusteeStep::Restore { from } => {
+            if file.exists() {
+                return Err(format!("{} exists: restore into a new file", file.display()).into());
+            }
+            let st = crate::trustee_backup::restore(&std::fs::read_to_string(&from)?, &board)?;
+            if trustee != 0 && st.trustee != trustee {
+                return Err(format!("the page is trustee {}'s, not {trustee}'s", st.trustee).into());
+            }
+            let pass = passphrase()?;
+            write(&st, &pass)?;
+            println!("trustee {}'s share restored into {} (it matches the board)", st.trustee, file.display());
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -18,6 +18,7 @@ pub mod secrets;
 pub mod service;
 pub mod store;
 pub mod trustee;
+pub mod trustee_backup;
 pub mod web;
 pub mod witness;
 
