@@ -426,11 +426,44 @@ pub struct GroupElectionView {
     pub rounds: Vec<Value>,
     /// Residents elected so far over the rounds.
     pub elected: Vec<i64>,
+    /// The counted rounds, typed, for the staff page (the API shows `rounds`).
+    #[serde(skip)]
+    pub counted: Vec<(i64, GroupCount)>,
+    /// The latest round's (stored round number, status `open`/`closed`), if polls ever opened.
+    #[serde(skip)]
+    pub latest_round: Option<(i64, String)>,
+    /// The group's voters (0 before the roll is published).
+    #[serde(skip)]
+    pub voters: usize,
+}
+
+impl GroupElectionView {
+    /// The steps the staff page offers on this group election now (for who may run it):
+    /// `draft` publish the roll, `list_published` open the polls, `polling`/`runoff` the polling
+    /// page (check-in, close), `counting` count the closed round, then re-vote a tie at the
+    /// last seat or certify (LAW.md §4 [N 2018, P], §7 [N?]).
+    pub fn actions(&self) -> Vec<crate::domain::Action> {
+        use crate::domain::Action as A;
+        let last = self.counted.last();
+        let latest = self.latest_round.as_ref();
+        let counted_latest = matches!((last, latest), (Some((r, _)), Some((l, _))) if r == l);
+        match self.stage.as_str() {
+            "draft" => vec![A::PublishList],
+            "list_published" => vec![A::OpenPolls],
+            "polling" | "runoff" => vec![A::ToPolling],
+            "counting" if !counted_latest => vec![A::ToPolling, A::Count],
+            "counting" if last.is_some_and(|(_, c)| c.tied_seats > 0) => vec![A::NextRound],
+            "counting" => vec![A::CertifyGroup],
+            _ => Vec::new(),
+        }
+    }
 }
 
 async fn view_of(store: &Store, e: &Election, g: &gst::GroupElectionRow) -> Result<GroupElectionView> {
     let sheet = paper(store, e.id, Round::FIRST_ELECTION, "first", 0, None).await?;
     let counted = results(store, e.id).await?;
+    let latest_round = pst::latest_poll(store, e.id).await?.map(|p| (p.round_no, p.status));
+    let voters = est::roll(store, e.id).await?.len();
     let group_number = registry::groups(store, e.community_id)
         .await?
         .into_iter()
@@ -447,7 +480,8 @@ async fn view_of(store: &Store, e: &Election, g: &gst::GroupElectionRow) -> Resu
         candidates: sheet.posts.into_iter().flat_map(|p| p.candidates).collect(),
         elected: counted.iter().flat_map(|(_, c)| c.elected.iter().filter_map(|x| resident_of(x))).collect(),
         rounds: counted
-            .into_iter()
+            .iter()
+            .cloned()
             .map(|(r, c)| {
                 serde_json::to_value(c).map(|mut v| {
                     v["round"] = json!(r);
@@ -456,6 +490,9 @@ async fn view_of(store: &Store, e: &Election, g: &gst::GroupElectionRow) -> Resu
             })
             .collect::<std::result::Result<_, _>>()
             .map_err(|e| ServiceError::Internal(e.to_string()))?,
+        counted,
+        latest_round,
+        voters,
     })
 }
 
