@@ -532,3 +532,52 @@ pub async fn for_main(store: &Store, staff: &Staff, main_id: i64) -> Result<Main
         .collect();
     Ok(MainView { group_elections, representatives })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Action as A;
+
+    fn view(stage: &str, counted: &[(i64, u32)], latest: Option<(i64, &str)>) -> GroupElectionView {
+        let count = |tied_seats: u32| GroupCount {
+            ballots_cast: 2,
+            elected: Vec::new(),
+            quorum_needed: 2,
+            tied: Vec::new(),
+            tied_seats,
+            unfilled: 0,
+            valid: true,
+            voters: 3,
+            votes_needed: 2,
+        };
+        GroupElectionView {
+            id: 1,
+            main_election_id: 2,
+            group_number: 1,
+            seats: 2,
+            stage: stage.into(),
+            election_day: "2026-12-31".into(),
+            candidates: Vec::new(),
+            rounds: Vec::new(),
+            elected: Vec::new(),
+            counted: counted.iter().map(|(r, t)| (*r, count(*t))).collect(),
+            latest_round: latest.map(|(r, s)| (r, s.to_string())),
+            voters: 3,
+        }
+    }
+
+    /// LAW.md §4 [N 2018, P], §7 [N?]: the page offers one next step — the count of a closed
+    /// round not yet counted, then a re-vote of a tie at the last seat, else certification.
+    #[test]
+    fn the_group_page_offers_the_one_next_step_law_4_p() {
+        assert_eq!(view("draft", &[], None).actions(), vec![A::PublishList]);
+        assert_eq!(view("list_published", &[], None).actions(), vec![A::OpenPolls]);
+        assert_eq!(view("polling", &[], Some((1, "open"))).actions(), vec![A::ToPolling]);
+        assert_eq!(view("counting", &[], Some((1, "closed"))).actions(), vec![A::ToPolling, A::Count]);
+        assert_eq!(view("counting", &[(1, 1)], Some((1, "closed"))).actions(), vec![A::NextRound]);
+        assert_eq!(view("counting", &[(1, 1)], Some((2, "closed"))).actions(), vec![A::ToPolling, A::Count]);
+        assert_eq!(view("counting", &[(1, 1), (2, 0)], Some((2, "closed"))).actions(), vec![A::CertifyGroup]);
+        assert!(view("certified", &[(1, 0)], Some((1, "closed"))).actions().is_empty());
+        assert!(view("void", &[(1, 0)], Some((1, "closed"))).actions().is_empty());
+    }
+}
