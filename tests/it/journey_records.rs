@@ -330,7 +330,7 @@ async fn fits(b: &fantoccini::Client, what: &str) {
 async fn record_pages_fit_a_phone_in_both_languages() {
     let app = crate::browser::plain_http().await;
     let Some(br) = crate::browser::browser(&app, 390, 844).await else { return };
-    let (main, _, _, _, _) = representatives(&app, "jrb").await;
+    let (main, _, _, g, day) = representatives(&app, "jrb").await;
     let p = nominating(&app, "jrp", "national", false).await;
     let (b, base) = (&br.b, &br.base);
     b.goto(&format!("{base}/lang/zh")).await.unwrap();
@@ -358,5 +358,21 @@ async fn record_pages_fit_a_phone_in_both_languages() {
         b.wait().for_element(Locator::Id("group-open")).await.unwrap();
         fits(b, &format!("group elections ({lang})")).await;
     }
+    // The street office opens group 1's election through the form; its page fits too.
+    let cands = format!("{},{}", g[0], g[1]);
+    b.find(Locator::Id("g-candidates")).await.unwrap().send_keys(&cands).await.unwrap();
+    let js = format!("document.getElementById('g-day').value = '{day}';");
+    b.execute(&js, vec![]).await.unwrap();
+    b.find(Locator::Css("#group-open button")).await.unwrap().click().await.unwrap();
+    let done = b.wait().for_element(Locator::Css("p.notice[role=status]")).await.unwrap().text().await.unwrap();
+    assert_eq!(done, "The group election is open.");
+    fits(b, "group election (en)").await;
+    let here = b.current_url().await.unwrap();
+    assert!(here.path().starts_with("/staff/group-elections/"), "{here}");
+    b.goto(&format!("{base}/lang/zh")).await.unwrap();
+    b.goto(&format!("{base}{}", here.path())).await.unwrap();
+    let stage = b.wait().for_element(Locator::Id("stage")).await.unwrap().text().await.unwrap();
+    assert!(!stage.is_empty() && !stage.contains('?'), "{stage}");
+    fits(b, "group election (zh)").await;
     crate::browser::close(b).await;
 }
