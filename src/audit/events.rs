@@ -197,7 +197,8 @@ catalogue! {
     CountingStaffNamed => "counting_staff.named", ["street_admin", "committee"], ["resident_id", "duty"],
         "确定监票人、唱票人或计票人", "The committee named a resident scrutineer, caller or tallier (LAW.md §2)";
     CountingStaffRemoved => "counting_staff.removed", ["street_admin", "committee"], ["removed"],
-        "候选人或其近亲属不得担任监票、唱票、计票人员，已撤换", "Counting staff who are (or are near relatives of) a candidate were removed (LAW.md §2)";
+        "候选人或其近亲属不得担任监票、唱票、计票人员，已撤换；或选举委员会撤换计票工作人员",
+        "Counting staff who are (or are near relatives of) a candidate were removed, or the committee relieved one (each `removed` item's `cause`: `candidate`, `near_relative` or `committee`; LAW.md §2)";
     TermDeclared => "term.declared", ["system"], ["first_year", "years", "previous_first_year"],
         "宣布本市届期", "The operator declared the city's term calendar (the first year of a term; 5-year terms)";
     LoggedOut => "session.logout", ["street_admin", "committee", "clerk", "observer", "none"], ["user_id"],

@@ -96,6 +96,27 @@ pub enum Action {
     /// A recall petition, a member leaving, a by-election (LAW.md §9): a term in office.
     Term,
 
+    // ---- the committee's record pages (issue 16: counting staff, complaints, findings, groups) ----
+    /// The counting staff page (LAW.md §2 [P]): for who may run the election.
+    CountingStaff,
+    /// Name or remove counting staff: for who may run it, until the result is certified.
+    NameCountingStaff,
+    /// The complaints page (LAW.md §8 [P, CQ Art. 33]): file and answer, for who may run it.
+    Complaints,
+    /// The count findings page (LAW.md §8 [P, CQ Art. 34]): for who may run the election, from
+    /// the close of the polls on.
+    CountFindings,
+    /// Record a count finding: while counting, once the polls are closed.
+    RecordCountFinding,
+    /// The residents' group elections page (LAW.md §4 [N 2018, P]): a main election by the
+    /// representatives method, for who may run it.
+    GroupElections,
+    /// Open a group election: who may open elections in the street office, before the main
+    /// election's list is published.
+    OpenGroupElection,
+    /// Certify a counted group election: its elected become the group's representatives.
+    CertifyGroup,
+
     // ---- the registry pages (`service::registry::{community_view, households_view, resident_view}`) ----
     /// Add or edit residents and households: who may write the community's registry.
     WriteRegistry,

@@ -46,6 +46,12 @@ pub async fn record(store: &Store, log: &LogIdentity, staff: &Staff, id: i64, fi
     Ok(payload)
 }
 
+/// The findings recorded for election `id`, as (round, finding), for who may run it.
+pub async fn list(store: &Store, staff: &Staff, id: i64) -> Result<Vec<(i64, String)>> {
+    get(store, staff, id, Permission::RunElection).await?;
+    Ok(st::findings(store, id).await?)
+}
+
 /// The contest's `(public_count, announced_on_spot)` facts for one round (LAW.md §8 [P]).
 pub async fn facts(store: &Store, id: i64, round_no: i64) -> Result<(bool, bool)> {
     let f: Vec<String> =

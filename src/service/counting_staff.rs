@@ -96,6 +96,38 @@ pub async fn name(store: &Store, staff: &Staff, id: i64, resident_id: i64, duty:
     Ok(())
 }
 
+/// The committee relieves resident `resident_id` of every counting duty in election `id` (a
+/// replacement, LAW.md §2 [P]: the committee names and replaces its counting staff), with the
+/// reason recorded. Refused after the result is certified and for one not serving. One
+/// transaction, one `counting_staff.removed` entry (cause `committee`).
+pub async fn remove(store: &Store, staff: &Staff, id: i64, resident_id: i64, reason: &str) -> Result<()> {
+    let e = get(store, staff, id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    if matches!(e.stage, Stage::Certified | Stage::HandedOver | Stage::Void) {
+        return Err(law("counting_staff_closed", e.stage.to_string()));
+    }
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 200 || reason.chars().any(char::is_control) {
+        return Err(invalid("err.reason", "reason"));
+    }
+    let mut tx = store.begin().await?;
+    if st::remove(&mut tx, id, resident_id, &format!("committee: {reason}")).await? == 0 {
+        return Err(invalid("err.relative_unknown", "resident_id"));
+    }
+    // The reason stays in the committee's table; the log says only who and that it was the committee.
+    audit::record(
+        &mut tx,
+        &election_log(id),
+        &staff.actor(role),
+        EventKind::CountingStaffRemoved,
+        &format!("election:{id}"),
+        json!({"removed": [{"resident_id": resident_id, "cause": "committee"}]}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// LAW.md §2 [P]: removes every serving member of the counting staff who is a candidate of
 /// election `id` (`candidates`, live nominations) or a near relative of one. One transaction,
 /// one `counting_staff.removed` entry; returns the residents removed. Called by

@@ -426,11 +426,44 @@ pub struct GroupElectionView {
     pub rounds: Vec<Value>,
     /// Residents elected so far over the rounds.
     pub elected: Vec<i64>,
+    /// The counted rounds, typed, for the staff page (the API shows `rounds`).
+    #[serde(skip)]
+    pub counted: Vec<(i64, GroupCount)>,
+    /// The latest round's (stored round number, status `open`/`closed`), if polls ever opened.
+    #[serde(skip)]
+    pub latest_round: Option<(i64, String)>,
+    /// The group's voters (0 before the roll is published).
+    #[serde(skip)]
+    pub voters: usize,
+}
+
+impl GroupElectionView {
+    /// The steps the staff page offers on this group election now (for who may run it):
+    /// `draft` publish the roll, `list_published` open the polls, `polling`/`runoff` the polling
+    /// page (check-in, close), `counting` count the closed round, then re-vote a tie at the
+    /// last seat or certify (LAW.md §4 [N 2018, P], §7 [N?]).
+    pub fn actions(&self) -> Vec<crate::domain::Action> {
+        use crate::domain::Action as A;
+        let last = self.counted.last();
+        let latest = self.latest_round.as_ref();
+        let counted_latest = matches!((last, latest), (Some((r, _)), Some((l, _))) if r == l);
+        match self.stage.as_str() {
+            "draft" => vec![A::PublishList],
+            "list_published" => vec![A::OpenPolls],
+            "polling" | "runoff" => vec![A::ToPolling],
+            "counting" if !counted_latest => vec![A::ToPolling, A::Count],
+            "counting" if last.is_some_and(|(_, c)| c.tied_seats > 0) => vec![A::NextRound],
+            "counting" => vec![A::CertifyGroup],
+            _ => Vec::new(),
+        }
+    }
 }
 
 async fn view_of(store: &Store, e: &Election, g: &gst::GroupElectionRow) -> Result<GroupElectionView> {
     let sheet = paper(store, e.id, Round::FIRST_ELECTION, "first", 0, None).await?;
     let counted = results(store, e.id).await?;
+    let latest_round = pst::latest_poll(store, e.id).await?.map(|p| (p.round_no, p.status));
+    let voters = est::roll(store, e.id).await?.len();
     let group_number = registry::groups(store, e.community_id)
         .await?
         .into_iter()
@@ -447,7 +480,8 @@ async fn view_of(store: &Store, e: &Election, g: &gst::GroupElectionRow) -> Resu
         candidates: sheet.posts.into_iter().flat_map(|p| p.candidates).collect(),
         elected: counted.iter().flat_map(|(_, c)| c.elected.iter().filter_map(|x| resident_of(x))).collect(),
         rounds: counted
-            .into_iter()
+            .iter()
+            .cloned()
             .map(|(r, c)| {
                 serde_json::to_value(c).map(|mut v| {
                     v["round"] = json!(r);
@@ -456,6 +490,9 @@ async fn view_of(store: &Store, e: &Election, g: &gst::GroupElectionRow) -> Resu
             })
             .collect::<std::result::Result<_, _>>()
             .map_err(|e| ServiceError::Internal(e.to_string()))?,
+        counted,
+        latest_round,
+        voters,
     })
 }
 
@@ -494,4 +531,53 @@ pub async fn for_main(store: &Store, staff: &Staff, main_id: i64) -> Result<Main
         .map(|(group_id, resident_id, group_election_id)| Representative { group_id, resident_id, group_election_id })
         .collect();
     Ok(MainView { group_elections, representatives })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Action as A;
+
+    fn view(stage: &str, counted: &[(i64, u32)], latest: Option<(i64, &str)>) -> GroupElectionView {
+        let count = |tied_seats: u32| GroupCount {
+            ballots_cast: 2,
+            elected: Vec::new(),
+            quorum_needed: 2,
+            tied: Vec::new(),
+            tied_seats,
+            unfilled: 0,
+            valid: true,
+            voters: 3,
+            votes_needed: 2,
+        };
+        GroupElectionView {
+            id: 1,
+            main_election_id: 2,
+            group_number: 1,
+            seats: 2,
+            stage: stage.into(),
+            election_day: "2026-12-31".into(),
+            candidates: Vec::new(),
+            rounds: Vec::new(),
+            elected: Vec::new(),
+            counted: counted.iter().map(|(r, t)| (*r, count(*t))).collect(),
+            latest_round: latest.map(|(r, s)| (r, s.to_string())),
+            voters: 3,
+        }
+    }
+
+    /// LAW.md §4 [N 2018, P], §7 [N?]: the page offers one next step — the count of a closed
+    /// round not yet counted, then a re-vote of a tie at the last seat, else certification.
+    #[test]
+    fn the_group_page_offers_the_one_next_step_law_4_p() {
+        assert_eq!(view("draft", &[], None).actions(), vec![A::PublishList]);
+        assert_eq!(view("list_published", &[], None).actions(), vec![A::OpenPolls]);
+        assert_eq!(view("polling", &[], Some((1, "open"))).actions(), vec![A::ToPolling]);
+        assert_eq!(view("counting", &[], Some((1, "closed"))).actions(), vec![A::ToPolling, A::Count]);
+        assert_eq!(view("counting", &[(1, 1)], Some((1, "closed"))).actions(), vec![A::NextRound]);
+        assert_eq!(view("counting", &[(1, 1)], Some((2, "closed"))).actions(), vec![A::ToPolling, A::Count]);
+        assert_eq!(view("counting", &[(1, 1), (2, 0)], Some((2, "closed"))).actions(), vec![A::CertifyGroup]);
+        assert!(view("certified", &[(1, 0)], Some((1, "closed"))).actions().is_empty());
+        assert!(view("void", &[(1, 0)], Some((1, "closed"))).actions().is_empty());
+    }
 }

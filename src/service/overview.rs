@@ -59,6 +59,50 @@ pub enum Section {
     Proxies,
     /// The plan is frozen once the list is published (LAW.md §4: the method is fixed then).
     PlanFrozen,
+    /// The committee's records (counting staff, complaints; count findings from the close of
+    /// the polls; residents' group elections for the representatives method): always.
+    Records,
+}
+
+/// The steps of the record pages (issue 16) the election page links to, for a caller who may
+/// (`can_run`) or may not run the election and (`can_open`) open elections in its street office.
+pub fn record_actions(e: &Election, can_run: bool, can_open: bool) -> Vec<Action> {
+    use Stage::*;
+    let mut out = Vec::new();
+    if !can_run {
+        return out;
+    }
+    out.extend([Action::CountingStaff, Action::Complaints]);
+    // LAW.md §2 [P]: the counting staff are named until the result is certified.
+    if !matches!(e.stage, Certified | HandedOver | Void) {
+        out.push(Action::NameCountingStaff);
+    }
+    // LAW.md §8 [P, CQ Art. 34]: how a round was counted is a fact once the polls are closed.
+    if e.stage >= Counting {
+        out.push(Action::CountFindings);
+    }
+    if e.stage == Counting {
+        out.push(Action::RecordCountFinding);
+    }
+    // LAW.md §4 [N 2018, P]: the groups elect the representatives before the list is published.
+    let main = matches!(e.kind, crate::domain::ElectionKind::Regular | crate::domain::ElectionKind::ByElection);
+    if main && e.method == crate::law::Method::Representatives {
+        out.push(Action::GroupElections);
+        if can_open && e.stage <= Registration {
+            out.push(Action::OpenGroupElection);
+        }
+    }
+    out
+}
+
+/// What a record page (issue 16) of election `id` needs: the election, its community's name,
+/// and the steps the caller may take there.
+pub async fn record_desk(store: &Store, staff: &Staff, id: i64) -> Result<(Election, String, Vec<Action>)> {
+    let e = get(store, staff, id, Permission::RunElection).await?;
+    let can_open = staff.may(store, Permission::OpenElection, e.community_id).await?;
+    let community = community_name(store, e.community_id).await?;
+    let allowed = record_actions(&e, true, can_open);
+    Ok((e, community, allowed))
 }
 
 /// The sections the election page shows at `stage`.
@@ -75,6 +119,7 @@ pub fn sections(stage: Stage, has_primary_rounds: bool, has_proxies: bool) -> Ve
     if matches!(stage, ListPublished | Nominations | CandidatesPublished) || has_proxies {
         out.push(Section::Proxies);
     }
+    out.push(Section::Records);
     out
 }
 
@@ -133,8 +178,11 @@ pub async fn overview(store: &Store, staff: &Staff, id: i64) -> Result<Overview>
     };
     let proxies = st::proxies(store, id).await?;
     let primary = super::primary::view(store, id).await?;
+    let can_open = can_run && staff.may(store, Permission::OpenElection, e.community_id).await?;
+    let mut allowed = allowed_actions(e.stage, can_run);
+    allowed.extend(record_actions(&e, can_run, can_open));
     Ok(Overview {
-        allowed: allowed_actions(e.stage, can_run),
+        allowed,
         sections: sections(e.stage, !primary.rounds.is_empty(), !proxies.is_empty()),
         community,
         voters,

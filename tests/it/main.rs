@@ -22,6 +22,7 @@ mod history;
 mod import;
 mod journey_front;
 mod journey_layout;
+mod journey_records;
 mod journey_staff;
 mod journey_voter;
 mod journey_words;

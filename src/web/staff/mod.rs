@@ -3,10 +3,12 @@
 pub(crate) mod account;
 pub(crate) mod elections;
 mod flow;
+mod groups;
 pub(crate) mod import;
 mod paper;
 mod plan;
 pub(crate) mod polling;
+mod records;
 mod registry;
 mod rehearsal;
 mod results;
@@ -79,6 +81,12 @@ pub fn router() -> Router<AppState> {
         .route("/staff/elections/{id}/primary/close", post(polling::primary_close))
         .route("/staff/elections/{id}/primary/count", post(polling::primary_count))
         .route("/staff/elections/{id}/checkin", post(polling::check_in))
+        .route("/staff/elections/{id}/counting-staff", get(records::counting_staff).post(records::counting_staff_post))
+        .route("/staff/elections/{id}/complaints", get(records::complaints).post(records::complaints_post))
+        .route("/staff/elections/{id}/count-findings", get(records::findings).post(records::findings_post))
+        .route("/staff/elections/{id}/group-elections", get(groups::list).post(groups::open))
+        .route("/staff/group-elections/{id}", get(groups::page))
+        .route("/staff/group-elections/{id}/step", post(groups::step))
         .route("/staff/elections/{id}/paper", get(paper::paper_page).post(paper::enter_paper))
         .route("/staff/elections/{id}/paper/accept", post(paper::accept_box))
         .route("/staff/nominations/{id}/statement", post(polling::statement).layer(polling::statement_limit()))

@@ -216,6 +216,9 @@ pub struct CheckInForm {
     how: String,
     #[serde(default)]
     proxy_id: String,
+    /// LAW.md §6 [P]: the resident number of who writes the ballot for the voter (代写), if any.
+    #[serde(default)]
+    assisted_by: String,
 }
 
 pub async fn check_in(
@@ -234,7 +237,7 @@ pub async fn check_in(
         station,
         booth_id,
         proxy_id,
-        assisted_by: None,
+        assisted_by: f.form.assisted_by.trim().parse().ok(),
     };
     svc::check_in(&state.store, &f.session.staff, id, &c).await.html(f.lang)?;
     Ok(Redirect::to(&format!("/staff/elections/{id}/polling?done=issued")))
