@@ -430,9 +430,15 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
             let log = service::audit::LogIdentity::new(&cfg.log_name, &secrets.log_key, &cfg.witness_keys)?
                 .with_witness_urls(&cfg.witness_urls);
             let election = crate::demo::seed_election(&store, &log, &accounts).await.map_err(svc_err)?;
-            let polling = crate::demo::seed_polling_election(&store, &log, &secrets.voting_code_key, &accounts)
-                .await
-                .map_err(svc_err)?;
+            let polling = crate::demo::seed_polling_election(
+                &store,
+                &log,
+                &secrets.voting_code_key,
+                &accounts,
+                Some(&data_dir.join("demo-trustees")),
+            )
+            .await
+            .map_err(svc_err)?;
             let admin_totp =
                 crate::demo::enrol_admin(&store, &secrets.session_key, &accounts).await.map_err(svc_err)?;
             store.close().await;
@@ -449,6 +455,16 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
             for (name, code) in &polling.codes {
                 let link = crate::service::voters::card_link(public.trim_end_matches('/'), code);
                 banner.push_str(&format!("  {code}   ({name})   {link}\n"));
+            }
+            let t = &polling.trustees;
+            banner.push_str(&format!(
+                "Its ballots are end-to-end (docs/e2e.md): the demo ran the key ceremony for its three trustees\n\
+                 (any {} of them decrypt; key fingerprint {}). Their state files (passphrase {}) and tokens:\n",
+                t.k, t.fingerprint, t.passphrase
+            ));
+            for (n, name, token, file) in &t.trustees {
+                let file = file.as_ref().map(|f| f.display().to_string()).unwrap_or_default();
+                banner.push_str(&format!("  trustee {n} ({name}): {file}  token {token}\n"));
             }
             banner.push_str("Staff accounts (passwords shown once):\n");
             for (user, pw, role) in &accounts.lines {

@@ -212,6 +212,8 @@ pub struct PollingDemo {
     pub election: i64,
     /// (name, voting code) of a few voters, to vote from a phone at once.
     pub codes: Vec<(String, String)>,
+    /// The end-to-end key ceremony the demo ran for its three trustees (issue 18 item 7).
+    pub trustees: DemoTrustees,
 }
 
 /// The demo's second election, in a second community (和平社区, ~300 residents): its list was
@@ -224,6 +226,7 @@ pub async fn seed_polling_election(
     log: &crate::service::audit::LogIdentity,
     voting_code_key: &[u8],
     accounts: &DemoAccounts,
+    trustees_dir: Option<&std::path::Path>,
 ) -> service::Result<PollingDemo> {
     use crate::domain::Station;
     use crate::service::elections::PlanInput;
@@ -309,10 +312,13 @@ pub async fn seed_polling_election(
             service::Result::Ok(())
         })
         .await?;
+    // The election committee (three voters who are neither candidates nor nominators) makes the
+    // election key: the polling election is end-to-end (issue 18).
+    let trustees = demo_ceremony(store, log, staff, id, &ids[35..38], trustees_dir).await?;
     let cards = service::voters::issue_cards(store, voting_code_key, staff, id, None).await?;
     service::polling::open_polls(store, log, staff, id).await?;
     let codes = cards.iter().skip(40).take(5).map(|c| (c.name.clone(), c.code.clone())).collect();
-    Ok(PollingDemo { election: id, codes })
+    Ok(PollingDemo { election: id, codes, trustees })
 }
 
 /// Puts a demo CSV row into residents' group 1 (the small community has one group).
@@ -322,4 +328,78 @@ fn one_group(line: &str) -> String {
         cols[7] = "1";
     }
     cols.join(",")
+}
+
+/// The demo's three trustees (issue 18 item 7): what the banner prints and where their state
+/// files are.
+pub struct DemoTrustees {
+    pub fingerprint: String,
+    pub k: u32,
+    /// (trustee number, name, token, state file) per trustee.
+    pub trustees: Vec<(u32, String, String, Option<std::path::PathBuf>)>,
+    /// The passphrase of the demo's state files (a demo: printed; a real trustee chooses one).
+    pub passphrase: String,
+    /// The trustees' states, for the demo and the tests to run the mix and the decryption.
+    pub states: Vec<crate::trustee::TrusteeState>,
+}
+
+/// The demo's election committee and its key ceremony, run by the demo ON BEHALF of three demo
+/// trustees (docs/e2e.md §4; the log's entries say `trustee-1` … as for real trustees, and the
+/// banner says the demo ran their steps). Three residents not on the candidate list serve on the
+/// committee (LAW.md §2 [N]: no candidate serves); any two of them decrypt (k = 2). Their state
+/// files, sealed with `passphrase`, are written to `dir` so that a newcomer can run `huanjie
+/// trustee …` as each of them.
+pub async fn demo_ceremony(
+    store: &Store,
+    log: &crate::service::audit::LogIdentity,
+    staff: &Staff,
+    id: i64,
+    members: &[i64],
+    dir: Option<&std::path::Path>,
+) -> service::Result<DemoTrustees> {
+    use crate::service::ceremony;
+    let internal = |e: String| service::ServiceError::Internal(format!("demo trustee: {e}"));
+    for (i, r) in members.iter().enumerate() {
+        service::committee::add_member(store, staff, id, *r, if i == 0 { "chair" } else { "member" }, "").await?;
+    }
+    let opened = ceremony::open(store, log, staff, id, Some(2)).await?;
+    let mut rng = rand::rng();
+    let board = ceremony::board(store, &log.name, id).await?;
+    let mut states = Vec::new();
+    for t in &opened.trustees {
+        let (st, key) = crate::trustee::key_step(&mut rng, &board, t.trustee);
+        ceremony::post_key(store, log, id, &t.token, &key).await?;
+        states.push(st);
+    }
+    let board = ceremony::board(store, &log.name, id).await?;
+    for (t, st) in opened.trustees.iter().zip(states.iter_mut()) {
+        let m = crate::trustee::deal_step(&mut rng, &board, st).map_err(internal)?;
+        ceremony::post_dealing(store, log, id, &t.token, &m).await?;
+    }
+    let board = ceremony::board(store, &log.name, id).await?;
+    for (t, st) in opened.trustees.iter().zip(states.iter_mut()) {
+        let m = crate::trustee::check_step(&mut rng, &board, st).map_err(internal)?;
+        ceremony::post_check(store, log, id, &t.token, &m).await?;
+    }
+    let board = ceremony::board(store, &log.name, id).await?;
+    let passphrase = "huanjie-demo-trustee".to_string();
+    let mut fingerprint = String::new();
+    let mut trustees = Vec::new();
+    if let Some(d) = dir {
+        std::fs::create_dir_all(d).map_err(|e| internal(e.to_string()))?;
+    }
+    for (t, st) in opened.trustees.iter().zip(states.iter_mut()) {
+        fingerprint = crate::trustee::finish_step(&board, st).map_err(internal)?;
+        let file = match dir {
+            Some(d) => {
+                let path = d.join(format!("trustee-{}.json", t.trustee));
+                let sealed = crate::trustee::seal(st, &passphrase).map_err(internal)?;
+                std::fs::write(&path, sealed).map_err(|e| internal(e.to_string()))?;
+                Some(path)
+            }
+            None => None,
+        };
+        trustees.push((t.trustee, t.name.clone(), t.token.clone(), file));
+    }
+    Ok(DemoTrustees { fingerprint, k: opened.k, trustees, passphrase, states })
 }

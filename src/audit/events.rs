@@ -190,6 +190,8 @@ catalogue! {
         "受托人公布承诺与加密份额", "A trustee posted its commitments and the shares sealed to the other trustees";
     E2eSharesChecked => "e2e.shares_checked", ["trustee"], ["number", "trustee", "complaints", "status"],
         "受托人核验所收份额", "A trustee checked the shares it received; complaints judged; the last check fixes the election key";
+    E2eTrusteeWithdrawn => "e2e.trustee_withdrawn", ["street_admin", "committee"], ["number", "trustee", "reason", "serving", "k", "status"],
+        "受托人退出", "A trustee withdrew and takes no further part; before the key is fixed, or with fewer than k left before the polls open, the ceremony fails";
     PersonalDataPurged => "personal_data.purged", ["system"], ["election_id", "term_ended_on", "retention_days", "purged"],
         "删除届满的个人信息", "The operator deleted or reduced a finished term's personal data after the retention period";
     CountingStaffNamed => "counting_staff.named", ["street_admin", "committee"], ["resident_id", "duty"],

@@ -154,6 +154,10 @@ pub struct TrusteeBoard {
     pub key: Option<KeyMessage>,
     pub dealing: Option<DealingMessage>,
     pub checked: bool,
+    /// Why the trustee withdrew and takes no further part (LAW.md §2 [N]): `left_committee`,
+    /// `recused` or `unavailable`; absent while it serves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]

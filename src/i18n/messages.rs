@@ -391,6 +391,16 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "The trustee token is wrong, or not for this election's current key ceremony.",
     ),
     (
+        "err.e2e_withdrawal_reason",
+        "退出原因必须是：离开选举委员会、回避或无法履职。",
+        "The reason must be one of: left the committee, recused, unavailable.",
+    ),
+    (
+        "err.e2e_withdrawn",
+        "该受托人已经退出，不再参与密钥仪式、混洗或解密。",
+        "That trustee has withdrawn and takes no further part in the ceremony, the mix or the decryption.",
+    ),
+    (
         "err.election_exists",
         "该社区本届换届选举已经开启，请打开已有的选举。",
         "This community's election for that round is already open: open the existing election.",

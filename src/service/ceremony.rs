@@ -68,10 +68,19 @@ pub struct OpenedTrustee {
 pub async fn open(store: &Store, log: &LogIdentity, staff: &Staff, id: i64, k: Option<u32>) -> Result<Opened> {
     let e = get(store, staff, id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    // A member who withdrew from an earlier ceremony of this election stays out of the next.
+    let mut withdrawn = std::collections::HashSet::new();
+    if let Some(prev) = st::latest(store, id).await? {
+        for t in st::trustees(store, id, prev.number).await? {
+            if t.withdrawn.is_some() {
+                withdrawn.insert(t.resident_id);
+            }
+        }
+    }
     let members: Vec<_> = est::members(store, id)
         .await?
         .into_iter()
-        .filter(|m| m.status == "serving" && m.position != "substitute")
+        .filter(|m| m.status == "serving" && m.position != "substitute" && !withdrawn.contains(&m.resident_id))
         .collect();
     let n = members.len() as u32;
     let t = match k {
@@ -114,9 +123,17 @@ pub async fn open(store: &Store, log: &LogIdentity, staff: &Staff, id: i64, k: O
 }
 
 /// The trustee a token belongs to, for the election named in the URL.
-async fn trustee_of(store: &Store, id: i64, token: &str) -> Result<(i64, u32)> {
+/// A withdrawn trustee's token opens nothing (LAW.md §2 [N]: it takes no further part).
+pub async fn trustee_of(store: &Store, id: i64, token: &str) -> Result<(i64, u32)> {
     match st::by_token(store, &token_hash(token)).await? {
-        Some((e, number, trustee)) if e == id => Ok((number, trustee)),
+        Some((e, number, trustee)) if e == id => {
+            let withdrawn =
+                st::trustees(store, id, number).await?.iter().any(|t| t.trustee == trustee && t.withdrawn.is_some());
+            if withdrawn {
+                return Err(ServiceError::Refused("err.e2e_withdrawn"));
+            }
+            Ok((number, trustee))
+        }
         _ => Err(ServiceError::Unauthenticated("err.e2e_token")),
     }
 }
@@ -330,6 +347,7 @@ pub async fn board(store: &Store, log_name: &str, id: i64) -> Result<CeremonyBoa
                 key: t.key.clone(),
                 dealing: t.dealing.clone(),
                 checked: t.checked,
+                withdrawn: t.withdrawn.clone(),
             })
             .collect(),
         complaints: complaints
@@ -361,6 +379,8 @@ pub struct FinishedKey {
     pub key: huanjie_crypto::dkg::ElectionKey,
     /// The trustees whose dealings make the key.
     pub qualified: Vec<u32>,
+    /// The trustees who have not withdrawn: the ones who may still shuffle and decrypt.
+    pub serving: Vec<u32>,
 }
 
 /// The election's key when its latest ceremony is done; `None` otherwise (the election is not
@@ -377,5 +397,69 @@ pub async fn finished_key(store: &Store, log_name: &str, id: i64) -> Result<Opti
     let (qualified, ek) = key_of(&ceremony, &c, &trustees, &complaints)?;
     let key = ek.ok_or(ServiceError::Internal("a finished ceremony without a key".into()))?;
     let threshold = Threshold::new(c.n, c.k).map_err(|_| ServiceError::Internal("stored threshold".into()))?;
-    Ok(Some(FinishedKey { ceremony, number: c.number, threshold, key, qualified }))
+    let serving = trustees.iter().filter(|t| t.withdrawn.is_none()).map(|t| t.trustee).collect();
+    Ok(Some(FinishedKey { ceremony, number: c.number, threshold, key, qualified, serving }))
+}
+
+/// Why a trustee withdraws: a code, never free text (health facts stay out of the record,
+/// issue 16 "Personal data").
+pub const WITHDRAWAL_REASONS: [&str; 3] = ["left_committee", "recused", "unavailable"];
+
+/// What a withdrawal did to the ceremony.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Withdrawal {
+    pub number: i64,
+    pub trustee: u32,
+    /// Trustees still serving, and how many must take part to decrypt.
+    pub serving: u32,
+    pub k: u32,
+    /// The ceremony's status after the withdrawal: `failed` means a new ceremony must make a new
+    /// key before the polls open.
+    pub status: String,
+}
+
+/// A trustee withdraws (LAW.md §2 [N]: a committee member who must withdraw takes no further
+/// part; docs/e2e.md §4). Before the key is fixed the ceremony cannot finish without every
+/// trustee's messages, so it fails and a new one is opened with those still serving. Once the
+/// key is fixed any k of the n still decrypt: the ceremony stands while at least k serve; with
+/// fewer than k before the polls open it fails (a new ceremony, a new key); after the polls open
+/// it stands and the entry says the box cannot be decrypted by fewer than k, so the count waits.
+pub async fn withdraw(
+    store: &Store,
+    log: &LogIdentity,
+    staff: &Staff,
+    id: i64,
+    trustee: u32,
+    reason: &str,
+) -> Result<Withdrawal> {
+    if !WITHDRAWAL_REASONS.contains(&reason) {
+        return Err(invalid("err.e2e_withdrawal_reason", "reason"));
+    }
+    let e = get(store, staff, id, Permission::RunElection).await?;
+    let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
+    let mut tx = store.begin().await?;
+    let e = locked(&mut tx, e.id).await?;
+    let c = st::latest(&mut tx, id).await?.ok_or(ServiceError::NotFound)?;
+    if c.status == "failed" {
+        return Err(ServiceError::Conflict("err.e2e_step"));
+    }
+    let trustees = st::trustees(&mut tx, id, c.number).await?;
+    if !trustees.iter().any(|t| t.trustee == trustee) {
+        return Err(ServiceError::NotFound);
+    }
+    if !st::set_withdrawn(&mut tx, id, c.number, trustee, reason).await? {
+        return Err(ServiceError::Conflict("err.e2e_withdrawn"));
+    }
+    let serving = trustees.iter().filter(|t| t.withdrawn.is_none() && t.trustee != trustee).count() as u32;
+    let before_polls = e.stage == Stage::CandidatesPublished;
+    let fails = c.status != "done" || (serving < c.k && before_polls);
+    let status = if fails { "failed" } else { c.status.as_str() };
+    if fails && !st::set_status(&mut tx, id, c.number, &c.status, "failed", None).await? {
+        return Err(ServiceError::Conflict("err.e2e_step"));
+    }
+    let payload = json!({"number": c.number, "trustee": trustee, "reason": reason, "serving": serving,
+        "k": c.k, "status": status});
+    lifecycle::record(&mut tx, id, &staff.actor(role), EventKind::E2eTrusteeWithdrawn, payload).await?;
+    lifecycle::commit_and_checkpoint(tx, store, log, id).await?;
+    Ok(Withdrawal { number: c.number, trustee, serving, k: c.k, status: status.to_string() })
 }

@@ -21,6 +21,8 @@ pub struct Trustee {
     pub key: Option<KeyMessage>,
     pub dealing: Option<DealingMessage>,
     pub checked: bool,
+    /// Why the trustee withdrew (`left_committee`, `recused`, `unavailable`), when it did.
+    pub withdrawn: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -101,12 +103,12 @@ pub async fn by_token(db: impl Into<Db<'_>>, token_hash: &str) -> Result<Option<
     Ok(row.map(|(e, n, t)| (e, n, t as u32)))
 }
 
-type TrusteeRow = (i64, i64, String, Option<String>, Option<String>, i64);
+type TrusteeRow = (i64, i64, String, Option<String>, Option<String>, i64, Option<String>);
 
 pub async fn trustees(db: impl Into<Db<'_>>, election_id: i64, number: i64) -> Result<Vec<Trustee>> {
     let rows: Vec<TrusteeRow> = on_conn!(db db.into(), |c| {
         sqlx::query_as(
-            "SELECT t.trustee, t.resident_id, r.name, t.key_message, t.dealing, t.checked FROM e2e_trustees t \
+            "SELECT t.trustee, t.resident_id, r.name, t.key_message, t.dealing, t.checked, t.withdrawn FROM e2e_trustees t \
              JOIN residents r ON r.id = t.resident_id WHERE t.election_id = $1 AND t.number = $2 ORDER BY t.trustee",
         )
         .bind(election_id)
@@ -115,7 +117,7 @@ pub async fn trustees(db: impl Into<Db<'_>>, election_id: i64, number: i64) -> R
         .await?
     });
     rows.into_iter()
-        .map(|(trustee, resident_id, name, key, dealing, checked)| {
+        .map(|(trustee, resident_id, name, key, dealing, checked, withdrawn)| {
             Ok(Trustee {
                 trustee: trustee as u32,
                 resident_id,
@@ -123,6 +125,7 @@ pub async fn trustees(db: impl Into<Db<'_>>, election_id: i64, number: i64) -> R
                 key: key.map(|k| parse_json("e2e_trustees", trustee, "key_message", &k)).transpose()?,
                 dealing: dealing.map(|d| parse_json("e2e_trustees", trustee, "dealing", &d)).transpose()?,
                 checked: checked != 0,
+                withdrawn,
             })
         })
         .collect()
@@ -146,6 +149,11 @@ pub async fn set_key(tx: &mut Tx, election_id: i64, number: i64, trustee: u32, m
 
 pub async fn set_dealing(tx: &mut Tx, election_id: i64, number: i64, trustee: u32, m: &DealingMessage) -> Result<bool> {
     set_once(tx, "dealing", election_id, number, trustee, &serde_json::to_string(m).unwrap_or_default()).await
+}
+
+/// Marks a trustee withdrawn (once); `false` when it already was.
+pub async fn set_withdrawn(tx: &mut Tx, election_id: i64, number: i64, trustee: u32, reason: &str) -> Result<bool> {
+    set_once(tx, "withdrawn", election_id, number, trustee, reason).await
 }
 
 pub async fn set_checked(tx: &mut Tx, election_id: i64, number: i64, trustee: u32) -> Result<bool> {

@@ -262,10 +262,15 @@ async fn readme_examples_run(app: TestApp) {
 
     let store = app.store();
     let accounts = huanjie::demo::seed(store).await.unwrap();
-    let polling =
-        huanjie::demo::seed_polling_election(store, &app.state.log, &app.state.secrets.voting_code_key, &accounts)
-            .await
-            .unwrap();
+    let polling = huanjie::demo::seed_polling_election(
+        store,
+        &app.state.log,
+        &app.state.secrets.voting_code_key,
+        &accounts,
+        None,
+    )
+    .await
+    .unwrap();
     let password = accounts.lines.iter().find(|l| l.0 == "admin").unwrap().1.clone();
     let street = app.count("SELECT id FROM street_offices WHERE code = 'demo-street'").await;
     let mut vars: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
@@ -600,10 +605,15 @@ async fn typed_bodies_match_the_document(app: TestApp) {
     let doc = huanjie::web::api::document();
     let store = app.store();
     let accounts = huanjie::demo::seed(store).await.unwrap();
-    let polling =
-        huanjie::demo::seed_polling_election(store, &app.state.log, &app.state.secrets.voting_code_key, &accounts)
-            .await
-            .unwrap();
+    let polling = huanjie::demo::seed_polling_election(
+        store,
+        &app.state.log,
+        &app.state.secrets.voting_code_key,
+        &accounts,
+        None,
+    )
+    .await
+    .unwrap();
     let e = polling.election;
     let password = accounts.lines.iter().find(|l| l.0 == "admin").unwrap().1.clone();
     let mut admin = app.client();

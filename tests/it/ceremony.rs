@@ -176,3 +176,110 @@ async fn the_committee_makes_the_key_and_the_board_names_a_cheating_dealer_docs_
     }
 }
 both!(the_committee_makes_the_key_and_the_board_names_a_cheating_dealer_docs_e2e_4_law_2_n);
+
+/// Runs every step of an opened ceremony honestly for all its trustees.
+async fn honest_ceremony(app: &TestApp, id: i64, tokens: &[String], rng: &mut Drbg) -> CeremonyBoard {
+    let b0 = board(app, id).await;
+    let (mut states, keys): (Vec<_>, Vec<_>) = (1..=tokens.len() as u32).map(|l| key_step(rng, &b0, l)).unzip();
+    for (t, k) in tokens.iter().zip(&keys) {
+        let (st, b) = trustee_post(app, id, "key", t, &json!(k)).await;
+        assert_eq!(st, S::OK, "{b}");
+    }
+    let b1 = board(app, id).await;
+    for (t, s) in tokens.iter().zip(states.iter_mut()) {
+        let m = deal_step(rng, &b1, s).unwrap();
+        let (st, b) = trustee_post(app, id, "dealing", t, &json!(m)).await;
+        assert_eq!(st, S::OK, "{b}");
+    }
+    let b2 = board(app, id).await;
+    for (t, s) in tokens.iter().zip(states.iter_mut()) {
+        let m = check_step(rng, &b2, s).unwrap();
+        let (st, b) = trustee_post(app, id, "check", t, &json!(m)).await;
+        assert_eq!(st, S::OK, "{b}");
+    }
+    board(app, id).await
+}
+
+fn tokens_of(opened: &Value) -> Vec<String> {
+    opened["trustees"].as_array().unwrap().iter().map(|t| t["token"].as_str().unwrap().to_string()).collect()
+}
+
+/// LAW.md §2 [N] (a committee member who must withdraw takes no further part), docs/e2e.md §4:
+/// a withdrawal before the key is fixed fails the ceremony and the next one leaves the member
+/// out; after the key is fixed the ceremony stands while k serve, and fails with fewer than k
+/// before the polls open. The withdrawn trustee's token opens nothing; the reason is a code.
+async fn a_trustee_who_withdraws_takes_no_further_part_and_fewer_than_k_before_the_polls_means_a_new_key_law_2_n(
+    app: TestApp,
+) {
+    let mut p = ready(&app, "wd").await;
+    let id = p.id;
+    let mut rng = Drbg::new(b"withdrawal test");
+    for (i, r) in p.voters[12..16].iter().enumerate() {
+        let body = json!({"resident_id": r, "position": if i == 0 { "chair" } else { "member" }});
+        let (st, b) = p.committee.api_post(&format!("/api/v1/elections/{id}/committee"), &body).await;
+        assert_eq!(st, S::OK, "{b}");
+    }
+    let withdraw = |n: u32| format!("/api/v1/elections/{id}/ceremony/trustees/{n}/withdraw");
+    let (st, opened) = p.committee.api_post(&format!("/api/v1/elections/{id}/ceremony"), &json!({"k": 2})).await;
+    assert_eq!((st, opened["n"].clone()), (S::OK, json!(4)), "{opened}");
+    let tokens = tokens_of(&opened);
+    let b0 = board(&app, id).await;
+    let (_, key) = key_step(&mut rng, &b0, 1);
+    assert_eq!(trustee_post(&app, id, "key", &tokens[0], &json!(key)).await.0, S::OK);
+
+    // A reason outside the list (free text could carry health facts) is refused, nothing changes.
+    let (st, b) = p.committee.api_post(&withdraw(4), &json!({"reason": "住院"})).await;
+    assert_eq!(
+        (st, b["fields"][0]["key"].clone()),
+        (S::UNPROCESSABLE_ENTITY, json!("err.e2e_withdrawal_reason")),
+        "{b}"
+    );
+    assert_eq!(board(&app, id).await.status, "keys");
+    // Trustee 4 withdraws while the keys are posted: the ceremony fails; its token opens nothing.
+    let (st, w) = p.committee.api_post(&withdraw(4), &json!({"reason": "unavailable"})).await;
+    assert_eq!((st, w["status"].clone(), w["serving"].clone()), (S::OK, json!("failed"), json!(3)), "{w}");
+    let (_, key4) = key_step(&mut rng, &b0, 4);
+    let (st, b) = trustee_post(&app, id, "key", &tokens[3], &json!(key4)).await;
+    assert_eq!((st, b["key"].clone()), (S::FORBIDDEN, json!("err.e2e_withdrawn")), "{b}");
+    let (st, _) = p.committee.api_post(&withdraw(4), &json!({"reason": "unavailable"})).await;
+    assert_eq!(st, S::CONFLICT, "a failed ceremony takes no further withdrawal");
+
+    // The next ceremony is made by the three still serving.
+    let (st, opened) = p.committee.api_post(&format!("/api/v1/elections/{id}/ceremony"), &json!({"k": 2})).await;
+    assert_eq!((st, opened["n"].clone(), opened["number"].clone()), (S::OK, json!(3), json!(2)), "{opened}");
+    let withdrawn_resident = p.voters[15];
+    let names: Vec<String> = opened["trustees"].as_array().unwrap().iter().map(|t| t["name"].to_string()).collect();
+    let r = app
+        .count(&format!("SELECT COUNT(*) FROM e2e_trustees WHERE number = 2 AND resident_id = {withdrawn_resident}"))
+        .await;
+    assert_eq!(r, 0, "the member who withdrew is not a trustee again: {names:?}");
+    let tokens = tokens_of(&opened);
+    let done = honest_ceremony(&app, id, &tokens, &mut rng).await;
+    assert_eq!(done.status, "done");
+
+    // After the key is fixed: one withdrawal leaves 2 = k serving, the key stands.
+    let (st, w) = p.committee.api_post(&withdraw(1), &json!({"reason": "left_committee"})).await;
+    assert_eq!((st, w["status"].clone(), w["serving"].clone()), (S::OK, json!("done"), json!(2)), "{w}");
+    let b = board(&app, id).await;
+    assert_eq!(b.trustees[0].withdrawn.as_deref(), Some("left_committee"));
+    assert_eq!(b.election_key, done.election_key);
+    let fk = huanjie::service::ceremony::finished_key(app.store(), &app.state.log.name, id).await.unwrap().unwrap();
+    assert_eq!(fk.serving, vec![2, 3]);
+    // A second one, before the polls open, leaves fewer than k: a new key must be made.
+    let (st, w) = p.committee.api_post(&withdraw(2), &json!({"reason": "recused"})).await;
+    assert_eq!((st, w["status"].clone(), w["serving"].clone()), (S::OK, json!("failed"), json!(1)), "{w}");
+    assert!(huanjie::service::ceremony::finished_key(app.store(), &app.state.log.name, id).await.unwrap().is_none());
+
+    let (st, b) = app.client().api_get(&format!("/api/v1/logs/election-{id}/entries?start=0")).await;
+    assert_eq!(st, S::OK);
+    let logged: Vec<Value> = b["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["entry"].clone())
+        .filter(|e| e["type"] == json!("e2e.trustee_withdrawn"))
+        .map(|e| e["payload"]["status"].clone())
+        .collect();
+    assert_eq!(logged, vec![json!("failed"), json!("done"), json!("failed")]);
+}
+both!(a_trustee_who_withdraws_takes_no_further_part_and_fewer_than_k_before_the_polls_means_a_new_key_law_2_n);

@@ -370,10 +370,15 @@ async fn readme_screenshots() {
     let store = app.store();
     let accounts = huanjie::demo::seed(store).await.unwrap();
     huanjie::demo::seed_election(store, &app.state.log, &accounts).await.unwrap();
-    let demo =
-        huanjie::demo::seed_polling_election(store, &app.state.log, &app.state.secrets.voting_code_key, &accounts)
-            .await
-            .unwrap();
+    let demo = huanjie::demo::seed_polling_election(
+        store,
+        &app.state.log,
+        &app.state.secrets.voting_code_key,
+        &accounts,
+        None,
+    )
+    .await
+    .unwrap();
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     let (b, base) = (&br.b, &br.base);

@@ -62,9 +62,15 @@ async fn demo() -> Demo {
     let store = app.store();
     let accounts = huanjie::demo::seed(store).await.unwrap();
     let registration = huanjie::demo::seed_election(store, &app.state.log, &accounts).await.unwrap();
-    let p = huanjie::demo::seed_polling_election(store, &app.state.log, &app.state.secrets.voting_code_key, &accounts)
-        .await
-        .unwrap();
+    let p = huanjie::demo::seed_polling_election(
+        store,
+        &app.state.log,
+        &app.state.secrets.voting_code_key,
+        &accounts,
+        None,
+    )
+    .await
+    .unwrap();
     huanjie::demo::enrol_admin(store, &app.state.secrets.session_key, &accounts).await.unwrap();
     let admin_password = accounts.lines.iter().find(|l| l.0 == "admin").unwrap().1.clone();
     let heping = huanjie::store::elections::get(store, p.election).await.unwrap().unwrap().community_id;

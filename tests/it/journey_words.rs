@@ -190,10 +190,15 @@ async fn every_demo_election_count_screen_agrees_with_its_result(app: TestApp) {
     let store = app.store();
     let accounts = huanjie::demo::seed(store).await.unwrap();
     let first = huanjie::demo::seed_election(store, &app.state.log, &accounts).await.unwrap();
-    let demo =
-        huanjie::demo::seed_polling_election(store, &app.state.log, &app.state.secrets.voting_code_key, &accounts)
-            .await
-            .unwrap();
+    let demo = huanjie::demo::seed_polling_election(
+        store,
+        &app.state.log,
+        &app.state.secrets.voting_code_key,
+        &accounts,
+        None,
+    )
+    .await
+    .unwrap();
     let id = demo.election;
     let e = huanjie::store::elections::get(store, id).await.unwrap().unwrap();
     app.user("dm-wy", R::Committee, K::Community, e.community_id).await;

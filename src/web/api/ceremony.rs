@@ -34,6 +34,13 @@ pub fn api() -> Api {
                 .ok_body::<crate::service::ceremony::Opened>(),
         )
         .post(
+            "/elections/{id}/ceremony/trustees/{trustee}/withdraw",
+            withdraw,
+            Op::write("A trustee withdraws (LAW.md §2): it takes no further part; the ceremony fails if the key is not fixed yet, or if fewer than k serve before the polls open")
+                .body::<WithdrawBody>()
+                .ok_body::<crate::service::ceremony::Withdrawal>(),
+        )
+        .post(
             "/elections/{id}/ceremony/key",
             post_key,
             Op::trustee("A trustee posts its ceremony key with its proof").body::<KeyMessage>().ok_body::<CeremonyBoard>(),
@@ -59,6 +66,21 @@ struct OpenBody {
     /// How many trustees decrypt (default: a majority).
     #[serde(default)]
     k: Option<u32>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct WithdrawBody {
+    /// `left_committee`, `recused` or `unavailable`.
+    reason: String,
+}
+
+async fn withdraw(
+    State(state): State<AppState>,
+    Path((id, trustee)): Path<(i64, u32)>,
+    j: StaffJson<WithdrawBody>,
+) -> Result<Response, ApiError> {
+    let w = svc::withdraw(&state.store, &state.log, &j.session.staff, id, trustee, &j.body.reason).await.api(j.lang)?;
+    Ok(Json(w).into_response())
 }
 
 async fn board(
