@@ -26,7 +26,7 @@ pub struct GroupRound {
 }
 
 /// The result of one round. Fields in alphabetical order (stored and logged as JSON).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GroupCount {
     pub ballots_cast: u64,
     /// Elected this round, most votes first (ties among the elected in candidate order).

@@ -98,7 +98,8 @@ pub async fn recuse_in_community(store: &Store, actor: &Actor, community_id: i64
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A meeting decision recorded: its id, whether it was adopted and the serving members.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DecisionOutcome {
     pub id: i64,
     pub adopted: bool,

@@ -19,7 +19,7 @@ use crate::store::complaints::{self as st, ComplaintRow};
 use crate::store::{Store, now_ms};
 
 /// A complaint as the committee's list shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Complaint {
     #[serde(flatten)]
     pub row: ComplaintRow,
@@ -28,7 +28,8 @@ pub struct Complaint {
     pub overdue: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// The committee's complaints (`GET /elections/{id}/complaints`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ComplaintList {
     pub complaints: Vec<Complaint>,
     /// How many are overdue: unanswered past their due day, or answered after it.

@@ -5,8 +5,6 @@
 //! goes void with its re-run deadline); recorded after the count, certification is refused
 //! with the reasons (the committee then records the void decision, `counting::void`).
 
-use serde_json::{Value, json};
-
 use super::access::{Permission, Staff};
 use super::audit::LogIdentity;
 use super::elections::{get, locked, today};
@@ -22,7 +20,13 @@ fn law(code: &str, rule: &str, detail: impl Into<String>) -> ServiceError {
 
 /// Records a finding about the latest round, once its polls are closed and before the result
 /// is certified. One transaction, one `count.conduct_recorded` entry.
-pub async fn record(store: &Store, log: &LogIdentity, staff: &Staff, id: i64, finding: &str) -> Result<Value> {
+pub async fn record(
+    store: &Store,
+    log: &LogIdentity,
+    staff: &Staff,
+    id: i64,
+    finding: &str,
+) -> Result<ConductRecorded> {
     let e = get(store, staff, id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
     if !COUNT_FINDINGS.contains(&finding) {
@@ -40,10 +44,18 @@ pub async fn record(store: &Store, log: &LogIdentity, staff: &Staff, id: i64, fi
     if !st::insert(&mut tx, id, poll.round_no, finding, &today().to_string(), now_ms()).await? {
         return Err(ServiceError::Conflict("err.duplicate"));
     }
-    let payload = json!({"round": poll.round_no, "finding": finding});
-    lifecycle::record(&mut tx, id, &staff.actor(role), EventKind::CountConductRecorded, payload.clone()).await?;
+    let out = ConductRecorded { finding: finding.to_string(), round: poll.round_no };
+    lifecycle::record(&mut tx, id, &staff.actor(role), EventKind::CountConductRecorded, super::payload(&out)?).await?;
     lifecycle::commit_and_checkpoint(tx, store, log, id).await?;
-    Ok(payload)
+    Ok(out)
+}
+
+/// A finding recorded about a round (the `count.conduct_recorded` entry's payload).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ConductRecorded {
+    /// `no_public_count` or `not_announced_on_spot`.
+    pub finding: String,
+    pub round: i64,
 }
 
 /// The findings recorded for election `id`, as (round, finding), for who may run it.

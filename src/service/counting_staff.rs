@@ -177,7 +177,7 @@ pub async fn recheck(store: &Store, actor: &Actor, id: i64, candidates: &[i64]) 
 }
 
 /// One member of the counting staff as the list shows them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CountingStaffLine {
     pub resident_id: i64,
     /// The full name for staff who run the election; masked (张*明) for other readers.

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::access::{Permission, Staff};
@@ -144,7 +144,7 @@ pub async fn open(store: &Store, staff: &Staff, main_id: i64, input: &GroupElect
 /// draft → list_published: the roll is the group's residents who are voters on the group
 /// election's day (LAW.md §3, the same law engine as any registration, with the main
 /// election's applications and incapacity confirmations); every candidate must be on it.
-pub async fn publish_roll(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<Value> {
+pub async fn publish_roll(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<RollPublished> {
     let (e, g) = group_of(store, staff, id).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
     let profile = e.plan.profile.clone();
@@ -178,18 +178,33 @@ pub async fn publish_roll(store: &Store, log: &LogIdentity, staff: &Staff, id: i
     let rows = est::roll(&mut tx, id).await?;
     let fingerprint = super::voters::fingerprint(&rows);
     est::set_list_published(&mut tx, id, &today().to_string(), &fingerprint, now_ms()).await?;
-    let payload = json!({"voters": rows.len(), "sha256": fingerprint});
-    let payload = lifecycle::advance(
+    let out = RollPublished {
+        from: e.stage.as_str(),
+        sha256: fingerprint,
+        to: Stage::ListPublished.as_str(),
+        voters: rows.len(),
+    };
+    lifecycle::advance(
         &mut tx,
         &staff.actor(role),
         &e,
         Stage::ListPublished,
         EventKind::GroupRollPublished,
-        payload,
+        super::payload(&out)?,
     )
     .await?;
     lifecycle::commit_and_checkpoint(tx, store, log, id).await?;
-    Ok(payload)
+    Ok(out)
+}
+
+/// A group election's roll published (the `group.roll_published` entry's payload).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RollPublished {
+    pub from: &'static str,
+    /// The roll's fingerprint.
+    pub sha256: String,
+    pub to: &'static str,
+    pub voters: usize,
 }
 
 async fn paper(
@@ -373,7 +388,7 @@ pub async fn revote(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) ->
 /// residents elected over the rounds become the group's representatives for the main
 /// election (replacing any paper record for the group), in the same transaction and entry. The
 /// main election's registration then builds its electorate from them (LAW.md §4 [N 2018, P]).
-pub async fn certify(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<Value> {
+pub async fn certify(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<GroupCertified> {
     let (e, g) = group_of(store, staff, id).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
     let poll = pst::latest_poll(store, id).await?.ok_or(ServiceError::NotFound)?;
@@ -404,17 +419,45 @@ pub async fn certify(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -
         return Err(law("illegal_transition", "DESIGN.md lifecycle", format!("{} → certified", e.stage)));
     }
     gst::set_elected(&mut tx, g.main_election_id, g.group_id, id, &residents).await?;
-    let payload =
-        json!({"main_election_id": g.main_election_id, "group": group, "residents": residents, "unfilled": unfilled});
-    let payload =
-        lifecycle::advance(&mut tx, &staff.actor(role), &e, Stage::Certified, EventKind::GroupCertified, payload)
-            .await?;
+    let out = GroupCertified {
+        from: e.stage.as_str(),
+        group,
+        main_election_id: g.main_election_id,
+        residents,
+        to: Stage::Certified.as_str(),
+        unfilled,
+    };
+    let payload = super::payload(&out)?;
+    lifecycle::advance(&mut tx, &staff.actor(role), &e, Stage::Certified, EventKind::GroupCertified, payload).await?;
     lifecycle::commit_and_checkpoint(tx, store, log, id).await?;
-    Ok(payload)
+    Ok(out)
+}
+
+/// A group election certified: its elected are the group's representatives (the
+/// `group.certified` entry's payload).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GroupCertified {
+    pub from: &'static str,
+    /// The residents' group's number.
+    pub group: i64,
+    pub main_election_id: i64,
+    /// The representatives, by resident id.
+    pub residents: Vec<i64>,
+    pub to: &'static str,
+    /// Seats left unfilled in the last round.
+    pub unfilled: u32,
+}
+
+/// One counted round of a group election: its number and the law engine's result.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GroupRoundResult {
+    pub round: i64,
+    #[serde(flatten)]
+    pub count: GroupCount,
 }
 
 /// One group election as the staff reads it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct GroupElectionView {
     pub id: i64,
     pub main_election_id: i64,
@@ -423,7 +466,7 @@ pub struct GroupElectionView {
     pub stage: String,
     pub election_day: String,
     pub candidates: Vec<CandidateLine>,
-    pub rounds: Vec<Value>,
+    pub rounds: Vec<GroupRoundResult>,
     /// Residents elected so far over the rounds.
     pub elected: Vec<i64>,
     /// The counted rounds, typed, for the staff page (the API shows `rounds`).
@@ -479,17 +522,7 @@ async fn view_of(store: &Store, e: &Election, g: &gst::GroupElectionRow) -> Resu
         election_day: e.plan.day.to_string(),
         candidates: sheet.posts.into_iter().flat_map(|p| p.candidates).collect(),
         elected: counted.iter().flat_map(|(_, c)| c.elected.iter().filter_map(|x| resident_of(x))).collect(),
-        rounds: counted
-            .iter()
-            .cloned()
-            .map(|(r, c)| {
-                serde_json::to_value(c).map(|mut v| {
-                    v["round"] = json!(r);
-                    v
-                })
-            })
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|e| ServiceError::Internal(e.to_string()))?,
+        rounds: counted.iter().cloned().map(|(round, count)| GroupRoundResult { round, count }).collect(),
         counted,
         latest_round,
         voters,
@@ -503,7 +536,7 @@ pub async fn view(store: &Store, staff: &Staff, id: i64) -> Result<GroupElection
 }
 
 /// A recorded representative of the main election and where the record came from.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Representative {
     pub group_id: i64,
     pub resident_id: i64,
@@ -511,7 +544,8 @@ pub struct Representative {
     pub group_election_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A main election's group elections and its recorded representatives.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MainView {
     pub group_elections: Vec<GroupElectionView>,
     pub representatives: Vec<Representative>,

@@ -102,3 +102,9 @@ pub type Result<T> = std::result::Result<T, ServiceError>;
 pub fn invalid(key: &'static str, field: &str) -> ServiceError {
     ServiceError::Invalid { key, field: Some(field.to_string()) }
 }
+
+/// A typed outcome as the JSON payload of its audit entry: a use case that answers the entry's
+/// payload builds the typed value once, logs this and returns the value (issue 17).
+pub fn payload<T: serde::Serialize>(v: &T) -> Result<serde_json::Value> {
+    serde_json::to_value(v).map_err(|e| ServiceError::Internal(e.to_string()))
+}

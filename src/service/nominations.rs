@@ -256,7 +256,7 @@ pub async fn review(store: &Store, staff: &Staff, nomination_id: i64, qualified:
 /// nominations → candidates_published: the formal candidate list, per post the best-supported
 /// qualified nominees up to seats + the profile's margin (the rest wait to move up), 差额
 /// checked, ordered by surname strokes, no later than `candidate_list_days` before election day.
-pub async fn publish(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<serde_json::Value> {
+pub async fn publish(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -> Result<CandidatesPublished> {
     let e = get(store, staff, id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
     let profile = e.plan.profile.clone();
@@ -287,7 +287,7 @@ pub async fn publish(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -
     );
     let seats = seats(&e);
     let mut counts = [0u32; 3];
-    let mut lists = serde_json::Map::new();
+    let mut lists = std::collections::BTreeMap::new();
     let mut fallback = false;
     let mut plan: Vec<(i64, NominationStatus, Option<i64>)> = Vec::new();
     for post in Post::ALL {
@@ -327,7 +327,7 @@ pub async fn publish(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -
         for (i, n) in reserve.iter().enumerate() {
             plan.push((n.id, NominationStatus::Reserve, Some(1000 + i as i64)));
         }
-        lists.insert(post.as_str().into(), json!(ordered.ids));
+        lists.insert(post.as_str().to_string(), ordered.ids);
     }
     // 差额 for every post (LAW.md §5 [N]): more candidates than seats.
     if let Some(p) = check_margins(&seats, counts, &profile).into_iter().find(|p| p.problem == "too_few") {
@@ -338,18 +338,48 @@ pub async fn publish(store: &Store, log: &LogIdentity, staff: &Staff, id: i64) -
     }
     // LAW.md §6 [P]: a proxy who is now a candidate keeps only a near relative's proxy.
     super::proxies::revoke_for_candidates(&mut tx, &staff.actor(role), id).await?;
-    let payload = json!({"lists": lists, "unicode_fallback": fallback, "published_on": today().to_string()});
-    let payload = lifecycle::advance(
+    let out = CandidatesPublished {
+        from: e.stage.as_str(),
+        lists,
+        published_on: today().to_string(),
+        to: Stage::CandidatesPublished.as_str(),
+        unicode_fallback: fallback,
+    };
+    lifecycle::advance(
         &mut tx,
         &staff.actor(role),
         &e,
         Stage::CandidatesPublished,
         EventKind::CandidatesPublished,
-        payload,
+        super::payload(&out)?,
     )
     .await?;
     lifecycle::commit_and_checkpoint(tx, store, log, id).await?;
-    Ok(payload)
+    Ok(out)
+}
+
+/// The formal candidate list published (the `candidates.published` entry's payload).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct CandidatesPublished {
+    pub from: &'static str,
+    /// Per post (`chair`, `vice_chair`, `member`), the candidates' ids in list order.
+    pub lists: std::collections::BTreeMap<String, Vec<String>>,
+    pub published_on: String,
+    pub to: &'static str,
+    /// Whether an ordering by surname strokes fell back to code points for some name.
+    pub unicode_fallback: bool,
+}
+
+/// A candidate withdrawn (the `candidate.withdrawn` entry's payload).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Withdrawn {
+    /// The post's new list, candidates' ids in list order.
+    pub list: Vec<String>,
+    /// `too_few` / `too_many` when the new list breaks the 差额 margin (LAW.md §5 [N]).
+    pub margin_broken: Option<&'static str>,
+    /// The reserve nominee who moved up, if any.
+    pub moved_up: Option<String>,
+    pub nomination_id: i64,
 }
 
 /// A candidate withdraws after publication: written record required, the next nominee moves up,
@@ -360,7 +390,7 @@ pub async fn withdraw(
     staff: &Staff,
     nomination_id: i64,
     written_record: bool,
-) -> Result<serde_json::Value> {
+) -> Result<Withdrawn> {
     let n = st::get(store, nomination_id).await?.ok_or(ServiceError::NotFound)?;
     let e = get(store, staff, n.election_id, Permission::RunElection).await?;
     let role = staff.authorize(store, Permission::RunElection, e.community_id).await?;
@@ -395,18 +425,22 @@ pub async fn withdraw(
     }
     // LAW.md §6 [P]: the nominee who moved up may hold proxies too.
     super::proxies::revoke_for_candidates(&mut tx, &staff.actor(role), e.id).await?;
-    let payload = json!({"nomination_id": nomination_id, "moved_up": outcome.moved_up, "list": ordered.ids,
-                         "margin_broken": outcome.margin.as_ref().map(|m| m.problem)});
+    let out = Withdrawn {
+        list: ordered.ids,
+        margin_broken: outcome.margin.as_ref().map(|m| m.problem),
+        moved_up: outcome.moved_up,
+        nomination_id,
+    };
     audit::record(
         &mut tx,
         &election_log(e.id),
         &staff.actor(role),
         EventKind::CandidateWithdrawn,
         &format!("election:{}", e.id),
-        payload.clone(),
+        super::payload(&out)?,
     )
     .await?;
     tx.commit().await?;
     checkpoint_now(store, log, &election_log(e.id)).await?;
-    Ok(payload)
+    Ok(out)
 }

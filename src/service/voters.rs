@@ -48,7 +48,8 @@ fn category_str(c: VoterCategory) -> &'static str {
 /// The law engine's category for a voter, or the refusal's (code, rule).
 type Verdict = std::result::Result<VoterCategory, (String, String)>;
 
-#[derive(Debug, Clone, Serialize)]
+/// A resident the law engine left off the roll, with the rule's code and LAW.md section.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Refused {
     pub resident_id: i64,
     pub name: String,
@@ -56,7 +57,8 @@ pub struct Refused {
     pub rule: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// What registering the voters did (`POST /elections/{id}/voters/register`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RegistrationReport {
     pub registered: usize,
     pub added: usize,
@@ -525,7 +527,8 @@ pub fn card_link(public_base: &str, code: &str) -> String {
     format!("{}#code={code}", vote_address(public_base))
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A voting card as issued: the voter and the voting code (`POST /elections/{id}/cards`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Card {
     pub resident_id: i64,
     pub name: String,
@@ -533,6 +536,7 @@ pub struct Card {
     pub household_number: Option<String>,
     /// The short number the clerk finds the voter by at check-in (issue 13); not a secret.
     pub checkin_no: i64,
+    /// The voting code: in this answer only.
     pub code: String,
 }
 

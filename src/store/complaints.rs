@@ -5,7 +5,8 @@ use sqlx::FromRow;
 
 use super::{Result, Store, Tx, on_conn};
 
-#[derive(Debug, Clone, FromRow, Serialize)]
+/// A complaint as stored: the complainant's name and contact are for the committee only.
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct ComplaintRow {
     pub id: i64,
     pub election_id: i64,

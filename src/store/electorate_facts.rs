@@ -8,7 +8,7 @@ use sqlx::FromRow;
 use super::{Db, Result, Store, Tx, on_conn};
 
 /// One confirmation of incapacity. `basis` is only for staff who run the election.
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct IncapacityRow {
     pub id: i64,
     pub resident_id: i64,

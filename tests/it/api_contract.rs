@@ -503,6 +503,60 @@ fn check_answer(doc: &Value, method: &str, uri: &str, status: u16, body: &Value)
     (typed, out.into_iter().map(|e| format!("{method} {template} {status}: {e}")).collect())
 }
 
+/// Issue 17: a success answer to a documented operation conforms to the schema the document
+/// declares for it. `Client::api_method` calls this on every JSON answer, so each scenario test
+/// of the suite checks the typed bodies of the routes it drives (a field renamed, added or
+/// retyped in a service's return type without its schema fails there).
+pub fn assert_conforms(method: &str, uri: &str, status: u16, body: &Value) {
+    static DOC: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    if !uri.starts_with("/api/v1/") {
+        return;
+    }
+    let doc = DOC.get_or_init(huanjie::web::api::document);
+    let Some((template, op)) = operation(doc, method, uri) else { return };
+    if (400..500).contains(&status) {
+        // A refusal: its status and its code are among those the operation declares.
+        let declared = op["responses"][status.to_string()]["description"].as_str().unwrap_or("");
+        let code = body["error"].as_str().unwrap_or("");
+        assert!(
+            declared.contains(&format!("`{code}`")),
+            "{method} {template} answered {status} `{code}`, which the document does not declare ({declared:?})\n{body}"
+        );
+        return;
+    }
+    if !(200..300).contains(&status) {
+        return;
+    }
+    let (_, wrong) = check_answer(doc, method, uri, status, body);
+    assert!(wrong.is_empty(), "{method} {uri} → {status}: the answer contradicts the document: {wrong:#?}\n{body}");
+}
+
+/// The check every test's answers go through refuses what it should: a typed answer with a
+/// field of the wrong type or one its type lacks, a refusal with a code its operation does not
+/// declare; it accepts the real shapes.
+#[test]
+fn every_answer_check_refuses_drift() {
+    let refused = |method: &'static str, uri: &'static str, status: u16, body: Value| {
+        std::panic::catch_unwind(move || assert_conforms(method, uri, status, &body)).is_err()
+    };
+    let certified = json!({"from": "counting", "to": "certified", "group": 1, "main_election_id": 2,
+                           "residents": [3, 4], "unfilled": 0});
+    assert!(!refused("POST", "/api/v1/group-elections/5/certify", 200, certified.clone()));
+    let mut wrong = certified.clone();
+    wrong["residents"] = json!("3,4");
+    assert!(refused("POST", "/api/v1/group-elections/5/certify", 200, wrong));
+    let mut grown = certified;
+    grown["extra"] = json!(1);
+    assert!(refused("POST", "/api/v1/group-elections/5/certify", 200, grown));
+    let list = json!({"complaints": [], "overdue": 0});
+    assert!(!refused("GET", "/api/v1/elections/5/complaints", 200, list));
+    assert!(refused("GET", "/api/v1/elections/5/complaints", 200, json!({"complaints": [], "overdue": "0"})));
+    // A read declares no 409; a write does, but not every code.
+    assert!(refused("GET", "/api/v1/elections/5/complaints", 409, json!({"error": "conflict"})));
+    assert!(!refused("POST", "/api/v1/complaints/5/answer", 409, json!({"error": "conflict"})));
+    assert!(refused("POST", "/api/v1/complaints/5/answer", 409, json!({"error": "throttled"})));
+}
+
 /// The validator itself fails what it should (so a passing check means something).
 #[test]
 fn the_answer_validator_catches_drift() {

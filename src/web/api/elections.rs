@@ -51,7 +51,7 @@ pub fn api() -> Api {
         .post(
             "/elections/{id}/voters/register",
             register,
-            Op::write("Register voters from the registry by the law engine").ok_body::<RegistrationShape>(),
+            Op::write("Register voters from the registry by the law engine").ok_body::<voters::RegistrationReport>(),
         )
         .get("/elections/{id}/voters", roll, Op::staff("The voter roll and its fingerprint").ok_body::<Roll>())
         .post(
@@ -111,7 +111,9 @@ pub fn api() -> Api {
         .post(
             "/elections/{id}/committee/decisions",
             record_decision,
-            Op::write("Record a meeting decision (quorum and majority checked)").body::<DecisionRecordBody>(),
+            Op::write("Record a meeting decision (quorum and majority checked)")
+                .body::<DecisionRecordBody>()
+                .ok_body::<crate::service::committee::DecisionOutcome>(),
         )
         .post(
             "/elections/{id}/representatives",
@@ -147,12 +149,14 @@ pub fn api() -> Api {
         .post(
             "/nominations/{id}/withdraw",
             withdraw,
-            Op::write("A candidate withdraws (written record); the next moves up").body::<WithdrawBody>(),
+            Op::write("A candidate withdraws (written record); the next moves up")
+                .body::<WithdrawBody>()
+                .ok_body::<nom::Withdrawn>(),
         )
         .post(
             "/elections/{id}/candidates/publish",
             publish_candidates,
-            Op::write("Publish the formal candidate list (差额 checked)"),
+            Op::write("Publish the formal candidate list (差额 checked)").ok_body::<nom::CandidatesPublished>(),
         )
         .get(
             "/public/elections/{id}",
@@ -176,45 +180,10 @@ struct Nominations {
     nominations: Vec<crate::domain::records::NominationRow>,
 }
 
-/// For the document only: what `service::voters::issue_cards` returns, one card each (that
-/// type belongs to the voter-list code; `api_contract::typed_bodies_match_the_document` checks
-/// the real answer against this).
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-struct CardShape {
-    resident_id: i64,
-    name: String,
-    group_number: Option<i64>,
-    household_number: Option<String>,
-    checkin_no: i64,
-    /// The voting code: in this answer only.
-    code: String,
-}
-
+/// The cards issued, each with its voting code (shown once).
 #[derive(Serialize, utoipa::ToSchema)]
 struct Cards {
-    #[schema(value_type = Vec<CardShape>)]
     cards: Vec<voters::Card>,
-}
-
-/// For the document only: `service::voters::RegistrationReport` (checked like `CardShape`).
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-struct RegistrationShape {
-    registered: i64,
-    added: i64,
-    removed: i64,
-    refused: Vec<RefusedShape>,
-}
-
-/// For the document only: `service::voters::Refused`, a resident the law engine left off.
-#[allow(dead_code)]
-#[derive(utoipa::ToSchema)]
-struct RefusedShape {
-    resident_id: i64,
-    name: String,
-    code: String,
-    rule: String,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -472,9 +441,12 @@ async fn start_registration(State(state): State<AppState>, Path(id): Path<i64>, 
     Ok(Json(StageNow { stage: "registration" }))
 }
 
-async fn register(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult {
-    let report = voters::register(&state.store, &a.session.staff, id).await.api(a.lang)?;
-    Ok(Json(json!(report)))
+async fn register(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    a: StaffAction,
+) -> ApiResult<voters::RegistrationReport> {
+    Ok(Json(voters::register(&state.store, &a.session.staff, id).await.api(a.lang)?))
 }
 
 async fn roll(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult<Roll> {
@@ -709,13 +681,13 @@ async fn record_decision(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     j: StaffJson<DecisionRecordBody>,
-) -> ApiResult {
+) -> ApiResult<crate::service::committee::DecisionOutcome> {
     let b = &j.body;
     let out =
         crate::service::committee::record_decision(&state.store, &j.session.staff, id, &b.subject, b.present, b.yes)
             .await
             .api(j.lang)?;
-    Ok(Json(json!(out)))
+    Ok(Json(out))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -813,10 +785,18 @@ struct WithdrawBody {
     written_record: bool,
 }
 
-async fn withdraw(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<WithdrawBody>) -> ApiResult {
+async fn withdraw(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    j: StaffJson<WithdrawBody>,
+) -> ApiResult<nom::Withdrawn> {
     Ok(Json(nom::withdraw(&state.store, &state.log, &j.session.staff, id, j.body.written_record).await.api(j.lang)?))
 }
 
-async fn publish_candidates(State(state): State<AppState>, Path(id): Path<i64>, a: StaffAction) -> ApiResult {
+async fn publish_candidates(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    a: StaffAction,
+) -> ApiResult<nom::CandidatesPublished> {
     Ok(Json(nom::publish(&state.store, &state.log, &a.session.staff, id).await.api(a.lang)?))
 }

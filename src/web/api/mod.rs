@@ -36,7 +36,7 @@ pub fn api() -> Api {
             Op::public("Sign in with username, password and (for accounts with two-step verification) code; returns csrf_token and sets the session cookie")
                 .body::<LoginBody>()
                 .ok_body::<SignedIn>()
-                .also(&["bad_credentials", "throttled", "rate_limited", "refused"])
+                .also(&["bad_credentials", "unauthenticated", "throttled", "rate_limited", "refused"])
                 .example(|| json!({"username": "admin", "password": "demo-admin-pass", "code": "123456"})),
         )
         .delete("/session", logout, Op::write("Sign out").ok_body::<bodies::Done>())

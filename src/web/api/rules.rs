@@ -4,7 +4,6 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use crate::i18n::Lang;
 use crate::service::{complaints, count_conduct, counting_staff, electorate_facts as facts};
@@ -21,7 +20,8 @@ pub fn api() -> Api {
         .get(
             "/elections/{id}/incapacity",
             incapacities,
-            Op::staff("The committee's confirmations of incapacity with their basis (LAW.md §3)"),
+            Op::staff("The committee's confirmations of incapacity with their basis (LAW.md §3)")
+                .ok_body::<Incapacities>(),
         )
         .post(
             "/elections/{id}/incapacity",
@@ -40,34 +40,52 @@ pub fn api() -> Api {
         .get(
             "/elections/{id}/complaints",
             list_complaints,
-            Op::staff("Complaints with their answer deadline and whether they are overdue (LAW.md §8)"),
+            Op::staff("Complaints with their answer deadline and whether they are overdue (LAW.md §8)")
+                .ok_body::<complaints::ComplaintList>(),
         )
         .post("/elections/{id}/complaints", file_complaint, Op::write("File a complaint (LAW.md §8)").body::<ComplaintBody>().ok_body::<Created>())
         .post(
             "/complaints/{id}/answer",
             answer_complaint,
-            Op::write("Answer a complaint in writing (LAW.md §8)").body::<AnswerBody>(),
+            Op::write("Answer a complaint in writing (LAW.md §8)")
+                .body::<AnswerBody>()
+                .ok_body::<complaints::Complaint>(),
         )
         .post(
             "/elections/{id}/count-conduct",
             record_count_conduct,
             Op::write("Record that the count was not public or the result not announced on the spot (LAW.md §8: the count is void)")
-                .body::<ConductBody>(),
+                .body::<ConductBody>()
+                .ok_body::<count_conduct::ConductRecorded>(),
         )
         .get(
             "/elections/{id}/counting-staff",
             list_counting_staff,
-            Op::staff("The scrutineers, callers and talliers, with any removed by the recusal rule (LAW.md §2)"),
+            Op::staff("The scrutineers, callers and talliers, with any removed by the recusal rule (LAW.md §2)")
+                .ok_body::<CountingStaff>(),
         )
         .post(
             "/elections/{id}/counting-staff",
             name_counting_staff,
             Op::write("Name a resident scrutineer, caller or tallier; refused for a candidate or a candidate's near relative (LAW.md §2)")
-                .body::<CountingStaffBody>(),
+                .body::<CountingStaffBody>()
+                .ok_body::<CountingStaff>(),
         )
 }
 
-type ApiResult<T = Value> = Result<Json<T>, ApiError>;
+type ApiResult<T> = Result<Json<T>, ApiError>;
+
+/// The committee's confirmations of incapacity.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Incapacities {
+    confirmations: Vec<crate::store::electorate_facts::IncapacityRow>,
+}
+
+/// The counting staff of an election.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct CountingStaff {
+    staff: Vec<counting_staff::CountingStaffLine>,
+}
 
 /// How many absentees' notices the election now has.
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -92,8 +110,13 @@ async fn confirm_incapacity(
     Ok(Json(Created { id: cid }))
 }
 
-async fn incapacities(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
-    Ok(Json(json!({ "confirmations": facts::incapacities(&state.store, &s.staff, id).await.api(lang)? })))
+async fn incapacities(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+) -> ApiResult<Incapacities> {
+    Ok(Json(Incapacities { confirmations: facts::incapacities(&state.store, &s.staff, id).await.api(lang)? }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -130,8 +153,13 @@ async fn file_complaint(
     Ok(Json(Created { id: cid }))
 }
 
-async fn list_complaints(State(state): State<AppState>, Path(id): Path<i64>, lang: Lang, s: StaffSession) -> ApiResult {
-    Ok(Json(json!(complaints::list(&state.store, &s.staff, id).await.api(lang)?)))
+async fn list_complaints(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    lang: Lang,
+    s: StaffSession,
+) -> ApiResult<complaints::ComplaintList> {
+    Ok(Json(complaints::list(&state.store, &s.staff, id).await.api(lang)?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -139,8 +167,12 @@ struct AnswerBody {
     answer: String,
 }
 
-async fn answer_complaint(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<AnswerBody>) -> ApiResult {
-    Ok(Json(json!(complaints::answer(&state.store, &j.session.staff, id, &j.body.answer).await.api(j.lang)?)))
+async fn answer_complaint(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    j: StaffJson<AnswerBody>,
+) -> ApiResult<complaints::Complaint> {
+    Ok(Json(complaints::answer(&state.store, &j.session.staff, id, &j.body.answer).await.api(j.lang)?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -153,7 +185,7 @@ async fn record_count_conduct(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     j: StaffJson<ConductBody>,
-) -> ApiResult {
+) -> ApiResult<count_conduct::ConductRecorded> {
     Ok(Json(count_conduct::record(&state.store, &state.log, &j.session.staff, id, &j.body.finding).await.api(j.lang)?))
 }
 
@@ -169,9 +201,9 @@ async fn name_counting_staff(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     j: StaffJson<CountingStaffBody>,
-) -> ApiResult {
+) -> ApiResult<CountingStaff> {
     counting_staff::name(&state.store, &j.session.staff, id, j.body.resident_id, &j.body.duty).await.api(j.lang)?;
-    Ok(Json(json!({"staff": counting_staff::list(&state.store, &j.session.staff, id).await.api(j.lang)?})))
+    Ok(Json(CountingStaff { staff: counting_staff::list(&state.store, &j.session.staff, id).await.api(j.lang)? }))
 }
 
 async fn list_counting_staff(
@@ -179,6 +211,6 @@ async fn list_counting_staff(
     Path(id): Path<i64>,
     lang: Lang,
     s: StaffSession,
-) -> ApiResult {
-    Ok(Json(json!({"staff": counting_staff::list(&state.store, &s.staff, id).await.api(lang)?})))
+) -> ApiResult<CountingStaff> {
+    Ok(Json(CountingStaff { staff: counting_staff::list(&state.store, &s.staff, id).await.api(lang)? }))
 }
