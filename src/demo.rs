@@ -309,7 +309,7 @@ pub async fn seed_polling_election(
             service::Result::Ok(())
         })
         .await?;
-    let cards = service::voters::issue_cards(store, voting_code_key, staff, id, None).await?;
+    let cards = service::voters::issue_cards(store, &log.name, voting_code_key, staff, id, None).await?;
     service::polling::open_polls(store, log, staff, id).await?;
     let codes = cards.iter().skip(40).take(5).map(|c| (c.name.clone(), c.code.clone())).collect();
     Ok(PollingDemo { election: id, codes })
