@@ -320,6 +320,9 @@ enum BenchCmd {
         /// A PostgreSQL server (admin URL) to run on, in a fresh database; default SQLite.
         #[arg(long)]
         database_url: Option<String>,
+        /// Cast encrypted, signed ballots (issue 18; clients encrypt before the timed part).
+        #[arg(long)]
+        e2e: bool,
     },
     /// Voting-code sign-ins per second vs argon2id staff password checks per second.
     Signin {
@@ -639,10 +642,10 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
         }
         Command::Bench { what } => {
             match what {
-                BenchCmd::Cast { voters, clients, seconds, rate, database_url } => {
+                BenchCmd::Cast { voters, clients, seconds, rate, database_url, e2e } => {
                     let pg = database_url.filter(|u| u.starts_with("postgres"));
-                    crate::bench::cast(crate::bench::CastOptions { voters, clients, seconds, rate, pg_admin_url: pg })
-                        .await?
+                    let opts = crate::bench::CastOptions { voters, clients, seconds, rate, pg_admin_url: pg, e2e };
+                    crate::bench::cast(opts).await?
                 }
                 BenchCmd::Signin { voters, tasks, seconds } => crate::bench::signin(voters, tasks, seconds).await?,
             }
