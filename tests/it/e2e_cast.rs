@@ -175,6 +175,14 @@ async fn an_encrypted_round_casts_checks_and_verifies_docs_e2e_5_8(app: TestApp)
     let (st, r) = cast_encrypted(&app, id, &e.code(0), &b0).await;
     assert_eq!(st, S::CREATED, "{r}");
     assert_eq!(r["receipt"], json!(hex::encode(b0.tracker())));
+    // The tracker checks as a receipt: it is in the cast entry the voter was given.
+    let q = format!(
+        "/api/v1/public/receipts?log=election-{id}&index={}&receipt={}",
+        r["index"],
+        r["receipt"].as_str().unwrap()
+    );
+    let (st, found) = app.client().api_get(&q).await;
+    assert_eq!((st, found["found"].clone()), (S::OK, json!(true)), "{found}");
     // The same ballot again, or another of the same credential: refused.
     let (st, _) = cast_encrypted(&app, id, &e.code(0), &b0).await;
     assert_eq!(st, S::CONFLICT);
