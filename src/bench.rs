@@ -254,6 +254,103 @@ pub struct CastOptions {
     /// Offered casts per second in all (None: as fast as the clients go).
     pub rate: Option<u64>,
     pub pg_admin_url: Option<String>,
+    /// Issue 18: cast encrypted ballots (a finished key ceremony and a credential list are
+    /// seeded; every client's ballot is encrypted and signed before the timed part).
+    pub e2e: bool,
+}
+
+/// Seeds a done key ceremony of three trustees (k = 2) made with the trustee tool's own steps,
+/// and each code's credential on the list, then encrypts one ballot per code. Returns the
+/// request bodies, by code.
+async fn seed_e2e(store: &Store, seeded: &Seeded) -> Result<Vec<String>, String> {
+    use crate::domain::ceremony::{CeremonyBoard, TrusteeBoard, ceremony_id};
+    let log_name = std::env::var("HUANJIE_LOG_NAME").unwrap_or_else(|_| "huanjie.localhost".into());
+    let id = seeded.election_id;
+    let e = |x: crate::store::StoreError| x.to_string();
+    let mut rng = rand::rng();
+    let mut board = CeremonyBoard {
+        election_id: id,
+        number: 1,
+        ceremony: ceremony_id(&log_name, id, 1),
+        n: 3,
+        k: 2,
+        status: "keys".into(),
+        trustees: (1..=3)
+            .map(|t| TrusteeBoard {
+                trustee: t,
+                name: format!("受托人{t}"),
+                key: None,
+                dealing: None,
+                checked: false,
+                withdrawn: None,
+            })
+            .collect(),
+        complaints: vec![],
+        qualified: vec![],
+        election_key: None,
+        verification_keys: vec![],
+        fingerprint: None,
+    };
+    let mut states = Vec::new();
+    for t in 1..=3u32 {
+        let (st, key) = crate::trustee::key_step(&mut rng, &board, t);
+        board.trustees[t as usize - 1].key = Some(key);
+        states.push(st);
+    }
+    board.status = "dealing".into();
+    for (i, st) in states.iter_mut().enumerate() {
+        board.trustees[i].dealing = Some(crate::trustee::deal_step(&mut rng, &board, st).map_err(|x| x.to_string())?);
+    }
+    let mut tx = store.begin().await.map_err(e)?;
+    crate::store::ceremony::insert(&mut tx, id, 1, 3, 2, now_ms()).await.map_err(e)?;
+    for (i, t) in board.trustees.iter().enumerate() {
+        let token = hex::encode(rand::random::<[u8; 16]>());
+        crate::store::ceremony::insert_trustee(&mut tx, id, 1, t.trustee, seeded.resident_ids[i], &token)
+            .await
+            .map_err(e)?;
+        if let (Some(k), Some(d)) = (&t.key, &t.dealing) {
+            crate::store::ceremony::set_key(&mut tx, id, 1, t.trustee, k).await.map_err(e)?;
+            crate::store::ceremony::set_dealing(&mut tx, id, 1, t.trustee, d).await.map_err(e)?;
+        }
+        crate::store::ceremony::set_checked(&mut tx, id, 1, t.trustee).await.map_err(e)?;
+    }
+    let dealings: Vec<huanjie_crypto::dkg::Dealing> =
+        board.trustees.iter().filter_map(|t| t.dealing.as_ref().and_then(|d| d.parse(t.trustee).ok())).collect();
+    let t = huanjie_crypto::dkg::Threshold::new(3, 2).map_err(|x| x.to_string())?;
+    let key = huanjie_crypto::dkg::election_key(t, &dealings.iter().collect::<Vec<_>>()).map_err(|x| x.to_string())?;
+    let key_hex = crate::domain::ceremony::point_hex(&key.key);
+    crate::store::ceremony::set_status(&mut tx, id, 1, "keys", "done", Some(&key_hex)).await.map_err(e)?;
+    let now = now_ms();
+    let creds: Vec<huanjie_crypto::credential::Credential> =
+        seeded.codes.iter().map(|c| crate::service::credentials::derive(&log_name, id, c)).collect();
+    for (c, r) in creds.iter().zip(&seeded.resident_ids) {
+        crate::store::e2e_credentials::add(&mut tx, id, &hex::encode(c.public()), "server", Some(*r), now)
+            .await
+            .map_err(e)?;
+    }
+    tx.commit().await.map_err(e)?;
+    let paper = crate::store::polling::latest_poll(store, id).await.map_err(e)?.ok_or("no poll")?.paper;
+    let round = crate::service::e2e::round(store, &log_name, id, &paper)
+        .await
+        .map_err(|x| x.to_string())?
+        .ok_or("the seeded ceremony is not done")?;
+    let mut bodies = Vec::with_capacity(creds.len());
+    let mut choices: Vec<huanjie_crypto::ballot::PostChoice> =
+        round.shape.posts.iter().map(|_| Default::default()).collect();
+    choices[0].marks = vec![0];
+    for c in &creds {
+        let b = huanjie_crypto::ballot::EncryptedBallot::encrypt(
+            &mut rng,
+            &round.key.key.key,
+            &round.context,
+            &round.shape,
+            c,
+            &choices,
+        )
+        .map_err(|x| x.to_string())?;
+        bodies.push(json!({"encrypted": hex::encode(b.to_bytes())}).to_string());
+    }
+    Ok(bodies)
 }
 
 fn pct(sorted: &[Duration], p: f64) -> f64 {
@@ -275,6 +372,19 @@ pub async fn cast(opts: CastOptions) -> Result<(), String> {
     let t = Instant::now();
     let seeded = seed_polling(&store, &secrets.voting_code_key, opts.voters, "bench").await?;
     println!("seeded {} voters in {:.1} s ({})", opts.voters, t.elapsed().as_secs_f64(), store.backend());
+    let bodies: Vec<String> = if opts.e2e {
+        let t = Instant::now();
+        let b = seed_e2e(&store, &seeded).await?;
+        println!(
+            "end-to-end: key ceremony and credentials seeded, {} ballots encrypted in {:.1} s",
+            b.len(),
+            t.elapsed().as_secs_f64()
+        );
+        b
+    } else {
+        vec![seeded.ballot.clone(); seeded.codes.len()]
+    };
+    let bodies = Arc::new(bodies);
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let server = ServerProcess::start(&exe, &url, &dir, free_port()?).await?;
     let rss_idle = server.peak_rss_mib();
@@ -286,7 +396,7 @@ pub async fn cast(opts: CastOptions) -> Result<(), String> {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..opts.clients {
-        let (seeded, next, target) = (seeded.clone(), next.clone(), target.clone());
+        let (seeded, next, target, bodies) = (seeded.clone(), next.clone(), target.clone(), bodies.clone());
         let interval = opts.rate.map(|r| Duration::from_secs_f64(opts.clients as f64 / r.max(1) as f64));
         tasks.push(tokio::spawn(async move {
             let http = crate::net::Http::default();
@@ -304,7 +414,7 @@ pub async fn cast(opts: CastOptions) -> Result<(), String> {
                     break;
                 }
                 let t = Instant::now();
-                match http.post_json(&target, &seeded.codes[k], seeded.ballot.clone()).await {
+                match http.post_json(&target, &seeded.codes[k], bodies[k].clone()).await {
                     Ok((201, _)) => {
                         lat.push(t.elapsed());
                         acked.push(k);

@@ -185,6 +185,11 @@ enum Command {
         #[arg(long, env = "HUANJIE_WITNESS_LISTEN")]
         listen: Option<SocketAddr>,
     },
+    /// The offline credential authority (issue 18 item 3, docs/e2e.md §5): `generate`.
+    Credentials {
+        #[command(subcommand)]
+        what: CredentialsCmd,
+    },
     /// A trustee's side of the key ceremony (issue 18, docs/e2e.md §4), run on the trustee's
     /// own computer: `key`, then `deal`, then `check`, then `finish` (prints the key's
     /// fingerprint to compare aloud with the other trustees); `status` shows the board.
@@ -207,6 +212,82 @@ enum Command {
         #[arg(long, global = true, default_value = "trustee.json")]
         file: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum CredentialsCmd {
+    /// Make codes and credentials for the cards offline: writes `cards.csv` (voter number and
+    /// code, to print) and `upload.json` (the codes' keyed hashes by voter number, and — not
+    /// linked to them — the credentials in key order) for `POST /api/v1/elections/{id}/credentials`.
+    Generate {
+        /// What the credentials are bound to: `<log name>/election-<id>` (the `domain` of
+        /// `GET /api/v1/elections/{id}/credentials`).
+        #[arg(long)]
+        election_domain: String,
+        /// The voters' numbers on the published list: `1,2,5` or `1-300`.
+        #[arg(long)]
+        voters: String,
+        /// The deployment's voting-code key file (`voting-code.key`): the server keeps codes
+        /// only as keyed hashes, so the authority needs it to make hashes the server can check.
+        #[arg(long)]
+        code_key: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// `1,2,5` or `1-300` (or a mix) as voter numbers.
+fn voter_numbers(spec: &str) -> Result<Vec<usize>, String> {
+    let mut out = Vec::new();
+    for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let bad = || format!("--voters: {part:?} is not a number or a range");
+        match part.split_once('-') {
+            Some((a, b)) => {
+                let (a, b): (usize, usize) =
+                    (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?);
+                if a == 0 || b < a {
+                    return Err(bad());
+                }
+                out.extend(a..=b);
+            }
+            None => out.push(part.parse().ok().filter(|n| *n > 0).ok_or_else(bad)?),
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}
+
+fn credentials_cli(cmd: CredentialsCmd) -> Result<ExitCode, String> {
+    let CredentialsCmd::Generate { election_domain, voters, code_key, out } = cmd;
+    let numbers = voter_numbers(&voters)?;
+    if numbers.is_empty() {
+        return Err("--voters names no voter".into());
+    }
+    let key = std::fs::read(&code_key).map_err(|e| format!("{}: {e}", code_key.display()))?;
+    let key: Vec<u8> = match hex::decode(String::from_utf8_lossy(&key).trim()) {
+        Ok(k) if k.len() == 32 => k,
+        _ if key.len() == 32 => key,
+        _ => return Err(format!("{}: not a 32-byte key", code_key.display())),
+    };
+    let (cards, upload) = crate::service::credentials::generate(&election_domain, &numbers, &key);
+    std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let mut csv = String::from("voter,code\n");
+    for (v, c) in &cards {
+        csv.push_str(&format!("{v},{c}\n"));
+    }
+    let cards_file = out.join("cards.csv");
+    std::fs::write(&cards_file, csv).map_err(|e| format!("{}: {e}", cards_file.display()))?;
+    let up = serde_json::to_string_pretty(&upload).map_err(|e| e.to_string())?;
+    let up_file = out.join("upload.json");
+    std::fs::write(&up_file, up).map_err(|e| format!("{}: {e}", up_file.display()))?;
+    println!(
+        "{} cards in {} (print them, then destroy the file); upload {} to POST /api/v1/elections/{{id}}/credentials",
+        cards.len(),
+        cards_file.display(),
+        up_file.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(Subcommand, Clone)]
@@ -247,6 +328,9 @@ enum BenchCmd {
         /// A PostgreSQL server (admin URL) to run on, in a fresh database; default SQLite.
         #[arg(long)]
         database_url: Option<String>,
+        /// Cast encrypted, signed ballots (issue 18; clients encrypt before the timed part).
+        #[arg(long)]
+        e2e: bool,
     },
     /// Voting-code sign-ins per second vs argon2id staff password checks per second.
     Signin {
@@ -582,10 +666,10 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
         }
         Command::Bench { what } => {
             match what {
-                BenchCmd::Cast { voters, clients, seconds, rate, database_url } => {
+                BenchCmd::Cast { voters, clients, seconds, rate, database_url, e2e } => {
                     let pg = database_url.filter(|u| u.starts_with("postgres"));
-                    crate::bench::cast(crate::bench::CastOptions { voters, clients, seconds, rate, pg_admin_url: pg })
-                        .await?
+                    let opts = crate::bench::CastOptions { voters, clients, seconds, rate, pg_admin_url: pg, e2e };
+                    crate::bench::cast(opts).await?
                 }
                 BenchCmd::Signin { voters, tasks, seconds } => crate::bench::signin(voters, tasks, seconds).await?,
             }
@@ -671,6 +755,7 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
             print!("{}", crate::audit::events::markdown());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Credentials { what } => credentials_cli(what),
         Command::Trustee { step, server, election, trustee, token, file } => {
             trustee_cli(step, &server, election, trustee, &token, &file).await.map_err(|e| e.to_string())
         }
@@ -862,13 +947,17 @@ async fn verify(
     let mut lifecycle = crate::audit::events::LifecycleCheck::default();
     let mut recount = crate::audit::recount::RecountCheck::from_record(&raw);
     let mut reconcile = crate::audit::reconcile::ReconcileCheck::from_record(&raw);
+    // Issue 18 (docs/e2e.md §8): the encrypted ballots, checked at each close before the counts.
+    let mut e2e_ballots = crate::audit::e2e_ballots::E2eBallotsCheck::from_record(&raw);
     let mut check = |index: u64, leaf: &[u8]| {
         lifecycle.check(index, leaf)?;
         recount.check(index, leaf)?;
+        e2e_ballots.check(index, leaf)?;
         reconcile.check(index, leaf)
     };
     let summary = match verify_record_with(&rec, &trust, &mut check)
         .and_then(|s| reconcile.finish().map(|()| s))
+        .and_then(|s| e2e_ballots.finish().map(|()| s))
         .and_then(|s| check_logged_checkpoints(&rec, &s).map(|()| s))
     {
         Ok(s) => s,
@@ -910,6 +999,7 @@ async fn verify(
     }
     println!("{summary}");
     reconcile.print_report();
+    e2e_ballots.print_report();
     if recount.recounted > 0 {
         println!("recounted {} round(s): every box matches the log and the announced result", recount.recounted);
     }

@@ -315,7 +315,7 @@ pub async fn seed_polling_election(
     // The election committee (three voters who are neither candidates nor nominators) makes the
     // election key: the polling election is end-to-end (issue 18).
     let trustees = demo_ceremony(store, log, staff, id, &ids[35..38], trustees_dir).await?;
-    let cards = service::voters::issue_cards(store, voting_code_key, staff, id, None).await?;
+    let cards = service::voters::issue_cards(store, &log.name, voting_code_key, staff, id, None).await?;
     service::polling::open_polls(store, log, staff, id).await?;
     let codes = cards.iter().skip(40).take(5).map(|c| (c.name.clone(), c.code.clone())).collect();
     Ok(PollingDemo { election: id, codes, trustees })

@@ -14,6 +14,7 @@ pub fn normalise_code(code: &str) -> String {
     code.chars().filter(|c| !matches!(c, ' ' | '-')).map(|c| c.to_ascii_uppercase()).collect()
 }
 
+#[derive(Clone)]
 pub struct Credential {
     key: SigningKey,
 }

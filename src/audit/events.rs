@@ -144,7 +144,7 @@ catalogue! {
         "登记投票间平板", "A booth tablet was set up at a polling station";
     BallotIssued => "ballot.issued", ["street_admin", "committee", "clerk"], ["round", "channel", "station"],
         "发放选票（选民签到）", "A voter was checked in and received a ballot (who is on the roll, not in the log)";
-    BallotsCast => "ballots.cast", ["voter"], ["round", "ballots", "receipts"],
+    BallotsCast => "ballots.cast", ["voter"], ["round", "ballots", "receipts", "encrypted_by"],
         "选票投入票箱", "Browser ballots went into the box (one entry per commit, with the voters' receipts)";
     PollsClosed => "polls.closed", ["street_admin", "committee"], ["from", "to", "round", "issued", "browser_ballots", "browser_root", "leaves", "issued_by"],
         "结束投票，票箱与发票数写入日志", "Polls closed; the box is frozen and committed (its Merkle root and the ballots issued per station)";
@@ -192,6 +192,10 @@ catalogue! {
         "受托人核验所收份额", "A trustee checked the shares it received; complaints judged; the last check fixes the election key";
     E2eTrusteeWithdrawn => "e2e.trustee_withdrawn", ["street_admin", "committee"], ["number", "trustee", "reason", "serving", "k", "status"],
         "受托人退出", "A trustee withdrew and takes no further part; before the key is fixed, or with fewer than k left before the polls open, the ceremony fails";
+    E2eCredentialsPublished => "e2e.credentials_published", ["street_admin", "committee"], ["sha256", "size", "live", "source", "added"],
+        "公布选民凭证公钥名单", "The list of voter credentials (public keys, sorted, no names) was published or grew: its SHA-256, size and who generated it";
+    E2eCredentialReissued => "e2e.credential_reissued", ["street_admin", "committee"], ["old", "new", "sha256", "size", "live", "source"],
+        "补发选民证：旧凭证作废、新凭证加入", "A reissued card: the old credential was revoked and the new one listed";
     PersonalDataPurged => "personal_data.purged", ["system"], ["election_id", "term_ended_on", "retention_days", "purged"],
         "删除届满的个人信息", "The operator deleted or reduced a finished term's personal data after the retention period";
     CountingStaffNamed => "counting_staff.named", ["street_admin", "committee"], ["resident_id", "duty"],

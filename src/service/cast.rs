@@ -19,7 +19,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::audit;
 use crate::audit::{Actor, EventKind, election_log};
-use crate::store::{self, Store, polling};
+use crate::store::{self, Store, e2e_credentials, polling};
 
 /// The most casts one transaction takes. Bounded so that one commit's latency stays small.
 pub const MAX_BATCH: usize = 512;
@@ -48,8 +48,23 @@ pub struct CastRequest {
     pub admission: Admission,
     /// The polling station the ballot is counted with (`remote` for the voter's own phone).
     pub station: String,
-    /// The ballot in the box encoding (`domain::ballot::encode`).
+    /// The ballot in the box encoding (`domain::ballot::encode`, or `domain::e2e::to_content`).
     pub content: String,
+    /// An encrypted ballot (issue 18 item 4), already checked: its credential and tracker.
+    pub e2e: Option<E2eCast>,
+}
+
+/// What the writer needs of an encrypted ballot whose signature and proofs the request handler
+/// has checked: the credential it claims (listed, live, once per round) and its tracker.
+#[derive(Debug, Clone)]
+pub struct E2eCast {
+    /// Hex of the credential.
+    pub credential: String,
+    /// Hex of `EncryptedBallot::tracker()`: the voter's receipt.
+    pub tracker: String,
+    /// The server encrypted it on the voter's behalf (the no-JavaScript path): counted per batch
+    /// in the cast entry, never per voter.
+    pub by_server: bool,
 }
 
 /// Proof that participation was recorded: the receipt code appears in log entry `index`.
@@ -73,6 +88,9 @@ pub enum Refusal {
     Failed,
     /// No registered voter of this election holds that voting code.
     UnknownCode,
+    /// The ballot's credential is not listed, is revoked, or already cast in this round; or its
+    /// ciphertext is already in the box (docs/e2e.md §5).
+    Credential,
 }
 
 struct Job {
@@ -90,9 +108,19 @@ pub struct CastContext {
     pub poll: crate::store::polling::PollRow,
     pub paper: crate::domain::ballot::BallotPaper,
     pub remote_ok: bool,
+    /// `Some` when the round's browser box is encrypted (issue 18; `service::e2e::round`).
+    pub e2e: Option<super::e2e::E2eRound>,
 }
 
 pub const CONTEXT_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The credentials of signed-in voters of end-to-end rounds (issue 18 item 4), by session id:
+/// the no-JavaScript path's server encrypts and signs for the voter with it. In memory only,
+/// never stored; gone at the cast, at a restart, or when too many wait.
+type Credentials = std::sync::Mutex<std::collections::HashMap<Vec<u8>, huanjie_crypto::credential::Credential>>;
+/// Signed-in sessions whose credential is kept; beyond this the oldest are not told apart and
+/// all are dropped (those voters sign in again).
+const KEPT_CREDENTIALS: usize = 100_000;
 
 type ContextCache = std::sync::Mutex<std::collections::HashMap<i64, (std::time::Instant, std::sync::Arc<CastContext>)>>;
 
@@ -101,6 +129,7 @@ type ContextCache = std::sync::Mutex<std::collections::HashMap<i64, (std::time::
 pub struct BallotWriter {
     queue: mpsc::Sender<Job>,
     contexts: std::sync::Arc<ContextCache>,
+    credentials: std::sync::Arc<Credentials>,
 }
 
 impl BallotWriter {
@@ -130,7 +159,27 @@ impl BallotWriter {
         } else {
             tokio::spawn(run(store, rx));
         }
-        BallotWriter { queue, contexts: Default::default() }
+        BallotWriter { queue, contexts: Default::default(), credentials: Default::default() }
+    }
+
+    /// Keeps a signed-in voter's credential in memory for their session.
+    pub fn keep_credential(&self, session: Vec<u8>, credential: huanjie_crypto::credential::Credential) {
+        if let Ok(mut m) = self.credentials.lock() {
+            if m.len() >= KEPT_CREDENTIALS {
+                m.clear();
+            }
+            m.insert(session, credential);
+        }
+    }
+
+    pub fn credential(&self, session: &[u8]) -> Option<huanjie_crypto::credential::Credential> {
+        self.credentials.lock().ok()?.get(session).cloned()
+    }
+
+    pub fn drop_credential(&self, session: &[u8]) {
+        if let Ok(mut m) = self.credentials.lock() {
+            m.remove(session);
+        }
     }
 
     pub fn context(&self, election_id: i64) -> Option<std::sync::Arc<CastContext>> {
@@ -221,9 +270,23 @@ async fn write(store: &Store, jobs: &[Job]) -> store::Result<Vec<Result<Receipt,
             continue;
         }
         let mut accepted: Vec<usize> = Vec::with_capacity(end - start);
+        // Issue 18 item 4: an encrypted ballot first claims its credential (listed, live, once
+        // per round) and its tracker, in this transaction; a refused claim takes no roll mark.
+        let mut claimed: Vec<usize> = Vec::new();
+        for k in start..end {
+            if let Some(x) = &jobs[k].req.e2e {
+                if e2e_credentials::claim(&mut tx, e, r, &x.credential, &x.tracker).await? {
+                    claimed.push(k);
+                } else {
+                    results[k] = Err(Refusal::Credential);
+                }
+            }
+        }
+        let refused = |k: usize| jobs[k].req.e2e.is_some() && !claimed.contains(&k);
         // The roll first: one multi-row conditional insert per chunk; the voters it returns are
         // the ones who got their ballot now (the first cast of a voter within a batch wins).
         let mut rolls: Vec<(usize, i64, &'static str, Option<i64>)> = (start..end)
+            .filter(|&k| !refused(k))
             .filter_map(|k| match &jobs[k].req.admission {
                 Admission::Roll { resident_id, channel, proxy_id } => Some((k, *resident_id, *channel, *proxy_id)),
                 _ => None,
@@ -231,6 +294,7 @@ async fn write(store: &Store, jobs: &[Job]) -> store::Result<Vec<Result<Receipt,
             .collect();
         // Voters known by their code: resolved on the roll here, in chunks.
         let coded: Vec<(usize, &[u8], &'static str)> = (start..end)
+            .filter(|&k| !refused(k))
             .filter_map(|k| match &jobs[k].req.admission {
                 Admission::Code { hash, channel } => Some((k, hash.as_slice(), *channel)),
                 _ => None,
@@ -261,12 +325,22 @@ async fn write(store: &Store, jobs: &[Job]) -> store::Result<Vec<Result<Receipt,
             }
         }
         for (k, job) in jobs.iter().enumerate().take(end).skip(start) {
+            if refused(k) {
+                continue;
+            }
             if let Admission::Booth { booth_id } = &job.req.admission {
                 if polling::consume_booth(&mut tx, *booth_id, r).await? {
                     accepted.push(k);
                 } else {
                     results[k] = Err(Refusal::BoothLocked);
                 }
+            }
+        }
+        for &k in &claimed {
+            if !accepted.contains(&k)
+                && let Some(x) = &jobs[k].req.e2e
+            {
+                e2e_credentials::unclaim(&mut tx, e, r, &x.credential).await?;
             }
         }
         if !accepted.is_empty() {
@@ -284,19 +358,24 @@ async fn write(store: &Store, jobs: &[Job]) -> store::Result<Vec<Result<Receipt,
                 })
                 .collect();
             polling::drop_ballots(&mut tx, e, r, &ballots).await?;
-            let codes: Vec<String> = accepted.iter().map(|_| new_receipt()).collect();
+            // An encrypted ballot's receipt is its tracker (docs/e2e.md §5).
+            let codes: Vec<String> = accepted
+                .iter()
+                .map(|&k| jobs[k].req.e2e.as_ref().map_or_else(new_receipt, |x| x.tracker.clone()))
+                .collect();
             let mut listed = codes.clone();
             listed.sort();
             let log = election_log(e);
-            let index = audit::record(
-                &mut tx,
-                &log,
-                &voter(),
-                EventKind::BallotsCast,
-                &format!("election:{e}"),
-                json!({"round": r, "ballots": accepted.len(), "receipts": listed}),
-            )
-            .await?;
+            let mut payload = json!({"round": r, "ballots": accepted.len(), "receipts": listed});
+            let encrypted: Vec<bool> =
+                accepted.iter().filter_map(|&k| jobs[k].req.e2e.as_ref().map(|x| x.by_server)).collect();
+            if !encrypted.is_empty() {
+                let server = encrypted.iter().filter(|b| **b).count();
+                payload["encrypted_by"] = json!({"server": server, "voter": encrypted.len() - server});
+            }
+            let index =
+                audit::record(&mut tx, &log, &voter(), EventKind::BallotsCast, &format!("election:{e}"), payload)
+                    .await?;
             for (&k, code) in accepted.iter().zip(codes) {
                 results[k] = Ok(Receipt { receipt: code, log: log.clone(), index });
             }

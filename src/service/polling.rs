@@ -468,6 +468,19 @@ async fn resolve_write_ins(
     Ok(out)
 }
 
+/// The write-ins of checked marks as (post, name, the one voter bearing the name).
+pub async fn written_in_residents(
+    store: &Store,
+    election_id: i64,
+    marks: &Marks,
+) -> Result<Vec<(Post, String, Option<i64>)>> {
+    Ok(resolve_write_ins(store, election_id, marks)
+        .await?
+        .into_iter()
+        .map(|(p, n, id)| (p, n, id.and_then(|i| i.strip_prefix('r').and_then(|r| r.parse().ok()))))
+        .collect())
+}
+
 /// Checks and encodes a ballot for the box.
 pub async fn encode_ballot(
     store: &Store,
@@ -503,36 +516,48 @@ fn refusal(r: Refusal) -> ServiceError {
         Refusal::Busy => ServiceError::Conflict("err.busy"),
         Refusal::Failed => ServiceError::Internal("ballot batch failed".into()),
         Refusal::UnknownCode => ServiceError::Unauthenticated("err.voting_code"),
+        Refusal::Credential => ServiceError::Conflict("err.e2e_credential"),
     }
 }
 
 /// The election's cast context: from the writer's short-lived cache, else read and cached
 /// (only while a round is open).
-async fn cast_context(store: &Store, writer: &BallotWriter, election_id: i64) -> Result<std::sync::Arc<CastContext>> {
+async fn cast_context(
+    store: &Store,
+    writer: &BallotWriter,
+    log_name: &str,
+    election_id: i64,
+) -> Result<std::sync::Arc<CastContext>> {
     if let Some(c) = writer.context(election_id) {
         return Ok(c);
     }
     let e = est::get(store, election_id).await?.ok_or(ServiceError::NotFound)?;
     let remote_ok = channel_enabled(&e, "remote") && e.plan.profile.clone().voting.remote_channel_allowed;
     let (poll, paper) = open_round(store, &e).await?;
-    let ctx = std::sync::Arc::new(CastContext { election: e, poll, paper, remote_ok });
+    let e2e = super::e2e::round(store, log_name, election_id, &paper).await?;
+    let ctx = std::sync::Arc::new(CastContext { election: e, poll, paper, remote_ok, e2e });
     writer.remember(election_id, ctx.clone());
     Ok(ctx)
 }
 
 /// A voter casts on their own phone (`remote`), for themselves or — as an approved proxy —
 /// for a principal (LAW.md §6: a separate ballot per principal).
+/// `credential`: in an end-to-end round, the credential of the card whose ballot this is (the
+/// server derived it from the code at sign-in and kept it in memory only); without it the
+/// ballot cannot be encrypted and signed, and the voter is asked to sign in again.
 pub async fn cast_remote(
     store: &Store,
     writer: &BallotWriter,
+    log_name: &str,
     voter: (i64, i64),
     principal: Option<i64>,
     marks: &Marks,
+    credential: Option<&huanjie_crypto::credential::Credential>,
 ) -> Result<Receipt> {
     let (election_id, me) = voter;
     // A cached round the writer finds closed may be stale: once more with a fresh one.
     for attempt in 0..2 {
-        let ctx = cast_context(store, writer, election_id).await?;
+        let ctx = cast_context(store, writer, log_name, election_id).await?;
         if !ctx.remote_ok {
             return Err(ServiceError::Refused("err.channel_disabled"));
         }
@@ -546,13 +571,22 @@ pub async fn cast_remote(
             }
             _ => Admission::Roll { resident_id: me, channel: "remote", proxy_id: None },
         };
-        let content = encode_ballot(store, &ctx.election, &ctx.paper, marks, Source::Browser).await?;
+        let (content, e2e) = match (&ctx.e2e, credential) {
+            (None, _) => (encode_ballot(store, &ctx.election, &ctx.paper, marks, Source::Browser).await?, None),
+            (Some(round), Some(c)) => {
+                let b = super::e2e_cast::encrypt_for_voter(store, &ctx.election, &ctx.paper, round, marks, c.clone())
+                    .await?;
+                (crate::domain::e2e::to_content(&b), Some(super::e2e_cast::cast_of(&b, true)))
+            }
+            (Some(_), None) => return Err(ServiceError::Refused("err.e2e_sign_in_again")),
+        };
         let req = CastRequest {
             election_id,
             round_no: ctx.poll.round_no,
             admission,
             station: REMOTE_STATION.into(),
             content,
+            e2e,
         };
         match writer.cast(req).await {
             Err(Refusal::PollsClosed) if attempt == 0 => writer.forget(election_id),
@@ -568,13 +602,22 @@ pub async fn cast_remote(
 
 /// The JSON API's cast (`Authorization: Bearer <code>`, no proxy): the voter is found by the
 /// code's keyed hash inside the writer's transaction, so a cast costs no query of its own.
+/// What a cast carries: marks (plaintext rounds; in an end-to-end round the server encrypts
+/// them for the voter), or a ballot the voter's device encrypted (hex of its bytes).
+#[derive(Clone, Copy, Debug)]
+pub enum BallotInput<'a> {
+    Marks(&'a Marks),
+    Encrypted(&'a str),
+}
+
 pub async fn cast_by_code(
     store: &Store,
     writer: &BallotWriter,
+    log_name: &str,
     key: &[u8],
     election_id: i64,
     code: &str,
-    marks: &Marks,
+    input: BallotInput<'_>,
 ) -> Result<Receipt> {
     let raw = code.trim();
     let raw = match raw.strip_prefix("HJ:").and_then(|r| r.split_once(':')) {
@@ -586,11 +629,27 @@ pub async fn cast_by_code(
     }
     let hash = super::voters::code_hash(key, raw);
     for attempt in 0..2 {
-        let ctx = cast_context(store, writer, election_id).await?;
+        let ctx = cast_context(store, writer, log_name, election_id).await?;
         if !ctx.remote_ok {
             return Err(ServiceError::Refused("err.channel_disabled"));
         }
-        let content = encode_ballot(store, &ctx.election, &ctx.paper, marks, Source::Browser).await?;
+        let (content, e2e) = match (&ctx.e2e, input) {
+            (None, BallotInput::Marks(marks)) => {
+                (encode_ballot(store, &ctx.election, &ctx.paper, marks, Source::Browser).await?, None)
+            }
+            (None, BallotInput::Encrypted(_)) => return Err(invalid("err.e2e_off", "encrypted")),
+            // Checked here, in the request, before the writer (issue 18 item 4).
+            (Some(round), BallotInput::Encrypted(h)) => {
+                let b = super::e2e_cast::check(round, h).await?;
+                (crate::domain::e2e::to_content(&b), Some(super::e2e_cast::cast_of(&b, false)))
+            }
+            // The server saw the code: it encrypts and signs for the voter, and says so.
+            (Some(round), BallotInput::Marks(marks)) => {
+                let c = super::credentials::derive(log_name, election_id, raw);
+                let b = super::e2e_cast::encrypt_for_voter(store, &ctx.election, &ctx.paper, round, marks, c).await?;
+                (crate::domain::e2e::to_content(&b), Some(super::e2e_cast::cast_of(&b, true)))
+            }
+        };
         let admission = Admission::Code { hash: hash.clone(), channel: "remote" };
         let req = CastRequest {
             election_id,
@@ -598,6 +657,7 @@ pub async fn cast_by_code(
             admission,
             station: REMOTE_STATION.into(),
             content,
+            e2e,
         };
         match writer.cast(req).await {
             Err(Refusal::PollsClosed) if attempt == 0 => writer.forget(election_id),
@@ -613,11 +673,23 @@ pub async fn cast_by_code(
 }
 
 /// A booth tablet casts the one ballot it was unlocked for, then locks again.
-pub async fn cast_booth(store: &Store, writer: &BallotWriter, booth: &st::BoothRow, marks: &Marks) -> Result<Receipt> {
+pub async fn cast_booth(
+    store: &Store,
+    writer: &BallotWriter,
+    log_name: &str,
+    booth: &st::BoothRow,
+    marks: &Marks,
+) -> Result<Receipt> {
     let e = est::get(store, booth.election_id).await?.ok_or(ServiceError::NotFound)?;
     let (poll, paper) = open_round(store, &e).await?;
     if booth.unlocked_round != Some(poll.round_no) {
         return Err(ServiceError::Refused("err.booth_locked"));
+    }
+    // Issue 18: a booth ballot of an end-to-end round must be encrypted and signed, and the
+    // booth's device key is not built yet (README, "what is not done"): refused rather than
+    // a plaintext row in an encrypted box.
+    if super::e2e::round(store, log_name, e.id, &paper).await?.is_some() {
+        return Err(ServiceError::Refused("err.e2e_sign_in_again"));
     }
     let content = encode_ballot(store, &e, &paper, marks, Source::Browser).await?;
     let req = CastRequest {
@@ -626,6 +698,7 @@ pub async fn cast_booth(store: &Store, writer: &BallotWriter, booth: &st::BoothR
         admission: Admission::Booth { booth_id: booth.id },
         station: booth.station.clone(),
         content,
+        e2e: None,
     };
     writer.cast(req).await.map_err(refusal)
 }

@@ -31,7 +31,10 @@ pub async fn check(store: &Store, log: &LogIdentity, log_id: &str, index: u64, r
     let found = entry.first().is_some_and(|en| {
         let v: serde_json::Value = serde_json::from_slice(&en.leaf).unwrap_or_default();
         v["type"] == "ballots.cast"
-            && v["payload"]["receipts"].as_array().is_some_and(|r| r.iter().any(|x| x.as_str() == Some(want.as_str())))
+            // A receipt code is upper case; an end-to-end ballot's tracker (issue 18) lower-case hex.
+            && v["payload"]["receipts"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|x| x.as_str().is_some_and(|x| x.eq_ignore_ascii_case(&want))))
     });
     let cp = checkpoint_now(store, log, log_id).await?;
     let (size, note) = cp.map(|c| (u64::try_from(c.size).unwrap_or(0), c.note)).unwrap_or_default();

@@ -63,3 +63,38 @@ pub async fn reconciliation(store: &Store, election_id: i64) -> Result<serde_jso
     }
     Ok(json!({"voter_list": {"voters": voters, "absentees": absentees}, "rounds": rounds}))
 }
+
+/// What `verify` needs beside the box to check an election's encrypted ballots (issue 18;
+/// docs/e2e.md §8; `audit::e2e_ballots`), the record's `reconcile.e2e`: the credential list as
+/// published (key order, status, source), and — once the ceremony is done — the ceremony, its
+/// election key and each polled round's ballot context and shape. `null` when the election
+/// has neither credentials nor a finished ceremony.
+pub async fn e2e_reconciliation(store: &Store, log_name: &str, election_id: i64) -> Result<serde_json::Value> {
+    use crate::store::polling as pst;
+    use serde_json::json;
+    let credentials = crate::store::e2e_credentials::list(store, election_id).await?;
+    let key = super::ceremony::finished_key(store, log_name, election_id).await?;
+    if credentials.is_empty() && key.is_none() {
+        return Ok(serde_json::Value::Null);
+    }
+    let mut rounds = Vec::new();
+    if let Some(k) = &key {
+        for p in pst::polls(store, election_id).await? {
+            let shape = crate::domain::e2e::shape(&p.paper)
+                .map_err(|e| super::ServiceError::Internal(format!("the paper's ballot shape: {e}")))?;
+            let ctx = crate::domain::e2e::context(&k.ceremony, p.paper.round_no);
+            rounds.push(json!({
+                "round": p.round_no,
+                "context_round": String::from_utf8_lossy(&ctx.round),
+                "shape": shape.posts.iter().map(|s| json!({"post": s.post, "candidates": s.candidates,
+                    "seats": s.seats, "write_ins": s.write_ins})).collect::<Vec<_>>(),
+            }));
+        }
+    }
+    Ok(json!({
+        "credentials": credentials,
+        "ceremony": key.as_ref().map(|k| k.ceremony.clone()),
+        "election_key": key.as_ref().map(|k| crate::domain::ceremony::point_hex(&k.key.key)),
+        "rounds": rounds,
+    }))
+}

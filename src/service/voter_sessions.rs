@@ -21,6 +21,19 @@ pub struct VoterSession {
     id_hash: Vec<u8>,
 }
 
+impl VoterSession {
+    /// The session's server-side identity (the keyed hash of its cookie token): what the
+    /// in-memory credential of an end-to-end round is kept under (`BallotWriter::keep_credential`).
+    pub fn id(&self) -> &[u8] {
+        &self.id_hash
+    }
+}
+
+/// [`VoterSession::id`] of the session a cookie token names.
+pub fn session_id(key: &[u8], token: &str) -> Vec<u8> {
+    id_hash(key, token)
+}
+
 fn id_hash(key: &[u8], token: &str) -> Vec<u8> {
     // Domain-separated from the staff sessions, which hash with the same key.
     super::accounts::session_hash(key, &format!("voter\0{token}"))

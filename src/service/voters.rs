@@ -543,8 +543,15 @@ pub struct Card {
 /// Issues voting codes for the cards: to every voter without one, or to `only` (a reissue,
 /// which invalidates the old code). The codes exist only in this response; the database keeps
 /// their keyed hashes.
-pub async fn issue_cards(store: &Store, key: &[u8], staff: &Staff, id: i64, only: Option<i64>) -> Result<Vec<Card>> {
-    issue_cards_with(store, key, staff, id, only, Ok).await
+pub async fn issue_cards(
+    store: &Store,
+    log_name: &str,
+    key: &[u8],
+    staff: &Staff,
+    id: i64,
+    only: Option<i64>,
+) -> Result<Vec<Card>> {
+    issue_cards_with(store, log_name, key, staff, id, only, Ok).await
 }
 
 /// Issues cards and hands them to `deliver` (e.g. rendering the printable cards) before the
@@ -553,6 +560,7 @@ pub async fn issue_cards(store: &Store, key: &[u8], staff: &Staff, id: i64, only
 /// blocking pool.
 pub async fn issue_cards_with<T, F>(
     store: &Store,
+    log_name: &str,
     key: &[u8],
     staff: &Staff,
     id: i64,
@@ -598,6 +606,9 @@ where
     }
     let kind = if only.is_some() { EventKind::VoterCardReissued } else { EventKind::VoterCardsIssued };
     record(&mut tx, id, &staff.actor(role), kind, json!({"cards": cards.len(), "resident_id": only})).await?;
+    // Issue 18 item 3: each card's credential joins the published list (docs/e2e.md §5).
+    let issued: Vec<(i64, &str)> = cards.iter().map(|c| (c.resident_id, c.code.as_str())).collect();
+    super::credentials::for_cards(&mut tx, log_name, id, &staff.actor(role), &issued, only.is_some()).await?;
     let delivered = tokio::task::spawn_blocking(move || deliver(cards))
         .await
         .map_err(|e| ServiceError::Internal(e.to_string()))??;

@@ -136,7 +136,13 @@ pub async fn booths_of(store: &Store, id: i64) -> Result<Vec<Booth>> {
 }
 
 /// A ballot cast at booth `b` (see `service::polling::cast_booth`).
-pub async fn cast_at_booth(store: &Store, writer: &BallotWriter, b: &Booth, marks: &Marks) -> Result<Receipt> {
+pub async fn cast_at_booth(
+    store: &Store,
+    writer: &BallotWriter,
+    log_name: &str,
+    b: &Booth,
+    marks: &Marks,
+) -> Result<Receipt> {
     let row = st::BoothRow {
         id: b.id,
         election_id: b.election_id,
@@ -144,7 +150,7 @@ pub async fn cast_at_booth(store: &Store, writer: &BallotWriter, b: &Booth, mark
         name: b.name.clone(),
         unlocked_round: b.unlocked_round,
     };
-    super::polling::cast_booth(store, writer, &row, marks).await
+    super::polling::cast_booth(store, writer, log_name, &row, marks).await
 }
 
 /// The election a nomination belongs to.

@@ -20,6 +20,7 @@ pub mod complaints;
 pub mod count_conduct;
 pub mod counting;
 pub mod counting_staff;
+pub mod e2e_credentials;
 pub mod elections;
 pub mod electorate;
 pub mod electorate_facts;

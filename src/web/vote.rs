@@ -431,11 +431,29 @@ async fn signin(
     )
     .await;
     match signed_in {
-        Ok(Some(token)) => (
-            [(header::SET_COOKIE, set_cookie(VOTER_COOKIE, &token, state.config.secure_cookies, None))],
-            Redirect::to("/vote/ballot"),
-        )
-            .into_response(),
+        Ok(Some(token)) => {
+            // Issue 18 item 4: the credential the server encrypts and signs with on this
+            // voter's behalf, in memory for the session only.
+            if let Ok(Some((election_id, _))) =
+                svc::voter_by_code(&state.store, &state.secrets.voting_code_key, &f.code).await
+            {
+                let code = f.code.trim();
+                let code = code.rsplit_once("#code=").map_or(code, |(_, c)| c);
+                let code = match code.strip_prefix("HJ:").and_then(|r| r.split_once(':')) {
+                    Some((_, c)) => c,
+                    None => code,
+                };
+                let credential = crate::service::credentials::derive(&state.log.name, election_id, code);
+                state
+                    .ballots
+                    .keep_credential(voter_sessions::session_id(&state.secrets.session_key, &token), credential);
+            }
+            (
+                [(header::SET_COOKIE, set_cookie(VOTER_COOKIE, &token, state.config.secure_cookies, None))],
+                Redirect::to("/vote/ballot"),
+            )
+                .into_response()
+        }
         Ok(None) => {
             let error = Some(text(lang, "err.voting_code").to_string());
             (StatusCode::UNAUTHORIZED, SigninPage { t: Tr(lang), user: None, csrf: String::new(), error })
@@ -670,8 +688,22 @@ async fn edit(State(state): State<AppState>, a: VoterAction) -> Response {
 async fn cast(State(state): State<AppState>, a: VoterAction) -> Response {
     let VoterAction { voter: v, lang, form } = a;
     let marks = form.marks();
-    match svc::cast_remote(&state.store, &state.ballots, (v.election_id, v.resident_id), form.principal, &marks).await {
+    let credential = state.ballots.credential(v.id());
+    // A proxy's ballot for a principal needs the principal's card in an end-to-end round.
+    let credential = credential.filter(|_| form.principal.is_none_or(|p| p == v.resident_id));
+    let cast = svc::cast_remote(
+        &state.store,
+        &state.ballots,
+        &state.log.name,
+        (v.election_id, v.resident_id),
+        form.principal,
+        &marks,
+        credential.as_ref(),
+    )
+    .await;
+    match cast {
         Ok(receipt) => {
+            state.ballots.drop_credential(v.id());
             let round = current_round(&state, v.election_id).await.unwrap_or(1);
             let others = open_principals(&state, &v, round).await;
             // The ballot is in: the session ends with it (issue 12), unless this voter is a
@@ -876,7 +908,7 @@ async fn booth_cast(
         Err(r) => return r,
     };
     let token = cookie(&headers, BOOTH_COOKIE).unwrap_or_default();
-    match voting::cast_at_booth(&state.store, &state.ballots, &b, &form.marks()).await {
+    match voting::cast_at_booth(&state.store, &state.ballots, &state.log.name, &b, &form.marks()).await {
         Ok(receipt) => {
             // POST/redirect/GET as for remote voting; the receipt page is this voter's only
             // while the cookie set here lives (it ends with the next /booth page).

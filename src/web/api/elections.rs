@@ -491,10 +491,16 @@ struct CardsBody {
 
 /// The codes are in this response only; print them now.
 async fn cards(State(state): State<AppState>, Path(id): Path<i64>, j: StaffJson<CardsBody>) -> ApiResult<Cards> {
-    let cards =
-        voters::issue_cards(&state.store, &state.secrets.voting_code_key, &j.session.staff, id, j.body.resident_id)
-            .await
-            .api(j.lang)?;
+    let cards = voters::issue_cards(
+        &state.store,
+        &state.log.name,
+        &state.secrets.voting_code_key,
+        &j.session.staff,
+        id,
+        j.body.resident_id,
+    )
+    .await
+    .api(j.lang)?;
     Ok(Json(Cards { cards }))
 }
 

@@ -356,7 +356,12 @@ async fn election_record(
     // The published boxes (after each count), as `huanjie count` reads them: `verify` recounts them.
     let boxes = counts.iter().map(|c| BoxOfRound { round: c.round_no, box_json: c.box_json.clone() }).collect();
     // What `verify` reconciles the log's commitments with (issue 15 item 3).
-    let reconcile = crate::service::record::reconciliation(&state.store, id).await.api(lang)?;
+    let mut reconcile = crate::service::record::reconciliation(&state.store, id).await.api(lang)?;
+    // Issue 18: the credential list and the rounds' ballot shapes (`audit::e2e_ballots`).
+    let e2e = crate::service::record::e2e_reconciliation(&state.store, &state.log.name, id).await.api(lang)?;
+    if !e2e.is_null() {
+        reconcile["e2e"] = e2e;
+    }
     let results = counts.into_iter().map(|c| ResultOfRound { round: c.round_no, result: c.result }).collect();
     Ok(Json(ElectionRecord { record, notices, boxes, reconcile, results }))
 }

@@ -4,6 +4,7 @@
 
 mod bodies;
 mod ceremony;
+mod credentials;
 pub mod elections;
 mod group_elections;
 pub mod logs;
@@ -51,6 +52,7 @@ pub fn api() -> Api {
         .merge(rehearsal::api())
         .merge(rules::api())
         .merge(ceremony::api())
+        .merge(credentials::api())
 }
 
 pub fn router() -> Router<AppState> {

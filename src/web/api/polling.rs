@@ -333,6 +333,11 @@ struct CastBody {
     marks: Marks,
     #[serde(default, rename = "for")]
     principal: Option<i64>,
+    /// An end-to-end round's ballot as the voter's device encrypted and signed it: hex of its
+    /// "HJB1" bytes (docs/e2e.md §5). Without it, in such a round, the server encrypts the marks
+    /// on the voter's behalf and the record says so.
+    #[serde(default)]
+    encrypted: Option<String>,
 }
 
 fn unauthenticated(lang: Lang) -> Response {
@@ -370,12 +375,20 @@ async fn cast(
     let cast = match b.principal {
         // A proxy: who casts must be known before the cast (their authorisation is checked).
         Some(principal) => match svc::voter_by_code(&state.store, key, code).await.map_err(api)? {
+            // In an end-to-end round a proxy casts with the principal's card (no `for`).
             Some(voter) if voter.0 == id => {
-                svc::cast_remote(&state.store, &state.ballots, voter, Some(principal), &b.marks).await
+                svc::cast_remote(&state.store, &state.ballots, &state.log.name, voter, Some(principal), &b.marks, None)
+                    .await
             }
             _ => Err(ServiceError::Unauthenticated("err.voting_code")),
         },
-        None => svc::cast_by_code(&state.store, &state.ballots, key, id, code, &b.marks).await,
+        None => {
+            let input = match &b.encrypted {
+                Some(h) => svc::BallotInput::Encrypted(h),
+                None => svc::BallotInput::Marks(&b.marks),
+            };
+            svc::cast_by_code(&state.store, &state.ballots, &state.log.name, key, id, code, input).await
+        }
     };
     match cast {
         Ok(receipt) => Ok((StatusCode::CREATED, Json(receipt)).into_response()),
@@ -401,7 +414,7 @@ async fn booth_cast(
         .map_err(|err| ApiError { lang, err }.into_response())?
         .ok_or_else(|| unauthenticated(lang))?;
     let marks: Marks = json::from_slice(&body).map_err(|bad| json::rejection(lang, &bad))?;
-    let receipt = voting::cast_at_booth(&state.store, &state.ballots, &booth, &marks)
+    let receipt = voting::cast_at_booth(&state.store, &state.ballots, &state.log.name, &booth, &marks)
         .await
         .map_err(|err| ApiError { lang, err }.into_response())?;
     Ok((StatusCode::CREATED, Json(receipt)).into_response())

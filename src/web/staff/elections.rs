@@ -605,9 +605,10 @@ pub async fn cards(
     let e = svc::get(&state.store, &f.session.staff, id, Permission::RunElection).await.html(f.lang)?;
     let community = svc::community_name(&state.store, e.community_id).await.html(f.lang)?;
     let base = state.config.public_base();
-    let cards = voters::issue_cards(&state.store, &state.secrets.voting_code_key, &f.session.staff, id, only)
-        .await
-        .html(f.lang)?;
+    let cards =
+        voters::issue_cards(&state.store, &state.log.name, &state.secrets.voting_code_key, &f.session.staff, id, only)
+            .await
+            .html(f.lang)?;
     let cards = cards
         .into_iter()
         .map(|c| {
@@ -872,8 +873,16 @@ pub async fn cards_pdf(
             .collect();
         crate::report::render_cards(&list).map_err(|e| ServiceError::Internal(e.to_string()))
     };
-    let r = voters::issue_cards_with(&state.store, &state.secrets.voting_code_key, &f.session.staff, id, only, render)
-        .await
-        .html(lang)?;
+    let r = voters::issue_cards_with(
+        &state.store,
+        &state.log.name,
+        &state.secrets.voting_code_key,
+        &f.session.staff,
+        id,
+        only,
+        render,
+    )
+    .await
+    .html(lang)?;
     Ok(pdf_response(r, &format!("voter-cards-{id}.pdf")))
 }
