@@ -190,6 +190,12 @@ catalogue! {
         "受托人公布承诺与加密份额", "A trustee posted its commitments and the shares sealed to the other trustees";
     E2eSharesChecked => "e2e.shares_checked", ["trustee"], ["number", "trustee", "complaints", "status"],
         "受托人核验所收份额", "A trustee checked the shares it received; complaints judged; the last check fixes the election key";
+    E2eShufflePosted => "e2e.shuffle_posted", ["trustee"], ["round", "seq", "trustee", "ballots", "output_sha256", "proof_sha256", "status"],
+        "受托人混洗加密票箱并公布证明", "A trustee shuffled the encrypted box of a round with a proof (checked before it was accepted)";
+    E2eDecryptionPosted => "e2e.decryption_posted", ["trustee"], ["round", "trustee", "ciphertexts", "share_sha256", "status"],
+        "受托人公布解密份额及证明", "A trustee posted its decryption shares of the last shuffle's output with proofs (checked before they were accepted)";
+    E2eDecrypted => "e2e.decrypted", ["system"], ["round", "ballots", "trustees", "root"],
+        "k名受托人解密完成，电子票箱解密结果确定", "k trustees' shares decrypted the shuffled box: the decrypted ballots (their Merkle root) are the electronic box the count reads";
     PersonalDataPurged => "personal_data.purged", ["system"], ["election_id", "term_ended_on", "retention_days", "purged"],
         "删除届满的个人信息", "The operator deleted or reduced a finished term's personal data after the retention period";
     CountingStaffNamed => "counting_staff.named", ["street_admin", "committee"], ["resident_id", "duty"],

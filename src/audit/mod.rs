@@ -5,6 +5,7 @@
 //! An entry is the canonical JSON of an [`Event`] (sorted keys, no whitespace, `"v":1`), which
 //! is the RFC 6962 leaf. Entries never link a voter to ballot content (DESIGN.md, secrecy).
 
+pub mod e2e_mix;
 pub mod entry;
 pub mod events;
 pub mod history;

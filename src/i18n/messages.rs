@@ -370,9 +370,19 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "That field is not the required encoding (a hex group element, scalar or proof).",
     ),
     (
+        "err.e2e_mix_step",
+        "该轮的混洗与解密不在这一步：请先查看混洗公告板上的当前步骤（投票结束后混洗，k 名受托人混洗后才能解密）。",
+        "This round's mix is not at that step: read its board first (shuffles after the polls close; decryption after k trustees have shuffled).",
+    ),
+    (
         "err.e2e_no_trustees",
         "选举委员会没有在任成员，不能开启密钥仪式。",
         "The election committee has no serving member: the key ceremony cannot be opened.",
+    ),
+    (
+        "err.e2e_not_encrypted",
+        "这一轮不是端到端加密投票（选举没有完成的密钥仪式），没有混洗与解密。",
+        "This round is not end-to-end encrypted (the election has no finished key ceremony): there is no mix to run.",
     ),
     ("err.e2e_proof", "证明不成立，服务器未接受。", "The proof does not hold; the server did not accept it."),
     (
@@ -838,6 +848,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "law.double_entry_mismatch",
         "两遍录入不一致（第一遍 / 第二遍：{detail} 张），请对照纸质选票更正后再接收票箱。",
         "The two entries differ (pass 1 / pass 2: {detail} ballots): correct them against the paper ballots, then accept the box.",
+    ),
+    (
+        "law.e2e_waiting_for_trustees",
+        "电子票箱是加密的，须等 k 名受托人混洗并解密后才能计票（{detail}）。",
+        "The electronic box is encrypted: the count waits for k trustees to shuffle and decrypt it ({detail}).",
     ),
     (
         "law.empty_voter_list",

@@ -114,7 +114,7 @@ pub async fn open(store: &Store, log: &LogIdentity, staff: &Staff, id: i64, k: O
 }
 
 /// The trustee a token belongs to, for the election named in the URL.
-async fn trustee_of(store: &Store, id: i64, token: &str) -> Result<(i64, u32)> {
+pub(crate) async fn trustee_of(store: &Store, id: i64, token: &str) -> Result<(i64, u32)> {
     match st::by_token(store, &token_hash(token)).await? {
         Some((e, number, trustee)) if e == id => Ok((number, trustee)),
         _ => Err(ServiceError::Unauthenticated("err.e2e_token")),

@@ -15,6 +15,7 @@ mod ceremony;
 mod cli;
 mod counting;
 mod crash;
+mod e2e_mix;
 mod elections;
 mod exports;
 mod group_elections;

@@ -7,6 +7,7 @@ mod ceremony;
 pub mod elections;
 mod group_elections;
 pub mod logs;
+mod mix;
 pub mod openapi;
 mod polling;
 mod registry;
@@ -51,6 +52,7 @@ pub fn api() -> Api {
         .merge(rehearsal::api())
         .merge(rules::api())
         .merge(ceremony::api())
+        .merge(mix::api())
 }
 
 pub fn router() -> Router<AppState> {
