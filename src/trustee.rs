@@ -211,7 +211,7 @@ pub fn checked_list(board: &MixBoard, record: &Value, st: &TrusteeState) -> Resu
     let key = point(key_hex, "election_key").map_err(|f| f.0)?;
     // The log itself: signed checkpoints over every entry (trust on first use of the log key).
     let log: crate::audit::Record =
-        serde_json::from_value(record["record"].clone()).map_err(|e| format!("not an election record: {e}"))?;
+        serde_json::from_value(record.clone()).map_err(|e| format!("not an election record: {e}"))?;
     let trust = crate::audit::Trust { allow_unsigned_tail: true, ..crate::audit::Trust::default() };
     crate::audit::verify_record(&log, &trust).map_err(|f| format!("the election record does not verify: {f}"))?;
     let round = board.round;

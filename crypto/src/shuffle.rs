@@ -382,7 +382,7 @@ impl ShuffleProof {
     /// t̂_1..t̂_N ‖ s1 ‖ s2 ‖ s3 ‖ s4_1..s4_W ‖ ŝ_1..ŝ_N ‖ s'_1..s'_N` (docs/e2e.md §8).
     pub fn to_bytes(&self) -> Vec<u8> {
         let (n, w) = (self.c.len(), self.t4.len());
-        let mut out = Vec::with_capacity(12 + 32 * (6 * n + 3 * w + 6));
+        let mut out = Vec::with_capacity(12 + 32 * (5 * n + 3 * w + 6));
         out.extend_from_slice(b"HJS1");
         out.extend_from_slice(&u32be(n));
         out.extend_from_slice(&u32be(w));
@@ -410,7 +410,7 @@ impl ShuffleProof {
             return Err(Error::Encoding("shuffle proof"));
         }
         let (n, w) = (r.u32()?, r.u32()?);
-        if n.checked_mul(6)
+        if n.checked_mul(5)
             .and_then(|x| x.checked_add(w.checked_mul(3)?))
             .and_then(|x| x.checked_add(6))
             .and_then(|x| x.checked_mul(32))
