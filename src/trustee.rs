@@ -219,9 +219,11 @@ pub fn checked_list(board: &MixBoard, record: &Value, st: &TrusteeState) -> Resu
     for e in &log.entries {
         let bytes = base64::engine::general_purpose::STANDARD.decode(&e.leaf).map_err(|e| e.to_string())?;
         let v: Value = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
-        if matches!(v["type"].as_str(), Some("polls.closed" | "primary.closed"))
-            && v["payload"]["round"].as_i64() == Some(round)
-        {
+        let closes = matches!(
+            v["type"].as_str().and_then(crate::audit::EventKind::parse),
+            Some(crate::audit::EventKind::PollsClosed | crate::audit::EventKind::PrimaryClosed)
+        );
+        if closes && v["payload"]["round"].as_i64() == Some(round) {
             close = Some(v["payload"].clone());
         }
     }
