@@ -254,6 +254,12 @@ enum BenchCmd {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// End-to-end cryptography natively (issue 18): encrypt, shuffle with proof, verify the
+    /// shuffle, decryption shares with proofs, for ballots of the demo's shape.
+    E2e {
+        #[arg(long, default_value_t = 1_000)]
+        ballots: usize,
+    },
     /// Voting-code sign-ins per second vs argon2id staff password checks per second.
     Signin {
         #[arg(long, default_value_t = 100_000)]
@@ -578,6 +584,7 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
                         .await?
                 }
                 BenchCmd::Signin { voters, tasks, seconds } => crate::bench::signin(voters, tasks, seconds).await?,
+                BenchCmd::E2e { ballots } => crate::bench::e2e(ballots)?,
             }
             Ok(ExitCode::SUCCESS)
         }
