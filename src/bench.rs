@@ -595,3 +595,56 @@ pub async fn signin(voters: usize, tasks: usize, seconds: u64) -> Result<(), Str
 pub fn data_dir_for(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("huanjie-{name}-{}", std::process::id()))
 }
+
+/// `huanjie bench e2e` (issue 18, docs/e2e.md §5–§7): natively, for `ballots` ballots of the
+/// demo's shape (chair and vice chair 1 of 2, members 3 of 4, a write-in slot per seat: 8
+/// ciphertexts), the time to encrypt and prove them, to shuffle them with a proof, to verify
+/// that proof, and one trustee's decryption shares with proofs and their check. Run it on a
+/// release build; it prints the times.
+pub fn e2e(ballots: usize) -> Result<(), String> {
+    use huanjie_crypto::ballot::{BallotContext, EncryptedBallot, PostChoice, PostShape, Shape};
+    use huanjie_crypto::credential::Credential;
+    use huanjie_crypto::dkg::{ElectionKey, check_decryption_share, decryption_share};
+    use huanjie_crypto::group::{mul_g, random_scalar};
+    use huanjie_crypto::shuffle::{shuffle, verify_shuffle};
+    if ballots == 0 {
+        return Err("--ballots must be at least 1".into());
+    }
+    let post = |name: &str, candidates, seats| PostShape { post: name.into(), candidates, seats, write_ins: seats };
+    let shape = Shape::new(vec![post("chair", 2, 1), post("vice_chair", 2, 1), post("member", 4, 3)])
+        .map_err(|e| e.to_string())?;
+    let mut rng = rand::rng();
+    let x = random_scalar(&mut rng);
+    let key = mul_g(&x);
+    let ctx = BallotContext { election: b"bench/election-1".to_vec(), round: b"1".to_vec() };
+    let choices = vec![
+        PostChoice { marks: vec![0], write_ins: vec![] },
+        PostChoice { marks: vec![1], write_ins: vec![] },
+        PostChoice { marks: vec![0, 2, 3], write_ins: vec![] },
+    ];
+    let creds: Vec<Credential> = (0..ballots).map(|i| Credential::derive(b"bench", &format!("code-{i}"))).collect();
+    let t = Instant::now();
+    let mut rows = Vec::with_capacity(ballots);
+    for c in &creds {
+        let b = EncryptedBallot::encrypt(&mut rng, &key, &ctx, &shape, c, &choices).map_err(|e| e.to_string())?;
+        rows.push(b.ciphertexts);
+    }
+    let per = t.elapsed().as_secs_f64() * 1000.0 / ballots as f64;
+    println!("encrypt, prove and sign {ballots} ballots ({} ciphertexts each): {per:.3} ms a ballot", shape.slots());
+    let t = Instant::now();
+    let (output, proof) = shuffle(&mut rng, b"bench/mix-1", &key, &rows).map_err(|e| e.to_string())?;
+    println!("shuffle with proof of {ballots} ballots: {:.2} s", t.elapsed().as_secs_f64());
+    let t = Instant::now();
+    verify_shuffle(b"bench/mix-1", &key, &rows, &output, &proof).map_err(|e| e.to_string())?;
+    println!("verify that shuffle: {:.2} s", t.elapsed().as_secs_f64());
+    let cts = crate::domain::mix::flatten(&output);
+    let t = Instant::now();
+    let share = decryption_share(&mut rng, b"bench/round-1", 1, &x, &cts);
+    println!("one trustee's decryption shares with proofs of {ballots} ballots: {:.2} s", t.elapsed().as_secs_f64());
+    let keys = ElectionKey { key, verification: vec![key] };
+    let t = Instant::now();
+    check_decryption_share(b"bench/round-1", &keys, &cts, &share)
+        .map_err(|j| format!("share check failed at {j:?}"))?;
+    println!("check those shares: {:.2} s", t.elapsed().as_secs_f64());
+    Ok(())
+}

@@ -192,7 +192,8 @@ enum Command {
     },
     /// A trustee's side of the key ceremony (issue 18, docs/e2e.md §4), run on the trustee's
     /// own computer: `key`, then `deal`, then `check`, then `finish` (prints the key's
-    /// fingerprint to compare aloud with the other trustees); `status` shows the board.
+    /// fingerprint to compare aloud with the other trustees); `status` shows the board; after
+    /// the polls close, `mix --round R` and `decrypt --round R` (docs/e2e.md §6–§7).
     Trustee {
         #[command(subcommand)]
         step: TrusteeStep,
@@ -310,6 +311,19 @@ enum TrusteeStep {
         #[arg(long)]
         from: PathBuf,
     },
+    /// After the polls of an end-to-end round close: check the mix input against the election
+    /// record and every shuffle so far, then shuffle the latest list with a proof and post it.
+    Mix {
+        /// The round's number (as in the URLs).
+        #[arg(long)]
+        round: i64,
+    },
+    /// After k trustees have shuffled: check the mix input and every shuffle proof again, then
+    /// post this trustee's decryption shares of the last shuffle's output with their proofs.
+    Decrypt {
+        #[arg(long)]
+        round: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -331,6 +345,12 @@ enum BenchCmd {
         /// Cast encrypted, signed ballots (issue 18; clients encrypt before the timed part).
         #[arg(long)]
         e2e: bool,
+    },
+    /// End-to-end cryptography natively (issue 18): encrypt, shuffle with proof, verify the
+    /// shuffle, decryption shares with proofs, for ballots of the demo's shape.
+    E2e {
+        #[arg(long, default_value_t = 1_000)]
+        ballots: usize,
     },
     /// Voting-code sign-ins per second vs argon2id staff password checks per second.
     Signin {
@@ -672,6 +692,7 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
                     crate::bench::cast(opts).await?
                 }
                 BenchCmd::Signin { voters, tasks, seconds } => crate::bench::signin(voters, tasks, seconds).await?,
+                BenchCmd::E2e { ballots } => crate::bench::e2e(ballots)?,
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -864,6 +885,28 @@ async fn trustee_cli(
             let pass = passphrase()?;
             write(&st, &pass)?;
             println!("trustee {}'s share restored into {} (it matches the board)", st.trustee, file.display());
+        }
+        TrusteeStep::Mix { round } | TrusteeStep::Decrypt { round } => {
+            let root = server.trim_end_matches('/');
+            let mix_url = format!("{root}/api/v1/elections/{election}/rounds/{round}/shuffles");
+            let mix: crate::domain::mix::MixBoard = serde_json::from_slice(&http.get(&mix_url).await?)?;
+            let record: serde_json::Value =
+                serde_json::from_slice(&http.get(&format!("{root}/api/v1/elections/{election}/record")).await?)?;
+            let pass = passphrase()?;
+            let st = read(&pass)?;
+            let (url, body, done) = if let TrusteeStep::Mix { .. } = step {
+                let m = crate::trustee::mix_step(&mut rng, &mix, &record, &st)?;
+                (mix_url, serde_json::to_string(&m)?, "shuffle posted (every earlier shuffle checked)")
+            } else {
+                let m = crate::trustee::decrypt_step(&mut rng, &mix, &record, &st)?;
+                let url = format!("{root}/api/v1/elections/{election}/rounds/{round}/decryptions");
+                (url, serde_json::to_string(&m)?, "decryption shares posted (the mix input and every shuffle checked)")
+            };
+            let (status, b) = http.post_json(&url, token, body).await?;
+            if status != 200 {
+                return Err(format!("HTTP {status}: {}", String::from_utf8_lossy(&b)).into());
+            }
+            println!("{done}");
         }
     }
     Ok(ExitCode::SUCCESS)

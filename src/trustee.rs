@@ -7,7 +7,9 @@
 //! 64 bytes, ChaCha20 (RFC 8439) encrypts with the first 32 and HMAC-SHA-256 over the header,
 //! salt, nonce and ciphertext authenticates with the last 32 (encrypt-then-MAC, Bellare and
 //! Namprempre 2000). The steps are pure functions of the board and the state; the CLI only
-//! fetches and posts.
+//! fetches and posts. After the polls of an end-to-end round close, `mix` and `decrypt`
+//! (docs/e2e.md §6–§7) check the round's mix input against the election record and every
+//! shuffle posted before they shuffle or release a decryption share.
 
 use std::collections::BTreeMap;
 
@@ -25,6 +27,11 @@ use sha2::Sha256;
 use crate::domain::ceremony::{
     CeremonyBoard, CheckMessage, ComplaintMessage, DealingMessage, KeyMessage, fingerprint, point, point_hex,
 };
+use crate::domain::mix::{DecryptionMessage, MixBoard, ShuffleMessage, decryption_context, flatten, mix_context};
+use base64::Engine as _;
+use huanjie_crypto::dkg::decryption_share;
+use huanjie_crypto::shuffle::{Row, ShuffleProof, rows_from_bytes, rows_to_bytes, shuffle, verify_shuffle};
+use serde_json::Value;
 
 /// What only the trustee holds, kept in the encrypted state file.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -183,6 +190,127 @@ pub fn finish_step(board: &CeremonyBoard, st: &mut TrusteeState) -> Result<Strin
     st.share = Some(shex(&x));
     st.election_key = Some(point_hex(&ek.key));
     Ok(fingerprint(&board.ceremony, &ek.key))
+}
+
+/// The list a trustee's next mix step works on, checked by the trustee itself from public data
+/// only (docs/e2e.md §6–§8), so that the server can never get unshuffled ballots decrypted:
+/// the election record's log verifies; the electronic box it publishes for the round is the
+/// one the close of the polls committed; every ballot in it checks under the key this trustee
+/// recomputed (`finish_step`); the board's mix input is exactly that box
+/// (`domain::mix::mix_input`); and every shuffle posted so far holds, in sequence. Returns the
+/// latest list (the last shuffle's output, or the input) and the election key.
+pub fn checked_list(board: &MixBoard, record: &Value, st: &TrusteeState) -> Result<(Vec<Row>, RistrettoPoint), String> {
+    if board.ceremony != st.ceremony {
+        return Err(format!("the board is ceremony {}, the state file {}", board.ceremony, st.ceremony));
+    }
+    let key_hex =
+        st.election_key.as_deref().ok_or("run `huanjie trustee finish` first: no election key in the state file")?;
+    if board.election_key != key_hex {
+        return Err("the board's election key is not the one this trustee recomputed".into());
+    }
+    let key = point(key_hex, "election_key").map_err(|f| f.0)?;
+    // The log itself: signed checkpoints over every entry (trust on first use of the log key).
+    let log: crate::audit::Record =
+        serde_json::from_value(record.clone()).map_err(|e| format!("not an election record: {e}"))?;
+    let trust = crate::audit::Trust { allow_unsigned_tail: true, ..crate::audit::Trust::default() };
+    crate::audit::verify_record(&log, &trust).map_err(|f| format!("the election record does not verify: {f}"))?;
+    let round = board.round;
+    let mut close = None;
+    for e in &log.entries {
+        let bytes = base64::engine::general_purpose::STANDARD.decode(&e.leaf).map_err(|e| e.to_string())?;
+        let v: Value = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+        let closes = matches!(
+            v["type"].as_str().and_then(crate::audit::EventKind::parse),
+            Some(crate::audit::EventKind::PollsClosed | crate::audit::EventKind::PrimaryClosed)
+        );
+        if closes && v["payload"]["round"].as_i64() == Some(round) {
+            close = Some(v["payload"].clone());
+        }
+    }
+    let close = close.ok_or(format!("the log has no close of round {round}"))?;
+    let published = record["reconcile"]["rounds"]
+        .as_array()
+        .and_then(|rs| rs.iter().find(|r| r["round"].as_i64() == Some(round)))
+        .ok_or(format!("the record does not publish the box of round {round}"))?;
+    let browser: Vec<(String, String)> = published["browser"]
+        .as_array()
+        .map(|b| {
+            b.iter()
+                .map(|x| (x["id"].as_str().unwrap_or("").to_string(), x["ballot"].as_str().unwrap_or("").to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let leaves: Vec<String> =
+        close["leaves"].as_array().into_iter().flatten().filter_map(|s| s.as_str().map(str::to_string)).collect();
+    crate::audit::reconcile::compare_box(close["browser_root"].as_str().unwrap_or(""), &leaves, &browser).map_err(
+        |w| format!("round {round}: the published electronic box is not the one committed at the close: {w}"),
+    )?;
+    let paper: crate::domain::ballot::BallotPaper = serde_json::from_value(published["e2e"]["paper"].clone())
+        .map_err(|e| format!("the record does not publish the round's paper: {e}"))?;
+    let shape = crate::domain::e2e::shape(&paper).map_err(|e| e.to_string())?;
+    let ctx = crate::domain::e2e::context(&board.ceremony, paper.round_no);
+    for (id, content) in &browser {
+        if let Some(Ok(b)) = crate::domain::e2e::from_content(content) {
+            b.check(&key, &ctx, &shape).map_err(|e| format!("electronic ballot {id}: {e}"))?;
+        }
+    }
+    let input = crate::domain::mix::mix_input(browser.iter().map(|(i, c)| (i.clone(), c.as_str())), shape.slots())?;
+    if hex::encode(rows_to_bytes(&input)) != board.input {
+        return Err(format!("round {round}: the board's mix input is not the committed electronic box"));
+    }
+    let mut list = input;
+    for (i, s) in board.shuffles.iter().enumerate() {
+        let seq = i as i64 + 1;
+        if s.seq != seq {
+            return Err(format!("round {round}: the board's shuffles are out of sequence at {seq}"));
+        }
+        let output = rows_from_bytes(&hex::decode(&s.output).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+        let proof =
+            ShuffleProof::from_bytes(&hex::decode(&s.proof).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+        verify_shuffle(&mix_context(&board.ceremony, round, seq), &key, &list, &output, &proof)
+            .map_err(|e| format!("round {round}, shuffle {seq} by trustee {}: {e}", s.trustee))?;
+        list = output;
+    }
+    Ok((list, key))
+}
+
+/// Step 5, after the polls close: check the list ([`checked_list`]), shuffle it with a proof.
+pub fn mix_step<R: rand::CryptoRng + ?Sized>(
+    rng: &mut R,
+    board: &MixBoard,
+    record: &Value,
+    st: &TrusteeState,
+) -> Result<ShuffleMessage, String> {
+    if board.shuffles.iter().any(|s| s.trustee == st.trustee) {
+        return Err(format!("trustee {} has already shuffled round {}", st.trustee, board.round));
+    }
+    let (list, key) = checked_list(board, record, st)?;
+    let seq = board.shuffles.len() as i64 + 1;
+    let (output, proof) =
+        shuffle(rng, &mix_context(&board.ceremony, board.round, seq), &key, &list).map_err(|e| e.to_string())?;
+    Ok(ShuffleMessage { output: hex::encode(rows_to_bytes(&output)), proof: hex::encode(proof.to_bytes()) })
+}
+
+/// Step 6, after k trustees have shuffled: check the list ([`checked_list`]), post this
+/// trustee's decryption shares of the last shuffle's output with their proofs.
+pub fn decrypt_step<R: rand::CryptoRng + ?Sized>(
+    rng: &mut R,
+    board: &MixBoard,
+    record: &Value,
+    st: &TrusteeState,
+) -> Result<DecryptionMessage, String> {
+    if board.shuffles.len() < board.k as usize {
+        return Err(format!(
+            "only {} of the k = {} shuffles are posted: decrypting now would reveal the box's order",
+            board.shuffles.len(),
+            board.k
+        ));
+    }
+    let (list, _) = checked_list(board, record, st)?;
+    let x = scalar(st.share.as_deref().ok_or("run `huanjie trustee finish` first: no share in the state file")?)?;
+    let share =
+        decryption_share(rng, &decryption_context(&board.ceremony, board.round), st.trustee, &x, &flatten(&list));
+    Ok(DecryptionMessage { share: hex::encode(share.to_bytes()) })
 }
 
 const FILE_MAGIC: &str = "huanjie-trustee-v1";

@@ -259,6 +259,44 @@ pub struct DecryptionShare {
     pub proofs: Vec<DleqProof>,
 }
 
+impl DecryptionShare {
+    /// `"HJD1" ‖ u32be(trustee) ‖ u32be(M) ‖ D_1..D_M ‖ M × DleqProof (96)` (docs/e2e.md §8).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let m = u32::try_from(self.parts.len()).unwrap_or(u32::MAX);
+        let mut out = Vec::with_capacity(12 + self.parts.len() * 128);
+        out.extend_from_slice(b"HJD1");
+        out.extend_from_slice(&self.trustee.to_be_bytes());
+        out.extend_from_slice(&m.to_be_bytes());
+        for p in &self.parts {
+            out.extend_from_slice(&crate::group::encode_point(p));
+        }
+        for p in &self.proofs {
+            out.extend_from_slice(&p.to_bytes());
+        }
+        out
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<DecryptionShare, Error> {
+        let bad = Error::Encoding("decryption share");
+        if bytes.len() < 12 || &bytes[..4] != b"HJD1" {
+            return Err(bad);
+        }
+        let word = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+        let (trustee, m) = (word(4), word(8) as usize);
+        if m.checked_mul(128) != Some(bytes.len() - 12) {
+            return Err(bad);
+        }
+        let body = &bytes[12..];
+        let parts = (0..m)
+            .map(|j| crate::group::decode_point(&body[32 * j..32 * (j + 1)], "decryption share"))
+            .collect::<Result<Vec<_>, Error>>()?;
+        let proofs = (0..m)
+            .map(|j| DleqProof::from_bytes(&body[32 * m + 96 * j..32 * m + 96 * (j + 1)]))
+            .collect::<Result<Vec<_>, Error>>()?;
+        Ok(DecryptionShare { trustee, parts, proofs })
+    }
+}
+
 fn decryption_context(ceremony: &[u8], trustee: u32, index: usize) -> Vec<u8> {
     context("decryption", ceremony, trustee, index as u32)
 }
@@ -398,6 +436,8 @@ mod tests {
             let ms: Vec<Option<u32>> = pts.iter().map(|p| table.decode(p)).collect();
             assert_eq!(ms, vec![Some(3), Some(0), Some(12)], "trustees {pair:?}");
         }
+        assert_eq!(DecryptionShare::from_bytes(&ds[1].to_bytes()).unwrap(), ds[1]);
+        assert!(DecryptionShare::from_bytes(&ds[1].to_bytes()[1..]).is_err());
         assert!(combine(c.t, &cts, &[&ds[0]]).is_err(), "one trustee of a 2-of-3 key cannot decrypt");
         assert!(combine(c.t, &cts, &[&ds[0], &ds[0]]).is_err());
         // A single share alone does not give the plaintext either.

@@ -297,6 +297,141 @@ pub fn verify_shuffle(
     Ok(())
 }
 
+/// A reader of fixed-size fields that names the part it fails on.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    what: &'static str,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
+        if self.bytes.len() < n {
+            return Err(Error::Encoding(self.what));
+        }
+        let (head, tail) = self.bytes.split_at(n);
+        self.bytes = tail;
+        Ok(head)
+    }
+    fn u32(&mut self) -> Result<usize, Error> {
+        let b: [u8; 4] = self.take(4)?.try_into().map_err(|_| Error::Encoding(self.what))?;
+        Ok(u32::from_be_bytes(b) as usize)
+    }
+    fn point(&mut self) -> Result<RistrettoPoint, Error> {
+        let what = self.what;
+        crate::group::decode_point(self.take(32)?, what)
+    }
+    fn points(&mut self, n: usize) -> Result<Vec<RistrettoPoint>, Error> {
+        (0..n).map(|_| self.point()).collect()
+    }
+    fn scalar(&mut self) -> Result<Scalar, Error> {
+        let what = self.what;
+        crate::group::decode_scalar(self.take(32)?, what)
+    }
+    fn scalars(&mut self, n: usize) -> Result<Vec<Scalar>, Error> {
+        (0..n).map(|_| self.scalar()).collect()
+    }
+    fn end(&self) -> Result<(), Error> {
+        if self.bytes.is_empty() { Ok(()) } else { Err(Error::Encoding(self.what)) }
+    }
+}
+
+fn u32be(n: usize) -> [u8; 4] {
+    u32::try_from(n).unwrap_or(u32::MAX).to_be_bytes()
+}
+
+/// The bytes of a list of rows (docs/e2e.md §8): `"HJR1" ‖ u32be(N) ‖ u32be(W) ‖ N·W × (a ‖ b)`,
+/// row by row.
+pub fn rows_to_bytes(rows: &[Row]) -> Vec<u8> {
+    let w = rows.first().map_or(0, Vec::len);
+    let mut out = Vec::with_capacity(12 + rows.len() * w * 64);
+    out.extend_from_slice(b"HJR1");
+    out.extend_from_slice(&u32be(rows.len()));
+    out.extend_from_slice(&u32be(w));
+    for row in rows {
+        for ct in row {
+            out.extend_from_slice(&ct.to_bytes());
+        }
+    }
+    out
+}
+
+/// The rows of [`rows_to_bytes`]; every element canonical, nothing left over.
+pub fn rows_from_bytes(bytes: &[u8]) -> Result<Vec<Row>, Error> {
+    let mut r = Reader { bytes, what: "rows" };
+    if r.take(4)? != b"HJR1" {
+        return Err(Error::Encoding("rows"));
+    }
+    let (n, w) = (r.u32()?, r.u32()?);
+    if n.checked_mul(w).and_then(|x| x.checked_mul(64)) != Some(r.bytes.len()) {
+        return Err(Error::Encoding("rows"));
+    }
+    let mut rows = Vec::with_capacity(n);
+    for _ in 0..n {
+        let mut row = Vec::with_capacity(w);
+        for _ in 0..w {
+            row.push(Ciphertext::from_bytes(r.take(64)?)?);
+        }
+        rows.push(row);
+    }
+    r.end()?;
+    Ok(rows)
+}
+
+impl ShuffleProof {
+    /// `"HJS1" ‖ u32be(N) ‖ u32be(W) ‖ c_1..c_N ‖ ĉ_1..ĉ_N ‖ t1 ‖ t2 ‖ t3 ‖ W × (t4_a ‖ t4_b) ‖
+    /// t̂_1..t̂_N ‖ s1 ‖ s2 ‖ s3 ‖ s4_1..s4_W ‖ ŝ_1..ŝ_N ‖ s'_1..s'_N` (docs/e2e.md §8).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let (n, w) = (self.c.len(), self.t4.len());
+        let mut out = Vec::with_capacity(12 + 32 * (5 * n + 3 * w + 6));
+        out.extend_from_slice(b"HJS1");
+        out.extend_from_slice(&u32be(n));
+        out.extend_from_slice(&u32be(w));
+        let pts = |ps: &[RistrettoPoint], out: &mut Vec<u8>| {
+            for p in ps {
+                out.extend_from_slice(&crate::group::encode_point(p));
+            }
+        };
+        pts(&self.c, &mut out);
+        pts(&self.chain, &mut out);
+        pts(&[self.t1, self.t2, self.t3], &mut out);
+        for (a, b) in &self.t4 {
+            pts(&[*a, *b], &mut out);
+        }
+        pts(&self.t_hat, &mut out);
+        for s in [self.s1, self.s2, self.s3].iter().chain(&self.s4).chain(&self.s_hat).chain(&self.s_prime) {
+            out.extend_from_slice(s.as_bytes());
+        }
+        out
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<ShuffleProof, Error> {
+        let mut r = Reader { bytes, what: "shuffle proof" };
+        if r.take(4)? != b"HJS1" {
+            return Err(Error::Encoding("shuffle proof"));
+        }
+        let (n, w) = (r.u32()?, r.u32()?);
+        if n.checked_mul(5)
+            .and_then(|x| x.checked_add(w.checked_mul(3)?))
+            .and_then(|x| x.checked_add(6))
+            .and_then(|x| x.checked_mul(32))
+            != Some(r.bytes.len())
+        {
+            return Err(Error::Encoding("shuffle proof"));
+        }
+        let c = r.points(n)?;
+        let chain = r.points(n)?;
+        let (t1, t2, t3) = (r.point()?, r.point()?, r.point()?);
+        let t4 = (0..w).map(|_| Ok((r.point()?, r.point()?))).collect::<Result<Vec<_>, Error>>()?;
+        let t_hat = r.points(n)?;
+        let (s1, s2, s3) = (r.scalar()?, r.scalar()?, r.scalar()?);
+        let s4 = r.scalars(w)?;
+        let s_hat = r.scalars(n)?;
+        let s_prime = r.scalars(n)?;
+        r.end()?;
+        Ok(ShuffleProof { c, chain, t1, t2, t3, t4, t_hat, s1, s2, s3, s4, s_hat, s_prime })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -326,6 +461,14 @@ mod tests {
         assert_ne!(input, output);
         // A proof for another mix step's context does not transfer.
         assert!(verify_shuffle(b"mix-2", &key, &input, &output, &proof).is_err());
+        // The bytes round-trip; a cut or padded encoding is refused.
+        let bytes = proof.to_bytes();
+        assert_eq!(ShuffleProof::from_bytes(&bytes).unwrap(), proof);
+        assert!(ShuffleProof::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+        assert_eq!(rows_from_bytes(&rows_to_bytes(&output)).unwrap(), output);
+        let mut padded = rows_to_bytes(&output);
+        padded.push(0);
+        assert!(rows_from_bytes(&padded).is_err());
         // One ballot works too.
         let one = rows(&mut rng, &key, 1, 2);
         let (o, p) = shuffle(&mut rng, b"m", &key, &one).unwrap();

@@ -196,6 +196,12 @@ catalogue! {
         "公布选民凭证公钥名单", "The list of voter credentials (public keys, sorted, no names) was published or grew: its SHA-256, size and who generated it";
     E2eCredentialReissued => "e2e.credential_reissued", ["street_admin", "committee"], ["old", "new", "sha256", "size", "live", "source"],
         "补发选民证：旧凭证作废、新凭证加入", "A reissued card: the old credential was revoked and the new one listed";
+    E2eShufflePosted => "e2e.shuffle_posted", ["trustee"], ["round", "seq", "trustee", "ballots", "output_sha256", "proof_sha256", "status"],
+        "受托人混洗加密票箱并公布证明", "A trustee shuffled the encrypted box of a round with a proof (checked before it was accepted)";
+    E2eDecryptionPosted => "e2e.decryption_posted", ["trustee"], ["round", "trustee", "ciphertexts", "share_sha256", "status"],
+        "受托人公布解密份额及证明", "A trustee posted its decryption shares of the last shuffle's output with proofs (checked before they were accepted)";
+    E2eDecrypted => "e2e.decrypted", ["system"], ["round", "ballots", "trustees", "root"],
+        "k名受托人解密完成，电子票箱解密结果确定", "k trustees' shares decrypted the shuffled box: the decrypted ballots (their Merkle root) are the electronic box the count reads";
     PersonalDataPurged => "personal_data.purged", ["system"], ["election_id", "term_ended_on", "retention_days", "purged"],
         "删除届满的个人信息", "The operator deleted or reduced a finished term's personal data after the retention period";
     CountingStaffNamed => "counting_staff.named", ["street_admin", "committee"], ["resident_id", "duty"],

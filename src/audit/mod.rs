@@ -6,6 +6,7 @@
 //! is the RFC 6962 leaf. Entries never link a voter to ballot content (DESIGN.md, secrecy).
 
 pub mod e2e_ballots;
+pub mod e2e_mix;
 pub mod entry;
 pub mod events;
 pub mod history;

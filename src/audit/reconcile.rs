@@ -110,6 +110,9 @@ pub struct PublishedRound {
     pub paper: Vec<PublishedPaperBox>,
     #[serde(default)]
     pub issued: Vec<Issued>,
+    /// An end-to-end round's mix (docs/e2e.md §8; `audit::e2e_mix`).
+    #[serde(default)]
+    pub e2e: Option<super::e2e_mix::PublishedMix>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -190,6 +193,8 @@ pub struct ReconcileCheck {
     pub outcomes: Vec<String>,
     /// Boxes whose commitments were recomputed.
     pub boxes_checked: usize,
+    /// The mix and decryption of end-to-end rounds (issue 18).
+    pub e2e: super::e2e_mix::E2eMixCheck,
 }
 
 impl ReconcileCheck {
@@ -210,6 +215,7 @@ impl ReconcileCheck {
         let v: Value = serde_json::from_slice(leaf).map_err(|e| e.to_string())?;
         let p = &v["payload"];
         let round = p["round"].as_i64().unwrap_or(0);
+        self.e2e.check(v["type"].as_str().unwrap_or(""), p, &self.published)?;
         match v["type"].as_str().unwrap_or("") {
             "voter_list.published" | "voter_list.republished" | "recall.petition_verified" => {
                 self.list = Some((p["voters"].as_u64().unwrap_or(0), p["sha256"].as_str().unwrap_or("").into(), index));
@@ -302,20 +308,27 @@ impl ReconcileCheck {
         );
         let r = self.round(round)?;
         let mut counted: Vec<String> = head.ballots.iter().map(Value::to_string).collect();
-        let mut committed: Vec<String> = r
-            .browser
-            .iter()
-            .chain(r.paper.iter().flat_map(|b| b.ballots.iter()))
-            .map(|b| crate::domain::ballot::PublishedBox::ballot_text(&b.ballot).unwrap_or_default())
-            .collect();
+        let text = |b: &str| crate::domain::ballot::PublishedBox::ballot_text(b).unwrap_or_default();
+        let paper = r.paper.iter().flat_map(|b| b.ballots.iter()).map(|b| text(&b.ballot));
+        // An end-to-end round counts its decrypted ballots as the electronic box (`audit::e2e_mix`).
+        let electronic: Vec<String> = if self.e2e.is_e2e_round(round) {
+            if !self.e2e.decrypted_round(round) {
+                return Err(format!("round {round} was counted before k trustees decrypted its encrypted box"));
+            }
+            r.e2e.as_ref().map(|m| m.decrypted.iter().map(|b| text(b)).collect()).unwrap_or_default()
+        } else {
+            r.browser.iter().map(|b| text(&b.ballot)).collect()
+        };
+        let browser_count = electronic.len();
+        let mut committed: Vec<String> = electronic.into_iter().chain(paper).collect();
         counted.sort();
         committed.sort();
         if counted != committed {
             return Err(format!(
                 "round {round}: the counted box ({} ballots) is not the committed boxes ({} electronic, {} paper)",
                 counted.len(),
-                r.browser.len(),
-                committed.len() - r.browser.len()
+                browser_count,
+                committed.len() - browser_count
             ));
         }
         let closed = self.closed.get(&round).ok_or_else(|| format!("round {round} was counted before its close"))?;
@@ -338,6 +351,7 @@ impl ReconcileCheck {
 
     /// What an observer reads after `OK`: the commitments recomputed, and lawful outcomes.
     pub fn print_report(&self) {
+        self.e2e.print_report();
         if self.boxes_checked > 0 {
             println!(
                 "reconciled {} committed box(es) with the log: roots, ballots issued per station, ballots.cast receipts, the voter list",
@@ -351,7 +365,9 @@ impl ReconcileCheck {
 
     /// After the last entry: the published voter list is the one the log committed to last.
     pub fn finish(&self) -> Result<(), super::verify::VerifyFailure> {
-        self.finish_list().map_err(|what| super::verify::VerifyFailure { entry_index: None, checkpoint: None, what })
+        self.finish_list()
+            .and_then(|()| self.e2e.finish(&self.published))
+            .map_err(|what| super::verify::VerifyFailure { entry_index: None, checkpoint: None, what })
     }
 
     fn finish_list(&self) -> Result<(), String> {

@@ -7,6 +7,7 @@ pub mod ceremony;
 pub mod e2e;
 mod election;
 mod id_card;
+pub mod mix;
 mod person;
 mod plan;
 pub mod records;

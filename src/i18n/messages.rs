@@ -462,9 +462,19 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "That field is not the required encoding (a hex group element, scalar or proof).",
     ),
     (
+        "err.e2e_mix_step",
+        "该轮的混洗与解密不在这一步：请先查看混洗公告板上的当前步骤（投票结束后混洗，k 名受托人混洗后才能解密）。",
+        "This round's mix is not at that step: read its board first (shuffles after the polls close; decryption after k trustees have shuffled).",
+    ),
+    (
         "err.e2e_no_trustees",
         "选举委员会没有在任成员，不能开启密钥仪式。",
         "The election committee has no serving member: the key ceremony cannot be opened.",
+    ),
+    (
+        "err.e2e_not_encrypted",
+        "这一轮不是端到端加密投票（选举没有完成的密钥仪式），没有混洗与解密。",
+        "This round is not end-to-end encrypted (the election has no finished key ceremony): there is no mix to run.",
     ),
     (
         "err.e2e_off",
@@ -792,6 +802,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("field.note", "备注", "Note"),
     ("field.number", "编号", "Number"),
     ("field.old_password", "原密码", "Current password"),
+    ("field.output", "混洗输出", "Shuffle output"),
     ("field.pass", "录入遍次", "Entry pass"),
     ("field.phone", "联系电话", "Phone"),
     ("field.photo", "照片", "Photo"),
@@ -800,6 +811,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("field.post", "职位", "Post"),
     ("field.present", "到会人数", "Present"),
     ("field.principal_id", "委托人", "Principal"),
+    ("field.proof", "证明", "Proof"),
     ("field.proxy_id", "受托人", "Proxy"),
     ("field.proxy_request", "委托申请", "Proxy application"),
     ("field.reason", "理由", "Reason"),
@@ -813,6 +825,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("field.seats_member", "委员职数", "Member seats"),
     ("field.seats_vice_chair", "副主任职数", "Vice-chair seats"),
     ("field.seq", "选票序号", "Ballot number"),
+    ("field.share", "解密份额", "Decryption share"),
     ("field.spoiled", "作废选票数", "Spoiled ballots"),
     ("field.statement", "候选人介绍", "Candidate statement"),
     ("field.station", "投票站", "Polling station"),
@@ -1032,6 +1045,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "law.double_entry_mismatch",
         "两遍录入不一致（第一遍 / 第二遍：{detail} 张），请对照纸质选票更正后再接收票箱。",
         "The two entries differ (pass 1 / pass 2: {detail} ballots): correct them against the paper ballots, then accept the box.",
+    ),
+    (
+        "law.e2e_waiting_for_trustees",
+        "电子票箱是加密的，须等 k 名受托人混洗并解密后才能计票（{detail}）。",
+        "The electronic box is encrypted: the count waits for k trustees to shuffle and decrypt it ({detail}).",
     ),
     (
         "law.empty_voter_list",

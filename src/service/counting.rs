@@ -57,7 +57,29 @@ async fn build_box(
     let paper = &poll.paper;
     // Each stored ballot is read once, in the store: one that does not read is a broken box
     // (`StoreError::CorruptRow`), never a guessed ballot.
-    let mut read = pst::box_ballots(store, e.id, poll.round_no).await?;
+    // An end-to-end round (issue 18): the decrypted ballots are the one electronic box, in
+    // decrypted order, with the paper boxes; its encrypted rows are never read as ballots.
+    let electronic = super::mix::electronic_box(store, e.id, poll).await?;
+    let mut read = match &electronic {
+        None => pst::box_ballots(store, e.id, poll.round_no).await?,
+        Some(_) => pst::paper_ballots(store, e.id, poll.round_no).await?,
+    };
+    for (i, content) in electronic.iter().flatten().enumerate() {
+        let what = format!("round {} decrypted ballot {}", poll.round_no, i + 1);
+        let b = PlainBallot::from_stored(content).map_err(|_| crate::store::StoreError::CorruptRow {
+            table: "e2e_decrypted",
+            id: e.id,
+            what,
+        })?;
+        // Ids in decrypted order: the count calls them in the order the last shuffle left them.
+        let row = pst::BallotRow {
+            id: (i as u64 + 1).to_be_bytes().to_vec(),
+            station: polling::REMOTE_STATION.into(),
+            entry_no: None,
+            content: content.clone(),
+        };
+        read.push((row, b));
+    }
     read.sort_by(|(a, _), (b, _)| match (a.entry_no, b.entry_no) {
         (Some(x), Some(y)) => a.station.cmp(&b.station).then(x.cmp(&y)),
         (Some(_), None) => std::cmp::Ordering::Less,

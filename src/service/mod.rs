@@ -25,6 +25,7 @@ pub mod import;
 pub mod lifecycle;
 pub mod limits;
 pub mod logs;
+pub mod mix;
 pub mod nominations;
 pub mod overview;
 pub mod polling;

@@ -39,7 +39,7 @@ pub async fn build_record(store: &Store, id: &LogIdentity, log: &str) -> Result<
 /// `reconcile`: the published voter list as its leaf hashes (`service::commitments`), and for
 /// each closed round its committed boxes — the electronic box as one, each accepted paper box
 /// by station — and the ballots issued per station and channel: counts, never who, so nothing
-/// here links a voter to a ballot.
+/// here links a voter to a ballot; for an end-to-end round, its mix (`service::mix::published`).
 pub async fn reconciliation(store: &Store, election_id: i64) -> Result<serde_json::Value> {
     use super::commitments;
     use crate::store::polling as pst;
@@ -59,7 +59,12 @@ pub async fn reconciliation(store: &Store, election_id: i64) -> Result<serde_jso
         }
         let paper: Vec<_> = paper.into_iter().map(|(s, b)| json!({"station": s, "ballots": b})).collect();
         let issued = commitments::issued(&pst::turnout(store, election_id, p.round_no).await?);
-        rounds.push(json!({"round": p.round_no, "browser": browser, "paper": paper, "issued": issued}));
+        let mut round = json!({"round": p.round_no, "browser": browser, "paper": paper, "issued": issued});
+        // An end-to-end round: its shuffles, decryption shares and decrypted ballots (docs/e2e.md §8).
+        if let Some(mix) = super::mix::published(store, election_id, &p).await? {
+            round["e2e"] = mix;
+        }
+        rounds.push(round);
     }
     Ok(json!({"voter_list": {"voters": voters, "absentees": absentees}, "rounds": rounds}))
 }

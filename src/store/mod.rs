@@ -27,6 +27,7 @@ pub mod electorate_facts;
 pub mod group_elections;
 pub mod imports;
 pub mod limits;
+pub mod mix;
 pub mod nominations;
 pub mod polling;
 pub mod recall;

@@ -494,6 +494,22 @@ pub async fn box_ballots(store: &Store, election_id: i64, round_no: i64) -> Resu
         .collect()
 }
 
+/// The paper ballots of a round (rows entered at a station) as [`box_ballots`] reads them: the
+/// count of an end-to-end round reads these with the decrypted electronic box
+/// (`service::mix::electronic_box`), never the encrypted rows.
+pub async fn paper_ballots(store: &Store, election_id: i64, round_no: i64) -> Result<Vec<(BallotRow, PlainBallot)>> {
+    ballot_box(store, election_id, round_no)
+        .await?
+        .into_iter()
+        .filter(|r| r.entry_no.is_some())
+        .map(|r| {
+            let what = format!("round {round_no} ballot {}", hex::encode(&r.id));
+            let b = super::parse_json("ballots", election_id, &what, &r.content)?;
+            Ok((r, b))
+        })
+        .collect()
+}
+
 // ---- forgetting the order of casting (issue 15 item 6) ----
 
 /// Roll rows per statement when the roll is written back (PostgreSQL binds four per row).

@@ -94,12 +94,14 @@ async fn router_and_document_agree(app: TestApp) {
             }
         }
         // Public routes need nothing; staff writes need the cookie and the CSRF header. The key
-        // ceremony's board and the credential list are public (issue 18: observers check them).
+        // ceremony's board, the credential list and the mix's board are public (issue 18:
+        // observers check them).
         let public = path.starts_with("/public/")
             || path.starts_with("/logs/")
             || path.ends_with("/record")
             || path.ends_with("/ceremony") && method == "get"
-            || path.ends_with("/credentials") && method == "get";
+            || path.ends_with("/credentials") && method == "get"
+            || path.ends_with("/shuffles") && method == "get";
         assert_eq!(op["security"].as_array().unwrap().is_empty(), public || path == "/session" && method == "post");
         let errors: Vec<&String> = op["responses"].as_object().unwrap().keys().filter(|k| k.starts_with('4')).collect();
         assert!(!errors.is_empty(), "{method} {path}: no error responses");

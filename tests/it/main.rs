@@ -16,6 +16,7 @@ mod cli;
 mod counting;
 mod crash;
 mod e2e_cast;
+mod e2e_mix;
 mod elections;
 mod exports;
 mod group_elections;

@@ -8,6 +8,7 @@ mod credentials;
 pub mod elections;
 mod group_elections;
 pub mod logs;
+mod mix;
 pub mod openapi;
 mod polling;
 mod registry;
@@ -53,6 +54,7 @@ pub fn api() -> Api {
         .merge(rules::api())
         .merge(ceremony::api())
         .merge(credentials::api())
+        .merge(mix::api())
 }
 
 pub fn router() -> Router<AppState> {
