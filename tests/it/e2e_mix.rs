@@ -391,3 +391,23 @@ async fn an_insider_changing_the_mix_behind_the_app_is_named_by_verify_docs_e2e_
     assert!(text.contains(&format!("round {round}, the decryption: decrypted ballot {target}")), "{text}");
 }
 both!(an_insider_changing_the_mix_behind_the_app_is_named_by_verify_docs_e2e_8);
+
+/// The demo's trustees (`huanjie demo`'s three, k = 2) shuffle and decrypt the closed round of
+/// an end-to-end demo election through the API with `huanjie trustee`'s steps, so that its count
+/// can run: trustees 1 and 2 shuffle, 1 and 2 decrypt.
+pub(crate) async fn demo_trustees_mix_and_decrypt(app: &TestApp, id: i64, t: &huanjie::demo::DemoTrustees) {
+    let round = huanjie::store::polling::latest_poll(app.store(), id).await.unwrap().unwrap().round_no;
+    let mut rng = Drbg::new(b"demo trustees");
+    for l in [0usize, 1] {
+        let board = mix_board(app, id, round).await;
+        let m = mix_step(&mut rng, &board, &record(app, id).await, &t.states[l]).unwrap();
+        let (st, b) = post(app, &shuffles_url(id, round), &t.trustees[l].2, &json!(m)).await;
+        assert_eq!(st, S::OK, "{b}");
+    }
+    for l in [0usize, 1] {
+        let board = mix_board(app, id, round).await;
+        let m = decrypt_step(&mut rng, &board, &record(app, id).await, &t.states[l]).unwrap();
+        let (st, b) = post(app, &decryptions_url(id, round), &t.trustees[l].2, &json!(m)).await;
+        assert_eq!(st, S::OK, "{b}");
+    }
+}

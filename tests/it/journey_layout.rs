@@ -35,6 +35,8 @@ struct Demo {
     batch: i64,
     /// The committee member's password (not enrolled in two-step verification).
     weiyuan_password: String,
+    /// The polling election's trustees (issue 18), to mix and decrypt before the count.
+    trustees: huanjie::demo::DemoTrustees,
     /// A booth of the polling election, unlocked for one checked-in voter: its cookie.
     booth_token: String,
     /// A voter of the polling election whose card is issued again on every pass (not one of
@@ -99,6 +101,7 @@ async fn demo() -> Demo {
     let reissue = on_list(&app, p.election, 1).await;
     Demo {
         weiyuan_password,
+        trustees: p.trustees,
         booth_token,
         reissue,
         staff: accounts.staff,
@@ -377,6 +380,8 @@ async fn every_demo_page_fits_a_phone_and_passes_axe_in_both_languages() {
     let (store, log, staff) = (d.app.store(), &d.app.state.log, &d.staff);
     huanjie::service::polling::close_polls(store, log, staff, d.polling).await.unwrap();
     huanjie::service::polling::accept_box(store, staff, d.polling, STATION, 0).await.unwrap();
+    // The demo's election is end-to-end (issue 18): its trustees shuffle and decrypt first.
+    crate::e2e_mix::demo_trustees_mix_and_decrypt(&d.app, d.polling, &d.trustees).await;
     huanjie::service::counting::count_round(store, log, staff, d.polling).await.unwrap();
     for (label, lang, display) in passes {
         br.b.goto(&format!("{}/lang/{lang}", br.base)).await.unwrap();

@@ -239,6 +239,8 @@ async fn every_demo_election_count_screen_agrees_with_its_result(app: TestApp) {
     assert_eq!(p.committee.api_post_empty(&format!("/api/v1/elections/{id}/polls/close")).await.0, S::OK);
     let over = json!({"chair": [chair[0]], "member": members.clone()});
     enter_paper(&mut p, station, &[over, json!({"chair": [chair[1]]}), json!({"member": [members[0]]})]).await;
+    // The demo's election is end-to-end (issue 18): its trustees shuffle and decrypt first.
+    crate::e2e_mix::demo_trustees_mix_and_decrypt(&app, id, &demo.trustees).await;
     let (st, r) = p.committee.api_post_empty(&format!("/api/v1/elections/{id}/count")).await;
     assert_eq!(st, S::OK, "{r}");
     assert_eq!((r["valid"].clone(), r["invalid_ballots"].clone()), (json!(false), json!(1)), "{r}");
