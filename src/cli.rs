@@ -578,6 +578,14 @@ async fn run(cmd: Command) -> Result<ExitCode, String> {
                 let file = file.as_ref().map(|f| f.display().to_string()).unwrap_or_default();
                 banner.push_str(&format!("  trustee {n} ({name}): {file}  token {token}\n"));
             }
+            banner.push_str(&format!(
+                "After the polls close (/staff/elections/{p}/polling), any two trustees shuffle, then decrypt, each with\n\
+                 HUANJIE_TRUSTEE_PASSPHRASE={} huanjie trustee mix --server {public} --election {p} --round 1 \\\n\
+                 \x20   --trustee N --token <token> --file <state file>   (then the same with `decrypt`), and the\n\
+                 count runs from the results page; then anyone verifies the record (below).\n",
+                t.passphrase,
+                p = polling.election
+            ));
             banner.push_str("Staff accounts (passwords shown once):\n");
             for (user, pw, role) in &accounts.lines {
                 banner.push_str(&format!("  {user:<10} {pw}   ({role})\n"));

@@ -160,7 +160,7 @@ async fn closed(app: &TestApp, code: &str) -> Closed {
             EncryptedBallot::encrypt(&mut rng, &e2e.key.key.key, &e2e.context, &e2e.shape, &cred, &choices).unwrap();
         // Through the cast API, as a voter's device sends it (issue 18 item 4).
         let body = json!({"encrypted": hex::encode(ballot.to_bytes())});
-        let (st, b) = crate::polling::cast(&app, id, &p.codes[v], &body).await;
+        let (st, b) = crate::polling::cast(app, id, &p.codes[v], &body).await;
         assert_eq!(st, S::CREATED, "{b}");
     }
     let body = json!({"resident_id": p.voters[20], "channel": "paper", "station": STATION});
