@@ -135,6 +135,38 @@ fn latest(input: Vec<Row>, shuffles: &[Shuffle]) -> Result<Vec<Row>> {
     }
 }
 
+/// What a trustee's step reads before it checks its message: the closed round, the trustee the
+/// token names, the mix input and the shuffles so far.
+struct Step {
+    poll: PollRow,
+    e2e: E2eRound,
+    trustee: u32,
+    input: Vec<Row>,
+    shuffles: Vec<Shuffle>,
+}
+
+/// Opens a trustee's step of a closed round whose mix is at `expected` (`mixing` or `decrypting`).
+async fn step(
+    store: &Store,
+    log_name: &str,
+    (election_id, round_no): (i64, i64),
+    token: &str,
+    expected: &str,
+) -> Result<Step> {
+    let MixRound { poll, e2e } = mix_round(store, log_name, election_id, round_no).await?;
+    let trustee = trustee(store, election_id, token, &e2e).await?;
+    if poll.status != "closed" {
+        return Err(ServiceError::Conflict("err.e2e_mix_step"));
+    }
+    let input = mix_input(store, election_id, round_no, &e2e).await?;
+    let shuffles = st::shuffles(store, election_id, round_no).await?;
+    let decrypted = st::decrypted(store, election_id, round_no).await?;
+    if status(e2e.key.threshold.k, input.len(), &shuffles, &decrypted) != expected {
+        return Err(ServiceError::Conflict("err.e2e_mix_step"));
+    }
+    Ok(Step { poll, e2e, trustee, input, shuffles })
+}
+
 /// A trustee posts its shuffle of the latest list with its proof. The proof is checked before
 /// anything is stored; the step is refused once k trustees have shuffled.
 pub async fn post_shuffle(
@@ -145,17 +177,8 @@ pub async fn post_shuffle(
     token: &str,
     m: &ShuffleMessage,
 ) -> Result<()> {
-    let MixRound { poll, e2e } = mix_round(store, &log.name, election_id, round_no).await?;
-    let trustee = trustee(store, election_id, token, &e2e).await?;
-    if poll.status != "closed" {
-        return Err(ServiceError::Conflict("err.e2e_mix_step"));
-    }
-    let input = mix_input(store, election_id, round_no, &e2e).await?;
-    let before = st::shuffles(store, election_id, round_no).await?;
-    let decrypted = st::decrypted(store, election_id, round_no).await?;
-    if status(e2e.key.threshold.k, input.len(), &before, &decrypted) != "mixing" {
-        return Err(ServiceError::Conflict("err.e2e_mix_step"));
-    }
+    let Step { e2e, trustee, input, shuffles: before, .. } =
+        step(store, &log.name, (election_id, round_no), token, "mixing").await?;
     if before.iter().any(|s| s.trustee == trustee) {
         return Err(ServiceError::Conflict("err.duplicate"));
     }
@@ -194,17 +217,8 @@ pub async fn post_decryption(
     token: &str,
     m: &DecryptionMessage,
 ) -> Result<()> {
-    let MixRound { poll, e2e } = mix_round(store, &log.name, election_id, round_no).await?;
-    let trustee = trustee(store, election_id, token, &e2e).await?;
-    if poll.status != "closed" {
-        return Err(ServiceError::Conflict("err.e2e_mix_step"));
-    }
-    let input = mix_input(store, election_id, round_no, &e2e).await?;
-    let shuffles = st::shuffles(store, election_id, round_no).await?;
-    let decrypted = st::decrypted(store, election_id, round_no).await?;
-    if status(e2e.key.threshold.k, input.len(), &shuffles, &decrypted) != "decrypting" {
-        return Err(ServiceError::Conflict("err.e2e_mix_step"));
-    }
+    let Step { poll, e2e, trustee, input, shuffles } =
+        step(store, &log.name, (election_id, round_no), token, "decrypting").await?;
     let before = st::decryptions(store, election_id, round_no).await?;
     if before.iter().any(|d| d.trustee == trustee) {
         return Err(ServiceError::Conflict("err.duplicate"));

@@ -100,7 +100,8 @@ async fn open(
     Ok(Json(opened).into_response())
 }
 
-fn token(headers: &HeaderMap) -> Option<&str> {
+/// The trustee token of an `Authorization: Bearer` header (the ceremony's and the mix's steps).
+pub(super) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -121,7 +122,7 @@ where
     F: AsyncFnOnce(&AppState, &str, &T) -> crate::service::Result<()>,
 {
     let api = |err| ApiError { lang, err }.into_response();
-    let token = token(headers).ok_or_else(|| api(ServiceError::Unauthenticated("err.e2e_token")))?;
+    let token = bearer_token(headers).ok_or_else(|| api(ServiceError::Unauthenticated("err.e2e_token")))?;
     let m: T = json::from_slice(body).map_err(|bad| json::rejection(lang, &bad))?;
     f(state, token, &m).await.map_err(api)?;
     let b = svc::board(&state.store, &state.log.name, id).await.map_err(api)?;

@@ -49,14 +49,6 @@ async fn board(
     Ok(Json(svc::board(&state.store, &state.log.name, id, round).await.api(lang)?))
 }
 
-fn token(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-}
-
 /// Parses the trustee's body and token, runs `f`, answers with the board.
 async fn trustee_step<T: DeserializeOwned, F>(
     state: &AppState,
@@ -70,7 +62,8 @@ where
     F: AsyncFnOnce(&AppState, &str, &T) -> crate::service::Result<()>,
 {
     let api = |err| ApiError { lang, err }.into_response();
-    let token = token(headers).ok_or_else(|| api(ServiceError::Unauthenticated("err.e2e_token")))?;
+    let token =
+        super::ceremony::bearer_token(headers).ok_or_else(|| api(ServiceError::Unauthenticated("err.e2e_token")))?;
     let m: T = json::from_slice(body).map_err(|bad| json::rejection(lang, &bad))?;
     f(state, token, &m).await.map_err(api)?;
     let b = svc::board(&state.store, &state.log.name, id, round).await.map_err(api)?;
